@@ -1,0 +1,307 @@
+"""Attachments: encrypted at rest, streamed, stored once per content, crash-safe.
+
+Each content is one file under ``attachments/`` in the age format (pyrage, X25519), encrypted to
+an identity kept inside the encrypted database; ``age -d -i identity.txt`` reads it, so the data
+never depends on this program. Files are named by HMAC-SHA256 of the plaintext under a key
+derived from the data key: identical contents are stored once, and a name tells nobody without
+the key what is inside.
+
+Writing streams the plaintext through the hashes and the encryptor into ``attachments/tmp``,
+fsyncs, and renames into place before the database row that refers to it is committed, so a row
+never points to a missing file. A crash in between leaves a file no row refers to; a marker file
+(``attachments/.pending``) records that such work was under way, and the next open sweeps those
+files away, keeping any that a backup still needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import mimetypes
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import pyrage
+from pyrage import x25519
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from vrmdesk.errors import AttachmentError, NotFound, ValidationError
+from vrmdesk.fileutil import fsync_dir
+from vrmdesk.store import keys
+from vrmdesk.store.models import Attachment, Blob, Meta, Record
+
+if TYPE_CHECKING:
+    from vrmdesk.store.vault import Vault
+
+IDENTITY_KEY = "attachment_identity"
+MAX_SIZE = 4 * 1024**3  # 4 GiB per file
+CHUNK = 1024 * 1024
+
+
+class _HashingReader(io.RawIOBase):
+    """Reads from a stream while hashing what passes and enforcing a size limit."""
+
+    def __init__(self, source: BinaryIO, name_key: bytes, limit: int) -> None:
+        self.source = source
+        self.sha256 = hashlib.sha256()
+        self.mac = hmac.new(name_key, digestmod=hashlib.sha256)
+        self.size = 0
+        self.limit = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def,override]
+        data = self.source.read(len(buffer))
+        if not data:
+            return 0
+        self.size += len(data)
+        if self.size > self.limit:
+            raise AttachmentError(
+                f"The file is too large: the limit is {self.limit // 1024**2} MB."
+            )
+        self.sha256.update(data)
+        self.mac.update(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _HashingWriter(io.RawIOBase):
+    def __init__(self, target: BinaryIO) -> None:
+        self.target = target
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[no-untyped-def,override]
+        self.sha256.update(data)
+        self.size += len(data)
+        self.target.write(data)
+        return len(data)
+
+
+class AttachmentStore:
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self.root = vault.paths.attachments
+        self.tmp = self.root / "tmp"
+        self.marker = self.root / ".pending"
+        self._identity: x25519.Identity | None = None
+
+    # -- set-up ------------------------------------------------------------------------------
+    def initialise(self) -> None:
+        """Give a new vault its attachment identity."""
+        self.root.mkdir(exist_ok=True)
+        with self.vault.session() as session:
+            if session.get(Meta, IDENTITY_KEY) is None:
+                session.add(Meta(key=IDENTITY_KEY, value=str(x25519.Identity.generate())))
+
+    @property
+    def identity(self) -> x25519.Identity:
+        if self._identity is None:
+            with self.vault.session() as session:
+                meta = session.get(Meta, IDENTITY_KEY)
+                if meta is None:
+                    raise AttachmentError("This vault has no attachment key; it is damaged.")
+                self._identity = x25519.Identity.from_str(meta.value)
+        return self._identity
+
+    def export_identity(self) -> str:
+        """The age identity (AGE-SECRET-KEY-1…) for reading attachments with the age tool."""
+        return str(self.identity)
+
+    @property
+    def _name_key(self) -> bytes:
+        return keys.subkey(self.vault.data_key, "vrmdesk attachment names")
+
+    def path_of(self, blob_name: str) -> Path:
+        return self.root / blob_name[:2] / blob_name
+
+    # -- writing -----------------------------------------------------------------------------
+    def add(
+        self,
+        session: Session,
+        owner: Record,
+        source: BinaryIO | Path,
+        *,
+        name: str | None = None,
+        media_type: str | None = None,
+        max_size: int = MAX_SIZE,
+    ) -> Attachment:
+        """Store a file (a path or a readable binary stream) and link it to ``owner``.
+
+        The caller's session commits the link; the content is on disk before that.
+        """
+        if owner.id is None:
+            session.flush()
+        if isinstance(source, Path):
+            if not source.is_file():
+                raise AttachmentError(f"{source} is not a file.")
+            if source.stat().st_size > max_size:
+                raise AttachmentError(
+                    f"{source.name} is too large: the limit is {max_size // 1024**2} MB."
+                )
+            name = name or source.name
+            with source.open("rb") as handle:
+                return self.add(
+                    session, owner, handle, name=name, media_type=media_type, max_size=max_size
+                )
+        name = (name or "").strip()
+        if not name:
+            raise ValidationError("An attachment needs a file name.", field="name")
+        media_type = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        blob = self._store_blob(session, source, max_size)
+        attachment = Attachment(
+            owner_kind=owner.kind,
+            owner_id=owner.id,
+            blob_name=blob.name,
+            name=name,
+            media_type=media_type,
+            size=blob.size,
+            sha256=blob.sha256,
+        )
+        session.add(attachment)
+        session.flush()
+        return attachment
+
+    def _store_blob(self, session: Session, source: BinaryIO, max_size: int) -> Blob:
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        self._mark_pending()
+        reader = _HashingReader(source, self._name_key, max_size)
+        tmp_path = self.tmp / f"{os.getpid()}-{os.urandom(8).hex()}"
+        try:
+            with tmp_path.open("wb") as out:
+                pyrage.encrypt_io(io.BufferedReader(reader, CHUNK), out, [self.identity.to_public()])
+                out.flush()
+                os.fsync(out.fileno())
+        except AttachmentError:
+            tmp_path.unlink(missing_ok=True)
+            raise
+        except (pyrage.EncryptError, OSError) as exc:
+            tmp_path.unlink(missing_ok=True)
+            raise AttachmentError(f"The file could not be stored: {exc}") from None
+        blob_name = reader.mac.hexdigest()
+        existing = session.get(Blob, blob_name)
+        final = self.path_of(blob_name)
+        if existing is not None and final.exists():
+            tmp_path.unlink()
+            return existing
+        final.parent.mkdir(exist_ok=True)
+        os.replace(tmp_path, final)
+        fsync_dir(final.parent)
+        if existing is not None:
+            return existing
+        blob = Blob(name=blob_name, size=reader.size, sha256=reader.sha256.hexdigest())
+        session.add(blob)
+        return blob
+
+    # -- reading -----------------------------------------------------------------------------
+    def write_to(self, attachment: Attachment, target: BinaryIO) -> int:
+        """Decrypt an attachment into a writable binary stream; checks its SHA-256."""
+        path = self.path_of(attachment.blob_name)
+        writer = _HashingWriter(target)
+        try:
+            with path.open("rb") as handle:
+                pyrage.decrypt_io(handle, writer, [self.identity])
+        except FileNotFoundError:
+            raise AttachmentError(
+                f"The content of {attachment.name!r} is missing from the vault folder."
+            ) from None
+        except (pyrage.DecryptError, OSError) as exc:
+            raise AttachmentError(f"The content of {attachment.name!r} is damaged ({exc}).") from None
+        if writer.sha256.hexdigest() != attachment.sha256:
+            raise AttachmentError(f"The content of {attachment.name!r} is damaged (hash differs).")
+        return writer.size
+
+    def save_copy(self, attachment: Attachment, destination: Path) -> None:
+        """Write the plaintext to ``destination`` (via a temporary file, renamed when whole)."""
+        partial = destination.with_name(f".{destination.name}.partial")
+        try:
+            with partial.open("wb") as out:
+                self.write_to(attachment, out)
+            os.replace(partial, destination)
+        finally:
+            partial.unlink(missing_ok=True)
+
+    def read_bytes(self, attachment: Attachment, limit: int = 64 * 1024**2) -> bytes:
+        """The whole content in memory, for previews of small files only."""
+        if attachment.size > limit:
+            raise AttachmentError(f"{attachment.name!r} is too large to preview.")
+        buffer = io.BytesIO()
+        self.write_to(attachment, buffer)
+        return buffer.getvalue()
+
+    # -- listing and removing ----------------------------------------------------------------
+    @staticmethod
+    def for_owner(session: Session, owner: Record) -> list[Attachment]:
+        query = (
+            select(Attachment)
+            .where(Attachment.owner_kind == owner.kind, Attachment.owner_id == owner.id)
+            .order_by(Attachment.created_at, Attachment.id)
+        )
+        return list(session.scalars(query))
+
+    def remove(self, session: Session, attachment_id: int) -> None:
+        """Unlink one attachment; its content goes with the last link (swept on close)."""
+        attachment = session.get(Attachment, attachment_id)
+        if attachment is None:
+            raise NotFound(f"There is no attachment {attachment_id}.")
+        self._mark_pending()
+        blob_name = attachment.blob_name
+        session.delete(attachment)
+        session.flush()
+        remaining = session.scalar(
+            select(func.count()).select_from(Attachment).where(Attachment.blob_name == blob_name)
+        )
+        if not remaining:
+            blob = session.get(Blob, blob_name)
+            if blob is not None:
+                session.delete(blob)
+
+    def remove_for_owners(self, session: Session, kind: str, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        if not ids:
+            return
+        query = select(Attachment.id).where(
+            Attachment.owner_kind == kind, Attachment.owner_id.in_(ids)
+        )
+        for attachment_id in list(session.scalars(query)):
+            self.remove(session, attachment_id)
+
+    # -- crash recovery ----------------------------------------------------------------------
+    def _mark_pending(self) -> None:
+        if not self.marker.exists():
+            self.root.mkdir(exist_ok=True)
+            self.marker.touch()
+            fsync_dir(self.root)
+
+    def recover(self) -> None:
+        """Remove what interrupted or undone work left: temporary files and unreferenced content.
+
+        Runs on open and on close, and does work only when the pending marker is there.
+        """
+        if not self.marker.exists():
+            return
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        with self.vault.session() as session:
+            live = set(session.scalars(select(Blob.name)))
+        candidates = {
+            path.name: path
+            for path in self.root.glob("??/*")
+            if path.is_file() and path.name not in live
+        }
+        if candidates:
+            from vrmdesk.store import backup
+
+            for name in backup.blob_names_in_backups(self.vault):
+                candidates.pop(name, None)
+            for path in candidates.values():
+                path.unlink(missing_ok=True)
+        self.marker.unlink(missing_ok=True)

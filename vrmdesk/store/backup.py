@@ -1,0 +1,217 @@
+"""Backups made with SQLite's online backup API, never by copying a live file.
+
+A backup is ``backups/vault-<UTC time>[-<reason>].db`` (SQLCipher, same data key, so it opens
+with the vault's current passphrase) and beside it ``….json``, a copy of the key header as it
+was. The newest ``KEEP`` backups are kept. Restoring takes a backup of the current database
+first (or, if it is too damaged to read, moves it aside), then puts the chosen backup in place;
+it works from the folder and the passphrase alone, since it is needed when the vault won't open.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlcipher3
+
+from vrmdesk.errors import BackupError, VaultDamaged
+from vrmdesk.fileutil import fsync_dir
+from vrmdesk.store import keys
+
+if TYPE_CHECKING:
+    from vrmdesk.store.vault import Vault, _Paths
+
+KEEP = 10
+_NAME = re.compile(r"^vault-(\d{8}T\d{6}\d{6}Z)(?:-([a-z0-9.-]+))?\.db$")
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken: datetime
+    reason: str
+    size: int
+
+    @property
+    def header_copy(self) -> Path:
+        return self.path.with_suffix(".json")
+
+
+def _connect(path: Path, key: bytes) -> sqlcipher3.Connection:
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    return conn
+
+
+def list_backups(vault_or_folder: Vault | Path) -> list[BackupInfo]:
+    """Backups of a vault, newest first."""
+    folder = (
+        vault_or_folder.paths.backups
+        if not isinstance(vault_or_folder, Path)
+        else vault_or_folder / "backups"
+    )
+    found = []
+    for path in folder.glob("vault-*.db"):
+        match = _NAME.match(path.name)
+        if not match:
+            continue
+        taken = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S%fZ").replace(tzinfo=timezone.utc)
+        found.append(BackupInfo(path, taken, match.group(2) or "", path.stat().st_size))
+    return sorted(found, key=lambda info: info.taken, reverse=True)
+
+
+def make_backup(vault: Vault, reason: str = "") -> BackupInfo:
+    """Snapshot the live database into ``backups/`` and rotate."""
+    raw = vault.engine.raw_connection()
+    try:
+        return _snapshot(raw.driver_connection, vault.paths, vault.data_key, reason)
+    except sqlcipher3.DatabaseError as exc:
+        raise vault.damaged(exc) from None
+    finally:
+        raw.close()
+
+
+def _snapshot(
+    source: sqlcipher3.Connection, paths: _Paths, key: bytes, reason: str
+) -> BackupInfo:
+    folder = paths.backups
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    suffix = f"-{re.sub(r'[^a-z0-9.-]+', '-', reason.lower()).strip('-')}" if reason else ""
+    target = folder / f"vault-{stamp}{suffix}.db"
+    partial = target.with_name(target.name + ".partial")
+    try:
+        dest = _connect(partial, key)
+        try:
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+        with partial.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        shutil.copyfile(paths.header, target.with_suffix(".json"))
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"The backup could not be written to {folder}: {exc}") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    fsync_dir(folder)
+    for old in list_backups(paths.folder)[KEEP:]:
+        old.path.unlink(missing_ok=True)
+        old.header_copy.unlink(missing_ok=True)
+    return next(info for info in list_backups(paths.folder) if info.path == target)
+
+
+def check_backup(path: Path, key: bytes) -> None:
+    """Refuse a backup that does not open with this key or fails SQLite's integrity check."""
+    if not path.is_file():
+        raise BackupError(f"There is no backup file {path}.")
+    try:
+        conn = _connect(path, key)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()
+        finally:
+            conn.close()
+    except sqlcipher3.DatabaseError as exc:
+        raise BackupError(
+            f"{path.name} is not a backup of this vault, or it is damaged ({exc})."
+        ) from None
+    if not result or result[0] != "ok":
+        raise BackupError(f"{path.name} is damaged ({result[0] if result else 'no answer'}).")
+
+
+def restore(
+    folder: Path,
+    backup_path: Path,
+    *,
+    passphrase: str | None = None,
+    data_key: bytes | None = None,
+) -> BackupInfo | None:
+    """Put a backup in place of the vault's database. The vault must not be open anywhere.
+
+    Works when the live database (or its key header) is damaged: that is when it is needed.
+    Returns the backup taken of the database as it was, or None when that was too damaged to
+    copy, in which case it was moved aside as ``vault.db.damaged-<time>``.
+    """
+    from vrmdesk.store.vault import _acquire_lock, _Paths
+
+    paths = _Paths(folder)
+    backup_path = Path(backup_path).expanduser().resolve()
+    if not backup_path.is_file():
+        raise BackupError(f"There is no backup file {backup_path}.")
+    lock = _acquire_lock(paths)
+    try:
+        try:
+            header = keys.Header.load(paths.header, str(paths.backups))
+        except VaultDamaged:
+            # The key header is damaged too: the copy saved with the backup unlocks it.
+            header = keys.Header.load(backup_path.with_suffix(".json"), str(paths.backups))
+            header.save(paths.header)
+        if data_key is None:
+            data_key = header.unlock_with_passphrase(passphrase or "")
+        check_backup(backup_path, data_key)
+        safety = _safety_copy(paths, data_key)
+        db = paths.db
+        for suffix in ("-wal", "-shm"):
+            db.with_name(db.name + suffix).unlink(missing_ok=True)
+        partial = db.with_name(db.name + ".restoring")
+        source = _connect(backup_path, data_key)
+        try:
+            dest = _connect(partial, data_key)
+            try:
+                source.backup(dest)
+                dest.execute("PRAGMA journal_mode = WAL")
+            finally:
+                dest.close()
+        finally:
+            source.close()
+        with partial.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, db)
+        fsync_dir(db.parent)
+        (paths.attachments / ".pending").touch()  # the next open sweeps what is now unused
+    finally:
+        lock.release()
+    return safety
+
+
+def _safety_copy(paths: _Paths, key: bytes) -> BackupInfo | None:
+    """Back up the current database before it is replaced, or move it aside if unreadable."""
+    db = paths.db
+    if not db.exists():
+        return None
+    try:
+        conn = _connect(db, key)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return _snapshot(conn, paths, key, "before-restore")
+        finally:
+            conn.close()
+    except sqlcipher3.DatabaseError:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        os.replace(db, db.with_name(f"{db.name}.damaged-{stamp}"))
+        return None
+
+
+def blob_names_in_backups(vault: Vault) -> set[str]:
+    """Attachment contents that some backup still refers to (kept by the attachment sweep)."""
+    names: set[str] = set()
+    for info in list_backups(vault):
+        try:
+            conn = _connect(info.path, vault.data_key)
+            try:
+                names.update(row[0] for row in conn.execute("SELECT name FROM blobs"))
+            finally:
+                conn.close()
+        except sqlcipher3.DatabaseError:
+            continue  # an unreadable backup keeps nothing alive
+    return names

@@ -1,0 +1,291 @@
+"""The vault's key hierarchy and its key header (``vault.json``).
+
+    passphrase --Argon2id--> key-encryption key --AES-256-GCM unwrap--> data key
+    recovery key --HKDF-SHA256--> key-encryption key --AES-256-GCM unwrap--> data key
+
+The data key (256 random bits) is what SQLCipher and the attachment store use; it never changes
+for the life of a vault, so changing the passphrase rewraps it and nothing else, and every backup
+opens with the current passphrase. The header is plain JSON and holds nothing about the vault's
+content: the format, the vault id, the KDF parameters and salt, the two wrapped copies of the data
+key and a SHA-256 checksum that tells accidental damage apart from a wrong passphrase. The header
+fields that decide how a key is derived are bound to each wrapped key as associated data.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from vrmdesk.errors import VaultDamaged, WrongPassphrase
+from vrmdesk.fileutil import atomic_write_bytes
+
+FORMAT = "vrmdesk-vault/1"
+DATA_KEY_BYTES = 32
+
+# RFC 9106, second recommended option; the floor below which the product never goes.
+MIN_ITERATIONS = 3
+MIN_MEMORY_KIB = 64 * 1024
+MIN_LANES = 4
+# Calibration aims here and stops growing memory at MAX_MEMORY_KIB (then adds iterations).
+TARGET_SECONDS = 0.5
+MAX_MEMORY_KIB = 512 * 1024
+
+RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # base32 without look-alikes (I, O, 0, 1)
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    iterations: int
+    memory_kib: int
+    lanes: int
+    salt: bytes
+
+    def derive(self, passphrase: str) -> bytes:
+        kdf = Argon2id(
+            salt=self.salt,
+            length=32,
+            iterations=self.iterations,
+            lanes=self.lanes,
+            memory_cost=self.memory_kib,
+        )
+        return kdf.derive(passphrase.encode("utf-8"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": "argon2id",
+            "iterations": self.iterations,
+            "memory_kib": self.memory_kib,
+            "lanes": self.lanes,
+            "salt": _b64(self.salt),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KdfParams:
+        if data.get("name") != "argon2id":
+            raise ValueError(f"unknown key derivation {data.get('name')!r}")
+        params = cls(
+            iterations=int(data["iterations"]),
+            memory_kib=int(data["memory_kib"]),
+            lanes=int(data["lanes"]),
+            salt=_unb64(data["salt"]),
+        )
+        if params.iterations < 1 or params.memory_kib < 8 * params.lanes or params.lanes < 1:
+            raise ValueError("key derivation parameters out of range")
+        if len(params.salt) < 16:
+            raise ValueError("salt too short")
+        return params
+
+
+def calibrate(target_seconds: float = TARGET_SECONDS) -> KdfParams:
+    """Argon2id parameters no weaker than RFC 9106's second option, costing about the target.
+
+    Measures the floor once, then scales memory (the cost an attacker feels most) and, past
+    ``MAX_MEMORY_KIB``, iterations.
+    """
+    salt = os.urandom(16)
+    floor = KdfParams(MIN_ITERATIONS, MIN_MEMORY_KIB, MIN_LANES, salt)
+    start = time.perf_counter()
+    floor.derive("calibration")
+    elapsed = max(time.perf_counter() - start, 1e-3)
+    scale = target_seconds / elapsed
+    if scale <= 1:
+        return floor
+    memory = min(MAX_MEMORY_KIB, int(MIN_MEMORY_KIB * scale) // 1024 * 1024)
+    memory = max(memory, MIN_MEMORY_KIB)
+    iterations = max(MIN_ITERATIONS, round(MIN_ITERATIONS * scale * MIN_MEMORY_KIB / memory))
+    return KdfParams(iterations, memory, MIN_LANES, salt)
+
+
+def fast_params_for_tests() -> KdfParams:
+    """A cheap profile for the test suite only; the product always calls :func:`calibrate`."""
+    return KdfParams(1, 8 * 1024, 1, os.urandom(16))
+
+
+def new_data_key() -> bytes:
+    return secrets.token_bytes(DATA_KEY_BYTES)
+
+
+def new_recovery_key() -> str:
+    """A printable recovery key: 40 characters (200 bits) in groups of five."""
+    chars = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(40))
+    return "-".join(chars[i : i + 5] for i in range(0, 40, 5))
+
+
+def normalize_recovery_key(text: str) -> str:
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    return "-".join(cleaned[i : i + 5] for i in range(0, len(cleaned), 5))
+
+
+def _recovery_kek(recovery_key: str, vault_id: str) -> bytes:
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=vault_id.encode(),
+        info=b"vrmdesk recovery key-encryption key",
+    )
+    return hkdf.derive(normalize_recovery_key(recovery_key).encode())
+
+
+def subkey(data_key: bytes, purpose: str) -> bytes:
+    """A key for one purpose (attachment names, …) derived from the data key."""
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode())
+    return hkdf.derive(data_key)
+
+
+@dataclass
+class Header:
+    vault_id: str
+    created: str
+    kdf: KdfParams
+    wrapped_passphrase: dict[str, str]
+    wrapped_recovery: dict[str, str]
+
+    # -- construction ----------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls, passphrase: str, data_key: bytes, recovery_key: str, kdf: KdfParams
+    ) -> Header:
+        header = cls(
+            vault_id=str(uuid.uuid4()),
+            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            kdf=kdf,
+            wrapped_passphrase={},
+            wrapped_recovery={},
+        )
+        header._wrap_all(passphrase, data_key, recovery_key)
+        return header
+
+    def _aad(self, which: str) -> bytes:
+        """Associated data: the header fields that decide how this wrap's key is made."""
+        bound: dict[str, Any] = {"format": FORMAT, "vault_id": self.vault_id, "wrap": which}
+        if which == "passphrase":
+            bound["kdf"] = self.kdf.to_json()
+        return json.dumps(bound, sort_keys=True, separators=(",", ":")).encode()
+
+    def _wrap_all(self, passphrase: str, data_key: bytes, recovery_key: str) -> None:
+        self.rewrap(passphrase, data_key, self.kdf)
+        kek = _recovery_kek(recovery_key, self.vault_id)
+        self.wrapped_recovery = _wrap(kek, data_key, self._aad("recovery"))
+
+    def rewrap(self, new_passphrase: str, data_key: bytes, kdf: KdfParams) -> None:
+        """Change the passphrase: new KDF parameters and salt, a new passphrase wrap.
+
+        The recovery wrap does not depend on the passphrase and stays as it is.
+        """
+        self.kdf = kdf
+        kek = kdf.derive(new_passphrase)
+        self.wrapped_passphrase = _wrap(kek, data_key, self._aad("passphrase"))
+
+    # -- unlocking -------------------------------------------------------------------------
+    def unlock_with_passphrase(self, passphrase: str) -> bytes:
+        try:
+            kek = self.kdf.derive(passphrase)
+            return _unwrap(kek, self.wrapped_passphrase, self._aad("passphrase"))
+        except InvalidTag:
+            raise WrongPassphrase("The passphrase is not right for this vault.") from None
+
+    def unlock_with_recovery_key(self, recovery_key: str) -> bytes:
+        kek = _recovery_kek(recovery_key, self.vault_id)
+        try:
+            return _unwrap(kek, self.wrapped_recovery, self._aad("recovery"))
+        except InvalidTag:
+            raise WrongPassphrase("The recovery key is not right for this vault.") from None
+
+    # -- serialisation ---------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        body = {
+            "format": FORMAT,
+            "vault_id": self.vault_id,
+            "created": self.created,
+            "kdf": self.kdf.to_json(),
+            "wrapped_keys": {
+                "passphrase": self.wrapped_passphrase,
+                "recovery": self.wrapped_recovery,
+            },
+        }
+        body["checksum"] = _checksum(body)
+        return body
+
+    def save(self, path: Path) -> None:
+        text = json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n"
+        atomic_write_bytes(path, text.encode())
+
+    @classmethod
+    def load(cls, path: Path, backups_hint: str) -> Header:
+        damaged = (
+            f"The key header {path} is damaged ({{why}}). "
+            f"Copies of it are kept beside each backup in {backups_hint}."
+        )
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise VaultDamaged(damaged.format(why=exc.strerror or str(exc))) from None
+        try:
+            body = json.loads(raw.decode("utf-8"))
+            if not isinstance(body, dict):
+                raise ValueError("not a JSON object")
+            if body.get("format") != FORMAT:
+                raise ValueError(f"unknown format {body.get('format')!r}")
+            if body.get("checksum") != _checksum({k: v for k, v in body.items() if k != "checksum"}):
+                raise ValueError("checksum does not match")
+            wrapped = body["wrapped_keys"]
+            header = cls(
+                vault_id=str(body["vault_id"]),
+                created=str(body["created"]),
+                kdf=KdfParams.from_json(body["kdf"]),
+                wrapped_passphrase=_check_wrap(wrapped["passphrase"]),
+                wrapped_recovery=_check_wrap(wrapped["recovery"]),
+            )
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise VaultDamaged(damaged.format(why=str(exc) or type(exc).__name__)) from None
+        return header
+
+
+def _wrap(kek: bytes, data_key: bytes, aad: bytes) -> dict[str, str]:
+    nonce = os.urandom(12)
+    ciphertext = AESGCM(kek).encrypt(nonce, data_key, aad)
+    return {"nonce": _b64(nonce), "ciphertext": _b64(ciphertext)}
+
+
+def _unwrap(kek: bytes, wrapped: dict[str, str], aad: bytes) -> bytes:
+    return AESGCM(kek).decrypt(_unb64(wrapped["nonce"]), _unb64(wrapped["ciphertext"]), aad)
+
+
+def _check_wrap(data: Any) -> dict[str, str]:
+    if not isinstance(data, dict):
+        raise ValueError("wrapped key is not an object")
+    out = {k: str(data[k]) for k in ("nonce", "ciphertext")}
+    if len(_unb64(out["nonce"])) != 12 or len(_unb64(out["ciphertext"])) != DATA_KEY_BYTES + 16:
+        raise ValueError("wrapped key has the wrong length")
+    return out
+
+
+def _checksum(body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise ValueError(f"bad base64: {exc}") from None

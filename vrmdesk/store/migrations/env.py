@@ -1,0 +1,15 @@
+"""Alembic environment: always run on the connection the vault hands over (never a URL)."""
+
+from alembic import context
+
+from vrmdesk.store.models import Base
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,
+    transaction_per_migration=False,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,502 @@
+"""The domain model: SQLAlchemy 2.0 typed declarative classes.
+
+Every record has ``created_at`` and ``updated_at`` (UTC). Amounts are integers in the currency's
+minor unit (cents) with an ISO 4217 code beside them, so sums and sorting stay exact in SQL.
+Attachments and tags attach to any record through ``(owner_kind, owner_id)``; ``owner_kind`` is
+the record class's ``kind`` string.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class VendorKind(enum.StrEnum):
+    MAKER = "maker"
+    RETAILER = "retailer"
+    SERVICE_PROVIDER = "service_provider"
+    SUPPLIER = "supplier"
+    PUBLIC_BODY = "public_body"
+    OTHER = "other"
+
+
+class RelationshipStatus(enum.StrEnum):
+    ACTIVE = "active"
+    DORMANT = "dormant"
+    ENDED = "ended"
+
+
+class ChannelKind(enum.StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    WEB_PORTAL = "web_portal"
+    FORUM = "forum"
+    SOCIAL = "social"
+    POSTAL = "postal"
+
+
+class AssetStatus(enum.StrEnum):
+    IN_USE = "in_use"
+    SOLD = "sold"
+    DISPOSED = "disposed"
+
+
+class Coverage(enum.StrEnum):
+    PARTS_AND_LABOUR = "parts_and_labour"
+    PARTS = "parts"
+    LABOUR = "labour"
+    ACCIDENTAL = "accidental"
+    OTHER = "other"
+
+
+class WarrantyState(enum.StrEnum):
+    ACTIVE = "active"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    VOID = "void"
+    NOT_STARTED = "not_started"
+
+
+class TicketStatus(enum.StrEnum):
+    OPEN = "open"
+    WAITING_ON_VENDOR = "waiting_on_vendor"
+    WAITING_ON_ME = "waiting_on_me"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+OPEN_TICKET_STATUSES = (
+    TicketStatus.OPEN,
+    TicketStatus.WAITING_ON_VENDOR,
+    TicketStatus.WAITING_ON_ME,
+)
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class InteractionChannel(enum.StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    CHAT = "chat"
+    FORUM = "forum"
+    SOCIAL = "social"
+    LETTER = "letter"
+    VISIT = "visit"
+    NOTE = "note"
+
+
+class BillingPeriod(enum.StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    ONE_OFF = "one_off"
+
+
+def _enum(cls: type[enum.StrEnum]) -> Enum:
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=lambda members: [m.value for m in members],
+        length=24,
+        validate_strings=True,
+        name=cls.__name__.lower(),
+    )
+
+
+intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
+name_str = Annotated[str, mapped_column(String(200))]
+text = Annotated[str, mapped_column(Text, default="")]
+money = Annotated[int | None, mapped_column(Integer)]
+currency = Annotated[str | None, mapped_column(String(3))]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        datetime: DateTime(),
+        date: Date(),
+        dict[str, Any]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+class Record(Base):
+    """Abstract base of every user record: an id, timestamps and a ``kind`` name."""
+
+    __abstract__ = True
+    kind: str = ""
+    #: ordinal used to give each record a stable row in the full-text index
+    kind_code: int = 0
+
+    id: Mapped[intpk]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def _vendor_fk(nullable: bool = False, ondelete: str = "CASCADE") -> Any:
+    return mapped_column(
+        ForeignKey("vendors.id", ondelete=ondelete), nullable=nullable, index=True
+    )
+
+
+class Vendor(Record):
+    __tablename__ = "vendors"
+    kind = "vendor"
+    kind_code = 1
+
+    name: Mapped[str] = mapped_column(String(200, collation="NOCASE"), unique=True)
+    vendor_kind: Mapped[VendorKind] = mapped_column(_enum(VendorKind), default=VendorKind.OTHER)
+    website: Mapped[str] = mapped_column(String(500), default="")
+    since: Mapped[date | None]
+    status: Mapped[RelationshipStatus] = mapped_column(
+        _enum(RelationshipStatus), default=RelationshipStatus.ACTIVE
+    )
+    #: my contact policy: at most this many offers a year (None: no limit stated)
+    max_offers_per_year: Mapped[int | None]
+    #: my contact policy: the channels this vendor may use to reach me (empty: any)
+    allowed_channels: Mapped[list[str]] = mapped_column(default=list)
+    notes: Mapped[text]
+    #: the vendor's age recipient (age1…), for bundles encrypted to it
+    age_recipient: Mapped[str] = mapped_column(String(100), default="")
+
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="vendor", cascade="all, delete-orphan", passive_deletes=True
+    )
+    channels: Mapped[list[Channel]] = relationship(
+        back_populates="vendor", cascade="all, delete-orphan", passive_deletes=True
+    )
+    accounts: Mapped[list[Account]] = relationship(
+        back_populates="vendor", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Contact(Record):
+    __tablename__ = "contacts"
+    kind = "contact"
+    kind_code = 2
+
+    vendor_id: Mapped[int] = _vendor_fk()
+    name: Mapped[name_str]
+    role: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    notes: Mapped[text]
+
+    vendor: Mapped[Vendor] = relationship(back_populates="contacts")
+
+
+class Channel(Record):
+    __tablename__ = "channels"
+    kind = "channel"
+    kind_code = 3
+
+    vendor_id: Mapped[int] = _vendor_fk()
+    channel: Mapped[ChannelKind] = mapped_column(_enum(ChannelKind))
+    value: Mapped[str] = mapped_column(String(500))
+    label: Mapped[str] = mapped_column(String(200), default="")
+
+    vendor: Mapped[Vendor] = relationship(back_populates="channels")
+
+
+class Account(Record):
+    """My account or customer number with a vendor."""
+
+    __tablename__ = "accounts"
+    kind = "account"
+    kind_code = 4
+
+    vendor_id: Mapped[int] = _vendor_fk()
+    label: Mapped[str] = mapped_column(String(200), default="")
+    number: Mapped[str] = mapped_column(String(200))
+
+    vendor: Mapped[Vendor] = relationship(back_populates="accounts")
+
+
+class Asset(Record):
+    __tablename__ = "assets"
+    kind = "asset"
+    kind_code = 5
+
+    name: Mapped[name_str]
+    category: Mapped[str] = mapped_column(String(100), default="", index=True)
+    maker_id: Mapped[int | None] = _vendor_fk(nullable=True, ondelete="SET NULL")
+    seller_id: Mapped[int | None] = _vendor_fk(nullable=True, ondelete="SET NULL")
+    model: Mapped[str] = mapped_column(String(200), default="")
+    serial_number: Mapped[str] = mapped_column(String(200), default="")
+    purchase_date: Mapped[date | None]
+    price_minor: Mapped[money]
+    currency: Mapped[currency]
+    order_number: Mapped[str] = mapped_column(String(200), default="")
+    location: Mapped[str] = mapped_column(String(200), default="", index=True)
+    status: Mapped[AssetStatus] = mapped_column(_enum(AssetStatus), default=AssetStatus.IN_USE)
+    notes: Mapped[text]
+
+    maker: Mapped[Vendor | None] = relationship(foreign_keys=[maker_id])
+    seller: Mapped[Vendor | None] = relationship(foreign_keys=[seller_id])
+    warranties: Mapped[list[Warranty]] = relationship(
+        back_populates="asset", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Warranty(Record):
+    __tablename__ = "warranties"
+    kind = "warranty"
+    kind_code = 6
+
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), index=True
+    )
+    provider_id: Mapped[int | None] = _vendor_fk(nullable=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    starts_on: Mapped[date]
+    #: either an explicit end or a length in months; ``ends_on`` holds the result
+    end_date: Mapped[date | None]
+    months: Mapped[int | None]
+    ends_on: Mapped[date] = mapped_column(index=True)
+    coverage: Mapped[Coverage] = mapped_column(
+        _enum(Coverage), default=Coverage.PARTS_AND_LABOUR
+    )
+    how_to_claim: Mapped[text]
+    void: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[text]
+
+    asset: Mapped[Asset] = relationship(back_populates="warranties")
+    provider: Mapped[Vendor | None] = relationship()
+
+
+class Registration(Record):
+    __tablename__ = "registrations"
+    kind = "registration"
+    kind_code = 7
+
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), index=True
+    )
+    vendor_id: Mapped[int] = _vendor_fk()
+    registered_on: Mapped[date]
+    registration_ref: Mapped[str] = mapped_column(String(200), default="")
+    data_given: Mapped[text]
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    asset: Mapped[Asset] = relationship()
+    vendor: Mapped[Vendor] = relationship()
+
+
+class ServiceEvent(Record):
+    __tablename__ = "service_events"
+    kind = "service_event"
+    kind_code = 8
+
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), index=True
+    )
+    vendor_id: Mapped[int | None] = _vendor_fk(nullable=True, ondelete="SET NULL")
+    performed_on: Mapped[date]
+    performed_by: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[text]
+    cost_minor: Mapped[money]
+    currency: Mapped[currency]
+    #: recurring maintenance: every N months; ``next_due`` follows unless set by hand
+    interval_months: Mapped[int | None]
+    next_due: Mapped[date | None] = mapped_column(index=True)
+
+    asset: Mapped[Asset] = relationship()
+    vendor: Mapped[Vendor | None] = relationship()
+
+
+class Ticket(Record):
+    __tablename__ = "tickets"
+    kind = "ticket"
+    kind_code = 9
+
+    vendor_id: Mapped[int] = _vendor_fk()
+    asset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assets.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[name_str]
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[TicketStatus] = mapped_column(
+        _enum(TicketStatus), default=TicketStatus.OPEN, index=True
+    )
+    opened_on: Mapped[date]
+    closed_on: Mapped[date | None]
+    follow_up_on: Mapped[date | None] = mapped_column(index=True)
+    notes: Mapped[text]
+
+    vendor: Mapped[Vendor] = relationship()
+    asset: Mapped[Asset | None] = relationship()
+
+
+class Interaction(Record):
+    __tablename__ = "interactions"
+    __table_args__ = (Index("ix_interactions_vendor_time", "vendor_id", "occurred_at", "id"),)
+    kind = "interaction"
+    kind_code = 10
+
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="SET NULL"), index=True
+    )
+    asset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assets.id", ondelete="SET NULL"), index=True
+    )
+    occurred_at: Mapped[datetime]
+    direction: Mapped[Direction] = mapped_column(_enum(Direction))
+    channel: Mapped[InteractionChannel] = mapped_column(_enum(InteractionChannel))
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    body: Mapped[text]
+
+    vendor: Mapped[Vendor] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
+    asset: Mapped[Asset | None] = relationship()
+
+
+class Offer(Record):
+    __tablename__ = "offers"
+    __table_args__ = (Index("ix_offers_vendor_time", "vendor_id", "received_at"),)
+    kind = "offer"
+    kind_code = 11
+
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"))
+    received_at: Mapped[datetime]
+    channel: Mapped[InteractionChannel] = mapped_column(_enum(InteractionChannel))
+    content: Mapped[text]
+
+    vendor: Mapped[Vendor] = relationship()
+
+
+class Agreement(Record):
+    __tablename__ = "agreements"
+    kind = "agreement"
+    kind_code = 12
+
+    vendor_id: Mapped[int] = _vendor_fk()
+    title: Mapped[name_str]
+    started_on: Mapped[date]
+    renews_on: Mapped[date | None]
+    notice_days: Mapped[int] = mapped_column(Integer, default=0)
+    #: the last day to give notice before renewal (``renews_on - notice_days``)
+    notice_deadline: Mapped[date | None] = mapped_column(index=True)
+    cost_minor: Mapped[money]
+    currency: Mapped[currency]
+    period: Mapped[BillingPeriod] = mapped_column(
+        _enum(BillingPeriod), default=BillingPeriod.MONTH
+    )
+    notes: Mapped[text]
+
+    vendor: Mapped[Vendor] = relationship()
+
+
+class Blob(Base):
+    """One stored content: an age-encrypted file named by a keyed hash of its plaintext."""
+
+    __tablename__ = "blobs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attachment(Record):
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_owner", "owner_kind", "owner_id"),)
+    kind = "attachment"
+    kind_code = 13
+
+    owner_kind: Mapped[str] = mapped_column(String(32))
+    owner_id: Mapped[int]
+    blob_name: Mapped[str] = mapped_column(
+        ForeignKey("blobs.name", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[name_str]
+    media_type: Mapped[str] = mapped_column(String(200), default="application/octet-stream")
+    size: Mapped[int]
+    #: SHA-256 of the plaintext, hex (what a share bundle lists)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    blob: Mapped[Blob] = relationship()
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(100, collation="NOCASE"), unique=True)
+
+
+class Tagging(Base):
+    __tablename__ = "taggings"
+    __table_args__ = (
+        UniqueConstraint("tag_id", "owner_kind", "owner_id"),
+        Index("ix_taggings_owner", "owner_kind", "owner_id"),
+    )
+
+    id: Mapped[intpk]
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
+    owner_kind: Mapped[str] = mapped_column(String(32))
+    owner_id: Mapped[int]
+
+    tag: Mapped[Tag] = relationship()
+
+
+class Meta(Base):
+    """Vault-wide settings and secrets (the attachment identity); inside the encrypted DB."""
+
+    __tablename__ = "vault_meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (
+    Vendor,
+    Contact,
+    Channel,
+    Account,
+    Asset,
+    Warranty,
+    Registration,
+    ServiceEvent,
+    Ticket,
+    Interaction,
+    Offer,
+    Agreement,
+    Attachment,
+)
+RECORD_BY_KIND: dict[str, type[Record]] = {cls.kind: cls for cls in RECORD_TYPES}
+RECORD_BY_CODE: dict[int, type[Record]] = {cls.kind_code: cls for cls in RECORD_TYPES}

@@ -1,0 +1,342 @@
+"""A vault: a folder holding the key header, the SQLCipher database, attachments and backups.
+
+    vault.json     key header (see keys.py)
+    vault.db       SQLCipher 4 database, opened with the raw data key
+    vault.lock     held (flock) by the one process that may write
+    attachments/   age-encrypted contents named by a keyed hash
+    backups/       encrypted snapshots, each with a copy of the key header
+
+Typical use::
+
+    vault, recovery_key = Vault.create(folder, passphrase)
+    with vault.session() as s:
+        services.vendors.create(s, name="Bosch")
+    vault.close()
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import platformdirs
+from filelock import FileLock, Timeout
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from vrmdesk.errors import (
+    VaultDamaged,
+    VaultExists,
+    VaultInUse,
+    VaultLocked,
+    VaultNotFound,
+)
+from vrmdesk.store import keys, keystore, migrate
+from vrmdesk.store.attachments import AttachmentStore
+from vrmdesk.store.engine import make_engine
+
+log = logging.getLogger(__name__)
+
+HEADER_NAME = "vault.json"
+DB_NAME = "vault.db"
+LOCK_NAME = "vault.lock"
+BACKUPS_NAME = "backups"
+
+
+def default_vault_dir() -> Path:
+    """The platform's user data folder for vrmdesk, sub-folder ``vaults/default``."""
+    return Path(platformdirs.user_data_dir("vrmdesk", appauthor=False)) / "vaults" / "default"
+
+
+def vault_exists(folder: Path) -> bool:
+    return (Path(folder) / HEADER_NAME).is_file()
+
+
+class _Paths:
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder).expanduser().resolve()
+        self.header = self.folder / HEADER_NAME
+        self.db = self.folder / DB_NAME
+        self.lock = self.folder / LOCK_NAME
+        self.backups = self.folder / BACKUPS_NAME
+        self.attachments = self.folder / "attachments"
+
+
+def _acquire_lock(paths: _Paths) -> FileLock:
+    lock = FileLock(paths.lock, timeout=0, is_singleton=False, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise VaultInUse(
+            f"The vault in {paths.folder} is open in another vrmdesk window or command. "
+            "Close it there first."
+        ) from None
+    return lock
+
+
+class Vault:
+    """An unlocked vault. ``close()`` (or ``lock()``) ends it; it cannot be used afterwards."""
+
+    def __init__(
+        self,
+        paths: _Paths,
+        header: keys.Header,
+        data_key: bytes,
+        lock: FileLock | None,
+        engine: Engine,
+    ) -> None:
+        self.paths = paths
+        self.header = header
+        self._data_key: bytes | None = data_key
+        self._lock = lock
+        self._engine: Engine | None = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.attachments = AttachmentStore(self)
+
+    # -- creating and opening --------------------------------------------------------------
+    @classmethod
+    def create(
+        cls, folder: Path, passphrase: str, *, kdf: keys.KdfParams | None = None
+    ) -> tuple[Vault, str]:
+        """Make a new vault; returns it open, with the recovery key to show the user once."""
+        if not passphrase:
+            from vrmdesk.errors import ValidationError
+
+            raise ValidationError("A passphrase is required.", field="passphrase")
+        paths = _Paths(folder)
+        if paths.header.exists() or paths.db.exists():
+            raise VaultExists(f"There is a vault in {paths.folder} already.")
+        paths.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        paths.folder.chmod(0o700)  # the vault is this user's alone
+        lock = _acquire_lock(paths)
+        try:
+            data_key = keys.new_data_key()
+            recovery_key = keys.new_recovery_key()
+            header = keys.Header.create(
+                passphrase, data_key, recovery_key, kdf or keys.calibrate()
+            )
+            engine = make_engine(paths.db, data_key)
+            migrate.create_schema(engine)
+            header.save(paths.header)
+        except BaseException:
+            lock.release()
+            raise
+        vault = cls(paths, header, data_key, lock, engine)
+        vault.attachments.initialise()
+        return vault, recovery_key
+
+    @classmethod
+    def open(
+        cls,
+        folder: Path,
+        passphrase: str | None = None,
+        *,
+        recovery_key: str | None = None,
+        data_key: bytes | None = None,
+        readonly: bool = False,
+    ) -> Vault:
+        """Unlock with a passphrase, a recovery key, or a data key from the keyring.
+
+        ``readonly`` takes no write lock (several readers may share a vault); it refuses a vault
+        whose schema needs an upgrade.
+        """
+        paths = _Paths(folder)
+        if not paths.header.exists():
+            if not paths.folder.exists():
+                raise VaultNotFound(f"There is no vault in {paths.folder}.")
+            if paths.db.exists():
+                raise VaultDamaged(
+                    f"The key header {paths.header} is missing. Copies of it are kept beside "
+                    f"each backup in {paths.backups}."
+                )
+            raise VaultNotFound(
+                f"There is no vault in {paths.folder} (run `vrmdesk init` to make one)."
+            )
+        lock = None if readonly else _acquire_lock(paths)
+        try:
+            header = keys.Header.load(paths.header, str(paths.backups))
+            if data_key is None:
+                if recovery_key is not None:
+                    data_key = header.unlock_with_recovery_key(recovery_key)
+                else:
+                    data_key = header.unlock_with_passphrase(passphrase or "")
+            if not paths.db.exists():
+                raise VaultDamaged(
+                    f"The database {paths.db} is missing. Restore a backup from "
+                    f"{paths.backups} with `vrmdesk restore`."
+                )
+            engine = make_engine(paths.db, data_key)
+            vault = cls(paths, header, data_key, lock, engine)
+            try:
+                vault._check_and_migrate(readonly)
+            except BaseException:
+                engine.dispose()
+                raise
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        if not readonly:
+            vault.attachments.recover()
+        return vault
+
+    @classmethod
+    def open_remembered(cls, folder: Path, *, readonly: bool = False) -> Vault | None:
+        """Open with the data key kept in the OS keyring, or None if none is kept (or usable)."""
+        paths = _Paths(folder)
+        if not paths.header.exists():
+            return None
+        header = keys.Header.load(paths.header, str(paths.backups))
+        data_key = keystore.recall(header.vault_id)
+        if data_key is None:
+            return None
+        return cls.open(folder, data_key=data_key, readonly=readonly)
+
+    def _check_and_migrate(self, readonly: bool) -> None:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+                revision = migrate.current_revision(conn)
+        except (DatabaseError, OperationalError) as exc:
+            raise self.damaged(exc) from None
+        if revision == migrate.SCHEMA_HEAD:
+            return
+        if revision is not None and not migrate.is_known(revision):
+            raise VaultDamaged(
+                f"The vault in {self.paths.folder} was written by a newer vrmdesk "
+                f"(schema {revision}); update vrmdesk to open it."
+            )
+        if readonly:
+            raise VaultLocked(
+                "This vault needs a schema upgrade; open it once for writing (for example "
+                "with `vrmdesk info`) while no other vrmdesk has it open."
+            )
+        from vrmdesk.store import backup
+
+        backup.make_backup(self, reason=f"before-migration-from-{revision}")
+        migrate.upgrade(self.engine)
+
+    def damaged(self, exc: BaseException) -> VaultDamaged:
+        """The error to raise when SQLCipher reports damage in the database file."""
+        detail = str(getattr(exc, "orig", exc))
+        return VaultDamaged(
+            f"The database {self.paths.db} is damaged ({detail}). Restore a backup from "
+            f"{self.paths.backups} with `vrmdesk restore`."
+        )
+
+    # -- using -----------------------------------------------------------------------------
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise VaultLocked("The vault is locked.")
+        return self._engine
+
+    @property
+    def data_key(self) -> bytes:
+        if self._data_key is None:
+            raise VaultLocked("The vault is locked.")
+        return self._data_key
+
+    @property
+    def folder(self) -> Path:
+        return self.paths.folder
+
+    @property
+    def is_open(self) -> bool:
+        return self._engine is not None
+
+    @property
+    def writable(self) -> bool:
+        return self._lock is not None
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back if it raises.
+
+        SQLCipher reporting damage mid-session surfaces as :class:`VaultDamaged`.
+        """
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except DatabaseError as exc:
+            session.rollback()
+            if _is_damage(exc):
+                raise self.damaged(exc) from None
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    # -- passphrase, recovery, remembering ---------------------------------------------------
+    def change_passphrase(
+        self, old_passphrase: str, new_passphrase: str, *, kdf: keys.KdfParams | None = None
+    ) -> None:
+        """Rewrap the data key under a new passphrase (the old one must be right)."""
+        self.header.unlock_with_passphrase(old_passphrase)
+        self._set_passphrase(new_passphrase, kdf)
+
+    def reset_passphrase(
+        self, new_passphrase: str, *, kdf: keys.KdfParams | None = None
+    ) -> None:
+        """Set a new passphrase on a vault unlocked some other way (the recovery key)."""
+        self._set_passphrase(new_passphrase, kdf)
+
+    def _set_passphrase(self, new_passphrase: str, kdf: keys.KdfParams | None) -> None:
+        from vrmdesk.errors import ValidationError
+
+        if not new_passphrase:
+            raise ValidationError("The new passphrase must not be empty.", field="passphrase")
+        self._require_writable()
+        self.header.rewrap(new_passphrase, self.data_key, kdf or keys.calibrate())
+        self.header.save(self.paths.header)
+
+    def remember(self, enabled: bool) -> None:
+        """Keep (or forget) the data key in the OS keyring for this vault."""
+        if enabled:
+            keystore.store(self.header.vault_id, self.data_key)
+        else:
+            keystore.forget(self.header.vault_id)
+
+    def is_remembered(self) -> bool:
+        return keystore.recall(self.header.vault_id) is not None
+
+    def _require_writable(self) -> None:
+        if self._lock is None:
+            raise VaultLocked("This vault was opened read-only.")
+
+    # -- closing ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Lock the vault: close the database, forget the key, release the lock file."""
+        if self._engine is not None:
+            if self._lock is not None:
+                self.attachments.recover()
+                try:
+                    with self._engine.connect() as conn:
+                        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                except DatabaseError:
+                    log.warning("checkpoint on close failed")
+            self._engine.dispose()
+            self._engine = None
+        self._data_key = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    lock = close
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _is_damage(exc: DatabaseError) -> bool:
+    message = str(getattr(exc, "orig", exc)).lower()
+    return "not a database" in message or "malformed" in message or "corrupt" in message
