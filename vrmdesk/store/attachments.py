@@ -102,15 +102,23 @@ class AttachmentStore:
         with self.vault.session() as session:
             if session.get(Meta, IDENTITY_KEY) is None:
                 session.add(Meta(key=IDENTITY_KEY, value=str(x25519.Identity.generate())))
+        self.load()
+
+    def load(self) -> None:
+        """Read the identity once, when the vault opens (sessions must not nest later)."""
+        with self.vault.session() as session:
+            meta = session.get(Meta, IDENTITY_KEY)
+            if meta is None:
+                raise AttachmentError("This vault has no attachment key; it is damaged.")
+            self._identity = x25519.Identity.from_str(meta.value)
+
+    def forget(self) -> None:
+        self._identity = None
 
     @property
     def identity(self) -> x25519.Identity:
         if self._identity is None:
-            with self.vault.session() as session:
-                meta = session.get(Meta, IDENTITY_KEY)
-                if meta is None:
-                    raise AttachmentError("This vault has no attachment key; it is damaged.")
-                self._identity = x25519.Identity.from_str(meta.value)
+            raise AttachmentError("The vault is locked.")
         return self._identity
 
     def export_identity(self) -> str:

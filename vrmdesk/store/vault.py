@@ -93,7 +93,8 @@ class Vault:
         self._data_key: bytes | None = data_key
         self._lock = lock
         self._engine: Engine | None = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # services reach the vault (its attachment store) through session.info["vault"]
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info={"vault": self})
         self.attachments = AttachmentStore(self)
 
     # -- creating and opening --------------------------------------------------------------
@@ -172,6 +173,7 @@ class Vault:
             vault = cls(paths, header, data_key, lock, engine)
             try:
                 vault._check_and_migrate(readonly)
+                vault.attachments.load()
             except BaseException:
                 engine.dispose()
                 raise
@@ -313,6 +315,7 @@ class Vault:
     # -- closing ---------------------------------------------------------------------------
     def close(self) -> None:
         """Lock the vault: close the database, forget the key, release the lock file."""
+        self.attachments.forget()
         if self._engine is not None:
             if self._lock is not None:
                 self.attachments.recover()

@@ -1,0 +1,299 @@
+"""Create, read, update and delete for every kind of record, with validation.
+
+The GUI and the CLI both call these. Fields are given by name and converted here (a date may be
+an ISO string, an enum its value); anything wrong raises :class:`ValidationError` naming the field
+and nothing is written. Rules that belong to one kind (a warranty's end follows from its start
+and length, a ticket closed before it was opened is refused) are in ``rules.py``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, func, inspect, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime, Enum, Integer, String, Text
+
+from vrmdesk.errors import InUseError, NotFound, ValidationError
+from vrmdesk.store import models as m
+from vrmdesk.store.services import rules
+
+R = TypeVar("R", bound=m.Record)
+
+READ_ONLY = {"id", "created_at", "updated_at"}
+DERIVED = {"ends_on", "notice_deadline"}
+
+#: records that go with a record when it is deleted (the database cascades; attachments and
+#: tags, which point at records by kind and id, are removed here)
+CASCADE_CHILDREN: dict[type[m.Record], tuple[tuple[type[m.Record], str], ...]] = {
+    m.Vendor: (
+        (m.Contact, "vendor_id"),
+        (m.Channel, "vendor_id"),
+        (m.Account, "vendor_id"),
+        (m.Ticket, "vendor_id"),
+        (m.Interaction, "vendor_id"),
+        (m.Offer, "vendor_id"),
+        (m.Agreement, "vendor_id"),
+        (m.Registration, "vendor_id"),
+        (m.Warranty, "provider_id"),
+    ),
+    m.Asset: (
+        (m.Warranty, "asset_id"),
+        (m.Registration, "asset_id"),
+        (m.ServiceEvent, "asset_id"),
+    ),
+}
+
+#: a vendor's records that make deleting it a decision (its contacts and channels do not)
+VENDOR_RECORDS: tuple[tuple[type[m.Record], str, str], ...] = (
+    (m.Ticket, "vendor_id", "ticket"),
+    (m.Interaction, "vendor_id", "interaction"),
+    (m.Offer, "vendor_id", "offer"),
+    (m.Agreement, "vendor_id", "agreement"),
+    (m.Registration, "vendor_id", "registration"),
+    (m.Warranty, "provider_id", "warranty"),
+    (m.Asset, "maker_id", "asset made"),
+    (m.Asset, "seller_id", "asset sold"),
+    (m.ServiceEvent, "vendor_id", "service event"),
+)
+
+
+def editable_fields(cls: type[m.Record]) -> dict[str, Any]:
+    """Column name -> column, for the fields a caller may set."""
+    mapper = inspect(cls)
+    return {
+        column.key: column
+        for column in mapper.columns
+        if column.key not in READ_ONLY and column.key not in DERIVED
+    }
+
+
+def _label(name: str) -> str:
+    return name.replace("_id", "").replace("_minor", "").replace("_", " ")
+
+
+def convert(column: Any, name: str, value: Any) -> Any:
+    """Turn a value from a form or a command line into the column's Python type."""
+    col_type = column.type
+    if value is None or (isinstance(value, str) and value.strip() == "" and column.nullable):
+        if not column.nullable and not isinstance(col_type, (String, Text)):
+            raise ValidationError(f"The {_label(name)} is required.", field=name)
+        return None if column.nullable else ""
+    enum_class = getattr(col_type, "enum_class", None)
+    if isinstance(col_type, Enum) and enum_class is not None:
+        if isinstance(value, enum_class):
+            return value
+        try:
+            return enum_class(str(value).strip().lower())
+        except ValueError:
+            choices = ", ".join(member.value for member in enum_class)
+            raise ValidationError(
+                f"{value!r} is not a valid {_label(name)} (choose from {choices}).", field=name
+            ) from None
+    if isinstance(col_type, DateTime):
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None) if value.tzinfo is None else _utc_naive(value)
+        if isinstance(value, date):
+            return datetime(value.year, value.month, value.day)
+        try:
+            return _utc_naive(datetime.fromisoformat(str(value).strip()))
+        except ValueError:
+            raise ValidationError(
+                f"The {_label(name)} {value!r} is not a date and time (YYYY-MM-DD HH:MM).",
+                field=name,
+            ) from None
+    if isinstance(col_type, Date):
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValidationError(
+                f"The {_label(name)} {value!r} is not a date (YYYY-MM-DD).", field=name
+            ) from None
+    if isinstance(col_type, Boolean):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "y", "on"}:
+            return True
+        if text in {"0", "false", "no", "n", "off"}:
+            return False
+        raise ValidationError(f"The {_label(name)} must be yes or no.", field=name)
+    if isinstance(col_type, Integer):
+        if isinstance(value, bool):
+            raise ValidationError(f"The {_label(name)} must be a whole number.", field=name)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                f"The {_label(name)} must be a whole number, not {value!r}.", field=name
+            ) from None
+    if isinstance(col_type, (String, Text)):
+        if not isinstance(value, str):
+            raise ValidationError(f"The {_label(name)} must be text.", field=name)
+        text = value.strip() if isinstance(col_type, String) else value
+        length = getattr(col_type, "length", None)
+        if length and len(text) > length:
+            raise ValidationError(
+                f"The {_label(name)} is too long (at most {length} characters).", field=name
+            )
+        return text
+    return value
+
+
+def _utc_naive(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value
+    from datetime import timezone
+
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def assign(session: Session, obj: m.Record, fields: Mapping[str, Any]) -> None:
+    allowed = editable_fields(type(obj))
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValidationError(f"A {type(obj).kind} has no field {name!r}.", field=name)
+        setattr(obj, name, convert(allowed[name], name, value))
+    _check_references(session, obj, fields)
+
+
+def _check_references(session: Session, obj: m.Record, fields: Mapping[str, Any]) -> None:
+    mapper = inspect(type(obj))
+    for column in mapper.columns:
+        if column.key not in fields or not column.foreign_keys:
+            continue
+        value = getattr(obj, column.key)
+        if value is None:
+            continue
+        target_table = next(iter(column.foreign_keys)).column.table
+        target = next(
+            (cls for cls in m.RECORD_TYPES if cls.__table__ is target_table), None
+        )
+        if target is not None and session.get(target, value) is None:
+            raise NotFound(f"There is no {target.kind} {value}.", field=column.key)
+
+
+def get(session: Session, cls: type[R], record_id: int) -> R:
+    obj = session.get(cls, record_id)
+    if obj is None:
+        raise NotFound(f"There is no {cls.kind} {record_id}.")
+    return obj
+
+
+def create(session: Session, cls: type[R], **fields: Any) -> R:
+    obj = cls()
+    rules.apply_defaults(session, obj, fields)
+    assign(session, obj, fields)
+    rules.validate(session, obj)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def update(session: Session, cls: type[R], record_id: int, **fields: Any) -> R:
+    obj = get(session, cls, record_id)
+    with session.no_autoflush:
+        assign(session, obj, fields)
+        rules.validate(session, obj)
+    session.flush()
+    return obj
+
+
+def dependents(session: Session, vendor: m.Vendor) -> dict[str, int]:
+    """How many of each kind of record a vendor has (the reason a delete needs the cascade)."""
+    counts: dict[str, int] = {}
+    for cls, column, label in VENDOR_RECORDS:
+        count = session.scalar(
+            select(func.count()).select_from(cls).where(getattr(cls, column) == vendor.id)
+        )
+        if count:
+            counts[label] = count
+    return counts
+
+
+def delete_record(session: Session, cls: type[m.Record], record_id: int, *, cascade: bool = False) -> None:
+    """Delete a record. A vendor with records is refused unless ``cascade`` is asked for.
+
+    With the cascade a vendor's tickets, conversation, offers, agreements, registrations and
+    the warranties it provides go with it; assets it made or sold stay, without that link.
+    """
+    obj = get(session, cls, record_id)
+    if isinstance(obj, m.Vendor) and not cascade:
+        counts = dependents(session, obj)
+        if counts:
+            listed = ", ".join(f"{n} {label}{'s' if n != 1 else ''}" for label, n in counts.items())
+            raise InUseError(
+                f"{obj.name} still has {listed}. Delete those first, or delete the vendor "
+                "with everything that belongs to it."
+            )
+    _remove_polymorphic(session, obj.kind, [obj.id])
+    for child, column in CASCADE_CHILDREN.get(cls, ()):
+        ids = list(session.scalars(select(child.id).where(getattr(child, column) == obj.id)))
+        _remove_polymorphic(session, child.kind, ids)
+    session.delete(obj)
+    session.flush()
+    session.expire_all()
+
+
+def _remove_polymorphic(session: Session, kind: str, ids: list[int]) -> None:
+    """Attachments and tags of the given records (they point by kind and id, not a key)."""
+    if not ids:
+        return
+    session.info["vault"].attachments.remove_for_owners(session, kind, ids)
+    session.execute(
+        delete(m.Tagging).where(m.Tagging.owner_kind == kind, m.Tagging.owner_id.in_(ids))
+    )
+
+
+def list_records(
+    session: Session,
+    cls: type[R],
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    **filters: Any,
+) -> list[R]:
+    query = select(cls)
+    for name, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(cls, name) == value)
+    order = rules.DEFAULT_ORDER.get(cls, (cls.id,))
+    query = query.order_by(*order).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def to_dict(obj: m.Base) -> dict[str, Any]:
+    """A record as JSON-ready values (dates as ISO 8601, enums as their value)."""
+    out: dict[str, Any] = {}
+    for column in inspect(type(obj)).columns:
+        value = getattr(obj, column.key)
+        if isinstance(value, enum.Enum):
+            value = value.value
+        elif isinstance(value, (date, datetime)):
+            value = value.isoformat()
+        out[column.key] = value
+    if isinstance(obj, m.Warranty):
+        out["state"] = rules.warranty_state(obj).value
+    return out
+
+
+def find_vendor(session: Session, name_or_id: str | int) -> m.Vendor:
+    """A vendor by id or by name (case-insensitive)."""
+    text = str(name_or_id).strip()
+    if text.isdigit():
+        vendor = session.get(m.Vendor, int(text))
+        if vendor is not None:
+            return vendor
+    vendor = session.scalar(select(m.Vendor).where(m.Vendor.name == text))
+    if vendor is None:
+        raise NotFound(f"There is no vendor {text!r}.", field="vendor_id")
+    return vendor

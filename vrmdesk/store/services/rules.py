@@ -1,0 +1,271 @@
+"""The rules of each kind of record: defaults, derived fields and what is refused."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, MutableMapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pyrage import x25519
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vrmdesk.errors import ValidationError
+from vrmdesk.store import models as m
+
+EXPIRING_DAYS = 60
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` plus whole months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year = start.year + month_index // 12
+    month = month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day)
+
+
+def today() -> date:
+    return date.today()
+
+
+def warranty_state(warranty: m.Warranty, on: date | None = None, within_days: int = EXPIRING_DAYS) -> m.WarrantyState:
+    on = on or today()
+    if warranty.void:
+        return m.WarrantyState.VOID
+    if on < warranty.starts_on:
+        return m.WarrantyState.NOT_STARTED
+    if warranty.ends_on < on:
+        return m.WarrantyState.EXPIRED
+    if warranty.ends_on <= on + timedelta(days=within_days):
+        return m.WarrantyState.EXPIRING
+    return m.WarrantyState.ACTIVE
+
+
+def parse_amount(text: str | int | None, field: str = "price_minor") -> int | None:
+    """'1,299.00' or '1299' -> 129900 minor units (cents); blank -> None."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    cleaned = str(text).strip().replace(",", "").replace(" ", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValidationError(f"{text!r} is not an amount (for example 1299.00).", field=field)
+    return int(amount * 100)
+
+
+def format_amount(minor: int | None, currency: str | None) -> str:
+    if minor is None:
+        return ""
+    sign = "-" if minor < 0 else ""
+    minor = abs(minor)
+    return f"{sign}{minor // 100:,}.{minor % 100:02d} {currency or ''}".strip()
+
+
+# -- defaults, applied before the caller's fields -------------------------------------------
+def apply_defaults(session: Session, obj: m.Record, fields: MutableMapping[str, Any]) -> None:
+    now = datetime.now().replace(microsecond=0)
+    if isinstance(obj, m.Ticket):
+        fields.setdefault("opened_on", today())
+    elif isinstance(obj, m.Interaction):
+        fields.setdefault("occurred_at", now)
+    elif isinstance(obj, m.Offer):
+        fields.setdefault("received_at", now)
+    elif isinstance(obj, m.Registration):
+        fields.setdefault("registered_on", today())
+    elif isinstance(obj, m.ServiceEvent):
+        fields.setdefault("performed_on", today())
+    elif isinstance(obj, m.Agreement):
+        fields.setdefault("started_on", today())
+    elif isinstance(obj, m.Warranty) and not fields.get("starts_on"):
+        asset = session.get(m.Asset, fields.get("asset_id")) if fields.get("asset_id") else None
+        if asset is not None and asset.purchase_date is not None:
+            fields["starts_on"] = asset.purchase_date
+
+
+# -- validation, after the fields are set ---------------------------------------------------
+def _required(obj: object, field: str, message: str) -> None:
+    value = getattr(obj, field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError(message, field=field)
+
+
+def _not_before(obj: object, later: str, earlier: str, message: str) -> None:
+    a, b = getattr(obj, later), getattr(obj, earlier)
+    if a is not None and b is not None and a < b:
+        raise ValidationError(message, field=later)
+
+
+def _amount(obj: object, amount_field: str, currency_field: str = "currency") -> None:
+    amount = getattr(obj, amount_field)
+    if amount is None:
+        return
+    if amount < 0:
+        raise ValidationError("An amount cannot be negative.", field=amount_field)
+    code = (getattr(obj, currency_field) or "").upper()
+    if len(code) != 3 or not code.isalpha():
+        raise ValidationError(
+            "An amount needs its currency as a three-letter code (EUR, USD, GBP …).",
+            field=currency_field,
+        )
+    setattr(obj, currency_field, code)
+
+
+def _non_negative(obj: object, field: str, label: str) -> None:
+    value = getattr(obj, field)
+    if value is not None and value < 0:
+        raise ValidationError(f"The {label} cannot be negative.", field=field)
+
+
+def _vendor(session: Session, obj: m.Vendor) -> None:
+    _required(obj, "name", "A vendor needs a name.")
+    clash = session.scalar(
+        select(m.Vendor.id).where(m.Vendor.name == obj.name, m.Vendor.id != (obj.id or -1))
+    )
+    if clash is not None:
+        raise ValidationError(f"There is a vendor named {obj.name!r} already.", field="name")
+    _non_negative(obj, "max_offers_per_year", "number of offers a year")
+    channels = list(obj.allowed_channels or [])
+    valid = {c.value for c in m.InteractionChannel}
+    unknown = [c for c in channels if c not in valid]
+    if unknown:
+        raise ValidationError(
+            f"Unknown channel {unknown[0]!r} (choose from {', '.join(sorted(valid))}).",
+            field="allowed_channels",
+        )
+    if obj.age_recipient:
+        try:
+            x25519.Recipient.from_str(obj.age_recipient)
+        except Exception:
+            raise ValidationError(
+                "The age recipient must be an age public key (age1…).", field="age_recipient"
+            ) from None
+
+
+def _asset(session: Session, obj: m.Asset) -> None:
+    _required(obj, "name", "A thing needs a name.")
+    _amount(obj, "price_minor")
+
+
+def _warranty(session: Session, obj: m.Warranty) -> None:
+    _required(obj, "asset_id", "A warranty belongs to a thing: choose one.")
+    if obj.starts_on is None:
+        raise ValidationError(
+            "A warranty needs a start date (the thing has no purchase date to start from).",
+            field="starts_on",
+        )
+    if obj.end_date is None and obj.months is None:
+        raise ValidationError(
+            "A warranty needs an end date or a length in months.", field="end_date"
+        )
+    if obj.months is not None and obj.months <= 0:
+        raise ValidationError("The length must be at least one month.", field="months")
+    _not_before(obj, "end_date", "starts_on", "A warranty cannot end before it starts.")
+    obj.ends_on = obj.end_date or add_months(obj.starts_on, obj.months or 0)
+
+
+def _registration(session: Session, obj: m.Registration) -> None:
+    _required(obj, "asset_id", "A registration is of a thing: choose one.")
+    _required(obj, "vendor_id", "A registration is with a vendor: choose one.")
+
+
+def _service_event(session: Session, obj: m.ServiceEvent) -> None:
+    _required(obj, "asset_id", "A service event is on a thing: choose one.")
+    _required(obj, "description", "Say what was done.")
+    _amount(obj, "cost_minor")
+    if obj.interval_months is not None and obj.interval_months <= 0:
+        raise ValidationError("The interval must be at least one month.", field="interval_months")
+    if obj.interval_months and obj.next_due is None:
+        obj.next_due = add_months(obj.performed_on, obj.interval_months)
+    _not_before(obj, "next_due", "performed_on", "The next service cannot be due before this one.")
+
+
+def _ticket(session: Session, obj: m.Ticket) -> None:
+    _required(obj, "vendor_id", "A ticket is with a vendor: choose one.")
+    _required(obj, "title", "A ticket needs a title.")
+    if obj.status in (m.TicketStatus.RESOLVED, m.TicketStatus.CLOSED) and obj.closed_on is None:
+        obj.closed_on = max(today(), obj.opened_on)
+    if obj.status in m.OPEN_TICKET_STATUSES:
+        obj.closed_on = None
+    _not_before(obj, "closed_on", "opened_on", "A ticket cannot be closed before it was opened.")
+
+
+def _interaction(session: Session, obj: m.Interaction) -> None:
+    _required(obj, "vendor_id", "An interaction is with a vendor: choose one.")
+    if not (obj.subject or "").strip() and not (obj.body or "").strip():
+        raise ValidationError("Write a subject or some text.", field="body")
+    if obj.ticket_id is not None:
+        ticket = session.get(m.Ticket, obj.ticket_id)
+        if ticket is not None and ticket.vendor_id != obj.vendor_id:
+            raise ValidationError(
+                "That ticket is with another vendor.", field="ticket_id"
+            )
+
+
+def _offer(session: Session, obj: m.Offer) -> None:
+    _required(obj, "vendor_id", "An offer is from a vendor: choose one.")
+
+
+def _agreement(session: Session, obj: m.Agreement) -> None:
+    _required(obj, "vendor_id", "An agreement is with a vendor: choose one.")
+    _required(obj, "title", "An agreement needs a title.")
+    _amount(obj, "cost_minor")
+    _non_negative(obj, "notice_days", "notice period")
+    _not_before(obj, "renews_on", "started_on", "An agreement cannot renew before it starts.")
+    obj.notice_deadline = (
+        obj.renews_on - timedelta(days=obj.notice_days or 0) if obj.renews_on else None
+    )
+
+
+def _contact(session: Session, obj: m.Contact) -> None:
+    _required(obj, "name", "A contact needs a name.")
+
+
+def _channel(session: Session, obj: m.Channel) -> None:
+    _required(obj, "value", "A channel needs an address, number or handle.")
+
+
+def _account(session: Session, obj: m.Account) -> None:
+    _required(obj, "number", "An account needs its number.")
+
+
+def _attachment(session: Session, obj: m.Attachment) -> None:
+    _required(obj, "name", "An attachment needs a file name.")
+
+
+VALIDATORS: dict[type[m.Record], Callable[[Session, Any], None]] = {
+    m.Vendor: _vendor,
+    m.Asset: _asset,
+    m.Warranty: _warranty,
+    m.Registration: _registration,
+    m.ServiceEvent: _service_event,
+    m.Ticket: _ticket,
+    m.Interaction: _interaction,
+    m.Offer: _offer,
+    m.Agreement: _agreement,
+    m.Contact: _contact,
+    m.Channel: _channel,
+    m.Account: _account,
+    m.Attachment: _attachment,
+}
+
+
+def validate(session: Session, obj: m.Record) -> None:
+    VALIDATORS[type(obj)](session, obj)
+
+
+DEFAULT_ORDER: dict[type[m.Record], tuple[Any, ...]] = {
+    m.Vendor: (m.Vendor.name,),
+    m.Asset: (m.Asset.name, m.Asset.id),
+    m.Warranty: (m.Warranty.ends_on, m.Warranty.id),
+    m.Ticket: (m.Ticket.opened_on.desc(), m.Ticket.id.desc()),
+    m.Interaction: (m.Interaction.occurred_at.desc(), m.Interaction.id.desc()),
+    m.Offer: (m.Offer.received_at.desc(), m.Offer.id.desc()),
+    m.Agreement: (m.Agreement.title, m.Agreement.id),
+    m.ServiceEvent: (m.ServiceEvent.performed_on.desc(), m.ServiceEvent.id.desc()),
+    m.Registration: (m.Registration.registered_on.desc(), m.Registration.id.desc()),
+}

@@ -1,0 +1,66 @@
+"""A vendor's conversation over time: interactions newest first, page by page.
+
+Pages are keyed on ``(occurred_at, id)`` of the last row shown, so page 400 of a 20,000-entry
+timeline costs what page 1 does (an index range scan, no OFFSET).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from vrmdesk.store import models as m
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class Cursor:
+    occurred_at: datetime
+    id: int
+
+
+@dataclass
+class Page:
+    items: list[m.Interaction]
+    next: Cursor | None
+
+
+def timeline(
+    session: Session,
+    vendor_id: int,
+    *,
+    after: Cursor | None = None,
+    limit: int = PAGE,
+    channel: m.InteractionChannel | str | None = None,
+    ticket_id: int | None = None,
+    direction: m.Direction | str | None = None,
+) -> Page:
+    query = select(m.Interaction).where(m.Interaction.vendor_id == vendor_id)
+    if channel:
+        query = query.where(m.Interaction.channel == m.InteractionChannel(channel))
+    if direction:
+        query = query.where(m.Interaction.direction == m.Direction(direction))
+    if ticket_id is not None:
+        query = query.where(m.Interaction.ticket_id == ticket_id)
+    if after is not None:
+        query = query.where(
+            or_(
+                m.Interaction.occurred_at < after.occurred_at,
+                and_(
+                    m.Interaction.occurred_at == after.occurred_at,
+                    m.Interaction.id < after.id,
+                ),
+            )
+        )
+    query = query.order_by(m.Interaction.occurred_at.desc(), m.Interaction.id.desc()).limit(
+        limit + 1
+    )
+    rows = list(session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = Cursor(rows[-1].occurred_at, rows[-1].id) if more and rows else None
+    return Page(rows, cursor)
