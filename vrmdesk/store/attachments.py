@@ -96,20 +96,19 @@ class AttachmentStore:
         self._identity: x25519.Identity | None = None
 
     # -- set-up ------------------------------------------------------------------------------
-    def initialise(self) -> None:
-        """Give a new vault its attachment identity."""
-        self.root.mkdir(exist_ok=True)
-        with self.vault.session() as session:
-            if session.get(Meta, IDENTITY_KEY) is None:
-                session.add(Meta(key=IDENTITY_KEY, value=str(x25519.Identity.generate())))
-        self.load()
-
     def load(self) -> None:
-        """Read the identity once, when the vault opens (sessions must not nest later)."""
+        """Read the identity once, when the vault opens (sessions must not nest later).
+
+        A new (or emptied) vault gets one here.
+        """
+        self.root.mkdir(exist_ok=True)
         with self.vault.session() as session:
             meta = session.get(Meta, IDENTITY_KEY)
             if meta is None:
-                raise AttachmentError("This vault has no attachment key; it is damaged.")
+                if session.scalar(select(func.count()).select_from(Blob)):
+                    raise AttachmentError("This vault has lost its attachment key; it is damaged.")
+                meta = Meta(key=IDENTITY_KEY, value=str(x25519.Identity.generate()))
+                session.add(meta)
             self._identity = x25519.Identity.from_str(meta.value)
 
     def forget(self) -> None:

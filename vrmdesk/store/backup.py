@@ -78,7 +78,11 @@ def make_backup(vault: Vault, reason: str = "") -> BackupInfo:
 
 
 def _snapshot(
-    source: sqlcipher3.Connection, paths: _Paths, key: bytes, reason: str
+    source: sqlcipher3.Connection,
+    paths: _Paths,
+    key: bytes,
+    reason: str,
+    keep: Path | None = None,
 ) -> BackupInfo:
     folder = paths.backups
     folder.mkdir(exist_ok=True)
@@ -105,6 +109,8 @@ def _snapshot(
         raise
     fsync_dir(folder)
     for old in list_backups(paths.folder)[KEEP:]:
+        if old.path == keep:
+            continue  # the backup being restored: rotating it away would restore nothing
         old.path.unlink(missing_ok=True)
         old.header_copy.unlink(missing_ok=True)
     return next(info for info in list_backups(paths.folder) if info.path == target)
@@ -149,16 +155,19 @@ def restore(
         raise BackupError(f"There is no backup file {backup_path}.")
     lock = _acquire_lock(paths)
     try:
+        header_damaged = False
         try:
             header = keys.Header.load(paths.header, str(paths.backups))
         except VaultDamaged:
             # The key header is damaged too: the copy saved with the backup unlocks it.
             header = keys.Header.load(backup_path.with_suffix(".json"), str(paths.backups))
-            header.save(paths.header)
+            header_damaged = True
         if data_key is None:
             data_key = header.unlock_with_passphrase(passphrase or "")
         check_backup(backup_path, data_key)
-        safety = _safety_copy(paths, data_key)
+        if header_damaged:  # only now: a refused restore leaves the vault as it was
+            header.save(paths.header)
+        safety = _safety_copy(paths, data_key, keep=backup_path)
         db = paths.db
         for suffix in ("-wal", "-shm"):
             db.with_name(db.name + suffix).unlink(missing_ok=True)
@@ -183,7 +192,7 @@ def restore(
     return safety
 
 
-def _safety_copy(paths: _Paths, key: bytes) -> BackupInfo | None:
+def _safety_copy(paths: _Paths, key: bytes, keep: Path | None = None) -> BackupInfo | None:
     """Back up the current database before it is replaced, or move it aside if unreadable."""
     db = paths.db
     if not db.exists():
@@ -193,7 +202,7 @@ def _safety_copy(paths: _Paths, key: bytes) -> BackupInfo | None:
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            return _snapshot(conn, paths, key, "before-restore")
+            return _snapshot(conn, paths, key, "before-restore", keep)
         finally:
             conn.close()
     except sqlcipher3.DatabaseError:

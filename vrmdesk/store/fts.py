@@ -24,7 +24,7 @@ INDEXED: dict[str, tuple[type[m.Record], str, str]] = {
         "name",
         "concat_ws(' ', category, model, serial_number, order_number, location, notes)",
     ),
-    "warranties": (m.Warranty, "title", "concat_ws(' ', coverage, how_to_claim, notes)"),
+    "warranties": (m.Warranty, "title", "concat_ws(' ', how_to_claim, notes)"),
     "registrations": (m.Registration, "registration_ref", "data_given"),
     "service_events": (m.ServiceEvent, "performed_by", "description"),
     "tickets": (m.Ticket, "title", "concat_ws(' ', reference, notes)"),

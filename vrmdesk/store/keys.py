@@ -251,7 +251,8 @@ class Header:
                 wrapped_passphrase=_check_wrap(wrapped["passphrase"]),
                 wrapped_recovery=_check_wrap(wrapped["recovery"]),
             )
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            # AttributeError: a field of the wrong JSON type ("kdf": null, a number as salt)
             raise VaultDamaged(damaged.format(why=str(exc) or type(exc).__name__)) from None
         return header
 

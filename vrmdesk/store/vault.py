@@ -126,7 +126,7 @@ class Vault:
             lock.release()
             raise
         vault = cls(paths, header, data_key, lock, engine)
-        vault.attachments.initialise()
+        vault.attachments.load()
         return vault, recovery_key
 
     @classmethod
@@ -200,12 +200,19 @@ class Vault:
     def _check_and_migrate(self, readonly: bool) -> None:
         try:
             with self.engine.connect() as conn:
-                conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+                tables = conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
                 revision = migrate.current_revision(conn)
         except (DatabaseError, OperationalError) as exc:
             raise self.damaged(exc) from None
         if revision == migrate.SCHEMA_HEAD:
             return
+        if not tables:
+            # Vault.create writes the schema itself, so an existing vault with no tables at all
+            # has lost its database (an emptied file); creating a new schema would hide that.
+            raise VaultDamaged(
+                f"The database {self.paths.db} is damaged (it holds no vault data). Restore a "
+                f"backup from {self.paths.backups} with `vrmdesk restore`."
+            )
         if revision is not None and not migrate.is_known(revision):
             raise VaultDamaged(
                 f"The vault in {self.paths.folder} was written by a newer vrmdesk "

@@ -91,7 +91,7 @@ def follow_ups_due(session: Session, on: date | None = None) -> list[m.Ticket]:
 
 
 def waiting_too_long(session: Session, days: int = 14, on: date | None = None) -> list[m.Ticket]:
-    """Tickets waiting on the vendor with no word from it (or no change) for ``days``."""
+    """Tickets waiting on the vendor, opened over ``days`` ago, with no word from it since."""
     on = on or today()
     cutoff = datetime.combine(on - timedelta(days=days), datetime.min.time())
     recent_inbound = exists().where(
@@ -105,7 +105,6 @@ def waiting_too_long(session: Session, days: int = 14, on: date | None = None) -
         .where(
             m.Ticket.status == m.TicketStatus.WAITING_ON_VENDOR,
             m.Ticket.opened_on <= cutoff.date(),
-            m.Ticket.updated_at < cutoff,
             ~recent_inbound,
         )
         .order_by(m.Ticket.opened_on, m.Ticket.id)

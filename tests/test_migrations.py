@@ -1,0 +1,55 @@
+"""Schema versions: the code's idea of the head matches Alembic's, and open() migrates after a backup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from vrmdesk.errors import VaultDamaged
+from vrmdesk.store import backup, keys, migrate
+from vrmdesk.store import models as m
+from vrmdesk.store.services import records
+from vrmdesk.store.vault import Vault
+
+
+def test_schema_head_constant_matches_the_migration_scripts():
+    assert migrate.script_head() == migrate.SCHEMA_HEAD
+    assert migrate.SCHEMA_HEAD in migrate.KNOWN_REVISIONS
+
+
+def test_models_and_migrations_agree(tmp_path: Path):
+    """Autogenerate against a migrated database finds nothing to do."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    vault, _ = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
+    with vault, vault.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_name": migrate.include_name})
+        diff = compare_metadata(context, m.Base.metadata)
+    assert diff == []
+
+
+def test_an_old_schema_is_backed_up_then_upgraded_on_open(tmp_path: Path):
+    folder = tmp_path / "v"
+    vault, _ = Vault.create(folder, "pw", kdf=keys.fast_params_for_tests())
+    with vault:
+        from alembic import command
+
+        with vault.engine.begin() as conn:
+            command.downgrade(migrate._config(conn), "base")
+    with Vault.open(folder, "pw") as vault:
+        with vault.session() as s:
+            records.create(s, m.Vendor, name="after upgrade")
+        (taken,) = backup.list_backups(vault)
+        assert taken.reason.startswith("before-migration")
+
+
+def test_a_vault_from_a_newer_vrmdesk_is_refused(tmp_path: Path):
+    folder = tmp_path / "v"
+    vault, _ = Vault.create(folder, "pw", kdf=keys.fast_params_for_tests())
+    with vault, vault.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(VaultDamaged, match="newer vrmdesk"):
+        Vault.open(folder, "pw")

@@ -1,0 +1,447 @@
+"""The command line. ``vrmdesk`` alone opens the GUI; subcommands work on a vault.
+
+Exit status: 0 success, 1 a failure with a one-line reason on standard error, 2 a usage error.
+Qt is imported only in the branch that starts the GUI.
+
+The passphrase comes from ``--passphrase-file FILE`` when given, else from the environment
+variable ``VRMDESK_PASSPHRASE``, else from a prompt on the terminal; a data key remembered in
+the OS keyring ("remember on this device") needs none of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from vrmdesk import __version__
+from vrmdesk.errors import VrmError
+
+PASSPHRASE_ENV = "VRMDESK_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "VRMDESK_NEW_PASSPHRASE"
+
+
+class CliError(VrmError):
+    pass
+
+
+# -- passphrases --------------------------------------------------------------------------------
+def _read_secret_file(path: str) -> str:
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"Cannot read the passphrase file {path}: {exc.strerror}.") from None
+    return text.rstrip("\r\n")
+
+
+def _prompt(label: str, confirm: bool) -> str:
+    if not sys.stdin.isatty():
+        raise CliError(
+            f"No passphrase: use --passphrase-file FILE or set {PASSPHRASE_ENV} "
+            "(no terminal to ask on)."
+        )
+    first = getpass.getpass(f"{label}: ")
+    if confirm and getpass.getpass(f"{label} (again): ") != first:
+        raise CliError("The two passphrases differ.")
+    return first
+
+
+def passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    if getattr(args, "passphrase_file", None):
+        return _read_secret_file(args.passphrase_file)
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV]
+    return _prompt("Passphrase", confirm)
+
+
+def new_passphrase(args: argparse.Namespace) -> str:
+    if getattr(args, "new_passphrase_file", None):
+        return _read_secret_file(args.new_passphrase_file)
+    if os.environ.get(NEW_PASSPHRASE_ENV):
+        return os.environ[NEW_PASSPHRASE_ENV]
+    return _prompt("New passphrase", confirm=True)
+
+
+# -- opening ------------------------------------------------------------------------------------
+def vault_dir(args: argparse.Namespace) -> Path:
+    from vrmdesk.store.vault import default_vault_dir
+
+    return Path(args.vault).expanduser() if args.vault else default_vault_dir()
+
+
+def open_vault(args: argparse.Namespace, *, readonly: bool = False):  # type: ignore[no-untyped-def]
+    from vrmdesk.store.vault import Vault
+
+    folder = vault_dir(args)
+    remembered = Vault.open_remembered(folder, readonly=readonly)
+    if remembered is not None:
+        return remembered
+    if not (folder / "vault.json").exists():
+        return Vault.open(folder, "", readonly=readonly)  # raises the right "no vault" error
+    return Vault.open(folder, passphrase(args), readonly=readonly)
+
+
+# -- commands -----------------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    from vrmdesk.store.vault import Vault
+
+    folder = vault_dir(args)
+    vault, recovery_key = Vault.create(folder, passphrase(args, confirm=True))
+    with vault:
+        if args.remember:
+            vault.remember(True)
+    print(f"Created a vault in {folder}.")
+    print()
+    print("Your recovery key (shown once; print it or write it down and keep it safe):")
+    print()
+    print(f"    {recovery_key}")
+    print()
+    print("It opens the vault if you forget the passphrase: vrmdesk passwd --recovery-key")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from vrmdesk.store import demo
+    from vrmdesk.store.vault import Vault
+
+    folder = vault_dir(args)
+    vault, recovery_key = Vault.create(folder, passphrase(args, confirm=True))
+    with vault:
+        with vault.session() as session:
+            counts = demo.build(session)
+    print(f"Created a demo vault in {folder}: {demo.summary(counts)}.")
+    print(f"Recovery key: {recovery_key}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from vrmdesk.store import backup, migrate
+    from vrmdesk.store import models as m
+    from vrmdesk.store.services import dashboard
+
+    with open_vault(args, readonly=True) as vault:
+        with vault.session() as session:
+            counts = {
+                cls.kind: session.scalar(select(func.count()).select_from(cls))
+                for cls in m.RECORD_TYPES
+            }
+            board = dashboard.dashboard(session)
+            attention = {
+                "warranties expiring": len(board.expiring_warranties),
+                "follow-ups due": len(board.follow_ups_due),
+                "tickets waiting on the vendor too long": len(board.waiting_too_long),
+                "notice deadlines near": len(board.notice_deadlines),
+                "service due": len(board.service_due),
+                "vendors over my contact policy": len(board.over_policy),
+            }
+        backups = backup.list_backups(vault)
+        kdf = vault.header.kdf
+        info = {
+            "folder": str(vault.folder),
+            "vault_id": vault.header.vault_id,
+            "created": vault.header.created,
+            "schema": migrate.SCHEMA_HEAD,
+            "key_derivation": {
+                "algorithm": "argon2id",
+                "iterations": kdf.iterations,
+                "memory_mib": kdf.memory_kib // 1024,
+                "lanes": kdf.lanes,
+            },
+            "remembered_on_this_device": vault.is_remembered(),
+            "records": counts,
+            "attention": attention,
+            "backups": len(backups),
+            "latest_backup": backups[0].taken.isoformat(timespec="seconds") if backups else None,
+        }
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print(f"Vault      {info['folder']}")
+    print(f"Id         {info['vault_id']} (created {info['created']})")
+    print(f"Schema     {info['schema']}")
+    print(
+        f"Key        Argon2id, {kdf.iterations} iterations, {kdf.memory_kib // 1024} MiB, "
+        f"{kdf.lanes} lanes; remembered on this device: "
+        f"{'yes' if info['remembered_on_this_device'] else 'no'}"
+    )
+    print(f"Backups    {len(backups)}" + (f", latest {info['latest_backup']}" if backups else ""))
+    print("Records    " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
+    print("Attention  " + (", ".join(f"{n} {k}" for k, n in attention.items() if n) or "nothing"))
+    return 0
+
+
+LIST_KINDS = ("vendors", "assets", "warranties", "tickets", "interactions", "agreements")
+
+
+def _columns(kind: str) -> list[tuple[str, Callable[[Any], Any]]]:
+    from vrmdesk.store.services import rules
+
+    vendor = lambda r: r.vendor.name if r.vendor else ""  # noqa: E731
+    return {
+        "vendors": [
+            ("id", lambda r: r.id), ("name", lambda r: r.name),
+            ("kind", lambda r: r.vendor_kind.value), ("status", lambda r: r.status.value),
+            ("since", lambda r: r.since or ""),
+        ],
+        "assets": [
+            ("id", lambda r: r.id), ("name", lambda r: r.name), ("category", lambda r: r.category),
+            ("maker", lambda r: r.maker.name if r.maker else ""), ("model", lambda r: r.model),
+            ("location", lambda r: r.location), ("status", lambda r: r.status.value),
+        ],
+        "warranties": [
+            ("id", lambda r: r.id), ("thing", lambda r: r.asset.name),
+            ("provider", lambda r: r.provider.name if r.provider else ""),
+            ("title", lambda r: r.title), ("ends", lambda r: r.ends_on),
+            ("state", lambda r: rules.warranty_state(r).value),
+        ],
+        "tickets": [
+            ("id", lambda r: r.id), ("vendor", vendor), ("title", lambda r: r.title),
+            ("status", lambda r: r.status.value), ("opened", lambda r: r.opened_on),
+            ("follow-up", lambda r: r.follow_up_on or ""),
+        ],
+        "interactions": [
+            ("id", lambda r: r.id), ("when", lambda r: r.occurred_at.strftime("%Y-%m-%d %H:%M")),
+            ("vendor", vendor), ("dir", lambda r: "in" if r.direction.value == "inbound" else "out"),
+            ("channel", lambda r: r.channel.value), ("subject", lambda r: r.subject),
+        ],
+        "agreements": [
+            ("id", lambda r: r.id), ("vendor", vendor), ("title", lambda r: r.title),
+            ("renews", lambda r: r.renews_on or ""), ("notice by", lambda r: r.notice_deadline or ""),
+            ("cost", lambda r: rules.format_amount(r.cost_minor, r.currency)),
+        ],
+    }[kind]
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [min(max(w, len(cell)), 60) for w, cell in zip(widths, row, strict=True)]
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            (c if len(c) <= w else c[: w - 1] + "…").ljust(w) for c, w in zip(cells, widths, strict=True)
+        ).rstrip()
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from vrmdesk.store import models as m
+    from vrmdesk.store.services import records
+
+    cls = {
+        "vendors": m.Vendor, "assets": m.Asset, "warranties": m.Warranty,
+        "tickets": m.Ticket, "interactions": m.Interaction, "agreements": m.Agreement,
+    }[args.kind]
+    with open_vault(args, readonly=True) as vault, vault.session() as session:
+        filters: dict[str, Any] = {}
+        if args.vendor:
+            vendor = records.find_vendor(session, args.vendor)
+            if cls is m.Vendor:
+                filters["id"] = vendor.id
+            elif cls is m.Asset:
+                filters["maker_id"] = vendor.id
+            elif cls is m.Warranty:
+                filters["provider_id"] = vendor.id
+            else:
+                filters["vendor_id"] = vendor.id
+        rows = records.list_records(session, cls, limit=args.limit, **filters)
+        if args.json:
+            print(json.dumps([records.to_dict(r) for r in rows], indent=2, ensure_ascii=False))
+            return 0
+        columns = _columns(args.kind)
+        cells = [[str(get(r)) for _, get in columns] for r in rows]
+    print(_table([name for name, _ in columns], cells) if cells else f"No {args.kind}.")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from vrmdesk.store.services import search
+
+    with open_vault(args, readonly=True) as vault, vault.session() as session:
+        hits = search.search(session, args.query, limit=args.limit)
+    if args.json:
+        print(json.dumps(
+            [{"kind": h.kind, "id": h.id, "title": h.title,
+              "snippet": h.snippet_with("[", "]"), "rank": h.rank} for h in hits],
+            indent=2, ensure_ascii=False,
+        ))
+        return 0
+    if not hits:
+        print("Nothing found.")
+        return 0
+    for hit in hits:
+        print(f"{hit.kind} {hit.id}: {hit.title}")
+        if hit.snippet:
+            print(f"    {hit.snippet_with('[', ']')}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from vrmdesk.store import backup
+
+    with open_vault(args) as vault:
+        info = backup.make_backup(vault)
+    print(f"Backed up to {info.path} ({info.size / 1024 / 1024:.1f} MB).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from vrmdesk.store import backup
+
+    folder = vault_dir(args)
+    backups = backup.list_backups(folder)
+    if not args.backup:
+        if not backups:
+            print(f"There are no backups in {folder / 'backups'}.")
+            return 0
+        print("Backups, newest first (restore one with `vrmdesk restore N` or a path):")
+        for number, info in enumerate(backups, 1):
+            reason = f"  ({info.reason})" if info.reason else ""
+            print(f"{number:3}  {info.taken:%Y-%m-%d %H:%M:%S} UTC  {info.path.name}{reason}")
+        return 0
+    if args.backup.isdigit() and not Path(args.backup).exists():
+        index = int(args.backup)
+        if not 1 <= index <= len(backups):
+            raise CliError(f"There is no backup number {index} (there are {len(backups)}).")
+        chosen = backups[index - 1].path
+    else:
+        chosen = Path(args.backup)
+    safety = backup.restore(folder, chosen, passphrase=passphrase(args))
+    print(f"Restored {chosen.name}.")
+    if safety is not None:
+        print(f"The vault as it was is kept as {safety.path.name}.")
+    else:
+        print("The damaged database was moved aside (vault.db.damaged-…).")
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    from vrmdesk.store.vault import Vault
+
+    folder = vault_dir(args)
+    if args.recovery_key:
+        key = _read_secret_file(args.recovery_key_file) if args.recovery_key_file else (
+            _prompt("Recovery key", confirm=False)
+        )
+        with Vault.open(folder, recovery_key=key) as vault:
+            vault.reset_passphrase(new_passphrase(args))
+    else:
+        old = passphrase(args)
+        with Vault.open(folder, old) as vault:
+            vault.change_passphrase(old, new_passphrase(args))
+    print("The passphrase is changed.")
+    return 0
+
+
+def cmd_remember(args: argparse.Namespace) -> int:
+    from vrmdesk.store import keystore
+
+    if args.state == "status":
+        available, reason = keystore.availability()
+        print(f"Keyring: {'available (' + reason + ')' if available else 'unavailable: ' + reason}")
+        with open_vault(args, readonly=True) as vault:
+            print(f"This vault is {'' if vault.is_remembered() else 'not '}remembered on this device.")
+        return 0
+    with open_vault(args, readonly=True) as vault:
+        vault.remember(args.state == "on")
+    print("Remembered on this device." if args.state == "on" else "Forgotten on this device.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from sqlalchemy import text
+
+    with open_vault(args, readonly=True) as vault, vault.engine.connect() as conn:
+        result = [row[0] for row in conn.execute(text("PRAGMA integrity_check"))]
+        cipher = [row[0] for row in conn.execute(text("PRAGMA cipher_integrity_check"))]
+    if result != ["ok"] or cipher:
+        raise CliError("The vault is damaged: " + "; ".join((result + cipher)[:3]))
+    print("The vault is intact.")
+    return 0
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from vrmdesk.ui.app import run  # the only place the command line imports Qt
+
+    return run(vault_dir(args) if args.vault else None)
+
+
+# -- parser -------------------------------------------------------------------------------------
+def _common(default: Any) -> argparse.ArgumentParser:
+    """--vault and --passphrase-file, accepted before or after the command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--vault", metavar="DIR", default=default,
+                        help="the vault folder (default: your vault)")
+    common.add_argument("--passphrase-file", metavar="FILE", default=default,
+                        help=f"read the passphrase from FILE (else ${PASSPHRASE_ENV}, else a prompt)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # A subcommand's copy must not overwrite what was given before the command.
+    common = _common(argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(
+        prog="vrmdesk", parents=[_common(None)],
+        description="Your side of every vendor relationship, encrypted on your own machine. "
+                    "Without a command, opens the desktop application.",
+    )
+    parser.add_argument("--version", action="version", version=f"vrmdesk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("init", cmd_init, "create a new vault")
+    p.add_argument("--remember", action="store_true", help="remember it on this device (OS keyring)")
+    add("demo", cmd_demo, "create a vault filled with realistic sample data")
+    p = add("info", cmd_info, "show the vault's location, protection, contents and what needs attention")
+    p.add_argument("--json", action="store_true")
+    p = add("list", cmd_list, "list records of one kind")
+    p.add_argument("kind", choices=LIST_KINDS)
+    p.add_argument("--vendor", metavar="NAME", help="only those of this vendor (name or id)")
+    p.add_argument("--limit", type=int, metavar="N")
+    p.add_argument("--json", action="store_true")
+    p = add("search", cmd_search, "full-text search over everything")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=50, metavar="N")
+    p.add_argument("--json", action="store_true")
+    add("backup", cmd_backup, "take a backup now (the last 10 are kept)")
+    p = add("restore", cmd_restore, "list backups, or restore one (number or path)")
+    p.add_argument("backup", nargs="?", help="N from the list, or a backup file")
+    p = add("passwd", cmd_passwd, "change the passphrase (or set a new one with the recovery key)")
+    p.add_argument("--recovery-key", action="store_true", help="unlock with the recovery key")
+    p.add_argument("--recovery-key-file", metavar="FILE")
+    p.add_argument("--new-passphrase-file", metavar="FILE",
+                   help=f"read the new passphrase from FILE (else ${NEW_PASSPHRASE_ENV}, else a prompt)")
+    p = add("remember", cmd_remember, "remember the vault on this device (OS keyring), or forget it")
+    p.add_argument("state", choices=("on", "off", "status"))
+    add("check", cmd_check, "check the vault's integrity (reads every page)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    try:
+        if func is None:
+            return run_gui(args)
+        return func(args)
+    except VrmError as exc:
+        print(f"vrmdesk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("vrmdesk: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
