@@ -348,5 +348,10 @@ class Vault:
 
 
 def _is_damage(exc: DatabaseError) -> bool:
-    message = str(getattr(exc, "orig", exc)).lower()
+    orig = getattr(exc, "orig", exc)
+    # SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), whatever the wording ("vtable constructor
+    # failed" when the full-text index's pages are damaged)
+    if (getattr(orig, "sqlite_errorcode", 0) & 0xFF) in (11, 26):
+        return True
+    message = str(orig).lower()
     return "not a database" in message or "malformed" in message or "corrupt" in message

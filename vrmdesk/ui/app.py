@@ -1,32 +1,124 @@
-"""Starting the desktop application."""
+"""Starting the desktop application: unlock (or create) a vault, then the main window.
+
+Locking (Ctrl+L or idle time) closes the store, empties every view, deletes temporary copies and
+shows the unlock dialog over the emptied window.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
-from vrmdesk.store.vault import default_vault_dir
+from vrmdesk.store.tempcopies import TempCopies
+from vrmdesk.store.vault import Vault, default_vault_dir, vault_exists
+from vrmdesk.ui import settings
+from vrmdesk.ui.controller import VaultController
+from vrmdesk.ui.icons import icon
 
 
-class MainWindow(QMainWindow):
-    """A plain window until the desktop issue builds the real one."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__()
-        self.setWindowTitle(f"vrmdesk — {folder}")
-        label = QLabel(
-            f"vrmdesk\n\nVault: {folder}\n\nUse the command line (vrmdesk --help) for now."
+def make_app() -> QApplication:
+    if QApplication.instance() is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
         )
-        label.setMargin(24)
-        self.setCentralWidget(label)
-        self.resize(640, 400)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("vrmdesk")
+    app.setOrganizationName("vrmdesk")
+    app.setDesktopFileName("vrmdesk")
+    app.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
+    # Fusion draws with the palette, and Qt gives it the system's light or dark scheme.
+    app.setStyle("Fusion")
+    return app  # type: ignore[return-value]
+
+
+def obtain_vault(folder: Path, parent=None, *, kdf=None) -> tuple[Vault | None, Path]:  # type: ignore[no-untyped-def]
+    """Unlock the vault in ``folder`` (or create it through the wizard). None if cancelled."""
+    from vrmdesk.ui.unlock import UnlockDialog
+    from vrmdesk.ui.wizard import CreateVaultWizard
+
+    while True:
+        if not vault_exists(folder):
+            wizard = CreateVaultWizard(folder, parent, kdf=kdf)
+            if wizard.exec() == QDialog.DialogCode.Accepted and wizard.vault is not None:
+                return wizard.vault, folder
+            return None, folder
+        try:
+            remembered = Vault.open_remembered(folder)
+        except Exception:
+            remembered = None
+        if remembered is not None:
+            return remembered, folder
+        dialog = UnlockDialog(folder, parent)
+        result = dialog.exec()
+        if result == QDialog.DialogCode.Accepted and dialog.vault is not None:
+            return dialog.vault, dialog.folder
+        if dialog.wants_new_vault:
+            folder = dialog.folder
+            continue
+        return None, folder
+
+
+class Application(QObject):
+    """Holds the controller and the window for one run of the program."""
+
+    def __init__(self, app: QApplication, folder: Path) -> None:
+        super().__init__(app)
+        self.app = app
+        self.folder = folder
+        self.prefs = settings.load()
+        self.temp_copies = TempCopies()
+        self.controller: VaultController | None = None
+        self.window = None
+        app.aboutToQuit.connect(self.shutdown)
+
+    def start(self) -> bool:
+        TempCopies.clear_stale()
+        vault, self.folder = obtain_vault(self.folder)
+        if vault is None:
+            return False
+        self.prefs.last_vault = str(self.folder)
+        settings.save(self.prefs)
+        from vrmdesk.ui.main_window import MainWindow
+
+        self.controller = VaultController(vault, self)
+        self.controller.temp_copies = self.temp_copies  # type: ignore[attr-defined]
+        self.controller.locked.connect(self.temp_copies.clear)
+        self.window = MainWindow(self.controller, self.prefs)
+        self.window.lock_requested.connect(self.lock_and_unlock)
+        self.window.show()
+        self.controller.notify({"*"})
+        return True
+
+    def lock_and_unlock(self) -> None:
+        assert self.controller is not None and self.window is not None
+        self.controller.lock()
+        self.window.centralWidget().setEnabled(False)
+        vault, folder = obtain_vault(self.folder, self.window)
+        if vault is None:
+            self.window.close()
+            self.app.quit()
+            return
+        self.folder = folder
+        self.controller.replace(vault)
+        self.window.centralWidget().setEnabled(True)
+        self.window.idle.restart()
+
+    def shutdown(self) -> None:
+        if self.controller is not None:
+            self.controller.lock()
+        self.temp_copies.clear()
 
 
 def run(folder: Path | None) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("vrmdesk")
-    window = MainWindow(folder or default_vault_dir())
-    window.show()
+    app = make_app()
+    prefs = settings.load()
+    if folder is None:
+        folder = Path(prefs.last_vault) if prefs.last_vault and vault_exists(Path(prefs.last_vault)) else default_vault_dir()
+    application = Application(app, folder)
+    if not application.start():
+        return 0
     return app.exec()

@@ -297,3 +297,42 @@ def find_vendor(session: Session, name_or_id: str | int) -> m.Vendor:
     if vendor is None:
         raise NotFound(f"There is no vendor {text!r}.", field="vendor_id")
     return vendor
+
+
+#: where a record is shown: on its vendor's page or its asset's page (column holding that id)
+_HOMES: dict[str, tuple[str, str]] = {
+    "contact": ("vendor", "vendor_id"),
+    "channel": ("vendor", "vendor_id"),
+    "account": ("vendor", "vendor_id"),
+    "ticket": ("vendor", "vendor_id"),
+    "interaction": ("vendor", "vendor_id"),
+    "offer": ("vendor", "vendor_id"),
+    "agreement": ("vendor", "vendor_id"),
+    "warranty": ("asset", "asset_id"),
+    "registration": ("asset", "asset_id"),
+    "service_event": ("asset", "asset_id"),
+}
+
+
+def home_of(session: Session, kind: str, record_id: int) -> tuple[str, int]:
+    """The page a record lives on: ("vendor", id) or ("asset", id)."""
+    if kind in ("vendor", "asset"):
+        return kind, record_id
+    if kind == "attachment":
+        attachment = get(session, m.Attachment, record_id)
+        return home_of(session, attachment.owner_kind, attachment.owner_id)
+    if kind not in _HOMES:
+        raise NotFound(f"Unknown kind of record {kind!r}.")
+    home, column = _HOMES[kind]
+    record = get(session, m.RECORD_BY_KIND[kind], record_id)
+    return home, getattr(record, column)
+
+
+def title_of(obj: m.Record) -> str:
+    """A short human name for any record (list rows, undo labels, search results)."""
+    for name in ("name", "title", "subject", "number", "value", "description", "content"):
+        value = getattr(obj, name, None)
+        if value:
+            text = str(value).strip().splitlines()[0]
+            return text if len(text) <= 80 else text[:79] + "…"
+    return f"{obj.kind.replace('_', ' ')} {obj.id}"

@@ -1,0 +1,201 @@
+"""The main window: wiring only. Pages, dialogs and actions live in their own modules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+)
+
+from vrmdesk.errors import VrmError
+from vrmdesk.store import models as m
+from vrmdesk.store.services import records
+from vrmdesk.ui import settings
+from vrmdesk.ui.actions import Actions
+from vrmdesk.ui.controller import VaultController
+from vrmdesk.ui.home import HomePage
+from vrmdesk.ui.icons import icon
+from vrmdesk.ui.idle import IdleWatcher
+from vrmdesk.ui.pages import Page
+from vrmdesk.ui.reminders import Reminders
+from vrmdesk.ui.settings import Preferences
+from vrmdesk.ui.things import ThingsPage
+from vrmdesk.ui.vendors import VendorsPage
+
+PAGES = (("home", "Home", "home"), ("vendors", "Vendors", "vendor"), ("things", "Things", "thing"))
+
+
+class MainWindow(QMainWindow):
+    #: the user (or the idle timer) locked the vault; the app shows the unlock dialog
+    lock_requested = Signal()
+
+    def __init__(self, controller: VaultController, prefs: Preferences) -> None:
+        super().__init__()
+        self.controller = controller
+        self.prefs = prefs
+        self.setWindowTitle(f"vrmdesk — {controller.vault.folder.name}")
+        self.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
+        self.setAccessibleName("vrmdesk main window")
+
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Sections")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setMaximumWidth(180)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, Page] = {
+            "home": HomePage(controller, prefs),
+            "vendors": VendorsPage(controller, prefs),
+            "things": ThingsPage(controller, prefs),
+        }
+        for key, label, icon_name in PAGES:
+            item = QListWidgetItem(icon(icon_name), label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+            page = self.pages[key]
+            page.open_record.connect(self.open_record)
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([170, 1030])
+        self.setCentralWidget(self.splitter)
+
+        self.actions = Actions(self)
+        self.actions.install(self)
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        controller.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        controller.undo_changed.connect(self.actions.set_undo_label)
+
+        self.idle = IdleWatcher(self)
+        self.idle.set_minutes(prefs.auto_lock_minutes)
+        self.idle.idle.connect(self.request_lock)
+        self.reminders = Reminders(controller, prefs, self)
+
+        self.resize(1200, 780)
+        self._restore_geometry()
+        self.nav.setCurrentRow(0)
+
+    # -- navigation --------------------------------------------------------------------------
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow([k for k, _, _ in PAGES].index(key))
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Show any record where it lives: on its vendor's page or its thing's page."""
+        try:
+            with self.controller.session() as session:
+                home, home_id = records.home_of(session, kind, record_id)
+        except VrmError as exc:
+            self.statusBar().showMessage(str(exc), 6000)
+            return
+        if home == "vendor":
+            self.show_page("vendors")
+            self.pages["vendors"].show_vendor(home_id, kind, record_id)  # type: ignore[attr-defined]
+        else:
+            self.show_page("things")
+            self.pages["things"].show_asset(home_id, kind, record_id)  # type: ignore[attr-defined]
+
+    # -- commands (called by actions) ---------------------------------------------------------
+    def open_search(self) -> None:
+        from vrmdesk.ui.search import SearchDialog
+
+        dialog = SearchDialog(self.controller, self)
+        dialog.open_record.connect(self.open_record)
+        dialog.open()
+
+    def quick_capture(self) -> None:
+        from vrmdesk.ui.quick_capture import QuickCaptureDialog
+
+        vendor_id = getattr(self.pages["vendors"], "current_vendor_id", lambda: None)()
+        QuickCaptureDialog(self.controller, self, vendor_id=vendor_id).open()
+
+    def new_record(self, cls: type[m.Record]) -> None:
+        from vrmdesk.ui.editors import edit_record
+
+        defaults: dict[str, object] = {}
+        vendor_id = getattr(self.pages["vendors"], "current_vendor_id", lambda: None)()
+        if vendor_id and "vendor_id" in records.editable_fields(cls):
+            defaults["vendor_id"] = vendor_id
+        new_id = edit_record(self, self.controller, cls, defaults=defaults)
+        if new_id is not None:
+            self.open_record(cls.kind, new_id)
+
+    def undo(self) -> None:
+        if not self.controller.undo_delete():
+            self.statusBar().showMessage("Nothing to undo.", 4000)
+
+    def open_settings(self) -> None:
+        from vrmdesk.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.prefs, self)
+        if dialog.exec():
+            settings.save(self.prefs)
+            self.idle.set_minutes(self.prefs.auto_lock_minutes)
+            self.controller.notify({"*"}, "Settings saved.")
+
+    def backup_now(self) -> None:
+        from vrmdesk.ui.vault_ops import backup_now
+
+        backup_now(self, self.controller)
+
+    def restore_backup(self) -> None:
+        from vrmdesk.ui.vault_ops import restore_backup
+
+        restore_backup(self, self.controller)
+
+    def request_lock(self) -> None:
+        if self.controller.is_open:
+            self.lock_requested.emit()
+
+    def about(self) -> None:
+        from vrmdesk import __version__
+
+        QMessageBox.about(
+            self,
+            "About vrmdesk",
+            f"<b>vrmdesk {__version__}</b><p>Your side of every vendor relationship, encrypted "
+            "on your own machine.</p>",
+        )
+
+    def for_each_page(self, fn: Callable[[Page], None]) -> None:
+        for page in self.pages.values():
+            fn(page)
+
+    # -- window state ------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        store = settings.qsettings()
+        geometry = store.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = store.value("window/splitter")
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+
+    def save_state(self) -> None:
+        store = settings.qsettings()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/splitter", self.splitter.saveState())
+        for page in self.pages.values():
+            saver = getattr(page, "save_state", None)
+            if saver is not None:
+                saver(store)
+        store.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.reminders.hide()
+        super().closeEvent(event)
+

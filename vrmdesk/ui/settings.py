@@ -1,0 +1,56 @@
+"""Settings kept in QSettings at the platform's config location (never vault content)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from PySide6.QtCore import QSettings
+
+from vrmdesk.store.services.dashboard import Lead
+
+
+@dataclass
+class Preferences:
+    auto_lock_minutes: int = 10
+    warranty_lead_days: int = 60
+    notice_lead_days: int = 30
+    service_lead_days: int = 14
+    waiting_days: int = 14
+    reminders_enabled: bool = True
+    last_vault: str = ""
+
+    def lead(self) -> Lead:
+        return Lead(
+            warranty_days=self.warranty_lead_days,
+            notice_days=self.notice_lead_days,
+            service_days=self.service_lead_days,
+            waiting_days=self.waiting_days,
+        )
+
+
+def qsettings() -> QSettings:
+    return QSettings("vrmdesk", "vrmdesk")
+
+
+def load() -> Preferences:
+    store = qsettings()
+    prefs = Preferences()
+    for f in fields(Preferences):
+        default = getattr(prefs, f.name)
+        value = store.value(f"prefs/{f.name}", default)
+        try:
+            if isinstance(default, bool):
+                value = value if isinstance(value, bool) else str(value).lower() in ("true", "1")
+            else:
+                value = type(default)(value)
+        except (TypeError, ValueError):
+            value = default
+        setattr(prefs, f.name, value)
+    return prefs
+
+
+def save(prefs: Preferences) -> None:
+    store = qsettings()
+    for f in fields(Preferences):
+        store.setValue(f"prefs/{f.name}", getattr(prefs, f.name))
+    store.sync()
