@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 
 class Cancelled(Exception):
@@ -21,9 +21,32 @@ class Cancelled(Exception):
 
 
 class _Relay(QObject):
-    done = Signal(object)
-    failed = Signal(object)
+    """Lives on the UI thread. The worker emits the ``_from_worker`` signals; Qt queues them to
+    this object's slots (a connection to a plain Python function would run on the worker), which
+    run the callbacks and re-emit ``progressed`` on the UI thread."""
+
+    _done_from_worker = Signal(object)
+    _failed_from_worker = Signal(object)
+    _progress_from_worker = Signal(int, int, str)
     progressed = Signal(int, int, str)
+
+    def __init__(self, receiver: QObject, on_done: Callable[[Any], None], on_failed: Callable[[BaseException], None]) -> None:
+        super().__init__(receiver)
+        self._on_done = on_done
+        self._on_failed = on_failed
+        self._done_from_worker.connect(self._deliver_done)
+        self._failed_from_worker.connect(self._deliver_failed)
+        self._progress_from_worker.connect(self.progressed)
+
+    @Slot(object)
+    def _deliver_done(self, result: Any) -> None:
+        self.deleteLater()
+        self._on_done(result)
+
+    @Slot(object)
+    def _deliver_failed(self, exc: BaseException) -> None:
+        self.deleteLater()
+        self._on_failed(exc)
 
 
 class Task:
@@ -43,7 +66,7 @@ class Task:
 
     def progress(self, done: int, total: int = 0, text: str = "") -> None:
         try:
-            self._relay.progressed.emit(done, total, text)
+            self._relay._progress_from_worker.emit(done, total, text)
         except RuntimeError:  # the receiver is gone
             pass
 
@@ -60,18 +83,20 @@ class Task:
 class _Runnable(QRunnable):
     def __init__(self, fn: Callable[[Task], Any], task: Task, relay: _Relay, runner: TaskRunner) -> None:
         super().__init__()
+        # Python keeps the runnable alive (in TaskRunner._running) until it is finished; Qt must
+        # not delete it behind Python's back.
+        self.setAutoDelete(False)
         self.fn, self.task, self.relay, self.runner = fn, task, relay, runner
 
     def run(self) -> None:
         try:
             result = self.fn(self.task)
         except BaseException as exc:  # delivered to on_error on the UI thread
-            self._emit(self.relay.failed, exc)
+            self._emit(self.relay._failed_from_worker, exc)
         else:
-            self._emit(self.relay.done, result)
+            self._emit(self.relay._done_from_worker, result)
         finally:
             self.task.finished.set()
-            self.runner._forget(self.task)
 
     @staticmethod
     def _emit(signal: Any, value: Any) -> None:
@@ -81,12 +106,19 @@ class _Runnable(QRunnable):
             pass
 
 
+def _shared_pool() -> QThreadPool:
+    pool = QThreadPool.globalInstance()
+    pool.setMaxThreadCount(max(2, pool.maxThreadCount()))
+    return pool
+
+
 class TaskRunner(QObject):
+    """Starts tasks on the application's shared thread pool and keeps them until they end."""
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)
-        self._running: set[Task] = set()
+        self.pool = _shared_pool()
+        self._running: dict[Task, _Runnable] = {}
         self._lock = threading.Lock()
 
     def start(
@@ -97,16 +129,13 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         receiver: QObject,
     ) -> Task:
-        relay = _Relay(receiver)
-        task = Task(relay)
-
         def finish_ok(result: Any) -> None:
-            relay.deleteLater()
+            self._forget(task)
             if on_done is not None:
                 on_done(result)
 
         def finish_error(exc: BaseException) -> None:
-            relay.deleteLater()
+            self._forget(task)
             if isinstance(exc, Cancelled):
                 return
             if on_error is not None:
@@ -114,16 +143,17 @@ class TaskRunner(QObject):
             else:
                 raise exc
 
-        relay.done.connect(finish_ok)
-        relay.failed.connect(finish_error)
+        relay = _Relay(receiver, finish_ok, finish_error)
+        task = Task(relay)
+        runnable = _Runnable(fn, task, relay, self)
         with self._lock:
-            self._running.add(task)
-        self.pool.start(_Runnable(fn, task, relay, self))
+            self._running[task] = runnable
+        self.pool.start(runnable)
         return task
 
     def _forget(self, task: Task) -> None:
         with self._lock:
-            self._running.discard(task)
+            self._running.pop(task, None)
 
     def cancel_all(self) -> None:
         with self._lock:
@@ -131,4 +161,7 @@ class TaskRunner(QObject):
                 task.cancel()
 
     def wait(self, msecs: int = 30000) -> bool:
-        return self.pool.waitForDone(msecs)
+        """Wait until this runner's tasks have finished (not the whole shared pool's)."""
+        with self._lock:
+            tasks = list(self._running)
+        return all(task.finished.wait(msecs / 1000) for task in tasks)

@@ -1,0 +1,165 @@
+"""Getting in and locking: the create-vault wizard, the unlock dialog, auto-lock, the home page."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QWizard  # noqa: E402
+
+from vrmdesk.store import demo, keys  # noqa: E402
+from vrmdesk.store.vault import Vault  # noqa: E402
+from vrmdesk.ui import settings  # noqa: E402
+from vrmdesk.ui.controller import VaultController  # noqa: E402
+from vrmdesk.ui.unlock import UnlockDialog  # noqa: E402
+from vrmdesk.ui.wizard import CreateVaultWizard  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """QSettings in a private folder, so tests never touch the user's."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+def make_demo(folder: Path, passphrase: str = "pw") -> None:
+    vault, _ = Vault.create(folder, passphrase, kdf=keys.fast_params_for_tests())
+    with vault, vault.session() as s:
+        demo.build(s)
+
+
+def test_wizard_creates_a_vault_and_shows_the_recovery_key_once(qtbot, tmp_path):
+    folder = tmp_path / "new"
+    wizard = CreateVaultWizard(folder, kdf=keys.fast_params_for_tests())
+    qtbot.addWidget(wizard)
+    wizard.show()
+    page = wizard.passphrase_page
+    qtbot.keyClicks(page.first, "abc")
+    qtbot.keyClicks(page.second, "abc")
+    assert not page.isComplete()  # too weak
+    assert "weak" in page.meter.format()
+    page.first.setText("glacier lantern orbit pickle")
+    page.second.setText("glacier lantern orbit pickl")
+    assert not page.isComplete() and "differ" in page.match.text()
+    page.second.setText("glacier lantern orbit pickle")
+    assert page.isComplete()
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.creating_page.isComplete(), timeout=10000)
+    assert (folder / "vault.json").exists()
+    wizard.next()
+    recovery = wizard.recovery_page
+    assert recovery.key.text() == wizard.recovery_key and len(wizard.recovery_key) == 47
+    assert not recovery.isComplete()
+    saved = tmp_path / "key.txt"
+    recovery.save_to_file(str(saved))
+    assert wizard.recovery_key in saved.read_text()
+    recovery.kept.setChecked(True)
+    assert recovery.isComplete()
+    assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+    wizard.vault.close()
+    with Vault.open(folder, recovery_key=wizard.recovery_key) as vault:
+        assert vault.is_open
+
+
+def test_unlock_wrong_then_right_passphrase(qtbot, tmp_path):
+    folder = tmp_path / "v"
+    make_demo(folder, "right one")
+    dialog = UnlockDialog(folder)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.passphrase, "wrong one")
+    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10000)
+    assert "not right" in dialog.error.text()
+    assert dialog.vault is None
+    dialog.passphrase.setText("right one")
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert dialog.vault is not None and dialog.vault.is_open
+    dialog.vault.close()
+
+
+def test_unlock_names_a_damaged_vault_and_offers_backups(qtbot, tmp_path):
+    folder = tmp_path / "v"
+    make_demo(folder)
+    (folder / "vault.json").write_text("{ broken")
+    dialog = UnlockDialog(folder)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.passphrase.setText("pw")
+    dialog.try_unlock()
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10000)
+    assert "damaged" in dialog.error.text() and "backup" in dialog.error.text().lower()
+
+
+def test_remember_is_greyed_out_with_the_reason_without_a_keyring(qtbot, tmp_path):
+    folder = tmp_path / "v"
+    make_demo(folder)
+    dialog = UnlockDialog(folder)
+    qtbot.addWidget(dialog)
+    assert not dialog.remember.isEnabled()
+    assert "keyring" in dialog.remember_reason.text().lower()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from vrmdesk.ui.main_window import MainWindow
+
+    folder = tmp_path / "v"
+    make_demo(folder)
+    controller = VaultController(Vault.open(folder, "pw"))
+    win = MainWindow(controller, settings.Preferences())
+    qtbot.addWidget(win)
+    win.show()
+    controller.notify({"*"})
+    yield win
+    controller.lock()
+
+
+def test_home_lists_what_needs_attention_and_opens_it(window, qtbot):
+    home = window.pages["home"]
+    warranties = home.sections["warranties"].list
+    assert warranties.count() >= 3
+    assert "attention" in home.headline.text()
+    opened = []
+    home.open_record.disconnect()
+    home.open_record.connect(lambda kind, rid: opened.append((kind, rid)))
+    warranties.itemActivated.emit(warranties.item(0))
+    assert opened and opened[0][0] == "warranty"
+
+
+def test_auto_lock_empties_every_view(window, qtbot):
+    locked = []
+    window.lock_requested.connect(lambda: (locked.append(True), window.controller.lock()))
+    window.idle.set_interval_ms(50)
+    qtbot.waitUntil(lambda: bool(locked), timeout=3000)
+    assert not window.controller.is_open
+    home = window.pages["home"]
+    assert all(section.list.count() == 0 for section in home.sections.values())
+    assert home.headline.text() == ""
+
+
+def test_activity_postpones_auto_lock(window, qtbot):
+    window.idle.set_interval_ms(400)
+    fired = []
+    window.idle.idle.connect(lambda: fired.append(True))
+    for _ in range(6):
+        qtbot.wait(100)
+        qtbot.keyClick(window.nav, Qt.Key.Key_Down)
+    assert not fired
+    qtbot.waitUntil(lambda: bool(fired), timeout=3000)
+
+
+def test_reminders_come_once_per_unlocked_session(window):
+    reminders = window.reminders
+    first = reminders.check()
+    assert any(r.title == "Warranty ending soon" for r in first)
+    assert reminders.check() == []
