@@ -124,6 +124,7 @@ def check_backup(path: Path, key: bytes) -> None:
         conn = _connect(path, key)
         try:
             result = conn.execute("PRAGMA quick_check").fetchone()
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         finally:
             conn.close()
     except sqlcipher3.DatabaseError as exc:
@@ -132,6 +133,20 @@ def check_backup(path: Path, key: bytes) -> None:
         ) from None
     if not result or result[0] != "ok":
         raise BackupError(f"{path.name} is damaged ({result[0] if result else 'no answer'}).")
+    if not tables:  # an empty file "opens" with any key, as a new empty database
+        raise BackupError(f"{path.name} is not a backup of this vault (it holds no data).")
+
+
+def _opens_with(db: Path, key: bytes) -> bool:
+    try:
+        conn = _connect(db, key)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlcipher3.DatabaseError:
+        return False
+    return True
 
 
 def restore(
@@ -165,6 +180,13 @@ def restore(
         if data_key is None:
             data_key = header.unlock_with_passphrase(passphrase or "")
         check_backup(backup_path, data_key)
+        if header_damaged and paths.db.exists() and not _opens_with(paths.db, data_key):
+            # The header came with the backup; if its key does not open this vault's database,
+            # the backup is another vault's (or both files are damaged): touch nothing.
+            raise BackupError(
+                f"{backup_path.name} is not a backup of this vault: its key does not open "
+                f"{paths.db.name}."
+            )
         if header_damaged:  # only now: a refused restore leaves the vault as it was
             header.save(paths.header)
         safety = _safety_copy(paths, data_key, keep=backup_path)

@@ -174,6 +174,8 @@ class Vault:
             try:
                 vault._check_and_migrate(readonly)
                 vault.attachments.load()
+                if not readonly:
+                    vault.attachments.recover()  # may find damage too: then let go of the lock
             except BaseException:
                 engine.dispose()
                 raise
@@ -181,8 +183,6 @@ class Vault:
             if lock is not None:
                 lock.release()
             raise
-        if not readonly:
-            vault.attachments.recover()
         return vault
 
     @classmethod
@@ -323,20 +323,23 @@ class Vault:
     def close(self) -> None:
         """Lock the vault: close the database, forget the key, release the lock file."""
         self.attachments.forget()
-        if self._engine is not None:
+        try:
+            if self._engine is not None and self._lock is not None:
+                self.attachments.recover()  # may report damage; the vault is locked all the same
+        finally:
+            if self._engine is not None:
+                if self._lock is not None:
+                    try:
+                        with self._engine.connect() as conn:
+                            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    except DatabaseError:
+                        log.warning("checkpoint on close failed")
+                self._engine.dispose()
+                self._engine = None
+            self._data_key = None
             if self._lock is not None:
-                self.attachments.recover()
-                try:
-                    with self._engine.connect() as conn:
-                        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                except DatabaseError:
-                    log.warning("checkpoint on close failed")
-            self._engine.dispose()
-            self._engine = None
-        self._data_key = None
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+                self._lock.release()
+                self._lock = None
 
     lock = close
 

@@ -1,0 +1,111 @@
+"""Shared fixtures: a vault in a temporary folder, and no real keyring unless a test asks for one.
+
+Every test runs with ``PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring`` (so nothing ever
+reaches the keyring of the machine running the suite), and child processes inherit that. A test
+that wants the real Secret Service requests the ``real_keyring`` fixture instead; it is skipped,
+with the reason, where there is no gnome-keyring and D-Bus session bus to talk to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring.core
+import pytest
+
+from vrmdesk.store import keys, keystore
+from vrmdesk.store.vault import Vault
+
+PASSPHRASE = "correct horse"
+
+FAIL_BACKEND = "keyring.backends.fail.Keyring"
+NULL_BACKEND = "keyring.backends.null.Keyring"
+SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
+
+
+def use_keyring_backend(monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
+    """Select a keyring backend the way a user would (the environment), for this test only.
+
+    keyring picks its backend once per process, so the cached choice is dropped as well;
+    monkeypatch puts both back afterwards.
+    """
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", backend)
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+
+
+@pytest.fixture
+def select_keyring(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Switch this test to another keyring backend, named as in PYTHON_KEYRING_BACKEND."""
+    return lambda backend: use_keyring_backend(monkeypatch, backend)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_keyring(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if "real_keyring" in request.fixturenames:
+        return
+    use_keyring_backend(monkeypatch, FAIL_BACKEND)
+
+
+@pytest.fixture
+def real_keyring(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The Secret Service (gnome-keyring over D-Bus) for real, or a skip that says why not.
+
+    CI provides one: ``dbus-run-session -- sh -c 'printf pw | gnome-keyring-daemon --unlock
+    --components=secrets; pytest'``.
+    """
+    if shutil.which("gnome-keyring-daemon") is None:
+        pytest.skip("gnome-keyring-daemon is not installed (Debian package gnome-keyring)")
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        pytest.skip("no D-Bus session bus (run the suite inside dbus-run-session)")
+    use_keyring_backend(monkeypatch, SECRET_SERVICE_BACKEND)
+    usable, reason = keystore.availability()
+    if not usable:
+        pytest.skip(f"the Secret Service keyring is not usable here: {reason}")
+    return reason
+
+
+@pytest.fixture
+def vault_dir(tmp_path: Path) -> Path:
+    """Where the ``vault`` fixture puts its vault (the folder does not exist before)."""
+    return tmp_path / "v"
+
+
+@pytest.fixture
+def vault_and_recovery_key(vault_dir: Path) -> Iterator[tuple[Vault, str]]:
+    vault, recovery_key = Vault.create(
+        vault_dir, PASSPHRASE, kdf=keys.fast_params_for_tests()
+    )
+    try:
+        yield vault, recovery_key
+    finally:
+        vault.close()
+
+
+@pytest.fixture
+def vault(vault_and_recovery_key: tuple[Vault, str]) -> Vault:
+    """A new, open vault in ``vault_dir`` with passphrase ``PASSPHRASE`` (closed afterwards)."""
+    return vault_and_recovery_key[0]
+
+
+@pytest.fixture
+def recovery_key(vault_and_recovery_key: tuple[Vault, str]) -> str:
+    """The recovery key of the ``vault`` fixture's vault."""
+    return vault_and_recovery_key[1]
+
+
+def hash_tree(folder: Path) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file under ``folder``: "byte for byte unchanged"."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def tree_hashes() -> Callable[[Path], dict[str, str]]:
+    return hash_tree
