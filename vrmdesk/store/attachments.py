@@ -21,7 +21,7 @@ import io
 import mimetypes
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -43,8 +43,24 @@ MAX_SIZE = 4 * 1024**3  # 4 GiB per file
 CHUNK = 1024 * 1024
 
 
+def format_size(size: int) -> str:
+    """A byte count for people: 512 bytes, 14 KB, 3.2 MB, 1.5 GB."""
+    if size < 1024:
+        return f"{size} byte{'s' if size != 1 else ''}"
+    value = float(size)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 1024 or unit == "GB":
+            break
+    return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+
+
 class _HashingReader(io.RawIOBase):
-    """Reads from a stream while hashing what passes and enforcing a size limit."""
+    """Reads from a stream while hashing what passes and enforcing a size limit.
+
+    pyrage reports an exception raised here only as text, so the original is kept in ``error``
+    for the caller to raise again (a size limit, or a caller's stream that was cancelled).
+    """
 
     def __init__(self, source: BinaryIO, name_key: bytes, limit: int) -> None:
         self.source = source
@@ -52,19 +68,25 @@ class _HashingReader(io.RawIOBase):
         self.mac = hmac.new(name_key, digestmod=hashlib.sha256)
         self.size = 0
         self.limit = limit
+        self.error: BaseException | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def,override]
-        data = self.source.read(len(buffer))
+        try:
+            data = self.source.read(len(buffer))
+        except BaseException as exc:
+            self.error = exc
+            raise
         if not data:
             return 0
         self.size += len(data)
         if self.size > self.limit:
-            raise AttachmentError(
-                f"The file is too large: the limit is {self.limit // 1024**2} MB."
+            self.error = AttachmentError(
+                f"The file is too large: the limit is {format_size(self.limit)}."
             )
+            raise self.error
         self.sha256.update(data)
         self.mac.update(data)
         buffer[: len(data)] = data
@@ -72,18 +94,31 @@ class _HashingReader(io.RawIOBase):
 
 
 class _HashingWriter(io.RawIOBase):
-    def __init__(self, target: BinaryIO) -> None:
+    """Writes to a stream while hashing; ``on_chunk(bytes_so_far)`` may raise to stop.
+
+    As with the reader, an exception raised here is kept in ``error`` for the caller.
+    """
+
+    def __init__(self, target: BinaryIO, on_chunk: Callable[[int], None] | None = None) -> None:
         self.target = target
         self.sha256 = hashlib.sha256()
         self.size = 0
+        self.on_chunk = on_chunk
+        self.error: BaseException | None = None
 
     def writable(self) -> bool:
         return True
 
     def write(self, data) -> int:  # type: ignore[no-untyped-def,override]
-        self.sha256.update(data)
-        self.size += len(data)
-        self.target.write(data)
+        try:
+            self.sha256.update(data)
+            self.size += len(data)
+            self.target.write(data)
+            if self.on_chunk is not None:
+                self.on_chunk(self.size)
+        except BaseException as exc:
+            self.error = exc
+            raise
         return len(data)
 
 
@@ -144,7 +179,8 @@ class AttachmentStore:
     ) -> Attachment:
         """Store a file (a path or a readable binary stream) and link it to ``owner``.
 
-        The caller's session commits the link; the content is on disk before that.
+        The caller's session commits the link; the content is on disk before that. An exception
+        raised by the stream's ``read`` (a caller's cancel) comes out unchanged, leaving nothing.
         """
         if owner.id is None:
             session.flush()
@@ -153,7 +189,7 @@ class AttachmentStore:
                 raise AttachmentError(f"{source} is not a file.")
             if source.stat().st_size > max_size:
                 raise AttachmentError(
-                    f"{source.name} is too large: the limit is {max_size // 1024**2} MB."
+                    f"{source.name} is too large: the limit is {format_size(max_size)}."
                 )
             name = name or source.name
             with source.open("rb") as handle:
@@ -188,12 +224,13 @@ class AttachmentStore:
                 pyrage.encrypt_io(io.BufferedReader(reader, CHUNK), out, [self.identity.to_public()])
                 out.flush()
                 os.fsync(out.fileno())
-        except AttachmentError:
+        except BaseException as exc:
             tmp_path.unlink(missing_ok=True)
+            if reader.error is not None:
+                raise reader.error from None
+            if isinstance(exc, (pyrage.EncryptError, OSError)):
+                raise AttachmentError(f"The file could not be stored: {exc}") from None
             raise
-        except (pyrage.EncryptError, OSError) as exc:
-            tmp_path.unlink(missing_ok=True)
-            raise AttachmentError(f"The file could not be stored: {exc}") from None
         blob_name = reader.mac.hexdigest()
         existing = session.get(Blob, blob_name)
         final = self.path_of(blob_name)
@@ -210,10 +247,20 @@ class AttachmentStore:
         return blob
 
     # -- reading -----------------------------------------------------------------------------
-    def write_to(self, attachment: Attachment, target: BinaryIO) -> int:
-        """Decrypt an attachment into a writable binary stream; checks its SHA-256."""
+    def write_to(
+        self,
+        attachment: Attachment,
+        target: BinaryIO,
+        *,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> int:
+        """Decrypt an attachment into a writable binary stream; checks its SHA-256.
+
+        ``on_chunk(bytes_written)`` is called as the plaintext goes out; whatever it raises (a
+        cancel) stops the work and comes out unchanged, as does an error writing to ``target``.
+        """
         path = self.path_of(attachment.blob_name)
-        writer = _HashingWriter(target)
+        writer = _HashingWriter(target, on_chunk)
         try:
             with path.open("rb") as handle:
                 pyrage.decrypt_io(handle, writer, [self.identity])
@@ -222,17 +269,29 @@ class AttachmentStore:
                 f"The content of {attachment.name!r} is missing from the vault folder."
             ) from None
         except (pyrage.DecryptError, OSError) as exc:
+            if writer.error is not None:
+                raise writer.error from None
             raise AttachmentError(f"The content of {attachment.name!r} is damaged ({exc}).") from None
         if writer.sha256.hexdigest() != attachment.sha256:
             raise AttachmentError(f"The content of {attachment.name!r} is damaged (hash differs).")
         return writer.size
 
-    def save_copy(self, attachment: Attachment, destination: Path) -> None:
-        """Write the plaintext to ``destination`` (via a temporary file, renamed when whole)."""
+    def save_copy(
+        self,
+        attachment: Attachment,
+        destination: Path,
+        *,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> None:
+        """Write the plaintext to ``destination`` (via a temporary file, renamed when whole).
+
+        ``on_chunk`` as in :meth:`write_to`; a stop leaves neither the partial file nor a
+        destination.
+        """
         partial = destination.with_name(f".{destination.name}.partial")
         try:
             with partial.open("wb") as out:
-                self.write_to(attachment, out)
+                self.write_to(attachment, out, on_chunk=on_chunk)
             os.replace(partial, destination)
         finally:
             partial.unlink(missing_ok=True)

@@ -18,23 +18,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlcipher3
 from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy.pool import SingletonThreadPool
 
 CACHE_KIB = 64 * 1024
 BUSY_TIMEOUT_MS = 5000
 
 
-def sqlcipher_url(path: Path, key: bytes | None) -> URL:
-    if key is None:
-        return URL.create("sqlite+pysqlcipher", database=str(path))
+def sqlcipher_url(path: Path, key: bytes) -> URL:
     return URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=str(path))
 
 
 def make_engine(path: Path, key: bytes | None, *, cache_kib: int = CACHE_KIB) -> Engine:
-    engine = create_engine(
-        sqlcipher_url(path, key),
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-    )
+    connect_args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    if key is None:
+        # Plain SQLite through the same driver (the pysqlcipher dialect would send an empty key,
+        # which SQLCipher refuses).
+        engine = create_engine(
+            URL.create("sqlite+pysqlite", database=str(path)),
+            module=sqlcipher3,
+            connect_args=connect_args,
+            poolclass=SingletonThreadPool,
+        )
+    else:
+        engine = create_engine(sqlcipher_url(path, key), connect_args=connect_args)
     pragmas = (
         "PRAGMA cipher_log_level = NONE" if key is not None else None,
         f"PRAGMA cache_size = -{cache_kib}",

@@ -36,7 +36,9 @@ INDEXED: dict[str, tuple[type[m.Record], str, str]] = {
 
 CREATE_INDEX = (
     "CREATE VIRTUAL TABLE search_index USING fts5("
-    "kind UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2')"
+    "kind UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2', "
+    # prefix indexes: the search box matches the last word as a prefix while one types
+    "prefix = '2 3')"
 )
 DROP_INDEX = "DROP TABLE IF EXISTS search_index"
 

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,13 +31,22 @@ class TempCopies:
     def __init__(self) -> None:
         self.folder: Path | None = None
 
-    def copy_of(self, vault: Vault, attachment: Attachment) -> Path:
-        """A plaintext copy of an attachment for another program to open."""
+    def copy_of(
+        self,
+        vault: Vault,
+        attachment: Attachment,
+        *,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> Path:
+        """A plaintext copy of an attachment for another program to open.
+
+        ``on_chunk`` as in ``AttachmentStore.write_to`` (progress, and a cancel by raising).
+        """
         if self.folder is None or not self.folder.exists():
             self.folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
         sub = Path(tempfile.mkdtemp(dir=self.folder))  # one folder each: names never clash
         target = sub / _safe_name(attachment.name)
-        vault.attachments.save_copy(attachment, target)
+        vault.attachments.save_copy(attachment, target, on_chunk=on_chunk)
         target.chmod(0o600)
         return target
 

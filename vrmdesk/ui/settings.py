@@ -29,7 +29,8 @@ class Preferences:
 
 
 def qsettings() -> QSettings:
-    return QSettings("vrmdesk", "vrmdesk")
+    # the default format and scope, so tests (and portable setups) can redirect it with setPath
+    return QSettings(QSettings.defaultFormat(), QSettings.Scope.UserScope, "vrmdesk", "vrmdesk")
 
 
 def load() -> Preferences:

@@ -237,7 +237,11 @@ def delete_record(session: Session, cls: type[m.Record], record_id: int, *, casc
     for child, column in CASCADE_CHILDREN.get(cls, ()):
         ids = list(session.scalars(select(child.id).where(getattr(child, column) == obj.id)))
         _remove_polymorphic(session, child.kind, ids)
-    session.delete(obj)
+    if isinstance(obj, m.Attachment):
+        # its stored content goes with the last link to it (the file is swept on close)
+        session.info["vault"].attachments.remove(session, obj.id)
+    else:
+        session.delete(obj)
     session.flush()
     session.expire_all()
 

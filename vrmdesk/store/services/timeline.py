@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from vrmdesk.store import models as m
@@ -47,14 +47,9 @@ def timeline(
     if ticket_id is not None:
         query = query.where(m.Interaction.ticket_id == ticket_id)
     if after is not None:
+        # a row-value comparison, which SQLite turns into an index range (an OR would not be)
         query = query.where(
-            or_(
-                m.Interaction.occurred_at < after.occurred_at,
-                and_(
-                    m.Interaction.occurred_at == after.occurred_at,
-                    m.Interaction.id < after.id,
-                ),
-            )
+            tuple_(m.Interaction.occurred_at, m.Interaction.id) < tuple_(after.occurred_at, after.id)
         )
     query = query.order_by(m.Interaction.occurred_at.desc(), m.Interaction.id.desc()).limit(
         limit + 1

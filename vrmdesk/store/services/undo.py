@@ -51,6 +51,9 @@ def delete_with_undo(
     """Delete like :func:`records.delete_record` and return what undo needs."""
     obj = records.get(session, cls, record_id)
     snapshot = Snapshot(label=_label(obj))
+    if isinstance(obj, m.Attachment):
+        # the content row goes too when this is its last link; it must come back first
+        snapshot.rows.append((m.Blob, _values(obj.blob)))
     snapshot.rows.append((cls, _values(obj)))
     children: list[m.Base] = []
     for child_cls, column in records.CASCADE_CHILDREN.get(cls, ()):

@@ -1,0 +1,54 @@
+"""Fixtures for the widget tests: offscreen Qt, a demo vault, and a controller over it.
+
+pytest-qt makes the one QApplication of the session (``qapp``); every test gets its own vault.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from vrmdesk.store import demo, keys  # noqa: E402
+from vrmdesk.store.tempcopies import TempCopies  # noqa: E402
+from vrmdesk.store.vault import Vault  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_qsettings(tmp_path: Path) -> Iterator[None]:
+    """QSettings in a private folder, so no test reads or writes the user's settings."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield
+
+
+@pytest.fixture
+def demo_vault(tmp_path: Path) -> Iterator[Vault]:
+    """A new vault filled with the demo data (closed afterwards if a test has not locked it)."""
+    vault, _ = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
+    with vault.session() as session:
+        demo.build(session)
+    try:
+        yield vault
+    finally:
+        vault.close()
+
+
+@pytest.fixture
+def controller(demo_vault: Vault, qtbot):  # type: ignore[no-untyped-def]
+    """A controller over the demo vault with private temporary copies, locked at teardown."""
+    from vrmdesk.ui.controller import VaultController
+
+    ctrl = VaultController(demo_vault)
+    ctrl.temp_copies = TempCopies()  # type: ignore[attr-defined]
+    ctrl.locked.connect(ctrl.temp_copies.clear)  # type: ignore[attr-defined]
+    yield ctrl
+    ctrl.lock()
+    ctrl.temp_copies.clear()  # type: ignore[attr-defined]

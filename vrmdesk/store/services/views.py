@@ -1,0 +1,251 @@
+"""Read-only views for the vendor pages: plain rows, ready to show, one query per list.
+
+The GUI lists vendors (with last contact, open tickets, warranties ending soon and how much
+needs attention, for sorting and badges), shows one vendor's details, contacts, channels and
+accounts, and finds an interaction's place in a timeline. The rows of a vendor's tables (things,
+tickets, offers, agreements) are in ``vendor_tables.py``. Functions return frozen dataclasses
+(never ORM objects), page with ``offset``/``limit`` so a view can fetch lazily, and take ``on``
+(today) for tests.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from vrmdesk.store import models as m
+from vrmdesk.store.services import records, rules
+from vrmdesk.store.services.dashboard import Lead
+
+SORTS = ("name", "last_contact", "attention")
+
+
+def label(value: enum.Enum | str | None) -> str:
+    """'service_provider' -> 'Service provider' (enum values as a person reads them)."""
+    if value is None:
+        return ""
+    text = str(value.value if isinstance(value, enum.Enum) else value).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _since(on: date, days: int = 365) -> datetime:
+    return datetime.combine(on - timedelta(days=days), datetime.min.time())
+
+
+# -- the vendor list --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VendorRow:
+    id: int
+    name: str
+    vendor_kind: str
+    status: str
+    last_contact: datetime | None
+    open_tickets: int
+    expiring_warranties: int
+    follow_ups_due: int
+    waiting_on_me: int
+    notices_due: int
+    offers_last_year: int
+    offer_limit: int | None
+    #: offers in the last year on channels my contact policy does not allow this vendor
+    off_channel_offers: int = 0
+
+    @property
+    def over_policy(self) -> bool:
+        over_limit = self.offer_limit is not None and self.offers_last_year > self.offer_limit
+        return over_limit or self.off_channel_offers > 0
+
+    @property
+    def attention(self) -> int:
+        """How many things about this vendor want me to act."""
+        return (
+            self.expiring_warranties + self.follow_ups_due + self.waiting_on_me
+            + self.notices_due + int(self.over_policy)
+        )
+
+
+def _count(cls: type[m.Record], *where: Any) -> Any:
+    return select(func.count()).select_from(cls).where(*where).correlate(m.Vendor).scalar_subquery()
+
+
+def vendor_rows(
+    session: Session,
+    text: str = "",
+    sort: str = "name",
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    lead: Lead | None = None,
+    on: date | None = None,
+) -> list[VendorRow]:
+    """Vendors whose name contains ``text``, sorted by name, last contact or attention needed."""
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    lead, on = lead or Lead(), on or rules.today()
+    v = m.Vendor
+    open_ticket = and_(m.Ticket.vendor_id == v.id, m.Ticket.status.in_(m.OPEN_TICKET_STATUSES))
+    allowed = func.json_each(v.allowed_channels).table_valued("value")
+    last = (
+        select(func.max(m.Interaction.occurred_at))
+        .where(m.Interaction.vendor_id == v.id)
+        .correlate(v)
+        .scalar_subquery()
+    )
+    columns = {
+        "last": last,
+        "open": _count(m.Ticket, open_ticket),
+        "expiring": _count(
+            m.Warranty,
+            m.Warranty.provider_id == v.id,
+            m.Warranty.void.is_(False),
+            m.Warranty.starts_on <= on,
+            m.Warranty.ends_on >= on,
+            m.Warranty.ends_on <= on + timedelta(days=lead.warranty_days),
+        ),
+        "follow": _count(m.Ticket, open_ticket, m.Ticket.follow_up_on <= on),
+        "mine": _count(
+            m.Ticket, m.Ticket.vendor_id == v.id, m.Ticket.status == m.TicketStatus.WAITING_ON_ME
+        ),
+        "notices": _count(
+            m.Agreement,
+            m.Agreement.vendor_id == v.id,
+            m.Agreement.notice_deadline >= on,
+            m.Agreement.notice_deadline <= on + timedelta(days=lead.notice_days),
+        ),
+        "offers": _count(m.Offer, m.Offer.vendor_id == v.id, m.Offer.received_at >= _since(on)),
+        "off_channel": _count(
+            m.Offer,
+            m.Offer.vendor_id == v.id,
+            m.Offer.received_at >= _since(on),
+            func.json_array_length(v.allowed_channels) > 0,
+            ~exists().select_from(allowed).where(allowed.c.value == m.Offer.channel),
+        ),
+    }
+    labelled = {key: col.label(key) for key, col in columns.items()}
+    query = select(v.id, v.name, v.vendor_kind, v.status, v.max_offers_per_year, *labelled.values())
+    needle = text.strip()
+    if needle:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(v.name.ilike(f"%{escaped}%", escape="\\"))
+    if sort == "last_contact":
+        query = query.order_by(labelled["last"].desc(), v.name, v.id)
+    elif sort == "attention":
+        over = case(
+            (and_(v.max_offers_per_year.is_not(None), labelled["offers"] > v.max_offers_per_year), 1),
+            (labelled["off_channel"] > 0, 1),
+            else_=0,
+        )
+        score = (
+            labelled["expiring"] + labelled["follow"] + labelled["mine"] + labelled["notices"] + over
+        )
+        query = query.order_by(score.desc(), labelled["open"].desc(), v.name, v.id)
+    else:
+        query = query.order_by(v.name, v.id)
+    query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        VendorRow(
+            id=r.id, name=r.name, vendor_kind=str(r.vendor_kind), status=str(r.status),
+            last_contact=r.last, open_tickets=r.open, expiring_warranties=r.expiring,
+            follow_ups_due=r.follow, waiting_on_me=r.mine, notices_due=r.notices,
+            offers_last_year=r.offers, offer_limit=r.max_offers_per_year,
+            off_channel_offers=r.off_channel,
+        )
+        for r in session.execute(query)
+    ]
+
+
+# -- one vendor -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Item:
+    """A small record shown as one line: a contact, a channel, an account number."""
+
+    id: int
+    kind: str
+    title: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class VendorCard:
+    id: int
+    name: str
+    vendor_kind: str
+    status: str
+    website: str
+    since: date | None
+    notes: str
+    max_offers_per_year: int | None
+    allowed_channels: tuple[str, ...]
+
+    @property
+    def policy(self) -> str:
+        """My contact policy for this vendor, in words."""
+        limit = self.max_offers_per_year
+        parts = []
+        if limit is not None:
+            parts.append("no offers" if limit == 0 else f"at most {limit} offer{'s' if limit != 1 else ''} a year")
+        if self.allowed_channels:
+            parts.append("only by " + ", ".join(label(c).lower() for c in self.allowed_channels))
+        return ("; ".join(parts) or "no limits stated").capitalize()
+
+
+def vendor_card(session: Session, vendor_id: int) -> VendorCard:
+    v = records.get(session, m.Vendor, vendor_id)
+    return VendorCard(
+        id=v.id, name=v.name, vendor_kind=str(v.vendor_kind), status=str(v.status),
+        website=v.website, since=v.since, notes=v.notes or "",
+        max_offers_per_year=v.max_offers_per_year,
+        allowed_channels=tuple(v.allowed_channels or ()),
+    )
+
+
+def _item(record: m.Record) -> Item:
+    if isinstance(record, m.Contact):
+        detail = " · ".join(x for x in (record.role, record.email, record.phone) if x)
+        return Item(record.id, record.kind, record.name, detail)
+    if isinstance(record, m.Channel):
+        return Item(record.id, record.kind, record.label or label(record.channel),
+                    f"{label(record.channel)}: {record.value}")
+    assert isinstance(record, m.Account)
+    return Item(record.id, record.kind, record.number, record.label)
+
+
+def vendor_items(
+    session: Session, vendor_id: int, kind: str, *, offset: int = 0, limit: int | None = None
+) -> list[Item]:
+    """A vendor's contacts, channels or account numbers (``kind``) as one-line items."""
+    cls = {"contact": m.Contact, "channel": m.Channel, "account": m.Account}[kind]
+    return [_item(r) for r in records.list_records(session, cls, vendor_id=vendor_id, limit=limit, offset=offset)]
+
+
+def timeline_position(
+    session: Session, vendor_id: int, interaction_id: int, *, channel: str | None = None,
+    ticket_id: int | None = None, direction: str | None = None,
+) -> int | None:
+    """Row of an interaction in the (filtered) timeline, newest first; None if filtered out."""
+    i = m.Interaction
+    target = session.get(i, interaction_id)
+    if target is None or target.vendor_id != vendor_id:
+        return None
+    if (channel and str(target.channel) != channel) or (direction and str(target.direction) != direction):
+        return None
+    if ticket_id is not None and target.ticket_id != ticket_id:
+        return None
+    query = select(func.count()).select_from(i).where(
+        i.vendor_id == vendor_id,
+        tuple_(i.occurred_at, i.id) > tuple_(target.occurred_at, target.id),  # an index range
+    )
+    if channel:
+        query = query.where(i.channel == m.InteractionChannel(channel))
+    if direction:
+        query = query.where(i.direction == m.Direction(direction))
+    if ticket_id is not None:
+        query = query.where(i.ticket_id == ticket_id)
+    return session.scalar(query) or 0

@@ -1,0 +1,96 @@
+"""The attachments of one record as a table model: name, type, size, when added."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QAbstractTableModel, QMimeDatabase, QModelIndex, QPersistentModelIndex, Qt
+
+from vrmdesk.store import models as m
+from vrmdesk.store.attachments import format_size
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+HEADERS = ("Name", "Type", "Size", "Added")
+_MIME = QMimeDatabase()
+
+
+@dataclass(frozen=True)
+class FileRow:
+    id: int
+    name: str
+    media_type: str
+    size: int
+    added: datetime  # UTC, naive (as stored)
+
+    @classmethod
+    def of(cls, attachment: m.Attachment) -> FileRow:
+        return cls(attachment.id, attachment.name, attachment.media_type, attachment.size,
+                   attachment.created_at)
+
+    @property
+    def type_label(self) -> str:
+        mime = _MIME.mimeTypeForName(self.media_type)
+        comment = mime.comment() if mime.isValid() else ""
+        return comment[:1].upper() + comment[1:] if comment else self.media_type
+
+    @property
+    def added_label(self) -> str:
+        local = self.added.replace(tzinfo=timezone.utc).astimezone()
+        return f"{local:%d %b %Y %H:%M}"
+
+
+class AttachmentsModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self._rows: list[FileRow] = []
+
+    def set_rows(self, rows: list[FileRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    def row_at(self, row: int) -> FileRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of_id(self, attachment_id: int) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.id == attachment_id), -1)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = Qt.AlignmentFlag.AlignRight if section == 2 else Qt.AlignmentFlag.AlignLeft
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        row = self.row_at(index.row()) if index.isValid() else None
+        if row is None or not 0 <= index.column() < len(HEADERS):
+            return None
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return (row.name, row.type_label, format_size(row.size), row.added_label)[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.name}\n{row.media_type}, {row.size:,} bytes"
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ID_ROLE:
+            return row.id
+        return None

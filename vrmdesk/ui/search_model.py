@@ -1,0 +1,206 @@
+"""Search results for the search dialog: hits described for display, grouped by kind.
+
+``describe`` turns the core's hits into plain rows (title, where the record lives, snippet) in the
+worker that ran the query; ``SearchResultsModel`` holds them as a flat list of section headers
+and results, which the dialog's delegate draws.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from sqlalchemy.orm import Session
+
+from vrmdesk.errors import VrmError
+from vrmdesk.store import models as m
+from vrmdesk.store.services import records
+from vrmdesk.store.services.search import MARK_END, MARK_START, Hit
+
+#: kind -> (section header, icon); sections appear in this order
+SECTIONS: dict[str, tuple[str, str]] = {
+    "vendor": ("Vendors", "vendor"),
+    "asset": ("Things", "thing"),
+    "ticket": ("Tickets", "ticket"),
+    "interaction": ("Conversation", "capture"),
+    "warranty": ("Warranties", "warranty"),
+    "agreement": ("Agreements", "calendar"),
+    "service_event": ("Service history", "settings"),
+    "registration": ("Registrations", "edit"),
+    "offer": ("Offers", "bell"),
+    "contact": ("Contacts", "vendor"),
+    "channel": ("Channels", "open"),
+    "account": ("Accounts", "vendor"),
+    "attachment": ("Files", "file"),
+}
+
+KIND_ROLE = Qt.ItemDataRole.UserRole
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+#: for the delegate, as HTML (escaped, the matched words in <b>): the title, the snippet
+TITLE_HTML_ROLE = Qt.ItemDataRole.UserRole + 2
+SNIPPET_HTML_ROLE = Qt.ItemDataRole.UserRole + 3
+#: where the record lives (plain text)
+CONTEXT_ROLE = Qt.ItemDataRole.UserRole + 4
+IS_HEADER_ROLE = Qt.ItemDataRole.UserRole + 5
+ICON_NAME_ROLE = Qt.ItemDataRole.UserRole + 6
+
+
+@dataclass(frozen=True)
+class Result:
+    """One hit as shown: plain text fields (the snippet keeps the core's markers)."""
+
+    kind: str
+    id: int
+    title: str
+    context: str
+    snippet: str
+    icon: str
+
+
+def describe(session: Session, hit: Hit) -> Result:
+    """What a person needs to tell hits apart: a real title and where the record lives."""
+    record = session.get(m.RECORD_BY_KIND[hit.kind], hit.id)
+    title, context = hit.title, ""
+    icon_name = SECTIONS.get(hit.kind, ("", "file"))[1]
+    if record is not None:
+        named = records.title_of(record)
+        if not named.startswith(f"{record.kind.replace('_', ' ')} "):
+            title = named
+        if isinstance(record, m.Interaction):
+            icon_name = "inbound" if record.direction == m.Direction.INBOUND else "outbound"
+        context = _context(session, record)
+    return Result(hit.kind, hit.id, title or SECTIONS.get(hit.kind, (hit.kind,))[0], context,
+                  hit.snippet.strip(), icon_name)
+
+
+def _context(session: Session, record: m.Record) -> str:
+    parts = []
+    try:
+        home_kind, home_id = records.home_of(session, record.kind, record.id)
+    except VrmError:
+        home_kind, home_id = record.kind, record.id
+    if (home_kind, home_id) != (record.kind, record.id):
+        home = session.get(m.RECORD_BY_KIND[home_kind], home_id)
+        if home is not None:
+            parts.append(records.title_of(home))
+    when = getattr(record, "occurred_at", None) or getattr(record, "received_at", None)
+    if isinstance(when, datetime):
+        parts.append(f"{when:%d %b %Y}")
+    return " · ".join(parts)
+
+
+def snippet_html(snippet: str) -> str:
+    """The core's snippet as HTML: everything escaped, the marked words in <b>."""
+    return html.escape(snippet).replace(MARK_START, "<b>").replace(MARK_END, "</b>")
+
+
+def mark_words(text: str, query: str) -> str:
+    """``text`` as HTML with the starts of words typed in ``query`` in <b> (titles have no
+    markers from the core; this is for the eye only)."""
+    words = sorted({w for w in re.findall(r"\w+", query) if w}, key=len, reverse=True)
+    if not words:
+        return html.escape(text)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + ")", re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(html.escape(text[last:match.start()]))
+        out.append(f"<b>{html.escape(match.group(0))}</b>")
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def plain(snippet: str) -> str:
+    return snippet.replace(MARK_START, "").replace(MARK_END, "")
+
+
+@dataclass(frozen=True)
+class _Row:
+    header: str
+    result: Result | None = None
+
+
+class SearchResultsModel(QAbstractListModel):
+    """Section headers (not selectable) followed by their results, best first."""
+
+    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self._rows: list[_Row] = []
+        self._query = ""
+
+    # -- filling ------------------------------------------------------------------------------
+    def set_results(self, results: list[Result], query: str = "") -> None:
+        by_kind: dict[str, list[Result]] = {}
+        for result in results:
+            by_kind.setdefault(result.kind, []).append(result)
+        rows: list[_Row] = []
+        order = list(SECTIONS) + [k for k in by_kind if k not in SECTIONS]
+        for kind in order:
+            if kind in by_kind:
+                rows.append(_Row(SECTIONS.get(kind, (kind.replace("_", " ").title(),))[0]))
+                rows.extend(_Row("", result) for result in by_kind[kind])
+        self.beginResetModel()
+        self._rows = rows
+        self._query = query
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_results([])
+
+    # -- reading ------------------------------------------------------------------------------
+    def result_count(self) -> int:
+        return sum(1 for row in self._rows if row.result is not None)
+
+    def result_at(self, row: int) -> Result | None:
+        return self._rows[row].result if 0 <= row < len(self._rows) else None
+
+    def is_header(self, row: int) -> bool:
+        return 0 <= row < len(self._rows) and self._rows[row].result is None
+
+    @staticmethod
+    def _snippet_is_title(result: Result) -> bool:
+        """An offer's title is its text: its snippet would only say it again."""
+        text = plain(result.snippet).strip("…").strip()
+        return bool(text) and text in result.title
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid() or self.is_header(index.row()):
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        result = row.result
+        if role == IS_HEADER_ROLE:
+            return result is None
+        if result is None:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                return row.header
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            snippet = "" if self._snippet_is_title(result) else plain(result.snippet)
+            parts = [result.title, result.context, snippet]
+            return " — ".join(p for p in parts if p)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain(result.snippet) or result.title
+        if role == TITLE_HTML_ROLE:
+            return mark_words(result.title, self._query)
+        if role == SNIPPET_HTML_ROLE:
+            return "" if self._snippet_is_title(result) else snippet_html(result.snippet)
+        if role == CONTEXT_ROLE:
+            return result.context
+        if role == KIND_ROLE:
+            return result.kind
+        if role == ID_ROLE:
+            return result.id
+        if role == ICON_NAME_ROLE:
+            return result.icon
+        return None
