@@ -46,7 +46,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import machine_note, make_plain_engine, plain_workaround_used  # noqa: E402
+from common import machine_note, make_plain_engine  # noqa: E402
 from sqlalchemy import bindparam, delete, update  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
@@ -534,11 +534,6 @@ def report(res: Results, info: dict[str, Any], started: datetime, elapsed: float
         "caveat: the machine is shared and noisy (other jobs, a virtual disk); figures vary from "
         "run to run by 10-30%, so re-run before trusting one that is near its target."
     )
-    if plain_workaround_used():
-        lines.append(
-            "note: make_engine(path, None) cannot connect (the pysqlcipher dialect sends an empty "
-            "PRAGMA key); the plain twin uses the same make_engine with a dialect that skips it."
-        )
     lines.append("")
     header = f"{'figure':<58} {'encrypted':>11} {'plain':>11} {'ratio':>6}  {'target':<12} result"
     lines.append(header)

@@ -44,7 +44,7 @@ def make_engine(path: Path, key: bytes | None, *, cache_kib: int = CACHE_KIB) ->
     else:
         engine = create_engine(sqlcipher_url(path, key), connect_args=connect_args)
     pragmas = (
-        "PRAGMA cipher_log_level = NONE" if key is not None else None,
+        "PRAGMA cipher_log_level = NONE",  # process-wide; keyless connections log otherwise
         f"PRAGMA cache_size = -{cache_kib}",
         "PRAGMA journal_mode = WAL",
         "PRAGMA synchronous = FULL",
@@ -59,8 +59,7 @@ def make_engine(path: Path, key: bytes | None, *, cache_kib: int = CACHE_KIB) ->
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         for pragma in pragmas:
-            if pragma:
-                cursor.execute(pragma)
+            cursor.execute(pragma)
         cursor.close()
 
     @event.listens_for(engine, "begin")

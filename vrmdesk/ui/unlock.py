@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLayout,
     QLineEdit,
     QMessageBox,
     QProgressBar,
@@ -69,6 +70,10 @@ class UnlockDialog(QDialog):
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setAccessibleName("Error")
         self.error.hide()
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.info.setAccessibleName("Information")
+        self.info.hide()
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
@@ -101,16 +106,20 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.where)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addWidget(self.info)
         layout.addWidget(self.busy)
         layout.addLayout(extra)
         layout.addWidget(self.buttons)
         self._show_folder()
-        self.resize(520, 0)
+        self.setMinimumWidth(540)
+        # grow with the wrapped messages instead of squeezing them
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
 
     def _show_folder(self) -> None:
         self.where.setText(f"<b>Vault</b><br>{self.folder}")
 
     def show_error(self, text: str) -> None:
+        self.info.hide()
         self.error.setText(text)
         self.error.show()
 
@@ -224,7 +233,8 @@ class UnlockDialog(QDialog):
         def done(safety) -> None:  # type: ignore[no-untyped-def]
             self._set_busy(False)
             kept = f" The vault as it was is kept as {safety.path.name}." if safety else ""
-            self.error.setStyleSheet("")
-            self.show_error(f"Restored the backup of {chosen.taken.astimezone():%Y-%m-%d %H:%M}.{kept} Unlock to continue.")
+            self.error.hide()
+            self.info.setText(f"Restored the backup of {chosen.taken.astimezone():%Y-%m-%d %H:%M}.{kept} Unlock to continue.")
+            self.info.show()
 
         self.runner.start(work, on_done=done, on_error=self._failed, receiver=self)

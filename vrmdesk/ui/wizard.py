@@ -53,7 +53,8 @@ class PassphrasePage(QWizardPage):
         self.second.setAccessibleName("Passphrase again")
         self.meter = QProgressBar()
         self.meter.setRange(0, 4)
-        self.meter.setTextVisible(True)
+        self.meter.setTextVisible(False)  # the words go in the advice line below it
+        self.meter.setFixedHeight(8)
         self.meter.setAccessibleName("Passphrase strength")
         self.advice = QLabel()
         self.advice.setWordWrap(True)
@@ -82,7 +83,9 @@ class PassphrasePage(QWizardPage):
         self.meter.setStyleSheet(
             f"QProgressBar::chunk {{ background: {METER_COLOURS[result.score]}; }}"
         )
-        self.advice.setText(result.advice)
+        self.advice.setText(
+            f"<b>{result.label.capitalize()}.</b> {result.advice}" if self.first.text() else result.advice
+        )
         if self.second.text() and self.second.text() != self.first.text():
             self.match.setText("The two passphrases differ.")
         else:

@@ -1,0 +1,124 @@
+"""Render the main screens from a fresh demo vault into docs/screenshots/ (offscreen Qt).
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+The README shows these files; run this after changing a window so they stay current.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from vrmdesk.store import demo, keys  # noqa: E402
+from vrmdesk.store import models as m  # noqa: E402
+from vrmdesk.store.services import records  # noqa: E402
+from vrmdesk.store.tempcopies import TempCopies  # noqa: E402
+from vrmdesk.store.vault import Vault  # noqa: E402
+from vrmdesk.ui import settings  # noqa: E402
+from vrmdesk.ui.app import make_app  # noqa: E402
+from vrmdesk.ui.controller import VaultController  # noqa: E402
+
+SIZE = (1280, 800)
+
+
+def settle(app: QApplication, rounds: int = 5) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def save(widget: QWidget, out: Path, name: str) -> None:
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"wrote {path}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    work = Path(tempfile.mkdtemp(prefix="vrmdesk-shots-"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
+    app = make_app()
+
+    from vrmdesk.ui.unlock import UnlockDialog
+    from vrmdesk.ui.wizard import CreateVaultWizard
+
+    wizard = CreateVaultWizard(work / "new-vault", kdf=keys.fast_params_for_tests())
+    wizard.passphrase_page.first.setText("glacier lantern orbit")
+    wizard.passphrase_page.second.setText("glacier lantern orbit")
+    wizard.show()
+    settle(app)
+    save(wizard, args.out, "wizard")
+    wizard.close()
+
+    folder = work / "demo-vault"
+    vault, _ = Vault.create(folder, "demo", kdf=keys.fast_params_for_tests())
+    with vault.session() as session:
+        demo.build(session)
+    vault.close()
+
+    unlock = UnlockDialog(folder)
+    unlock.show()
+    settle(app)
+    save(unlock, args.out, "unlock")
+    unlock.close()
+
+    from vrmdesk.ui.main_window import MainWindow
+
+    controller = VaultController(Vault.open(folder, "demo"))
+    controller.temp_copies = TempCopies()  # type: ignore[attr-defined]
+    window = MainWindow(controller, settings.Preferences())
+    window.resize(*SIZE)
+    window.show()
+    controller.notify({"*"})
+    settle(app)
+    save(window, args.out, "home")
+
+    with controller.session() as session:
+        bosch = records.find_vendor(session, "Bosch Home Appliances")
+        dishwasher = session.query(m.Asset).filter_by(name="Dishwasher").one()
+        first_interaction = records.list_records(session, m.Interaction, vendor_id=bosch.id, limit=1)[0]
+    window.open_record("vendor", bosch.id)
+    settle(app)
+    save(window, args.out, "vendor")
+    window.open_record("interaction", first_interaction.id)
+    settle(app)
+    save(window, args.out, "timeline")
+    window.open_record("asset", dishwasher.id)
+    settle(app)
+    save(window, args.out, "things")
+
+    from vrmdesk.ui.search import SearchDialog
+
+    dialog = SearchDialog(controller, window)
+    dialog.show()
+    dialog.field.setText("warranty")
+    deadline = time.monotonic() + 5
+    while dialog.model.rowCount() == 0 and time.monotonic() < deadline:  # results come off-thread
+        app.processEvents()
+        time.sleep(0.02)
+    settle(app)
+    save(dialog, args.out, "search")
+    dialog.close()
+
+    controller.lock()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
