@@ -19,6 +19,7 @@ from vrmdesk.store.services.views import VendorRow
 from vrmdesk.ui.accents import accent, muted
 from vrmdesk.ui.controller import VaultController
 from vrmdesk.ui.icons import icon
+from vrmdesk.ui.paged import PagedRows
 from vrmdesk.ui.settings import Preferences
 from vrmdesk.ui.vendor_tabs import reset_model
 
@@ -61,7 +62,7 @@ def describe(row: VendorRow) -> str:
     return ", ".join(parts)
 
 
-class VendorListModel(QAbstractListModel):
+class VendorListModel(PagedRows, QAbstractListModel):
     PAGE = 100
 
     def __init__(self, controller: VaultController, prefs: Preferences, parent: Any = None) -> None:
@@ -97,37 +98,11 @@ class VendorListModel(QAbstractListModel):
             return views.vendor_rows(session, self.text, self.sort, offset=offset, limit=limit,
                                      lead=self.prefs.lead())
 
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and self._more and not self._busy and self.controller.is_open
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
-        if not self.canFetchMore(parent):
-            return
-        rows = self._load(len(self._rows), self.PAGE)
-        self._more = len(rows) == self.PAGE
-        if rows:
-            self._busy = True
-            try:
-                self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
-                self._rows.extend(rows)
-                self.endInsertRows()
-            finally:
-                self._busy = False
-
-    def row_of(self, vendor_id: int) -> int | None:
-        while True:
-            for row, item in enumerate(self._rows):
-                if item.id == vendor_id:
-                    return row
-            if not self.canFetchMore():
-                return None
-            self.fetchMore()
+    def _page(self, offset: int) -> list[Any]:
+        return self._load(offset, self.PAGE)
 
     def vendor(self, row: int) -> VendorRow:
         return self._rows[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from vrmdesk.store import models as m
 from vrmdesk.ui.controller import VaultController
 from vrmdesk.ui.icons import icon
+from vrmdesk.ui.paged import PagedRows
 from vrmdesk.ui.record_actions import call_editor, confirm_delete
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -60,7 +61,7 @@ class Column:
     tip: Callable[[Any], str] | None = None
 
 
-class RowsModel(QAbstractTableModel):
+class RowsModel(PagedRows, QAbstractTableModel):
     """Rows of one vendor from ``loader``, fetched ``PAGE`` at a time as the view scrolls."""
 
     PAGE = 100
@@ -94,38 +95,11 @@ class RowsModel(QAbstractTableModel):
         with self.controller.session() as session:
             return self.loader(session, self.vendor_id, offset, self.PAGE)
 
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and self._more and not self._busy and self.controller.is_open
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
-        if not self.canFetchMore(parent):
-            return
-        rows = self._load(len(self._rows))
-        self._more = len(rows) == self.PAGE
-        if rows:
-            self._busy = True
-            try:
-                self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
-                self._rows.extend(rows)
-                self.endInsertRows()
-            finally:
-                self._busy = False
-
-    def row_of(self, record_id: int) -> int | None:
-        """The row showing ``record_id``, fetching further pages until it is found."""
-        while True:
-            for row, item in enumerate(self._rows):
-                if item.id == record_id:
-                    return row
-            if not self.canFetchMore():
-                return None
-            self.fetchMore()
+    def _page(self, offset: int) -> list[Any]:
+        return self._load(offset)
 
     def item(self, row: int) -> Any:
         return self._rows[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)

@@ -1,0 +1,53 @@
+"""Item models that fetch their rows a page at a time as the view scrolls (canFetchMore/fetchMore).
+
+A model mixes in :class:`PagedRows` before its Qt base class, keeps ``_rows``, ``_more`` and
+``_busy``, and implements ``_page(offset)`` (one page of rows from the core, starting there).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class PagedRows:
+    PAGE = 100
+    _rows: list[Any]
+    _more: bool
+    _busy: bool  # no fetching more while rows go in or the model resets
+
+    def _page(self, offset: int) -> list[Any]:
+        raise NotImplementedError
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and self._more and not self._busy and self.controller.is_open  # type: ignore[attr-defined]
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+        if not self.canFetchMore(parent):
+            return
+        rows = self._page(len(self._rows))
+        self._more = len(rows) == self.PAGE
+        if rows:
+            self._busy = True
+            try:
+                self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)  # type: ignore[attr-defined]
+                self._rows.extend(rows)
+                self.endInsertRows()  # type: ignore[attr-defined]
+            finally:
+                self._busy = False
+
+    def row_of(self, record_id: int) -> int | None:
+        """The row showing ``record_id``, fetching further pages until it is found."""
+        while True:
+            for row, item in enumerate(self._rows):
+                if item.id == record_id:
+                    return row
+            if not self.canFetchMore():
+                return None
+            self.fetchMore()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
