@@ -53,3 +53,27 @@ def test_a_vault_from_a_newer_vrmdesk_is_refused(tmp_path: Path):
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(VaultDamaged, match="newer vrmdesk"):
         Vault.open(folder, "pw")
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_vault_from_schema_0001_upgrades_with_its_data(tmp_path: Path):
+    """A real vault written by the 0001 release (demo data, attachments), opened by this one."""
+    import shutil
+
+    folder = tmp_path / "old"
+    shutil.copytree(FIXTURES / "vault-0001", folder)
+    with Vault.open(folder, "fixture passphrase") as vault:
+        (taken,) = backup.list_backups(vault)
+        assert taken.reason == "before-migration-from-0001"
+        with vault.engine.connect() as conn:
+            assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
+        with vault.session() as s:
+            assert records.find_vendor(s, "Bosch Home Appliances").vendor_kind == m.VendorKind.MAKER
+            assert s.query(m.Disclosure).count() == 0  # the new tables are there
+            receipt = s.query(m.Attachment).first()
+            assert b"RECEIPT" in vault.attachments.read_bytes(receipt)
+    # the backup taken before the upgrade is the old schema, and opens as such
+    with Vault.open(folder, "fixture passphrase") as vault:
+        assert len(backup.list_backups(vault)) == 1

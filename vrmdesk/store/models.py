@@ -474,6 +474,76 @@ class Tagging(Base):
     tag: Mapped[Tag] = relationship()
 
 
+class Disclosure(Base):
+    """One share bundle I exported: when, to whom, what (records and fields), on what terms."""
+
+    __tablename__ = "disclosures"
+
+    id: Mapped[intpk]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    vendor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vendors.id", ondelete="SET NULL"), index=True
+    )
+    #: the recipient's name as it was, kept if the vendor is deleted later
+    vendor_name: Mapped[str] = mapped_column(String(200))
+    bundle_id: Mapped[str] = mapped_column(String(64), unique=True)
+    bundle_created: Mapped[datetime]
+    purpose: Mapped[str] = mapped_column(String(40))
+    terms: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: what left: [{"kind", "id", "uid", "fields": [...]}]
+    contents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: [{"path", "name", "size", "sha256", "attachment_id"}]
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    redacted: Mapped[list[str]] = mapped_column(default=list)
+    #: how it was chosen, so "re-export" can build it again
+    selection: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    bundle_sha256: Mapped[str] = mapped_column(String(64))
+    encrypted_to: Mapped[str] = mapped_column(String(100), default="")
+    path: Mapped[str] = mapped_column(Text, default="")
+
+
+class VendorKey(Base):
+    """A vendor's signing key, pinned on first contact after the user confirmed its fingerprint."""
+
+    __tablename__ = "vendor_keys"
+
+    id: Mapped[intpk]
+    vendor_id: Mapped[int] = mapped_column(
+        ForeignKey("vendors.id", ondelete="CASCADE"), unique=True
+    )
+    thumbprint: Mapped[str] = mapped_column(String(64), unique=True)
+    jwk: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    pinned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImportedBundle(Base):
+    """A vendor's reply imported into the vault (importing it again changes nothing)."""
+
+    __tablename__ = "imported_bundles"
+
+    id: Mapped[intpk]
+    bundle_id: Mapped[str] = mapped_column(String(64), unique=True)
+    vendor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vendors.id", ondelete="SET NULL"), index=True
+    )
+    in_reply_to: Mapped[str] = mapped_column(String(64), default="")
+    bundle_sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImportedRecord(Base):
+    """Which local record a record of an imported bundle became (by the bundle's stable @id)."""
+
+    __tablename__ = "imported_records"
+    __table_args__ = (Index("ix_imported_records_local", "kind", "record_id"),)
+
+    id: Mapped[intpk]
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    bundle_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[int]
+
+
 class Meta(Base):
     """Vault-wide settings and secrets (the attachment identity); inside the encrypted DB."""
 

@@ -37,8 +37,23 @@ from vrmdesk.errors import (
 from vrmdesk.store import keys, keystore, migrate
 from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.engine import make_engine
+from vrmdesk.store.models import Meta
 
 log = logging.getLogger(__name__)
+IDENTITY_META_KEY = "identity_ed25519"  # the same row vrmdesk.share.identity reads
+
+
+def new_signing_key() -> str:
+    """A new Ed25519 private key, base64 of its 32 raw bytes (stored inside the encrypted db)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    raw = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return base64.b64encode(raw).decode("ascii")
 
 HEADER_NAME = "vault.json"
 DB_NAME = "vault.db"
@@ -126,6 +141,9 @@ class Vault:
             lock.release()
             raise
         vault = cls(paths, header, data_key, lock, engine)
+        with vault.session() as session:
+            # the share identity (Ed25519) is made with the vault; vrmdesk.share reads it
+            session.add(Meta(key=IDENTITY_META_KEY, value=new_signing_key()))
         vault.attachments.load()
         return vault, recovery_key
 
