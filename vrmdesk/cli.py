@@ -71,7 +71,7 @@ def new_passphrase(args: argparse.Namespace) -> str:
 def vault_dir(args: argparse.Namespace) -> Path:
     from vrmdesk.store.vault import default_vault_dir
 
-    return Path(args.vault).expanduser() if args.vault else default_vault_dir()
+    return Path(args.vault).expanduser().resolve() if args.vault else default_vault_dir()
 
 
 def open_vault(args: argparse.Namespace, *, readonly: bool = False):  # type: ignore[no-untyped-def]

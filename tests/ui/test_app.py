@@ -163,3 +163,17 @@ def test_reminders_come_once_per_unlocked_session(window):
     first = reminders.check()
     assert any(r.title == "Warranty ending soon" for r in first)
     assert reminders.check() == []
+
+
+def test_enter_in_the_passphrase_field_unlocks(qtbot, tmp_path):
+    folder = tmp_path / "v"
+    make_demo(folder, "right one")
+    dialog = UnlockDialog(folder)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.focusWidget() is dialog.passphrase
+    qtbot.keyClicks(dialog.passphrase, "right one")
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    dialog.vault.close()

@@ -100,6 +100,7 @@ class UnlockDialog(QDialog):
         self.restore.clicked.connect(self.restore_backup)
         extra = QHBoxLayout()
         for button in (self.other, self.recovery, self.restore):
+            button.setAutoDefault(False)  # Enter in the passphrase field means Unlock
             extra.addWidget(button)
 
         layout = QVBoxLayout(self)
@@ -114,6 +115,10 @@ class UnlockDialog(QDialog):
         self.setMinimumWidth(540)
         # grow with the wrapped messages instead of squeezing them
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        self.passphrase.setFocus()
 
     def _show_folder(self) -> None:
         self.where.setText(f"<b>Vault</b><br>{self.folder}")
