@@ -424,6 +424,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("remember", cmd_remember, "remember the vault on this device (OS keyring), or forget it")
     p.add_argument("state", choices=("on", "off", "status"))
     add("check", cmd_check, "check the vault's integrity (reads every page)")
+    share = sub.add_parser(
+        "share", help="share bundles: export to a vendor; verify, open, reply (vendor side); import",
+        description="Signed share bundles (format vrmshare/1, see docs/bundle-format.md).",
+    )
+    share_sub = share.add_subparsers(dest="share_command", metavar="COMMAND", required=True)
+    from vrmdesk.share import cli_export, cli_vendor
+
+    cli_export.add_parsers(share_sub, common)
+    cli_vendor.add_parsers(share_sub, common)
     return parser
 
 

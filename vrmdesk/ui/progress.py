@@ -26,15 +26,25 @@ def run_with_progress(
     dialog.setMinimumDuration(300)
     dialog.setAutoClose(False)
 
+    def finish() -> None:
+        # the task is over: a late Cancel must not reach it, and the dialog goes away
+        try:
+            dialog.canceled.disconnect(task.cancel)
+            dialog.reset()
+            dialog.deleteLater()
+        except RuntimeError:  # already gone (cancelled and deleted)
+            pass
+
     def done(result: Any) -> None:
-        dialog.reset()
+        finish()
         on_done(result)
 
     def failed(exc: BaseException) -> None:
-        dialog.reset()
+        finish()
         on_error(exc)
 
-    task = controller.run(fn, on_done=done, on_error=failed, receiver=dialog)
+    # the callbacks are tied to the parent, not the dialog, so they arrive even after a cancel
+    task = controller.run(fn, on_done=done, on_error=failed, receiver=parent)
 
     def progressed(value: int, total: int, text: str) -> None:
         dialog.setMaximum(total)
@@ -44,4 +54,5 @@ def run_with_progress(
 
     task.progressed.connect(progressed)
     dialog.canceled.connect(task.cancel)
+    dialog.canceled.connect(dialog.deleteLater)  # a cancelled task calls back nobody
     return dialog

@@ -93,11 +93,16 @@ class VendorPage(QWidget):
         self.delete_button = QPushButton(icon("trash"), "Delete vendor…")
         self.delete_button.setAccessibleName("Delete vendor")
         self.delete_button.clicked.connect(self.delete_vendor)
+        self.share_button = QPushButton(icon("outbound"), "&Share…")
+        self.share_button.setAccessibleName("Share with this vendor")
+        self.share_button.setToolTip("Export a signed bundle of what you choose, on your terms")
+        self.share_button.clicked.connect(self.share)
         header = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(self.title)
         names.addWidget(self.subtitle)
         header.addLayout(names, 1)
+        header.addWidget(self.share_button)
         header.addWidget(self.edit_button)
         header.addWidget(self.delete_button)
 
@@ -139,15 +144,18 @@ class VendorPage(QWidget):
             Column("Notice by", lambda r: _date(r.notice_deadline), colour=_notice_colour),
         ], self._vendor_defaults)
         self.files, self.attachments = self._files_tab()
+        from vrmdesk.ui.disclosures_view import DisclosuresView
+
+        self.shared = DisclosuresView(controller, self)
         self.pages: dict[str, QWidget] = {
             "overview": self.overview, "things": self.things, "tickets": self.tickets,
             "timeline": self.timeline, "offers": self.offers, "agreements": self.agreements,
-            "files": self.files,
+            "files": self.files, "shared": self.shared,
         }
         for key, text, icon_name in (("overview", "Overview", "vendor"), ("things", "Things", "thing"),
                                      ("tickets", "Tickets", "ticket"), ("timeline", "Timeline", "chart"),
                                      ("offers", "Offers", "bell"), ("agreements", "Agreements", "calendar"),
-                                     ("files", "Files", "attach")):
+                                     ("files", "Files", "attach"), ("shared", "Shared", "outbound")):
             self.tabs.addTab(self.pages[key], icon(icon_name), text)
         self.things.activated.connect(lambda asset_id: self.open_record.emit("asset", asset_id))
         self.tickets.activated.connect(self.show_ticket_conversation)
@@ -200,8 +208,10 @@ class VendorPage(QWidget):
         self.timeline.set_vendor(vendor_id, self._ticket_titles())
         if self.attachments is not None:
             self.attachments.set_owner("vendor", vendor_id)
+        self.shared.set_vendor(vendor_id)
         self.edit_button.setEnabled(True)
         self.delete_button.setEnabled(True)
+        self.share_button.setEnabled(True)
 
     def _load_header(self) -> bool:
         """Header, overview and health; False (and the page emptied) if the vendor is gone."""
@@ -278,12 +288,22 @@ class VendorPage(QWidget):
         self.timeline.clear()
         if self.attachments is not None:
             self.attachments.clear()
+        self.shared.clear()
         self.tabs.setTabText(2, "Tickets")
         self.tabs.setCurrentIndex(0)
         self.edit_button.setEnabled(False)
         self.delete_button.setEnabled(False)
+        self.share_button.setEnabled(False)
 
     # -- the vendor itself ------------------------------------------------------------------
+    def share(self) -> None:
+        """The share wizard for this vendor (what to share is chosen in it)."""
+        if self.vendor_id is None:
+            return
+        from vrmdesk.ui.share_wizard import share_with_vendor
+
+        share_with_vendor(self, self.controller, self.vendor_id)
+
     def edit_vendor(self) -> None:
         if self.vendor_id is not None:
             call_editor(self, self.controller, m.Vendor, record_id=self.vendor_id)

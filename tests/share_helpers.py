@@ -1,0 +1,130 @@
+"""Building customer bundles by hand for the format tests (before and beside the export side).
+
+``customer_manifest`` makes a small manifest with a vendor, a product, a warranty and a ticket;
+``make_bundle`` signs and writes it with ``write_bundle``; ``log_disclosure`` records it in a
+vault's Disclosure log (with the @id -> record mapping) so a reply has something to answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from vrmdesk.share.format import (
+    BundleFile,
+    WrittenBundle,
+    public_jwk_of,
+    record_uid,
+    write_bundle,
+)
+
+VAULT_ID = "test-vault"
+CREATED = "2026-11-20T10:00:00Z"
+TERMS = {"allowed_use": "this_request_only", "marketing": False, "retention_days": 90,
+         "third_parties": False}
+
+
+def uid(kind: str, record_id: int, vault_id: str = VAULT_ID) -> str:
+    return record_uid(vault_id, kind, record_id)
+
+
+def customer_records(ids: dict[str, int] | None = None, vault_id: str = VAULT_ID) -> list[dict[str, Any]]:
+    ids = {"vendor": 1, "asset": 1, "warranty": 1, "ticket": 1, **(ids or {})}
+    vendor = uid("vendor", ids["vendor"], vault_id)
+    product = uid("asset", ids["asset"], vault_id)
+    return [
+        {"@type": "Organization", "@id": vendor, "name": "Acme Appliances"},
+        {"@type": "Product", "@id": product, "name": "Dishwasher", "serialNumber": "SN-1",
+         "manufacturer": vendor},
+        {"@type": "WarrantyPromise", "@id": uid("warranty", ids["warranty"], vault_id),
+         "vrm:product": product, "vrm:provider": vendor, "vrm:validThrough": "2027-01-01"},
+        {"@type": "vrm:SupportTicket", "@id": uid("ticket", ids["ticket"], vault_id),
+         "name": "Leaks water", "vrm:status": "open", "vrm:product": product},
+    ]
+
+
+def customer_manifest(
+    *, records: list[dict[str, Any]] | None = None, created: str = CREATED,
+    vendor_uid: str | None = None, purpose: str = "warranty_claim",
+) -> dict[str, Any]:
+    recs = customer_records() if records is None else records
+    return {
+        "format": "vrmshare/1",
+        "created": created,
+        "sender": {"name": "Alex Customer"},
+        "recipient": {"name": "Acme Appliances", "id": vendor_uid or recs[0]["@id"]} if recs
+        else {"name": "Acme Appliances"},
+        "purpose": purpose,
+        "purpose_note": "Dishwasher leaks",
+        "terms": dict(TERMS),
+        "in_reply_to": None,
+        "records": recs,
+        "redacted": ["price"],
+    }
+
+
+def sample_files(extra: dict[str, bytes] | None = None) -> list[BundleFile]:
+    files = [BundleFile.from_bytes("index.html", b"<!doctype html><title>Shared</title><p>Hi</p>\n",
+                                   "text/html")]
+    for index, (name, data) in enumerate((extra or {"receipt.txt": b"Receipt 42\n"}).items(), 1):
+        media = "image/jpeg" if name.endswith(".jpg") else "text/plain"
+        files.append(BundleFile.from_bytes(f"files/{index:03d}-{name}", data, media, name=name))
+    return files
+
+
+def make_bundle(
+    out: Path, key: Ed25519PrivateKey | None = None, *, manifest: dict[str, Any] | None = None,
+    files: list[BundleFile] | None = None, encrypt_to: str | None = None,
+) -> WrittenBundle:
+    key = key or Ed25519PrivateKey.generate()
+    return write_bundle(manifest or customer_manifest(), sample_files() if files is None else files,
+                        key, out, encrypt_to=encrypt_to)
+
+
+def log_disclosure(session, written: WrittenBundle, manifest: dict[str, Any], vendor_id: int,
+                   contents: list[dict[str, Any]]) -> None:  # type: ignore[no-untyped-def]
+    """A Disclosure row for a bundle written by ``make_bundle`` (what export_bundle would log)."""
+    from vrmdesk.store import models as m
+
+    session.add(m.Disclosure(
+        vendor_id=vendor_id, vendor_name=manifest["recipient"]["name"],
+        bundle_id=written.bundle_id, bundle_created=datetime(2026, 11, 20, 10, 0, 0),
+        purpose=manifest["purpose"], terms=manifest["terms"], contents=contents, files=[],
+        redacted=manifest.get("redacted", []), selection={}, bundle_sha256=written.sha256,
+        encrypted_to="", path=str(written.path),
+    ))
+    session.flush()
+
+
+def vault_bundle(session, vault_id: str, out: Path, key: Ed25519PrivateKey) -> tuple[WrittenBundle, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """A vendor, asset, warranty and ticket in the vault, a bundle about them, and its Disclosure."""
+    from vrmdesk.store import models as m
+
+    vendor = m.Vendor(name="Acme Appliances")
+    session.add(vendor)
+    session.flush()
+    asset = m.Asset(name="Dishwasher", maker_id=vendor.id)
+    session.add(asset)
+    session.flush()
+    warranty = m.Warranty(asset_id=asset.id, provider_id=vendor.id, title="Maker warranty",
+                          starts_on=date(2025, 1, 1), ends_on=date(2027, 1, 1))
+    ticket = m.Ticket(vendor_id=vendor.id, asset_id=asset.id, title="Leaks water",
+                      opened_on=date(2026, 11, 1))
+    session.add_all([warranty, ticket])
+    session.flush()
+    ids = {"vendor": vendor.id, "asset": asset.id, "warranty": warranty.id, "ticket": ticket.id}
+    manifest = customer_manifest(records=customer_records(ids, vault_id))
+    manifest["sender"]["key"] = public_jwk_of(key)
+    written = make_bundle(out, key, manifest=manifest)
+    contents = [{"kind": kind, "id": rid, "uid": record_uid(vault_id, kind, rid), "fields": []}
+                for kind, rid in ids.items()]
+    log_disclosure(session, written, manifest, vendor.id, contents)
+    return written, ids
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,280 @@
+"""What the share wizard offers: a vendor's shareable records as a tree of choices.
+
+:func:`choices` lists everything that could go to a vendor — things with their warranties,
+registrations, service and files; tickets with their timeline; single messages; agreements; my
+notes — as :class:`Choice` entries. :func:`default_checks` says what starts ticked, given where
+the wizard was opened from, and :func:`selection_from_checks` turns the ticked entries into the
+:class:`~vrmdesk.share.slice.Selection` that is exported. The widget only shows this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vrmdesk.share.slice import Selection, related_asset_ids
+from vrmdesk.store import models as m
+from vrmdesk.store.attachments import format_size
+from vrmdesk.store.services import records as rec
+
+
+def _title(obj: m.Record) -> str:
+    return rec.title_of(obj)
+
+
+@dataclass
+class Choice:
+    """One checkable entry of the "what to share" tree: a record, or a file or note under it."""
+
+    kind: str  # "asset", "ticket", "interaction", "agreement", "vendor_note", or a child kind
+    id: int
+    label: str
+    detail: str = ""
+    children: list[Choice] = field(default_factory=list)
+    #: checked when its parent is (a note is not: notes are opt-in)
+    follows_parent: bool = True
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.kind, self.id)
+
+
+@dataclass
+class Choices:
+    vendor_id: int
+    vendor_name: str
+    age_recipient: str
+    groups: list[tuple[str, list[Choice]]]
+
+    def all(self) -> Iterator[tuple[Choice | None, Choice]]:
+        """(parent, choice) for every entry, parents first."""
+        for _, items in self.groups:
+            for item in items:
+                yield None, item
+                for child in item.children:
+                    yield item, child
+
+    def find(self, kind: str, record_id: int) -> Choice | None:
+        return next((c for _, c in self.all() if c.key == (kind, record_id)), None)
+
+
+def _attachment_choices(session: Session, kind: str, ids: list[int]) -> dict[int, list[Choice]]:
+    out: dict[int, list[Choice]] = {}
+    if not ids:
+        return out
+    query = (select(m.Attachment).where(m.Attachment.owner_kind == kind,
+                                        m.Attachment.owner_id.in_(ids)).order_by(m.Attachment.id))
+    for att in session.scalars(query):
+        out.setdefault(att.owner_id, []).append(
+            Choice("attachment", att.id, f"File: {att.name}",
+                   f"{att.media_type}, {format_size(att.size)}"))
+    return out
+
+
+def _note_choice(kind: str, record_id: int, text: str) -> list[Choice]:
+    text = (text or "").strip()
+    if not text:
+        return []
+    first = text.splitlines()[0]
+    return [Choice(f"{kind}_note", record_id, "My note",
+                   first if len(first) <= 80 else first[:79] + "…", follows_parent=False)]
+
+
+def choices(session: Session, vendor_id: int, *, asset_ids: Iterable[int] = ()) -> Choices:
+    """Everything that could be shared with a vendor, grouped, with sub-records and files.
+
+    ``asset_ids`` adds things not otherwise related to the vendor (the one a wizard was opened
+    from)."""
+    vendor = rec.get(session, m.Vendor, vendor_id)
+    ids = list(dict.fromkeys([*related_asset_ids(session, vendor_id), *asset_ids]))
+    assets = {a.id: a for a in session.scalars(select(m.Asset).where(m.Asset.id.in_(ids)))}
+    ordered = sorted(assets.values(), key=lambda a: (a.name.casefold(), a.id))
+
+    def group_by_asset(cls: Any, order: Any) -> dict[int, list[Any]]:
+        out: dict[int, list[Any]] = {}
+        for row in session.scalars(select(cls).where(cls.asset_id.in_(ids)).order_by(*order)):
+            out.setdefault(row.asset_id, []).append(row)
+        return out
+
+    warranties = group_by_asset(m.Warranty, (m.Warranty.starts_on, m.Warranty.id))
+    registrations = group_by_asset(m.Registration, (m.Registration.registered_on, m.Registration.id))
+    services = group_by_asset(m.ServiceEvent, (m.ServiceEvent.performed_on, m.ServiceEvent.id))
+    sub_ids: dict[str, list[int]] = {
+        "warranty": [w.id for ws in warranties.values() for w in ws],
+        "registration": [r.id for rs in registrations.values() for r in rs],
+        "service_event": [e.id for es in services.values() for e in es],
+    }
+    files = {kind: _attachment_choices(session, kind, rids) for kind, rids in sub_ids.items()}
+    files["asset"] = _attachment_choices(session, "asset", ids)
+
+    things: list[Choice] = []
+    for a in ordered:
+        label = f"{a.name} ({a.model})" if a.model else a.name
+        item = Choice("asset", a.id, label, a.category)
+        for w in warranties.get(a.id, []):
+            item.children.append(Choice("warranty", w.id, f"Warranty: {w.title or 'warranty'}",
+                                        f"until {w.ends_on}"))
+            item.children += files["warranty"].get(w.id, [])
+        for r in registrations.get(a.id, []):
+            item.children.append(Choice("registration", r.id, "Registration",
+                                        f"on {r.registered_on}"))
+            item.children += files["registration"].get(r.id, [])
+        for e in services.get(a.id, []):
+            item.children.append(Choice("service_event", e.id,
+                                        f"Service: {e.description or 'service'}",
+                                        f"on {e.performed_on}"))
+            item.children += files["service_event"].get(e.id, [])
+        item.children += files["asset"].get(a.id, [])
+        item.children += _note_choice("asset", a.id, a.notes)
+        things.append(item)
+
+    tickets = list(session.scalars(select(m.Ticket).where(m.Ticket.vendor_id == vendor_id)
+                                   .order_by(m.Ticket.opened_on.desc(), m.Ticket.id.desc())))
+    ticket_ids = [t.id for t in tickets]
+    timeline: dict[int, list[m.Interaction]] = {}
+    if ticket_ids:
+        for i in session.scalars(select(m.Interaction).where(m.Interaction.ticket_id.in_(ticket_ids))
+                                 .order_by(m.Interaction.occurred_at, m.Interaction.id)):
+            timeline.setdefault(i.ticket_id, []).append(i)  # type: ignore[arg-type]
+    loose = list(session.scalars(
+        select(m.Interaction).where(m.Interaction.vendor_id == vendor_id,
+                                    m.Interaction.ticket_id.is_(None))
+        .order_by(m.Interaction.occurred_at.desc(), m.Interaction.id.desc())))
+    interaction_ids = [i.id for its in timeline.values() for i in its] + [i.id for i in loose]
+    ticket_files = _attachment_choices(session, "ticket", ticket_ids)
+    message_files = _attachment_choices(session, "interaction", interaction_ids)
+
+    ticket_items: list[Choice] = []
+    for t in tickets:
+        item = Choice("ticket", t.id, t.title, f"{t.status.value.replace('_', ' ')}, opened {t.opened_on}")
+        for i in timeline.get(t.id, []):
+            item.children.append(Choice("interaction", i.id, f"Message: {_title(i)}",
+                                        f"{i.occurred_at:%Y-%m-%d} {i.direction.value}"))
+            item.children += message_files.get(i.id, [])
+        item.children += ticket_files.get(t.id, [])
+        item.children += _note_choice("ticket", t.id, t.notes)
+        ticket_items.append(item)
+    message_items = [
+        Choice("interaction", i.id, _title(i), f"{i.occurred_at:%Y-%m-%d} {i.direction.value}, "
+               f"{i.channel.value}", children=list(message_files.get(i.id, [])))
+        for i in loose
+    ]
+    agreements = list(session.scalars(select(m.Agreement).where(m.Agreement.vendor_id == vendor_id)
+                                      .order_by(m.Agreement.started_on, m.Agreement.id)))
+    agreement_files = _attachment_choices(session, "agreement", [a.id for a in agreements])
+    agreement_items = []
+    for a in agreements:
+        item = Choice("agreement", a.id, a.title, f"since {a.started_on}",
+                      children=list(agreement_files.get(a.id, [])))
+        item.children += _note_choice("agreement", a.id, a.notes)
+        agreement_items.append(item)
+    notes = [Choice("vendor_note", vendor.id, f"My notes on {vendor.name}",
+                    (vendor.notes or "").strip().splitlines()[0][:80], follows_parent=False)] \
+        if (vendor.notes or "").strip() else []
+    groups = [("Things", things), ("Tickets", ticket_items), ("Messages", message_items),
+              ("Agreements", agreement_items), ("Notes", notes)]
+    return Choices(vendor.id, vendor.name, vendor.age_recipient or "", groups)
+
+
+def default_checks(
+    found: Choices,
+    *,
+    asset_id: int | None = None,
+    ticket_id: int | None = None,
+    interaction_ids: Iterable[int] = (),
+    session: Session | None = None,
+) -> set[tuple[str, int]]:
+    """What starts checked: where the wizard was opened from, with what belongs to it.
+
+    From a vendor page (nothing given): everything but notes. From a thing: the thing and this
+    vendor's tickets about it. From a ticket: the ticket with its timeline and its thing. From
+    messages: those messages.
+    """
+    interaction_ids = list(interaction_ids)
+    tops: set[tuple[str, int]] = set()
+    if asset_id is None and ticket_id is None and not interaction_ids:
+        tops = {item.key for parent, item in found.all() if parent is None and item.follows_parent}
+    if asset_id is not None:
+        tops.add(("asset", asset_id))
+        if session is not None:
+            tops |= {("ticket", t) for t in session.scalars(
+                select(m.Ticket.id).where(m.Ticket.vendor_id == found.vendor_id,
+                                          m.Ticket.asset_id == asset_id))}
+    if ticket_id is not None:
+        tops.add(("ticket", ticket_id))
+        if session is not None:
+            ticket = session.get(m.Ticket, ticket_id)
+            if ticket is not None and ticket.asset_id is not None:
+                tops.add(("asset", ticket.asset_id))
+    tops |= {("interaction", i) for i in interaction_ids}
+    checked: set[tuple[str, int]] = set()
+    for parent, item in found.all():
+        if parent is None and item.key in tops:
+            checked.add(item.key)
+        elif parent is not None and parent.key in tops and item.follows_parent:
+            checked.add(item.key)
+    # a message given by id that sits in a ticket's timeline: check it there
+    for parent, item in found.all():
+        if parent is not None and item.key in {("interaction", i) for i in interaction_ids}:
+            checked |= {parent.key, item.key}
+    return checked
+
+
+def selection_from_checks(
+    found: Choices,
+    checked: set[tuple[str, int]],
+    *,
+    redact: Iterable[str] = (),
+) -> Selection:
+    """The selection a checked tree stands for: checked top entries are shared; an unchecked
+    entry under a checked one is excluded (a note under it is shared only when checked)."""
+    tops: dict[str, list[int]] = {"asset": [], "ticket": [], "interaction": [], "agreement": []}
+    exclude: set[tuple[str, int]] = set()
+    vendor_notes = False
+    ticket_messages: list[int] = []
+    for parent, item in found.all():
+        if parent is None:
+            if item.key not in checked:
+                continue
+            if item.kind == "vendor_note":
+                vendor_notes = True
+            else:
+                tops[item.kind].append(item.id)
+        elif parent.key in checked and item.key not in checked:
+            exclude.add(item.key)
+        elif parent.key not in checked and parent.kind == "ticket" and item.key in checked \
+                and item.kind == "interaction":
+            ticket_messages.append(item.id)  # single messages out of a ticket not shared whole
+    return Selection(
+        vendor_id=found.vendor_id,
+        asset_ids=tuple(tops["asset"]),
+        ticket_ids=tuple(tops["ticket"]),
+        interaction_ids=tuple(tops["interaction"] + ticket_messages),
+        agreement_ids=tuple(tops["agreement"]),
+        include_vendor_notes=vendor_notes,
+        redact=frozenset(redact),
+        exclude=frozenset(exclude),
+    )
+
+
+def vendors_for_asset(session: Session, asset_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the vendors a thing could be shared with, likeliest first: its maker, its
+    seller, the providers of its warranties, the vendors of its registrations, service and tickets.
+    """
+    asset = rec.get(session, m.Asset, asset_id)
+    ids: list[int] = [i for i in (asset.maker_id, asset.seller_id) if i is not None]
+    for query in (
+        select(m.Warranty.provider_id).where(m.Warranty.asset_id == asset_id),
+        select(m.Registration.vendor_id).where(m.Registration.asset_id == asset_id),
+        select(m.ServiceEvent.vendor_id).where(m.ServiceEvent.asset_id == asset_id),
+        select(m.Ticket.vendor_id).where(m.Ticket.asset_id == asset_id),
+    ):
+        ids += [i for i in session.scalars(query) if i is not None]
+    ordered = list(dict.fromkeys(ids))
+    query = select(m.Vendor.id, m.Vendor.name).where(m.Vendor.id.in_(ordered))
+    names = {row.id: row.name for row in session.execute(query)}
+    return [(i, names[i]) for i in ordered if i in names]

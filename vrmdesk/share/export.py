@@ -1,0 +1,264 @@
+"""Exporting a share bundle: collect the slice, build the manifest and page, write, then log it.
+
+:func:`export_bundle` is the one call the wizard, the command line and a re-export make::
+
+    result = export_bundle(vault, selection, terms, Path("bosch.vrmshare"))
+
+It reads what to share in one short session, writes the bundle outside any session (files stream
+from the attachment store into the ZIP through :func:`vrmdesk.share.format.write_bundle`), and
+only then records the :class:`~vrmdesk.store.models.Disclosure` in a second session. If writing
+fails (a folder that cannot be written, an attachment whose content is missing, a cancel) no
+file is left and nothing is logged; if logging fails the file is removed again, so there is never
+a bundle out in the world that the log does not know of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vrmdesk.errors import VaultLocked, ValidationError
+from vrmdesk.share import format as fmt
+from vrmdesk.share import htmlpage
+from vrmdesk.share.errors import BundleError
+from vrmdesk.share.identity import ensure_identity
+from vrmdesk.share.slice import Selection, Slice, collect
+from vrmdesk.share.terms import Terms
+from vrmdesk.store import models as m
+
+if TYPE_CHECKING:
+    from vrmdesk.store.vault import Vault
+
+SENDER_NAME_KEY = "sender_name"
+DEFAULT_SENDER_NAME = "vrmdesk user"
+
+#: progress(done_bytes, total_bytes, text)
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    sha256: str  # of the file written (the .age file when encrypted)
+    bundle_id: str
+    size: int
+    records: int
+    files: int
+    disclosure_id: int
+    fingerprint: str  # my signing key, grouped for reading aloud
+    encrypted_to: str
+
+
+@dataclass
+class Prepared:
+    """Everything of an export that is decided before a byte is written."""
+
+    slice: Slice
+    manifest: dict[str, Any]
+    files: list[fmt.BundleFile]
+    signing_key: Any
+    fingerprint: str
+    created: str
+
+
+# -- settings ---------------------------------------------------------------------------------
+def sender_name(session: Session) -> str:
+    meta = session.get(m.Meta, SENDER_NAME_KEY)
+    return meta.value if meta is not None and meta.value.strip() else DEFAULT_SENDER_NAME
+
+
+def set_sender_name(session: Session, name: str) -> None:
+    name = name.strip()
+    if not name:
+        raise ValidationError("The sender name must not be empty.", field="sender_name")
+    if len(name) > 200:
+        raise ValidationError("The sender name is too long (at most 200 characters).",
+                              field="sender_name")
+    meta = session.get(m.Meta, SENDER_NAME_KEY)
+    if meta is None:
+        session.add(m.Meta(key=SENDER_NAME_KEY, value=name))
+    else:
+        meta.value = name
+
+
+def now_created() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_created(created: str) -> datetime:
+    try:
+        value = datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        raise ValidationError(
+            f"{created!r} is not a time as YYYY-MM-DDTHH:MM:SSZ (UTC).", field="created"
+        ) from None
+    return value
+
+
+def bundle_path(out_path: Path, encrypt_to: str | None) -> Path:
+    """``x.vrmshare``, or ``x.vrmshare.age`` when encrypted (the suffix added if missing)."""
+    out_path = Path(out_path).expanduser()
+    name = out_path.name
+    if encrypt_to:
+        if name.endswith(fmt.AGE_SUFFIX):
+            return out_path
+        if name.endswith(fmt.SUFFIX):
+            return out_path.with_name(name + ".age")
+        return out_path.with_name(name + fmt.AGE_SUFFIX)
+    if name.endswith(fmt.SUFFIX):
+        return out_path
+    return out_path.with_name(name + fmt.SUFFIX)
+
+
+# -- building ---------------------------------------------------------------------------------
+def prepare(
+    session: Session,
+    vault: Vault,
+    selection: Selection,
+    terms: Terms,
+    *,
+    created: str | None = None,
+    sender: str | None = None,
+) -> Prepared:
+    """Collect the slice and build the manifest, the page and the file list (no writing)."""
+    created = created or now_created()
+    on = _parse_created(created).date()
+    the_slice = collect(session, vault, selection, on=on)
+    identity = ensure_identity(session)
+    name = (sender or "").strip() or sender_name(session)
+    preview = the_slice.preview()
+    page = htmlpage.render(
+        sender_name=name,
+        sender_fingerprint=identity.fingerprint,
+        recipient_name=the_slice.vendor_name,
+        created=created,
+        terms=terms,
+        preview=preview,
+        file_hashes={f.path: f.sha256 for f in the_slice.files},
+    )
+    files = [fmt.BundleFile.from_bytes(fmt.INDEX_NAME, page, "text/html")]
+    store = vault.attachments
+    for f in the_slice.files:
+        att = f.attachment
+        files.append(fmt.BundleFile(
+            f.path, att.media_type, att.size, att.sha256,
+            lambda writer, att=att: store.write_to(att, writer),  # type: ignore[misc]
+            name=att.name, about=f.about,
+        ))
+    manifest: dict[str, Any] = {
+        "format": fmt.FORMAT,
+        "created": created,
+        "sender": {"name": name, "key": identity.public_jwk()},
+        "recipient": {"name": the_slice.vendor_name, "id": the_slice.vendor_uid},
+        "purpose": terms.purpose,
+        "purpose_note": terms.purpose_note,
+        "terms": terms.manifest_terms(),
+        "in_reply_to": None,
+        "records": the_slice.manifest_records(),
+        "redacted": the_slice.redacted,
+    }
+    return Prepared(the_slice, manifest, files, identity.private_key, identity.fingerprint, created)
+
+
+def export_bundle(
+    vault: Vault,
+    selection: Selection,
+    terms: Terms,
+    out_path: Path,
+    *,
+    created: str | None = None,
+    sender: str | None = None,
+    encrypt_to: str | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write the bundle for ``selection`` to ``out_path`` (see :func:`bundle_path`), then log it.
+
+    ``progress(done, total, text)`` is called as files are copied; whatever it raises (a
+    cancel) stops the export, leaving no file and no log entry.
+    """
+    if not vault.writable:
+        raise VaultLocked("This vault was opened read-only; exporting needs to log the export.")
+    encrypt_to = (encrypt_to or "").strip() or None
+    path = bundle_path(out_path, encrypt_to)
+    if not path.parent.is_dir():
+        raise BundleError(f"The folder {path.parent} does not exist.")
+    with vault.session() as session:
+        prepared = prepare(session, vault, selection, terms, created=created, sender=sender)
+    # files stream outside any session: a long export holds no database transaction open
+    written = _write(prepared, path, encrypt_to, progress)
+    try:
+        with vault.session() as session:
+            disclosure_id = _log(session, prepared, selection, terms, written, encrypt_to)
+    except BaseException:
+        written.path.unlink(missing_ok=True)
+        raise
+    return ExportResult(
+        path=written.path, sha256=written.sha256, bundle_id=written.bundle_id, size=written.size,
+        records=len(prepared.slice.records), files=len(prepared.slice.files),
+        disclosure_id=disclosure_id, fingerprint=prepared.fingerprint,
+        encrypted_to=encrypt_to or "",
+    )
+
+
+def _write(prepared: Prepared, path: Path, encrypt_to: str | None,
+           progress: Progress | None) -> fmt.WrittenBundle:
+    current = {"name": ""}
+    files = []
+    for f in prepared.files:
+        def opener(writer: Any, f: fmt.BundleFile = f) -> None:
+            current["name"] = f.name or f.path_in_zip
+            if progress is not None:
+                progress(-1, -1, f"Writing {current['name']}")
+            f.opener(writer)
+        files.append(fmt.BundleFile(f.path_in_zip, f.media_type, f.size, f.sha256, opener,
+                                    f.name, f.about))
+
+    def report(done: int, total: int, text: str) -> None:
+        if progress is not None:
+            progress(done, total, text or (f"Writing {current['name']}" if current["name"] else ""))
+
+    try:
+        return fmt.write_bundle(prepared.manifest, files, prepared.signing_key, path,
+                                encrypt_to=encrypt_to, progress=report)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise BundleError(f"The bundle could not be written to {path}: {reason}.") from None
+    except ValueError as exc:  # the format layer refusing the input (too many files …)
+        raise BundleError(f"The bundle could not be built: {exc}.") from None
+
+
+def _log(session: Session, prepared: Prepared, selection: Selection, terms: Terms,
+         written: fmt.WrittenBundle, encrypt_to: str | None) -> int:
+    the_slice = prepared.slice
+    existing = session.scalar(select(m.Disclosure).where(m.Disclosure.bundle_id == written.bundle_id))
+    if existing is not None:
+        # the very same bundle (same input, same created time) given out again
+        existing.path = str(written.path)
+        existing.bundle_sha256 = written.sha256
+        existing.encrypted_to = encrypt_to or ""
+        session.flush()
+        return existing.id
+    row = m.Disclosure(
+        vendor_id=the_slice.vendor_id,
+        vendor_name=the_slice.vendor_name,
+        bundle_id=written.bundle_id,
+        bundle_created=_parse_created(prepared.created),
+        purpose=terms.purpose,
+        terms=terms.to_json(),
+        contents=the_slice.contents(),
+        files=the_slice.file_log(),
+        redacted=the_slice.redacted,
+        selection=selection.to_json(),
+        bundle_sha256=written.sha256,
+        encrypted_to=encrypt_to or "",
+        path=str(written.path),
+    )
+    session.add(row)
+    session.flush()
+    return row.id

@@ -1,0 +1,418 @@
+"""Writing a vrmshare/1 bundle: the ZIP, its signed manifest, and the optional age layer.
+
+A bundle is a ZIP holding, in this order, ``manifest.json``, ``manifest.jws`` (a compact JWS
+with detached payload over the exact bytes of ``manifest.json``), ``index.html`` and
+``files/NNN-name``. The same input gives the same bytes: fixed timestamps and attributes, no
+extra fields or comments, and Ed25519 signatures are deterministic. Files are streamed into the
+ZIP in 1 MiB chunks and re-hashed on the way; a file whose hash differs from the manifest aborts
+the write and the partial output is deleted. See docs/bundle-format.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+import uuid
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from jwcrypto import jwk, jws
+
+from vrmdesk.fileutil import fsync_dir
+from vrmdesk.share.errors import BundleError
+from vrmdesk.share.identity import thumbprint
+
+FORMAT = "vrmshare/1"
+NS = uuid.uuid5(uuid.NAMESPACE_URL, "urn:vrmshare:1")
+JWS_TYPE = "vrmshare+jws"
+MANIFEST_NAME = "manifest.json"
+SIGNATURE_NAME = "manifest.jws"
+INDEX_NAME = "index.html"
+FILES_DIR = "files/"
+SUFFIX = ".vrmshare"
+AGE_SUFFIX = ".vrmshare.age"
+AGE_MAGIC = b"age-encryption.org/v1\n"
+AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
+
+CHUNK = 1024 * 1024
+# -- limits a reader enforces (and a writer stays within) -----------------------------------
+MAX_MANIFEST_BYTES = 8 * 1024**2
+MAX_SIGNATURE_BYTES = 4096
+MAX_ENTRIES = 10_002  # manifest.json, manifest.jws and up to 10,000 listed files
+MAX_TOTAL_UNCOMPRESSED = 8 * 1024**3
+MAX_RATIO = 200  # uncompressed / compressed, refused above this ...
+RATIO_MIN_SIZE = 1024**2  # ... for entries over 1 MiB
+MAX_BUNDLE_BYTES = 16 * 1024**3
+
+ProgressFn = Callable[[int, int, str], None]
+SigningKey = jwk.JWK | Ed25519PrivateKey
+
+_DEFLATE_TYPES = {
+    "application/json", "application/xml", "application/javascript", "application/rtf",
+    "application/x-ndjson", "application/csv",
+}
+_DEFLATE_IMAGES = {"image/svg+xml", "image/bmp", "image/x-ms-bmp", "image/tiff"}
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    """One file to put in a bundle; ``opener(writer)`` streams its plaintext into ``writer``."""
+
+    path_in_zip: str  # "index.html" or "files/NNN-safe-name"
+    media_type: str
+    size: int
+    sha256: str
+    opener: Callable[[BinaryIO], None]
+    name: str | None = None  # the original file name
+    about: str | None = None  # the @id of the record it belongs to
+
+    def entry(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "path": self.path_in_zip, "media_type": self.media_type,
+            "size": self.size, "sha256": self.sha256,
+        }
+        if self.about:
+            out["about"] = self.about
+        if self.name:
+            out["name"] = self.name
+        return out
+
+    @classmethod
+    def from_bytes(
+        cls, path_in_zip: str, data: bytes, media_type: str, *, name: str | None = None,
+        about: str | None = None,
+    ) -> BundleFile:
+        """A small file held in memory (index.html, a test file)."""
+        return cls(path_in_zip, media_type, len(data), hashlib.sha256(data).hexdigest(),
+                   lambda writer: writer.write(data), name, about)
+
+    @classmethod
+    def from_path(
+        cls, path_in_zip: str, path: Path, media_type: str, *, name: str | None = None,
+        about: str | None = None,
+    ) -> BundleFile:
+        """A file on disk, hashed now (one streaming pass) and streamed again when written."""
+        digest = hashlib.sha256()
+        size = 0
+        with open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+
+        def opener(writer: BinaryIO) -> None:
+            with open(path, "rb") as source:
+                while chunk := source.read(CHUNK):
+                    writer.write(chunk)
+
+        return cls(path_in_zip, media_type, size, digest.hexdigest(), opener, name, about)
+
+
+@dataclass(frozen=True)
+class WrittenBundle:
+    path: Path
+    sha256: str  # of the file written (the .age file when encrypted)
+    bundle_id: str
+    size: int
+
+
+# -- names and ids --------------------------------------------------------------------------
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    """The exact bytes of manifest.json for ``manifest`` (what the signature covers)."""
+    return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(
+        "utf-8"
+    )
+
+
+def record_uid(vault_id: str, kind: str, record_id: int | str) -> str:
+    """A record's stable @id: the same record gets the same @id in every bundle."""
+    return f"urn:uuid:{uuid.uuid5(NS, f'{vault_id}:{kind}:{record_id}')}"
+
+
+def bundle_id_for(manifest: dict[str, Any], sender_thumbprint: str) -> str:
+    """``urn:uuid:`` + uuid5(NS, thumbprint + "\\n" + SHA-256 of the manifest without bundle_id)."""
+    rest = {k: v for k, v in manifest.items() if k != "bundle_id"}
+    digest = hashlib.sha256(manifest_bytes(rest)).hexdigest()
+    return f"urn:uuid:{uuid.uuid5(NS, sender_thumbprint + chr(10) + digest)}"
+
+
+def safe_file_name(index: int, name: str) -> str:
+    """``files/NNN-name`` with the name reduced to safe characters (no separators, no dots first)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name.replace("\\", "/")).name).lstrip("._")
+    return f"{FILES_DIR}{index:03d}-{(stem or 'file')[:150]}"
+
+
+def _private_key(key: SigningKey) -> Ed25519PrivateKey:
+    if isinstance(key, Ed25519PrivateKey):
+        return key
+    pyca = key.get_op_key("sign")
+    if not isinstance(pyca, Ed25519PrivateKey):
+        raise ValueError("a vrmshare bundle is signed with an Ed25519 key")
+    return pyca
+
+
+def public_jwk_of(key: SigningKey) -> dict[str, Any]:
+    """The public JWK (kty, crv, x, kid, use, alg) of an Ed25519 signing key."""
+    raw = _private_key(key).public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    out: dict[str, Any] = {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw)}
+    out.update(kid=thumbprint(out), use="sig", alg="EdDSA")
+    return out
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def sign_manifest(data: bytes, key: SigningKey) -> str:
+    """Compact JWS with detached payload: ``<protected>..<signature>`` (RFC 7515 app. F)."""
+    private = _private_key(key)
+    token = jws.JWS(data)
+    header = {"alg": "EdDSA", "kid": public_jwk_of(private)["kid"], "typ": JWS_TYPE}
+    token.add_signature(jwk.JWK.from_pyca(private), alg="EdDSA",
+                        protected=json.dumps(header, sort_keys=True, separators=(",", ":")))
+    protected, _payload, signature = token.serialize(compact=True).split(".")
+    return f"{protected}..{signature}"
+
+
+# -- writing --------------------------------------------------------------------------------
+def _zip_time(created: str) -> tuple[int, int, int, int, int, int]:
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z", created)
+    if not m:
+        raise ValueError(f"manifest.created must be YYYY-MM-DDTHH:MM:SSZ, not {created!r}")
+    parts = tuple(int(p) for p in m.groups())
+    return max(parts, (1980, 1, 1, 0, 0, 0))  # type: ignore[return-value]
+
+
+def _stored(media_type: str) -> bool:
+    """Deflate what compresses well (text, JSON, XML, uncompressed images); store the rest.
+
+    Deflating already-compressed or unknown binary data costs seconds per hundred megabytes
+    and saves nothing.
+    """
+    base = media_type.split(";")[0].strip().lower()
+    if base.startswith("text/") or base.endswith(("+json", "+xml")) or base in _DEFLATE_IMAGES:
+        return False
+    return base not in _DEFLATE_TYPES
+
+
+def _info(name: str, date_time: tuple[int, ...], stored: bool) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=date_time)  # type: ignore[arg-type]
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    try:
+        info.compress_level = 6  # type: ignore[attr-defined]  # Python 3.13+
+    except AttributeError:
+        info._compresslevel = 6  # type: ignore[attr-defined]  # Python 3.11/3.12
+    return info
+
+
+class _Measure(io.RawIOBase):
+    """Counts what deflate would make of a file, without keeping any of it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        self.size = 0
+        self.compressed = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:  # type: ignore[override]
+        view = memoryview(data).cast("B")
+        self.size += len(view)
+        self.compressed += len(self.compressor.compress(view))
+        return len(view)
+
+    def finish(self) -> int:
+        self.compressed += len(self.compressor.flush())
+        return self.compressed
+
+
+def _store_instead(item: BundleFile) -> bool:
+    """Should a file that would be deflated be stored? Measured for files over RATIO_MIN_SIZE.
+
+    Stored when deflate would shrink it past half the reader's expansion cap (so a reader never
+    mistakes it for a zip bomb), or would save less than 5% (already-compressed data, where
+    deflating again only costs time). The measuring pass streams the file once more; the
+    choice depends only on the content, so the output stays deterministic.
+    """
+    if item.size <= RATIO_MIN_SIZE or _stored(item.media_type):
+        return False
+    measure = _Measure()
+    item.opener(measure)  # type: ignore[arg-type]
+    compressed = max(measure.finish(), 1)
+    return item.size > (MAX_RATIO // 2) * compressed or compressed * 20 >= item.size * 19
+
+
+class _Sink(io.RawIOBase):
+    """What an opener writes into: hashes, counts and passes chunks to the ZIP entry."""
+
+    def __init__(self, target: BinaryIO, limit: int, on_bytes: Callable[[int], None]) -> None:
+        super().__init__()
+        self.target = target
+        self.limit = limit
+        self.size = 0
+        self.digest = hashlib.sha256()
+        self.on_bytes = on_bytes
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:  # type: ignore[override]
+        view = memoryview(data).cast("B")
+        self.size += len(view)
+        if self.size > self.limit:
+            raise BundleError("A file grew while the bundle was written; nothing was written.")
+        self.digest.update(view)
+        self.target.write(view)
+        self.on_bytes(len(view))
+        return len(view)
+
+
+def prepare_manifest(
+    manifest: dict[str, Any], files: list[BundleFile], signing_key: SigningKey
+) -> dict[str, Any]:
+    """The manifest as it will be written: sender.key, files and bundle_id filled in.
+
+    ``files`` (from the BundleFile list) and ``sender.key`` (from the signing key) are set here;
+    a ``bundle_id`` already present must be the one :func:`bundle_id_for` gives.
+    """
+    out = json.loads(json.dumps(manifest))  # a deep copy that also proves it is plain JSON
+    public = public_jwk_of(signing_key)
+    sender = out.setdefault("sender", {})
+    if "key" in sender and thumbprint(sender["key"]) != public["kid"]:
+        raise ValueError("manifest.sender.key is not the signing key's public key")
+    sender["key"] = public
+    out["format"] = FORMAT
+    paths = [f.path_in_zip for f in files]
+    if len(set(paths)) != len(paths) or {MANIFEST_NAME, SIGNATURE_NAME} & set(paths):
+        raise ValueError("bundle file paths must be unique and not manifest.json/.jws")
+    if len(files) > MAX_ENTRIES - 2:
+        raise ValueError(f"at most {MAX_ENTRIES - 2} files fit in a bundle")
+    from vrmdesk.share.zipcheck import check_name
+
+    for path in paths:
+        check_name(path)
+    # index.html first, then the attachments in path order
+    ordered = sorted(files, key=lambda f: (f.path_in_zip != INDEX_NAME, f.path_in_zip))
+    out["files"] = [f.entry() for f in ordered]
+    computed = bundle_id_for(out, public["kid"])
+    if out.get("bundle_id") not in (None, computed):
+        raise ValueError("manifest.bundle_id differs from bundle_id_for(manifest)")
+    out["bundle_id"] = computed
+    return out
+
+
+def write_bundle(
+    manifest: dict[str, Any],
+    files: list[BundleFile],
+    signing_key: SigningKey,
+    out_path: Path,
+    *,
+    encrypt_to: str | None = None,
+    progress: ProgressFn | None = None,
+) -> WrittenBundle:
+    """Build, sign and (optionally) encrypt a bundle at ``out_path``, atomically.
+
+    ``manifest`` holds everything but ``files`` (made from ``files``), ``sender.key`` (from
+    ``signing_key``) and ``bundle_id`` (computed when absent). With ``encrypt_to`` (an
+    ``age1…`` recipient) the finished ZIP is streamed through age; pass a path ending in
+    ``.vrmshare.age`` then. ``progress(done_bytes, total_bytes, text)`` is called per chunk.
+    Each file's ``opener`` is called once, or twice for a file over 1 MiB that would be
+    deflated (a first pass measures its compression, so no entry looks like a zip bomb).
+    """
+    out_path = Path(out_path)
+    final = prepare_manifest(manifest, files, signing_key)
+    recipient = None
+    if encrypt_to:
+        import pyrage
+
+        try:
+            recipient = pyrage.x25519.Recipient.from_str(encrypt_to.strip())
+        except Exception:
+            raise BundleError(f"{encrypt_to!r} is not an age recipient (age1…).") from None
+    data = manifest_bytes(final)
+    signature = sign_manifest(data, signing_key).encode("ascii")
+    date_time = _zip_time(final["created"])
+    total = sum(f.size for f in files)
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total, "")
+
+    by_path = {f.path_in_zip: f for f in files}
+    tmp_zip = _temp_in(out_path.parent, out_path.name)
+    tmp_out: Path | None = None
+    try:
+        with open(tmp_zip, "wb") as raw:
+            with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
+                for name, blob in ((MANIFEST_NAME, data), (SIGNATURE_NAME, signature)):
+                    with zf.open(_info(name, date_time, False), "w", force_zip64=True) as dest:
+                        dest.write(blob)
+                for entry in final["files"]:
+                    item = by_path[entry["path"]]
+                    stored = _stored(item.media_type) or _store_instead(item)
+                    info = _info(item.path_in_zip, date_time, stored)
+                    with zf.open(info, "w", force_zip64=True) as dest:
+                        sink = _Sink(dest, item.size, advance)  # type: ignore[arg-type]
+                        item.opener(sink)  # type: ignore[arg-type]
+                    if sink.size != item.size or sink.digest.hexdigest() != item.sha256:
+                        raise BundleError(
+                            f"{item.name or item.path_in_zip} changed since it was listed "
+                            "(its size or SHA-256 differs); no bundle was written."
+                        )
+            raw.flush()
+            os.fsync(raw.fileno())
+        if recipient is not None:
+            import pyrage
+
+            tmp_out = _temp_in(out_path.parent, out_path.name)
+            with open(tmp_zip, "rb", buffering=CHUNK) as source, open(tmp_out, "wb") as target:
+                pyrage.encrypt_io(source, target, [recipient])
+                target.flush()
+                os.fsync(target.fileno())
+            tmp_zip.unlink()
+            os.replace(tmp_out, out_path)
+        else:
+            os.replace(tmp_zip, out_path)
+    except BaseException:
+        tmp_zip.unlink(missing_ok=True)
+        if tmp_out is not None:
+            tmp_out.unlink(missing_ok=True)
+        raise
+    fsync_dir(out_path.parent)
+    digest, size = sha256_file(out_path)
+    return WrittenBundle(out_path, digest, final["bundle_id"], size)
+
+
+def _temp_in(folder: Path, name: str) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    os.close(fd)
+    return Path(tmp)
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size

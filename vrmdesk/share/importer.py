@@ -1,0 +1,273 @@
+"""Importing a vendor's signed reply into the vault: pin its key, merge its records, once.
+
+    verified = verify_bundle(path, identities=…)          # no vault needed
+    with vault.session() as session:                       # one transaction
+        result = import_reply(session, verified, confirm_key=ask)
+
+Refused (ReplyRefused, nothing written): not a reply; ``in_reply_to`` not a bundle in my
+Disclosure log; addressed to another key; its vendor deleted since; signed by a key other than
+the one pinned to that vendor; a first-contact key the person did not confirm. Records may only
+touch what that disclosure shared: messages become inbound interactions on the vendor's
+timeline (linked to the ticket or thing they are about), a case reference or status is merged
+into the ticket, a warranty confirmation and a correction are recorded on the timeline (a
+correction is never applied silently). ImportedRecord maps every reply @id to what it became and
+ImportedBundle records the import, so importing the same reply twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vrmdesk.share.errors import ReplyRefused
+from vrmdesk.share.format import NS
+from vrmdesk.share.identity import display_fingerprint, ensure_identity
+from vrmdesk.share.verify import VerifiedBundle
+from vrmdesk.store import models as m
+
+ConfirmKey = Callable[[str, str], bool]
+_SINGULAR = {"messages": "message", "ticket updates": "ticket update",
+             "warranty confirmations": "warranty confirmation", "corrections": "correction"}
+
+
+@dataclass
+class ReplyCheck:
+    """What a person is asked before an import (computed without writing anything)."""
+
+    vendor_id: int
+    vendor_name: str
+    fingerprint: str
+    thumbprint: str
+    first_contact: bool
+    already_imported: bool
+    disclosure_id: int
+
+
+@dataclass
+class ImportResult:
+    bundle_id: str
+    vendor_id: int
+    vendor_name: str
+    fingerprint: str
+    first_contact: bool
+    already_imported: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def message(self) -> str:
+        if self.already_imported:
+            return f"This reply from {self.vendor_name} was imported before; nothing changed."
+        parts = [f"{n} {what if n != 1 else _SINGULAR.get(what, what)}"
+                 for what, n in self.counts.items() if n and what != "ignored"]
+        return f"Imported the reply from {self.vendor_name}: {', '.join(parts) or 'nothing new'}."
+
+
+def check_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:
+    """Everything but the person's confirmation: raises ReplyRefused, writes nothing."""
+    manifest = verified.manifest
+    if verified.purpose != "reply" or not verified.in_reply_to:
+        raise ReplyRefused("This bundle is not a reply (its purpose is not 'reply' or it answers "
+                           "no bundle); only replies are imported.")
+    disclosure = session.scalar(
+        select(m.Disclosure).where(m.Disclosure.bundle_id == verified.in_reply_to)
+    )
+    if disclosure is None:
+        raise ReplyRefused(f"This reply answers {verified.in_reply_to}, which is not a bundle in "
+                           "your disclosure log; refused.")
+    addressed = manifest["recipient"].get("key_thumbprint")
+    if addressed and session.get(m.Meta, "identity_ed25519") is not None:
+        mine = ensure_identity(session).thumbprint
+        if addressed != mine:
+            raise ReplyRefused("This reply is addressed to another key than this vault's; refused.")
+    vendor = session.get(m.Vendor, disclosure.vendor_id) if disclosure.vendor_id else None
+    if vendor is None:
+        raise ReplyRefused(f"The vendor {disclosure.vendor_name!r} that bundle went to has been "
+                           "deleted; nothing to import into.")
+    thumb = verified.sender_thumbprint
+    pinned = session.scalar(select(m.VendorKey).where(m.VendorKey.vendor_id == vendor.id))
+    if pinned is not None and pinned.thumbprint != thumb:
+        raise ReplyRefused(
+            f"This reply is signed by key {display_fingerprint(thumb)}, not the key pinned for "
+            f"{vendor.name} ({display_fingerprint(pinned.thumbprint)}); refused."
+        )
+    if pinned is None:
+        other = session.scalar(select(m.VendorKey).where(m.VendorKey.thumbprint == thumb))
+        if other is not None:
+            raise ReplyRefused("This reply's key is pinned to another vendor; refused.")
+    done = session.scalar(
+        select(m.ImportedBundle).where(m.ImportedBundle.bundle_id == verified.bundle_id)
+    )
+    return ReplyCheck(vendor.id, vendor.name, display_fingerprint(thumb), thumb, pinned is None,
+                      done is not None, disclosure.id)
+
+
+def import_reply(
+    session: Session, verified: VerifiedBundle, *, confirm_key: ConfirmKey
+) -> ImportResult:
+    """Import a verified reply in the caller's transaction (its ``with vault.session()``).
+
+    ``confirm_key(vendor_name, fingerprint)`` is called on first contact only; False refuses.
+    """
+    check = check_reply(session, verified)
+    result = ImportResult(verified.bundle_id, check.vendor_id, check.vendor_name,
+                          check.fingerprint, check.first_contact, check.already_imported)
+    if check.already_imported:
+        return result
+    if check.first_contact:
+        if not confirm_key(check.vendor_name, check.fingerprint):
+            raise ReplyRefused(f"The key of {check.vendor_name} was not confirmed; nothing imported.")
+        session.add(m.VendorKey(vendor_id=check.vendor_id, thumbprint=check.thumbprint,
+                                jwk=verified.sender_key))
+    disclosure = session.get(m.Disclosure, check.disclosure_id)
+    assert disclosure is not None
+    shared = {c["uid"]: (c["kind"], int(c["id"])) for c in disclosure.contents if c.get("uid")}
+    merger = _Merger(session, verified, check, shared)
+    for record in verified.records:
+        merger.merge(record)
+    result.counts = merger.counts
+    session.add(m.ImportedBundle(bundle_id=verified.bundle_id, vendor_id=check.vendor_id,
+                                 in_reply_to=verified.in_reply_to or "",
+                                 bundle_sha256=verified.bundle_sha256))
+    session.flush()
+    return result
+
+
+def ref_id(value: Any) -> str | None:
+    """A reference to a record: ``{"@id": "urn:uuid:…"}`` (or the bare @id string)."""
+    if isinstance(value, dict):
+        value = value.get("@id")
+    return value if isinstance(value, str) else None
+
+
+def _local_uid(bundle_id: str, record_uid: str) -> str:
+    """The ImportedRecord key of a reply record that merges into one of mine (unique per reply)."""
+    return f"urn:uuid:{uuid.uuid5(NS, f'{bundle_id}:{record_uid}')}"
+
+
+def _when(value: Any, default: datetime) -> datetime:
+    if isinstance(value, str):
+        from datetime import timezone
+
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if parsed.tzinfo is not None:
+                parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        except (ValueError, OverflowError):
+            return default
+        return parsed
+    return default
+
+
+class _Merger:
+    def __init__(self, session: Session, verified: VerifiedBundle, check: ReplyCheck,
+                 shared: dict[str, tuple[str, int]]) -> None:
+        self.session = session
+        self.verified = verified
+        self.check = check
+        self.shared = shared
+        self.sent = _when(verified.manifest["created"], datetime(1970, 1, 1))
+        self.counts = {"messages": 0, "ticket updates": 0, "warranty confirmations": 0,
+                       "corrections": 0, "ignored": 0}
+
+    def _seen(self, key: str) -> bool:
+        return self.session.scalar(
+            select(m.ImportedRecord.id).where(m.ImportedRecord.uid == key)
+        ) is not None
+
+    def _remember(self, key: str, kind: str, record_id: int) -> None:
+        self.session.add(m.ImportedRecord(uid=key, bundle_id=self.verified.bundle_id, kind=kind,
+                                          record_id=record_id))
+
+    def _target(self, uid: Any, kind: str) -> Any:
+        """My record behind an @id, only if it was shared in the bundle answered."""
+        uid = ref_id(uid)
+        found = self.shared.get(uid) if isinstance(uid, str) else None
+        if found is None or found[0] != kind:
+            return None
+        return self.session.get(m.RECORD_BY_KIND[kind], found[1])
+
+    def _links(self, about: Any) -> dict[str, int | None]:
+        ticket = self._target(about, "ticket")
+        if ticket is not None and ticket.vendor_id == self.check.vendor_id:
+            return {"ticket_id": ticket.id, "asset_id": ticket.asset_id}
+        asset = self._target(about, "asset")
+        if asset is not None:
+            return {"ticket_id": None, "asset_id": asset.id}
+        warranty = self._target(about, "warranty")
+        if warranty is not None:
+            return {"ticket_id": None, "asset_id": warranty.asset_id}
+        return {"ticket_id": None, "asset_id": None}
+
+    def _note(self, key: str, subject: str, body: str, about: Any, when: datetime, channel: str) -> None:
+        try:
+            kind = m.InteractionChannel(channel)
+        except ValueError:
+            kind = m.InteractionChannel.NOTE
+        interaction = m.Interaction(
+            vendor_id=self.check.vendor_id, occurred_at=when, direction=m.Direction.INBOUND,
+            channel=kind, subject=subject[:500], body=body[:100_000], **self._links(about),
+        )
+        self.session.add(interaction)
+        self.session.flush()
+        self._remember(key, "interaction", interaction.id)
+
+    def merge(self, record: dict[str, Any]) -> None:
+        kind = record.get("@type")
+        uid = record["@id"]
+        if kind == "Message":
+            if self._seen(uid):
+                self.counts["ignored"] += 1
+                return
+            text = record.get("text")
+            self._note(uid, str(record.get("headline") or f"Reply from {self.check.vendor_name}"),
+                       text if isinstance(text, str) else "", record.get("about"),
+                       _when(record.get("dateSent"), self.sent), str(record.get("vrm:channel", "email")))
+            self.counts["messages"] += 1
+        elif kind == "vrm:SupportTicket":
+            ticket = self._target(uid, "ticket")
+            key = _local_uid(self.verified.bundle_id, uid)
+            if ticket is None or ticket.vendor_id != self.check.vendor_id or self._seen(key):
+                self.counts["ignored"] += 1
+                return
+            reference = record.get("identifier")
+            if isinstance(reference, str) and reference:
+                ticket.reference = reference[:200]
+            status = record.get("vrm:status")
+            if isinstance(status, str) and status in {s.value for s in m.TicketStatus}:
+                ticket.status = m.TicketStatus(status)
+                if ticket.status in (m.TicketStatus.RESOLVED, m.TicketStatus.CLOSED) and ticket.closed_on is None:
+                    ticket.closed_on = self.sent.date()
+            self._remember(key, "ticket", ticket.id)
+            self.counts["ticket updates"] += 1
+        elif kind == "WarrantyPromise" and record.get("vrm:confirmed") is True:
+            warranty = self._target(uid, "warranty")
+            key = _local_uid(self.verified.bundle_id, uid)
+            if warranty is None or self._seen(key):
+                self.counts["ignored"] += 1
+                return
+            through = record.get("vrm:validThrough")
+            suffix = f", valid through {through}" if isinstance(through, str) else ""
+            line = f"Confirmed by {self.check.vendor_name} on {self.sent.date()}{suffix}."
+            warranty.notes = f"{warranty.notes}\n{line}".strip()
+            self._note(key, f"Warranty confirmed: {warranty.title or 'warranty'}", line, uid,
+                       self.sent, "note")
+            self.counts["warranty confirmations"] += 1
+        elif kind == "vrm:Correction":
+            about = ref_id(record.get("about"))
+            if self._seen(uid) or not isinstance(about, str) or about not in self.shared:
+                self.counts["ignored"] += 1
+                return
+            field_name, value = str(record.get("field", "")), record.get("value")
+            note = record.get("note")
+            body = f"{self.check.vendor_name} says {field_name} should be: {value}"
+            if isinstance(note, str) and note:
+                body += f"\n{note}"
+            self._note(uid, f"Correction proposed: {field_name}"[:500], body, about, self.sent, "note")
+            self.counts["corrections"] += 1
+        else:
+            self.counts["ignored"] += 1

@@ -1,0 +1,215 @@
+"""A vendor's side: its signing key, and a signed reply to a customer's bundle.
+
+A reply is a vrmshare/1 bundle with purpose "reply" and ``in_reply_to`` the customer's
+bundle_id. Its records answer records of that bundle (by their @id): Messages, a
+vrm:SupportTicket carrying the case reference, a WarrantyPromise with "vrm:confirmed", and
+vrm:Correction records. No Qt, no vault: a vendor runs this with only the bundle and its key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from jwcrypto import jwk
+
+from vrmdesk.errors import VrmError
+from vrmdesk.share.format import NS, BundleFile, WrittenBundle, public_jwk_of, write_bundle
+from vrmdesk.share.identity import display_fingerprint
+from vrmdesk.share.verify import VerifiedBundle
+
+CHANNELS = ("email", "phone", "chat", "forum", "social", "letter", "visit", "note")
+TICKET_STATUSES = ("open", "waiting_on_vendor", "waiting_on_me", "resolved", "closed")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class ReplyError(VrmError):
+    """A reply cannot be built as asked (an unknown @id, no ticket to attach a case reference)."""
+
+
+# -- keys -----------------------------------------------------------------------------------
+def keygen(out: Path) -> dict[str, Any]:
+    """Write a new Ed25519 private JWK to ``out`` (mode 0600, never over a file); its public JWK."""
+    out = Path(out)
+    key = Ed25519PrivateKey.generate()
+    private = json.loads(jwk.JWK.from_pyca(key).export_private())
+    public = public_jwk_of(key)
+    private.update(kid=public["kid"], use="sig", alg="EdDSA")
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise ReplyError(f"{out} exists; refusing to overwrite a key.") from None
+    except OSError as exc:
+        raise ReplyError(f"Cannot write {out}: {exc.strerror}.") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(private, indent=2, sort_keys=True) + "\n")
+    return public
+
+
+def load_signing_key(path: Path) -> Ed25519PrivateKey:
+    """An Ed25519 private JWK file (as ``keygen`` writes it)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        key = jwk.JWK(**data).get_op_key("sign")
+    except (OSError, ValueError, TypeError, KeyError, jwk.InvalidJWKValue) as exc:
+        raise ReplyError(f"{path} is not an Ed25519 private JWK ({str(exc)[:80]}).") from None
+    except Exception as exc:  # jwcrypto raises its own kinds for a public-only key
+        raise ReplyError(f"{path} is not an Ed25519 private JWK ({str(exc)[:80]}).") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ReplyError(f"{path} is not an Ed25519 private key.")
+    return key
+
+
+def fingerprint_of(key: Ed25519PrivateKey) -> str:
+    return display_fingerprint(public_jwk_of(key)["kid"])
+
+
+# -- the reply ------------------------------------------------------------------------------
+@dataclass
+class ReplyContent:
+    messages: Sequence[str] = ()
+    subject: str = ""
+    channel: str = "email"
+    case_reference: str | None = None
+    ticket: str | None = None
+    status: str | None = None
+    confirm_warranty: str | None = None
+    valid_through: str | None = None
+    corrections: Sequence[tuple[str, str, str]] = field(default_factory=list)
+    sender_name: str | None = None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _by_type(original: VerifiedBundle) -> dict[str, str]:
+    return {r["@id"]: r["@type"] for r in original.records}
+
+
+def _ticket_uid(original: VerifiedBundle, wanted: str | None) -> str | None:
+    types = _by_type(original)
+    if wanted:
+        if types.get(wanted) != "vrm:SupportTicket":
+            raise ReplyError(f"{wanted} is not a support ticket in the bundle answered.")
+        return wanted
+    tickets = [i for i, t in types.items() if t == "vrm:SupportTicket"]
+    return tickets[0] if len(tickets) == 1 else None
+
+
+def _uid(in_reply_to: str, thumb: str, index: int, record: dict[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps(record, sort_keys=True).encode("utf-8")).hexdigest()
+    return f"urn:uuid:{uuid.uuid5(NS, f'{in_reply_to}:{thumb}:{index}:{digest}')}"
+
+
+def reply_records(original: VerifiedBundle, content: ReplyContent, thumb: str, created: str) -> list[dict[str, Any]]:
+    """The reply's records, checked against the bundle answered."""
+    types = _by_type(original)
+    if content.channel not in CHANNELS:
+        raise ReplyError(f"--channel must be one of {', '.join(CHANNELS)}.")
+    ticket = _ticket_uid(original, content.ticket)
+    if content.ticket is None and ticket is None and (content.case_reference or content.status):
+        raise ReplyError("The bundle holds no single ticket: name it with --ticket UID.")
+    products = [i for i, t in types.items() if t == "Product"]
+    about = ticket or (products[0] if len(products) == 1 else None)
+    records: list[dict[str, Any]] = []
+
+    def add(record: dict[str, Any]) -> None:
+        record = {"@id": _uid(original.bundle_id, thumb, len(records), record), **record}
+        records.append(record)
+
+    for text in content.messages:
+        message: dict[str, Any] = {"@type": "Message", "dateSent": created, "text": text,
+                                   "vrm:direction": "inbound", "vrm:channel": content.channel}
+        if content.subject:
+            message["headline"] = content.subject
+        if about:
+            message["about"] = {"@id": about}
+        add(message)
+    if content.case_reference or content.status:
+        if content.status and content.status not in TICKET_STATUSES:
+            raise ReplyError(f"--status must be one of {', '.join(TICKET_STATUSES)}.")
+        update: dict[str, Any] = {"@type": "vrm:SupportTicket", "@id": ticket}
+        if content.case_reference:
+            update["identifier"] = content.case_reference
+        if content.status:
+            update["vrm:status"] = content.status
+        records.append(update)
+    if content.confirm_warranty:
+        if types.get(content.confirm_warranty) != "WarrantyPromise":
+            raise ReplyError(f"{content.confirm_warranty} is not a warranty in the bundle answered.")
+        confirmation: dict[str, Any] = {"@type": "WarrantyPromise", "@id": content.confirm_warranty,
+                                        "vrm:confirmed": True}
+        if content.valid_through:
+            if not _DATE.fullmatch(content.valid_through):
+                raise ReplyError("--valid-through must be a date YYYY-MM-DD.")
+            confirmation["vrm:validThrough"] = content.valid_through
+        records.append(confirmation)
+    elif content.valid_through:
+        raise ReplyError("--valid-through goes with --confirm-warranty.")
+    for target, field_name, value in content.corrections:
+        if target not in types:
+            raise ReplyError(f"{target} is not a record in the bundle answered.")
+        add({"@type": "vrm:Correction", "about": {"@id": target}, "field": field_name, "value": value})
+    if not records:
+        raise ReplyError("An empty reply: give --message, --case-reference, --confirm-warranty "
+                         "or --correct.")
+    return records
+
+
+def _index_html(manifest: dict[str, Any]) -> bytes:
+    rows = []
+    for record in manifest["records"]:
+        text = record.get("text") or record.get("identifier") or record.get("value") or ""
+        rows.append(f"<li><b>{html.escape(record['@type'])}</b> {html.escape(str(text))}</li>")
+    page = (
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>Reply from {html.escape(manifest['sender']['name'])}</title></head><body>\n"
+        f"<h1>Reply from {html.escape(manifest['sender']['name'])}</h1>\n"
+        f"<p>In reply to {html.escape(manifest['in_reply_to'])}, sent {manifest['created']}.</p>\n"
+        f"<ul>\n{chr(10).join(rows)}\n</ul>\n</body></html>\n"
+    )
+    return page.encode("utf-8")
+
+
+def build_reply_manifest(
+    original: VerifiedBundle, key: Ed25519PrivateKey, content: ReplyContent, *,
+    created: str | None = None,
+) -> dict[str, Any]:
+    """The reply's manifest (without files and bundle_id, which write_bundle adds)."""
+    if original.purpose == "reply":
+        raise ReplyError("That bundle is itself a reply; answer the customer's bundle.")
+    created = created or _now()
+    public = public_jwk_of(key)
+    recipient = original.manifest["recipient"]
+    return {
+        "format": "vrmshare/1",
+        "created": created,
+        "sender": {"name": content.sender_name or recipient["name"], "key": public},
+        "recipient": {"name": original.sender_name, "key_thumbprint": original.sender_thumbprint},
+        "purpose": "reply",
+        "terms": dict(original.manifest["terms"]),
+        "in_reply_to": original.bundle_id,
+        "records": reply_records(original, content, public["kid"], created),
+        "redacted": [],
+    }
+
+
+def write_reply(
+    original: VerifiedBundle, key: Ed25519PrivateKey, content: ReplyContent, out: Path, *,
+    encrypt_to: str | None = None, created: str | None = None,
+) -> WrittenBundle:
+    """Build, sign and write the reply (optionally encrypted to the customer's age recipient)."""
+    manifest = build_reply_manifest(original, key, content, created=created)
+    index = BundleFile.from_bytes("index.html", _index_html(manifest), "text/html")
+    return write_bundle(manifest, [index], key, Path(out), encrypt_to=encrypt_to)

@@ -1,0 +1,93 @@
+"""The terms on which I give a vendor my data: purpose, allowed use, marketing, retention, passing on.
+
+They go into the manifest (``purpose``, ``purpose_note``, ``terms``) and, in words, to the top of
+the readable page and the wizard's preview (:meth:`Terms.describe`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from vrmdesk.errors import ValidationError
+
+PURPOSES: dict[str, str] = {
+    "warranty_claim": "Warranty claim",
+    "support_case": "Support case",
+    "registration": "Registration",
+    "quote_request": "Quote request",
+    "other": "Other",
+}
+ALLOWED_USES: dict[str, str] = {
+    "this_request_only": "Only to handle this request",
+    "may_contact_about_it": "To handle this request; you may contact me about it",
+}
+DEFAULT_RETENTION_DAYS = 180
+MAX_RETENTION_DAYS = 36500
+
+
+@dataclass(frozen=True)
+class Terms:
+    purpose: str = "other"
+    purpose_note: str = ""
+    allowed_use: str = "this_request_only"
+    marketing: bool = False
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    third_parties: bool = False
+
+    def __post_init__(self) -> None:
+        if self.purpose not in PURPOSES:
+            raise ValidationError(
+                f"{self.purpose!r} is not a purpose (choose from {', '.join(PURPOSES)}).",
+                field="purpose")
+        if self.allowed_use not in ALLOWED_USES:
+            raise ValidationError(
+                f"{self.allowed_use!r} is not an allowed use "
+                f"(choose from {', '.join(ALLOWED_USES)}).", field="allowed_use")
+        if isinstance(self.retention_days, bool) or not isinstance(self.retention_days, int) \
+                or not 0 <= self.retention_days <= MAX_RETENTION_DAYS:
+            raise ValidationError(
+                f"The retention must be a whole number of days from 0 to {MAX_RETENTION_DAYS}.",
+                field="retention_days")
+        if len(self.purpose_note) > 10000:
+            raise ValidationError("The note on the purpose is too long.", field="purpose_note")
+
+    def manifest_terms(self) -> dict[str, Any]:
+        return {
+            "allowed_use": self.allowed_use,
+            "marketing": self.marketing,
+            "retention_days": self.retention_days,
+            "third_parties": self.third_parties,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {"purpose": self.purpose, "purpose_note": self.purpose_note, **self.manifest_terms()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Terms:
+        return cls(
+            purpose=str(data.get("purpose", "other")),
+            purpose_note=str(data.get("purpose_note", "")),
+            allowed_use=str(data.get("allowed_use", "this_request_only")),
+            marketing=bool(data.get("marketing", False)),
+            retention_days=int(data.get("retention_days", DEFAULT_RETENTION_DAYS)),
+            third_parties=bool(data.get("third_parties", False)),
+        )
+
+    def describe(self) -> list[tuple[str, str]]:
+        """The terms in words, in the order a vendor should read them."""
+        days = self.retention_days
+        keep = "Delete it once this request is handled" if days == 0 else (
+            f"Delete it at the latest {days} day{'s' if days != 1 else ''} after receiving it")
+        rows = [("Purpose", PURPOSES[self.purpose])]
+        if self.purpose_note:
+            rows.append(("About", self.purpose_note))
+        rows += [
+            ("Allowed use", ALLOWED_USES[self.allowed_use]),
+            ("Marketing", "Allowed" if self.marketing else "Not allowed: do not use this for "
+                          "marketing or advertising"),
+            ("Retention", keep),
+            ("Third parties", "May be passed on where needed for this request"
+             if self.third_parties else "Not to be passed on to anyone else"),
+        ]
+        return rows
