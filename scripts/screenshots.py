@@ -102,6 +102,16 @@ def main() -> int:
     settle(app)
     save(window, args.out, "things")
 
+    from vrmdesk.ui.share_wizard import ShareWizard
+
+    wizard = ShareWizard(controller, bosch.id, window)
+    wizard.show()
+    for _ in range(3):  # what, redaction, terms -> the preview of exactly what will leave
+        wizard.next()
+        settle(app)
+    save(wizard, args.out, "share-preview")
+    wizard.close()
+
     from vrmdesk.ui.search import SearchDialog
 
     dialog = SearchDialog(controller, window)

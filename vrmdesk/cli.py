@@ -450,6 +450,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vrmdesk: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `vrmdesk … | head`: the reader went away; that is fine
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

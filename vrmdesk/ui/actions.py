@@ -42,6 +42,10 @@ class Actions:
         self.new_thing = act("New &thing…", lambda: w.new_record(m.Asset), "Ctrl+Shift+T", "thing")
         self.new_ticket = act("New tic&ket…", lambda: w.new_record(m.Ticket), "Ctrl+Shift+K", "ticket")
         self.new_agreement = act("New &agreement…", lambda: w.new_record(m.Agreement), None, "calendar")
+        self.import_reply = act("&Import a vendor's reply…", w.import_reply, "Ctrl+Shift+I", "inbound",
+                                "Import a signed reply bundle from a vendor")
+        self.share = act("S&hare with the vendor…", w.share_with_vendor, "Ctrl+Shift+S", "outbound",
+                         "Export a signed bundle for the vendor shown")
         self.backup = act("&Back up now", w.backup_now, "Ctrl+Shift+B", "backup")
         self.restore = act("&Restore a backup…", w.restore_backup, None, "backup")
         self.settings = act("&Settings…", w.open_settings, QKeySequence.StandardKey.Preferences, "settings")
@@ -57,7 +61,8 @@ class Actions:
     def install(self, window: MainWindow) -> None:
         bar = window.menuBar()
         file_menu = bar.addMenu("&File")
-        for action in (self.backup, self.restore, None, self.lock, None, self.quit):
+        for action in (self.share, self.import_reply, None, self.backup, self.restore, None,
+                       self.lock, None, self.quit):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit = bar.addMenu("&Edit")
         for action in (self.undo, None, self.capture, self.new_vendor, self.new_thing,

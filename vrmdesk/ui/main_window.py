@@ -146,6 +146,21 @@ class MainWindow(QMainWindow):
             self.idle.set_minutes(self.prefs.auto_lock_minutes)
             self.controller.notify({"*"}, "Settings saved.")
 
+    def import_reply(self) -> None:
+        from vrmdesk.ui.share_import import import_reply_dialog
+
+        import_reply_dialog(self, self.controller)
+
+    def share_with_vendor(self) -> None:
+        vendor_id = getattr(self.pages["vendors"], "current_vendor_id", lambda: None)()
+        if vendor_id is None:
+            self.show_page("vendors")
+            self.statusBar().showMessage("Choose the vendor to share with first.", 6000)
+            return
+        from vrmdesk.ui.share_wizard import share_with_vendor
+
+        share_with_vendor(self, self.controller, vendor_id)
+
     def backup_now(self) -> None:
         from vrmdesk.ui.vault_ops import backup_now
 
