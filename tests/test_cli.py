@@ -123,3 +123,12 @@ def test_no_terminal_and_no_passphrase_is_a_clear_failure(demo_vault):
 def test_usage_errors_exit_2():
     assert _cli("list", "spaceships").returncode == 2
     assert _cli("--no-such-flag").returncode == 2
+
+
+def test_share_identity_prints_the_public_key_and_fingerprint(demo_vault, capsys, tmp_path):
+    code, out, err = run(capsys, "share", "identity", "--vault", str(demo_vault))
+    jwk = json.loads(out)
+    assert code == 0 and jwk["kty"] == "OKP" and "d" not in jwk
+    assert "Fingerprint:" in err
+    code, out, _ = run(capsys, "share", "identity", "--out", str(tmp_path / "me.jwk"), "--vault", str(demo_vault))
+    assert code == 0 and json.loads((tmp_path / "me.jwk").read_text()) == jwk

@@ -366,6 +366,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_identity(args: argparse.Namespace) -> int:
+    from vrmdesk.fileutil import atomic_write_bytes
+    from vrmdesk.share.identity import ensure_identity, public_jwk_text
+
+    with open_vault(args) as vault, vault.session() as session:
+        identity = ensure_identity(session)
+        text = public_jwk_text(identity)
+    if args.out:
+        atomic_write_bytes(Path(args.out).expanduser(), text.encode())
+        print(f"Wrote my public key to {args.out}.")
+    else:
+        print(text, end="")
+    print(f"Fingerprint: {identity.fingerprint}", file=sys.stderr if not args.out else sys.stdout)
+    return 0
+
+
 def run_gui(args: argparse.Namespace) -> int:
     from vrmdesk.ui.app import run  # the only place the command line imports Qt
 
@@ -433,6 +449,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_export.add_parsers(share_sub, common)
     cli_vendor.add_parsers(share_sub, common)
+    p = share_sub.add_parser(
+        "identity", parents=[common], help="show my signing key's fingerprint; export it as a JWK",
+        description="My signing identity: the Ed25519 key made with the vault. Prints the public "
+                    "key as a JWK (or writes it with --out) and its fingerprint.",
+    )
+    p.add_argument("--out", metavar="FILE", help="write the public JWK to FILE")
+    p.set_defaults(func=cmd_identity)
     return parser
 
 

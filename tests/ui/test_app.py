@@ -177,3 +177,21 @@ def test_enter_in_the_passphrase_field_unlocks(qtbot, tmp_path):
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
     dialog.vault.close()
+
+
+def test_my_signing_key_shows_its_fingerprint_and_saves_the_public_jwk(window, qtbot, tmp_path):
+    import json
+
+    from vrmdesk.share.identity import ensure_identity, thumbprint
+    from vrmdesk.ui.identity_dialog import IdentityDialog
+
+    dialog = IdentityDialog(window.controller, window)
+    qtbot.addWidget(dialog)
+    with window.controller.session() as s:
+        expected = ensure_identity(s).fingerprint
+    assert dialog.label.text() == expected
+    target = tmp_path / "me.jwk"
+    dialog.save_public_key(str(target))
+    saved = json.loads(target.read_text())
+    assert "d" not in saved  # never the private part
+    assert thumbprint(saved).replace(" ", "") == expected.replace(" ", "")

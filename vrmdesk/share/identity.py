@@ -66,3 +66,8 @@ def ensure_identity(session: Session) -> Identity:
         session.flush()
     raw = base64.b64decode(meta.value)
     return Identity(Ed25519PrivateKey.from_private_bytes(raw))
+
+
+def public_jwk_text(identity: Identity) -> str:
+    """The public key as a JWK file's text, for vendors to pin or check against."""
+    return json.dumps(identity.public_jwk(), indent=2, sort_keys=True) + "\n"

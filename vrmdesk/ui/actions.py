@@ -51,6 +51,8 @@ class Actions:
         self.settings = act("&Settings…", w.open_settings, QKeySequence.StandardKey.Preferences, "settings")
         self.quit = act("&Quit", w.close, QKeySequence.StandardKey.Quit)
         self.about = act("&About vrmdesk", w.about)
+        self.identity = act("My &signing key…", w.show_identity, None, "lock",
+                            "The fingerprint vendors check my bundles against; export the public key")
         self.go = [
             act(f"&{n}. {label}", lambda key=key: w.show_page(key), f"Ctrl+{n}", icon_name)
             for n, (key, label, icon_name) in enumerate(
@@ -71,7 +73,9 @@ class Actions:
         view = bar.addMenu("&View")
         for action in (*self.go, None, self.search):
             view.addSeparator() if action is None else view.addAction(action)
-        bar.addMenu("&Help").addAction(self.about)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.identity)
+        help_menu.addAction(self.about)
         toolbar = window.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)

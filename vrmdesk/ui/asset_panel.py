@@ -77,8 +77,12 @@ class AssetPanel(QWidget):
         self.delete_button = QPushButton("&Delete thing")
         self.edit_button.clicked.connect(self.edit_asset)
         self.delete_button.clicked.connect(self.delete_asset)
+        self.share_button = QPushButton("Share…")
+        self.share_button.setToolTip("Share this thing with one of its vendors (a signed bundle)")
+        self.share_button.clicked.connect(self.share_asset)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
+        header.addWidget(self.share_button)
         header.addWidget(self.edit_button)
         header.addWidget(self.delete_button)
 
@@ -150,6 +154,29 @@ class AssetPanel(QWidget):
         return AttachmentsPanel(self.controller, self)  # type: ignore[no-any-return]
 
     # -- showing -----------------------------------------------------------------------------
+    def share_asset(self) -> None:
+        """Choose the vendor (maker first) and open the share wizard with this thing ticked."""
+        if self.detail is None:
+            return
+        from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+        from vrmdesk.share.choices import vendors_for_asset
+        from vrmdesk.ui.share_wizard import share_with_vendor
+
+        with self.controller.session() as session:
+            vendors = vendors_for_asset(session, self.detail.id)
+        if not vendors:
+            QMessageBox.information(self, "Share", "This thing has no vendor yet: set its maker or seller.")
+            return
+        vendor_id = vendors[0][0]
+        if len(vendors) > 1:
+            names = [name for _, name in vendors]
+            name, ok = QInputDialog.getItem(self, "Share with", "Vendor:", names, 0, False)
+            if not ok:
+                return
+            vendor_id = vendors[names.index(name)][0]
+        share_with_vendor(self, self.controller, vendor_id, asset_id=self.detail.id)
+
     @property
     def asset_id(self) -> int | None:
         return self.detail.id if self.detail else None
@@ -196,6 +223,7 @@ class AssetPanel(QWidget):
             setter("asset", asset_id)
         self.edit_button.setEnabled(True)
         self.delete_button.setEnabled(True)
+        self.share_button.setEnabled(True)
         return True
 
     @staticmethod
@@ -235,6 +263,7 @@ class AssetPanel(QWidget):
             clearer()
         self.edit_button.setEnabled(False)
         self.delete_button.setEnabled(False)
+        self.share_button.setEnabled(False)
 
     # -- commands ----------------------------------------------------------------------------
     def edit_asset(self) -> None:

@@ -161,6 +161,11 @@ class MainWindow(QMainWindow):
 
         share_with_vendor(self, self.controller, vendor_id)
 
+    def show_identity(self) -> None:
+        from vrmdesk.ui.identity_dialog import IdentityDialog
+
+        IdentityDialog(self.controller, self).open()
+
     def backup_now(self) -> None:
         from vrmdesk.ui.vault_ops import backup_now
 

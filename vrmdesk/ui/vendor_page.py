@@ -93,7 +93,7 @@ class VendorPage(QWidget):
         self.delete_button = QPushButton(icon("trash"), "Delete vendor…")
         self.delete_button.setAccessibleName("Delete vendor")
         self.delete_button.clicked.connect(self.delete_vendor)
-        self.share_button = QPushButton(icon("outbound"), "&Share…")
+        self.share_button = QPushButton(icon("outbound"), "Share…")
         self.share_button.setAccessibleName("Share with this vendor")
         self.share_button.setToolTip("Export a signed bundle of what you choose, on your terms")
         self.share_button.clicked.connect(self.share)
