@@ -357,3 +357,20 @@ def test_the_splitter_and_sort_are_saved_and_restored(page, controller, qtbot):
     again.show()
     assert again.sort.currentData() == "attention" and again.model.sort == "attention"
     assert again.splitter.sizes()[0] == page.splitter.sizes()[0] != 290
+
+
+def test_share_ticks_what_is_selected_on_the_vendor_page(page, controller, monkeypatch):
+    import vrmdesk.ui.share_wizard as share_wizard
+
+    calls: list[tuple[int, dict]] = []
+    monkeypatch.setattr(share_wizard, "share_with_vendor",
+                        lambda parent, ctrl, vid, **kw: calls.append((vid, kw)))
+    bosch = vendor_id(controller, "Bosch Home Appliances")
+    with controller.session() as s:
+        ticket = s.query(m.Ticket).filter_by(vendor_id=bosch).first()
+    page.show_vendor(bosch, "ticket", ticket.id)
+    page.page.share()
+    assert calls[-1] == (bosch, {"ticket_id": ticket.id})
+    page.page.tabs.setCurrentWidget(page.page.overview)
+    page.page.share()
+    assert calls[-1] == (bosch, {})

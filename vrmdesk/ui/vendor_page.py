@@ -297,12 +297,21 @@ class VendorPage(QWidget):
 
     # -- the vendor itself ------------------------------------------------------------------
     def share(self) -> None:
-        """The share wizard for this vendor (what to share is chosen in it)."""
+        """The share wizard for this vendor, with what is selected here ticked: the ticket on the
+        Tickets tab, the message on the Timeline, or the thing on the Things tab."""
         if self.vendor_id is None:
             return
         from vrmdesk.ui.share_wizard import share_with_vendor
 
-        share_with_vendor(self, self.controller, self.vendor_id)
+        current = self.tabs.currentWidget()
+        preselect: dict[str, Any] = {}
+        if current is self.tickets and self.tickets.current_id() is not None:
+            preselect["ticket_id"] = self.tickets.current_id()
+        elif current is self.timeline and self.timeline.current_id() is not None:
+            preselect["interaction_ids"] = [self.timeline.current_id()]
+        elif current is self.things and self.things.current_id() is not None:
+            preselect["asset_id"] = self.things.current_id()
+        share_with_vendor(self, self.controller, self.vendor_id, **preselect)
 
     def edit_vendor(self) -> None:
         if self.vendor_id is not None:
