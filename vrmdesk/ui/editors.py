@@ -37,7 +37,7 @@ from vrmdesk.ui.editor_fields import (
     ticket_choices,
 )
 from vrmdesk.ui.editor_widgets import Field, PickerField, TextField
-from vrmdesk.ui.form_rows import ErrorLabel, FormRows, on_ctrl_enter
+from vrmdesk.ui.form_rows import ErrorLabel, FormRows, on_ctrl_enter, report_save_error
 
 
 class RecordEditor(QDialog):
@@ -176,15 +176,8 @@ class RecordEditor(QDialog):
                 else:
                     obj = records.update(session, self.cls, int(self.record_id or 0), **values)
                 record_id, title = obj.id, records.title_of(obj)
-        except ValidationError as exc:
-            row = self.rows.show_core_error(exc)
-            if row is None:
-                self.general_error.set_text(str(exc))
-            else:
-                self.rows.focus(row)
-            return False
         except VrmError as exc:
-            self.general_error.set_text(str(exc))
+            report_save_error(self.rows, self.general_error, exc)
             return False
         self.record_id = record_id
         self.controller.notify({self.cls.kind}, f"Saved the {self.noun} “{title}”.")

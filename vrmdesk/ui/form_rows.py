@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from vrmdesk.errors import ValidationError
+from vrmdesk.errors import ValidationError, VrmError
 from vrmdesk.ui.editor_widgets import CheckField, Field
 
 
@@ -143,6 +143,15 @@ class FormRows:
 
     def focus(self, row: Row) -> None:
         row.field.focus_target().setFocus()
+
+
+def report_save_error(rows: FormRows, general: ErrorLabel, exc: VrmError) -> None:
+    """A refused save: the core's message under its field (focused), else above the buttons."""
+    row = rows.show_core_error(exc) if isinstance(exc, ValidationError) else None
+    if row is None:
+        general.set_text(str(exc))
+    else:
+        rows.focus(row)
 
 
 class ErrorLabel(QWidget):

@@ -27,7 +27,7 @@ from vrmdesk.ui.controller import VaultController
 from vrmdesk.ui.editor_fields import ticket_choices
 from vrmdesk.ui.date_fields import DateTimeField
 from vrmdesk.ui.editor_widgets import EnumField, Field, LineField, PickerField, TextField, human
-from vrmdesk.ui.form_rows import ErrorLabel, FormRows, on_ctrl_enter
+from vrmdesk.ui.form_rows import ErrorLabel, FormRows, on_ctrl_enter, report_save_error
 
 
 class DirectionField(Field):
@@ -150,15 +150,8 @@ class QuickCaptureDialog(QDialog):
             with self.controller.session() as session:
                 interaction = records.create(session, m.Interaction, **values)
                 interaction_id, vendor_name = interaction.id, interaction.vendor.name
-        except ValidationError as exc:
-            row = self.rows.show_core_error(exc)
-            if row is None:
-                self.general_error.set_text(str(exc))
-            else:
-                self.rows.focus(row)
-            return False
         except VrmError as exc:
-            self.general_error.set_text(str(exc))
+            report_save_error(self.rows, self.general_error, exc)
             return False
         self.interaction_id = interaction_id
         kinds = {"interaction", "ticket"} if values.get("ticket_id") else {"interaction"}
