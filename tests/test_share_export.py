@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from vrmdesk import cli
 from vrmdesk.errors import AttachmentError, ValidationError, VrmError
+from vrmdesk.share.errors import BundleError
 from vrmdesk.share import cli_export, disclosures, export, htmlpage, schemaorg
 from vrmdesk.share import choices as ch
 from vrmdesk.share import slice as sl
@@ -473,3 +474,22 @@ def test_vendors_for_a_thing(demo_vault: Vault) -> None:
         dishwasher = session.scalar(select(m.Asset.id).where(m.Asset.name == "Dishwasher"))
         names = [name for _, name in ch.vendors_for_asset(session, dishwasher)]
     assert names[:2] == [BOSCH, "MediaMarkt"] and len(names) == len(set(names))
+
+
+def test_an_edit_after_the_preview_stops_the_export(demo_vault: Vault, bosch: int, tmp_path: Path) -> None:
+    """What leaves is what was shown: a record edited after the preview means look again."""
+    with demo_vault.session() as s:
+        selection = sl.everything(s, bosch)
+        shown = sl.collect(s, demo_vault, selection).preview()
+        ticket = s.query(m.Ticket).filter_by(vendor_id=bosch).first()
+        records.update(s, m.Ticket, ticket.id, title="Edited in another window")
+    with pytest.raises(BundleError, match="changed since the preview"):
+        _export(demo_vault, selection, tmp_path / "out.vrmshare", shown=shown,
+                created=export.now_created())
+    assert not list(tmp_path.glob("*.vrmshare*"))
+    with demo_vault.session() as s:
+        assert s.query(m.Disclosure).count() == 0
+        fresh = sl.collect(s, demo_vault, selection).preview()
+    written = _export(demo_vault, selection, tmp_path / "out.vrmshare", shown=fresh,
+                      created=export.now_created())
+    assert written.path.exists()

@@ -28,7 +28,7 @@ from vrmdesk.share import format as fmt
 from vrmdesk.share import htmlpage
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import ensure_identity
-from vrmdesk.share.slice import Selection, Slice, collect
+from vrmdesk.share.slice import Preview, Selection, Slice, collect
 from vrmdesk.share.terms import Terms
 from vrmdesk.store import models as m
 
@@ -176,8 +176,12 @@ def export_bundle(
     sender: str | None = None,
     encrypt_to: str | None = None,
     progress: Progress | None = None,
+    shown: Preview | None = None,
 ) -> ExportResult:
     """Write the bundle for ``selection`` to ``out_path`` (see :func:`bundle_path`), then log it.
+
+    ``shown`` is the preview the person approved: if the records changed since (an edit in
+    another window), nothing is written and they are asked to look again.
 
     ``progress(done, total, text)`` is called as files are copied; whatever it raises (a
     cancel) stops the export, leaving no file and no log entry.
@@ -190,6 +194,11 @@ def export_bundle(
         raise BundleError(f"The folder {path.parent} does not exist.")
     with vault.session() as session:
         prepared = prepare(session, vault, selection, terms, created=created, sender=sender)
+    if shown is not None and prepared.slice.preview() != shown:
+        raise BundleError(
+            "What would leave has changed since the preview (a record was edited meanwhile). "
+            "Look at the preview again."
+        )
     # files stream outside any session: a long export holds no database transaction open
     written = _write(prepared, path, encrypt_to, progress)
     try:

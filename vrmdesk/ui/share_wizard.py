@@ -511,6 +511,8 @@ class ShareWizard(QWizard):
             self._failed(exc)
             return
 
+        shown = self.preview_page.preview  # what the person approved
+
         def work(task: Task) -> export.ExportResult:
             state = {"done": 0, "total": 0}
 
@@ -521,7 +523,8 @@ class ShareWizard(QWizard):
                 task.progress(state["done"], state["total"], text)
 
             return export.export_bundle(vault, selection, terms, out, sender=sender,
-                                        encrypt_to=encrypt_to, progress=progress)
+                                        encrypt_to=encrypt_to, progress=progress,
+                                        shown=shown)
 
         def finish(result: export.ExportResult) -> None:
             dialog.deleteLater()  # reset() alone leaves a shown dialog (autoClose is off)
