@@ -164,3 +164,25 @@ def test_schema_is_valid_draft_2020_12() -> None:
     schema = json.loads(SCHEMA_PATH.read_text())
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"].endswith("2020-12/schema")
+
+
+def test_an_encrypted_export_never_names_a_plaintext_zip_on_disk(tmp_path: Path) -> None:
+    """While the files stream in, the output folder holds no readable (unencrypted) bundle: the
+    intermediate ZIP is an anonymous temporary file, gone with the process even if it is killed."""
+    out = tmp_path / "out"
+    out.mkdir()
+    seen: list[list[str]] = []
+    secret = b"account 5500 1234 987 " * 100
+
+    def opener(writer) -> None:  # type: ignore[no-untyped-def]
+        writer.write(secret)
+        seen.append(sorted(p.name for p in out.iterdir()))
+
+    leaky = BundleFile("files/001-note.txt", "text/plain", len(secret),
+                       hashlib.sha256(secret).hexdigest(), opener, name="note.txt")
+    identity = x25519.Identity.generate()
+    written = write_bundle(customer_manifest(), [sample_files()[0], leaky], KEY,
+                           out / "e.vrmshare.age", encrypt_to=str(identity.to_public()))
+    assert seen == [[]]
+    assert [p.name for p in out.iterdir()] == [written.path.name]
+    assert b"account 5500" not in written.path.read_bytes()

@@ -358,10 +358,14 @@ def write_bundle(
             progress(done, total, "")
 
     by_path = {f.path_in_zip: f for f in files}
-    tmp_zip = _temp_in(out_path.parent, out_path.name)
+    # Unencrypted, the ZIP is the output: written under a temporary name, renamed when whole.
+    # Encrypted, the ZIP is only an intermediate: an anonymous temporary file (no name, freed
+    # by the OS even if the process is killed), so no plaintext bundle is ever left behind.
+    tmp_zip = None if recipient is not None else _temp_in(out_path.parent, out_path.name)
     tmp_out: Path | None = None
     try:
-        with open(tmp_zip, "wb") as raw:
+        raw = open(tmp_zip, "w+b") if tmp_zip is not None else tempfile.TemporaryFile(dir=out_path.parent)
+        with raw:
             with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
                 for name, blob in ((MANIFEST_NAME, data), (SIGNATURE_NAME, signature)):
                     with zf.open(_info(name, date_time, False), "w", force_zip64=True) as dest:
@@ -379,21 +383,21 @@ def write_bundle(
                             "(its size or SHA-256 differs); no bundle was written."
                         )
             raw.flush()
-            os.fsync(raw.fileno())
-        if recipient is not None:
-            import pyrage
+            if recipient is not None:
+                import pyrage
 
-            tmp_out = _temp_in(out_path.parent, out_path.name)
-            with open(tmp_zip, "rb", buffering=CHUNK) as source, open(tmp_out, "wb") as target:
-                pyrage.encrypt_io(source, target, [recipient])
-                target.flush()
-                os.fsync(target.fileno())
-            tmp_zip.unlink()
-            os.replace(tmp_out, out_path)
-        else:
-            os.replace(tmp_zip, out_path)
+                raw.seek(0)
+                tmp_out = _temp_in(out_path.parent, out_path.name)
+                with open(tmp_out, "wb") as target:
+                    pyrage.encrypt_io(raw, target, [recipient])
+                    target.flush()
+                    os.fsync(target.fileno())
+            else:
+                os.fsync(raw.fileno())
+        os.replace(tmp_out if tmp_out is not None else tmp_zip, out_path)  # type: ignore[arg-type]
     except BaseException:
-        tmp_zip.unlink(missing_ok=True)
+        if tmp_zip is not None:
+            tmp_zip.unlink(missing_ok=True)
         if tmp_out is not None:
             tmp_out.unlink(missing_ok=True)
         raise
