@@ -20,7 +20,14 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.store.services import rules
 from vrmdesk.ui.editor_widgets import human
-from vrmdesk.ui.things_models import ID_ROLE, Column, RowsModel, day, state_icon, state_text
+from vrmdesk.ui.things_models import (
+    Column,
+    RowsModel,
+    day,
+    selected_id,
+    state_icon,
+    state_text,
+)
 
 
 def overdue(d: date | None) -> bool:
@@ -124,10 +131,7 @@ class Section(QWidget):
         self.table.resizeColumnsToContents()
 
     def current_id(self) -> int | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
-            return None
-        return int(index.data(ID_ROLE))
+        return selected_id(self.table)
 
     def select(self, record_id: int) -> bool:
         row = self.model.row_of(record_id)

@@ -37,7 +37,13 @@ from vrmdesk.ui.editor_fields import (
     ticket_choices,
 )
 from vrmdesk.ui.editor_widgets import Field, PickerField, TextField
-from vrmdesk.ui.form_rows import ErrorLabel, FormRows, on_ctrl_enter, report_save_error
+from vrmdesk.ui.form_rows import (
+    ErrorLabel,
+    FormRows,
+    checked_values,
+    on_ctrl_enter,
+    report_save_error,
+)
 
 
 class RecordEditor(QDialog):
@@ -160,12 +166,9 @@ class RecordEditor(QDialog):
     # -- saving ------------------------------------------------------------------------------
     def save(self) -> bool:
         """Check, then create or update through the core; False (and messages) if refused."""
-        self.general_error.set_text("")
-        bad = self.rows.check_all()
-        if bad is not None:
-            self.rows.focus(bad)
+        values = checked_values(self.rows, self.general_error)
+        if values is None:
             return False
-        values = self.rows.values()
         if self.is_new:  # an empty field the core fills in (a warranty's start) is left out
             columns = records.editable_fields(self.cls)
             values = {k: v for k, v in values.items() if v is not None or columns[k].nullable}

@@ -145,6 +145,16 @@ class FormRows:
         row.field.focus_target().setFocus()
 
 
+def checked_values(rows: FormRows, general: ErrorLabel) -> dict[str, Any] | None:
+    """The form's values when every field passes its own checks; else None, first bad field focused."""
+    general.set_text("")
+    bad = rows.check_all()
+    if bad is not None:
+        rows.focus(bad)
+        return None
+    return rows.values()
+
+
 def report_save_error(rows: FormRows, general: ErrorLabel, exc: VrmError) -> None:
     """A refused save: the core's message under its field (focused), else above the buttons."""
     row = rows.show_core_error(exc) if isinstance(exc, ValidationError) else None

@@ -27,7 +27,13 @@ from vrmdesk.ui.controller import VaultController
 from vrmdesk.ui.editor_fields import ticket_choices
 from vrmdesk.ui.date_fields import DateTimeField
 from vrmdesk.ui.editor_widgets import EnumField, Field, LineField, PickerField, TextField, human
-from vrmdesk.ui.form_rows import ErrorLabel, FormRows, on_ctrl_enter, report_save_error
+from vrmdesk.ui.form_rows import (
+    ErrorLabel,
+    FormRows,
+    checked_values,
+    on_ctrl_enter,
+    report_save_error,
+)
 
 
 class DirectionField(Field):
@@ -140,12 +146,9 @@ class QuickCaptureDialog(QDialog):
 
     def save(self) -> bool:
         """Record the interaction; False (with the problem under its field) if refused."""
-        self.general_error.set_text("")
-        bad = self.rows.check_all()
-        if bad is not None:
-            self.rows.focus(bad)
+        values = checked_values(self.rows, self.general_error)
+        if values is None:
             return False
-        values = self.rows.values()
         try:
             with self.controller.session() as session:
                 interaction = records.create(session, m.Interaction, **values)

@@ -28,7 +28,7 @@ from vrmdesk.ui import settings
 from vrmdesk.ui.asset_panel import AssetPanel
 from vrmdesk.ui.icons import icon
 from vrmdesk.ui.pages import Page
-from vrmdesk.ui.things_models import ID_ROLE, AssetFilterProxy, AssetTableModel
+from vrmdesk.ui.things_models import ID_ROLE, AssetFilterProxy, AssetTableModel, selected_id
 
 #: changes to these kinds can change what the page shows
 RELEVANT = {"*", "asset", "warranty", "registration", "service_event", "ticket", "vendor",
@@ -199,10 +199,7 @@ class ThingsPage(Page):
 
     # -- selection ---------------------------------------------------------------------------
     def current_asset_id(self) -> int | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
-            return None
-        return int(index.data(ID_ROLE))
+        return selected_id(self.table)
 
     def _select(self, asset_id: int) -> bool:
         source_row = self.model.row_of(asset_id)

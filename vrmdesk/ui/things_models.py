@@ -32,6 +32,14 @@ from vrmdesk.ui.icons import icon
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
+
+def selected_id(table: Any) -> int | None:
+    """The record id of a table view's current row, if that row is selected."""
+    index = table.currentIndex()
+    if not index.isValid() or not table.selectionModel().isRowSelected(index.row()):
+        return None
+    return int(index.data(ID_ROLE))
+
 Index = QModelIndex | QPersistentModelIndex
 
 STATE_COLORS: dict[m.WarrantyState | None, str] = {
