@@ -16,7 +16,9 @@ meaning, and the command line prints ``str(error)`` as its one-line reason.
     ├── ValidationError           a record was refused: a missing name, an end before a start …
     │   └── NotFound              the record (vendor, asset …) does not exist
     ├── InUseError                a delete that would orphan other records, without cascade
-    └── AttachmentError           an attachment too large, missing or damaged
+    ├── AttachmentError           an attachment too large, missing or damaged
+    └── StorageError              the file system refused: the disk is full, no permission …
+        └── DiskFull              no space left (or over a quota or file-size limit)
 """
 
 from __future__ import annotations
@@ -79,4 +81,12 @@ class InUseError(VrmError):
 
 
 class AttachmentError(VrmError):
+    pass
+
+
+class StorageError(VrmError):
+    """The operating system refused a read or write; the message says what and where."""
+
+
+class DiskFull(StorageError):
     pass
