@@ -36,6 +36,8 @@ class Actions:
         self.capture = act("&Quick capture…", w.quick_capture, "Ctrl+I", "capture",
                            "Record an interaction (Ctrl+I)")
         self.lock = act("&Lock", w.request_lock, "Ctrl+L", "lock", "Lock the vault (Ctrl+L)")
+        self.unlock = act("&Unlock…", w.unlock_requested.emit, None, "lock", "Unlock the vault")
+        self.unlock.setVisible(False)
         self.undo = act("&Undo", w.undo, QKeySequence.StandardKey.Undo, "undo")
         self.undo.setEnabled(False)
         self.new_vendor = act("New &vendor…", lambda: w.new_record(m.Vendor), "Ctrl+Shift+V", "vendor")
@@ -64,7 +66,7 @@ class Actions:
         bar = window.menuBar()
         file_menu = bar.addMenu("&File")
         for action in (self.share, self.import_reply, None, self.backup, self.restore, None,
-                       self.lock, None, self.quit):
+                       self.lock, self.unlock, None, self.quit):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit = bar.addMenu("&Edit")
         for action in (self.undo, None, self.capture, self.new_vendor, self.new_thing,
@@ -76,11 +78,25 @@ class Actions:
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.identity)
         help_menu.addAction(self.about)
-        toolbar = window.addToolBar("Main")
+        self.toolbar = toolbar = window.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
         for action in (self.search, self.capture, self.new_vendor, self.new_thing, self.undo, self.lock):
             toolbar.addAction(action)
+
+    def set_locked(self, locked: bool) -> None:
+        """While locked only Unlock, Quit and About work; everything else needs the vault."""
+        for action in self.needing_the_vault():
+            action.setEnabled(not locked)
+        self.undo.setEnabled(False)
+        self.unlock.setVisible(locked)
+        self.unlock.setEnabled(locked)
+        self.lock.setVisible(not locked)
+        self.toolbar.setVisible(not locked)  # nothing on it works while locked
+
+    def needing_the_vault(self) -> list[QAction]:
+        keep = {id(self.quit), id(self.about), id(self.unlock), id(self.undo), id(self.settings)}
+        return [a for a in vars(self).values() if isinstance(a, QAction) and id(a) not in keep] + self.go
 
     def set_undo_label(self, label: str) -> None:
         self.undo.setEnabled(bool(label))

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon
 
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault, default_vault_dir, vault_exists
 from vrmdesk.ui import settings
 from vrmdesk.ui.controller import VaultController
 from vrmdesk.ui.icons import icon
+from vrmdesk.ui.tray import Tray
+
+if TYPE_CHECKING:
+    from vrmdesk.ui.main_window import MainWindow
 
 
 def make_app() -> QApplication:
@@ -63,7 +68,12 @@ def obtain_vault(folder: Path, parent=None, *, kdf=None) -> tuple[Vault | None, 
 
 
 class Application(QObject):
-    """Holds the controller and the window for one run of the program."""
+    """Holds the controller, the window and the tray icon for one run of the program.
+
+    Once a vault was unlocked in this run, cancelling the unlock dialog after a lock leaves the
+    program running, locked: in the tray where there is one, else in its window's lock screen.
+    Only Quit (or closing the window) ends it.
+    """
 
     def __init__(self, app: QApplication, folder: Path) -> None:
         super().__init__(app)
@@ -72,7 +82,10 @@ class Application(QObject):
         self.prefs = settings.load()
         self.temp_copies = TempCopies()
         self.controller: VaultController | None = None
-        self.window = None
+        self.window: MainWindow | None = None
+        self.tray: Tray | None = Tray(self) if Tray.available() else None
+        self.quitting = False
+        self._unlocking = False
         app.aboutToQuit.connect(self.shutdown)
 
     def start(self) -> bool:
@@ -87,25 +100,66 @@ class Application(QObject):
         self.controller = VaultController(vault, self)
         self.controller.temp_copies = self.temp_copies  # type: ignore[attr-defined]
         self.controller.locked.connect(self.temp_copies.clear)
-        self.window = MainWindow(self.controller, self.prefs)
-        self.window.lock_requested.connect(self.lock_and_unlock)
+        self.window = MainWindow(self.controller, self.prefs, tray=self.tray)
+        self.window.lock_requested.connect(self.lock)
+        self.window.unlock_requested.connect(self.unlock)
+        if self.tray is not None:
+            self.tray.unlock_requested.connect(self.unlock)
+            self.tray.show_requested.connect(self.show_window)
+            self.tray.quit_requested.connect(self.quit)
+            self.controller.locked.connect(lambda: self.tray.set_locked(True))  # type: ignore[union-attr]
+            self.controller.unlocked.connect(lambda: self.tray.set_locked(False))  # type: ignore[union-attr]
+            self.tray.show()
         self.window.show()
         self.controller.notify({"*"})
         return True
 
-    def lock_and_unlock(self) -> None:
-        assert self.controller is not None and self.window is not None
+    def lock(self) -> None:
+        """Lock now, then offer to unlock again."""
+        assert self.controller is not None
         self.controller.lock()
-        self.window.centralWidget().setEnabled(False)
-        vault, folder = obtain_vault(self.folder, self.window)
+        self.unlock()
+
+    def unlock(self) -> bool:
+        """Show the unlock dialog over the locked window; cancelled, the program stays locked."""
+        assert self.controller is not None and self.window is not None
+        if self.controller.is_open:
+            self.show_window()
+            return True
+        if self._unlocking:  # the dialog is up already (a second click on the tray icon)
+            return False
+        self._unlocking = True
+        try:
+            self.show_window()
+            vault, folder = obtain_vault(self.folder, self.window)
+        finally:
+            self._unlocking = False
         if vault is None:
-            self.window.close()
-            self.app.quit()
-            return
+            self._stay_locked()
+            return False
         self.folder = folder
         self.controller.replace(vault)
-        self.window.centralWidget().setEnabled(True)
-        self.window.idle.restart()
+        return True
+
+    def _stay_locked(self) -> None:
+        if self.tray is not None and self.window is not None:
+            self.window.hide()
+            self.tray.showMessage(
+                "vrmdesk is locked", "It keeps running here. Click the icon to unlock.",
+                QSystemTrayIcon.MessageIcon.Information,
+            )
+
+    def show_window(self) -> None:
+        if self.window is not None:
+            self.window.show()
+            self.window.raise_()
+            self.window.activateWindow()
+
+    def quit(self) -> None:
+        self.quitting = True
+        if self.window is not None:
+            self.window.close()
+        self.app.quit()
 
     def shutdown(self) -> None:
         if self.controller is not None:

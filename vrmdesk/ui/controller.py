@@ -27,6 +27,8 @@ class VaultController(QObject):
     changed = Signal(object)
     #: the vault was locked: views must empty themselves
     locked = Signal()
+    #: a vault is open again after a lock (views refresh through ``changed`` too)
+    unlocked = Signal()
     #: a message for the status bar
     status = Signal(str)
     #: what Undo would bring back ("" when nothing)
@@ -108,4 +110,5 @@ class VaultController(QObject):
     def replace(self, vault: Vault) -> None:
         """After an unlock: the same controller over a newly opened vault."""
         self._vault = vault
+        self.unlocked.emit()
         self.changed.emit({"*"})

@@ -148,5 +148,6 @@ class HomePage(Page):
     def clear(self) -> None:
         for section in self.sections.values():
             section.list.clear()
+            section.title.setText(section._base_title)  # the counts are vault content too
         self.headline.setText("")
 

@@ -12,8 +12,12 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
 )
 
 from vrmdesk.errors import VrmError
@@ -32,17 +36,46 @@ from vrmdesk.ui.things import ThingsPage
 from vrmdesk.ui.vendors import VendorsPage
 
 PAGES = (("home", "Home", "home"), ("vendors", "Vendors", "vendor"), ("things", "Things", "thing"))
+LOCKED_TITLE = "vrmdesk — locked"
+
+
+class LockedPage(QWidget):
+    """What the window shows while the vault is locked: nothing of the vault, and a way back in."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("The vault is locked")
+        picture = QLabel()
+        picture.setPixmap(icon("lock").pixmap(64, 64))
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel("The vault is locked.")
+        font = text.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        text.setFont(font)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.unlock_button = QPushButton(icon("lock"), "&Unlock…")
+        self.unlock_button.setDefault(True)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(picture)
+        layout.addWidget(text)
+        layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
 
 
 class MainWindow(QMainWindow):
     #: the user (or the idle timer) locked the vault; the app shows the unlock dialog
     lock_requested = Signal()
+    #: the user asks to unlock the locked vault (the lock screen's button, File → Unlock)
+    unlock_requested = Signal()
 
-    def __init__(self, controller: VaultController, prefs: Preferences) -> None:
+    def __init__(self, controller: VaultController, prefs: Preferences,
+                 tray: QSystemTrayIcon | None = None) -> None:
         super().__init__()
         self.controller = controller
         self.prefs = prefs
-        self.setWindowTitle(f"vrmdesk — {controller.vault.folder.name}")
+        self.vault_name = controller.vault.folder.name
+        self.setWindowTitle(f"vrmdesk — {self.vault_name}")
         self.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
         self.setAccessibleName("vrmdesk main window")
 
@@ -71,23 +104,53 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([170, 1030])
-        self.setCentralWidget(self.splitter)
+        self.locked_page = LockedPage()
+        self.locked_page.unlock_button.clicked.connect(self.unlock_requested)
+        self.content = QStackedWidget()
+        self.content.addWidget(self.splitter)
+        self.content.addWidget(self.locked_page)
+        self.setCentralWidget(self.content)
 
-        self.actions = Actions(self)
-        self.actions.install(self)
+        self.commands = Actions(self)
+        self.commands.install(self)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
-        controller.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        controller.undo_changed.connect(self.actions.set_undo_label)
+        controller.status.connect(self.show_status)
+        controller.undo_changed.connect(self.commands.set_undo_label)
+        controller.locked.connect(self._show_locked)
+        controller.unlocked.connect(self._show_unlocked)
 
         self.idle = IdleWatcher(self)
         self.idle.set_minutes(prefs.auto_lock_minutes)
         self.idle.idle.connect(self.request_lock)
-        self.reminders = Reminders(controller, prefs, self)
+        self.reminders = Reminders(controller, prefs, self, tray=tray)
 
         self.resize(1200, 780)
         self._restore_geometry()
         self.nav.setCurrentRow(0)
+
+    # -- locked and unlocked -----------------------------------------------------------------
+    def show_status(self, text: str) -> None:
+        """A message in the status bar; none while the vault is locked (they speak of its records)."""
+        if self.controller.is_open:
+            self.statusBar().showMessage(text, 6000)
+
+    def _show_locked(self) -> None:
+        """Nothing of the vault stays on screen: the pages emptied themselves, this hides the rest."""
+        self.setWindowTitle(LOCKED_TITLE)
+        self.statusBar().clearMessage()
+        self.status_label.clear()
+        self.content.setCurrentWidget(self.locked_page)
+        self.commands.set_locked(True)
+        self.idle.set_interval_ms(0)
+        self.locked_page.unlock_button.setFocus()
+
+    def _show_unlocked(self) -> None:
+        self.vault_name = self.controller.vault.folder.name
+        self.setWindowTitle(f"vrmdesk — {self.vault_name}")
+        self.content.setCurrentWidget(self.splitter)
+        self.commands.set_locked(False)
+        self.idle.set_minutes(self.prefs.auto_lock_minutes)
 
     # -- navigation --------------------------------------------------------------------------
     def show_page(self, key: str) -> None:
@@ -216,6 +279,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
-        self.reminders.hide()
         super().closeEvent(event)
 

@@ -8,23 +8,21 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from vrmdesk.store.services import dashboard
 from vrmdesk.store.services.reminders import Reminder, reminders
 from vrmdesk.ui.controller import VaultController
-from vrmdesk.ui.icons import icon
 from vrmdesk.ui.settings import Preferences
 
 CHECK_EVERY_MS = 30 * 60 * 1000
 
 
 class Reminders(QObject):
-    def __init__(self, controller: VaultController, prefs: Preferences, parent: QObject | None = None) -> None:
+    """Checks every half hour while the vault is unlocked; shown in the tray, else the status bar."""
+
+    def __init__(self, controller: VaultController, prefs: Preferences, parent: QObject | None = None,
+                 tray: QSystemTrayIcon | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.prefs = prefs
         self.shown: set[str] = set()
-        self.tray: QSystemTrayIcon | None = None
-        if QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = QSystemTrayIcon(icon("vrmdesk", color="#2f6f5e"), self)
-            self.tray.setToolTip("vrmdesk")
-            self.tray.show()
+        self.tray = tray
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_EVERY_MS)
         self.timer.timeout.connect(self.check)
@@ -55,7 +53,3 @@ class Reminders(QObject):
         else:
             self.controller.status.emit(f"{len(new)} reminder{'s' if len(new) > 1 else ''}: {new[0].message}")
         return new
-
-    def hide(self) -> None:
-        if self.tray is not None:
-            self.tray.hide()

@@ -88,7 +88,9 @@ class UnlockDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.unlock_button = self.buttons.addButton("&Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
         self.unlock_button.setDefault(True)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # Enter never means Cancel, even when focus passed over it while the key was derived
+        self.cancel_button.setAutoDefault(False)
         self.buttons.accepted.connect(self.try_unlock)
         self.buttons.rejected.connect(self.reject)
 
@@ -129,9 +131,17 @@ class UnlockDialog(QDialog):
         self.error.show()
 
     def _set_busy(self, busy: bool) -> None:
+        """While the key is derived nothing can be pressed twice; the typing stays where it was.
+
+        The passphrase field turns read-only rather than disabled: a disabled field gives its
+        focus away (to Cancel, the only button left), and Enter would then have meant Cancel.
+        """
         self.busy.setVisible(busy)
-        for widget in (self.passphrase, self.unlock_button, self.other, self.recovery, self.restore):
+        self.passphrase.setReadOnly(busy)
+        for widget in (self.unlock_button, self.other, self.recovery, self.restore):
             widget.setEnabled(not busy)
+        if not busy:
+            self.unlock_button.setDefault(True)
 
     # -- unlocking ---------------------------------------------------------------------------
     def try_unlock(self, *, recovery_key: str | None = None, new_passphrase: str | None = None) -> None:

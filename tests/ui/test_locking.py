@@ -1,0 +1,204 @@
+"""Unlocking and locking as a person does it: Enter after a typo, Cancel on the lock dialog,
+and nothing of the vault left on screen while it is locked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+
+from vrmdesk.store import demo, keys
+from vrmdesk.store.vault import Vault
+from vrmdesk.ui.app import Application
+from vrmdesk.ui.unlock import UnlockDialog
+
+PASS = "right one"
+
+
+def make_demo(folder: Path) -> None:
+    vault, _ = Vault.create(folder, PASS, kdf=keys.fast_params_for_tests())
+    with vault, vault.session() as s:
+        demo.build(s)
+
+
+def when_modal(qtbot, act: Callable[[QWidget], None]) -> None:  # type: ignore[no-untyped-def]
+    """Do ``act`` to the next modal dialog once it is up (it runs its own event loop)."""
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or not dialog.isVisible():
+            QTimer.singleShot(20, poll)
+            return
+        act(dialog)
+
+    QTimer.singleShot(0, poll)
+
+
+def type_passphrase_and_enter(qtbot, text: str) -> Callable[[QWidget], None]:  # type: ignore[no-untyped-def]
+    def act(dialog: QWidget) -> None:
+        assert isinstance(dialog, UnlockDialog)
+        qtbot.keyClicks(dialog.passphrase, text)
+        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    return act
+
+
+def press_escape(qtbot) -> Callable[[QWidget], None]:  # type: ignore[no-untyped-def]
+    return lambda dialog: qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+
+@pytest.fixture
+def application(qtbot, tmp_path: Path) -> Iterator[Application]:
+    """The program started on a demo vault, unlocked by typing the passphrase and Enter."""
+    folder = tmp_path / "v"
+    make_demo(folder)
+    app = QApplication.instance()
+    application = Application(app, folder)  # type: ignore[arg-type]
+    when_modal(qtbot, type_passphrase_and_enter(qtbot, PASS))
+    assert application.start()
+    qtbot.addWidget(application.window)
+    yield application
+    application.shutdown()
+    if application.tray is not None:
+        application.tray.hide()
+
+
+# -- 2. Enter after a wrong passphrase ------------------------------------------------------------
+def test_enter_after_a_wrong_passphrase_unlocks_and_does_not_cancel(qtbot, tmp_path):
+    folder = tmp_path / "v"
+    make_demo(folder)
+    dialog = UnlockDialog(folder)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    rejected: list[bool] = []
+    dialog.rejected.connect(lambda: rejected.append(True))
+    qtbot.keyClicks(dialog.passphrase, "wrong one")
+    qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(dialog.error.isVisible, timeout=10000)
+    assert dialog.unlock_button.isDefault()
+    assert dialog.focusWidget() is dialog.passphrase
+    qtbot.keyClicks(dialog.passphrase, PASS)  # the wrong text is selected: typing replaces it
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    assert not rejected
+    assert dialog.vault is not None and dialog.vault.is_open
+    dialog.vault.close()
+
+
+def test_enter_after_two_wrong_passphrases_still_means_unlock(qtbot, tmp_path):
+    folder = tmp_path / "v"
+    make_demo(folder)
+    dialog = UnlockDialog(folder)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for attempt in ("first typo", "second typo"):
+        qtbot.keyClicks(dialog.passphrase, attempt)
+        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.error.isVisible() and dialog.unlock_button.isEnabled(), timeout=10000)
+        assert dialog.isVisible() and dialog.unlock_button.isDefault()
+    qtbot.keyClicks(dialog.passphrase, PASS)
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    dialog.vault.close()
+
+
+# -- 3. Cancel on the lock dialog ---------------------------------------------------------------
+def test_escape_on_the_lock_dialog_leaves_the_program_running_locked(application, qtbot):
+    window = application.window
+    quits: list[bool] = []
+    application.app.aboutToQuit.connect(lambda: quits.append(True))
+    when_modal(qtbot, press_escape(qtbot))
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert not application.controller.is_open
+    assert not quits and not application.quitting
+    assert window.isVisible()  # no tray here (offscreen): the window stays, locked
+    assert window.content.currentWidget() is window.locked_page
+    # … and unlocking again brings the vault back
+    when_modal(qtbot, type_passphrase_and_enter(qtbot, PASS))
+    qtbot.mouseClick(window.locked_page.unlock_button, Qt.MouseButton.LeftButton)
+    assert application.controller.is_open
+    assert window.content.currentWidget() is window.splitter
+    assert window.pages["home"].headline.text()  # filled again
+
+
+def test_cancel_on_the_lock_dialog_keeps_the_program_in_the_tray(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    folder = tmp_path / "v"
+    make_demo(folder)
+    application = Application(QApplication.instance(), folder)  # type: ignore[arg-type]
+    when_modal(qtbot, type_passphrase_and_enter(qtbot, PASS))
+    assert application.start()
+    qtbot.addWidget(application.window)
+    try:
+        assert application.tray is not None
+        when_modal(qtbot, lambda dialog: dialog.reject())  # the Cancel button's slot
+        application.window.commands.lock.trigger()
+        assert not application.controller.is_open and not application.quitting
+        assert not application.window.isVisible() and application.tray.isVisible()
+        unlock = application.tray.unlock_action
+        assert unlock.isEnabled()
+        when_modal(qtbot, type_passphrase_and_enter(qtbot, PASS))
+        unlock.trigger()
+        assert application.controller.is_open and application.window.isVisible()
+    finally:
+        application.shutdown()
+        application.tray.hide()
+
+
+# -- 4. Nothing of the vault on screen while locked --------------------------------------------
+def test_the_locked_window_shows_nothing_of_the_vault(application, qtbot):
+    window = application.window
+    home = window.pages["home"]
+    assert any("(" in s.title.text() for s in home.sections.values())  # counts while unlocked
+    assert window.vault_name in window.windowTitle()
+    application.controller.status.emit("14 reminders: Television: Extended warranty ends on 17 Dec 2026")
+    assert window.statusBar().currentMessage()
+    when_modal(qtbot, press_escape(qtbot))
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.windowTitle() == "vrmdesk — locked"
+    assert window.statusBar().currentMessage() == ""
+    assert window.status_label.text() == ""
+    assert all("(" not in s.title.text() for s in home.sections.values())
+    assert all(s.list.count() == 0 for s in home.sections.values())
+    assert home.headline.text() == ""
+    assert window.content.currentWidget() is window.locked_page
+    # while locked, commands that need the vault are off (a shortcut does nothing)
+    actions = window.commands
+    for action in (actions.search, actions.capture, actions.new_vendor, actions.share, actions.backup,
+                   actions.lock, actions.import_reply, actions.identity, *actions.go):
+        assert not action.isEnabled(), action.text()
+    assert actions.quit.isEnabled() and actions.unlock.isEnabled()
+    # a message that arrives while locked is not shown either
+    application.controller.status.emit("Saved the vendor “Bosch”.")
+    assert window.statusBar().currentMessage() == ""
+
+
+def test_no_visible_widget_names_a_record_while_locked(application, qtbot):
+    """Walk every widget a person could see: none shows a vendor's or a thing's name."""
+    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QLabel, QLineEdit
+
+    from vrmdesk.store import models as m
+
+    window = application.window
+    with application.controller.session() as s:
+        names = [v.name for v in s.query(m.Vendor)] + [a.name for a in s.query(m.Asset)]
+    window.show_page("vendors")
+    window.open_record("vendor", 1)
+    qtbot.wait(50)
+    when_modal(qtbot, press_escape(qtbot))
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    shown: list[str] = [window.windowTitle(), window.statusBar().currentMessage()]
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        if isinstance(widget, (QLabel, QLineEdit, QAbstractButton)):
+            shown.append(widget.text())
+        if isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            model = widget.model()
+            shown += [str(model.index(r, 0).data()) for r in range(model.rowCount())]
+    leaked = [text for text in shown for name in names if name in text]
+    assert not leaked
