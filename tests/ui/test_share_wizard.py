@@ -173,3 +173,28 @@ def test_cancel_stops_the_export(qtbot, controller, ids, tmp_path: Path, monkeyp
     assert list(out.iterdir()) == []
     with controller.session() as s:
         assert disclosures.for_vendor(s, ids["vendor"]) == []
+
+
+@pytest.mark.parametrize("typed", ["/", "~/", "   /   ", "."])
+def test_a_save_name_that_names_no_file_is_told_and_the_page_keeps_its_layout(
+    typed, qtbot, controller, ids, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    wizard = _wizard(qtbot, controller, ids)
+    for _ in range(4):
+        wizard.next()
+    page = wizard.save_page
+    assert wizard.currentPage() is page
+    page.path.setText(str(tmp_path / "case"))
+    qtbot.wait(10)
+    below = page.encrypt.geometry().top()
+    page.path.setFocus()
+    qtbot.keyClick(page.path, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(page.path, typed)  # an exception in a slot would fail the test here
+    assert "folder" in page.final_name.text() or "name" in page.final_name.text()  # told, under the field
+    assert not page.isComplete()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    qtbot.wait(10)
+    assert page.encrypt.geometry().top() == below  # nothing below the field jumped
+    assert not list(tmp_path.glob("*.vrmshare*"))

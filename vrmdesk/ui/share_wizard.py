@@ -17,6 +17,7 @@ The pages expose their widgets and ``ShareWizard.start_export()`` so tests drive
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -52,6 +53,7 @@ from vrmdesk.share import export, schemaorg
 from vrmdesk.share import slice as sl
 from vrmdesk.share.terms import ALLOWED_USES, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, PURPOSES, Terms
 from vrmdesk.ui.controller import VaultController
+from vrmdesk.ui.elided_label import ElidedLabel
 from vrmdesk.ui.icons import icon
 from vrmdesk.ui.progress import run_with_progress
 from vrmdesk.ui.tasks import Task
@@ -311,6 +313,9 @@ class PreviewPage(QWizardPage):
         return self.preview is not None
 
 
+ERROR_COLOR = "#c0392b"
+
+
 class SavePage(QWizardPage):
     def __init__(self, wizard: ShareWizard) -> None:
         super().__init__()
@@ -340,11 +345,12 @@ class SavePage(QWizardPage):
         self.recipient_hint.setWordWrap(True)
         self.encrypt.toggled.connect(self._update)
         self.recipient.textChanged.connect(self._update)
-        self.final_name = QLabel()
-        self.final_name.setWordWrap(True)
-        self.error = QLabel()
+        # under the name, one line kept whether shown or not (so nothing below moves as the name
+        # is typed): the file that will be written, or what is wrong with the name
+        self.final_name = ElidedLabel()
+        self.error = QLabel()  # why an export failed
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b")
+        self.error.setStyleSheet(f"color: {ERROR_COLOR}")
         form = QFormLayout(self)
         save_label = QLabel("&Save as:")
         save_label.setBuddy(self.path)
@@ -360,6 +366,7 @@ class SavePage(QWizardPage):
         return self.recipient.text().strip() if self.encrypt.isChecked() else None
 
     def out_path(self) -> Path:
+        """Where the bundle goes; a :class:`VrmError` when the text names no file (``/``)."""
         return export.bundle_path(Path(self.path.text().strip()), self.encrypt_to())
 
     def browse(self) -> None:
@@ -369,17 +376,27 @@ class SavePage(QWizardPage):
             self.path.setText(path)
 
     def _update(self) -> None:
+        """The final name and the problem, if any, in lines whose room is kept (no jumping)."""
         self.recipient.setEnabled(self.encrypt.isChecked())
-        text = self.path.text().strip()
-        self.final_name.setText(f"Will be written as {self.out_path()}" if text else "")
+        problem = self.problem()
+        self.final_name.setText(problem or f"Will be written as {self.out_path()}")
+        self.final_name.setStyleSheet(f"color: {ERROR_COLOR}" if problem else "")
         self.completeChanged.emit()
 
     def problem(self) -> str:
         text = self.path.text().strip()
         if not text:
             return "Choose where to save the bundle."
-        if not self.out_path().parent.is_dir():
-            return f"The folder {self.out_path().parent} does not exist."
+        if text.endswith(("/", os.sep)) or Path(text).expanduser().is_dir():
+            return f"{text} is a folder: add a file name."
+        try:
+            out = self.out_path()
+        except VrmError as exc:
+            return str(exc)
+        if out.is_dir():
+            return f"{out} is a folder: add a file name."
+        if not out.parent.is_dir():
+            return f"The folder {out.parent} does not exist."
         recipient = self.encrypt_to()
         if recipient is not None and not recipient.startswith("age1"):
             return "An age key starts with age1…"
