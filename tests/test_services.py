@@ -280,3 +280,35 @@ def test_demo_data_builds_a_household_and_a_freelancers_suppliers(v):
         assert len(open_tickets) >= 2
         assert all(timeline.timeline(s, t.vendor_id, ticket_id=t.id).items for t in open_tickets)
         assert records.list_records(s, m.Agreement)
+
+
+@pytest.mark.parametrize("address", ["not-an-email", "a@b", "two@@example.com", "a b@example.com",
+                                     "@example.com", "kim@", "kim@example..com"])
+def test_an_e_mail_address_that_is_not_one_is_refused_and_nothing_is_written(v, address):
+    with v.session() as s:
+        vendor = make_vendor(s)
+    with pytest.raises(ValidationError) as err, v.session() as s:
+        records.create(s, m.Contact, vendor_id=vendor.id, name="Kim", email=address)
+    assert err.value.field == "email" and "not an e-mail address" in str(err.value)
+    with pytest.raises(ValidationError) as err, v.session() as s:
+        records.create(s, m.Channel, vendor_id=vendor.id, channel=m.ChannelKind.EMAIL, value=address)
+    assert err.value.field == "value"
+    with v.session() as s:
+        assert records.list_records(s, m.Contact) == [] and records.list_records(s, m.Channel) == []
+
+
+def test_real_addresses_and_other_channels_are_kept(v):
+    with v.session() as s:
+        vendor = make_vendor(s)
+        records.create(s, m.Contact, vendor_id=vendor.id, name="Kim", email="kim.service@bosch-home.example")
+        records.create(s, m.Contact, vendor_id=vendor.id, name="No mail")  # empty is fine
+        records.create(s, m.Channel, vendor_id=vendor.id, channel=m.ChannelKind.PHONE, value="+49 89 1234")
+    with v.session() as s:
+        assert [c.email for c in records.list_records(s, m.Contact)] == ["kim.service@bosch-home.example", ""]
+
+
+@pytest.mark.parametrize("website", ["not a site", "ftp://example.com", "localhost", "https://"])
+def test_a_website_that_is_not_a_web_address_is_refused(v, website):
+    with pytest.raises(ValidationError) as err, v.session() as s:
+        make_vendor(s, website=website)
+    assert err.value.field == "website"

@@ -394,3 +394,18 @@ def test_dialogs_close_when_the_vault_locks(controller, qtbot):
     controller.lock()
     assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
     assert not quick.isVisible()
+
+
+def test_a_contact_e_mail_that_is_not_one_is_shown_and_not_saved(controller, qtbot):
+    bosch = find(controller, m.Vendor, name="Bosch Home Appliances").id
+    before = count(controller, m.Contact)
+    dialog = editor(qtbot, controller, m.Contact, defaults={"vendor_id": bosch})
+    qtbot.keyClicks(dialog.field("name").edit, "Kim")
+    qtbot.keyClicks(dialog.field("email").edit, "not-an-email")
+    assert not dialog.save()
+    assert error_under(dialog, "email") == "“not-an-email” is not an e-mail address (for example service@example.com)."
+    assert count(controller, m.Contact) == before
+    dialog.field("email").edit.clear()
+    qtbot.keyClicks(dialog.field("email").edit, "kim@bosch-home.example")
+    assert dialog.save()
+    assert count(controller, m.Contact) == before + 1

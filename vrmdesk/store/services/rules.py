@@ -6,7 +6,10 @@ import calendar
 from collections.abc import Callable, MutableMapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from typing import Any
+from urllib.parse import urlsplit
 
 from pyrage import x25519
 from sqlalchemy import select
@@ -121,8 +124,43 @@ def _non_negative(obj: object, field: str, label: str) -> None:
         raise ValidationError(f"The {label} cannot be negative.", field=field)
 
 
+def is_email_address(text: str) -> bool:
+    """``name@example.com``: an RFC 5322 addr-spec (the stdlib's parser) with a dotted domain."""
+    text = text.strip()
+    if not text or any(ch.isspace() for ch in text) or text.count("@") != 1:
+        return False
+    try:
+        address = Address(addr_spec=text)
+    except (HeaderParseError, ValueError, IndexError):
+        return False
+    labels = address.domain.split(".")
+    return bool(address.username) and len(labels) >= 2 and all(labels) and address.addr_spec == text
+
+
+def _email(field: str, value: str | None) -> None:
+    if value and not is_email_address(value):
+        raise ValidationError(
+            f"“{value}” is not an e-mail address (for example service@example.com).", field=field
+        )
+
+
+def is_web_address(text: str) -> bool:
+    """``https://example.com/…``, or a bare host name such as ``example.com``."""
+    text = text.strip()
+    if not text or any(ch.isspace() for ch in text):
+        return False
+    parts = urlsplit(text if "://" in text else f"https://{text}")
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https") and "." in host.strip(".") and ".." not in host
+
+
 def _vendor(session: Session, obj: m.Vendor) -> None:
     _required(obj, "name", "A vendor needs a name.")
+    if obj.website and not is_web_address(obj.website):
+        raise ValidationError(
+            f"“{obj.website}” is not a web address (for example example.com or "
+            "https://example.com/support).", field="website"
+        )
     clash = session.scalar(
         select(m.Vendor.id).where(m.Vendor.name == obj.name, m.Vendor.id != (obj.id or -1))
     )
@@ -223,10 +261,13 @@ def _agreement(session: Session, obj: m.Agreement) -> None:
 
 def _contact(session: Session, obj: m.Contact) -> None:
     _required(obj, "name", "A contact needs a name.")
+    _email("email", obj.email)
 
 
 def _channel(session: Session, obj: m.Channel) -> None:
     _required(obj, "value", "A channel needs an address, number or handle.")
+    if obj.channel == m.ChannelKind.EMAIL:
+        _email("value", obj.value)
 
 
 def _account(session: Session, obj: m.Account) -> None:
