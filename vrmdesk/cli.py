@@ -19,8 +19,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from vrmdesk import __version__
+from vrmdesk import __version__, crashlog
 from vrmdesk.errors import VrmError
+from vrmdesk.fileutil import is_disk_full, storage_error
 
 PASSPHRASE_ENV = "VRMDESK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "VRMDESK_NEW_PASSPHRASE"
@@ -65,6 +66,24 @@ def new_passphrase(args: argparse.Namespace) -> str:
     if os.environ.get(NEW_PASSPHRASE_ENV):
         return os.environ[NEW_PASSPHRASE_ENV]
     return _prompt("New passphrase", confirm=True)
+
+
+# -- argument types -----------------------------------------------------------------------------
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (``--limit 0`` or ``-1`` is a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def search_words(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give some words to search for")
+    return text
 
 
 # -- opening ------------------------------------------------------------------------------------
@@ -423,11 +442,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("list", cmd_list, "list records of one kind")
     p.add_argument("kind", choices=LIST_KINDS)
     p.add_argument("--vendor", metavar="NAME", help="only those of this vendor (name or id)")
-    p.add_argument("--limit", type=int, metavar="N")
+    p.add_argument("--limit", type=positive_int, metavar="N")
     p.add_argument("--json", action="store_true")
     p = add("search", cmd_search, "full-text search over everything")
-    p.add_argument("query")
-    p.add_argument("--limit", type=int, default=50, metavar="N")
+    p.add_argument("query", type=search_words)
+    p.add_argument("--limit", type=positive_int, default=50, metavar="N")
     p.add_argument("--json", action="store_true")
     add("backup", cmd_backup, "take a backup now (the last 10 are kept)")
     p = add("restore", cmd_restore, "list backups, or restore one (number or path)")
@@ -459,6 +478,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(message: str) -> int:
+    print(f"vrmdesk: {message}", file=sys.stderr)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -468,8 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(args)
         return func(args)
     except VrmError as exc:
-        print(f"vrmdesk: {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc))
     except KeyboardInterrupt:
         print("vrmdesk: interrupted", file=sys.stderr)
         return 130
@@ -477,6 +500,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as exc:  # the last line of defence: never a traceback
+        if is_disk_full(exc):
+            return _fail("The disk is full: the command could not finish. Free some space and try again.")
+        if isinstance(exc, OSError):
+            what = f"the command on {exc.filename}" if exc.filename else "the command"
+            return _fail(str(storage_error(exc, what)))
+        return _fail(crashlog.one_line(exc, crashlog.record(exc, f"vrmdesk {args.command or 'gui'}")))
 
 
 if __name__ == "__main__":

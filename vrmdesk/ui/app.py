@@ -14,15 +14,22 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon
 
+from vrmdesk.errors import VrmError
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault, default_vault_dir, vault_exists
 from vrmdesk.ui import settings
 from vrmdesk.ui.controller import VaultController
+from vrmdesk.ui.display import display_problem
+from vrmdesk.ui.errors import install_excepthook
 from vrmdesk.ui.icons import icon
 from vrmdesk.ui.tray import Tray
 
 if TYPE_CHECKING:
     from vrmdesk.ui.main_window import MainWindow
+
+
+class NoDisplay(VrmError):
+    """There is no screen to open the desktop application on."""
 
 
 def make_app() -> QApplication:
@@ -168,7 +175,12 @@ class Application(QObject):
 
 
 def run(folder: Path | None) -> int:
+    """The desktop application; a :class:`NoDisplay` (told in one line) when there is no screen."""
+    problem = display_problem()
+    if problem is not None:
+        raise NoDisplay(problem)
     app = make_app()
+    install_excepthook()
     prefs = settings.load()
     if folder is None:
         folder = Path(prefs.last_vault) if prefs.last_vault and vault_exists(Path(prefs.last_vault)) else default_vault_dir()

@@ -32,6 +32,7 @@ from vrmdesk.share import disclosures
 from vrmdesk.share.disclosures import DisclosureDetail, DisclosureRow
 from vrmdesk.store.attachments import format_size
 from vrmdesk.ui.controller import VaultController
+from vrmdesk.ui.errors import explain
 from vrmdesk.ui.icons import icon
 from vrmdesk.ui.progress import run_with_progress
 from vrmdesk.ui.tasks import Task
@@ -283,7 +284,7 @@ class DisclosuresView(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
-        text = str(exc) if isinstance(exc, (VrmError, OSError)) else f"Unexpected error: {exc!r}"
+        text = explain(exc)
         self.message.setText(f"Not exported: {text}")
         self._update()
         self.failed.emit(text)

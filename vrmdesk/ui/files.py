@@ -47,17 +47,9 @@ from vrmdesk.ui.files_model import AttachmentsModel, FileRow
 from vrmdesk.ui.icons import icon
 from vrmdesk.ui.message_bar import MessageBar
 from vrmdesk.ui.preview import PREVIEW_LIMIT, PreviewDialog, preview_kind
+from vrmdesk.ui.errors import explain
 from vrmdesk.ui.progress import run_with_progress
 from vrmdesk.ui.tasks import Task
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, VrmError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"{exc.strerror or exc}{where}."
-    return f"Something went wrong: {exc}"
 
 
 class AttachmentsPanel(QWidget):
@@ -249,7 +241,7 @@ class AttachmentsPanel(QWidget):
         self.message.emit(text)
 
     def _failed(self, what: str) -> Callable[[BaseException], None]:
-        return lambda exc: self._say(f"{what}: {_reason(exc)}", warning=True)
+        return lambda exc: self._say(f"{what}: {explain(exc)}", warning=True)
 
     # -- adding ------------------------------------------------------------------------------------
     def choose_files(self) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.store.services import search
 from vrmdesk.ui.controller import VaultController
+from vrmdesk.ui.errors import explain
 from vrmdesk.ui.icons import icon
 from vrmdesk.ui.search_model import (
     CONTEXT_ROLE,
@@ -236,7 +237,7 @@ class SearchDialog(QDialog):
                 self._task = None
                 self._pending = self._open_when_ready = False
                 self.model.clear()
-                self.status.setText(f"The search failed: {exc}")
+                self.status.setText(f"The search failed: {explain(exc)}")
 
         self._task = self.controller.run(work, on_done=done, on_error=failed, receiver=self)
 

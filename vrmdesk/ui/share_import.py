@@ -21,6 +21,7 @@ from vrmdesk.share.format import AGE_ARMOR, AGE_MAGIC
 from vrmdesk.share.importer import ImportResult, ReplyCheck, check_reply, import_reply
 from vrmdesk.share.verify import VerifiedBundle, load_identities, verify_bundle
 from vrmdesk.ui.controller import VaultController
+from vrmdesk.ui.errors import explain
 from vrmdesk.ui.progress import run_with_progress
 from vrmdesk.ui.tasks import Task
 
@@ -132,10 +133,7 @@ class ReplyImport(QObject):
 
     # -- refusals ---------------------------------------------------------------------------
     def failed(self, exc: BaseException) -> None:
-        if isinstance(exc, VrmError):
-            text = f"Nothing was imported.\n\n{exc}"
-        else:
-            text = f"Nothing was imported: an unexpected error ({type(exc).__name__}: {exc})."
+        text = f"Nothing was imported.\n\n{explain(exc)}"
         self.show_message(QMessageBox.Icon.Warning, text)
         self.finished.emit(exc)
 

@@ -54,6 +54,7 @@ from vrmdesk.share import slice as sl
 from vrmdesk.share.terms import ALLOWED_USES, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, PURPOSES, Terms
 from vrmdesk.ui.controller import VaultController
 from vrmdesk.ui.elided_label import ElidedLabel
+from vrmdesk.ui.errors import explain
 from vrmdesk.ui.icons import icon
 from vrmdesk.ui.progress import run_with_progress
 from vrmdesk.ui.tasks import Task
@@ -572,7 +573,7 @@ class ShareWizard(QWizard):
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        message = str(exc) if isinstance(exc, (VrmError, OSError)) else f"Unexpected error: {exc!r}"
+        message = explain(exc)
         self.save_page.error.setText(f"Nothing was exported: {message}")
         self.failed.emit(message)
 

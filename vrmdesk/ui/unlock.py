@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vrmdesk.errors import KeyringUnavailable, VaultDamaged, VrmError, WrongPassphrase
+from vrmdesk.errors import KeyringUnavailable, VaultDamaged, WrongPassphrase
 from vrmdesk.store import backup, keystore
 from vrmdesk.store.vault import Vault, vault_exists
+from vrmdesk.ui.errors import explain
 from vrmdesk.ui.icons import icon
 from vrmdesk.ui.tasks import TaskRunner
 
@@ -182,10 +183,8 @@ class UnlockDialog(QDialog):
             self.passphrase.setFocus()
         elif isinstance(exc, VaultDamaged):
             self.show_error(f"{exc}\n\nUse “Restore a backup…” below to go back to a backup.")
-        elif isinstance(exc, VrmError):
-            self.show_error(str(exc))
         else:
-            self.show_error(f"Unexpected error: {exc}")
+            self.show_error(explain(exc))
 
     # -- alternatives ------------------------------------------------------------------------
     def choose_other(self) -> None:

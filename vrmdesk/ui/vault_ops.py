@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from vrmdesk.store import backup
 from vrmdesk.ui.controller import VaultController
+from vrmdesk.ui.errors import explain
 from vrmdesk.ui.progress import run_with_progress
 
 
@@ -19,7 +20,7 @@ def backup_now(parent: QWidget, controller: VaultController) -> None:
         controller.status.emit(f"Backed up to {info.path.name} ({info.size / 1e6:.1f} MB).")
 
     def failed(exc: BaseException) -> None:
-        QMessageBox.warning(parent, "Backup failed", str(exc))
+        QMessageBox.warning(parent, "Backup failed", explain(exc))
 
     run_with_progress(parent, controller, "Backing up the vault…", work, done, failed)
 

@@ -31,6 +31,7 @@ from vrmdesk.errors import VrmError
 from vrmdesk.fileutil import atomic_write_bytes
 from vrmdesk.store import keystore, strength
 from vrmdesk.store.vault import Vault
+from vrmdesk.ui.errors import explain
 from vrmdesk.ui.icons import icon
 from vrmdesk.ui.tasks import TaskRunner
 
@@ -250,7 +251,7 @@ class CreateVaultWizard(QWizard):
             self.button(QWizard.WizardButton.BackButton).setEnabled(False)
 
         def failed(exc: BaseException) -> None:
-            page.finished(str(exc))
+            page.finished(explain(exc))
 
         self.runner.start(work, on_done=done, on_error=failed, receiver=self)
 
