@@ -202,3 +202,30 @@ def test_no_visible_widget_names_a_record_while_locked(application, qtbot):
             shown += [str(model.index(r, 0).data()) for r in range(model.rowCount())]
     leaked = [text for text in shown for name in names if name in text]
     assert not leaked
+
+
+def test_a_question_open_when_the_vault_locks_is_closed_and_answers_no(application, qtbot):
+    from PySide6.QtWidgets import QMessageBox
+
+    from vrmdesk.store import models as m
+    from vrmdesk.ui.record_actions import confirm_delete
+
+    window = application.window
+    with application.controller.session() as s:
+        bosch = s.query(m.Vendor).filter_by(name="Bosch Home Appliances").one().id
+    seen: list[str] = []
+
+    def lock_while_asked(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        when_modal(qtbot, press_escape(qtbot))  # then the unlock dialog: Cancel
+        application.lock()  # the idle timer fires while the question is up
+        seen.append("visible" if box.isVisible() else "closed")
+
+    when_modal(qtbot, lock_while_asked)
+    assert not confirm_delete(window, application.controller, m.Vendor, bosch, "Bosch Home Appliances")
+    assert seen == ["Delete the vendor “Bosch Home Appliances”?\n\nUndo brings it back (Ctrl+Z).", "closed"]
+    when_modal(qtbot, type_passphrase_and_enter(qtbot, PASS))
+    application.unlock()
+    with application.controller.session() as s:
+        assert s.get(m.Vendor, bosch) is not None  # not deleted

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -138,6 +140,9 @@ class MainWindow(QMainWindow):
     def _show_locked(self) -> None:
         """Nothing of the vault stays on screen: the pages emptied themselves, this hides the rest."""
         self.setWindowTitle(LOCKED_TITLE)
+        for widget in QApplication.topLevelWidgets():  # a question still naming a record …
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
         self.statusBar().clearMessage()
         self.status_label.clear()
         self.content.setCurrentWidget(self.locked_page)
