@@ -229,3 +229,31 @@ def test_a_question_open_when_the_vault_locks_is_closed_and_answers_no(applicati
     application.unlock()
     with application.controller.session() as s:
         assert s.get(m.Vendor, bosch) is not None  # not deleted
+
+
+def test_quitting_while_work_is_written_asks_and_no_keeps_it_running(application, qtbot):
+    import threading
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from vrmdesk.ui.progress import run_with_progress
+
+    window = application.window
+    release = threading.Event()
+    finished: list[str] = []
+    run_with_progress(window, application.controller, "Writing bosch.vrmshare…",
+                      lambda task: release.wait(10) and "written", finished.append, lambda exc: None)
+    asked: list[str] = []
+
+    def answer_no(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        asked.append(box.text())
+        qtbot.keyClick(box, Qt.Key.Key_Return)  # the default answer: No
+
+    when_modal(qtbot, answer_no)
+    assert not window.close()  # the window's close button, or Quit from the tray
+    assert asked and asked[0].startswith("Writing bosch.vrmshare is not finished")
+    assert window.isVisible() and not application.quitting
+    release.set()
+    qtbot.waitUntil(lambda: finished == ["written"], timeout=5000)
+    assert application.controller.tasks.running_work() == []

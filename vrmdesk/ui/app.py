@@ -163,9 +163,9 @@ class Application(QObject):
             self.window.activateWindow()
 
     def quit(self) -> None:
+        if self.window is not None and not self.window.close():  # the person chose to stay
+            return
         self.quitting = True
-        if self.window is not None:
-            self.window.close()
         self.app.quit()
 
     def shutdown(self) -> None:

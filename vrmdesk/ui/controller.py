@@ -67,9 +67,14 @@ class VaultController(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         receiver: QObject | None = None,
+        label: str = "",
     ) -> Task:
-        """Run ``fn(task)`` off the UI thread; callbacks come back on the UI thread."""
-        return self.tasks.start(fn, on_done=on_done, on_error=on_error, receiver=receiver or self)
+        """Run ``fn(task)`` off the UI thread; callbacks come back on the UI thread.
+
+        A ``label`` marks work that quitting would cut short: the window asks before it quits.
+        """
+        return self.tasks.start(fn, on_done=on_done, on_error=on_error, receiver=receiver or self,
+                                label=label)
 
     # -- deleting with undo ------------------------------------------------------------------
     def delete_record(self, cls: type[m.Record], record_id: int, *, cascade: bool = False) -> undo.Snapshot:

@@ -283,6 +283,19 @@ class MainWindow(QMainWindow):
         store.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Quitting while work is being written asks first (the default answer keeps it running)."""
+        running = self.controller.tasks.running_work()
+        if running:
+            answer = QMessageBox.question(
+                self, "Quit vrmdesk?",
+                f"{running[0].rstrip('…')} is not finished. Quitting now cancels it and nothing "
+                "of it is kept.\n\nQuit anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
         self.save_state()
         super().closeEvent(event)
 

@@ -44,7 +44,7 @@ def run_with_progress(
         on_error(exc)
 
     # the callbacks are tied to the parent, not the dialog, so they arrive even after a cancel
-    task = controller.run(fn, on_done=done, on_error=failed, receiver=parent)
+    task = controller.run(fn, on_done=done, on_error=failed, receiver=parent, label=label)
 
     def progressed(value: int, total: int, text: str) -> None:
         dialog.setMaximum(total)

@@ -54,6 +54,7 @@ class Task:
         self._relay = relay
         self._cancel = threading.Event()
         self.finished = threading.Event()
+        self.label = ""
 
     # -- inside the worker ------------------------------------------------------------------
     @property
@@ -128,7 +129,9 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         receiver: QObject,
+        label: str = "",
     ) -> Task:
+        """``label`` names work a person would not want to lose by quitting ("Writing b.vrmshare…")."""
         def finish_ok(result: Any) -> None:
             self._forget(task)
             if on_done is not None:
@@ -145,6 +148,7 @@ class TaskRunner(QObject):
 
         relay = _Relay(receiver, finish_ok, finish_error)
         task = Task(relay)
+        task.label = label
         runnable = _Runnable(fn, task, relay, self)
         with self._lock:
             self._running[task] = runnable
@@ -154,6 +158,11 @@ class TaskRunner(QObject):
     def _forget(self, task: Task) -> None:
         with self._lock:
             self._running.pop(task, None)
+
+    def running_work(self) -> list[str]:
+        """The labels of the labelled tasks still running (what quitting now would cut short)."""
+        with self._lock:
+            return [task.label for task in self._running if task.label and not task.finished.is_set()]
 
     def cancel_all(self) -> None:
         with self._lock:
