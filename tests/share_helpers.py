@@ -128,3 +128,70 @@ def vault_bundle(session, vault_id: str, out: Path, key: Ed25519PrivateKey) -> t
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+# -- hand-made (hostile) bundles ----------------------------------------------------------------
+def sign_raw(raw: bytes, key: Ed25519PrivateKey, kid: str | None = None) -> bytes:
+    """A detached compact JWS over ``raw`` whose header names ``kid`` (default: the key's own)."""
+    import base64
+    import json
+
+    def b64(data: bytes) -> bytes:
+        return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+    header = {"alg": "EdDSA", "kid": kid or public_jwk_of(key)["kid"], "typ": "vrmshare+jws"}
+    protected = b64(json.dumps(header, sort_keys=True, separators=(",", ":")).encode())
+    signature = key.sign(protected + b"." + b64(raw))
+    return protected + b".." + b64(signature)
+
+
+def zip_entries(path: Path, entries: list[tuple[str, bytes]], *, stored: bool = True) -> Path:
+    """A plain ZIP of ``entries`` written by Python's zipfile, in that order."""
+    import zipfile
+
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(path, "w", method) as zf:
+        for name, data in entries:
+            zf.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), data, compress_type=method)
+    return path
+
+
+def signed_bundle(path: Path, raw: bytes, files: list[tuple[str, bytes]], key: Ed25519PrivateKey,
+                  *, kid: str | None = None, stored: bool = True) -> Path:
+    """A ZIP whose manifest bytes ``raw`` (whatever they say) carry a good signature by ``key``."""
+    entries = [("manifest.json", raw), ("manifest.jws", sign_raw(raw, key, kid))]
+    return zip_entries(path, entries + files, stored=stored)
+
+
+def central_offsets(data: bytes) -> list[int]:
+    """Where each central directory header starts (PK\\x01\\x02), in order."""
+    out, pos = [], 0
+    while (pos := data.find(b"PK\x01\x02", pos)) != -1:
+        out.append(pos)
+        pos += 4
+    return out
+
+
+def run_vrmdesk(args: list[str], *, timeout: float = 60, fsize: int | None = None,
+                memory: int | None = None, stdin: Any = None,
+                env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """``python -m vrmdesk.cli ARGS`` in a child process, optionally under RLIMIT_FSIZE (a full
+    disk: Python ignores SIGXFSZ, so writes past the limit fail with EFBIG) or RLIMIT_AS."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def limits() -> None:
+        if fsize is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        if memory is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "vrmdesk.cli", *args], capture_output=True, text=True,
+        timeout=timeout, preexec_fn=limits, stdin=subprocess.DEVNULL if stdin is None else stdin,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})},
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    return done.returncode, done.stdout, done.stderr
