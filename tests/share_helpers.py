@@ -173,7 +173,7 @@ def central_offsets(data: bytes) -> list[int]:
 
 
 def run_vrmdesk(args: list[str], *, timeout: float = 60, fsize: int | None = None,
-                memory: int | None = None, stdin: Any = None,
+                memory: int | None = None, input: str | None = None,
                 env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """``python -m vrmdesk.cli ARGS`` in a child process, optionally under RLIMIT_FSIZE (a full
     disk: Python ignores SIGXFSZ, so writes past the limit fail with EFBIG) or RLIMIT_AS."""
@@ -190,8 +190,28 @@ def run_vrmdesk(args: list[str], *, timeout: float = 60, fsize: int | None = Non
 
     done = subprocess.run(
         [sys.executable, "-m", "vrmdesk.cli", *args], capture_output=True, text=True,
-        timeout=timeout, preexec_fn=limits, stdin=subprocess.DEVNULL if stdin is None else stdin,
+        timeout=timeout, preexec_fn=limits, input=input,
+        stdin=subprocess.DEVNULL if input is None else None,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})},
         cwd=Path(__file__).resolve().parents[1],
     )
     return done.returncode, done.stdout, done.stderr
+
+
+def attach_to_a_thing(vault: Any, data: bytes, name: str = "receipt.bin",
+                      vendor_name: str = "Acme Appliances") -> tuple[int, Path]:
+    """A vendor with a thing that has one attachment; (the vendor's id, the blob's path)."""
+    import io
+
+    from vrmdesk.store import models as m
+
+    with vault.session() as session:
+        vendor = m.Vendor(name=vendor_name)
+        session.add(vendor)
+        session.flush()
+        asset = m.Asset(name="Dishwasher", maker_id=vendor.id)
+        session.add(asset)
+        session.flush()
+        attachment = vault.attachments.add(session, asset, io.BytesIO(data), name=name,
+                                           media_type="application/octet-stream")
+        return vendor.id, vault.attachments.path_of(attachment.blob_name)

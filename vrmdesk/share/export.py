@@ -18,21 +18,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vrmdesk.errors import VaultLocked, ValidationError
+from vrmdesk.errors import AttachmentError, VaultLocked, ValidationError
+from vrmdesk.fileutil import is_disk_full, storage_error
 from vrmdesk.share import format as fmt
 from vrmdesk.share import htmlpage
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import ensure_identity
+from vrmdesk.share.inputs import check_regular
 from vrmdesk.share.slice import Preview, Selection, Slice, collect
 from vrmdesk.share.terms import Terms
 from vrmdesk.store import models as m
 
 if TYPE_CHECKING:
+    from vrmdesk.store.attachments import AttachmentStore
     from vrmdesk.store.vault import Vault
 
 SENDER_NAME_KEY = "sender_name"
@@ -148,7 +151,7 @@ def prepare(
         att = f.attachment
         files.append(fmt.BundleFile(
             f.path, att.media_type, att.size, att.sha256,
-            lambda writer, att=att: store.write_to(att, writer),  # type: ignore[misc]
+            lambda writer, att=att: _stream_attachment(store, att, writer),  # type: ignore[misc]
             name=att.name, about=f.about,
         ))
     manifest: dict[str, Any] = {
@@ -164,6 +167,17 @@ def prepare(
         "redacted": the_slice.redacted,
     }
     return Prepared(the_slice, manifest, files, identity.private_key, identity.fingerprint, created)
+
+
+def _stream_attachment(store: AttachmentStore, att: m.Attachment, writer: BinaryIO) -> None:
+    """The attachment's plaintext into ``writer``, refusing content that is not a regular file.
+
+    The vault folder holds only regular files; one replaced by a link (to ``/dev/zero``, say)
+    would have the decryption read forever.
+    """
+    check_regular(store.path_of(att.blob_name), AttachmentError,
+                  f"the content of {att.name!r} in the vault folder", follow=False)
+    store.write_to(att, writer)
 
 
 def export_bundle(
@@ -236,6 +250,8 @@ def _write(prepared: Prepared, path: Path, encrypt_to: str | None,
         return fmt.write_bundle(prepared.manifest, files, prepared.signing_key, path,
                                 encrypt_to=encrypt_to, progress=report)
     except OSError as exc:
+        if is_disk_full(exc):
+            raise storage_error(exc, f"writing the bundle {path}") from None
         reason = exc.strerror or str(exc)
         raise BundleError(f"The bundle could not be written to {path}: {reason}.") from None
     except ValueError as exc:  # the format layer refusing the input (too many files …)

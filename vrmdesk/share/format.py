@@ -102,16 +102,18 @@ class BundleFile:
         cls, path_in_zip: str, path: Path, media_type: str, *, name: str | None = None,
         about: str | None = None,
     ) -> BundleFile:
-        """A file on disk, hashed now (one streaming pass) and streamed again when written."""
+        """A regular file on disk, hashed now (one streaming pass) and streamed again when written."""
+        from vrmdesk.share.inputs import open_regular
+
         digest = hashlib.sha256()
         size = 0
-        with open(path, "rb") as handle:
+        with open_regular(path, BundleError, "the file") as handle:
             while chunk := handle.read(CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
 
         def opener(writer: BinaryIO) -> None:
-            with open(path, "rb") as source:
+            with open_regular(path, BundleError, "the file") as source:
                 while chunk := source.read(CHUNK):
                     writer.write(chunk)
 

@@ -25,7 +25,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +34,7 @@ from typing import Any, BinaryIO
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from vrmdesk.fileutil import reporting
 from vrmdesk.share.errors import (
     BundleError,
     BundleForged,
@@ -56,9 +57,11 @@ from vrmdesk.share.format import (
     ProgressFn,
 )
 from vrmdesk.share.identity import display_fingerprint, thumbprint
+from vrmdesk.share.inputs import open_regular, read_regular
 from vrmdesk.share.zipcheck import check_archive, stream_entry
 
 SCHEMA_PATH = Path(__file__).with_name("schema") / "manifest.schema.json"
+MAX_IDENTITY_FILE_BYTES = 1024**2
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _CREATED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
@@ -137,10 +140,12 @@ def load_identities(path: Path) -> list[Any]:
     """The age X25519 identities (AGE-SECRET-KEY-1…) in an identity file, as pyrage objects."""
     from pyrage import x25519
 
+    data = read_regular(Path(path), MAX_IDENTITY_FILE_BYTES, BundleWrongRecipient,
+                        "the age identity file")
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BundleWrongRecipient(f"Cannot read the age identity file {path}: {exc}.") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BundleWrongRecipient(f"The age identity file {path} is not UTF-8 text.") from None
     found = []
     for line in text.splitlines():
         line = line.strip()
@@ -158,74 +163,116 @@ def load_identities(path: Path) -> list[Any]:
 
 
 class _HashingReader(io.RawIOBase):
-    def __init__(self, source: BinaryIO) -> None:
+    """Hashes and counts what is read from ``source``; refuses to read past ``limit`` bytes."""
+
+    def __init__(self, source: BinaryIO, limit: int, name: str) -> None:
         super().__init__()
         self.source = source
         self.digest = hashlib.sha256()
+        self.size = 0
+        self.limit = limit
+        self.name = name
+        self.error: BaseException | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:  # type: ignore[override]
-        data = self.source.read(len(buffer))
+        try:
+            data = self.source.read(len(buffer))
+            self.size += len(data)
+            if self.size > self.limit:
+                raise BundleTooLarge(f"{self.name} is larger than 16 GiB; refused.")
+        except BaseException as exc:
+            self.error = exc  # pyrage reports what a read raised only as text
+            raise
         buffer[: len(data)] = data
         self.digest.update(data)
         return len(data)
+
+    def drain(self) -> None:
+        while self.readinto(bytearray(CHUNK)):
+            pass
 
 
 @contextmanager
 def plain_zip(path: Path, identities: Sequence[Any] | None = None) -> Iterator[tuple[BinaryIO, int, str, bool]]:
     """The bundle's ZIP as a seekable file: (handle, size, SHA-256 of the file given, encrypted).
 
-    An age-encrypted bundle is decrypted, streaming, into an already-unlinked temporary file,
-    so no plaintext is left behind whatever happens.
+    Only a regular file is read (see :mod:`vrmdesk.share.inputs`), and never more of it than
+    the size cap, whatever ``stat`` said. An age-encrypted bundle is decrypted, streaming, into
+    an already-unlinked temporary file, so no plaintext is left behind whatever happens.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        source = open(path, "rb")
-    except OSError as exc:
-        raise BundleMalformed(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    source = open_regular(path, BundleMalformed, "the bundle")
     with source:
+        size = os.fstat(source.fileno()).st_size
         if size > MAX_BUNDLE_BYTES:
             raise BundleTooLarge(f"{path.name} is larger than 16 GiB; refused.")
-        head = source.read(len(AGE_ARMOR))
-        source.seek(0)
+        reader = _HashingReader(source, MAX_BUNDLE_BYTES, path.name)
+        with reporting(f"reading {path}"):
+            head = source.read(len(AGE_ARMOR))
+            source.seek(0)
         if head.startswith(AGE_MAGIC) or head.startswith(AGE_ARMOR):
             if not identities:
                 raise BundleWrongRecipient(
                     f"{path.name} is encrypted with age: give the identity that can open it "
                     "(--identity FILE)."
                 )
-            import pyrage
-
-            reader = _HashingReader(source)
-            with tempfile.TemporaryFile(prefix="vrmshare-") as plain:
-                try:
-                    pyrage.decrypt_io(io.BufferedReader(reader, CHUNK), plain, list(identities))  # type: ignore[arg-type]
-                except pyrage.DecryptError as exc:
-                    reason = (str(exc).splitlines() or ["damaged"])[0]
-                    if "no matching keys" in reason.lower():
-                        raise BundleWrongRecipient(
-                            f"{path.name} is not encrypted to the age identity given."
-                        ) from None
-                    raise BundleMalformed(f"{path.name} cannot be decrypted ({reason[:100]}).") from None
-                except Exception as exc:  # pyrage reports damaged input in several ways
-                    reason = (str(exc).splitlines() or [type(exc).__name__])[0]
-                    raise BundleMalformed(f"{path.name} cannot be decrypted ({reason[:100]}).") from None
-                while reader.readinto(bytearray(CHUNK)):
-                    pass  # hash whatever age did not need to read
-                plain_size = plain.tell()
-                if plain_size > MAX_BUNDLE_BYTES:
-                    raise BundleTooLarge(f"{path.name} decrypts to more than 16 GiB; refused.")
-                plain.seek(0)
+            what = f"decrypting {path.name} (into a temporary file)"
+            with reporting(what):
+                plain = tempfile.TemporaryFile(prefix="vrmshare-")
+            with plain:
+                with reporting(what):
+                    _decrypt(path, reader, plain, identities)
+                    reader.drain()  # hash whatever age did not need to read
+                    plain_size = plain.tell()
+                    plain.seek(0)
                 yield plain, plain_size, reader.digest.hexdigest(), True  # type: ignore[misc]
             return
-        digest = hashlib.sha256()
-        while chunk := source.read(CHUNK):
-            digest.update(chunk)
-        source.seek(0)
-        yield source, size, digest.hexdigest(), False
+        with reporting(f"reading {path}"):
+            reader.drain()
+            source.seek(0)
+        if reader.size != size:
+            raise BundleMalformed(f"{path.name} changed while it was being read.")
+        yield source, size, reader.digest.hexdigest(), False
+
+
+class _Plaintext(io.RawIOBase):
+    """Where age writes the plaintext; keeps what a write raised (pyrage reports it as text)."""
+
+    def __init__(self, target: BinaryIO) -> None:
+        super().__init__()
+        self.target = target
+        self.error: BaseException | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:  # type: ignore[override]
+        try:
+            return self.target.write(data)
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+
+def _decrypt(path: Path, reader: _HashingReader, plain: BinaryIO, identities: Sequence[Any]) -> None:
+    import pyrage
+
+    target = _Plaintext(plain)
+    try:
+        pyrage.decrypt_io(io.BufferedReader(reader, CHUNK), target, list(identities))  # type: ignore[arg-type]
+    except Exception as exc:  # pyrage reports damaged input in several ways
+        for error in (target.error, reader.error):
+            if error is not None:  # a full disk, a read error, the size cap: as they are
+                raise error from None
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        if isinstance(exc, pyrage.DecryptError) and "no matching keys" in reason.lower():
+            raise BundleWrongRecipient(f"{path.name} is not encrypted to the age identity given.") from None
+        raise BundleMalformed(f"{path.name} cannot be decrypted ({reason[:100]}).") from None
+    if plain.tell() > MAX_BUNDLE_BYTES:
+        raise BundleTooLarge(f"{path.name} decrypts to more than 16 GiB; refused.")
 
 
 # -- the manifest and its signature ---------------------------------------------------------
@@ -375,22 +422,21 @@ def _verify_open(
             info = entries[name]
             if info.file_size != entry["size"]:
                 raise BundleForged(f"{name!r} is not the size the manifest lists.")
-            target = None
-            if extract_to is not None:
-                target = _create_new(extract_to, name)
+            target, target_path = (None, None) if extract_to is None else _create_new(extract_to, name)
             try:
                 _, digest = stream_entry(zf, info, limit=entry["size"],
                                          sink=target.write if target else None)
                 if digest != entry["sha256"]:
                     raise BundleForged(f"{name!r} does not match its SHA-256 in the manifest: "
                                        "the bundle was changed.")
-            except BaseException:
                 if target is not None:
-                    target.close()
-                    Path(target.name).unlink(missing_ok=True)
+                    target.close()  # the last flush: a full disk may show only here
+            except BaseException:
+                if target is not None and target_path is not None:
+                    with suppress(OSError):
+                        target.close()
+                    target_path.unlink(missing_ok=True)
                 raise
-            if target is not None:
-                target.close()
             done += entry["size"]
             if progress is not None:
                 progress(done, total, name)
@@ -418,7 +464,8 @@ def open_bundle(
     """Verify, then write manifest.json, manifest.jws and the listed files into ``out_dir``.
 
     ``out_dir`` must not exist or be empty. Only listed entries with checked names are written,
-    each created new (never over an existing file); a failure removes what was written.
+    each created new as a regular file (never over an existing file, never through a link);
+    a failure (a full disk: :class:`~vrmdesk.errors.DiskFull`) removes what was written.
     """
     out_dir = Path(out_dir)
     path = Path(path)
@@ -426,33 +473,45 @@ def open_bundle(
         raise BundleError(f"{out_dir} is not an empty folder; choose a new one.")
     verified = verify_bundle(path, identities=identities, progress=progress)
     created = not out_dir.exists()
-    out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        (out_dir / "files").mkdir()
-        with plain_zip(path, identities) as (handle, size, sha, encrypted):
-            if sha != verified.bundle_sha256:
-                raise BundleForged(f"{path.name} changed while it was being read.")
-            _verify_open(path, handle, size, sha, encrypted, None, extract_to=out_dir)
+        with reporting(f"writing the bundle's contents into {out_dir}"):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / "files").mkdir()
+            with plain_zip(path, identities) as (handle, size, sha, encrypted):
+                if sha != verified.bundle_sha256:
+                    raise BundleForged(f"{path.name} changed while it was being read.")
+                _verify_open(path, handle, size, sha, encrypted, None, extract_to=out_dir)
     except BaseException:
-        import shutil
-
-        if created:
-            shutil.rmtree(out_dir, ignore_errors=True)
-        else:
-            for child in out_dir.iterdir():
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        _remove_written(out_dir, created)
         raise
     return verified
 
 
-def _create_new(root: Path, name: str) -> BinaryIO:
+def _remove_written(out_dir: Path, created: bool) -> None:
+    import shutil
+
+    if created:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        return
+    with suppress(OSError):
+        for child in out_dir.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+
+
+def _create_new(root: Path, name: str) -> tuple[BinaryIO, Path]:
+    """A new regular file ``root/name``: never over an existing one, never through a link."""
     target = root / name
     if not target.resolve().is_relative_to(root.resolve()):
         raise BundleMalformed(f"Refusing to write outside the output folder: {name!r}.")
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
-    return os.fdopen(fd, "wb")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+        | getattr(os, "O_BINARY", 0)
+    return os.fdopen(os.open(target, flags, 0o644), "wb"), target
 
 
 def _write_new(root: Path, name: str, data: bytes) -> None:
-    with _create_new(root, name) as handle:
+    handle, _ = _create_new(root, name)
+    with handle:
         handle.write(data)
