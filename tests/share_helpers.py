@@ -100,11 +100,12 @@ def log_disclosure(session, written: WrittenBundle, manifest: dict[str, Any], ve
     session.flush()
 
 
-def vault_bundle(session, vault_id: str, out: Path, key: Ed25519PrivateKey) -> tuple[WrittenBundle, dict[str, Any]]:  # type: ignore[no-untyped-def]
+def vault_bundle(session, vault_id: str, out: Path, key: Ed25519PrivateKey,  # type: ignore[no-untyped-def]
+                 vendor_name: str = "Acme Appliances") -> tuple[WrittenBundle, dict[str, Any]]:
     """A vendor, asset, warranty and ticket in the vault, a bundle about them, and its Disclosure."""
     from vrmdesk.store import models as m
 
-    vendor = m.Vendor(name="Acme Appliances")
+    vendor = m.Vendor(name=vendor_name)
     session.add(vendor)
     session.flush()
     asset = m.Asset(name="Dishwasher", maker_id=vendor.id)
@@ -118,6 +119,7 @@ def vault_bundle(session, vault_id: str, out: Path, key: Ed25519PrivateKey) -> t
     session.flush()
     ids = {"vendor": vendor.id, "asset": asset.id, "warranty": warranty.id, "ticket": ticket.id}
     manifest = customer_manifest(records=customer_records(ids, vault_id))
+    manifest["recipient"]["name"] = vendor_name
     manifest["sender"]["key"] = public_jwk_of(key)
     written = make_bundle(out, key, manifest=manifest)
     contents = [{"kind": kind, "id": rid, "uid": record_uid(vault_id, kind, rid), "fields": []}
@@ -215,3 +217,35 @@ def attach_to_a_thing(vault: Any, data: bytes, name: str = "receipt.bin",
         attachment = vault.attachments.add(session, asset, io.BytesIO(data), name=name,
                                            media_type="application/octet-stream")
         return vendor.id, vault.attachments.path_of(attachment.blob_name)
+
+
+def bytes_of(item: BundleFile) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    item.opener(buffer)
+    return buffer.getvalue()
+
+
+def hostile_bundle(path: Path, key: Ed25519PrivateKey, change: Any = None, *,
+                   manifest: dict[str, Any] | None = None, files: list[BundleFile] | None = None,
+                   literals: dict[str, str] | None = None, kid: str | None = None) -> Path:
+    """A bundle signed by ``key`` whose manifest ``change(manifest)`` made whatever it likes.
+
+    The JSON is written with ``ensure_ascii`` (so a lone surrogate is a ``\\ud800`` escape, as
+    another program could write it); ``literals`` replaces a JSON string value (with its quotes)
+    by raw JSON text, for what json.dumps cannot write (``1e400``).
+    """
+    import json
+
+    from vrmdesk.share.format import prepare_manifest
+
+    files = sample_files() if files is None else files
+    final = prepare_manifest(manifest or customer_manifest(), files, key)
+    if change is not None:
+        change(final)
+    text = json.dumps(final, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+    for placeholder, raw in (literals or {}).items():
+        text = text.replace(json.dumps(placeholder), raw)
+    entries = [(f.path_in_zip, bytes_of(f)) for f in files]
+    return signed_bundle(path, text.encode("ascii"), entries, key, kid=kid)

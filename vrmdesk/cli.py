@@ -468,7 +468,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(args)
         return func(args)
     except VrmError as exc:
-        print(f"vrmdesk: {exc}", file=sys.stderr)
+        from vrmdesk.share.untrusted import printable  # names and paths may hold escapes
+
+        print(f"vrmdesk: {printable(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("vrmdesk: interrupted", file=sys.stderr)

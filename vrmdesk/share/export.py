@@ -32,6 +32,7 @@ from vrmdesk.share.identity import ensure_identity
 from vrmdesk.share.inputs import check_regular
 from vrmdesk.share.slice import Preview, Selection, Slice, collect
 from vrmdesk.share.terms import Terms
+from vrmdesk.share.untrusted import has_lone_surrogate
 from vrmdesk.store import models as m
 
 if TYPE_CHECKING:
@@ -80,6 +81,9 @@ def set_sender_name(session: Session, name: str) -> None:
     name = name.strip()
     if not name:
         raise ValidationError("The sender name must not be empty.", field="sender_name")
+    if has_lone_surrogate(name):
+        raise ValidationError("The sender name is not valid text (bytes that are not UTF-8?).",
+                              field="sender_name")
     if len(name) > 200:
         raise ValidationError("The sender name is too long (at most 200 characters).",
                               field="sender_name")
@@ -88,6 +92,12 @@ def set_sender_name(session: Session, name: str) -> None:
         session.add(m.Meta(key=SENDER_NAME_KEY, value=name))
     else:
         meta.value = name
+
+
+def _check_text(name: str) -> None:
+    if has_lone_surrogate(name):
+        raise ValidationError("The sender name is not valid text (bytes that are not UTF-8?).",
+                              field="sender_name")
 
 
 def now_created() -> str:
@@ -135,6 +145,7 @@ def prepare(
     the_slice = collect(session, vault, selection, on=on)
     identity = ensure_identity(session)
     name = (sender or "").strip() or sender_name(session)
+    _check_text(name)
     preview = the_slice.preview()
     page = htmlpage.render(
         sender_name=name,

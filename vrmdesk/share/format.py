@@ -31,7 +31,7 @@ from jwcrypto import jwk, jws
 
 from vrmdesk.fileutil import fsync_dir
 from vrmdesk.share.errors import BundleError
-from vrmdesk.share.identity import thumbprint
+from vrmdesk.share.identity import canonical_public_jwk, thumbprint
 
 FORMAT = "vrmshare/1"
 NS = uuid.uuid5(uuid.NAMESPACE_URL, "urn:vrmshare:1")
@@ -130,10 +130,17 @@ class WrittenBundle:
 
 # -- names and ids --------------------------------------------------------------------------
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
-    """The exact bytes of manifest.json for ``manifest`` (what the signature covers)."""
-    return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(
-        "utf-8"
-    )
+    """The exact bytes of manifest.json for ``manifest`` (what the signature covers).
+
+    Raises ValueError for text that is not Unicode (a lone surrogate: bytes that were not
+    UTF-8, smuggled in through a command-line argument or a file name).
+    """
+    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the manifest would hold text that is not valid Unicode (bytes that "
+                         "are not UTF-8?)") from None
 
 
 def record_uid(vault_id: str, kind: str, record_id: int | str) -> str:
@@ -165,12 +172,9 @@ def _private_key(key: SigningKey) -> Ed25519PrivateKey:
 
 def public_jwk_of(key: SigningKey) -> dict[str, Any]:
     """The public JWK (kty, crv, x, kid, use, alg) of an Ed25519 signing key."""
-    raw = _private_key(key).public_key().public_bytes(
+    return canonical_public_jwk(_private_key(key).public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
-    out: dict[str, Any] = {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw)}
-    out.update(kid=thumbprint(out), use="sig", alg="EdDSA")
-    return out
+    ))
 
 
 def b64url(data: bytes) -> str:

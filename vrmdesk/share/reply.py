@@ -26,7 +26,13 @@ from jwcrypto import jwk
 
 from vrmdesk.errors import VrmError
 from vrmdesk.fileutil import fsync_dir, reporting
-from vrmdesk.share.format import NS, BundleFile, WrittenBundle, public_jwk_of, write_bundle
+from vrmdesk.share.format import (
+    NS,
+    BundleFile,
+    WrittenBundle,
+    public_jwk_of,
+    write_bundle,
+)
 from vrmdesk.share.identity import display_fingerprint
 from vrmdesk.share.inputs import read_regular
 from vrmdesk.share.verify import VerifiedBundle
@@ -231,5 +237,10 @@ def write_reply(
 ) -> WrittenBundle:
     """Build, sign and write the reply (optionally encrypted to the customer's age recipient)."""
     manifest = build_reply_manifest(original, key, content, created=created)
-    index = BundleFile.from_bytes("index.html", _index_html(manifest), "text/html")
-    return write_bundle(manifest, [index], key, Path(out), encrypt_to=encrypt_to)
+    try:
+        path = Path(out)
+        index = BundleFile.from_bytes("index.html", _index_html(manifest), "text/html")
+        with reporting(f"writing the reply {path}"):
+            return write_bundle(manifest, [index], key, path, encrypt_to=encrypt_to)
+    except (UnicodeEncodeError, ValueError) as exc:
+        raise ReplyError(f"The reply cannot be written: {exc}.") from None

@@ -20,6 +20,7 @@ import base64
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import tempfile
@@ -27,6 +28,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -47,6 +49,7 @@ from vrmdesk.share.format import (
     AGE_MAGIC,
     CHUNK,
     FORMAT,
+    INDEX_NAME,
     JWS_TYPE,
     MANIFEST_NAME,
     MAX_BUNDLE_BYTES,
@@ -56,14 +59,26 @@ from vrmdesk.share.format import (
     SIGNATURE_NAME,
     ProgressFn,
 )
-from vrmdesk.share.identity import display_fingerprint, thumbprint
+from vrmdesk.share.identity import (
+    canonical_public_jwk,
+    display_fingerprint,
+    ed25519_public_bytes,
+    thumbprint,
+)
 from vrmdesk.share.inputs import open_regular, read_regular
+from vrmdesk.share.untrusted import has_lone_surrogate, printable
 from vrmdesk.share.zipcheck import check_archive, stream_entry
 
 SCHEMA_PATH = Path(__file__).with_name("schema") / "manifest.schema.json"
 MAX_IDENTITY_FILE_BYTES = 1024**2
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _CREATED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_JSON_DEPTH = 64
+MAX_JSON_INT = 2**63 - 1
+#: the times and dates a manifest may carry (created, a reply's dateSent and validThrough)
+EARLIEST = datetime(1970, 1, 1)
+LATEST = datetime(2100, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -95,7 +110,8 @@ class VerifiedBundle:
 
     @property
     def sender_key(self) -> dict[str, Any]:
-        return dict(self.manifest["sender"]["key"])
+        """The sender's public key as vrmdesk writes and pins it (canonical, with kid)."""
+        return canonical_public_jwk(ed25519_public_bytes(self.manifest["sender"]["key"]))
 
     @property
     def fingerprint(self) -> str:
@@ -109,16 +125,23 @@ class VerifiedBundle:
     def files(self) -> list[dict[str, Any]]:
         return list(self.manifest["files"])
 
+    @property
+    def attached_files(self) -> list[dict[str, Any]]:
+        """The files the person attached: every listed file but index.html (what export counts)."""
+        return [f for f in self.manifest["files"] if f["path"] != INDEX_NAME]
+
     def summary(self) -> list[str]:
-        """What ``vrmdesk share verify`` prints."""
+        """What ``vrmdesk share verify`` prints: one line each, the bundle's text escaped."""
         m = self.manifest
         terms = m["terms"]
+        note = f" ({m['purpose_note']})" if m.get("purpose_note") else ""
+        attached = self.attached_files
         lines = [
             f"Bundle:      {m['bundle_id']} ({m['format']}, created {m['created']})",
             f"Sender:      {m['sender']['name']}",
             f"Fingerprint: {self.fingerprint}",
             f"Recipient:   {m['recipient']['name']}",
-            f"Purpose:     {m['purpose']}" + (f" ({m['purpose_note']})" if m.get("purpose_note") else ""),
+            f"Purpose:     {m['purpose']}{note}",
             "Terms:       "
             f"use: {terms['allowed_use']}; marketing: {'yes' if terms['marketing'] else 'no'}; "
             f"retention: {terms['retention_days']} days; "
@@ -127,12 +150,12 @@ class VerifiedBundle:
         if m.get("in_reply_to"):
             lines.append(f"In reply to: {m['in_reply_to']}")
         lines.append(f"Records:     {len(m['records'])}")
-        lines.append(f"Files:       {len(m['files'])} ({sum(f['size'] for f in m['files'])} bytes)")
+        lines.append(f"Files:       {len(attached)} ({sum(f['size'] for f in attached)} bytes)")
         if m.get("redacted"):
             lines.append(f"Left out:    {', '.join(m['redacted'])}")
         lines.append(f"Encrypted:   {'yes (age)' if self.encrypted else 'no'}")
         lines.append("Signature and every file hash: OK")
-        return lines
+        return [printable(line) for line in lines]
 
 
 # -- age identities -------------------------------------------------------------------------
@@ -280,21 +303,52 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:24]} is out of range")
+    return value
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"duplicate key {key!r}")
+            raise ValueError(f"duplicate key {key[:40]!r}")
         out[key] = value
     return out
 
 
+def _check_values(value: Any) -> None:
+    """What JSON allows but no manifest holds: lone surrogates (``"\\ud800"`` escapes), numbers
+    beyond 64 bits, nesting deeper than :data:`MAX_JSON_DEPTH`. Walked without recursion."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(item, str):
+            if has_lone_surrogate(item):
+                raise ValueError("it holds a lone surrogate (a \\ud800-\\udfff escape), not text")
+        elif isinstance(item, dict):
+            stack.extend((key, depth + 1) for key in item)
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_JSON_INT:
+            raise ValueError("a number is beyond 64 bits")
+
+
 def parse_json_strict(data: bytes, what: str) -> Any:
+    """UTF-8 JSON with no duplicate keys, NaN, Infinity, overflowing numbers or lone surrogates."""
     try:
-        return json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates,
-                          parse_constant=_reject_constant)
+        value = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates,
+                           parse_constant=_reject_constant, parse_float=_finite_float)
+        _check_values(value)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise BundleMalformed(f"{what} is not valid JSON ({str(exc).splitlines()[0][:100]}).") from None
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise BundleMalformed(f"{what} is not valid JSON ({reason[:100]}).") from None
+    return value
 
 
 def _b64url_decode(text: str, what: str) -> bytes:
@@ -306,19 +360,38 @@ def _b64url_decode(text: str, what: str) -> bytes:
         raise BundleForged(f"{what} is not base64url.") from None
 
 
+_PUBLIC_MEMBERS = {"kty", "crv", "x", "kid", "use", "alg"}
+_PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "k", "oth"}
+
+
 def _sender_key(manifest: Any) -> tuple[Ed25519PublicKey, str]:
+    """sender.key as an Ed25519 public key and its thumbprint: one canonical public JWK only."""
     key = manifest.get("sender", {}).get("key") if isinstance(manifest.get("sender"), dict) else None
     if not isinstance(key, dict) or key.get("kty") != "OKP" or key.get("crv") != "Ed25519" \
             or not isinstance(key.get("x"), str):
         raise BundleMalformed("The manifest has no Ed25519 sender key (sender.key).")
-    raw = _b64url_decode(key["x"], "sender.key.x")
-    if len(raw) != 32:
+    if _PRIVATE_MEMBERS & set(key):
+        raise BundleMalformed("The manifest's sender key holds private key members; a bundle "
+                              "carries only the public key. Refused.")
+    unexpected = set(key) - _PUBLIC_MEMBERS
+    if unexpected:
+        raise BundleMalformed(f"The manifest's sender key has unexpected members "
+                              f"({', '.join(sorted(unexpected))[:60]}).")
+    if len(key["x"]) != 43:
         raise BundleMalformed("The manifest's sender key is not a 32-byte Ed25519 key.")
+    try:
+        raw = ed25519_public_bytes(key)
+        kid = thumbprint(key)
+    except BundleMalformed as exc:
+        raise BundleMalformed(f"The manifest's sender key: {exc}") from None
+    if "kid" in key and key["kid"] != kid:
+        raise BundleMalformed("The manifest's sender key names another key (its kid is not its "
+                              "thumbprint); refused.")
     try:
         public = Ed25519PublicKey.from_public_bytes(raw)
     except ValueError:
         raise BundleMalformed("The manifest's sender key is not a valid Ed25519 key.") from None
-    return public, thumbprint(key)
+    return public, kid
 
 
 def verify_signature(manifest_raw: bytes, token: bytes, public: Ed25519PublicKey, kid: str) -> None:
@@ -354,25 +427,72 @@ def verify_signature(manifest_raw: bytes, token: bytes, public: Ed25519PublicKey
                            "or forged.") from None
 
 
-@lru_cache(maxsize=1)
-def _validator() -> Any:
+def _within_years(text: Any, pattern: re.Pattern[str], form: str) -> datetime | None:
+    if not isinstance(text, str) or not pattern.fullmatch(text):
+        return None
+    try:
+        value = datetime.strptime(text, form)
+    except ValueError:
+        return None
+    return value if EARLIEST <= value < LATEST else None
+
+
+def real_time(text: Any) -> datetime | None:
+    """``YYYY-MM-DDTHH:MM:SSZ`` as a (naive, UTC) time, if it is one and within the years a
+    bundle may speak of (:data:`EARLIEST` to :data:`LATEST`); else None."""
+    return _within_years(text, _CREATED, "%Y-%m-%dT%H:%M:%SZ")
+
+
+def real_date(text: Any) -> date | None:
+    """``YYYY-MM-DD`` as a date, if it is one within the same years; else None."""
+    value = _within_years(text, _DATE, "%Y-%m-%d")
+    return value.date() if value is not None else None
+
+
+def format_checker() -> Any:
+    """A jsonschema FormatChecker whose ``date-time`` and ``date`` are :func:`real_time` and
+    :func:`real_date` (jsonschema checks no format unless given a checker, and its own
+    ``date-time`` needs a package vrmdesk does not use)."""
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=())
+    checker.checks("date-time")(lambda v: not isinstance(v, str) or real_time(v) is not None)
+    checker.checks("date")(lambda v: not isinstance(v, str) or real_date(v) is not None)
+    return checker
+
+
+def _load_schema(path: Path) -> Any:
     from jsonschema import Draft202012Validator
 
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = json.loads(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    return Draft202012Validator(schema, format_checker=format_checker())
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    return _load_schema(SCHEMA_PATH)
+
+
+def schema_error(validator: Any, instance: Any, what: str) -> str | None:
+    """The best one-line reason ``instance`` fails ``validator``'s schema, or None."""
+    from jsonschema.exceptions import best_match
+
+    error = best_match(validator.iter_errors(instance))
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+    return f"{what} fails its schema at {where}: {error.message[:160]}"
 
 
 def validate_manifest(manifest: Any) -> None:
-    """The JSON Schema, plus what a schema cannot say (created's form, unique file paths)."""
-    from jsonschema.exceptions import best_match
-
-    error = best_match(_validator().iter_errors(manifest))
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
-        raise BundleMalformed(f"The manifest fails its schema at {where}: {error.message[:160]}")
-    if not _CREATED.fullmatch(manifest["created"]):
-        raise BundleMalformed("The manifest's created time is not YYYY-MM-DDTHH:MM:SSZ.")
+    """The JSON Schema, plus what a schema cannot say (created a real time, unique file paths)."""
+    reason = schema_error(_validator(), manifest, "The manifest")
+    if reason is not None:
+        raise BundleMalformed(reason)
+    if real_time(manifest["created"]) is None:
+        raise BundleMalformed("The manifest's created time is not a real time YYYY-MM-DDTHH:MM:SSZ "
+                              f"between {EARLIEST.year} and {LATEST.year - 1}.")
     paths = [f["path"] for f in manifest["files"]]
     if len(set(paths)) != len(paths):
         raise BundleMalformed("The manifest lists a file twice.")
