@@ -134,7 +134,9 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--signing-key", metavar="KEY_FILE", required=True)
     p.add_argument("--in-reply-to", metavar="BUNDLE", required=True)
     p.add_argument("--identity", metavar="AGE_IDENTITY_FILE", help=identity_help)
-    p.add_argument("--out", metavar="FILE", required=True)
+    p.add_argument("--out", metavar="FILE", required=True,
+                   help="the reply to write, exactly there; a name without a suffix gets "
+                        ".vrmshare (.vrmshare.age when encrypted)")
     p.add_argument("--encrypt-to", metavar="AGE_RECIPIENT", help="the customer's age1… recipient")
     p.add_argument("--sender-name", metavar="NAME", help="default: the recipient named in the bundle")
     p.add_argument("--message", metavar="TEXT", action="append", help="an answer (repeatable)")

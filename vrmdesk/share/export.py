@@ -115,18 +115,16 @@ def _parse_created(created: str) -> datetime:
 
 
 def bundle_path(out_path: Path, encrypt_to: str | None) -> Path:
-    """``x.vrmshare``, or ``x.vrmshare.age`` when encrypted (the suffix added if missing)."""
-    out_path = Path(out_path).expanduser()
-    name = out_path.name
-    if encrypt_to:
-        if name.endswith(fmt.AGE_SUFFIX):
-            return out_path
-        if name.endswith(fmt.SUFFIX):
-            return out_path.with_name(name + ".age")
-        return out_path.with_name(name + fmt.AGE_SUFFIX)
-    if name.endswith(fmt.SUFFIX):
-        return out_path
-    return out_path.with_name(name + fmt.SUFFIX)
+    """Where :func:`export_bundle` writes for ``out_path``: exactly that path if its name has a
+    suffix, else with ``.vrmshare`` (``.vrmshare.age`` when encrypted) added.
+
+    Raises ValidationError (field ``path``) for what names no file (``/``, ``.``, ``..``, only
+    spaces), so the wizard can show it under the field.
+    """
+    try:
+        return fmt.output_path(out_path, bool(encrypt_to))
+    except ValueError as exc:
+        raise ValidationError(f"Give a file name for the bundle: {exc}.", field="path") from None
 
 
 # -- building ---------------------------------------------------------------------------------

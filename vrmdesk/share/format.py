@@ -143,6 +143,22 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
                          "are not UTF-8?)") from None
 
 
+def output_path(out_path: Path, encrypted: bool) -> Path:
+    """Where a bundle asked for at ``out_path`` is written: exactly there, if the name has a
+    suffix (``b.age``, ``enc.vrmshare``, ``claim.vrmshare.age``); a name without one gets
+    ``.vrmshare`` (``.vrmshare.age`` when encrypted). A reader tells an encrypted bundle by its
+    first bytes, never by its name. Raises ValueError for a path that names no file (``/``,
+    ``.``, ``..``, a name of only spaces).
+    """
+    out_path = Path(out_path).expanduser()
+    name = out_path.name
+    if not name.strip() or name in (".", ".."):
+        raise ValueError(f"{str(out_path)!r} is not a file name to write the bundle to")
+    if Path(name).suffix:
+        return out_path
+    return out_path.with_name(name + (AGE_SUFFIX if encrypted else SUFFIX))
+
+
 def record_uid(vault_id: str, kind: str, record_id: int | str) -> str:
     """A record's stable @id: the same record gets the same @id in every bundle."""
     return f"urn:uuid:{uuid.uuid5(NS, f'{vault_id}:{kind}:{record_id}')}"
@@ -336,8 +352,9 @@ def write_bundle(
 
     ``manifest`` holds everything but ``files`` (made from ``files``), ``sender.key`` (from
     ``signing_key``) and ``bundle_id`` (computed when absent). With ``encrypt_to`` (an
-    ``age1…`` recipient) the finished ZIP is streamed through age; pass a path ending in
-    ``.vrmshare.age`` then. ``progress(done_bytes, total_bytes, text)`` is called per chunk.
+    ``age1…`` recipient) the finished ZIP is streamed through age (:func:`output_path` gives
+    the conventional name). ``out_path`` is written as it is. ``progress(done_bytes,
+    total_bytes, text)`` is called per chunk.
     Each file's ``opener`` is called once, or twice for a file over 1 MiB that would be
     deflated (a first pass measures its compression, so no entry looks like a zip bomb).
     """

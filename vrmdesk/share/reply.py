@@ -30,6 +30,7 @@ from vrmdesk.share.format import (
     NS,
     BundleFile,
     WrittenBundle,
+    output_path,
     public_jwk_of,
     write_bundle,
 )
@@ -235,10 +236,14 @@ def write_reply(
     original: VerifiedBundle, key: Ed25519PrivateKey, content: ReplyContent, out: Path, *,
     encrypt_to: str | None = None, created: str | None = None,
 ) -> WrittenBundle:
-    """Build, sign and write the reply (optionally encrypted to the customer's age recipient)."""
+    """Build, sign and write the reply (optionally encrypted to the customer's age recipient).
+
+    It is written at ``out`` exactly, or with ``.vrmshare`` (``.vrmshare.age`` when encrypted)
+    added to a name without a suffix, as the export does.
+    """
     manifest = build_reply_manifest(original, key, content, created=created)
     try:
-        path = Path(out)
+        path = output_path(Path(out), bool(encrypt_to))
         index = BundleFile.from_bytes("index.html", _index_html(manifest), "text/html")
         with reporting(f"writing the reply {path}"):
             return write_bundle(manifest, [index], key, path, encrypt_to=encrypt_to)
