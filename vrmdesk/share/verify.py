@@ -70,6 +70,7 @@ from vrmdesk.share.untrusted import has_lone_surrogate, printable
 from vrmdesk.share.zipcheck import check_archive, stream_entry
 
 SCHEMA_PATH = Path(__file__).with_name("schema") / "manifest.schema.json"
+REPLY_SCHEMA_PATH = SCHEMA_PATH.with_name("reply.schema.json")
 MAX_IDENTITY_FILE_BYTES = 1024**2
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _CREATED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
@@ -472,6 +473,12 @@ def _load_schema(path: Path) -> Any:
 @lru_cache(maxsize=1)
 def _validator() -> Any:
     return _load_schema(SCHEMA_PATH)
+
+
+@lru_cache(maxsize=1)
+def reply_validator() -> Any:
+    """The bounds a reply's records are imported within (schema/reply.schema.json)."""
+    return _load_schema(REPLY_SCHEMA_PATH)
 
 
 def schema_error(validator: Any, instance: Any, what: str) -> str | None:
