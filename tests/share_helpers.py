@@ -174,6 +174,21 @@ def central_offsets(data: bytes) -> list[int]:
     return out
 
 
+def insert_shifted(data: bytes, at: int, blob: bytes) -> bytes:
+    """``blob`` inserted at ``at``, with every central offset and the end record moved past it:
+    the directory stays right, only the bytes between the entries lie."""
+    import struct
+
+    out = bytearray(data[:at] + blob + data[at:])
+    for central in central_offsets(bytes(out)):
+        offset = struct.unpack_from("<I", out, central + 42)[0]
+        if offset >= at:
+            struct.pack_into("<I", out, central + 42, offset + len(blob))
+    end = len(out) - 22  # the end record, no comment
+    struct.pack_into("<I", out, end + 16, struct.unpack_from("<I", out, end + 16)[0] + len(blob))
+    return bytes(out)
+
+
 def run_vrmdesk(args: list[str], *, timeout: float = 60, fsize: int | None = None,
                 memory: int | None = None, input: str | None = None,
                 env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -249,3 +264,11 @@ def hostile_bundle(path: Path, key: Ed25519PrivateKey, change: Any = None, *,
         text = text.replace(json.dumps(placeholder), raw)
     entries = [(f.path_in_zip, bytes_of(f)) for f in files]
     return signed_bundle(path, text.encode("ascii"), entries, key, kid=kid)
+
+
+def harmless(text: str) -> None:
+    """No character a terminal acts on in ``text``, but the newlines that end printed lines."""
+    import unicodedata
+
+    for ch in text:
+        assert ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp", "Cs"), repr(ch)

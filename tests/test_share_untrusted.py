@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from sqlalchemy import func, select
 
 from share_helpers import (
     customer_manifest,
+    harmless,
     hostile_bundle,
     make_bundle,
     run_vrmdesk,
@@ -54,14 +54,6 @@ HOSTILE = [
     "\u200fmark\u200e",
     "\x00nul",
 ]
-
-
-def harmless(text: str) -> None:
-    """No character a terminal acts on, but the newlines that end the lines printed."""
-    for ch in text:
-        if ch == "\n":
-            continue
-        assert unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp", "Cs"), repr(ch)
 
 
 # -- the one helper ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from share_helpers import central_offsets, make_bundle, run_vrmdesk, sample_files, zip_entries
+from share_helpers import central_offsets, insert_shifted, make_bundle, run_vrmdesk, sample_files, zip_entries
 from vrmdesk.share.errors import BundleError, BundleMalformed
 from vrmdesk.share.verify import open_bundle, verify_bundle
 
@@ -66,18 +66,6 @@ def local_record(name: str, payload: bytes) -> bytes:
                       len(payload), len(raw), 0) + raw + payload
 
 
-def insert(data: bytes, at: int, blob: bytes) -> bytes:
-    """``blob`` inserted at ``at``, with every central offset and the end record moved past it."""
-    out = bytearray(data[:at] + blob + data[at:])
-    for central in central_offsets(bytes(out)):
-        offset = struct.unpack_from("<I", out, central + 42)[0]
-        if offset >= at:
-            struct.pack_into("<I", out, central + 42, offset + len(blob))
-    end = len(out) - EOCD.size
-    struct.pack_into("<I", out, end + 16, struct.unpack_from("<I", out, end + 16)[0] + len(blob))
-    return bytes(out)
-
-
 def local_offset(path: Path, name: str) -> int:
     with zipfile.ZipFile(path) as zf:
         return zf.getinfo(name).header_offset
@@ -86,7 +74,7 @@ def local_offset(path: Path, name: str) -> int:
 # -- bytes that no listed entry accounts for ----------------------------------------------------
 def test_a_hidden_local_entry_between_two_listed_ones_is_refused(plain: Path) -> None:
     data = plain.read_bytes()
-    hidden = insert(data, local_offset(plain, "index.html"), local_record("files/evil.sh", b"rm -rf ~\n"))
+    hidden = insert_shifted(data, local_offset(plain, "index.html"), local_record("files/evil.sh", b"rm -rf ~\n"))
     plain.write_bytes(hidden)
     with zipfile.ZipFile(plain) as zf:  # the central directory does not know of it ...
         assert "files/evil.sh" not in zf.namelist()
@@ -95,14 +83,14 @@ def test_a_hidden_local_entry_between_two_listed_ones_is_refused(plain: Path) ->
 
 
 def test_unlisted_bytes_between_entries_are_refused(plain: Path) -> None:
-    plain.write_bytes(insert(plain.read_bytes(), local_offset(plain, "index.html"), b"\0" * 64))
+    plain.write_bytes(insert_shifted(plain.read_bytes(), local_offset(plain, "index.html"), b"\0" * 64))
     refused(plain, "not listed|unaccounted|hidden")
 
 
 def test_unlisted_bytes_before_the_directory_are_refused(plain: Path) -> None:
     data = plain.read_bytes()
     start = central_offsets(data)[0]
-    plain.write_bytes(insert(data, start, local_record("files/evil.sh", b"x")))
+    plain.write_bytes(insert_shifted(data, start, local_record("files/evil.sh", b"x")))
     refused(plain, "not listed|unaccounted|hidden")
 
 
