@@ -207,7 +207,7 @@ def run_vrmdesk(args: list[str], *, timeout: float = 60, fsize: int | None = Non
 
     done = subprocess.run(
         [sys.executable, "-m", "vrmdesk.cli", *args], capture_output=True, text=True,
-        timeout=timeout, preexec_fn=limits, input=input,
+        timeout=timeout, preexec_fn=limits, input=input, check=False,
         stdin=subprocess.DEVNULL if input is None else None,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})},
         cwd=Path(__file__).resolve().parents[1],

@@ -148,6 +148,5 @@ def test_a_sane_reply_still_imports_everything(vault: Vault, tmp_path: Path, sha
 
 def test_the_api_refuses_with_a_bundle_error(vault: Vault, tmp_path: Path, shared) -> None:  # type: ignore[no-untyped-def]
     reply = hostile_reply(tmp_path, shared, lambda mf: record(mf, "Message").update(text="x" * 100_001))
-    with pytest.raises(BundleError, match="reply"):
-        with vault.session() as s:
-            import_reply(s, verify_bundle(reply), confirm_key=lambda _n, _f: True)
+    with pytest.raises(BundleError, match="reply"), vault.session() as s:
+        import_reply(s, verify_bundle(reply), confirm_key=lambda _n, _f: True)

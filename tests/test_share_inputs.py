@@ -176,7 +176,7 @@ def test_export_on_a_full_disk_leaves_nothing_and_logs_nothing(vault: Vault, tmp
 
 
 def test_verify_of_an_encrypted_bundle_with_no_room_to_decrypt(encrypted: tuple[Path, Path], tmp_path: Path) -> None:
-    path, key_file = encrypted
+    _, key_file = encrypted
     big = make_bundle(tmp_path / "big.vrmshare.age", KEY,
                       files=sample_files({"photo.jpg": os.urandom(300_000)}),
                       encrypt_to=str(load_identities(key_file)[0].to_public())).path

@@ -117,7 +117,7 @@ def test_reply_writes_exactly_the_path_given(tmp_path: Path, age: tuple[str, Pat
 def test_the_worked_example_imports_the_file_the_reply_wrote() -> None:
     text = DOCS.read_text(encoding="utf-8")
     section = text[text.index("## 7."):text.index("## 8.")]
-    reply = re.search(r"share reply .*?--out (\S+)(.*?)\n\s*#", section, re.S)
+    reply = re.search(r"share reply .*?--out (\S+)(.*?)\n\s*#", section, re.DOTALL)
     assert reply is not None
     written, rest = reply.group(1), reply.group(2)
     imported = re.search(r"share import (\S+)", section)
@@ -133,8 +133,8 @@ def test_export_and_verify_count_the_same_files(folder: Path, tmp_path: Path) ->
     assert exported is not None and exported.group(2) == "1"
     code, stdout, err = run_vrmdesk(["share", "verify", str(tmp_path / "b.vrmshare")])
     assert code == 0, err
-    assert re.search(r"^Files:\s+1 \(5000 bytes\)$", stdout, re.M), stdout
-    assert re.search(rf"^Records:\s+{exported.group(1)}$", stdout, re.M), stdout
+    assert re.search(r"^Files:\s+1 \(5000 bytes\)$", stdout, re.MULTILINE), stdout
+    assert re.search(rf"^Records:\s+{exported.group(1)}$", stdout, re.MULTILINE), stdout
     code, stdout, err = run_vrmdesk(["share", "verify", "--json", str(tmp_path / "b.vrmshare")])
     summary = json.loads(stdout)
     assert summary["files"] == 1 and summary["listed_files"] == 2

@@ -9,6 +9,7 @@ padding bits in base64url got another thumbprint, and so slipped past pinning.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -113,6 +114,17 @@ def test_an_error_message_is_one_harmless_line(tmp_path: Path) -> None:
     harmless(err)
 
 
+def test_a_refusal_quoting_the_bundle_is_one_harmless_line(tmp_path: Path) -> None:
+    path = hostile_bundle(tmp_path / "k.vrmshare", KEY, lambda m: m["sender"]["key"].update({FAKE + "\n": 1}))
+    with pytest.raises(BundleMalformed, match="unexpected members") as info:
+        verify_bundle(path)
+    assert "\n" not in str(info.value)
+    harmless(str(info.value))
+    with pytest.raises(BundleError) as info:
+        raise BundleMalformed(f"any reason quoting {FAKE}\u2028and more")
+    harmless(str(info.value))
+
+
 def test_import_prints_a_vendor_name_escaped(vault: Vault, tmp_path: Path) -> None:
     with vault.session() as s:
         me = ensure_identity(s)
@@ -181,7 +193,7 @@ def test_reply_text_that_is_not_unicode_is_refused(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "vrmdesk.cli", "share", "reply", "--signing-key", str(tmp_path / "v.jwk"),
          "--in-reply-to", str(written.path), "--message", b"caf\xe9", "--out", str(tmp_path / "r")],
-        capture_output=True, timeout=60, cwd=Path(__file__).resolve().parents[1],
+        capture_output=True, timeout=60, cwd=Path(__file__).resolve().parents[1], check=False,
     )
     assert done.returncode == 1 and b"Traceback" not in done.stderr, done.stderr
     assert done.stderr.startswith(b"vrmdesk: ") and done.stderr.count(b"\n") == 1
@@ -199,7 +211,7 @@ def test_export_text_that_is_not_unicode_is_refused(vault: Vault, tmp_path: Path
             [sys.executable, "-m", "vrmdesk.cli", "share", "export", "--vault", str(folder),
              "--vendor", "Acme Appliances", option, b"caf\xe9", "--out", str(tmp_path / "b")],
             capture_output=True, timeout=60, cwd=Path(__file__).resolve().parents[1],
-            env={**__import__("os").environ, "VRMDESK_PASSPHRASE": PASSPHRASE},
+            env={**os.environ, "VRMDESK_PASSPHRASE": PASSPHRASE}, check=False,
         )
         assert done.returncode == 1 and b"Traceback" not in done.stderr, done.stderr
         assert done.stderr.startswith(b"vrmdesk: ") and done.stderr.count(b"\n") == 1
@@ -309,9 +321,8 @@ def test_a_key_pinned_to_one_vendor_cannot_answer_for_another_by_re_encoding(vau
 
     second = hostile_bundle(tmp_path / "r2.vrmshare", vendor_key, change, manifest=manifest,
                             files=sample_files()[:1], kid=jwcrypto_thumbprint(odd))
-    with pytest.raises(BundleError):
-        with vault.session() as s:
-            import_reply(s, verify_bundle(second), confirm_key=lambda _n, _f: True)
+    with pytest.raises(BundleError), vault.session() as s:
+        import_reply(s, verify_bundle(second), confirm_key=lambda _n, _f: True)
     with vault.session() as s:
         assert s.scalar(select(func.count()).select_from(m.VendorKey)) == 1
         bolt = s.scalar(select(m.Vendor).where(m.Vendor.name == "Bolt Tools"))

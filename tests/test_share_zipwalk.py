@@ -254,7 +254,7 @@ def test_entries_that_are_not_regular_files_are_refused(tmp_path: Path, mode: in
 def test_share_open_of_a_symlink_entry_writes_nothing(tmp_path: Path) -> None:
     path = _bundle_with_mode(tmp_path, stat.S_IFLNK | 0o777)
     out = tmp_path / "out"
-    code, stdout, stderr = run_vrmdesk(["share", "open", str(path), "--out", str(out)])
+    code, _, stderr = run_vrmdesk(["share", "open", str(path), "--out", str(out)])
     assert code == 1 and stderr.startswith("vrmdesk: ") and "symbolic link" in stderr
     assert stderr.count("\n") == 1 and "Traceback" not in stderr
     assert not out.exists() and not os.path.lexists(out / "files" / "001-link")

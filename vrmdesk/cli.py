@@ -468,7 +468,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(args)
         return func(args)
     except VrmError as exc:
-        from vrmdesk.share.untrusted import printable  # names and paths may hold escapes
+        # names and paths in the message may hold terminal escapes
+        from vrmdesk.share.untrusted import printable
 
         print(f"vrmdesk: {printable(exc)}", file=sys.stderr)
         return 1

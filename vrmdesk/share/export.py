@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vrmdesk.errors import AttachmentError, VaultLocked, ValidationError
+from vrmdesk.errors import AttachmentError, ValidationError, VaultLocked
 from vrmdesk.fileutil import is_disk_full, storage_error
 from vrmdesk.share import format as fmt
 from vrmdesk.share import htmlpage

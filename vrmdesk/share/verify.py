@@ -26,7 +26,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -237,17 +237,16 @@ def plain_zip(path: Path, identities: Sequence[Any] | None = None) -> Iterator[t
         with reporting(f"reading {path}"):
             head = source.read(len(AGE_ARMOR))
             source.seek(0)
-        if head.startswith(AGE_MAGIC) or head.startswith(AGE_ARMOR):
+        if head.startswith((AGE_MAGIC, AGE_ARMOR)):
             if not identities:
                 raise BundleWrongRecipient(
                     f"{path.name} is encrypted with age: give the identity that can open it "
                     "(--identity FILE)."
                 )
             what = f"decrypting {path.name} (into a temporary file)"
-            with reporting(what):
-                plain = tempfile.TemporaryFile(prefix="vrmshare-")
-            with plain:
+            with ExitStack() as stack:
                 with reporting(what):
+                    plain = stack.enter_context(tempfile.TemporaryFile(prefix="vrmshare-"))
                     _decrypt(path, reader, plain, identities)
                     reader.drain()  # hash whatever age did not need to read
                     plain_size = plain.tell()
@@ -377,7 +376,7 @@ def _sender_key(manifest: Any) -> tuple[Ed25519PublicKey, str]:
     unexpected = set(key) - _PUBLIC_MEMBERS
     if unexpected:
         raise BundleMalformed(f"The manifest's sender key has unexpected members "
-                              f"({', '.join(sorted(unexpected))[:60]}).")
+                              f"({', '.join(repr(k) for k in sorted(unexpected))[:60]}).")
     if len(key["x"]) != 43:
         raise BundleMalformed("The manifest's sender key is not a 32-byte Ed25519 key.")
     try:
@@ -414,7 +413,8 @@ def verify_signature(manifest_raw: bytes, token: bytes, public: Ed25519PublicKey
         raise BundleForged("The signature's header has critical extensions; refused.")
     unknown = set(header) - {"alg", "kid", "typ"}
     if unknown:
-        raise BundleForged(f"The signature's header has unexpected fields: {', '.join(sorted(unknown))[:80]}.")
+        raise BundleForged("The signature's header has unexpected fields: "
+                           f"{', '.join(repr(k) for k in sorted(unknown))[:80]}.")
     if header.get("typ", JWS_TYPE) != JWS_TYPE:
         raise BundleForged(f"The signature's typ is not {JWS_TYPE}.")
     if header.get("kid") != kid:

@@ -387,12 +387,13 @@ def _descriptor_end(handle: BinaryIO, entry: _Listed, at: int, zip64: bool, limi
     unsigned = struct.Struct(f"<I{width}{width}")
     expected = (entry.crc, entry.compressed, entry.size)
     head = _read_at(handle, at, 4, entry.name) if at + 4 <= limit else b""
-    if head == _DESCRIPTOR_MAGIC and at + signed.size <= limit:
-        if signed.unpack(_read_at(handle, at, signed.size, entry.name))[1:] == expected:
+    if head == _DESCRIPTOR_MAGIC:
+        if at + signed.size <= limit and \
+                signed.unpack(_read_at(handle, at, signed.size, entry.name))[1:] == expected:
             return at + signed.size
-    elif at + unsigned.size <= limit:
-        if unsigned.unpack(_read_at(handle, at, unsigned.size, entry.name)) == expected:
-            return at + unsigned.size
+    elif at + unsigned.size <= limit and \
+            unsigned.unpack(_read_at(handle, at, unsigned.size, entry.name)) == expected:
+        return at + unsigned.size
     raise BundleMalformed(f"The entry {entry.name!r} declares other sizes or CRC in its data "
                           "descriptor than in the ZIP directory; refused.")
 
@@ -423,7 +424,7 @@ def stream_entry(
     info: zipfile.ZipInfo,
     *,
     limit: int,
-    sink: Callable[[bytes], None] | None = None,
+    sink: Callable[[bytes], object] | None = None,
 ) -> tuple[int, str]:
     """Read one entry to its end, counting what comes out; returns (size, SHA-256 hex).
 
