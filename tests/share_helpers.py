@@ -100,11 +100,12 @@ def log_disclosure(session, written: WrittenBundle, manifest: dict[str, Any], ve
     session.flush()
 
 
-def vault_bundle(session, vault_id: str, out: Path, key: Ed25519PrivateKey) -> tuple[WrittenBundle, dict[str, Any]]:  # type: ignore[no-untyped-def]
+def vault_bundle(session, vault_id: str, out: Path, key: Ed25519PrivateKey,  # type: ignore[no-untyped-def]
+                 vendor_name: str = "Acme Appliances") -> tuple[WrittenBundle, dict[str, Any]]:
     """A vendor, asset, warranty and ticket in the vault, a bundle about them, and its Disclosure."""
     from vrmdesk.store import models as m
 
-    vendor = m.Vendor(name="Acme Appliances")
+    vendor = m.Vendor(name=vendor_name)
     session.add(vendor)
     session.flush()
     asset = m.Asset(name="Dishwasher", maker_id=vendor.id)
@@ -118,6 +119,7 @@ def vault_bundle(session, vault_id: str, out: Path, key: Ed25519PrivateKey) -> t
     session.flush()
     ids = {"vendor": vendor.id, "asset": asset.id, "warranty": warranty.id, "ticket": ticket.id}
     manifest = customer_manifest(records=customer_records(ids, vault_id))
+    manifest["recipient"]["name"] = vendor_name
     manifest["sender"]["key"] = public_jwk_of(key)
     written = make_bundle(out, key, manifest=manifest)
     contents = [{"kind": kind, "id": rid, "uid": record_uid(vault_id, kind, rid), "fields": []}
@@ -128,3 +130,145 @@ def vault_bundle(session, vault_id: str, out: Path, key: Ed25519PrivateKey) -> t
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+# -- hand-made (hostile) bundles ----------------------------------------------------------------
+def sign_raw(raw: bytes, key: Ed25519PrivateKey, kid: str | None = None) -> bytes:
+    """A detached compact JWS over ``raw`` whose header names ``kid`` (default: the key's own)."""
+    import base64
+    import json
+
+    def b64(data: bytes) -> bytes:
+        return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+    header = {"alg": "EdDSA", "kid": kid or public_jwk_of(key)["kid"], "typ": "vrmshare+jws"}
+    protected = b64(json.dumps(header, sort_keys=True, separators=(",", ":")).encode())
+    signature = key.sign(protected + b"." + b64(raw))
+    return protected + b".." + b64(signature)
+
+
+def zip_entries(path: Path, entries: list[tuple[str, bytes]], *, stored: bool = True) -> Path:
+    """A plain ZIP of ``entries`` written by Python's zipfile, in that order."""
+    import zipfile
+
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(path, "w", method) as zf:
+        for name, data in entries:
+            zf.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), data, compress_type=method)
+    return path
+
+
+def signed_bundle(path: Path, raw: bytes, files: list[tuple[str, bytes]], key: Ed25519PrivateKey,
+                  *, kid: str | None = None, stored: bool = True) -> Path:
+    """A ZIP whose manifest bytes ``raw`` (whatever they say) carry a good signature by ``key``."""
+    entries = [("manifest.json", raw), ("manifest.jws", sign_raw(raw, key, kid))]
+    return zip_entries(path, entries + files, stored=stored)
+
+
+def central_offsets(data: bytes) -> list[int]:
+    """Where each central directory header starts (PK\\x01\\x02), in order."""
+    out, pos = [], 0
+    while (pos := data.find(b"PK\x01\x02", pos)) != -1:
+        out.append(pos)
+        pos += 4
+    return out
+
+
+def insert_shifted(data: bytes, at: int, blob: bytes) -> bytes:
+    """``blob`` inserted at ``at``, with every central offset and the end record moved past it:
+    the directory stays right, only the bytes between the entries lie."""
+    import struct
+
+    out = bytearray(data[:at] + blob + data[at:])
+    for central in central_offsets(bytes(out)):
+        offset = struct.unpack_from("<I", out, central + 42)[0]
+        if offset >= at:
+            struct.pack_into("<I", out, central + 42, offset + len(blob))
+    end = len(out) - 22  # the end record, no comment
+    struct.pack_into("<I", out, end + 16, struct.unpack_from("<I", out, end + 16)[0] + len(blob))
+    return bytes(out)
+
+
+def run_vrmdesk(args: list[str], *, timeout: float = 60, fsize: int | None = None,
+                memory: int | None = None, input: str | None = None,
+                env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """``python -m vrmdesk.cli ARGS`` in a child process, optionally under RLIMIT_FSIZE (a full
+    disk: Python ignores SIGXFSZ, so writes past the limit fail with EFBIG) or RLIMIT_AS."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def limits() -> None:
+        if fsize is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        if memory is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "vrmdesk.cli", *args], capture_output=True, text=True,
+        timeout=timeout, preexec_fn=limits, input=input, check=False,
+        stdin=subprocess.DEVNULL if input is None else None,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})},
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def attach_to_a_thing(vault: Any, data: bytes, name: str = "receipt.bin",
+                      vendor_name: str = "Acme Appliances") -> tuple[int, Path]:
+    """A vendor with a thing that has one attachment; (the vendor's id, the blob's path)."""
+    import io
+
+    from vrmdesk.store import models as m
+
+    with vault.session() as session:
+        vendor = m.Vendor(name=vendor_name)
+        session.add(vendor)
+        session.flush()
+        asset = m.Asset(name="Dishwasher", maker_id=vendor.id)
+        session.add(asset)
+        session.flush()
+        attachment = vault.attachments.add(session, asset, io.BytesIO(data), name=name,
+                                           media_type="application/octet-stream")
+        return vendor.id, vault.attachments.path_of(attachment.blob_name)
+
+
+def bytes_of(item: BundleFile) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    item.opener(buffer)
+    return buffer.getvalue()
+
+
+def hostile_bundle(path: Path, key: Ed25519PrivateKey, change: Any = None, *,
+                   manifest: dict[str, Any] | None = None, files: list[BundleFile] | None = None,
+                   literals: dict[str, str] | None = None, kid: str | None = None) -> Path:
+    """A bundle signed by ``key`` whose manifest ``change(manifest)`` made whatever it likes.
+
+    The JSON is written with ``ensure_ascii`` (so a lone surrogate is a ``\\ud800`` escape, as
+    another program could write it); ``literals`` replaces a JSON string value (with its quotes)
+    by raw JSON text, for what json.dumps cannot write (``1e400``).
+    """
+    import json
+
+    from vrmdesk.share.format import prepare_manifest
+
+    files = sample_files() if files is None else files
+    final = prepare_manifest(manifest or customer_manifest(), files, key)
+    if change is not None:
+        change(final)
+    text = json.dumps(final, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+    for placeholder, raw in (literals or {}).items():
+        text = text.replace(json.dumps(placeholder), raw)
+    entries = [(f.path_in_zip, bytes_of(f)) for f in files]
+    return signed_bundle(path, text.encode("ascii"), entries, key, kid=kid)
+
+
+def harmless(text: str) -> None:
+    """No character a terminal acts on in ``text``, but the newlines that end printed lines."""
+    import unicodedata
+
+    for ch in text:
+        assert ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp", "Cs"), repr(ch)

@@ -268,7 +268,7 @@ def test_encrypted_to_the_vendor(demo_vault: Vault, bosch: int, tmp_path: Path) 
         selection = sl.everything(session, bosch)
     result = _export(demo_vault, selection, tmp_path / "enc.vrmshare",
                      encrypt_to=str(identity.to_public()))
-    assert result.path.name == "enc.vrmshare.age"
+    assert result.path.name == "enc.vrmshare"  # the path given (issue 7, item 8)
     plain = io.BytesIO()
     with result.path.open("rb") as handle:
         decrypt_io(handle, plain, [identity])

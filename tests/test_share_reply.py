@@ -221,7 +221,7 @@ def test_cli_keygen_verify_open(tmp_path: Path, shared, capsys) -> None:  # type
     assert code == 0 and "Fingerprint:" in out and '"x"' in out and '"d"' not in out
     code, out, _ = run(capsys, "verify", str(shared[0].path))
     assert code == 0
-    for label in ("Sender:", "Fingerprint:", "Purpose:", "Terms:", "Records:     4", "Files:       2"):
+    for label in ("Sender:", "Fingerprint:", "Purpose:", "Terms:", "Records:     4", "Files:       1"):
         assert label in out
     code, out, _ = run(capsys, "verify", "--json", str(shared[0].path))
     assert json.loads(out)["records"] == 4

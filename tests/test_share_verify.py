@@ -14,6 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
 
+from share_helpers import central_offsets as _central_offsets
 from share_helpers import customer_manifest, make_bundle
 from vrmdesk.share import format as fmt
 from vrmdesk.share.errors import (
@@ -164,14 +165,6 @@ def test_duplicate_listing_in_the_manifest(tmp_path: Path) -> None:
     manifest = manifest_of(make_bundle(tmp_path / "g.vrmshare", KEY).path)
     manifest["files"].append(manifest["files"][1])
     refused(signed(tmp_path, manifest, [("index.html", b"")]), BundleMalformed, "twice")
-
-
-def _central_offsets(data: bytes) -> list[int]:
-    out, pos = [], 0
-    while (pos := data.find(b"PK\x01\x02", pos)) != -1:
-        out.append(pos)
-        pos += 4
-    return out
 
 
 def test_overlapping_entries(good: Path, tmp_path: Path) -> None:

@@ -479,7 +479,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> int:
-    print(f"vrmdesk: {message}", file=sys.stderr)
+    """The one-line reason; names and paths in it may hold terminal escapes, so they are shown."""
+    from vrmdesk.share.untrusted import printable
+
+    print(f"vrmdesk: {printable(message)}", file=sys.stderr)
     return 1
 
 

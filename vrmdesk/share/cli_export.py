@@ -23,7 +23,8 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p = sub.add_parser("export", parents=[common], help=help_text, description=help_text)
     p.add_argument("--vendor", required=True, metavar="NAME", help="the vendor (name or id)")
     p.add_argument("--out", required=True, metavar="FILE",
-                   help="the bundle to write (.vrmshare, or .vrmshare.age when encrypted)")
+                   help="the bundle to write, exactly there; a name without a suffix gets "
+                        ".vrmshare (.vrmshare.age when encrypted)")
     p.add_argument("--asset", type=int, action="append", default=[], metavar="ID",
                    help="share only this thing (repeatable)")
     p.add_argument("--ticket", type=int, action="append", default=[], metavar="ID",

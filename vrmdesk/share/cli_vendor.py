@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vrmdesk.errors import VrmError
+from vrmdesk.share.untrusted import printable, printable_json
 
 
 def _identities(args: argparse.Namespace) -> list[Any] | None:
@@ -28,11 +29,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     verified = verify_bundle(Path(args.file), identities=_identities(args))
     if getattr(args, "json", False):
-        print(json.dumps({"ok": True, "sender": verified.sender_name,
-                          "fingerprint": verified.fingerprint, "bundle_id": verified.bundle_id,
-                          "purpose": verified.purpose, "terms": verified.manifest["terms"],
-                          "records": len(verified.records), "files": len(verified.files)},
-                         indent=2, ensure_ascii=False))
+        print(printable_json({
+            "ok": True, "sender": verified.sender_name, "fingerprint": verified.fingerprint,
+            "bundle_id": verified.bundle_id, "purpose": verified.purpose,
+            "terms": verified.manifest["terms"], "records": len(verified.records),
+            "files": len(verified.attached_files), "listed_files": len(verified.files),
+        }))
     else:
         print("\n".join(verified.summary()))
     return 0
@@ -43,7 +45,7 @@ def cmd_open(args: argparse.Namespace) -> int:
 
     verified = open_bundle(Path(args.file), Path(args.out), identities=_identities(args))
     print("\n".join(verified.summary()))
-    print(f"Written to {args.out} (open index.html to read it).")
+    print(printable(f"Written to {args.out} (open index.html to read it)."))
     return 0
 
 
@@ -52,7 +54,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     from vrmdesk.share.reply import keygen
 
     public = keygen(Path(args.out))
-    print(f"Wrote the private key to {args.out} (keep it secret; mode 0600).")
+    print(printable(f"Wrote the private key to {args.out} (keep it secret; mode 0600)."))
     print(f"Fingerprint: {display_fingerprint(public['kid'])}")
     print("Public key (JWK):")
     print(json.dumps(public, indent=2, sort_keys=True))
@@ -73,12 +75,13 @@ def cmd_reply(args: argparse.Namespace) -> int:
     )
     out = Path(args.out)
     written = write_reply(original, key, content, out, encrypt_to=args.encrypt_to)
-    print(f"Wrote the reply {written.bundle_id} to {written.path} ({written.size} bytes).")
+    print(printable(f"Wrote the reply {written.bundle_id} to {written.path} ({written.size} bytes)."))
     return 0
 
 
 def _terminal_confirm(vendor_name: str, fingerprint: str) -> bool:
-    print(f"First reply from {vendor_name}. Its signing key's fingerprint is:\n\n    {fingerprint}\n")
+    print(f"First reply from {printable(vendor_name)}. Its signing key's fingerprint is:\n\n"
+          f"    {fingerprint}\n")
     print("Compare it with the one the vendor gave you (by phone, on its website).")
     answer = input("Trust this key for this vendor from now on? [y/N] ")
     return answer.strip().lower() in ("y", "yes")
@@ -104,7 +107,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     with open_vault(args) as vault, vault.session() as session:
         result = import_reply(session, verified, confirm_key=confirm)
-    print(result.message())
+    print(printable(result.message()))
     return 0
 
 
@@ -131,7 +134,9 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--signing-key", metavar="KEY_FILE", required=True)
     p.add_argument("--in-reply-to", metavar="BUNDLE", required=True)
     p.add_argument("--identity", metavar="AGE_IDENTITY_FILE", help=identity_help)
-    p.add_argument("--out", metavar="FILE", required=True)
+    p.add_argument("--out", metavar="FILE", required=True,
+                   help="the reply to write, exactly there; a name without a suffix gets "
+                        ".vrmshare (.vrmshare.age when encrypted)")
     p.add_argument("--encrypt-to", metavar="AGE_RECIPIENT", help="the customer's age1… recipient")
     p.add_argument("--sender-name", metavar="NAME", help="default: the recipient named in the bundle")
     p.add_argument("--message", metavar="TEXT", action="append", help="an answer (repeatable)")
@@ -160,5 +165,5 @@ def run(argv: list[str]) -> int:
     try:
         return int(args.func(args))
     except VrmError as exc:
-        print(f"vrmdesk: {exc}", file=sys.stderr)
+        print(f"vrmdesk: {printable(exc)}", file=sys.stderr)
         return 1

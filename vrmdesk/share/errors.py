@@ -12,10 +12,18 @@
 from __future__ import annotations
 
 from vrmdesk.errors import VrmError
+from vrmdesk.share.untrusted import printable
 
 
 class BundleError(VrmError):
-    """A bundle was refused; the message is the one-line reason."""
+    """A bundle was refused; the message is the one-line reason.
+
+    Messages quote what a bundle holds (names, keys, values), so they are made printable here,
+    once for all: whatever a bundle says, the reason stays one harmless line.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
 
 
 class BundleForged(BundleError):

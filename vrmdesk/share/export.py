@@ -18,21 +18,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vrmdesk.errors import VaultLocked, ValidationError
+from vrmdesk.errors import AttachmentError, ValidationError, VaultLocked
+from vrmdesk.fileutil import is_disk_full, storage_error
 from vrmdesk.share import format as fmt
 from vrmdesk.share import htmlpage
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import ensure_identity
+from vrmdesk.share.inputs import check_regular
 from vrmdesk.share.slice import Preview, Selection, Slice, collect
 from vrmdesk.share.terms import Terms
+from vrmdesk.share.untrusted import has_lone_surrogate
 from vrmdesk.store import models as m
 
 if TYPE_CHECKING:
+    from vrmdesk.store.attachments import AttachmentStore
     from vrmdesk.store.vault import Vault
 
 SENDER_NAME_KEY = "sender_name"
@@ -77,6 +81,9 @@ def set_sender_name(session: Session, name: str) -> None:
     name = name.strip()
     if not name:
         raise ValidationError("The sender name must not be empty.", field="sender_name")
+    if has_lone_surrogate(name):
+        raise ValidationError("The sender name is not valid text (bytes that are not UTF-8?).",
+                              field="sender_name")
     if len(name) > 200:
         raise ValidationError("The sender name is too long (at most 200 characters).",
                               field="sender_name")
@@ -85,6 +92,12 @@ def set_sender_name(session: Session, name: str) -> None:
         session.add(m.Meta(key=SENDER_NAME_KEY, value=name))
     else:
         meta.value = name
+
+
+def _check_text(name: str) -> None:
+    if has_lone_surrogate(name):
+        raise ValidationError("The sender name is not valid text (bytes that are not UTF-8?).",
+                              field="sender_name")
 
 
 def now_created() -> str:
@@ -102,18 +115,16 @@ def _parse_created(created: str) -> datetime:
 
 
 def bundle_path(out_path: Path, encrypt_to: str | None) -> Path:
-    """``x.vrmshare``, or ``x.vrmshare.age`` when encrypted (the suffix added if missing)."""
-    out_path = Path(out_path).expanduser()
-    name = out_path.name
-    if encrypt_to:
-        if name.endswith(fmt.AGE_SUFFIX):
-            return out_path
-        if name.endswith(fmt.SUFFIX):
-            return out_path.with_name(name + ".age")
-        return out_path.with_name(name + fmt.AGE_SUFFIX)
-    if name.endswith(fmt.SUFFIX):
-        return out_path
-    return out_path.with_name(name + fmt.SUFFIX)
+    """Where :func:`export_bundle` writes for ``out_path``: exactly that path if its name has a
+    suffix, else with ``.vrmshare`` (``.vrmshare.age`` when encrypted) added.
+
+    Raises ValidationError (field ``path``) for what names no file (``/``, ``.``, ``..``, only
+    spaces), so the wizard can show it under the field.
+    """
+    try:
+        return fmt.output_path(out_path, bool(encrypt_to))
+    except ValueError as exc:
+        raise ValidationError(f"Give a file name for the bundle: {exc}.", field="path") from None
 
 
 # -- building ---------------------------------------------------------------------------------
@@ -132,6 +143,7 @@ def prepare(
     the_slice = collect(session, vault, selection, on=on)
     identity = ensure_identity(session)
     name = (sender or "").strip() or sender_name(session)
+    _check_text(name)
     preview = the_slice.preview()
     page = htmlpage.render(
         sender_name=name,
@@ -148,7 +160,7 @@ def prepare(
         att = f.attachment
         files.append(fmt.BundleFile(
             f.path, att.media_type, att.size, att.sha256,
-            lambda writer, att=att: store.write_to(att, writer),  # type: ignore[misc]
+            lambda writer, att=att: _stream_attachment(store, att, writer),  # type: ignore[misc]
             name=att.name, about=f.about,
         ))
     manifest: dict[str, Any] = {
@@ -164,6 +176,17 @@ def prepare(
         "redacted": the_slice.redacted,
     }
     return Prepared(the_slice, manifest, files, identity.private_key, identity.fingerprint, created)
+
+
+def _stream_attachment(store: AttachmentStore, att: m.Attachment, writer: BinaryIO) -> None:
+    """The attachment's plaintext into ``writer``, refusing content that is not a regular file.
+
+    The vault folder holds only regular files; one replaced by a link (to ``/dev/zero``, say)
+    would have the decryption read forever.
+    """
+    check_regular(store.path_of(att.blob_name), AttachmentError,
+                  f"the content of {att.name!r} in the vault folder", follow=False)
+    store.write_to(att, writer)
 
 
 def export_bundle(
@@ -236,6 +259,8 @@ def _write(prepared: Prepared, path: Path, encrypt_to: str | None,
         return fmt.write_bundle(prepared.manifest, files, prepared.signing_key, path,
                                 encrypt_to=encrypt_to, progress=report)
     except OSError as exc:
+        if is_disk_full(exc):
+            raise storage_error(exc, f"writing the bundle {path}") from None
         reason = exc.strerror or str(exc)
         raise BundleError(f"The bundle could not be written to {path}: {reason}.") from None
     except ValueError as exc:  # the format layer refusing the input (too many files …)

@@ -31,7 +31,7 @@ from jwcrypto import jwk, jws
 
 from vrmdesk.fileutil import fsync_dir
 from vrmdesk.share.errors import BundleError
-from vrmdesk.share.identity import thumbprint
+from vrmdesk.share.identity import canonical_public_jwk, thumbprint
 
 FORMAT = "vrmshare/1"
 NS = uuid.uuid5(uuid.NAMESPACE_URL, "urn:vrmshare:1")
@@ -102,16 +102,18 @@ class BundleFile:
         cls, path_in_zip: str, path: Path, media_type: str, *, name: str | None = None,
         about: str | None = None,
     ) -> BundleFile:
-        """A file on disk, hashed now (one streaming pass) and streamed again when written."""
+        """A regular file on disk, hashed now (one streaming pass) and streamed again when written."""
+        from vrmdesk.share.inputs import open_regular
+
         digest = hashlib.sha256()
         size = 0
-        with open(path, "rb") as handle:
+        with open_regular(path, BundleError, "the file") as handle:
             while chunk := handle.read(CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
 
         def opener(writer: BinaryIO) -> None:
-            with open(path, "rb") as source:
+            with open_regular(path, BundleError, "the file") as source:
                 while chunk := source.read(CHUNK):
                     writer.write(chunk)
 
@@ -128,10 +130,33 @@ class WrittenBundle:
 
 # -- names and ids --------------------------------------------------------------------------
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
-    """The exact bytes of manifest.json for ``manifest`` (what the signature covers)."""
-    return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(
-        "utf-8"
-    )
+    """The exact bytes of manifest.json for ``manifest`` (what the signature covers).
+
+    Raises ValueError for text that is not Unicode (a lone surrogate: bytes that were not
+    UTF-8, smuggled in through a command-line argument or a file name).
+    """
+    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the manifest would hold text that is not valid Unicode (bytes that "
+                         "are not UTF-8?)") from None
+
+
+def output_path(out_path: Path, encrypted: bool) -> Path:
+    """Where a bundle asked for at ``out_path`` is written: exactly there, if the name has a
+    suffix (``b.age``, ``enc.vrmshare``, ``claim.vrmshare.age``); a name without one gets
+    ``.vrmshare`` (``.vrmshare.age`` when encrypted). A reader tells an encrypted bundle by its
+    first bytes, never by its name. Raises ValueError for a path that names no file (``/``,
+    ``.``, ``..``, a name of only spaces).
+    """
+    out_path = Path(out_path).expanduser()
+    name = out_path.name
+    if not name.strip() or name in (".", ".."):
+        raise ValueError(f"{str(out_path)!r} is not a file name to write the bundle to")
+    if Path(name).suffix:
+        return out_path
+    return out_path.with_name(name + (AGE_SUFFIX if encrypted else SUFFIX))
 
 
 def record_uid(vault_id: str, kind: str, record_id: int | str) -> str:
@@ -163,12 +188,9 @@ def _private_key(key: SigningKey) -> Ed25519PrivateKey:
 
 def public_jwk_of(key: SigningKey) -> dict[str, Any]:
     """The public JWK (kty, crv, x, kid, use, alg) of an Ed25519 signing key."""
-    raw = _private_key(key).public_key().public_bytes(
+    return canonical_public_jwk(_private_key(key).public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
-    out: dict[str, Any] = {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw)}
-    out.update(kid=thumbprint(out), use="sig", alg="EdDSA")
-    return out
+    ))
 
 
 def b64url(data: bytes) -> str:
@@ -330,8 +352,9 @@ def write_bundle(
 
     ``manifest`` holds everything but ``files`` (made from ``files``), ``sender.key`` (from
     ``signing_key``) and ``bundle_id`` (computed when absent). With ``encrypt_to`` (an
-    ``age1…`` recipient) the finished ZIP is streamed through age; pass a path ending in
-    ``.vrmshare.age`` then. ``progress(done_bytes, total_bytes, text)`` is called per chunk.
+    ``age1…`` recipient) the finished ZIP is streamed through age (:func:`output_path` gives
+    the conventional name). ``out_path`` is written as it is. ``progress(done_bytes,
+    total_bytes, text)`` is called per chunk.
     Each file's ``opener`` is called once, or twice for a file over 1 MiB that would be
     deflated (a first pass measures its compression, so no entry looks like a zip bomb).
     """

@@ -7,21 +7,58 @@ groups of four so a person can compare it over the phone; the public key goes to
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwcrypto import jwk
 from sqlalchemy.orm import Session
 
+from vrmdesk.share.errors import BundleMalformed
 from vrmdesk.store.models import Meta
 from vrmdesk.store.vault import IDENTITY_META_KEY, new_signing_key
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def ed25519_public_bytes(public_jwk: Any) -> bytes:
+    """The 32 raw bytes of an Ed25519 public JWK's ``x``; refuses anything but the one encoding.
+
+    base64url of 32 bytes ends in a character carrying two padding bits; decoders ignore them,
+    so four spellings of ``x`` give the same key but four thumbprints. Only the canonical one
+    (padding bits zero, no ``=``) is accepted, so one key has one thumbprint.
+    """
+    if not isinstance(public_jwk, dict) or public_jwk.get("kty") != "OKP" \
+            or public_jwk.get("crv") != "Ed25519" or not isinstance(public_jwk.get("x"), str):
+        raise BundleMalformed("The key is not an Ed25519 public JWK (kty OKP, crv Ed25519, x).")
+    x = public_jwk["x"]
+    if not _B64URL.fullmatch(x):
+        raise BundleMalformed("The key's x is not base64url (43 characters, no padding).")
+    raw = base64.urlsafe_b64decode(x + "=")
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != x:
+        raise BundleMalformed("The key's x is not canonical base64url (other padding bits): "
+                              "the same key written another way; refused.")
+    return raw
+
 
 def thumbprint(public_jwk: dict[str, Any]) -> str:
-    """RFC 7638 thumbprint of an Ed25519 public JWK (43 base64url characters)."""
-    return jwk.JWK(**{k: public_jwk[k] for k in ("kty", "crv", "x")}).thumbprint()
+    """RFC 7638 thumbprint of an Ed25519 public JWK (43 base64url characters), canonical ``x`` only."""
+    ed25519_public_bytes(public_jwk)
+    members = f'{{"crv":"Ed25519","kty":"OKP","x":"{public_jwk["x"]}"}}'
+    digest = hashlib.sha256(members.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def canonical_public_jwk(raw: bytes) -> dict[str, Any]:
+    """The public JWK vrmdesk writes and pins for the raw key: kty, crv, x, kid, use, alg."""
+    out: dict[str, Any] = {"kty": "OKP", "crv": "Ed25519",
+                           "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")}
+    out.update(kid=thumbprint(out), use="sig", alg="EdDSA")
+    return out
 
 
 def display_fingerprint(thumb: str) -> str:
@@ -43,10 +80,8 @@ class Identity:
 
     def public_jwk(self) -> dict[str, Any]:
         """The public key as a JWK with ``kid`` (its thumbprint), ``use`` and ``alg``."""
-        public = json.loads(self.jwk.export_public())
-        out = {"kty": public["kty"], "crv": public["crv"], "x": public["x"]}
-        out.update(kid=thumbprint(out), use="sig", alg="EdDSA")
-        return out
+        return canonical_public_jwk(self.public_key.public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw))
 
     @property
     def thumbprint(self) -> str:

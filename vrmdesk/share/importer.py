@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -28,7 +28,15 @@ from sqlalchemy.orm import Session
 from vrmdesk.share.errors import ReplyRefused
 from vrmdesk.share.format import NS
 from vrmdesk.share.identity import display_fingerprint, ensure_identity
-from vrmdesk.share.verify import VerifiedBundle
+from vrmdesk.share.verify import (
+    EARLIEST,
+    LATEST,
+    VerifiedBundle,
+    real_date,
+    real_time,
+    reply_validator,
+    schema_error,
+)
 from vrmdesk.store import models as m
 
 ConfirmKey = Callable[[str, str], bool]
@@ -68,11 +76,20 @@ class ImportResult:
 
 
 def check_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:
-    """Everything but the person's confirmation: raises ReplyRefused, writes nothing."""
+    """Everything but the person's confirmation: raises ReplyRefused, writes nothing.
+
+    Besides the checks below, every record must lie within the bounds of
+    ``schema/reply.schema.json`` (lengths, types, real dates, at most 1000 records).
+    """
     manifest = verified.manifest
     if verified.purpose != "reply" or not verified.in_reply_to:
         raise ReplyRefused("This bundle is not a reply (its purpose is not 'reply' or it answers "
                            "no bundle); only replies are imported.")
+    reason = schema_error(reply_validator(), manifest, "This reply")
+    if reason is not None:
+        raise ReplyRefused(f"{reason} (nothing imported)")
+    if real_time(manifest["created"]) is None:
+        raise ReplyRefused("This reply's created time is not a real time; nothing imported.")
     disclosure = session.scalar(
         select(m.Disclosure).where(m.Disclosure.bundle_id == verified.in_reply_to)
     )
@@ -150,16 +167,15 @@ def _local_uid(bundle_id: str, record_uid: str) -> str:
 
 
 def _when(value: Any, default: datetime) -> datetime:
+    """An RFC 3339 time as naive UTC, if it is one within the years a bundle may speak of."""
     if isinstance(value, str):
-        from datetime import timezone
-
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
             if parsed.tzinfo is not None:
                 parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
         except (ValueError, OverflowError):
             return default
-        return parsed
+        return parsed if EARLIEST <= parsed < LATEST else default
     return default
 
 
@@ -170,7 +186,9 @@ class _Merger:
         self.verified = verified
         self.check = check
         self.shared = shared
-        self.sent = _when(verified.manifest["created"], datetime(1970, 1, 1))
+        sent = real_time(verified.manifest["created"])
+        assert sent is not None  # check_reply refused any other
+        self.sent = sent
         self.counts = {"messages": 0, "ticket updates": 0, "warranty confirmations": 0,
                        "corrections": 0, "ignored": 0}
 
@@ -250,8 +268,8 @@ class _Merger:
             if warranty is None or self._seen(key):
                 self.counts["ignored"] += 1
                 return
-            through = record.get("vrm:validThrough")
-            suffix = f", valid through {through}" if isinstance(through, str) else ""
+            through = real_date(record.get("vrm:validThrough"))
+            suffix = f", valid through {through.isoformat()}" if through is not None else ""
             line = f"Confirmed by {self.check.vendor_name} on {self.sent.date()}{suffix}."
             warranty.notes = f"{warranty.notes}\n{line}".strip()
             self._note(key, f"Warranty confirmed: {warranty.title or 'warranty'}", line, uid,

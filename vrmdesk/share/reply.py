@@ -13,6 +13,7 @@ import html
 import json
 import os
 import re
+import tempfile
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,13 +25,23 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk
 
 from vrmdesk.errors import VrmError
-from vrmdesk.share.format import NS, BundleFile, WrittenBundle, public_jwk_of, write_bundle
+from vrmdesk.fileutil import fsync_dir, reporting
+from vrmdesk.share.format import (
+    NS,
+    BundleFile,
+    WrittenBundle,
+    output_path,
+    public_jwk_of,
+    write_bundle,
+)
 from vrmdesk.share.identity import display_fingerprint
+from vrmdesk.share.inputs import read_regular
 from vrmdesk.share.verify import VerifiedBundle
 
 CHANNELS = ("email", "phone", "chat", "forum", "social", "letter", "visit", "note")
 TICKET_STATUSES = ("open", "waiting_on_vendor", "waiting_on_me", "resolved", "closed")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_KEY_FILE_BYTES = 64 * 1024
 
 
 class ReplyError(VrmError):
@@ -39,29 +50,45 @@ class ReplyError(VrmError):
 
 # -- keys -----------------------------------------------------------------------------------
 def keygen(out: Path) -> dict[str, Any]:
-    """Write a new Ed25519 private JWK to ``out`` (mode 0600, never over a file); its public JWK."""
+    """Write a new Ed25519 private JWK to ``out`` (mode 0600, never over a file); its public JWK.
+
+    The key is written to a temporary file in the same folder, synced, then linked to ``out``
+    (which fails if ``out`` exists); a failure (a full disk: DiskFull) leaves no file behind.
+    """
     out = Path(out)
     key = Ed25519PrivateKey.generate()
     private = json.loads(jwk.JWK.from_pyca(key).export_private())
     public = public_jwk_of(key)
     private.update(kid=public["kid"], use="sig", alg="EdDSA")
+    if os.path.lexists(out):
+        raise ReplyError(f"{out} exists; refusing to overwrite a key.")
+    data = (json.dumps(private, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    what = f"writing the key {out}"
+    with reporting(what):
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise ReplyError(f"{out} exists; refusing to overwrite a key.") from None
-    except OSError as exc:
-        raise ReplyError(f"Cannot write {out}: {exc.strerror}.") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(private, indent=2, sort_keys=True) + "\n")
+        with reporting(what):
+            with os.fdopen(fd, "wb") as handle:  # mkstemp makes it 0600
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(tmp, out)
+            except FileExistsError:
+                raise ReplyError(f"{out} exists; refusing to overwrite a key.") from None
+            fsync_dir(out.parent)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return public
 
 
 def load_signing_key(path: Path) -> Ed25519PrivateKey:
     """An Ed25519 private JWK file (as ``keygen`` writes it)."""
+    raw = read_regular(Path(path), MAX_KEY_FILE_BYTES, ReplyError, "the signing key")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
         key = jwk.JWK(**data).get_op_key("sign")
-    except (OSError, ValueError, TypeError, KeyError, jwk.InvalidJWKValue) as exc:
+    except (ValueError, TypeError, KeyError, jwk.InvalidJWKValue) as exc:
         raise ReplyError(f"{path} is not an Ed25519 private JWK ({str(exc)[:80]}).") from None
     except Exception as exc:  # jwcrypto raises its own kinds for a public-only key
         raise ReplyError(f"{path} is not an Ed25519 private JWK ({str(exc)[:80]}).") from None
@@ -209,7 +236,16 @@ def write_reply(
     original: VerifiedBundle, key: Ed25519PrivateKey, content: ReplyContent, out: Path, *,
     encrypt_to: str | None = None, created: str | None = None,
 ) -> WrittenBundle:
-    """Build, sign and write the reply (optionally encrypted to the customer's age recipient)."""
+    """Build, sign and write the reply (optionally encrypted to the customer's age recipient).
+
+    It is written at ``out`` exactly, or with ``.vrmshare`` (``.vrmshare.age`` when encrypted)
+    added to a name without a suffix, as the export does.
+    """
     manifest = build_reply_manifest(original, key, content, created=created)
-    index = BundleFile.from_bytes("index.html", _index_html(manifest), "text/html")
-    return write_bundle(manifest, [index], key, Path(out), encrypt_to=encrypt_to)
+    try:
+        path = output_path(Path(out), bool(encrypt_to))
+        index = BundleFile.from_bytes("index.html", _index_html(manifest), "text/html")
+        with reporting(f"writing the reply {path}"):
+            return write_bundle(manifest, [index], key, path, encrypt_to=encrypt_to)
+    except (UnicodeEncodeError, ValueError) as exc:
+        raise ReplyError(f"The reply cannot be written: {exc}.") from None

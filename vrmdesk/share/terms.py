@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vrmdesk.errors import ValidationError
+from vrmdesk.share.untrusted import has_lone_surrogate
 
 PURPOSES: dict[str, str] = {
     "warranty_claim": "Warranty claim",
@@ -51,6 +52,9 @@ class Terms:
                 field="retention_days")
         if len(self.purpose_note) > 10000:
             raise ValidationError("The note on the purpose is too long.", field="purpose_note")
+        if has_lone_surrogate(self.purpose_note):
+            raise ValidationError("The note on the purpose is not valid text (bytes that are not "
+                                  "UTF-8?).", field="purpose_note")
 
     def manifest_terms(self) -> dict[str, Any]:
         return {

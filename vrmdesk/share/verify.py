@@ -20,13 +20,15 @@ import base64
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -34,6 +36,7 @@ from typing import Any, BinaryIO
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from vrmdesk.fileutil import reporting
 from vrmdesk.share.errors import (
     BundleError,
     BundleForged,
@@ -46,6 +49,7 @@ from vrmdesk.share.format import (
     AGE_MAGIC,
     CHUNK,
     FORMAT,
+    INDEX_NAME,
     JWS_TYPE,
     MANIFEST_NAME,
     MAX_BUNDLE_BYTES,
@@ -55,12 +59,27 @@ from vrmdesk.share.format import (
     SIGNATURE_NAME,
     ProgressFn,
 )
-from vrmdesk.share.identity import display_fingerprint, thumbprint
+from vrmdesk.share.identity import (
+    canonical_public_jwk,
+    display_fingerprint,
+    ed25519_public_bytes,
+    thumbprint,
+)
+from vrmdesk.share.inputs import open_regular, read_regular
+from vrmdesk.share.untrusted import has_lone_surrogate, printable
 from vrmdesk.share.zipcheck import check_archive, stream_entry
 
 SCHEMA_PATH = Path(__file__).with_name("schema") / "manifest.schema.json"
+REPLY_SCHEMA_PATH = SCHEMA_PATH.with_name("reply.schema.json")
+MAX_IDENTITY_FILE_BYTES = 1024**2
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _CREATED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_JSON_DEPTH = 64
+MAX_JSON_INT = 2**63 - 1
+#: the times and dates a manifest may carry (created, a reply's dateSent and validThrough)
+EARLIEST = datetime(1970, 1, 1)
+LATEST = datetime(2100, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -92,7 +111,8 @@ class VerifiedBundle:
 
     @property
     def sender_key(self) -> dict[str, Any]:
-        return dict(self.manifest["sender"]["key"])
+        """The sender's public key as vrmdesk writes and pins it (canonical, with kid)."""
+        return canonical_public_jwk(ed25519_public_bytes(self.manifest["sender"]["key"]))
 
     @property
     def fingerprint(self) -> str:
@@ -106,16 +126,23 @@ class VerifiedBundle:
     def files(self) -> list[dict[str, Any]]:
         return list(self.manifest["files"])
 
+    @property
+    def attached_files(self) -> list[dict[str, Any]]:
+        """The files the person attached: every listed file but index.html (what export counts)."""
+        return [f for f in self.manifest["files"] if f["path"] != INDEX_NAME]
+
     def summary(self) -> list[str]:
-        """What ``vrmdesk share verify`` prints."""
+        """What ``vrmdesk share verify`` prints: one line each, the bundle's text escaped."""
         m = self.manifest
         terms = m["terms"]
+        note = f" ({m['purpose_note']})" if m.get("purpose_note") else ""
+        attached = self.attached_files
         lines = [
             f"Bundle:      {m['bundle_id']} ({m['format']}, created {m['created']})",
             f"Sender:      {m['sender']['name']}",
             f"Fingerprint: {self.fingerprint}",
             f"Recipient:   {m['recipient']['name']}",
-            f"Purpose:     {m['purpose']}" + (f" ({m['purpose_note']})" if m.get("purpose_note") else ""),
+            f"Purpose:     {m['purpose']}{note}",
             "Terms:       "
             f"use: {terms['allowed_use']}; marketing: {'yes' if terms['marketing'] else 'no'}; "
             f"retention: {terms['retention_days']} days; "
@@ -124,12 +151,12 @@ class VerifiedBundle:
         if m.get("in_reply_to"):
             lines.append(f"In reply to: {m['in_reply_to']}")
         lines.append(f"Records:     {len(m['records'])}")
-        lines.append(f"Files:       {len(m['files'])} ({sum(f['size'] for f in m['files'])} bytes)")
+        lines.append(f"Files:       {len(attached)} ({sum(f['size'] for f in attached)} bytes)")
         if m.get("redacted"):
             lines.append(f"Left out:    {', '.join(m['redacted'])}")
         lines.append(f"Encrypted:   {'yes (age)' if self.encrypted else 'no'}")
         lines.append("Signature and every file hash: OK")
-        return lines
+        return [printable(line) for line in lines]
 
 
 # -- age identities -------------------------------------------------------------------------
@@ -137,10 +164,12 @@ def load_identities(path: Path) -> list[Any]:
     """The age X25519 identities (AGE-SECRET-KEY-1…) in an identity file, as pyrage objects."""
     from pyrage import x25519
 
+    data = read_regular(Path(path), MAX_IDENTITY_FILE_BYTES, BundleWrongRecipient,
+                        "the age identity file")
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BundleWrongRecipient(f"Cannot read the age identity file {path}: {exc}.") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BundleWrongRecipient(f"The age identity file {path} is not UTF-8 text.") from None
     found = []
     for line in text.splitlines():
         line = line.strip()
@@ -158,74 +187,115 @@ def load_identities(path: Path) -> list[Any]:
 
 
 class _HashingReader(io.RawIOBase):
-    def __init__(self, source: BinaryIO) -> None:
+    """Hashes and counts what is read from ``source``; refuses to read past ``limit`` bytes."""
+
+    def __init__(self, source: BinaryIO, limit: int, name: str) -> None:
         super().__init__()
         self.source = source
         self.digest = hashlib.sha256()
+        self.size = 0
+        self.limit = limit
+        self.name = name
+        self.error: BaseException | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:  # type: ignore[override]
-        data = self.source.read(len(buffer))
+        try:
+            data = self.source.read(len(buffer))
+            self.size += len(data)
+            if self.size > self.limit:
+                raise BundleTooLarge(f"{self.name} is larger than 16 GiB; refused.")
+        except BaseException as exc:
+            self.error = exc  # pyrage reports what a read raised only as text
+            raise
         buffer[: len(data)] = data
         self.digest.update(data)
         return len(data)
+
+    def drain(self) -> None:
+        while self.readinto(bytearray(CHUNK)):
+            pass
 
 
 @contextmanager
 def plain_zip(path: Path, identities: Sequence[Any] | None = None) -> Iterator[tuple[BinaryIO, int, str, bool]]:
     """The bundle's ZIP as a seekable file: (handle, size, SHA-256 of the file given, encrypted).
 
-    An age-encrypted bundle is decrypted, streaming, into an already-unlinked temporary file,
-    so no plaintext is left behind whatever happens.
+    Only a regular file is read (see :mod:`vrmdesk.share.inputs`), and never more of it than
+    the size cap, whatever ``stat`` said. An age-encrypted bundle is decrypted, streaming, into
+    an already-unlinked temporary file, so no plaintext is left behind whatever happens.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        source = open(path, "rb")
-    except OSError as exc:
-        raise BundleMalformed(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    source = open_regular(path, BundleMalformed, "the bundle")
     with source:
+        size = os.fstat(source.fileno()).st_size
         if size > MAX_BUNDLE_BYTES:
             raise BundleTooLarge(f"{path.name} is larger than 16 GiB; refused.")
-        head = source.read(len(AGE_ARMOR))
-        source.seek(0)
-        if head.startswith(AGE_MAGIC) or head.startswith(AGE_ARMOR):
+        reader = _HashingReader(source, MAX_BUNDLE_BYTES, path.name)
+        with reporting(f"reading {path}"):
+            head = source.read(len(AGE_ARMOR))
+            source.seek(0)
+        if head.startswith((AGE_MAGIC, AGE_ARMOR)):
             if not identities:
                 raise BundleWrongRecipient(
                     f"{path.name} is encrypted with age: give the identity that can open it "
                     "(--identity FILE)."
                 )
-            import pyrage
-
-            reader = _HashingReader(source)
-            with tempfile.TemporaryFile(prefix="vrmshare-") as plain:
-                try:
-                    pyrage.decrypt_io(io.BufferedReader(reader, CHUNK), plain, list(identities))  # type: ignore[arg-type]
-                except pyrage.DecryptError as exc:
-                    reason = (str(exc).splitlines() or ["damaged"])[0]
-                    if "no matching keys" in reason.lower():
-                        raise BundleWrongRecipient(
-                            f"{path.name} is not encrypted to the age identity given."
-                        ) from None
-                    raise BundleMalformed(f"{path.name} cannot be decrypted ({reason[:100]}).") from None
-                except Exception as exc:  # pyrage reports damaged input in several ways
-                    reason = (str(exc).splitlines() or [type(exc).__name__])[0]
-                    raise BundleMalformed(f"{path.name} cannot be decrypted ({reason[:100]}).") from None
-                while reader.readinto(bytearray(CHUNK)):
-                    pass  # hash whatever age did not need to read
-                plain_size = plain.tell()
-                if plain_size > MAX_BUNDLE_BYTES:
-                    raise BundleTooLarge(f"{path.name} decrypts to more than 16 GiB; refused.")
-                plain.seek(0)
+            what = f"decrypting {path.name} (into a temporary file)"
+            with ExitStack() as stack:
+                with reporting(what):
+                    plain = stack.enter_context(tempfile.TemporaryFile(prefix="vrmshare-"))
+                    _decrypt(path, reader, plain, identities)
+                    reader.drain()  # hash whatever age did not need to read
+                    plain_size = plain.tell()
+                    plain.seek(0)
                 yield plain, plain_size, reader.digest.hexdigest(), True  # type: ignore[misc]
             return
-        digest = hashlib.sha256()
-        while chunk := source.read(CHUNK):
-            digest.update(chunk)
-        source.seek(0)
-        yield source, size, digest.hexdigest(), False
+        with reporting(f"reading {path}"):
+            reader.drain()
+            source.seek(0)
+        if reader.size != size:
+            raise BundleMalformed(f"{path.name} changed while it was being read.")
+        yield source, size, reader.digest.hexdigest(), False
+
+
+class _Plaintext(io.RawIOBase):
+    """Where age writes the plaintext; keeps what a write raised (pyrage reports it as text)."""
+
+    def __init__(self, target: BinaryIO) -> None:
+        super().__init__()
+        self.target = target
+        self.error: BaseException | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:  # type: ignore[override]
+        try:
+            return self.target.write(data)
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+
+def _decrypt(path: Path, reader: _HashingReader, plain: BinaryIO, identities: Sequence[Any]) -> None:
+    import pyrage
+
+    target = _Plaintext(plain)
+    try:
+        pyrage.decrypt_io(io.BufferedReader(reader, CHUNK), target, list(identities))  # type: ignore[arg-type]
+    except Exception as exc:  # pyrage reports damaged input in several ways
+        for error in (target.error, reader.error):
+            if error is not None:  # a full disk, a read error, the size cap: as they are
+                raise error from None
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        if isinstance(exc, pyrage.DecryptError) and "no matching keys" in reason.lower():
+            raise BundleWrongRecipient(f"{path.name} is not encrypted to the age identity given.") from None
+        raise BundleMalformed(f"{path.name} cannot be decrypted ({reason[:100]}).") from None
+    if plain.tell() > MAX_BUNDLE_BYTES:
+        raise BundleTooLarge(f"{path.name} decrypts to more than 16 GiB; refused.")
 
 
 # -- the manifest and its signature ---------------------------------------------------------
@@ -233,21 +303,52 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:24]} is out of range")
+    return value
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"duplicate key {key!r}")
+            raise ValueError(f"duplicate key {key[:40]!r}")
         out[key] = value
     return out
 
 
+def _check_values(value: Any) -> None:
+    """What JSON allows but no manifest holds: lone surrogates (``"\\ud800"`` escapes), numbers
+    beyond 64 bits, nesting deeper than :data:`MAX_JSON_DEPTH`. Walked without recursion."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(item, str):
+            if has_lone_surrogate(item):
+                raise ValueError("it holds a lone surrogate (a \\ud800-\\udfff escape), not text")
+        elif isinstance(item, dict):
+            stack.extend((key, depth + 1) for key in item)
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_JSON_INT:
+            raise ValueError("a number is beyond 64 bits")
+
+
 def parse_json_strict(data: bytes, what: str) -> Any:
+    """UTF-8 JSON with no duplicate keys, NaN, Infinity, overflowing numbers or lone surrogates."""
     try:
-        return json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates,
-                          parse_constant=_reject_constant)
+        value = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates,
+                           parse_constant=_reject_constant, parse_float=_finite_float)
+        _check_values(value)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise BundleMalformed(f"{what} is not valid JSON ({str(exc).splitlines()[0][:100]}).") from None
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise BundleMalformed(f"{what} is not valid JSON ({reason[:100]}).") from None
+    return value
 
 
 def _b64url_decode(text: str, what: str) -> bytes:
@@ -259,19 +360,38 @@ def _b64url_decode(text: str, what: str) -> bytes:
         raise BundleForged(f"{what} is not base64url.") from None
 
 
+_PUBLIC_MEMBERS = {"kty", "crv", "x", "kid", "use", "alg"}
+_PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "k", "oth"}
+
+
 def _sender_key(manifest: Any) -> tuple[Ed25519PublicKey, str]:
+    """sender.key as an Ed25519 public key and its thumbprint: one canonical public JWK only."""
     key = manifest.get("sender", {}).get("key") if isinstance(manifest.get("sender"), dict) else None
     if not isinstance(key, dict) or key.get("kty") != "OKP" or key.get("crv") != "Ed25519" \
             or not isinstance(key.get("x"), str):
         raise BundleMalformed("The manifest has no Ed25519 sender key (sender.key).")
-    raw = _b64url_decode(key["x"], "sender.key.x")
-    if len(raw) != 32:
+    if _PRIVATE_MEMBERS & set(key):
+        raise BundleMalformed("The manifest's sender key holds private key members; a bundle "
+                              "carries only the public key. Refused.")
+    unexpected = set(key) - _PUBLIC_MEMBERS
+    if unexpected:
+        raise BundleMalformed(f"The manifest's sender key has unexpected members "
+                              f"({', '.join(repr(k) for k in sorted(unexpected))[:60]}).")
+    if len(key["x"]) != 43:
         raise BundleMalformed("The manifest's sender key is not a 32-byte Ed25519 key.")
+    try:
+        raw = ed25519_public_bytes(key)
+        kid = thumbprint(key)
+    except BundleMalformed as exc:
+        raise BundleMalformed(f"The manifest's sender key: {exc}") from None
+    if "kid" in key and key["kid"] != kid:
+        raise BundleMalformed("The manifest's sender key names another key (its kid is not its "
+                              "thumbprint); refused.")
     try:
         public = Ed25519PublicKey.from_public_bytes(raw)
     except ValueError:
         raise BundleMalformed("The manifest's sender key is not a valid Ed25519 key.") from None
-    return public, thumbprint(key)
+    return public, kid
 
 
 def verify_signature(manifest_raw: bytes, token: bytes, public: Ed25519PublicKey, kid: str) -> None:
@@ -293,7 +413,8 @@ def verify_signature(manifest_raw: bytes, token: bytes, public: Ed25519PublicKey
         raise BundleForged("The signature's header has critical extensions; refused.")
     unknown = set(header) - {"alg", "kid", "typ"}
     if unknown:
-        raise BundleForged(f"The signature's header has unexpected fields: {', '.join(sorted(unknown))[:80]}.")
+        raise BundleForged("The signature's header has unexpected fields: "
+                           f"{', '.join(repr(k) for k in sorted(unknown))[:80]}.")
     if header.get("typ", JWS_TYPE) != JWS_TYPE:
         raise BundleForged(f"The signature's typ is not {JWS_TYPE}.")
     if header.get("kid") != kid:
@@ -307,25 +428,78 @@ def verify_signature(manifest_raw: bytes, token: bytes, public: Ed25519PublicKey
                            "or forged.") from None
 
 
-@lru_cache(maxsize=1)
-def _validator() -> Any:
+def _within_years(text: Any, pattern: re.Pattern[str], form: str) -> datetime | None:
+    if not isinstance(text, str) or not pattern.fullmatch(text):
+        return None
+    try:
+        value = datetime.strptime(text, form)
+    except ValueError:
+        return None
+    return value if EARLIEST <= value < LATEST else None
+
+
+def real_time(text: Any) -> datetime | None:
+    """``YYYY-MM-DDTHH:MM:SSZ`` as a (naive, UTC) time, if it is one and within the years a
+    bundle may speak of (:data:`EARLIEST` to :data:`LATEST`); else None."""
+    return _within_years(text, _CREATED, "%Y-%m-%dT%H:%M:%SZ")
+
+
+def real_date(text: Any) -> date | None:
+    """``YYYY-MM-DD`` as a date, if it is one within the same years; else None."""
+    value = _within_years(text, _DATE, "%Y-%m-%d")
+    return value.date() if value is not None else None
+
+
+def format_checker() -> Any:
+    """A jsonschema FormatChecker whose ``date-time`` and ``date`` are :func:`real_time` and
+    :func:`real_date` (jsonschema checks no format unless given a checker, and its own
+    ``date-time`` needs a package vrmdesk does not use)."""
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=())
+    checker.checks("date-time")(lambda v: not isinstance(v, str) or real_time(v) is not None)
+    checker.checks("date")(lambda v: not isinstance(v, str) or real_date(v) is not None)
+    return checker
+
+
+def _load_schema(path: Path) -> Any:
     from jsonschema import Draft202012Validator
 
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = json.loads(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    return Draft202012Validator(schema, format_checker=format_checker())
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    return _load_schema(SCHEMA_PATH)
+
+
+@lru_cache(maxsize=1)
+def reply_validator() -> Any:
+    """The bounds a reply's records are imported within (schema/reply.schema.json)."""
+    return _load_schema(REPLY_SCHEMA_PATH)
+
+
+def schema_error(validator: Any, instance: Any, what: str) -> str | None:
+    """The best one-line reason ``instance`` fails ``validator``'s schema, or None."""
+    from jsonschema.exceptions import best_match
+
+    error = best_match(validator.iter_errors(instance))
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+    return f"{what} fails its schema at {where}: {error.message[:160]}"
 
 
 def validate_manifest(manifest: Any) -> None:
-    """The JSON Schema, plus what a schema cannot say (created's form, unique file paths)."""
-    from jsonschema.exceptions import best_match
-
-    error = best_match(_validator().iter_errors(manifest))
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
-        raise BundleMalformed(f"The manifest fails its schema at {where}: {error.message[:160]}")
-    if not _CREATED.fullmatch(manifest["created"]):
-        raise BundleMalformed("The manifest's created time is not YYYY-MM-DDTHH:MM:SSZ.")
+    """The JSON Schema, plus what a schema cannot say (created a real time, unique file paths)."""
+    reason = schema_error(_validator(), manifest, "The manifest")
+    if reason is not None:
+        raise BundleMalformed(reason)
+    if real_time(manifest["created"]) is None:
+        raise BundleMalformed("The manifest's created time is not a real time YYYY-MM-DDTHH:MM:SSZ "
+                              f"between {EARLIEST.year} and {LATEST.year - 1}.")
     paths = [f["path"] for f in manifest["files"]]
     if len(set(paths)) != len(paths):
         raise BundleMalformed("The manifest lists a file twice.")
@@ -375,22 +549,21 @@ def _verify_open(
             info = entries[name]
             if info.file_size != entry["size"]:
                 raise BundleForged(f"{name!r} is not the size the manifest lists.")
-            target = None
-            if extract_to is not None:
-                target = _create_new(extract_to, name)
+            target, target_path = (None, None) if extract_to is None else _create_new(extract_to, name)
             try:
                 _, digest = stream_entry(zf, info, limit=entry["size"],
                                          sink=target.write if target else None)
                 if digest != entry["sha256"]:
                     raise BundleForged(f"{name!r} does not match its SHA-256 in the manifest: "
                                        "the bundle was changed.")
-            except BaseException:
                 if target is not None:
-                    target.close()
-                    Path(target.name).unlink(missing_ok=True)
+                    target.close()  # the last flush: a full disk may show only here
+            except BaseException:
+                if target is not None and target_path is not None:
+                    with suppress(OSError):
+                        target.close()
+                    target_path.unlink(missing_ok=True)
                 raise
-            if target is not None:
-                target.close()
             done += entry["size"]
             if progress is not None:
                 progress(done, total, name)
@@ -418,7 +591,8 @@ def open_bundle(
     """Verify, then write manifest.json, manifest.jws and the listed files into ``out_dir``.
 
     ``out_dir`` must not exist or be empty. Only listed entries with checked names are written,
-    each created new (never over an existing file); a failure removes what was written.
+    each created new as a regular file (never over an existing file, never through a link);
+    a failure (a full disk: :class:`~vrmdesk.errors.DiskFull`) removes what was written.
     """
     out_dir = Path(out_dir)
     path = Path(path)
@@ -426,33 +600,45 @@ def open_bundle(
         raise BundleError(f"{out_dir} is not an empty folder; choose a new one.")
     verified = verify_bundle(path, identities=identities, progress=progress)
     created = not out_dir.exists()
-    out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        (out_dir / "files").mkdir()
-        with plain_zip(path, identities) as (handle, size, sha, encrypted):
-            if sha != verified.bundle_sha256:
-                raise BundleForged(f"{path.name} changed while it was being read.")
-            _verify_open(path, handle, size, sha, encrypted, None, extract_to=out_dir)
+        with reporting(f"writing the bundle's contents into {out_dir}"):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / "files").mkdir()
+            with plain_zip(path, identities) as (handle, size, sha, encrypted):
+                if sha != verified.bundle_sha256:
+                    raise BundleForged(f"{path.name} changed while it was being read.")
+                _verify_open(path, handle, size, sha, encrypted, None, extract_to=out_dir)
     except BaseException:
-        import shutil
-
-        if created:
-            shutil.rmtree(out_dir, ignore_errors=True)
-        else:
-            for child in out_dir.iterdir():
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        _remove_written(out_dir, created)
         raise
     return verified
 
 
-def _create_new(root: Path, name: str) -> BinaryIO:
+def _remove_written(out_dir: Path, created: bool) -> None:
+    import shutil
+
+    if created:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        return
+    with suppress(OSError):
+        for child in out_dir.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+
+
+def _create_new(root: Path, name: str) -> tuple[BinaryIO, Path]:
+    """A new regular file ``root/name``: never over an existing one, never through a link."""
     target = root / name
     if not target.resolve().is_relative_to(root.resolve()):
         raise BundleMalformed(f"Refusing to write outside the output folder: {name!r}.")
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
-    return os.fdopen(fd, "wb")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+        | getattr(os, "O_BINARY", 0)
+    return os.fdopen(os.open(target, flags, 0o644), "wb"), target
 
 
 def _write_new(root: Path, name: str, data: bytes) -> None:
-    with _create_new(root, name) as handle:
+    handle, _ = _create_new(root, name)
+    with handle:
         handle.write(data)
