@@ -102,3 +102,41 @@ def test_a_refused_file_is_told_with_its_name(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
     assert str(target.parent) in err or str(target) in err
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "fifo", "folder", "huge"])
+def test_a_passphrase_file_that_is_not_a_small_file_is_refused_at_once(source, tmp_path):
+    from vrmdesk.store import keys
+    from vrmdesk.store.vault import Vault
+
+    Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())[0].close()
+    if source == "fifo":
+        path = tmp_path / "pipe"
+        os.mkfifo(path)
+    elif source == "folder":
+        path = tmp_path
+    elif source == "huge":
+        path = tmp_path / "huge"
+        path.write_bytes(b"x" * (1 << 20))
+    else:
+        path = Path(source)
+    result = _cli("info", "--vault", str(tmp_path / "v"), "--passphrase-file", str(path))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert "passphrase file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_name_the_terminal_cannot_show_is_escaped_not_a_crash(tmp_path):
+    from vrmdesk.store import keys
+    from vrmdesk.store.services import records
+    from vrmdesk.store.vault import Vault
+    from vrmdesk.store import models as m
+
+    vault, _ = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
+    with vault, vault.session() as s:
+        records.create(s, m.Vendor, name="Müller Küchen 北京")
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1", cli.PASSPHRASE_ENV: "pw"}
+    result = subprocess.run([sys.executable, "-m", "vrmdesk.cli", "list", "vendors", "--vault",
+                             str(tmp_path / "v")], capture_output=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode("latin-1")
+    assert "Müller Küchen" in out and "\\u5317" in out

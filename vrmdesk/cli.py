@@ -33,10 +33,14 @@ class CliError(VrmError):
 
 # -- passphrases --------------------------------------------------------------------------------
 def _read_secret_file(path: str) -> str:
+    """A passphrase (or recovery key) file: a small regular file, never a pipe or a device."""
+    from vrmdesk.share.inputs import read_regular
+
+    data = read_regular(Path(path).expanduser(), 64 * 1024, CliError, "the passphrase file")
     try:
-        text = Path(path).expanduser().read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"Cannot read the passphrase file {path}: {exc.strerror}.") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CliError(f"The passphrase file {path} is not UTF-8 text.") from None
     return text.rstrip("\r\n")
 
 
@@ -486,7 +490,16 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _tolerant_output() -> None:
+    """A name the terminal's encoding cannot show is written escaped, not a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
