@@ -10,17 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -28,15 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.errors import VrmError
-from vrmdesk.fileutil import atomic_write_bytes
-from vrmdesk.store import keystore, strength
+from vrmdesk.store import keystore
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.errors import explain
 from vrmdesk.ui.icons import icon
+from vrmdesk.ui.passphrase_widgets import NewPassphraseForm, RecoveryKeyPanel
 from vrmdesk.ui.tasks import TaskRunner
-
-METER_COLOURS = ("#c0392b", "#e67e22", "#d4ac0d", "#27ae60", "#1e8449")
-
 
 class PassphrasePage(QWizardPage):
     def __init__(self, folder: Path) -> None:
@@ -46,56 +36,22 @@ class PassphrasePage(QWizardPage):
             f"It protects everything in the new vault in {folder}. Several unrelated words "
             "are easy to remember and hard to guess."
         )
-        self.first = QLineEdit()
-        self.first.setEchoMode(QLineEdit.EchoMode.Password)
-        self.first.setAccessibleName("Passphrase")
-        self.second = QLineEdit()
-        self.second.setEchoMode(QLineEdit.EchoMode.Password)
-        self.second.setAccessibleName("Passphrase again")
-        self.meter = QProgressBar()
-        self.meter.setRange(0, 4)
-        self.meter.setTextVisible(False)  # the words go in the advice line below it
-        self.meter.setFixedHeight(8)
-        self.meter.setAccessibleName("Passphrase strength")
-        self.advice = QLabel()
-        self.advice.setWordWrap(True)
-        self.match = QLabel()
+        self.form = NewPassphraseForm()
+        self.first, self.second = self.form.first, self.form.second
+        self.meter, self.advice, self.match = self.form.meter, self.form.advice, self.form.match
         self.remember = QCheckBox("&Remember on this device (OS keyring)")
         available, reason = keystore.availability()
         if not available:
             self.remember.setEnabled(False)
             self.remember.setToolTip(reason)
             self.remember.setText(f"Remember on this device — not available: {reason}")
-        form = QFormLayout(self)
-        form.addRow("&Passphrase:", self.first)
-        form.addRow("", self.meter)
-        form.addRow("", self.advice)
-        form.addRow("&Again:", self.second)
-        form.addRow("", self.match)
-        form.addRow("", self.remember)
-        self.first.textChanged.connect(self._update)
-        self.second.textChanged.connect(self._update)
-        self._update()
-
-    def _update(self) -> None:
-        result = strength.assess(self.first.text())
-        self.meter.setValue(result.score if self.first.text() else 0)
-        self.meter.setFormat(result.label if self.first.text() else "")
-        self.meter.setStyleSheet(
-            f"QProgressBar::chunk {{ background: {METER_COLOURS[result.score]}; }}"
-        )
-        self.advice.setText(
-            f"<b>{result.label.capitalize()}.</b> {result.advice}" if self.first.text() else result.advice
-        )
-        if self.second.text() and self.second.text() != self.first.text():
-            self.match.setText("The two passphrases differ.")
-        else:
-            self.match.setText("")
-        self.completeChanged.emit()
+        self.form.form.addRow("", self.remember)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        self.form.changed.connect(self.completeChanged)
 
     def isComplete(self) -> bool:
-        text = self.first.text()
-        return bool(text) and text == self.second.text() and strength.assess(text).acceptable
+        return self.form.is_acceptable()
 
 
 class CreatingPage(QWizardPage):
@@ -143,67 +99,15 @@ class RecoveryPage(QWizardPage):
             "If you forget the passphrase, this key is the only way back into the vault. It is "
             "shown only now: print it or save it somewhere safe, away from this computer."
         )
-        self.key = QLabel()
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setWeight(QFont.Weight.Bold)
-        self.key.setFont(font)
-        self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.key.setAccessibleName("Recovery key")
-        self.copy = QPushButton(icon("file"), "&Copy")
-        self.copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.wizard_.recovery_key))
-        self.save = QPushButton(icon("save"), "&Save to file…")
-        self.save.clicked.connect(self.save_to_file)
-        self.print_ = QPushButton("&Print…")
-        self.print_.clicked.connect(self.print_key)
-        self.kept = QCheckBox("I have &kept the recovery key somewhere safe")
-        self.kept.toggled.connect(self.completeChanged)
-        self.saved_to = QLabel()
-        buttons = QHBoxLayout()
-        for b in (self.copy, self.save, self.print_):
-            buttons.addWidget(b)
+        self.panel = RecoveryKeyPanel(lambda: wizard.folder)
+        self.key, self.kept, self.saved_to = self.panel.key, self.panel.kept, self.panel.saved_to
+        self.save_to_file, self.text_for_paper = self.panel.save_to_file, self.panel.text_for_paper
+        self.panel.kept_changed.connect(self.completeChanged)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.key)
-        layout.addLayout(buttons)
-        layout.addWidget(self.saved_to)
-        layout.addWidget(self.kept)
+        layout.addWidget(self.panel)
 
     def initializePage(self) -> None:
-        self.key.setText(self.wizard_.recovery_key)
-
-    def text_for_paper(self) -> str:
-        return (
-            "vrmdesk recovery key\n\n"
-            f"Vault: {self.wizard_.folder}\n\n"
-            f"    {self.wizard_.recovery_key}\n\n"
-            "Use it with “Use the recovery key…” in the unlock dialog, or with\n"
-            "`vrmdesk passwd --recovery-key`, to set a new passphrase.\n"
-        )
-
-    def save_to_file(self, path: str | None = None) -> None:
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Save the recovery key", str(Path.home() / "vrmdesk-recovery-key.txt"),
-                "Text files (*.txt)",
-            )
-        if not path:
-            return
-        try:
-            atomic_write_bytes(Path(path), self.text_for_paper().encode())
-        except OSError as exc:
-            self.saved_to.setText(f"Could not save: {exc.strerror}")
-            return
-        self.saved_to.setText(f"Saved to {path}")
-
-    def print_key(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        printer = QPrinter()
-        if QPrintDialog(printer, self).exec():
-            document = QTextDocument()
-            document.setPlainText(self.text_for_paper())
-            document.print_(printer)
+        self.panel.set_key(self.wizard_.recovery_key)
 
     def isComplete(self) -> bool:
         return self.kept.isChecked()
