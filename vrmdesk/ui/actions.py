@@ -50,6 +50,8 @@ class Actions:
                          "Export a signed bundle for the vendor shown")
         self.backup = act("&Back up now", w.backup_now, "Ctrl+Shift+B", "backup")
         self.restore = act("&Restore a backup…", w.restore_backup, None, "backup")
+        self.passwd = act("Change the &passphrase…", w.change_passphrase, None, "lock",
+                          "Change the passphrase; give the vault a new key if someone may know it")
         self.settings = act("&Settings…", w.open_settings, QKeySequence.StandardKey.Preferences, "settings")
         self.quit = act("&Quit", w.close, QKeySequence.StandardKey.Quit)
         self.about = act("&About vrmdesk", w.about)
@@ -66,7 +68,7 @@ class Actions:
         bar = window.menuBar()
         file_menu = bar.addMenu("&File")
         for action in (self.share, self.import_reply, None, self.backup, self.restore, None,
-                       self.lock, self.unlock, None, self.quit):
+                       self.passwd, self.lock, self.unlock, None, self.quit):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit = bar.addMenu("&Edit")
         for action in (self.undo, None, self.capture, self.new_vendor, self.new_thing,

@@ -119,7 +119,14 @@ class Application(QObject):
             self.tray.show()
         self.window.show()
         self.controller.notify({"*"})
+        self._show_unseen_recovery_key()
         return True
+
+    def _show_unseen_recovery_key(self) -> None:
+        from vrmdesk.ui.passphrase_dialog import show_unseen_recovery_key
+
+        assert self.controller is not None
+        show_unseen_recovery_key(self.window, self.controller)
 
     def lock(self) -> None:
         """Lock now, then offer to unlock again."""
@@ -146,6 +153,7 @@ class Application(QObject):
             return False
         self.folder = folder
         self.controller.replace(vault)
+        self._show_unseen_recovery_key()
         return True
 
     def _stay_locked(self) -> None:

@@ -244,6 +244,11 @@ class MainWindow(QMainWindow):
 
         restore_backup(self, self.controller)
 
+    def change_passphrase(self) -> None:
+        from vrmdesk.ui.passphrase_dialog import ChangePassphraseDialog
+
+        ChangePassphraseDialog(self.controller, self).open()
+
     def request_lock(self) -> None:
         if self.controller.is_open:
             self.lock_requested.emit()

@@ -19,7 +19,14 @@ def run_with_progress(
     fn: Callable[[Task], Any],
     on_done: Callable[[Any], None],
     on_error: Callable[[BaseException], None],
+    *,
+    no_cancel_after: str | None = None,
 ) -> QProgressDialog:
+    """A window-modal progress dialog over ``fn`` run off the UI thread; Cancel cancels the task.
+
+    ``no_cancel_after``: when the task reports this text, the point of no return is passed and
+    Cancel goes away (the work finishes either way).
+    """
     dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
     dialog.setWindowTitle("vrmdesk")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -51,6 +58,8 @@ def run_with_progress(
         dialog.setValue(value)
         if text:
             dialog.setLabelText(text)
+        if no_cancel_after is not None and text == no_cancel_after:
+            dialog.setCancelButton(None)  # type: ignore[arg-type]
 
     task.progressed.connect(progressed)
     dialog.canceled.connect(task.cancel)
