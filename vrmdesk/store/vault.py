@@ -29,11 +29,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vrmdesk.errors import (
     VaultDamaged,
+    VaultError,
     VaultExists,
     VaultInUse,
     VaultLocked,
     VaultNotFound,
 )
+from vrmdesk.fileutil import reporting
 from vrmdesk.store import keys, keystore, migrate
 from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.engine import make_engine
@@ -80,6 +82,18 @@ class _Paths:
         self.attachments = self.folder / "attachments"
 
 
+def _refuse_a_file_in_the_way(folder: Path) -> None:
+    """A vault is a folder: refuse (before making anything) where a file stands on its path."""
+    for place in (folder, *folder.parents):
+        if place.exists() or place.is_symlink():
+            if not place.is_dir():
+                raise VaultError(
+                    f"{place} is a file, not a folder: choose a folder for the vault "
+                    "(it is made if it does not exist)."
+                )
+            return
+
+
 def _acquire_lock(paths: _Paths) -> FileLock:
     lock = FileLock(paths.lock, timeout=0, is_singleton=False, thread_local=False)
     try:
@@ -123,10 +137,12 @@ class Vault:
 
             raise ValidationError("A passphrase is required.", field="passphrase")
         paths = _Paths(folder)
+        _refuse_a_file_in_the_way(paths.folder)
         if paths.header.exists() or paths.db.exists():
             raise VaultExists(f"There is a vault in {paths.folder} already.")
-        paths.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        paths.folder.chmod(0o700)  # the vault is this user's alone
+        with reporting(f"making the vault folder {paths.folder}"):
+            paths.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            paths.folder.chmod(0o700)  # the vault is this user's alone
         lock = _acquire_lock(paths)
         try:
             data_key = keys.new_data_key()
