@@ -7,9 +7,11 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from vrmdesk.errors import DiskFull, StorageError
 
@@ -46,6 +48,50 @@ def reporting(what: str) -> Iterator[None]:
         yield
     except OSError as exc:
         raise storage_error(exc, what) from exc
+
+
+def make_private_dir(path: Path, *, parents: bool = False) -> None:
+    """Make the folder ``path`` if it is missing, and make it (and it alone) 0700."""
+    path = Path(path)
+    path.mkdir(mode=PRIVATE_DIR, parents=parents, exist_ok=True)
+    make_private(path)
+
+
+def make_private(path: Path) -> None:
+    """Make an existing file 0600 (a folder 0700) unless it is already; a missing one is fine."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(st.st_mode):
+        return  # never follow a link to change what it points to
+    want = PRIVATE_DIR if stat.S_ISDIR(st.st_mode) else PRIVATE_FILE
+    if stat.S_IMODE(st.st_mode) != want:
+        os.chmod(path, want)
+
+
+def create_private_file(path: Path, *, exclusive: bool = False) -> None:
+    """Make ``path`` an (empty, if new) 0600 file, so that what opens it later (SQLite, which
+    gives its -wal, -shm and -journal files the mode of the database) keeps it private."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else 0)
+    os.close(os.open(path, flags, PRIVATE_FILE))
+    make_private(path)
+
+
+def open_private(path: Path, mode: str = "wb") -> IO[bytes]:
+    """``open(path, mode)`` for writing binary data, the file created 0600 (made so if it was not)."""
+
+    def opener(name: str, flags: int) -> int:
+        return os.open(name, flags, PRIVATE_FILE)
+
+    handle: IO[bytes] = open(path, mode, opener=opener)  # noqa: SIM115 - the caller closes it
+    if hasattr(os, "fchmod"):  # an existing file keeps its mode through os.open: set it
+        try:
+            os.fchmod(handle.fileno(), PRIVATE_FILE)
+        except BaseException:
+            handle.close()
+            raise
+    return handle
 
 
 def fsync_dir(path: Path) -> None:

@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import AttachmentError, NotFound, ValidationError
-from vrmdesk.fileutil import fsync_dir
+from vrmdesk.fileutil import create_private_file, fsync_dir, make_private_dir, open_private
 from vrmdesk.store import keys
 from vrmdesk.store.models import Attachment, Blob, Meta, Record
 
@@ -136,7 +136,8 @@ class AttachmentStore:
 
         A new (or emptied) vault gets one here.
         """
-        self.root.mkdir(exist_ok=True)
+        if self.vault.writable:
+            make_private_dir(self.root)
         with self.vault.session() as session:
             meta = session.get(Meta, IDENTITY_KEY)
             if meta is None:
@@ -215,12 +216,13 @@ class AttachmentStore:
         return attachment
 
     def _store_blob(self, session: Session, source: BinaryIO, max_size: int) -> Blob:
-        self.tmp.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.root)
+        make_private_dir(self.tmp)
         self._mark_pending()
         reader = _HashingReader(source, self._name_key, max_size)
         tmp_path = self.tmp / f"{os.getpid()}-{os.urandom(8).hex()}"
         try:
-            with tmp_path.open("wb") as out:
+            with open_private(tmp_path) as out:
                 pyrage.encrypt_io(io.BufferedReader(reader, CHUNK), out, [self.identity.to_public()])
                 out.flush()
                 os.fsync(out.fileno())
@@ -237,7 +239,7 @@ class AttachmentStore:
         if existing is not None and final.exists():
             tmp_path.unlink()
             return existing
-        final.parent.mkdir(exist_ok=True)
+        make_private_dir(final.parent)
         os.replace(tmp_path, final)
         fsync_dir(final.parent)
         if existing is not None:
@@ -344,8 +346,8 @@ class AttachmentStore:
     # -- crash recovery ----------------------------------------------------------------------
     def _mark_pending(self) -> None:
         if not self.marker.exists():
-            self.root.mkdir(exist_ok=True)
-            self.marker.touch()
+            make_private_dir(self.root)
+            create_private_file(self.marker)
             fsync_dir(self.root)
 
     def recover(self) -> None:

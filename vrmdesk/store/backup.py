@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING
 import sqlcipher3
 
 from vrmdesk.errors import BackupError, VaultDamaged
-from vrmdesk.fileutil import fsync_dir
+from vrmdesk.fileutil import atomic_write_bytes, create_private_file, fsync_dir, make_private_dir
 from vrmdesk.store import keys
 
 if TYPE_CHECKING:
@@ -85,12 +84,13 @@ def _snapshot(
     keep: Path | None = None,
 ) -> BackupInfo:
     folder = paths.backups
-    folder.mkdir(exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     suffix = f"-{re.sub(r'[^a-z0-9.-]+', '-', reason.lower()).strip('-')}" if reason else ""
     target = folder / f"vault-{stamp}{suffix}.db"
     partial = target.with_name(target.name + ".partial")
     try:
+        make_private_dir(folder)
+        create_private_file(partial)  # its -journal takes its mode
         dest = _connect(partial, key)
         try:
             source.backup(dest)
@@ -99,7 +99,7 @@ def _snapshot(
             dest.close()
         with partial.open("rb+") as handle:
             os.fsync(handle.fileno())
-        shutil.copyfile(paths.header, target.with_suffix(".json"))
+        atomic_write_bytes(target.with_suffix(".json"), paths.header.read_bytes())
         os.replace(partial, target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
@@ -194,6 +194,7 @@ def restore(
         for suffix in ("-wal", "-shm"):
             db.with_name(db.name + suffix).unlink(missing_ok=True)
         partial = db.with_name(db.name + ".restoring")
+        create_private_file(partial)
         source = _connect(backup_path, data_key)
         try:
             dest = _connect(partial, data_key)
@@ -208,7 +209,8 @@ def restore(
             os.fsync(handle.fileno())
         os.replace(partial, db)
         fsync_dir(db.parent)
-        (paths.attachments / ".pending").touch()  # the next open sweeps what is now unused
+        make_private_dir(paths.attachments)
+        create_private_file(paths.attachments / ".pending")  # the next open sweeps what is unused
     finally:
         lock.release()
     return safety

@@ -35,7 +35,13 @@ from vrmdesk.errors import (
     VaultLocked,
     VaultNotFound,
 )
-from vrmdesk.fileutil import reporting
+from vrmdesk.fileutil import (
+    PRIVATE_FILE,
+    create_private_file,
+    make_private,
+    make_private_dir,
+    reporting,
+)
 from vrmdesk.store import keys, keystore, migrate
 from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.engine import make_engine
@@ -95,7 +101,9 @@ def _refuse_a_file_in_the_way(folder: Path) -> None:
 
 
 def _acquire_lock(paths: _Paths) -> FileLock:
-    lock = FileLock(paths.lock, timeout=0, is_singleton=False, thread_local=False)
+    lock = FileLock(
+        paths.lock, timeout=0, mode=PRIVATE_FILE, is_singleton=False, thread_local=False
+    )
     try:
         lock.acquire()
     except Timeout:
@@ -141,8 +149,7 @@ class Vault:
         if paths.header.exists() or paths.db.exists():
             raise VaultExists(f"There is a vault in {paths.folder} already.")
         with reporting(f"making the vault folder {paths.folder}"):
-            paths.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            paths.folder.chmod(0o700)  # the vault is this user's alone
+            make_private_dir(paths.folder, parents=True)  # the vault is this user's alone
         lock = _acquire_lock(paths)
         try:
             data_key = keys.new_data_key()
@@ -150,6 +157,7 @@ class Vault:
             header = keys.Header.create(
                 passphrase, data_key, recovery_key, kdf or keys.calibrate()
             )
+            create_private_file(paths.db, exclusive=True)  # its -wal and -shm take its mode
             engine = make_engine(paths.db, data_key)
             migrate.create_schema(engine)
             header.save(paths.header)
@@ -203,6 +211,8 @@ class Vault:
                     f"The database {paths.db} is missing. Restore a backup from "
                     f"{paths.backups} with `vrmdesk restore`."
                 )
+            if lock is not None:
+                _make_private(paths)  # before SQLite opens: its -wal and -shm take the db's mode
             engine = make_engine(paths.db, data_key)
             vault = cls(paths, header, data_key, lock, engine)
             try:
@@ -382,6 +392,22 @@ class Vault:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _make_private(paths: _Paths) -> None:
+    """Make a vault written by an older vrmdesk (0644 files, 0755 folders) this user's alone."""
+    with reporting(f"making the files of the vault in {paths.folder} private"):
+        for path in (paths.folder, paths.header, paths.db, paths.lock, paths.backups):
+            make_private(path)
+        for suffix in ("-wal", "-shm"):
+            make_private(paths.db.with_name(paths.db.name + suffix))
+        if paths.backups.is_dir():
+            for path in paths.backups.iterdir():
+                make_private(path)
+        if paths.attachments.is_dir() and paths.attachments.stat().st_mode & 0o077:
+            # older vaults made every attachment folder and file readable by others
+            for path in [paths.attachments, *paths.attachments.rglob("*")]:
+                make_private(path)
 
 
 def _is_damage(exc: DatabaseError) -> bool:

@@ -1,0 +1,96 @@
+"""The files of a vault: private to this user, never written by a reader, and nothing left behind
+by a process that was killed or a disk that filled up."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vrmdesk.store import backup, keys
+from vrmdesk.store import models as m
+from vrmdesk.store.services import records
+from vrmdesk.store.vault import Vault
+
+PASSPHRASE = "correct horse"  # the conftest's vault fixture uses it
+
+
+def loose_modes(folder: Path) -> list[str]:
+    """Every file under ``folder`` (the folder itself included) that is not 0600 / 0700."""
+    wrong = []
+    for path in [folder, *sorted(folder.rglob("*"))]:
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        want = 0o700 if path.is_dir() else 0o600
+        if mode != want:
+            wrong.append(f"{path.relative_to(folder.parent)} {mode:o}")
+    return wrong
+
+
+@pytest.fixture
+def loose_umask():
+    """The common default: new files 0644, new folders 0755, unless the code says otherwise."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def use_the_vault(vault: Vault) -> None:
+    with vault.session() as s:
+        vendor = records.create(s, m.Vendor, name="Bosch")
+        vault.attachments.add(s, vendor, io.BytesIO(b"a receipt" * 1000), name="receipt.txt")
+    with vault.session() as s:
+        records.create(s, m.Vendor, name="Miele")
+
+
+def test_everything_a_vault_writes_is_private_to_this_user(loose_umask, tmp_path):
+    folder = tmp_path / "v"
+    vault, _ = Vault.create(folder, PASSPHRASE, kdf=keys.fast_params_for_tests())
+    assert loose_modes(folder) == []
+    use_the_vault(vault)
+    assert (folder / "vault.db-wal").exists()  # while open, with the write-ahead log in use
+    assert loose_modes(folder) == []
+    taken = backup.make_backup(vault, reason="manual")
+    assert loose_modes(folder) == []
+    vault.close()
+    assert loose_modes(folder) == []
+    backup.restore(folder, taken.path, passphrase=PASSPHRASE)
+    assert len(backup.list_backups(folder)) == 2
+    assert loose_modes(folder) == []
+    with Vault.open(folder, PASSPHRASE, readonly=True) as reader:
+        with reader.session() as s:
+            assert len(records.list_records(s, m.Vendor)) == 2
+        assert loose_modes(folder) == []
+    assert loose_modes(folder) == []
+
+
+def test_the_command_line_makes_a_private_vault_under_a_loose_umask(tmp_path):
+    folder = tmp_path / "v"
+    script = (
+        "import os, sys; os.umask(0o022)\n"
+        "from vrmdesk.store import keys; keys.calibrate = keys.fast_params_for_tests\n"
+        "from vrmdesk import cli\n"
+        "sys.exit(cli.main(sys.argv[1:]))\n"
+    )
+    env = {**os.environ, "VRMDESK_PASSPHRASE": PASSPHRASE}
+    for argv in (["demo"], ["backup"], ["info"]):
+        done = subprocess.run(
+            [sys.executable, "-c", script, "--vault", str(folder), *argv],
+            env=env, capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert loose_modes(folder) == [], argv
+
+
+def test_opening_for_writing_makes_an_older_vaults_files_private(vault, vault_dir):
+    use_the_vault(vault)
+    backup.make_backup(vault)
+    vault.close()
+    for path in [vault_dir, *vault_dir.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    Vault.open(vault_dir, PASSPHRASE).close()
+    assert loose_modes(vault_dir) == []
