@@ -94,3 +94,41 @@ def test_opening_for_writing_makes_an_older_vaults_files_private(vault, vault_di
         path.chmod(0o755 if path.is_dir() else 0o644)
     Vault.open(vault_dir, PASSPHRASE).close()
     assert loose_modes(vault_dir) == []
+
+
+# -- a reader never writes -------------------------------------------------------------------------
+def _cli(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VRMDESK_PASSPHRASE": PASSPHRASE}
+    return subprocess.run(
+        [sys.executable, "-m", "vrmdesk.cli", "--vault", str(folder), *argv],
+        env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("command", [["info"], ["list", "vendors"], ["check"]])
+def test_a_reader_leaves_an_emptied_database_as_it_is(vault, vault_dir, tree_hashes, command):
+    use_the_vault(vault)
+    vault.close()
+    (vault_dir / "vault.db").write_bytes(b"")
+    before = tree_hashes(vault_dir)
+    result = _cli(vault_dir, *command)
+    assert result.returncode == 1, result.stderr
+    assert "vault.db is damaged" in result.stderr and "vrmdesk restore" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (vault_dir / "vault.db").stat().st_size == 0
+    assert tree_hashes(vault_dir) == before
+
+
+def test_a_reader_does_not_turn_a_rollback_journal_database_into_wal(vault, vault_dir):
+    """A backup put in place by hand is in rollback-journal mode; reading it changes no byte."""
+    use_the_vault(vault)
+    taken = backup.make_backup(vault)
+    vault.close()
+    (vault_dir / "vault.db").write_bytes(taken.path.read_bytes())
+    before = (vault_dir / "vault.db").read_bytes()
+    with Vault.open(vault_dir, PASSPHRASE, readonly=True) as reader:
+        with reader.session() as s:
+            assert len(records.list_records(s, m.Vendor)) == 2
+    result = _cli(vault_dir, "info")
+    assert result.returncode == 0, result.stderr
+    assert (vault_dir / "vault.db").read_bytes() == before

@@ -11,12 +11,16 @@ derived by Argon2id already). Then every connection gets the same settings:
   large enough for the working set (SQLCipher decrypts each page it reads; a small cache makes
   full scans several times slower than plain SQLite).
 
+``readonly=True`` opens the file read-only (a ``file:…?mode=ro`` URI) and leaves the journal mode
+as it is: a reader never writes a byte of the database, whatever state it is in.
+
 ``key=None`` gives the same engine over plain SQLite: the benchmark's baseline.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlcipher3
 from sqlalchemy import URL, Engine, create_engine, event
@@ -26,11 +30,25 @@ CACHE_KIB = 64 * 1024
 BUSY_TIMEOUT_MS = 5000
 
 
-def sqlcipher_url(path: Path, key: bytes) -> URL:
+def readonly_uri(path: Path) -> str:
+    """An SQLite URI that opens ``path`` read-only (for ``connect(uri, uri=True)``)."""
+    return f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+
+
+def sqlcipher_url(path: Path, key: bytes, *, readonly: bool = False) -> URL:
+    if readonly:
+        return URL.create(
+            "sqlite+pysqlcipher",
+            password=f"x'{key.hex()}'",
+            database=f"file:{quote(str(Path(path).resolve()))}",
+            query={"mode": "ro", "uri": "true"},
+        )
     return URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=str(path))
 
 
-def make_engine(path: Path, key: bytes | None, *, cache_kib: int = CACHE_KIB) -> Engine:
+def make_engine(
+    path: Path, key: bytes | None, *, cache_kib: int = CACHE_KIB, readonly: bool = False
+) -> Engine:
     connect_args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
     if key is None:
         # Plain SQLite through the same driver (the pysqlcipher dialect would send an empty key,
@@ -42,11 +60,11 @@ def make_engine(path: Path, key: bytes | None, *, cache_kib: int = CACHE_KIB) ->
             poolclass=SingletonThreadPool,
         )
     else:
-        engine = create_engine(sqlcipher_url(path, key), connect_args=connect_args)
+        engine = create_engine(sqlcipher_url(path, key, readonly=readonly), connect_args=connect_args)
     pragmas = (
         "PRAGMA cipher_log_level = NONE",  # process-wide; keyless connections log otherwise
         f"PRAGMA cache_size = -{cache_kib}",
-        "PRAGMA journal_mode = WAL",
+        *(() if readonly else ("PRAGMA journal_mode = WAL",)),
         "PRAGMA synchronous = FULL",
         "PRAGMA foreign_keys = ON",
         "PRAGMA temp_store = MEMORY",

@@ -206,14 +206,10 @@ class Vault:
                     data_key = header.unlock_with_recovery_key(recovery_key)
                 else:
                     data_key = header.unlock_with_passphrase(passphrase or "")
-            if not paths.db.exists():
-                raise VaultDamaged(
-                    f"The database {paths.db} is missing. Restore a backup from "
-                    f"{paths.backups} with `vrmdesk restore`."
-                )
+            _refuse_a_missing_or_empty_db(paths)
             if lock is not None:
                 _make_private(paths)  # before SQLite opens: its -wal and -shm take the db's mode
-            engine = make_engine(paths.db, data_key)
+            engine = make_engine(paths.db, data_key, readonly=readonly)
             vault = cls(paths, header, data_key, lock, engine)
             try:
                 vault._check_and_migrate(readonly)
@@ -253,10 +249,7 @@ class Vault:
         if not tables:
             # Vault.create writes the schema itself, so an existing vault with no tables at all
             # has lost its database (an emptied file); creating a new schema would hide that.
-            raise VaultDamaged(
-                f"The database {self.paths.db} is damaged (it holds no vault data). Restore a "
-                f"backup from {self.paths.backups} with `vrmdesk restore`."
-            )
+            raise _no_vault_data(self.paths)
         if revision is not None and not migrate.is_known(revision):
             raise VaultDamaged(
                 f"The vault in {self.paths.folder} was written by a newer vrmdesk "
@@ -392,6 +385,26 @@ class Vault:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _no_vault_data(paths: _Paths) -> VaultDamaged:
+    return VaultDamaged(
+        f"The database {paths.db} is damaged (it holds no vault data). Restore a "
+        f"backup from {paths.backups} with `vrmdesk restore`."
+    )
+
+
+def _refuse_a_missing_or_empty_db(paths: _Paths) -> None:
+    """Refuse before SQLite opens the file: it would write a new database into an empty one."""
+    try:
+        size = paths.db.stat().st_size
+    except FileNotFoundError:
+        raise VaultDamaged(
+            f"The database {paths.db} is missing. Restore a backup from "
+            f"{paths.backups} with `vrmdesk restore`."
+        ) from None
+    if size == 0:
+        raise _no_vault_data(paths)
 
 
 def _make_private(paths: _Paths) -> None:
