@@ -181,6 +181,61 @@ def test_a_missing_header_beside_a_database_is_damage(closed_vault, tree_hashes)
     assert_header_damaged(closed_vault, tree_hashes)
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("iterations", 10**9),
+        ("iterations", 65),
+        ("memory_kib", 2**40),
+        ("memory_kib", 8 * 1024**2),  # 8 GiB
+        ("lanes", 2**24),
+        ("lanes", 65),
+        ("iterations", True),
+        ("memory_kib", 65536.5),
+    ],
+)
+def test_absurd_key_derivation_costs_are_refused_before_deriving(
+    closed_vault, tree_hashes, field, value
+):
+    """A header (checksum and all) that would make Argon2id run for hours or ask for a terabyte."""
+    header = closed_vault / "vault.json"
+    body = json.loads(header.read_bytes())
+    body["kdf"][field] = value
+    header.write_bytes(_rechecksummed(body))
+    before = tree_hashes(closed_vault)
+    started = time.monotonic()
+    with pytest.raises(VaultDamaged) as err:
+        Vault.open(closed_vault, PASSPHRASE)
+    assert time.monotonic() - started < 5
+    message = assert_exactly(err, VaultDamaged)
+    assert "vault.json" in message and "key derivation parameters out of range" in message
+    assert "iterations 1 to 64, memory 8 KiB per lane to 4 GiB, lanes 1 to 64" in message
+    assert tree_hashes(closed_vault) == before
+
+
+def test_the_command_line_refuses_a_billion_iterations_at_once(closed_vault):
+    header = closed_vault / "vault.json"
+    body = json.loads(header.read_bytes())
+    body["kdf"]["iterations"] = 10**9
+    header.write_bytes(_rechecksummed(body))
+    result = subprocess.run(
+        [sys.executable, "-m", "vrmdesk.cli", "--vault", str(closed_vault), "info"],
+        env={**os.environ, "VRMDESK_PASSPHRASE": PASSPHRASE},
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    assert "out of range" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_new_key_derivation_parameters_stay_inside_the_range():
+    calibrated = keys.calibrate()
+    calibrated.check_range()
+    assert calibrated.iterations * calibrated.memory_kib <= keys.MAX_WORK_KIB
+    keys.fast_params_for_tests().check_range()  # the tests' profile is inside it too
+    with pytest.raises(ValueError, match="out of range"):
+        keys.KdfParams(10**9, 8 * 1024, 1, os.urandom(16)).check_range()
+
+
 def test_weakened_key_derivation_with_a_forged_checksum_does_not_unlock(closed_vault, tree_hashes):
     """The KDF parameters are bound to the wrapped key: lowering them is not a shortcut."""
     header = closed_vault / "vault.json"

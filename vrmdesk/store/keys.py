@@ -45,6 +45,22 @@ MIN_LANES = 4
 TARGET_SECONDS = 0.7
 MAX_MEMORY_KIB = 512 * 1024
 
+# What a header may ask for, checked before deriving anything: a damaged or hostile vault.json
+# must not make Argon2id run for hours or ask for a terabyte. The low end is Argon2's own
+# minimum (8 KiB per lane): parameters weaker than the calibrated ones cannot unlock anything,
+# because they are bound to the wrapped key, so refusing them protects nothing (and the tests'
+# fast profile sits there). The floor for new parameters is calibrate()'s: RFC 9106's second
+# option, never less.
+ITERATIONS_RANGE = (1, 64)
+LANES_RANGE = (1, 64)
+MAX_LOAD_MEMORY_KIB = 4 * 1024 * 1024  # 4 GiB
+MAX_WORK_KIB = 16 * 1024 * 1024  # iterations x memory: 16 GiB of passes, a minute on a slow machine
+RANGE_TEXT = (
+    f"iterations {ITERATIONS_RANGE[0]} to {ITERATIONS_RANGE[1]}, memory 8 KiB per lane to "
+    f"{MAX_LOAD_MEMORY_KIB // 1024**2} GiB, lanes {LANES_RANGE[0]} to {LANES_RANGE[1]}, "
+    f"iterations x memory at most {MAX_WORK_KIB // 1024**2} GiB"
+)
+
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # base32 without look-alikes (I, O, 0, 1)
 
 
@@ -55,7 +71,24 @@ class KdfParams:
     lanes: int
     salt: bytes
 
+    def check_range(self) -> None:
+        """Refuse (ValueError, with the range) parameters that no vrmdesk writes."""
+        values = (self.iterations, self.memory_kib, self.lanes)
+        if (
+            any(type(value) is not int for value in values)
+            or not ITERATIONS_RANGE[0] <= self.iterations <= ITERATIONS_RANGE[1]
+            or not LANES_RANGE[0] <= self.lanes <= LANES_RANGE[1]
+            or not 8 * self.lanes <= self.memory_kib <= MAX_LOAD_MEMORY_KIB
+            or self.iterations * self.memory_kib > MAX_WORK_KIB
+        ):
+            raise ValueError(
+                f"key derivation parameters out of range ({RANGE_TEXT}; this one has "
+                f"iterations {self.iterations!r}, memory {self.memory_kib!r} KiB, "
+                f"lanes {self.lanes!r})"
+            )
+
     def derive(self, passphrase: str) -> bytes:
+        self.check_range()  # never start a derivation that would not end
         kdf = Argon2id(
             salt=self.salt,
             length=32,
@@ -79,13 +112,12 @@ class KdfParams:
         if data.get("name") != "argon2id":
             raise ValueError(f"unknown key derivation {data.get('name')!r}")
         params = cls(
-            iterations=int(data["iterations"]),
-            memory_kib=int(data["memory_kib"]),
-            lanes=int(data["lanes"]),
+            iterations=data["iterations"],
+            memory_kib=data["memory_kib"],
+            lanes=data["lanes"],
             salt=_unb64(data["salt"]),
         )
-        if params.iterations < 1 or params.memory_kib < 8 * params.lanes or params.lanes < 1:
-            raise ValueError("key derivation parameters out of range")
+        params.check_range()  # JSON integers only: not "3", 3.5 or true
         if len(params.salt) < 16:
             raise ValueError("salt too short")
         return params
@@ -112,6 +144,7 @@ def calibrate(target_seconds: float = TARGET_SECONDS) -> KdfParams:
     memory = min(MAX_MEMORY_KIB, int(MIN_MEMORY_KIB * scale) // 1024 * 1024)
     memory = max(memory, MIN_MEMORY_KIB)
     iterations = max(MIN_ITERATIONS, round(MIN_ITERATIONS * scale * MIN_MEMORY_KIB / memory))
+    iterations = min(iterations, ITERATIONS_RANGE[1], MAX_WORK_KIB // memory)  # always loadable
     return KdfParams(iterations, memory, MIN_LANES, salt)
 
 
