@@ -15,12 +15,14 @@ files away, keeping any that a backup still needs.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import io
 import mimetypes
 import os
 import shutil
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -261,10 +263,9 @@ class AttachmentStore:
         ``on_chunk(bytes_written)`` is called as the plaintext goes out; whatever it raises (a
         cancel) stops the work and comes out unchanged, as does an error writing to ``target``.
         """
-        path = self.path_of(attachment.blob_name)
         writer = _HashingWriter(target, on_chunk)
         try:
-            with path.open("rb") as handle:
+            with self.open_blob(attachment.blob_name, attachment.name) as handle:
                 pyrage.decrypt_io(handle, writer, [self.identity])
         except FileNotFoundError:
             raise AttachmentError(
@@ -277,6 +278,35 @@ class AttachmentStore:
         if writer.sha256.hexdigest() != attachment.sha256:
             raise AttachmentError(f"The content of {attachment.name!r} is damaged (hash differs).")
         return writer.size
+
+    def open_blob(self, blob_name: str, shown_as: str) -> BinaryIO:
+        """The stored (encrypted) file, opened for reading only if it is a regular file.
+
+        A link is not followed (it could lead out of the vault, to /dev/zero, …), and a FIFO or a
+        device is not waited on: either is refused as :class:`AttachmentError`.
+        """
+        path = self.path_of(blob_name)
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        flags |= getattr(os, "O_BINARY", 0)
+        not_regular = AttachmentError(
+            f"The content of {shown_as!r} in the vault folder is not a regular file (a link, a "
+            f"folder or a device stands at {path}); it was not read."
+        )
+        try:
+            fd = os.open(path, flags)
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+                raise not_regular from None
+            raise
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise not_regular
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
+        except BaseException:
+            os.close(fd)
+            raise
+        return os.fdopen(fd, "rb")
 
     def save_copy(
         self,
