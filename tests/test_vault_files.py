@@ -132,3 +132,129 @@ def test_a_reader_does_not_turn_a_rollback_journal_database_into_wal(vault, vaul
     result = _cli(vault_dir, "info")
     assert result.returncode == 0, result.stderr
     assert (vault_dir / "vault.db").read_bytes() == before
+
+
+# -- a full disk ----------------------------------------------------------------------------------
+FAST_CLI = (
+    "import resource, sys\n"
+    "from vrmdesk.store import keys; keys.calibrate = keys.fast_params_for_tests\n"
+    "if len(sys.argv) > 1 and sys.argv[1].startswith('--fsize='):\n"
+    "    limit = int(sys.argv.pop(1).split('=')[1])\n"
+    "    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))\n"
+    "from vrmdesk import cli\n"
+    "sys.exit(cli.main(sys.argv[1:]))\n"
+)
+
+
+def fast_cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    """The command line with the tests' fast key derivation (and ``--fsize=N`` as RLIMIT_FSIZE)."""
+    env = {**os.environ, "VRMDESK_PASSPHRASE": PASSPHRASE}
+    return subprocess.run(
+        [sys.executable, "-c", FAST_CLI, *argv], env=env, capture_output=True, text=True,
+        timeout=120, stdin=subprocess.DEVNULL,
+    )
+
+
+def assert_disk_full(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert result.stderr.startswith("vrmdesk: The disk is full"), result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "damaged" not in result.stderr
+
+
+@pytest.mark.parametrize("leave", [0, 8 * 1024, 64 * 1024, 200 * 1024, 320 * 1024])
+@pytest.mark.parametrize("folder_existed", [False, True], ids=["new-folder", "empty-folder"])
+def test_init_on_a_full_disk_says_so_and_leaves_nothing_half_made(
+    small_disk, leave, folder_existed
+):
+    folder = small_disk.root / "v"
+    if folder_existed:
+        folder.mkdir()
+    small_disk.fill(leave=leave)
+    assert_disk_full(fast_cli("--vault", str(folder), "init"))
+    if folder_existed:
+        assert list(folder.iterdir()) == []
+    else:
+        assert not folder.exists()
+    small_disk.free()
+    result = fast_cli("--vault", str(folder), "init")  # and then init works
+    assert result.returncode == 0, result.stderr
+    Vault.open(folder, PASSPHRASE).close()
+
+
+@pytest.mark.parametrize("limit", [0, 4096, 40_000, 200_000])
+def test_init_over_a_file_size_limit_says_so_and_leaves_nothing(tmp_path, limit):
+    """RLIMIT_FSIZE (EFBIG) needs no privilege, so this runs wherever the suite runs."""
+    folder = tmp_path / "v"
+    assert_disk_full(fast_cli(f"--fsize={limit}", "--vault", str(folder), "init"))
+    assert not folder.exists()
+    assert fast_cli("--vault", str(folder), "init").returncode == 0
+
+
+def used_vault_on(disk, *, with_backup: bool = False) -> Path:
+    """A closed vault on ``disk`` with two vendors and an attachment (and a backup)."""
+    folder = disk.root / "v"
+    vault, _ = Vault.create(folder, PASSPHRASE, kdf=keys.fast_params_for_tests())
+    with vault:
+        use_the_vault(vault)
+        if with_backup:
+            backup.make_backup(vault)
+    return folder
+
+
+def test_a_write_on_a_full_disk_is_reported_as_full_and_loses_nothing(small_disk):
+    from vrmdesk.errors import DiskFull
+
+    folder = used_vault_on(small_disk)
+    with Vault.open(folder, PASSPHRASE) as vault:
+        small_disk.fill()
+        with pytest.raises(DiskFull) as err:
+            with vault.session() as s:
+                for i in range(50):
+                    records.create(s, m.Vendor, name=f"Big {i}", notes="x" * 100_000)
+        assert type(err.value) is DiskFull and "disk is full" in str(err.value)
+        with pytest.raises(DiskFull):
+            with vault.session() as s:
+                vendor = records.find_vendor(s, "Bosch")
+                vault.attachments.add(s, vendor, io.BytesIO(os.urandom(200_000)), name="big.bin")
+        assert not list((folder / "attachments" / "tmp").glob("*"))
+        small_disk.free()
+        with vault.session() as s:  # the vault goes on once there is room again
+            records.create(s, m.Vendor, name="After")
+    with Vault.open(folder, PASSPHRASE) as again, again.session() as s:
+        names = {v.name for v in records.list_records(s, m.Vendor)}
+        assert names == {"Bosch", "Miele", "After"}
+
+
+@pytest.mark.parametrize("leave", [0, 64 * 1024])
+def test_a_backup_on_a_full_disk_says_so_and_leaves_no_partial_file(small_disk, leave):
+    folder = used_vault_on(small_disk, with_backup=True)
+    before = sorted(p.name for p in (folder / "backups").iterdir())
+    small_disk.fill(leave=leave)
+    assert_disk_full(fast_cli("--vault", str(folder), "backup"))
+    assert sorted(p.name for p in (folder / "backups").iterdir()) == before
+    small_disk.free()
+    assert fast_cli("--vault", str(folder), "backup").returncode == 0
+
+
+def test_opening_a_vault_on_a_full_disk_is_not_reported_as_damage(small_disk):
+    folder = used_vault_on(small_disk)
+    small_disk.fill()
+    for argv in (["info"], ["list", "vendors"], ["backup"]):
+        result = fast_cli("--vault", str(folder), *argv)
+        assert "damaged" not in result.stderr and "Traceback" not in result.stderr, argv
+        if result.returncode:
+            assert_disk_full(result)
+
+
+def test_a_restore_on_a_full_disk_says_so_and_changes_nothing(small_disk, tree_hashes):
+    folder = used_vault_on(small_disk, with_backup=True)
+    small_disk.fill()
+
+    def content() -> dict[str, str]:  # SQLite's own -wal and -shm (empty here) do not count
+        return {k: v for k, v in tree_hashes(folder).items() if not k.endswith(("-wal", "-shm"))}
+
+    before = content()
+    assert_disk_full(fast_cli("--vault", str(folder), "restore", "1"))
+    assert content() == before
+    assert (folder / "vault.db").exists()  # not moved aside as if it were damaged

@@ -33,10 +33,43 @@ def is_disk_full(exc: BaseException) -> bool:
     return "database or disk is full" in str(orig).lower()
 
 
+LITTLE_ROOM = 2 * 1024 * 1024
+
+
+def is_disk_full_at(exc: BaseException, where: Path) -> bool:
+    """:func:`is_disk_full`, or SQLite's "disk I/O error" where there is next to no room left.
+
+    SQLite reports ENOSPC as SQLITE_FULL only for some writes; for others (the -shm, a sync)
+    and for EFBIG it says SQLITE_IOERR. With under 2 MiB free on ``where``'s file system, or a
+    file-size limit (RLIMIT_FSIZE) in force, such an error is the full disk.
+    """
+    if is_disk_full(exc):
+        return True
+    orig = getattr(exc, "orig", exc)
+    if (getattr(orig, "sqlite_errorcode", 0) & 0xFF) != 10:  # SQLITE_IOERR
+        return False
+    try:
+        usage = os.statvfs(where) if hasattr(os, "statvfs") else None
+    except OSError:
+        usage = None
+    if usage is not None and usage.f_bavail * usage.f_frsize < LITTLE_ROOM:
+        return True
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return False
+    return resource.getrlimit(resource.RLIMIT_FSIZE)[0] != resource.RLIM_INFINITY
+
+
+def disk_full(what: str) -> DiskFull:
+    """The error for a full disk while doing ``what`` ("creating the vault in …")."""
+    return DiskFull(f"The disk is full: could not finish {what}. Free some space and try again.")
+
+
 def storage_error(exc: OSError, what: str) -> StorageError:
     """A one-line error for ``exc`` while doing ``what`` ("writing the bundle b.vrmshare")."""
     if exc.errno in _FULL:
-        return DiskFull(f"The disk is full: could not finish {what}. Free some space and try again.")
+        return disk_full(what)
     reason = exc.strerror or str(exc)
     return StorageError(f"Could not finish {what}: {reason}.")
 

@@ -33,7 +33,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import AttachmentError, NotFound, ValidationError
-from vrmdesk.fileutil import create_private_file, fsync_dir, make_private_dir, open_private
+from vrmdesk.fileutil import (
+    create_private_file,
+    disk_full,
+    fsync_dir,
+    is_disk_full,
+    make_private_dir,
+    open_private,
+    reporting,
+)
 from vrmdesk.store import keys
 from vrmdesk.store.models import Attachment, Blob, Meta, Record
 
@@ -223,15 +231,23 @@ class AttachmentStore:
         self._mark_pending()
         reader = _HashingReader(source, self._name_key, max_size)
         tmp_path = self.tmp / f"{os.getpid()}-{os.urandom(8).hex()}"
+        writer: _HashingWriter | None = None
         try:
             with open_private(tmp_path) as out:
-                pyrage.encrypt_io(io.BufferedReader(reader, CHUNK), out, [self.identity.to_public()])
+                writer = _HashingWriter(out)  # keeps the OSError pyrage reports only as text
+                pyrage.encrypt_io(
+                    io.BufferedReader(reader, CHUNK), writer, [self.identity.to_public()]
+                )
                 out.flush()
                 os.fsync(out.fileno())
         except BaseException as exc:
             tmp_path.unlink(missing_ok=True)
             if reader.error is not None:
                 raise reader.error from None
+            if writer is not None and isinstance(writer.error, OSError):
+                exc = writer.error
+            if isinstance(exc, OSError) and is_disk_full(exc):
+                raise disk_full("storing the attachment") from None
             if isinstance(exc, (pyrage.EncryptError, OSError)):
                 raise AttachmentError(f"The file could not be stored: {exc}") from None
             raise
@@ -241,9 +257,10 @@ class AttachmentStore:
         if existing is not None and final.exists():
             tmp_path.unlink()
             return existing
-        make_private_dir(final.parent)
-        os.replace(tmp_path, final)
-        fsync_dir(final.parent)
+        with reporting("storing the attachment"):  # what is left in tmp/ goes with the sweep
+            make_private_dir(final.parent)
+            os.replace(tmp_path, final)
+            fsync_dir(final.parent)
         if existing is not None:
             return existing
         blob = Blob(name=blob_name, size=reader.size, sha256=reader.sha256.hexdigest())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,9 +19,19 @@ from typing import TYPE_CHECKING
 
 import sqlcipher3
 
-from vrmdesk.errors import BackupError, VaultDamaged
-from vrmdesk.fileutil import atomic_write_bytes, create_private_file, fsync_dir, make_private_dir
+from vrmdesk.errors import BackupError, StorageError, VaultDamaged
+from vrmdesk.fileutil import (
+    atomic_write_bytes,
+    create_private_file,
+    disk_full,
+    fsync_dir,
+    is_disk_full_at,
+    make_private_dir,
+    reporting,
+    storage_error,
+)
 from vrmdesk.store import keys
+from vrmdesk.store.engine import is_damage
 
 if TYPE_CHECKING:
     from vrmdesk.store.vault import Vault, _Paths
@@ -71,9 +82,53 @@ def make_backup(vault: Vault, reason: str = "") -> BackupInfo:
     try:
         return _snapshot(raw.driver_connection, vault.paths, vault.data_key, reason)
     except sqlcipher3.DatabaseError as exc:
+        if is_disk_full_at(exc, vault.paths.folder):
+            raise disk_full(f"the backup in {vault.paths.backups}") from None
         raise vault.damaged(exc) from None
     finally:
         raw.close()
+
+
+def copy_database(
+    source: sqlcipher3.Connection,
+    dest: Path,
+    key: bytes,
+    *,
+    journal_mode: str,
+    what: str,
+    pages_done: Callable[[int, int], None] | None = None,
+) -> None:
+    """Copy an open database with SQLite's backup API into a new private file ``dest``, under
+    ``key`` (which may differ from the source's), and fsync it.
+
+    ``pages_done(done, total)`` is called as pages go; whatever it raises stops the copy. On any
+    failure ``dest`` and its journal are removed; a full disk is :class:`DiskFull` ("… could not
+    finish ``what``").
+    """
+    try:
+        create_private_file(dest)  # its -journal takes its mode
+        conn = _connect(dest, key)
+        try:
+            if pages_done is None:
+                source.backup(conn)
+            else:
+                source.backup(
+                    conn, pages=256, progress=lambda _s, left, total: pages_done(total - left, total)
+                )
+            conn.execute(f"PRAGMA journal_mode = {journal_mode}")
+        finally:
+            conn.close()
+        with dest.open("rb+") as handle:
+            os.fsync(handle.fileno())
+    except BaseException as exc:
+        full = is_disk_full_at(exc, dest.parent)  # before the clean-up makes room again
+        for leftover in (dest, _journal_of(dest), dest.with_name(dest.name + "-wal")):
+            leftover.unlink(missing_ok=True)
+        if full:
+            raise disk_full(what) from None
+        if isinstance(exc, OSError):
+            raise storage_error(exc, what) from None
+        raise
 
 
 def _snapshot(
@@ -88,24 +143,17 @@ def _snapshot(
     suffix = f"-{re.sub(r'[^a-z0-9.-]+', '-', reason.lower()).strip('-')}" if reason else ""
     target = folder / f"vault-{stamp}{suffix}.db"
     partial = target.with_name(target.name + ".partial")
+    what = f"the backup in {folder}"
     try:
-        make_private_dir(folder)
-        create_private_file(partial)  # its -journal takes its mode
-        dest = _connect(partial, key)
-        try:
-            source.backup(dest)
-            dest.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            dest.close()
-        with partial.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        atomic_write_bytes(target.with_suffix(".json"), paths.header.read_bytes())
-        os.replace(partial, target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise BackupError(f"The backup could not be written to {folder}: {exc}") from None
+        with reporting(what):
+            make_private_dir(folder)
+        copy_database(source, partial, key, journal_mode="DELETE", what=what)
+        with reporting(what):
+            atomic_write_bytes(target.with_suffix(".json"), paths.header.read_bytes())
+            os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)
+        target.with_suffix(".json").unlink(missing_ok=True)
         raise
     fsync_dir(folder)
     for old in list_backups(paths.folder)[KEEP:]:
@@ -114,6 +162,10 @@ def _snapshot(
         old.path.unlink(missing_ok=True)
         old.header_copy.unlink(missing_ok=True)
     return next(info for info in list_backups(paths.folder) if info.path == target)
+
+
+def _journal_of(db: Path) -> Path:
+    return db.with_name(db.name + "-journal")
 
 
 def check_backup(path: Path, key: bytes) -> None:
@@ -191,22 +243,16 @@ def restore(
             header.save(paths.header)
         safety = _safety_copy(paths, data_key, keep=backup_path)
         db = paths.db
-        for suffix in ("-wal", "-shm"):
-            db.with_name(db.name + suffix).unlink(missing_ok=True)
         partial = db.with_name(db.name + ".restoring")
-        create_private_file(partial)
         source = _connect(backup_path, data_key)
         try:
-            dest = _connect(partial, data_key)
-            try:
-                source.backup(dest)
-                dest.execute("PRAGMA journal_mode = WAL")
-            finally:
-                dest.close()
+            copy_database(
+                source, partial, data_key, journal_mode="WAL", what=f"restoring {backup_path.name}"
+            )
         finally:
             source.close()
-        with partial.open("rb+") as handle:
-            os.fsync(handle.fileno())
+        for suffix in ("-wal", "-shm"):  # emptied by the safety copy's checkpoint
+            db.with_name(db.name + suffix).unlink(missing_ok=True)
         os.replace(partial, db)
         fsync_dir(db.parent)
         make_private_dir(paths.attachments)
@@ -229,7 +275,11 @@ def _safety_copy(paths: _Paths, key: bytes, keep: Path | None = None) -> BackupI
             return _snapshot(conn, paths, key, "before-restore", keep)
         finally:
             conn.close()
-    except sqlcipher3.DatabaseError:
+    except sqlcipher3.DatabaseError as exc:
+        if is_disk_full_at(exc, paths.folder):
+            raise disk_full("the copy of the vault as it is, taken before a restore") from None
+        if not is_damage(exc):  # unreadable for another reason: it is not damaged, keep it
+            raise StorageError(f"Could not read {db}: {exc}.") from None
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         os.replace(db, db.with_name(f"{db.name}.damaged-{stamp}"))
         return None

@@ -85,3 +85,14 @@ def make_engine(
         conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for an error (sqlcipher3's, or SQLAlchemy's wrapping one) that means a damaged file."""
+    orig = getattr(exc, "orig", exc)
+    # SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), whatever the wording ("vtable constructor
+    # failed" when the full-text index's pages are damaged)
+    if (getattr(orig, "sqlite_errorcode", 0) & 0xFF) in (11, 26):
+        return True
+    message = str(orig).lower()
+    return "not a database" in message or "malformed" in message or "corrupt" in message

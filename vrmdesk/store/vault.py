@@ -17,6 +17,7 @@ Typical use::
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,17 +39,21 @@ from vrmdesk.errors import (
 from vrmdesk.fileutil import (
     PRIVATE_FILE,
     create_private_file,
+    disk_full,
+    is_disk_full_at,
     make_private,
     make_private_dir,
     reporting,
+    storage_error,
 )
 from vrmdesk.store import keys, keystore, migrate
 from vrmdesk.store.attachments import AttachmentStore
-from vrmdesk.store.engine import make_engine
+from vrmdesk.store.engine import is_damage, make_engine
 from vrmdesk.store.models import Meta
 
 log = logging.getLogger(__name__)
 IDENTITY_META_KEY = "identity_ed25519"  # the same row vrmdesk.share.identity reads
+VAULT_ID_META_KEY = "vault_id"  # binds the database to its key header (vault.json's vault_id)
 
 
 def new_signing_key() -> str:
@@ -100,6 +105,36 @@ def _refuse_a_file_in_the_way(folder: Path) -> None:
             return
 
 
+def _outermost_missing(folder: Path) -> Path | None:
+    """The outermost of ``folder`` and its parents that does not exist yet (None: it exists)."""
+    missing = None
+    for place in (folder, *folder.parents):
+        if place.exists():
+            break
+        missing = place
+    return missing
+
+
+def _remove_half_made(paths: _Paths, made: Path | None) -> None:
+    """Undo a failed create: the files it writes, and the folders it made if they are empty."""
+    db = paths.db
+    for path in (
+        paths.header, db, *(db.with_name(db.name + s) for s in ("-wal", "-shm", "-journal")),
+        paths.lock, *paths.folder.glob(f".{HEADER_NAME}.*.tmp"),
+    ):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(paths.attachments, ignore_errors=True)
+    if made is None:
+        return
+    for place in (paths.folder, *paths.folder.parents):
+        try:
+            place.rmdir()  # only if empty: nothing of anybody else's goes
+        except OSError:
+            return
+        if place == made:
+            return
+
+
 def _acquire_lock(paths: _Paths) -> FileLock:
     lock = FileLock(
         paths.lock, timeout=0, mode=PRIVATE_FILE, is_singleton=False, thread_local=False
@@ -148,9 +183,15 @@ class Vault:
         _refuse_a_file_in_the_way(paths.folder)
         if paths.header.exists() or paths.db.exists():
             raise VaultExists(f"There is a vault in {paths.folder} already.")
-        with reporting(f"making the vault folder {paths.folder}"):
-            make_private_dir(paths.folder, parents=True)  # the vault is this user's alone
-        lock = _acquire_lock(paths)
+        made = _outermost_missing(paths.folder)
+        try:
+            with reporting(f"making the vault folder {paths.folder}"):
+                make_private_dir(paths.folder, parents=True)  # the vault is this user's alone
+        except BaseException:
+            _remove_half_made(paths, made)
+            raise
+        lock = _acquire_lock(paths)  # refused: another process is creating it, leave all be
+        engine: Engine | None = None
         try:
             data_key = keys.new_data_key()
             recovery_key = keys.new_recovery_key()
@@ -160,15 +201,25 @@ class Vault:
             create_private_file(paths.db, exclusive=True)  # its -wal and -shm take its mode
             engine = make_engine(paths.db, data_key)
             migrate.create_schema(engine)
-            header.save(paths.header)
-        except BaseException:
+            vault = cls(paths, header, data_key, lock, engine)
+            with vault.session() as session:
+                # the share identity (Ed25519) is made with the vault; vrmdesk.share reads it
+                session.add(Meta(key=IDENTITY_META_KEY, value=new_signing_key()))
+                session.add(Meta(key=VAULT_ID_META_KEY, value=header.vault_id))
+            vault.attachments.load()
+            header.save(paths.header)  # last: a folder with a vault.json holds a whole vault
+        except BaseException as exc:
+            full = is_disk_full_at(exc, paths.folder)  # before the clean-up makes room again
+            if engine is not None:
+                engine.dispose()
             lock.release()
+            _remove_half_made(paths, made)
+            what = f"creating the vault in {paths.folder}"
+            if full:
+                raise disk_full(what) from None
+            if isinstance(exc, OSError):
+                raise storage_error(exc, what) from None
             raise
-        vault = cls(paths, header, data_key, lock, engine)
-        with vault.session() as session:
-            # the share identity (Ed25519) is made with the vault; vrmdesk.share reads it
-            session.add(Meta(key=IDENTITY_META_KEY, value=new_signing_key()))
-        vault.attachments.load()
         return vault, recovery_key
 
     @classmethod
@@ -243,6 +294,8 @@ class Vault:
                 tables = conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
                 revision = migrate.current_revision(conn)
         except (DatabaseError, OperationalError) as exc:
+            if is_disk_full_at(exc, self.paths.folder):
+                raise disk_full(f"opening the vault in {self.paths.folder}") from None
             raise self.damaged(exc) from None
         if revision == migrate.SCHEMA_HEAD:
             return
@@ -302,7 +355,9 @@ class Vault:
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back if it raises.
 
-        SQLCipher reporting damage mid-session surfaces as :class:`VaultDamaged`.
+        SQLCipher reporting damage mid-session surfaces as :class:`VaultDamaged`, a full disk as
+        :class:`DiskFull` (nothing of the unit of work is saved; the vault goes on once there is
+        room again).
         """
         session = self._sessions()
         try:
@@ -310,7 +365,9 @@ class Vault:
             session.commit()
         except DatabaseError as exc:
             session.rollback()
-            if _is_damage(exc):
+            if is_disk_full_at(exc, self.paths.folder):
+                raise disk_full("saving the change") from None
+            if is_damage(exc):
                 raise self.damaged(exc) from None
             raise
         except BaseException:
@@ -421,13 +478,3 @@ def _make_private(paths: _Paths) -> None:
             # older vaults made every attachment folder and file readable by others
             for path in [paths.attachments, *paths.attachments.rglob("*")]:
                 make_private(path)
-
-
-def _is_damage(exc: DatabaseError) -> bool:
-    orig = getattr(exc, "orig", exc)
-    # SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), whatever the wording ("vtable constructor
-    # failed" when the full-text index's pages are damaged)
-    if (getattr(orig, "sqlite_errorcode", 0) & 0xFF) in (11, 26):
-        return True
-    message = str(orig).lower()
-    return "not a database" in message or "malformed" in message or "corrupt" in message
