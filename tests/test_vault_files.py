@@ -258,3 +258,111 @@ def test_a_restore_on_a_full_disk_says_so_and_changes_nothing(small_disk, tree_h
     assert_disk_full(fast_cli("--vault", str(folder), "restore", "1"))
     assert content() == before
     assert (folder / "vault.db").exists()  # not moved aside as if it were damaged
+
+
+# -- what killed processes leave behind -----------------------------------------------------------
+BACKUP_FOREVER = r"""
+import sys
+from vrmdesk.store import backup
+from vrmdesk.store.vault import Vault
+
+vault = Vault.open(sys.argv[1], sys.argv[2])
+while True:
+    backup.make_backup(vault)
+    print("backed up", flush=True)
+"""
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Files that only an unfinished write makes: partial copies, journals, temporary headers."""
+    patterns = ("*.partial", "*-journal", ".*.tmp", "*.restoring", "*.rekey*", "*.rebuilding*")
+    return sorted(
+        str(path.relative_to(folder)) for pattern in patterns for path in folder.rglob(pattern)
+    )
+
+
+@pytest.fixture
+def bigger_vault(vault, vault_dir) -> Path:
+    """A closed vault whose backup takes long enough to be killed in the middle (a few MB)."""
+    with vault.session() as s:
+        vendor = records.create(s, m.Vendor, name="Bosch")
+        for i in range(1500):
+            records.create(
+                s, m.Interaction, vendor_id=vendor.id, direction="inbound", channel="email",
+                subject=f"message {i}", body=os.urandom(1000).hex(),
+            )
+    vault.close()
+    return vault_dir
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_what_backups_killed_midway_leave_is_swept_on_the_next_writable_open(
+    bigger_vault, tree_hashes
+):
+    import random
+    import signal
+    import time
+
+    folder = bigger_vault
+    rng = random.Random(24)
+    for _ in range(12):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", BACKUP_FOREVER, str(folder), PASSPHRASE],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None
+        proc.stdout.readline()  # one whole backup, so the next one is under way
+        time.sleep(rng.uniform(0, 0.05))
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+    left = leftovers(folder)
+    assert any(name.endswith(".partial") for name in left), left  # the kills did hit midway
+
+    with Vault.open(folder, PASSPHRASE, readonly=True):
+        assert leftovers(folder) == left  # a reader does not sweep: a writer may be at work
+    with Vault.open(folder, PASSPHRASE):
+        pass
+    assert leftovers(folder) == []
+    found = backup.list_backups(folder)
+    assert found
+    names = sorted(p.name for p in (folder / "backups").iterdir())
+    assert names == sorted([b.path.name for b in found] + [b.header_copy.name for b in found])
+    header = (folder / "vault.json").read_bytes()
+    with Vault.open(folder, PASSPHRASE) as vault:
+        for info in found:
+            backup.check_backup(info.path, vault.data_key)
+            assert info.header_copy.read_bytes() == header
+
+
+KILLED_WHILE_SAVING_THE_HEADER = r"""
+import os, signal, sys
+from vrmdesk.store import keys
+from vrmdesk.store.vault import Vault
+
+real_replace = os.replace
+
+def replace(src, dst, *args, **kwargs):
+    if os.path.basename(str(dst)) == "vault.json":
+        os.kill(os.getpid(), signal.SIGKILL)  # the new header is whole in its temporary file
+    return real_replace(src, dst, *args, **kwargs)
+
+os.replace = replace
+with Vault.open(sys.argv[1], sys.argv[2]) as vault:
+    vault.change_passphrase(sys.argv[2], sys.argv[3], kdf=keys.fast_params_for_tests())
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_a_header_a_killed_passwd_never_applied_is_swept(vault, vault_dir):
+    use_the_vault(vault)
+    vault.close()
+    result = subprocess.run(
+        [sys.executable, "-c", KILLED_WHILE_SAVING_THE_HEADER, str(vault_dir), PASSPHRASE, "new"],
+        capture_output=True, timeout=60,
+    )
+    assert result.returncode == -9, result.stderr
+    (tmp,) = vault_dir.glob(".vault.json.*.tmp")
+    assert keys.Header.load(tmp, "").unlock_with_passphrase("new")  # a whole header, unapplied
+    with Vault.open(vault_dir, PASSPHRASE):  # the change never happened ...
+        pass
+    assert leftovers(vault_dir) == []  # ... and what it left is gone

@@ -168,6 +168,24 @@ def _journal_of(db: Path) -> Path:
     return db.with_name(db.name + "-journal")
 
 
+def sweep_leftovers(paths: _Paths) -> None:
+    """Remove what a backup killed midway left in ``backups/`` (the caller holds the lock):
+    ``*.partial`` copies and their journals, temporary files of header copies, and header
+    copies whose backup never got its final name."""
+    folder = paths.backups
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        name = path.name
+        half_made = name.endswith((".partial", ".partial-journal"))
+        temporary = name.startswith(".") and name.endswith(".tmp")
+        orphan_copy = _NAME.match(path.with_suffix(".db").name) is not None and (
+            name.endswith(".json") and not path.with_suffix(".db").exists()
+        )
+        if half_made or temporary or orphan_copy:
+            path.unlink(missing_ok=True)
+
+
 def check_backup(path: Path, key: bytes) -> None:
     """Refuse a backup that does not open with this key or fails SQLite's integrity check."""
     if not path.is_file():

@@ -267,6 +267,7 @@ class Vault:
                 vault.attachments.load()
                 if not readonly:
                     vault.attachments.recover()  # may find damage too: then let go of the lock
+                    _sweep_leftovers(paths)  # the lock says: whoever left them is gone
             except BaseException:
                 engine.dispose()
                 raise
@@ -462,6 +463,24 @@ def _refuse_a_missing_or_empty_db(paths: _Paths) -> None:
         ) from None
     if size == 0:
         raise _no_vault_data(paths)
+
+
+def _sweep_leftovers(paths: _Paths) -> None:
+    """Remove what killed writers left: temporary headers (complete ones, wrapped under a
+    passphrase never applied), a half-copied restore, and half-made backups.
+
+    Only called with the write lock held, so nothing here belongs to a process still at work.
+    """
+    from vrmdesk.store import backup
+
+    db = paths.db
+    with reporting(f"tidying the vault folder {paths.folder}"):
+        for path in paths.folder.glob(f".{HEADER_NAME}.*.tmp"):
+            path.unlink(missing_ok=True)
+        for partial in (db.with_name(db.name + ".restoring"),):
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                partial.with_name(partial.name + suffix).unlink(missing_ok=True)
+        backup.sweep_leftovers(paths)
 
 
 def _make_private(paths: _Paths) -> None:
