@@ -19,7 +19,7 @@ from sqlalchemy import select as sql_select
 from sqlalchemy import text
 
 from vrmdesk.errors import VaultDamaged, VaultInUse, WrongPassphrase
-from vrmdesk.store import keys
+from vrmdesk.store import backup, keys
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 from vrmdesk.store.vault import Vault
@@ -406,6 +406,66 @@ def test_damage_found_by_the_attachment_sweep_on_open_lets_go_of_the_vault(vault
             Vault.open(vault_dir, PASSPHRASE)
         errors.append(err)  # keeps the failed attempt's frames alive, as a GUI's handler might
         assert "vault.db" in assert_exactly(err, VaultDamaged)
+
+
+@pytest.mark.parametrize("with_backups", [False, True], ids=["no-backups", "with-backups"])
+def test_another_vaults_header_with_the_same_passphrase_is_named_as_such(
+    full_copy, tmp_path, tree_hashes, with_backups
+):
+    """Not "vault.db is damaged": the database is whole, the header is not its own."""
+    if with_backups:
+        with Vault.open(full_copy, PASSPHRASE) as vault:
+            backup.make_backup(vault)
+    other, _ = Vault.create(tmp_path / "other", PASSPHRASE, kdf=keys.fast_params_for_tests())
+    other.close()
+    shutil.copyfile(tmp_path / "other" / "vault.json", full_copy / "vault.json")
+    before = tree_hashes(full_copy)
+    for readonly in (False, True):
+        with pytest.raises(VaultDamaged) as err:
+            Vault.open(full_copy, PASSPHRASE, readonly=readonly)
+        message = assert_exactly(err, VaultDamaged)
+        assert "vault.json belongs to another vault" in message
+        assert "is damaged" not in message
+        assert "backups" in message
+        if with_backups:
+            assert "copies of this vault's own key header" in message
+    assert tree_hashes(full_copy) == before
+
+
+def test_a_database_whose_first_page_is_damaged_is_still_damage_not_another_vault(full_copy):
+    """Under the right key only page 1 fails; under another vault's key every page does."""
+    wrong = []
+    original = (full_copy / "vault.db").read_bytes()
+    for offset in (0, 15, 16, 31, 40, 100, 2000, 4015, 4016, 4031, 4032, 4095):
+        damaged = bytearray(original)
+        damaged[offset] ^= 0x10
+        (full_copy / "vault.db").write_bytes(bytes(damaged))
+        try:
+            with Vault.open(full_copy, PASSPHRASE) as vault:
+                read_everything(vault)
+            wrong.append(f"byte {offset}: not noticed")
+        except VaultDamaged as exc:
+            if "vault.db is damaged" not in str(exc) or "another vault" in str(exc):
+                wrong.append(f"byte {offset}: {exc}")
+    assert wrong == []
+
+
+def test_the_database_remembers_which_vault_it_belongs_to(vault, vault_dir, tree_hashes):
+    with vault.session() as s:
+        meta = s.get(m.Meta, "vault_id")
+        assert meta is not None and meta.value == vault.header.vault_id
+    data_key = vault.data_key
+    vault.close()
+    # a header that holds this very key but names another vault (a forged or mixed-up one)
+    forged = keys.Header.create(
+        PASSPHRASE, data_key, keys.new_recovery_key(), keys.fast_params_for_tests()
+    )
+    forged.save(vault_dir / "vault.json")
+    before = tree_hashes(vault_dir)
+    with pytest.raises(VaultDamaged) as err:
+        Vault.open(vault_dir, PASSPHRASE)
+    assert "vault.json belongs to another vault" in assert_exactly(err, VaultDamaged)
+    assert tree_hashes(vault_dir) == before
 
 
 def test_a_missing_database_is_damage(full_copy):

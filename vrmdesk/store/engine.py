@@ -19,6 +19,7 @@ as it is: a reader never writes a byte of the database, whatever state it is in.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,6 +28,7 @@ from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.pool import SingletonThreadPool
 
 CACHE_KIB = 64 * 1024
+PAGE_SIZE = 4096  # SQLCipher 4's default, which every vault uses
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -96,3 +98,62 @@ def is_damage(exc: BaseException) -> bool:
         return True
     message = str(orig).lower()
     return "not a database" in message or "malformed" in message or "corrupt" in message
+
+
+def key_fits(path: Path, key: bytes) -> bool | None:
+    """Whether ``key`` is the key of the SQLCipher file ``path``, told by the pages' HMACs.
+
+    When SQLCipher says "file is not a database", page 1 failed its HMAC: either it is damaged
+    or the key is another one. Under the right key the other pages still verify; under another
+    key none does. True: the key fits (so the file is damaged); False: no page verifies (the key
+    belongs to another database, or the file is not SQLCipher's); None: cannot tell (fewer than
+    two pages). Reads the file read-only.
+    """
+    try:
+        with Path(path).open("rb") as handle:
+            first = handle.read(PAGE_SIZE)
+        pages = Path(path).stat().st_size // PAGE_SIZE
+    except OSError:
+        return None
+    if len(first) == PAGE_SIZE and _first_page_decrypts(first, key):
+        return True
+    if pages < 2:
+        return None
+    try:
+        conn = sqlcipher3.connect(readonly_uri(path), uri=True, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+        finally:
+            conn.close()
+    except sqlcipher3.Error:
+        return None
+    failed = {int(n) for (message,) in rows for n in re.findall(r"page (\d+)", str(message))}
+    return len(failed - {1}) < pages - 1
+
+
+# SQLCipher 4 page 1: a 16-byte salt in the clear, then AES-256-CBC of the rest up to the
+# reserved space (80 bytes: a 16-byte IV, then a 64-byte HMAC-SHA512). With a raw key the AES
+# key is the key itself: the salt only feeds the HMAC key, so a damaged salt fails every page's
+# HMAC under the right key too, but page 1 still decrypts.
+_RESERVE = 80
+_HEADER_16_TO_23 = bytes([0x10, 0x00, 0, 0, _RESERVE, 64, 32, 32])  # 2 and 3: versions, 1 or 2
+
+
+def _first_page_decrypts(page: bytes, key: bytes) -> bool:
+    """True if page 1 decrypts under ``key`` to SQLite's header (one flipped bit forgiven)."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    end = PAGE_SIZE - _RESERVE
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(page[end : end + 16])).decryptor()
+    plain = decryptor.update(page[16:end]) + decryptor.finalize()  # plain[i] is byte 16 + i
+
+    def flipped_bits(data: bytes, want: bytes) -> int:
+        return sum(bin(a ^ b).count("1") for a, b in zip(data, want, strict=True))
+
+    fixed = bytes(plain[i] if i not in (2, 3) else 0 for i in range(8))
+    # A flipped bit garbles one 16-byte block and one bit of the next: one of these two holds.
+    header_fields = flipped_bits(fixed, _HEADER_16_TO_23) <= 1 and {plain[2], plain[3]} <= {1, 2}
+    reserved_zeros = flipped_bits(plain[56:76], bytes(20)) <= 1  # bytes 72-91 are zero
+    return header_fields or reserved_zeros

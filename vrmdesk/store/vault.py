@@ -16,6 +16,7 @@ Typical use::
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from collections.abc import Iterator
@@ -48,7 +49,7 @@ from vrmdesk.fileutil import (
 )
 from vrmdesk.store import keys, keystore, migrate
 from vrmdesk.store.attachments import AttachmentStore
-from vrmdesk.store.engine import is_damage, make_engine
+from vrmdesk.store.engine import is_damage, key_fits, make_engine
 from vrmdesk.store.models import Meta
 
 log = logging.getLogger(__name__)
@@ -264,6 +265,7 @@ class Vault:
             vault = cls(paths, header, data_key, lock, engine)
             try:
                 vault._check_and_migrate(readonly)
+                vault._check_binding()
                 vault.attachments.load()
                 if not readonly:
                     vault.attachments.recover()  # may find damage too: then let go of the lock
@@ -297,6 +299,8 @@ class Vault:
         except (DatabaseError, OperationalError) as exc:
             if is_disk_full_at(exc, self.paths.folder):
                 raise disk_full(f"opening the vault in {self.paths.folder}") from None
+            if _not_a_database(exc) and key_fits(self.paths.db, self.data_key) is False:
+                raise _strangers(self.paths, self.header) from None
             raise self.damaged(exc) from None
         if revision == migrate.SCHEMA_HEAD:
             return
@@ -318,6 +322,24 @@ class Vault:
 
         backup.make_backup(self, reason=f"before-migration-from-{revision}")
         migrate.upgrade(self.engine)
+
+    def _check_binding(self) -> None:
+        """The database names the vault it belongs to; a header of another vault is refused.
+
+        A vault made before the database held its vault id gets it on its first writable open.
+        """
+        with self.session() as session:
+            meta = session.get(Meta, VAULT_ID_META_KEY)
+            if meta is None:
+                if self.writable:
+                    session.add(Meta(key=VAULT_ID_META_KEY, value=self.header.vault_id))
+            elif meta.value != self.header.vault_id:
+                raise VaultDamaged(
+                    f"The key header {self.paths.header} belongs to another vault (vault "
+                    f"{self.header.vault_id}; {self.paths.db.name} is vault {meta.value}'s). Put "
+                    f"this vault's own {self.paths.header.name} back: copies are kept beside "
+                    f"each backup in {self.paths.backups}."
+                )
 
     def damaged(self, exc: BaseException) -> VaultDamaged:
         """The error to raise when SQLCipher reports damage in the database file."""
@@ -443,6 +465,47 @@ class Vault:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _not_a_database(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    return (getattr(orig, "sqlite_errorcode", 0) & 0xFF) == 26  # SQLITE_NOTADB
+
+
+def _header_copy_ids(paths: _Paths) -> set[str]:
+    """The vault ids in the header copies kept beside the backups (unreadable ones skipped)."""
+    ids = set()
+    for copy in paths.backups.glob("vault-*.json"):
+        try:
+            body = json.loads(copy.read_bytes())
+        except (OSError, ValueError):
+            continue
+        if isinstance(body, dict) and isinstance(body.get("vault_id"), str):
+            ids.add(body["vault_id"])
+    return ids
+
+
+def _strangers(paths: _Paths, header: keys.Header) -> VaultDamaged:
+    """vault.json unlocks, but its key opens no page of vault.db: they are of two vaults."""
+    copies = _header_copy_ids(paths)
+    if copies and header.vault_id in copies:
+        return VaultDamaged(
+            f"The database {paths.db} belongs to another vault: it is not damaged, but the key "
+            f"in {paths.header.name} (vault {header.vault_id}, as in this folder's backups) does "
+            f"not open it. Put this vault's own {paths.db.name} back, or restore a backup from "
+            f"{paths.backups} with `vrmdesk restore`."
+        )
+    where = (
+        f"copies of this vault's own key header are kept beside each backup in {paths.backups} "
+        f"(vault {', '.join(sorted(copies))})"
+        if copies
+        else f"copies of the key header are kept beside each backup in {paths.backups}, if any"
+    )
+    return VaultDamaged(
+        f"The key header {paths.header} belongs to another vault (vault {header.vault_id}): the "
+        f"key it holds opens no page of {paths.db.name}, which is a whole database under another "
+        f"key. Put this vault's own {paths.header.name} back; {where}."
+    )
 
 
 def _no_vault_data(paths: _Paths) -> VaultDamaged:
