@@ -355,14 +355,24 @@ def cmd_remember(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from sqlalchemy import text
+    from vrmdesk.store import check
+    from vrmdesk.store.vault import read_header, recall_key
 
-    with open_vault(args, readonly=True) as vault, vault.engine.connect() as conn:
-        result = [row[0] for row in conn.execute(text("PRAGMA integrity_check"))]
-        cipher = [row[0] for row in conn.execute(text("PRAGMA cipher_integrity_check"))]
-    if result != ["ok"] or cipher:
-        raise CliError("The vault is damaged: " + "; ".join((result + cipher)[:3]))
-    print("The vault is intact.")
+    folder = vault_dir(args)
+    header = read_header(folder)  # works where the vault will not open: that is when it is needed
+    key = recall_key(header) or header.unlock_with_passphrase(passphrase(args))
+    if args.repair:
+        aside = check.rebuild(folder, key)
+        if aside is None:
+            print("The vault is intact; there is nothing to rebuild.")
+        else:
+            print(f"Rebuilt the search index and the indexes from the records; the damaged "
+                  f"database is kept as {aside.name}.")
+        return 0
+    report = check.check_database(folder, key)
+    print("\n".join(report.lines()))
+    if not report.intact:
+        raise CliError(report.summary())
     return 0
 
 
@@ -439,7 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"read the new passphrase from FILE (else ${NEW_PASSPHRASE_ENV}, else a prompt)")
     p = add("remember", cmd_remember, "remember the vault on this device (OS keyring), or forget it")
     p.add_argument("state", choices=("on", "off", "status"))
-    add("check", cmd_check, "check the vault's integrity (reads every page)")
+    p = add("check", cmd_check, "check the vault's integrity (reads every page): what is damaged, what to do")
+    p.add_argument("--repair", action="store_true",
+                   help="rebuild the search index and the indexes from the records, when only they are damaged")
     share = sub.add_parser(
         "share", help="share bundles: export to a vendor; verify, open, reply (vendor side); import",
         description="Signed share bundles (format vrmshare/1, see docs/bundle-format.md).",

@@ -239,17 +239,7 @@ class Vault:
         whose schema needs an upgrade.
         """
         paths = _Paths(folder)
-        if not paths.header.exists():
-            if not paths.folder.exists():
-                raise VaultNotFound(f"There is no vault in {paths.folder}.")
-            if paths.db.exists():
-                raise VaultDamaged(
-                    f"The key header {paths.header} is missing. Copies of it are kept beside "
-                    f"each backup in {paths.backups}."
-                )
-            raise VaultNotFound(
-                f"There is no vault in {paths.folder} (run `vrmdesk init` to make one)."
-            )
+        _require_header(paths)
         lock = None if readonly else _acquire_lock(paths)
         try:
             header = keys.Header.load(paths.header, str(paths.backups))
@@ -258,7 +248,7 @@ class Vault:
                     data_key = header.unlock_with_recovery_key(recovery_key)
                 else:
                     data_key = header.unlock_with_passphrase(passphrase or "")
-            _refuse_a_missing_or_empty_db(paths)
+            require_database(paths)
             if lock is not None:
                 _make_private(paths)  # before SQLite opens: its -wal and -shm take the db's mode
             engine = make_engine(paths.db, data_key, readonly=readonly)
@@ -300,7 +290,7 @@ class Vault:
             if is_disk_full_at(exc, self.paths.folder):
                 raise disk_full(f"opening the vault in {self.paths.folder}") from None
             if _not_a_database(exc) and key_fits(self.paths.db, self.data_key) is False:
-                raise _strangers(self.paths, self.header) from None
+                raise header_mismatch(self.paths, self.header) from None
             raise self.damaged(exc) from None
         if revision == migrate.SCHEMA_HEAD:
             return
@@ -485,7 +475,7 @@ def _header_copy_ids(paths: _Paths) -> set[str]:
     return ids
 
 
-def _strangers(paths: _Paths, header: keys.Header) -> VaultDamaged:
+def header_mismatch(paths: _Paths, header: keys.Header) -> VaultDamaged:
     """vault.json unlocks, but its key opens no page of vault.db: they are of two vaults."""
     copies = _header_copy_ids(paths)
     if copies and header.vault_id in copies:
@@ -515,7 +505,32 @@ def _no_vault_data(paths: _Paths) -> VaultDamaged:
     )
 
 
-def _refuse_a_missing_or_empty_db(paths: _Paths) -> None:
+def _require_header(paths: _Paths) -> None:
+    if paths.header.exists():
+        return
+    if not paths.folder.exists():
+        raise VaultNotFound(f"There is no vault in {paths.folder}.")
+    if paths.db.exists():
+        raise VaultDamaged(
+            f"The key header {paths.header} is missing. Copies of it are kept beside "
+            f"each backup in {paths.backups}."
+        )
+    raise VaultNotFound(f"There is no vault in {paths.folder} (run `vrmdesk init` to make one).")
+
+
+def read_header(folder: Path) -> keys.Header:
+    """The key header of the vault in ``folder`` (for work on a vault that will not open)."""
+    paths = _Paths(folder)
+    _require_header(paths)
+    return keys.Header.load(paths.header, str(paths.backups))
+
+
+def recall_key(header: keys.Header) -> bytes | None:
+    """The data key remembered on this device (OS keyring) for this vault, if any."""
+    return keystore.recall(header.vault_id)
+
+
+def require_database(paths: _Paths) -> None:
     """Refuse before SQLite opens the file: it would write a new database into an empty one."""
     try:
         size = paths.db.stat().st_size
@@ -540,7 +555,7 @@ def _sweep_leftovers(paths: _Paths) -> None:
     with reporting(f"tidying the vault folder {paths.folder}"):
         for path in paths.folder.glob(f".{HEADER_NAME}.*.tmp"):
             path.unlink(missing_ok=True)
-        for partial in (db.with_name(db.name + ".restoring"),):
+        for partial in (db.with_name(db.name + ".restoring"), db.with_name(db.name + ".rebuilding")):
             for suffix in ("", "-journal", "-wal", "-shm"):
                 partial.with_name(partial.name + suffix).unlink(missing_ok=True)
         backup.sweep_leftovers(paths)
