@@ -186,6 +186,36 @@ def sweep_leftovers(paths: _Paths) -> None:
             path.unlink(missing_ok=True)
 
 
+def sync_header_copies(paths: _Paths, key: bytes) -> None:
+    """Make every backup's header copy the current vault.json (the caller holds the lock).
+
+    After a passphrase change a copy would still open the data key with the old passphrase;
+    ``vrmdesk passwd`` rewrites them right after vault.json, and every writable open repeats
+    this, so a kill in between is made good. A copy is rewritten only where it holds this very
+    data key (the same vault id and recovery wrap, or a backup that opens with the key); a file
+    of some other vault is left alone.
+    """
+    current = paths.header.read_bytes()
+    header = keys.Header.load(paths.header, str(paths.backups))
+    for info in list_backups(paths.folder):
+        copy = info.header_copy
+        try:
+            if copy.read_bytes() == current:
+                continue
+        except FileNotFoundError:
+            pass
+        if _same_key(copy, header) or _opens_with(info.path, key):
+            atomic_write_bytes(copy, current)
+
+
+def _same_key(copy: Path, header: keys.Header) -> bool:
+    try:
+        other = keys.Header.load(copy, "")
+    except VaultDamaged:
+        return False
+    return other.vault_id == header.vault_id and other.wrapped_recovery == header.wrapped_recovery
+
+
 def check_backup(path: Path, key: bytes) -> None:
     """Refuse a backup that does not open with this key or fails SQLite's integrity check."""
     if not path.is_file():

@@ -3,18 +3,25 @@
     passphrase --Argon2id--> key-encryption key --AES-256-GCM unwrap--> data key
     recovery key --HKDF-SHA256--> key-encryption key --AES-256-GCM unwrap--> data key
 
-The data key (256 random bits) is what SQLCipher and the attachment store use; it never changes
-for the life of a vault, so changing the passphrase rewraps it and nothing else, and every backup
-opens with the current passphrase. The header is plain JSON and holds nothing about the vault's
-content: the format, the vault id, the KDF parameters and salt, the two wrapped copies of the data
-key and a SHA-256 checksum that tells accidental damage apart from a wrong passphrase. The header
+The data key (256 random bits) is what SQLCipher and the attachment store use. Changing the
+passphrase rewraps it and nothing else (the header copies beside the backups are rewritten too);
+rotating it (see rotation.py, for a passphrase that may be known) makes a new data key and a new
+recovery key. The header is plain JSON and holds nothing about the vault's content: the format,
+the vault id, the KDF parameters and salt, the two wrapped copies of the data key, a key check
+(an HMAC of the vault id under the data key: it tells a stale remembered key from the right one)
+and a SHA-256 checksum that tells accidental damage apart from a wrong passphrase. The header
 fields that decide how a key is derived are bound to each wrapped key as associated data.
+
+While a key rotation is finishing, ``key_rotation`` says so (state ``switching``) and holds the new
+recovery key sealed under the new data key, so that whoever finishes the rotation can show it;
+once finished it stays (state ``unseen``) until the key has been shown.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -184,6 +191,14 @@ def subkey(data_key: bytes, purpose: str) -> bytes:
     return hkdf.derive(data_key)
 
 
+ROTATION_STATES = ("switching", "unseen")
+
+
+def key_check(data_key: bytes, vault_id: str) -> str:
+    """A value that shows whether a data key is this vault's, and reveals nothing of it."""
+    return hmac.new(subkey(data_key, "vrmdesk key check"), vault_id.encode(), "sha256").hexdigest()
+
+
 @dataclass
 class Header:
     vault_id: str
@@ -191,6 +206,8 @@ class Header:
     kdf: KdfParams
     wrapped_passphrase: dict[str, str]
     wrapped_recovery: dict[str, str]
+    key_check: str | None = None  # None in headers written before vrmdesk kept one
+    key_rotation: dict[str, Any] | None = None  # {"state": …, "recovery_key": sealed}
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
@@ -227,6 +244,33 @@ class Header:
         self.kdf = kdf
         kek = kdf.derive(new_passphrase)
         self.wrapped_passphrase = _wrap(kek, data_key, self._aad("passphrase"))
+        self.key_check = key_check(data_key, self.vault_id)
+
+    def fits(self, data_key: bytes) -> bool:
+        """Whether ``data_key`` is this header's (True where an older header keeps no check)."""
+        return self.key_check is None or hmac.compare_digest(
+            self.key_check, key_check(data_key, self.vault_id)
+        )
+
+    # -- a key rotation that is finishing, or whose new recovery key was not shown yet -------------
+    @property
+    def rotation_state(self) -> str | None:
+        return None if self.key_rotation is None else str(self.key_rotation["state"])
+
+    def seal_recovery_key(self, data_key: bytes, recovery_key: str, state: str) -> None:
+        sealed = _wrap(subkey(data_key, "vrmdesk sealed recovery key"), recovery_key.encode(),
+                       self._aad("sealed-recovery"))
+        self.key_rotation = {"state": state, "recovery_key": sealed}
+
+    def unseal_recovery_key(self, data_key: bytes) -> str | None:
+        if self.key_rotation is None:
+            return None
+        try:
+            raw = _unwrap(subkey(data_key, "vrmdesk sealed recovery key"),
+                          self.key_rotation["recovery_key"], self._aad("sealed-recovery"))
+        except InvalidTag:
+            return None
+        return raw.decode("ascii")
 
     # -- unlocking -------------------------------------------------------------------------
     def unlock_with_passphrase(self, passphrase: str) -> bytes:
@@ -255,6 +299,10 @@ class Header:
                 "recovery": self.wrapped_recovery,
             },
         }
+        if self.key_check is not None:
+            body["key_check"] = self.key_check
+        if self.key_rotation is not None:
+            body["key_rotation"] = self.key_rotation
         body["checksum"] = _checksum(body)
         return body
 
@@ -287,6 +335,8 @@ class Header:
                 kdf=KdfParams.from_json(body["kdf"]),
                 wrapped_passphrase=_check_wrap(wrapped["passphrase"]),
                 wrapped_recovery=_check_wrap(wrapped["recovery"]),
+                key_check=_check_key_check(body.get("key_check")),
+                key_rotation=_check_rotation(body.get("key_rotation")),
             )
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
             # AttributeError: a field of the wrong JSON type ("kdf": null, a number as salt)
@@ -311,6 +361,28 @@ def _check_wrap(data: Any) -> dict[str, str]:
     if len(_unb64(out["nonce"])) != 12 or len(_unb64(out["ciphertext"])) != DATA_KEY_BYTES + 16:
         raise ValueError("wrapped key has the wrong length")
     return out
+
+
+def _check_key_check(data: Any) -> str | None:
+    if data is None:
+        return None
+    if not isinstance(data, str) or len(data) != 64 or set(data) - set("0123456789abcdef"):
+        raise ValueError("key check is not 64 hexadecimal digits")
+    return data
+
+
+def _check_rotation(data: Any) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict) or data.get("state") not in ROTATION_STATES:
+        raise ValueError("unknown key rotation state")
+    sealed = data.get("recovery_key")
+    if not isinstance(sealed, dict):
+        raise ValueError("key rotation without its sealed recovery key")
+    out = {k: str(sealed[k]) for k in ("nonce", "ciphertext")}
+    if len(_unb64(out["nonce"])) != 12:
+        raise ValueError("sealed recovery key has the wrong length")
+    return {"state": data["state"], "recovery_key": out}
 
 
 def _checksum(body: dict[str, Any]) -> str:

@@ -47,7 +47,7 @@ from vrmdesk.fileutil import (
     reporting,
     storage_error,
 )
-from vrmdesk.store import keys, keystore, migrate
+from vrmdesk.store import backup, keys, keystore, migrate
 from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.engine import is_damage, key_fits, make_engine
 from vrmdesk.store.models import Meta
@@ -260,6 +260,8 @@ class Vault:
                 if not readonly:
                     vault.attachments.recover()  # may find damage too: then let go of the lock
                     _sweep_leftovers(paths)  # the lock says: whoever left them is gone
+                    with reporting(f"updating the header copies in {paths.backups}"):
+                        backup.sync_header_copies(paths, data_key)  # a killed passwd's
             except BaseException:
                 engine.dispose()
                 raise
@@ -308,8 +310,6 @@ class Vault:
                 "This vault needs a schema upgrade; open it once for writing (for example "
                 "with `vrmdesk info`) while no other vrmdesk has it open."
             )
-        from vrmdesk.store import backup
-
         backup.make_backup(self, reason=f"before-migration-from-{revision}")
         migrate.upgrade(self.engine)
 
@@ -410,7 +410,10 @@ class Vault:
             raise ValidationError("The new passphrase must not be empty.", field="passphrase")
         self._require_writable()
         self.header.rewrap(new_passphrase, self.data_key, kdf or keys.calibrate())
-        self.header.save(self.paths.header)
+        with reporting(f"saving the new passphrase in {self.paths.header}"):
+            self.header.save(self.paths.header)
+            # the copies beside the backups would open the key with the old passphrase
+            backup.sync_header_copies(self.paths, self.data_key)
 
     def remember(self, enabled: bool) -> None:
         """Keep (or forget) the data key in the OS keyring for this vault."""
@@ -549,8 +552,6 @@ def _sweep_leftovers(paths: _Paths) -> None:
 
     Only called with the write lock held, so nothing here belongs to a process still at work.
     """
-    from vrmdesk.store import backup
-
     db = paths.db
     with reporting(f"tidying the vault folder {paths.folder}"):
         for path in paths.folder.glob(f".{HEADER_NAME}.*.tmp"):
