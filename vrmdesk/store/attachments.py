@@ -23,6 +23,7 @@ import mimetypes
 import os
 import shutil
 import stat
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -132,6 +133,56 @@ class _HashingWriter(io.RawIOBase):
         return len(data)
 
 
+def name_key(data_key: bytes) -> bytes:
+    """The key that names contents (HMAC-SHA256 of the plaintext) under this data key."""
+    return keys.subkey(data_key, "vrmdesk attachment names")
+
+
+def reencrypt(
+    source: BinaryIO,
+    identity: x25519.Identity,
+    recipient: x25519.Recipient,
+    name_key: bytes,
+    target: BinaryIO,
+) -> tuple[str, str, int]:
+    """Decrypt an age stream with ``identity`` and encrypt it again to ``recipient`` into
+    ``target``, in chunks: the plaintext passes through a pipe in memory, never through a file.
+
+    Returns the content's name under ``name_key`` (as :meth:`AttachmentStore.add` makes it), its
+    SHA-256 and its size. A stream that does not decrypt whole is :class:`AttachmentError`.
+    """
+    read_fd, write_fd = os.pipe()
+    failed: list[BaseException] = []
+
+    def decrypt() -> None:
+        try:
+            with os.fdopen(write_fd, "wb") as pipe:
+                pyrage.decrypt_io(source, pipe, [identity])
+        except BaseException as exc:  # noqa: BLE001 - handed to the other side
+            failed.append(exc)
+
+    worker = threading.Thread(target=decrypt, name="vrmdesk-reencrypt", daemon=True)
+    worker.start()
+    try:
+        with os.fdopen(read_fd, "rb") as pipe:
+            reader = _HashingReader(pipe, name_key, MAX_SIZE)
+            writer = _HashingWriter(target)
+            try:
+                pyrage.encrypt_io(io.BufferedReader(reader, CHUNK), writer, [recipient])
+            except pyrage.EncryptError as exc:
+                for error in (reader.error, writer.error):
+                    if error is not None:
+                        raise error from None
+                raise AttachmentError(f"The content could not be encrypted again: {exc}") from None
+    finally:
+        worker.join()  # the pipe's reading end is closed: a blocked writer gets EPIPE and ends
+    if failed:
+        if isinstance(failed[0], (pyrage.DecryptError, OSError)):
+            raise AttachmentError(f"The content is damaged ({failed[0]}).") from None
+        raise failed[0]
+    return reader.mac.hexdigest(), reader.sha256.hexdigest(), reader.size
+
+
 class AttachmentStore:
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
@@ -172,7 +223,7 @@ class AttachmentStore:
 
     @property
     def _name_key(self) -> bytes:
-        return keys.subkey(self.vault.data_key, "vrmdesk attachment names")
+        return name_key(self.vault.data_key)
 
     def path_of(self, blob_name: str) -> Path:
         return self.root / blob_name[:2] / blob_name
@@ -302,7 +353,11 @@ class AttachmentStore:
         A link is not followed (it could lead out of the vault, to /dev/zero, …), and a FIFO or a
         device is not waited on: either is refused as :class:`AttachmentError`.
         """
-        path = self.path_of(blob_name)
+        return self.open_regular(self.path_of(blob_name), shown_as)
+
+    @staticmethod
+    def open_regular(path: Path, shown_as: str) -> BinaryIO:
+        """``path`` opened for reading if it is a regular file (see :meth:`open_blob`)."""
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         flags |= getattr(os, "O_BINARY", 0)
         not_regular = AttachmentError(

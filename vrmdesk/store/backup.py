@@ -31,7 +31,7 @@ from vrmdesk.fileutil import (
     storage_error,
 )
 from vrmdesk.store import keys
-from vrmdesk.store.engine import is_damage
+from vrmdesk.store.engine import is_damage, readonly_uri
 
 if TYPE_CHECKING:
     from vrmdesk.store.vault import Vault, _Paths
@@ -52,8 +52,11 @@ class BackupInfo:
         return self.path.with_suffix(".json")
 
 
-def _connect(path: Path, key: bytes) -> sqlcipher3.Connection:
-    conn = sqlcipher3.connect(str(path), isolation_level=None)
+def _connect(path: Path, key: bytes, *, readonly: bool = False) -> sqlcipher3.Connection:
+    if readonly:
+        conn = sqlcipher3.connect(readonly_uri(path), uri=True, isolation_level=None)
+    else:
+        conn = sqlcipher3.connect(str(path), isolation_level=None)
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     conn.execute("PRAGMA cipher_log_level = NONE")
     return conn
@@ -279,6 +282,11 @@ def restore(
             header_damaged = True
         if data_key is None:
             data_key = header.unlock_with_passphrase(passphrase or "")
+        if header.rotation_state == "switching":
+            from vrmdesk.errors import VaultLocked
+            from vrmdesk.store.vault import rotation_pending
+
+            raise VaultLocked(rotation_pending(paths))
         check_backup(backup_path, data_key)
         if header_damaged and paths.db.exists() and not _opens_with(paths.db, data_key):
             # The header came with the backup; if its key does not open this vault's database,
@@ -335,10 +343,14 @@ def _safety_copy(paths: _Paths, key: bytes, keep: Path | None = None) -> BackupI
 
 def blob_names_in_backups(vault: Vault) -> set[str]:
     """Attachment contents that some backup still refers to (kept by the attachment sweep)."""
+    return blob_names_in_backups_of(vault.paths.folder, vault.data_key)
+
+
+def blob_names_in_backups_of(folder: Path, key: bytes) -> set[str]:
     names: set[str] = set()
-    for info in list_backups(vault):
+    for info in list_backups(folder):
         try:
-            conn = _connect(info.path, vault.data_key)
+            conn = _connect(info.path, key)
             try:
                 names.update(row[0] for row in conn.execute("SELECT name FROM blobs"))
             finally:

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import sqlcipher3
 
-from vrmdesk.errors import VaultDamaged, VaultError
+from vrmdesk.errors import VaultDamaged, VaultError, VaultLocked
 from vrmdesk.fileutil import create_private_file, disk_full, fsync_dir, is_disk_full_at, reporting
 from vrmdesk.store import fts, migrate
 from vrmdesk.store.engine import is_damage, key_fits, make_engine, readonly_uri
@@ -32,6 +32,7 @@ from vrmdesk.store.vault import (
     header_mismatch,
     read_header,
     require_database,
+    rotation_pending,
 )
 
 Progress = Callable[[int, int, str], None]
@@ -198,6 +199,8 @@ def check_database(folder: Path, key: bytes) -> CheckReport:
     (:class:`VaultDamaged`, pointing to backups), or the key is another vault's.
     """
     paths = _Paths(folder)
+    if read_header(folder).rotation_state == "switching":
+        raise VaultLocked(rotation_pending(paths))  # vault.db may still be under the old key
     require_database(paths)
     db = paths.db
     try:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,7 +47,7 @@ from vrmdesk.fileutil import (
     reporting,
     storage_error,
 )
-from vrmdesk.store import backup, keys, keystore, migrate
+from vrmdesk.store import backup, keys, keystore, migrate, rotation
 from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.engine import is_damage, key_fits, make_engine
 from vrmdesk.store.models import Meta
@@ -248,6 +248,11 @@ class Vault:
                     data_key = header.unlock_with_recovery_key(recovery_key)
                 else:
                     data_key = header.unlock_with_passphrase(passphrase or "")
+            if header.rotation_state == "switching":
+                if lock is None:
+                    raise VaultLocked(rotation_pending(paths))
+                rotation.finish(paths, header, data_key)  # the point of no return was passed
+                rotation.update_remembered(header.vault_id, data_key)
             require_database(paths)
             if lock is not None:
                 _make_private(paths)  # before SQLite opens: its -wal and -shm take the db's mode
@@ -278,7 +283,7 @@ class Vault:
         if not paths.header.exists():
             return None
         header = keys.Header.load(paths.header, str(paths.backups))
-        data_key = keystore.recall(header.vault_id)
+        data_key = recall_key(header)
         if data_key is None:
             return None
         return cls.open(folder, data_key=data_key, readonly=readonly)
@@ -429,6 +434,65 @@ class Vault:
         if self._lock is None:
             raise VaultLocked("This vault was opened read-only.")
 
+    # -- a new data key ----------------------------------------------------------------------
+    def rotate_key(
+        self,
+        new_passphrase: str,
+        *,
+        kdf: keys.KdfParams | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> rotation.KeyRotation:
+        """Give the vault a new data key, a new passphrase and a new recovery key: for a
+        passphrase (or recovery key) that may be known. Nothing the old key opens remains.
+
+        ``progress(done, total, what)`` is called as the work goes (in bytes of work). Until
+        the point of no return, whatever it raises (a cancel) stops the rotation: everything
+        staged is removed, the vault is as it was, and the exception comes out unchanged. From
+        the point of no return on, ``done == total`` and ``what`` is ``rotation.FINISHING``: a
+        cancel is ignored and the work finishes. While it runs, the database's write lock is
+        held (other sessions wait, then fail): keep the vault busy for the user. Returns what
+        was done; show ``recovery_key`` once, then call :meth:`acknowledge_recovery_key`.
+        A SIGKILL at any point leaves a vault that opens with the old passphrase (before the
+        point of no return) or the new one (after it; that open finishes the rotation).
+        """
+        return rotation.rotate(self, new_passphrase, kdf=kdf, progress=progress)
+
+    @property
+    def unseen_recovery_key(self) -> str | None:
+        """A recovery key issued by a key rotation and not yet acknowledged as shown, or None.
+
+        Set after :meth:`rotate_key`, and after an open that finished a rotation a kill had
+        interrupted (so it is never lost): show it to the user, then acknowledge it.
+        """
+        if self.header.rotation_state != "unseen":
+            return None
+        return self.header.unseal_recovery_key(self.data_key)
+
+    def acknowledge_recovery_key(self) -> None:
+        """The new recovery key was shown: the header stops keeping it."""
+        if self.header.rotation_state != "unseen":
+            return
+        self._require_writable()
+        self.header.key_rotation = None
+        with reporting(f"saving the key header {self.paths.header}"):
+            self.header.save(self.paths.header)
+            backup.sync_header_copies(self.paths, self.data_key)
+
+    def _use_key(self, data_key: bytes, header: keys.Header) -> None:
+        """Close the database (on the old key): the rotation switches files under it."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+        self._data_key = data_key
+        self.header = header
+        self.attachments.forget()
+
+    def _reopen(self) -> None:
+        self._engine = make_engine(self.paths.db, self.data_key)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False, info={"vault": self})
+        self.attachments.load()
+        self.attachments.recover()  # the old contents go
+
     # -- closing ---------------------------------------------------------------------------
     def close(self) -> None:
         """Lock the vault: close the database, forget the key, release the lock file."""
@@ -529,8 +593,24 @@ def read_header(folder: Path) -> keys.Header:
 
 
 def recall_key(header: keys.Header) -> bytes | None:
-    """The data key remembered on this device (OS keyring) for this vault, if any."""
-    return keystore.recall(header.vault_id)
+    """The data key remembered on this device (OS keyring) for this vault, if any.
+
+    A remembered key the header does not recognise (the old one, from before a key rotation)
+    is forgotten: it opens nothing any more.
+    """
+    data_key = keystore.recall(header.vault_id)
+    if data_key is not None and not header.fits(data_key):
+        keystore.forget(header.vault_id)
+        return None
+    return data_key
+
+
+def rotation_pending(paths: _Paths) -> str:
+    return (
+        f"The change of key of the vault in {paths.folder} was interrupted and must be finished "
+        "first: open it for writing once with the new passphrase (for example with `vrmdesk "
+        "passwd --rotate-key`, or in the desktop application)."
+    )
 
 
 def require_database(paths: _Paths) -> None:
@@ -554,6 +634,7 @@ def _sweep_leftovers(paths: _Paths) -> None:
     """
     db = paths.db
     with reporting(f"tidying the vault folder {paths.folder}"):
+        rotation.sweep_staged(paths)  # a key rotation that never reached its point of no return
         for path in paths.folder.glob(f".{HEADER_NAME}.*.tmp"):
             path.unlink(missing_ok=True)
         for partial in (db.with_name(db.name + ".restoring"), db.with_name(db.name + ".rebuilding")):
