@@ -123,7 +123,9 @@ def test_a_damaged_table_is_named_with_its_pages_and_a_restore_is_advised(copy, 
     assert not list(copy.glob("vault.db.*"))
 
 
-@pytest.mark.parametrize("name", ["search_index_data", "search_index_content", "ix_interactions_vendor_time"])
+@pytest.mark.parametrize(
+    "name", ["search_index_data", "search_index_content", "ix_interactions_vendor_time"]
+)
 def test_damage_only_in_an_index_is_rebuilt_from_the_records(copy, capsys, name):
     page = root_page(copy, name)
     damaged = flip(copy, page)

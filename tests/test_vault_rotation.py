@@ -6,7 +6,6 @@ passphrase or the new one, and a new recovery key is shown."""
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import signal
 import subprocess
@@ -134,8 +133,8 @@ def test_a_passwd_killed_before_the_copies_are_rewrapped_is_completed_on_the_nex
     )
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert len(old_passphrase_opens_a_copy(vault_dir, PASSPHRASE)) == 2  # the kill left them
-    with Vault.open(vault_dir, NEW) as vault:
-        assert contents(vault) == EXPECTED
+    with Vault.open(vault_dir, NEW) as again:
+        assert contents(again) == EXPECTED
     assert old_passphrase_opens_a_copy(vault_dir, PASSPHRASE) == []
 
 
@@ -370,7 +369,7 @@ def test_a_rotation_killed_at_any_point_leaves_a_vault_that_opens_with_one_passp
     assert not (new_opens and opens_with(folder, PASSPHRASE))
 
 
-# -- the command line --------------------------------------------------------------------------------
+# -- the command line ------------------------------------------------------------------------------
 def test_passwd_rotate_key_shows_the_new_recovery_key_once(vault, vault_dir, capsys, monkeypatch):
     fill(vault)
     old_key = vault.data_key
@@ -420,7 +419,7 @@ def test_a_key_change_finished_by_a_later_open_shows_its_recovery_key_in_passwd(
         assert contents(vault) == EXPECTED and vault.unseen_recovery_key is None
 
 
-# -- "remember on this device" -----------------------------------------------------------------------
+# -- "remember on this device" ---------------------------------------------------------------------
 @pytest.fixture
 def memory_keyring(monkeypatch):
     import keyring.backend

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
 import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import BinaryIO, cast
 
 from vrmdesk.errors import DiskFull, StorageError
 
@@ -111,13 +111,13 @@ def create_private_file(path: Path, *, exclusive: bool = False) -> None:
     make_private(path)
 
 
-def open_private(path: Path, mode: str = "wb") -> IO[bytes]:
-    """``open(path, mode)`` for writing binary data, the file created 0600 (made so if it was not)."""
+def open_private(path: Path, mode: str = "wb") -> BinaryIO:
+    """``open(path, mode)`` for writing binary data, the file 0600 (made so if it was not)."""
 
     def opener(name: str, flags: int) -> int:
         return os.open(name, flags, PRIVATE_FILE)
 
-    handle: IO[bytes] = open(path, mode, opener=opener)  # noqa: SIM115 - the caller closes it
+    handle = cast(BinaryIO, open(path, mode, opener=opener))  # noqa: SIM115 - the caller closes it
     if hasattr(os, "fchmod"):  # an existing file keeps its mode through os.open: set it
         try:
             os.fchmod(handle.fileno(), PRIVATE_FILE)

@@ -295,12 +295,11 @@ class AttachmentStore:
             tmp_path.unlink(missing_ok=True)
             if reader.error is not None:
                 raise reader.error from None
-            if writer is not None and isinstance(writer.error, OSError):
-                exc = writer.error
-            if isinstance(exc, OSError) and is_disk_full(exc):
+            cause = writer.error if writer is not None and writer.error is not None else exc
+            if isinstance(cause, OSError) and is_disk_full(cause):
                 raise disk_full("storing the attachment") from None
-            if isinstance(exc, (pyrage.EncryptError, OSError)):
-                raise AttachmentError(f"The file could not be stored: {exc}") from None
+            if isinstance(cause, (pyrage.EncryptError, OSError)):
+                raise AttachmentError(f"The file could not be stored: {cause}") from None
             raise
         blob_name = reader.mac.hexdigest()
         existing = session.get(Blob, blob_name)

@@ -116,7 +116,8 @@ def copy_database(
                 source.backup(conn)
             else:
                 source.backup(
-                    conn, pages=256, progress=lambda _s, left, total: pages_done(total - left, total)
+                    conn, pages=256,
+                    progress=lambda _status, left, total: pages_done(total - left, total),
                 )
             conn.execute(f"PRAGMA journal_mode = {journal_mode}")
         finally:

@@ -44,7 +44,7 @@ REBUILDING = ".rebuilding"
 
 def _is_derived(name: str, kind: str) -> bool:
     """Indexes and the full-text index's tables: made again from the records at any time."""
-    return kind == "index" or name.startswith(SEARCH_INDEX) or name.startswith("sqlite_stat")
+    return kind == "index" or name.startswith((SEARCH_INDEX, "sqlite_stat"))
 
 
 def _shown(name: str, kind: str, table: str) -> str:
@@ -82,8 +82,11 @@ class CheckReport:
     def lines(self) -> list[str]:
         """The report for people, one finding a line."""
         if self.intact:
-            return [f"The vault is intact: every page of {self.db.name} passes its "
-                    "authentication check and SQLite's integrity check."]
+            intact = (
+                f"The vault is intact: every page of {self.db.name} passes its authentication "
+                "check and SQLite's integrity check."
+            )
+            return [intact]
         out = [f"The vault's database {self.db} is damaged."]
         if self.unreadable:
             out.append(f"  Nothing in it can be read: {self.unreadable}.")
@@ -182,11 +185,8 @@ def _reads_whole(db: Path, key: bytes, kind: str, name: str, table: str) -> bool
         while cursor.fetchmany(1000):
             pass
     except sqlcipher3.DatabaseError as exc:
-        if is_damage(exc):
-            return False
-        if isinstance(exc, sqlcipher3.OperationalError):
-            return True  # "no query solution" and the like: not a finding
-        return False
+        # "no query solution" and the like are no finding; damage is
+        return isinstance(exc, sqlcipher3.OperationalError) and not is_damage(exc)
     finally:
         conn.close()
     return True
@@ -226,7 +226,8 @@ def check_database(folder: Path, key: bytes) -> CheckReport:
         says = _integrity(conn)
         if not failed and not says:
             return CheckReport(db, roots=roots)
-        records, derived = [], []
+        records: list[str] = []
+        derived: list[str] = []
         for kind, name, table, _root in objects:
             if not _reads_whole(db, key, kind, name, table):
                 (derived if _is_derived(name, kind) else records).append(_shown(name, kind, table))
@@ -339,7 +340,9 @@ def _build(old: Path, new: Path, key: bytes, progress: Progress | None) -> None:
             if sorted(old_columns) != sorted(new_columns):
                 raise VaultError(f"Cannot rebuild: table {table} is not as this vrmdesk makes it.")
             listed = ", ".join(f'"{c}"' for c in old_columns)
-            conn.execute(f'INSERT INTO main."{table}" ({listed}) SELECT {listed} FROM old."{table}"')
+            conn.execute(
+                f'INSERT INTO main."{table}" ({listed}) SELECT {listed} FROM old."{table}"'
+            )
         if progress is not None:
             progress(len(tables), len(tables) + 1, "filling the search index")
         fts.rebuild(conn.execute)
@@ -359,7 +362,9 @@ def _build(old: Path, new: Path, key: bytes, progress: Progress | None) -> None:
     except sqlcipher3.DatabaseError as exc:
         if is_disk_full_at(exc, new.parent):
             raise disk_full(f"rebuilding {old}") from None
-        raise VaultDamaged(f"Cannot rebuild: {exc}. Restore a backup with `vrmdesk restore`.") from None
+        raise VaultDamaged(
+            f"Cannot rebuild: {exc}. Restore a backup with `vrmdesk restore`."
+        ) from None
     finally:
         conn.close()
     with new.open("rb+") as handle:

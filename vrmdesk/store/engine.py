@@ -62,7 +62,8 @@ def make_engine(
             poolclass=SingletonThreadPool,
         )
     else:
-        engine = create_engine(sqlcipher_url(path, key, readonly=readonly), connect_args=connect_args)
+        url = sqlcipher_url(path, key, readonly=readonly)
+        engine = create_engine(url, connect_args=connect_args)
     pragmas = (
         "PRAGMA cipher_log_level = NONE",  # process-wide; keyless connections log otherwise
         f"PRAGMA cache_size = -{cache_kib}",
@@ -150,7 +151,7 @@ def _first_page_decrypts(page: bytes, key: bytes) -> bool:
     plain = decryptor.update(page[16:end]) + decryptor.finalize()  # plain[i] is byte 16 + i
 
     def flipped_bits(data: bytes, want: bytes) -> int:
-        return sum(bin(a ^ b).count("1") for a, b in zip(data, want, strict=True))
+        return sum((a ^ b).bit_count() for a, b in zip(data, want, strict=True))
 
     fixed = bytes(plain[i] if i not in (2, 3) else 0 for i in range(8))
     # A flipped bit garbles one 16-byte block and one bit of the next: one of these two holds.

@@ -27,7 +27,7 @@ import os
 import secrets
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -366,7 +366,9 @@ def _check_wrap(data: Any) -> dict[str, str]:
 def _check_key_check(data: Any) -> str | None:
     if data is None:
         return None
-    if not isinstance(data, str) or len(data) != 64 or set(data) - set("0123456789abcdef"):
+    if not isinstance(data, str):
+        raise TypeError("key check is not a string")
+    if len(data) != 64 or set(data) - set("0123456789abcdef"):
         raise ValueError("key check is not 64 hexadecimal digits")
     return data
 
@@ -374,11 +376,13 @@ def _check_key_check(data: Any) -> str | None:
 def _check_rotation(data: Any) -> dict[str, Any] | None:
     if data is None:
         return None
-    if not isinstance(data, dict) or data.get("state") not in ROTATION_STATES:
+    if not isinstance(data, dict):
+        raise TypeError("key rotation is not an object")
+    if data.get("state") not in ROTATION_STATES:
         raise ValueError("unknown key rotation state")
     sealed = data.get("recovery_key")
     if not isinstance(sealed, dict):
-        raise ValueError("key rotation without its sealed recovery key")
+        raise TypeError("key rotation without its sealed recovery key")
     out = {k: str(sealed[k]) for k in ("nonce", "ciphertext")}
     if len(_unb64(out["nonce"])) != 12:
         raise ValueError("sealed recovery key has the wrong length")

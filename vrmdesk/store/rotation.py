@@ -29,6 +29,7 @@ The work is journalled so that a SIGKILL at any point leaves a vault that opens:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable
@@ -91,10 +92,8 @@ class _Reporter:
         if not self.no_return:
             self.progress(self.done, self.total, what)
             return
-        try:
+        with contextlib.suppress(Exception):  # a cancel comes too late: the switch goes on
             self.progress(self.total, self.total, FINISHING)
-        except Exception:  # noqa: BLE001 - the switch cannot stop now; a cancel comes too late
-            pass
 
 
 def rotate(
@@ -123,7 +122,8 @@ def rotate(
     remembered = keystore.recall(header.vault_id) is not None
 
     raw = vault.engine.raw_connection()
-    guard = raw.driver_connection  # holds the write lock; the copies read on a connection of their own
+    guard = raw.driver_connection  # holds the write lock; the copies read on their own connection
+    assert guard is not None
     try:
         guard.execute("BEGIN IMMEDIATE")  # no other writer until the switch
         try:
@@ -152,12 +152,15 @@ def rotate(
     try:
         finish(paths, header, new_key)
         vault._reopen()
-    except BaseException as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure here: the next open finishes the switch
         vault.close()
         raise VaultError(
             f"The change of key could not be finished ({exc}). Open the vault again with the "
             "new passphrase: that finishes it."
         ) from None
+    except BaseException:
+        vault.close()  # interrupted: the next open with the new passphrase finishes it
+        raise
     if remembered:
         _remember(header.vault_id, new_key)
     staged.report("done", staged.report.total)

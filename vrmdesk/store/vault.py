@@ -637,7 +637,7 @@ def _sweep_leftovers(paths: _Paths) -> None:
         rotation.sweep_staged(paths)  # a key rotation that never reached its point of no return
         for path in paths.folder.glob(f".{HEADER_NAME}.*.tmp"):
             path.unlink(missing_ok=True)
-        for partial in (db.with_name(db.name + ".restoring"), db.with_name(db.name + ".rebuilding")):
+        for partial in (db.with_name(f"{db.name}.{kind}") for kind in ("restoring", "rebuilding")):
             for suffix in ("", "-journal", "-wal", "-shm"):
                 partial.with_name(partial.name + suffix).unlink(missing_ok=True)
         backup.sweep_leftovers(paths)
