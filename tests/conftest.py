@@ -8,9 +8,11 @@ with the reason, where there is no gnome-keyring and D-Bus session bus to talk t
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -109,3 +111,49 @@ def hash_tree(folder: Path) -> dict[str, str]:
 @pytest.fixture
 def tree_hashes() -> Callable[[Path], dict[str, str]]:
     return hash_tree
+
+
+class SmallDisk:
+    """A file system of its own (tmpfs) that a test can fill up: ``fill(leave=N)``, ``free()``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.filler = root / "filler"
+
+    def fill(self, leave: int = 0) -> None:
+        """Take all the space but ``leave`` bytes (rounded to the 4 KiB blocks tmpfs counts)."""
+        with self.filler.open("ab", buffering=0) as out:
+            for chunk in (1024 * 1024, 4096):
+                try:
+                    while True:
+                        out.write(b"\0" * chunk)
+                except OSError as exc:
+                    assert exc.errno == errno.ENOSPC, exc
+        size = self.filler.stat().st_size
+        os.truncate(self.filler, max(0, size - leave))
+
+    def free(self) -> None:
+        self.filler.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
+    """A 24 MiB tmpfs mounted for this test, or a skip that says why not (mounting needs root).
+
+    tests/test_vault_files.py also runs ``init`` under RLIMIT_FSIZE, which needs no privilege.
+    """
+    root = tmp_path / "disk"
+    root.mkdir()
+    if shutil.which("mount") is None or shutil.which("umount") is None:
+        pytest.skip("no mount command here")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=24m,mode=0700", "tmpfs", str(root)],
+        capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip() or done.returncode}")
+    try:
+        yield SmallDisk(root)
+    finally:
+        if subprocess.run(["umount", str(root)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(root)], capture_output=True)

@@ -175,6 +175,53 @@ def test_a_missing_attachment_file_is_reported(vault, vault_dir, content):
     assert type(err.value) is AttachmentError and "missing" in str(err.value)
 
 
+READ_ONE = r"""
+import sys
+from vrmdesk.errors import VrmError
+from vrmdesk.store import models as m
+from vrmdesk.store.vault import Vault
+
+with Vault.open(sys.argv[1], sys.argv[2], readonly=True) as vault, vault.session() as s:
+    try:
+        vault.attachments.read_bytes(s.get(m.Attachment, int(sys.argv[3])))
+    except VrmError as exc:
+        print(type(exc).__name__, exc, sep="\n")
+    else:
+        print("read")
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="links, devices and FIFOs are POSIX here")
+@pytest.mark.parametrize("replacement", ["link-to-dev-zero", "link-to-a-copy", "fifo", "folder"])
+def test_an_attachment_that_is_not_a_regular_file_is_refused_at_once(
+    vault, vault_dir, tmp_path, content, replacement
+):
+    """Reading never follows a link out of the vault nor waits on a device or a FIFO."""
+    vendor_id = make_vendor(vault)
+    attachment_id = attach(vault, vendor_id, io.BytesIO(content), name="receipt.pdf")
+    (stored,) = blob_files(vault_dir)
+    vault.close()
+    copy = tmp_path / "elsewhere"
+    copy.write_bytes(stored.read_bytes())  # the right content: a link to it is refused all the same
+    stored.unlink()
+    if replacement == "link-to-dev-zero":
+        stored.symlink_to("/dev/zero")
+    elif replacement == "link-to-a-copy":
+        stored.symlink_to(copy)
+    elif replacement == "fifo":
+        os.mkfifo(stored)
+    else:
+        stored.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", READ_ONE, str(vault_dir), PASSPHRASE, str(attachment_id)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    name, message = result.stdout.splitlines()[:2]
+    assert name == "AttachmentError"
+    assert "receipt.pdf" in message and "not a regular file" in message
+
+
 def test_content_written_for_a_change_that_was_undone_is_swept(vault, vault_dir, content):
     vendor_id = make_vendor(vault)
     kept = attach(vault, vendor_id, io.BytesIO(b"a receipt to keep"), name="keep.txt")

@@ -132,3 +132,18 @@ def test_share_identity_prints_the_public_key_and_fingerprint(demo_vault, capsys
     assert "Fingerprint:" in err
     code, out, _ = run(capsys, "share", "identity", "--out", str(tmp_path / "me.jwk"), "--vault", str(demo_vault))
     assert code == 0 and json.loads((tmp_path / "me.jwk").read_text()) == jwk
+
+
+@pytest.mark.parametrize("command", ["init", "demo"])
+@pytest.mark.parametrize("where", ["the-file", "below-the-file"])
+def test_init_where_a_file_stands_says_so_and_changes_nothing(tmp_path, command, where):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    target = notes if where == "the-file" else notes / "vault"
+    result = _cli("--vault", str(target), command, env={cli.PASSPHRASE_ENV: "pw"})
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("vrmdesk: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert f"{notes} is a file, not a folder" in result.stderr
+    assert notes.read_text() == "my notes\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

@@ -19,7 +19,7 @@ from sqlalchemy import select as sql_select
 from sqlalchemy import text
 
 from vrmdesk.errors import VaultDamaged, VaultInUse, WrongPassphrase
-from vrmdesk.store import keys
+from vrmdesk.store import backup, keys
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 from vrmdesk.store.vault import Vault
@@ -179,6 +179,61 @@ def test_any_flipped_byte_in_the_header_is_damage_not_a_wrong_passphrase(closed_
 def test_a_missing_header_beside_a_database_is_damage(closed_vault, tree_hashes):
     (closed_vault / "vault.json").unlink()
     assert_header_damaged(closed_vault, tree_hashes)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("iterations", 10**9),
+        ("iterations", 65),
+        ("memory_kib", 2**40),
+        ("memory_kib", 8 * 1024**2),  # 8 GiB
+        ("lanes", 2**24),
+        ("lanes", 65),
+        ("iterations", True),
+        ("memory_kib", 65536.5),
+    ],
+)
+def test_absurd_key_derivation_costs_are_refused_before_deriving(
+    closed_vault, tree_hashes, field, value
+):
+    """A header (checksum and all) that would make Argon2id run for hours or ask for a terabyte."""
+    header = closed_vault / "vault.json"
+    body = json.loads(header.read_bytes())
+    body["kdf"][field] = value
+    header.write_bytes(_rechecksummed(body))
+    before = tree_hashes(closed_vault)
+    started = time.monotonic()
+    with pytest.raises(VaultDamaged) as err:
+        Vault.open(closed_vault, PASSPHRASE)
+    assert time.monotonic() - started < 5
+    message = assert_exactly(err, VaultDamaged)
+    assert "vault.json" in message and "key derivation parameters out of range" in message
+    assert "iterations 1 to 64, memory 8 KiB per lane to 4 GiB, lanes 1 to 64" in message
+    assert tree_hashes(closed_vault) == before
+
+
+def test_the_command_line_refuses_a_billion_iterations_at_once(closed_vault):
+    header = closed_vault / "vault.json"
+    body = json.loads(header.read_bytes())
+    body["kdf"]["iterations"] = 10**9
+    header.write_bytes(_rechecksummed(body))
+    result = subprocess.run(
+        [sys.executable, "-m", "vrmdesk.cli", "--vault", str(closed_vault), "info"],
+        env={**os.environ, "VRMDESK_PASSPHRASE": PASSPHRASE},
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    assert "out of range" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_new_key_derivation_parameters_stay_inside_the_range():
+    calibrated = keys.calibrate()
+    calibrated.check_range()
+    assert calibrated.iterations * calibrated.memory_kib <= keys.MAX_WORK_KIB
+    keys.fast_params_for_tests().check_range()  # the tests' profile is inside it too
+    with pytest.raises(ValueError, match="out of range"):
+        keys.KdfParams(10**9, 8 * 1024, 1, os.urandom(16)).check_range()
 
 
 def test_weakened_key_derivation_with_a_forged_checksum_does_not_unlock(closed_vault, tree_hashes):
@@ -351,6 +406,71 @@ def test_damage_found_by_the_attachment_sweep_on_open_lets_go_of_the_vault(vault
             Vault.open(vault_dir, PASSPHRASE)
         errors.append(err)  # keeps the failed attempt's frames alive, as a GUI's handler might
         assert "vault.db" in assert_exactly(err, VaultDamaged)
+
+
+@pytest.mark.parametrize("with_backups", [False, True], ids=["no-backups", "with-backups"])
+def test_another_vaults_header_with_the_same_passphrase_is_named_as_such(
+    full_copy, tmp_path, tree_hashes, with_backups
+):
+    """Not "vault.db is damaged": the database is whole, the header is not its own."""
+    if with_backups:
+        with Vault.open(full_copy, PASSPHRASE) as vault:
+            backup.make_backup(vault)
+    other, _ = Vault.create(tmp_path / "other", PASSPHRASE, kdf=keys.fast_params_for_tests())
+    other.close()
+    shutil.copyfile(tmp_path / "other" / "vault.json", full_copy / "vault.json")
+    before = tree_hashes(full_copy)
+    for readonly in (False, True):
+        with pytest.raises(VaultDamaged) as err:
+            Vault.open(full_copy, PASSPHRASE, readonly=readonly)
+        message = assert_exactly(err, VaultDamaged)
+        assert "vault.json belongs to another vault" in message
+        assert "is damaged" not in message
+        assert "backups" in message
+        if with_backups:
+            assert "copies of this vault's own key header" in message
+    assert tree_hashes(full_copy) == before
+
+
+def test_a_database_whose_first_page_is_damaged_is_still_damage_not_another_vault(full_copy):
+    """Under the right key only page 1 fails; under another vault's key every page does."""
+    original = (full_copy / "vault.db").read_bytes()
+
+    def opening_says(offset: int) -> str:
+        _flip_bit(full_copy / "vault.db", original, offset, 0x10)
+        with pytest.raises(VaultDamaged) as err:
+            with Vault.open(full_copy, PASSPHRASE) as vault:
+                read_everything(vault)
+        return str(err.value)
+
+    offsets = (0, 15, 16, 31, 40, 100, 2000, 4015, 4016, 4031, 4032, 4095)
+    said = {offset: opening_says(offset) for offset in offsets}
+    assert {o: m for o, m in said.items() if "vault.db is damaged" not in m} == {}
+    assert {o: m for o, m in said.items() if "another vault" in m} == {}
+
+
+def _flip_bit(path: Path, original: bytes, offset: int, mask: int) -> None:
+    damaged = bytearray(original)
+    damaged[offset] ^= mask
+    path.write_bytes(bytes(damaged))
+
+
+def test_the_database_remembers_which_vault_it_belongs_to(vault, vault_dir, tree_hashes):
+    with vault.session() as s:
+        meta = s.get(m.Meta, "vault_id")
+        assert meta is not None and meta.value == vault.header.vault_id
+    data_key = vault.data_key
+    vault.close()
+    # a header that holds this very key but names another vault (a forged or mixed-up one)
+    forged = keys.Header.create(
+        PASSPHRASE, data_key, keys.new_recovery_key(), keys.fast_params_for_tests()
+    )
+    forged.save(vault_dir / "vault.json")
+    before = tree_hashes(vault_dir)
+    with pytest.raises(VaultDamaged) as err:
+        Vault.open(vault_dir, PASSPHRASE)
+    assert "vault.json belongs to another vault" in assert_exactly(err, VaultDamaged)
+    assert tree_hashes(vault_dir) == before
 
 
 def test_a_missing_database_is_damage(full_copy):

@@ -119,13 +119,17 @@ def cmd_init(args: argparse.Namespace) -> int:
         if args.remember:
             vault.remember(True)
     print(f"Created a vault in {folder}.")
+    _show_recovery_key(recovery_key)
+    return 0
+
+
+def _show_recovery_key(recovery_key: str) -> None:
     print()
     print("Your recovery key (shown once; print it or write it down and keep it safe):")
     print()
     print(f"    {recovery_key}")
     print()
     print("It opens the vault if you forget the passphrase: vrmdesk passwd --recovery-key")
-    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -182,6 +186,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             "attention": attention,
             "backups": len(backups),
             "latest_backup": backups[0].taken.isoformat(timespec="seconds") if backups else None,
+            "new_recovery_key_not_shown": vault.header.rotation_state == "unseen",
         }
     if args.json:
         print(json.dumps(info, indent=2))
@@ -195,6 +200,9 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"{'yes' if info['remembered_on_this_device'] else 'no'}"
     )
     print(f"Backups    {len(backups)}" + (f", latest {info['latest_backup']}" if backups else ""))
+    if info["new_recovery_key_not_shown"]:
+        print("Recovery   a new recovery key (from a change of key) was never shown: "
+              "run `vrmdesk passwd` to see it")
     print("Records    " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
     print("Attention  " + (", ".join(f"{n} {k}" for k, n in attention.items() if n) or "nothing"))
     return 0
@@ -352,11 +360,31 @@ def cmd_passwd(args: argparse.Namespace) -> int:
         key = _read_secret_file(args.recovery_key_file) if args.recovery_key_file else (
             _prompt("Recovery key", confirm=False)
         )
-        with Vault.open(folder, recovery_key=key) as vault:
-            vault.reset_passphrase(new_passphrase(args))
+        vault = Vault.open(folder, recovery_key=key)
     else:
         old = passphrase(args)
-        with Vault.open(folder, old) as vault:
+        vault = Vault.open(folder, old)
+    with vault:
+        unseen = vault.unseen_recovery_key  # a key change a kill interrupted was finished
+        if unseen is not None:
+            print("The change of the vault's key that was interrupted is finished; the new "
+                  "passphrase opens it.")
+            _show_recovery_key(unseen)
+            vault.acknowledge_recovery_key()
+            return 0
+        if args.rotate_key:
+            done = vault.rotate_key(new_passphrase(args))
+            retired = (f"; {len(done.retired_backups)} damaged backups could not be and are "
+                       "deleted") if done.retired_backups else ""
+            print(f"The vault has a new data key and the new passphrase: the database, "
+                  f"{done.attachments} attachments and {done.backups} backups are encrypted "
+                  f"again{retired}. The old passphrase and the old recovery key open nothing.")
+            _show_recovery_key(done.recovery_key)
+            vault.acknowledge_recovery_key()
+            return 0
+        if args.recovery_key:
+            vault.reset_passphrase(new_passphrase(args))
+        else:
             vault.change_passphrase(old, new_passphrase(args))
     print("The passphrase is changed.")
     return 0
@@ -378,14 +406,24 @@ def cmd_remember(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from sqlalchemy import text
+    from vrmdesk.store import check
+    from vrmdesk.store.vault import read_header, recall_key
 
-    with open_vault(args, readonly=True) as vault, vault.engine.connect() as conn:
-        result = [row[0] for row in conn.execute(text("PRAGMA integrity_check"))]
-        cipher = [row[0] for row in conn.execute(text("PRAGMA cipher_integrity_check"))]
-    if result != ["ok"] or cipher:
-        raise CliError("The vault is damaged: " + "; ".join((result + cipher)[:3]))
-    print("The vault is intact.")
+    folder = vault_dir(args)
+    header = read_header(folder)  # works where the vault will not open: that is when it is needed
+    key = recall_key(header) or header.unlock_with_passphrase(passphrase(args))
+    if args.repair:
+        aside = check.rebuild(folder, key)
+        if aside is None:
+            print("The vault is intact; there is nothing to rebuild.")
+        else:
+            print(f"Rebuilt the search index and the indexes from the records; the damaged "
+                  f"database is kept as {aside.name}.")
+        return 0
+    report = check.check_database(folder, key)
+    print("\n".join(report.lines()))
+    if not report.intact:
+        raise CliError(report.summary())
     return 0
 
 
@@ -460,9 +498,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recovery-key-file", metavar="FILE")
     p.add_argument("--new-passphrase-file", metavar="FILE",
                    help=f"read the new passphrase from FILE (else ${NEW_PASSPHRASE_ENV}, else a prompt)")
+    p.add_argument("--rotate-key", action="store_true",
+                   help="my passphrase may be known: also give the vault a new data key and a new "
+                        "recovery key, and encrypt everything again (backups included)")
     p = add("remember", cmd_remember, "remember the vault on this device (OS keyring), or forget it")
     p.add_argument("state", choices=("on", "off", "status"))
-    add("check", cmd_check, "check the vault's integrity (reads every page)")
+    p = add("check", cmd_check, "check the vault's integrity (reads every page): what is damaged, what to do")
+    p.add_argument("--repair", action="store_true",
+                   help="rebuild the search index and the indexes from the records, when only they are damaged")
     share = sub.add_parser(
         "share", help="share bundles: export to a vendor; verify, open, reply (vendor side); import",
         description="Signed share bundles (format vrmshare/1, see docs/bundle-format.md).",

@@ -15,12 +15,15 @@ files away, keeping any that a backup still needs.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import io
 import mimetypes
 import os
 import shutil
+import stat
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -31,7 +34,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import AttachmentError, NotFound, ValidationError
-from vrmdesk.fileutil import fsync_dir
+from vrmdesk.fileutil import (
+    create_private_file,
+    disk_full,
+    fsync_dir,
+    is_disk_full,
+    make_private_dir,
+    open_private,
+    reporting,
+)
 from vrmdesk.store import keys
 from vrmdesk.store.models import Attachment, Blob, Meta, Record
 
@@ -122,6 +133,56 @@ class _HashingWriter(io.RawIOBase):
         return len(data)
 
 
+def name_key(data_key: bytes) -> bytes:
+    """The key that names contents (HMAC-SHA256 of the plaintext) under this data key."""
+    return keys.subkey(data_key, "vrmdesk attachment names")
+
+
+def reencrypt(
+    source: BinaryIO,
+    identity: x25519.Identity,
+    recipient: x25519.Recipient,
+    name_key: bytes,
+    target: BinaryIO,
+) -> tuple[str, str, int]:
+    """Decrypt an age stream with ``identity`` and encrypt it again to ``recipient`` into
+    ``target``, in chunks: the plaintext passes through a pipe in memory, never through a file.
+
+    Returns the content's name under ``name_key`` (as :meth:`AttachmentStore.add` makes it), its
+    SHA-256 and its size. A stream that does not decrypt whole is :class:`AttachmentError`.
+    """
+    read_fd, write_fd = os.pipe()
+    failed: list[BaseException] = []
+
+    def decrypt() -> None:
+        try:
+            with os.fdopen(write_fd, "wb") as pipe:
+                pyrage.decrypt_io(source, pipe, [identity])
+        except BaseException as exc:  # noqa: BLE001 - handed to the other side
+            failed.append(exc)
+
+    worker = threading.Thread(target=decrypt, name="vrmdesk-reencrypt", daemon=True)
+    worker.start()
+    try:
+        with os.fdopen(read_fd, "rb") as pipe:
+            reader = _HashingReader(pipe, name_key, MAX_SIZE)
+            writer = _HashingWriter(target)
+            try:
+                pyrage.encrypt_io(io.BufferedReader(reader, CHUNK), writer, [recipient])
+            except pyrage.EncryptError as exc:
+                for error in (reader.error, writer.error):
+                    if error is not None:
+                        raise error from None
+                raise AttachmentError(f"The content could not be encrypted again: {exc}") from None
+    finally:
+        worker.join()  # the pipe's reading end is closed: a blocked writer gets EPIPE and ends
+    if failed:
+        if isinstance(failed[0], (pyrage.DecryptError, OSError)):
+            raise AttachmentError(f"The content is damaged ({failed[0]}).") from None
+        raise failed[0]
+    return reader.mac.hexdigest(), reader.sha256.hexdigest(), reader.size
+
+
 class AttachmentStore:
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
@@ -136,7 +197,8 @@ class AttachmentStore:
 
         A new (or emptied) vault gets one here.
         """
-        self.root.mkdir(exist_ok=True)
+        if self.vault.writable:
+            make_private_dir(self.root)
         with self.vault.session() as session:
             meta = session.get(Meta, IDENTITY_KEY)
             if meta is None:
@@ -161,7 +223,7 @@ class AttachmentStore:
 
     @property
     def _name_key(self) -> bytes:
-        return keys.subkey(self.vault.data_key, "vrmdesk attachment names")
+        return name_key(self.vault.data_key)
 
     def path_of(self, blob_name: str) -> Path:
         return self.root / blob_name[:2] / blob_name
@@ -215,21 +277,29 @@ class AttachmentStore:
         return attachment
 
     def _store_blob(self, session: Session, source: BinaryIO, max_size: int) -> Blob:
-        self.tmp.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.root)
+        make_private_dir(self.tmp)
         self._mark_pending()
         reader = _HashingReader(source, self._name_key, max_size)
         tmp_path = self.tmp / f"{os.getpid()}-{os.urandom(8).hex()}"
+        writer: _HashingWriter | None = None
         try:
-            with tmp_path.open("wb") as out:
-                pyrage.encrypt_io(io.BufferedReader(reader, CHUNK), out, [self.identity.to_public()])
+            with open_private(tmp_path) as out:
+                writer = _HashingWriter(out)  # keeps the OSError pyrage reports only as text
+                pyrage.encrypt_io(
+                    io.BufferedReader(reader, CHUNK), writer, [self.identity.to_public()]
+                )
                 out.flush()
                 os.fsync(out.fileno())
         except BaseException as exc:
             tmp_path.unlink(missing_ok=True)
             if reader.error is not None:
                 raise reader.error from None
-            if isinstance(exc, (pyrage.EncryptError, OSError)):
-                raise AttachmentError(f"The file could not be stored: {exc}") from None
+            cause = writer.error if writer is not None and writer.error is not None else exc
+            if isinstance(cause, OSError) and is_disk_full(cause):
+                raise disk_full("storing the attachment") from None
+            if isinstance(cause, (pyrage.EncryptError, OSError)):
+                raise AttachmentError(f"The file could not be stored: {cause}") from None
             raise
         blob_name = reader.mac.hexdigest()
         existing = session.get(Blob, blob_name)
@@ -237,9 +307,10 @@ class AttachmentStore:
         if existing is not None and final.exists():
             tmp_path.unlink()
             return existing
-        final.parent.mkdir(exist_ok=True)
-        os.replace(tmp_path, final)
-        fsync_dir(final.parent)
+        with reporting("storing the attachment"):  # what is left in tmp/ goes with the sweep
+            make_private_dir(final.parent)
+            os.replace(tmp_path, final)
+            fsync_dir(final.parent)
         if existing is not None:
             return existing
         blob = Blob(name=blob_name, size=reader.size, sha256=reader.sha256.hexdigest())
@@ -259,10 +330,9 @@ class AttachmentStore:
         ``on_chunk(bytes_written)`` is called as the plaintext goes out; whatever it raises (a
         cancel) stops the work and comes out unchanged, as does an error writing to ``target``.
         """
-        path = self.path_of(attachment.blob_name)
         writer = _HashingWriter(target, on_chunk)
         try:
-            with path.open("rb") as handle:
+            with self.open_blob(attachment.blob_name, attachment.name) as handle:
                 pyrage.decrypt_io(handle, writer, [self.identity])
         except FileNotFoundError:
             raise AttachmentError(
@@ -275,6 +345,39 @@ class AttachmentStore:
         if writer.sha256.hexdigest() != attachment.sha256:
             raise AttachmentError(f"The content of {attachment.name!r} is damaged (hash differs).")
         return writer.size
+
+    def open_blob(self, blob_name: str, shown_as: str) -> BinaryIO:
+        """The stored (encrypted) file, opened for reading only if it is a regular file.
+
+        A link is not followed (it could lead out of the vault, to /dev/zero, …), and a FIFO or a
+        device is not waited on: either is refused as :class:`AttachmentError`.
+        """
+        return self.open_regular(self.path_of(blob_name), shown_as)
+
+    @staticmethod
+    def open_regular(path: Path, shown_as: str) -> BinaryIO:
+        """``path`` opened for reading if it is a regular file (see :meth:`open_blob`)."""
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        flags |= getattr(os, "O_BINARY", 0)
+        not_regular = AttachmentError(
+            f"The content of {shown_as!r} in the vault folder is not a regular file (a link, a "
+            f"folder or a device stands at {path}); it was not read."
+        )
+        try:
+            fd = os.open(path, flags)
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+                raise not_regular from None
+            raise
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise not_regular
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
+        except BaseException:
+            os.close(fd)
+            raise
+        return os.fdopen(fd, "rb")
 
     def save_copy(
         self,
@@ -344,8 +447,8 @@ class AttachmentStore:
     # -- crash recovery ----------------------------------------------------------------------
     def _mark_pending(self) -> None:
         if not self.marker.exists():
-            self.root.mkdir(exist_ok=True)
-            self.marker.touch()
+            make_private_dir(self.root)
+            create_private_file(self.marker)
             fsync_dir(self.root)
 
     def recover(self) -> None:

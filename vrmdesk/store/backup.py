@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,9 +19,19 @@ from typing import TYPE_CHECKING
 
 import sqlcipher3
 
-from vrmdesk.errors import BackupError, VaultDamaged
-from vrmdesk.fileutil import fsync_dir
+from vrmdesk.errors import BackupError, StorageError, VaultDamaged
+from vrmdesk.fileutil import (
+    atomic_write_bytes,
+    create_private_file,
+    disk_full,
+    fsync_dir,
+    is_disk_full_at,
+    make_private_dir,
+    reporting,
+    storage_error,
+)
 from vrmdesk.store import keys
+from vrmdesk.store.engine import is_damage, readonly_uri
 
 if TYPE_CHECKING:
     from vrmdesk.store.vault import Vault, _Paths
@@ -42,8 +52,11 @@ class BackupInfo:
         return self.path.with_suffix(".json")
 
 
-def _connect(path: Path, key: bytes) -> sqlcipher3.Connection:
-    conn = sqlcipher3.connect(str(path), isolation_level=None)
+def _connect(path: Path, key: bytes, *, readonly: bool = False) -> sqlcipher3.Connection:
+    if readonly:
+        conn = sqlcipher3.connect(readonly_uri(path), uri=True, isolation_level=None)
+    else:
+        conn = sqlcipher3.connect(str(path), isolation_level=None)
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     conn.execute("PRAGMA cipher_log_level = NONE")
     return conn
@@ -72,9 +85,54 @@ def make_backup(vault: Vault, reason: str = "") -> BackupInfo:
     try:
         return _snapshot(raw.driver_connection, vault.paths, vault.data_key, reason)
     except sqlcipher3.DatabaseError as exc:
+        if is_disk_full_at(exc, vault.paths.folder):
+            raise disk_full(f"the backup in {vault.paths.backups}") from None
         raise vault.damaged(exc) from None
     finally:
         raw.close()
+
+
+def copy_database(
+    source: sqlcipher3.Connection,
+    dest: Path,
+    key: bytes,
+    *,
+    journal_mode: str,
+    what: str,
+    pages_done: Callable[[int, int], None] | None = None,
+) -> None:
+    """Copy an open database with SQLite's backup API into a new private file ``dest``, under
+    ``key`` (which may differ from the source's), and fsync it.
+
+    ``pages_done(done, total)`` is called as pages go; whatever it raises stops the copy. On any
+    failure ``dest`` and its journal are removed; a full disk is :class:`DiskFull` ("… could not
+    finish ``what``").
+    """
+    try:
+        create_private_file(dest)  # its -journal takes its mode
+        conn = _connect(dest, key)
+        try:
+            if pages_done is None:
+                source.backup(conn)
+            else:
+                source.backup(
+                    conn, pages=256,
+                    progress=lambda _status, left, total: pages_done(total - left, total),
+                )
+            conn.execute(f"PRAGMA journal_mode = {journal_mode}")
+        finally:
+            conn.close()
+        with dest.open("rb+") as handle:
+            os.fsync(handle.fileno())
+    except BaseException as exc:
+        full = is_disk_full_at(exc, dest.parent)  # before the clean-up makes room again
+        for leftover in (dest, _journal_of(dest), dest.with_name(dest.name + "-wal")):
+            leftover.unlink(missing_ok=True)
+        if full:
+            raise disk_full(what) from None
+        if isinstance(exc, OSError):
+            raise storage_error(exc, what) from None
+        raise
 
 
 def _snapshot(
@@ -85,27 +143,21 @@ def _snapshot(
     keep: Path | None = None,
 ) -> BackupInfo:
     folder = paths.backups
-    folder.mkdir(exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     suffix = f"-{re.sub(r'[^a-z0-9.-]+', '-', reason.lower()).strip('-')}" if reason else ""
     target = folder / f"vault-{stamp}{suffix}.db"
     partial = target.with_name(target.name + ".partial")
+    what = f"the backup in {folder}"
     try:
-        dest = _connect(partial, key)
-        try:
-            source.backup(dest)
-            dest.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            dest.close()
-        with partial.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        shutil.copyfile(paths.header, target.with_suffix(".json"))
-        os.replace(partial, target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise BackupError(f"The backup could not be written to {folder}: {exc}") from None
+        with reporting(what):
+            make_private_dir(folder)
+        copy_database(source, partial, key, journal_mode="DELETE", what=what)
+        with reporting(what):
+            atomic_write_bytes(target.with_suffix(".json"), paths.header.read_bytes())
+            os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)
+        target.with_suffix(".json").unlink(missing_ok=True)
         raise
     fsync_dir(folder)
     for old in list_backups(paths.folder)[KEEP:]:
@@ -114,6 +166,58 @@ def _snapshot(
         old.path.unlink(missing_ok=True)
         old.header_copy.unlink(missing_ok=True)
     return next(info for info in list_backups(paths.folder) if info.path == target)
+
+
+def _journal_of(db: Path) -> Path:
+    return db.with_name(db.name + "-journal")
+
+
+def sweep_leftovers(paths: _Paths) -> None:
+    """Remove what a backup killed midway left in ``backups/`` (the caller holds the lock):
+    ``*.partial`` copies and their journals, temporary files of header copies, and header
+    copies whose backup never got its final name."""
+    folder = paths.backups
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        name = path.name
+        half_made = name.endswith((".partial", ".partial-journal"))
+        temporary = name.startswith(".") and name.endswith(".tmp")
+        orphan_copy = _NAME.match(path.with_suffix(".db").name) is not None and (
+            name.endswith(".json") and not path.with_suffix(".db").exists()
+        )
+        if half_made or temporary or orphan_copy:
+            path.unlink(missing_ok=True)
+
+
+def sync_header_copies(paths: _Paths, key: bytes) -> None:
+    """Make every backup's header copy the current vault.json (the caller holds the lock).
+
+    After a passphrase change a copy would still open the data key with the old passphrase;
+    ``vrmdesk passwd`` rewrites them right after vault.json, and every writable open repeats
+    this, so a kill in between is made good. A copy is rewritten only where it holds this very
+    data key (the same vault id and recovery wrap, or a backup that opens with the key); a file
+    of some other vault is left alone.
+    """
+    current = paths.header.read_bytes()
+    header = keys.Header.load(paths.header, str(paths.backups))
+    for info in list_backups(paths.folder):
+        copy = info.header_copy
+        try:
+            if copy.read_bytes() == current:
+                continue
+        except FileNotFoundError:
+            pass
+        if _same_key(copy, header) or _opens_with(info.path, key):
+            atomic_write_bytes(copy, current)
+
+
+def _same_key(copy: Path, header: keys.Header) -> bool:
+    try:
+        other = keys.Header.load(copy, "")
+    except VaultDamaged:
+        return False
+    return other.vault_id == header.vault_id and other.wrapped_recovery == header.wrapped_recovery
 
 
 def check_backup(path: Path, key: bytes) -> None:
@@ -179,6 +283,11 @@ def restore(
             header_damaged = True
         if data_key is None:
             data_key = header.unlock_with_passphrase(passphrase or "")
+        if header.rotation_state == "switching":
+            from vrmdesk.errors import VaultLocked
+            from vrmdesk.store.vault import rotation_pending
+
+            raise VaultLocked(rotation_pending(paths))
         check_backup(backup_path, data_key)
         if header_damaged and paths.db.exists() and not _opens_with(paths.db, data_key):
             # The header came with the backup; if its key does not open this vault's database,
@@ -191,24 +300,20 @@ def restore(
             header.save(paths.header)
         safety = _safety_copy(paths, data_key, keep=backup_path)
         db = paths.db
-        for suffix in ("-wal", "-shm"):
-            db.with_name(db.name + suffix).unlink(missing_ok=True)
         partial = db.with_name(db.name + ".restoring")
         source = _connect(backup_path, data_key)
         try:
-            dest = _connect(partial, data_key)
-            try:
-                source.backup(dest)
-                dest.execute("PRAGMA journal_mode = WAL")
-            finally:
-                dest.close()
+            copy_database(
+                source, partial, data_key, journal_mode="WAL", what=f"restoring {backup_path.name}"
+            )
         finally:
             source.close()
-        with partial.open("rb+") as handle:
-            os.fsync(handle.fileno())
+        for suffix in ("-wal", "-shm"):  # emptied by the safety copy's checkpoint
+            db.with_name(db.name + suffix).unlink(missing_ok=True)
         os.replace(partial, db)
         fsync_dir(db.parent)
-        (paths.attachments / ".pending").touch()  # the next open sweeps what is now unused
+        make_private_dir(paths.attachments)
+        create_private_file(paths.attachments / ".pending")  # the next open sweeps what is unused
     finally:
         lock.release()
     return safety
@@ -227,7 +332,11 @@ def _safety_copy(paths: _Paths, key: bytes, keep: Path | None = None) -> BackupI
             return _snapshot(conn, paths, key, "before-restore", keep)
         finally:
             conn.close()
-    except sqlcipher3.DatabaseError:
+    except sqlcipher3.DatabaseError as exc:
+        if is_disk_full_at(exc, paths.folder):
+            raise disk_full("the copy of the vault as it is, taken before a restore") from None
+        if not is_damage(exc):  # unreadable for another reason: it is not damaged, keep it
+            raise StorageError(f"Could not read {db}: {exc}.") from None
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         os.replace(db, db.with_name(f"{db.name}.damaged-{stamp}"))
         return None
@@ -235,10 +344,14 @@ def _safety_copy(paths: _Paths, key: bytes, keep: Path | None = None) -> BackupI
 
 def blob_names_in_backups(vault: Vault) -> set[str]:
     """Attachment contents that some backup still refers to (kept by the attachment sweep)."""
+    return blob_names_in_backups_of(vault.paths.folder, vault.data_key)
+
+
+def blob_names_in_backups_of(folder: Path, key: bytes) -> set[str]:
     names: set[str] = set()
-    for info in list_backups(vault):
+    for info in list_backups(folder):
         try:
-            conn = _connect(info.path, vault.data_key)
+            conn = _connect(info.path, key)
             try:
                 names.update(row[0] for row in conn.execute("SELECT name FROM blobs"))
             finally:

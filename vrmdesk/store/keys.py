@@ -3,24 +3,31 @@
     passphrase --Argon2id--> key-encryption key --AES-256-GCM unwrap--> data key
     recovery key --HKDF-SHA256--> key-encryption key --AES-256-GCM unwrap--> data key
 
-The data key (256 random bits) is what SQLCipher and the attachment store use; it never changes
-for the life of a vault, so changing the passphrase rewraps it and nothing else, and every backup
-opens with the current passphrase. The header is plain JSON and holds nothing about the vault's
-content: the format, the vault id, the KDF parameters and salt, the two wrapped copies of the data
-key and a SHA-256 checksum that tells accidental damage apart from a wrong passphrase. The header
+The data key (256 random bits) is what SQLCipher and the attachment store use. Changing the
+passphrase rewraps it and nothing else (the header copies beside the backups are rewritten too);
+rotating it (see rotation.py, for a passphrase that may be known) makes a new data key and a new
+recovery key. The header is plain JSON and holds nothing about the vault's content: the format,
+the vault id, the KDF parameters and salt, the two wrapped copies of the data key, a key check
+(an HMAC of the vault id under the data key: it tells a stale remembered key from the right one)
+and a SHA-256 checksum that tells accidental damage apart from a wrong passphrase. The header
 fields that decide how a key is derived are bound to each wrapped key as associated data.
+
+While a key rotation is finishing, ``key_rotation`` says so (state ``switching``) and holds the new
+recovery key sealed under the new data key, so that whoever finishes the rotation can show it;
+once finished it stays (state ``unseen``) until the key has been shown.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import secrets
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -45,6 +52,22 @@ MIN_LANES = 4
 TARGET_SECONDS = 0.7
 MAX_MEMORY_KIB = 512 * 1024
 
+# What a header may ask for, checked before deriving anything: a damaged or hostile vault.json
+# must not make Argon2id run for hours or ask for a terabyte. The low end is Argon2's own
+# minimum (8 KiB per lane): parameters weaker than the calibrated ones cannot unlock anything,
+# because they are bound to the wrapped key, so refusing them protects nothing (and the tests'
+# fast profile sits there). The floor for new parameters is calibrate()'s: RFC 9106's second
+# option, never less.
+ITERATIONS_RANGE = (1, 64)
+LANES_RANGE = (1, 64)
+MAX_LOAD_MEMORY_KIB = 4 * 1024 * 1024  # 4 GiB
+MAX_WORK_KIB = 16 * 1024 * 1024  # iterations x memory: 16 GiB of passes, a minute on a slow machine
+RANGE_TEXT = (
+    f"iterations {ITERATIONS_RANGE[0]} to {ITERATIONS_RANGE[1]}, memory 8 KiB per lane to "
+    f"{MAX_LOAD_MEMORY_KIB // 1024**2} GiB, lanes {LANES_RANGE[0]} to {LANES_RANGE[1]}, "
+    f"iterations x memory at most {MAX_WORK_KIB // 1024**2} GiB"
+)
+
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # base32 without look-alikes (I, O, 0, 1)
 
 
@@ -55,7 +78,24 @@ class KdfParams:
     lanes: int
     salt: bytes
 
+    def check_range(self) -> None:
+        """Refuse (ValueError, with the range) parameters that no vrmdesk writes."""
+        values = (self.iterations, self.memory_kib, self.lanes)
+        if (
+            any(type(value) is not int for value in values)
+            or not ITERATIONS_RANGE[0] <= self.iterations <= ITERATIONS_RANGE[1]
+            or not LANES_RANGE[0] <= self.lanes <= LANES_RANGE[1]
+            or not 8 * self.lanes <= self.memory_kib <= MAX_LOAD_MEMORY_KIB
+            or self.iterations * self.memory_kib > MAX_WORK_KIB
+        ):
+            raise ValueError(
+                f"key derivation parameters out of range ({RANGE_TEXT}; this one has "
+                f"iterations {self.iterations!r}, memory {self.memory_kib!r} KiB, "
+                f"lanes {self.lanes!r})"
+            )
+
     def derive(self, passphrase: str) -> bytes:
+        self.check_range()  # never start a derivation that would not end
         kdf = Argon2id(
             salt=self.salt,
             length=32,
@@ -79,13 +119,12 @@ class KdfParams:
         if data.get("name") != "argon2id":
             raise ValueError(f"unknown key derivation {data.get('name')!r}")
         params = cls(
-            iterations=int(data["iterations"]),
-            memory_kib=int(data["memory_kib"]),
-            lanes=int(data["lanes"]),
+            iterations=data["iterations"],
+            memory_kib=data["memory_kib"],
+            lanes=data["lanes"],
             salt=_unb64(data["salt"]),
         )
-        if params.iterations < 1 or params.memory_kib < 8 * params.lanes or params.lanes < 1:
-            raise ValueError("key derivation parameters out of range")
+        params.check_range()  # JSON integers only: not "3", 3.5 or true
         if len(params.salt) < 16:
             raise ValueError("salt too short")
         return params
@@ -112,6 +151,7 @@ def calibrate(target_seconds: float = TARGET_SECONDS) -> KdfParams:
     memory = min(MAX_MEMORY_KIB, int(MIN_MEMORY_KIB * scale) // 1024 * 1024)
     memory = max(memory, MIN_MEMORY_KIB)
     iterations = max(MIN_ITERATIONS, round(MIN_ITERATIONS * scale * MIN_MEMORY_KIB / memory))
+    iterations = min(iterations, ITERATIONS_RANGE[1], MAX_WORK_KIB // memory)  # always loadable
     return KdfParams(iterations, memory, MIN_LANES, salt)
 
 
@@ -151,6 +191,14 @@ def subkey(data_key: bytes, purpose: str) -> bytes:
     return hkdf.derive(data_key)
 
 
+ROTATION_STATES = ("switching", "unseen")
+
+
+def key_check(data_key: bytes, vault_id: str) -> str:
+    """A value that shows whether a data key is this vault's, and reveals nothing of it."""
+    return hmac.new(subkey(data_key, "vrmdesk key check"), vault_id.encode(), "sha256").hexdigest()
+
+
 @dataclass
 class Header:
     vault_id: str
@@ -158,6 +206,8 @@ class Header:
     kdf: KdfParams
     wrapped_passphrase: dict[str, str]
     wrapped_recovery: dict[str, str]
+    key_check: str | None = None  # None in headers written before vrmdesk kept one
+    key_rotation: dict[str, Any] | None = None  # {"state": …, "recovery_key": sealed}
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
@@ -194,6 +244,33 @@ class Header:
         self.kdf = kdf
         kek = kdf.derive(new_passphrase)
         self.wrapped_passphrase = _wrap(kek, data_key, self._aad("passphrase"))
+        self.key_check = key_check(data_key, self.vault_id)
+
+    def fits(self, data_key: bytes) -> bool:
+        """Whether ``data_key`` is this header's (True where an older header keeps no check)."""
+        return self.key_check is None or hmac.compare_digest(
+            self.key_check, key_check(data_key, self.vault_id)
+        )
+
+    # -- a key rotation that is finishing, or whose new recovery key was not shown yet -------------
+    @property
+    def rotation_state(self) -> str | None:
+        return None if self.key_rotation is None else str(self.key_rotation["state"])
+
+    def seal_recovery_key(self, data_key: bytes, recovery_key: str, state: str) -> None:
+        sealed = _wrap(subkey(data_key, "vrmdesk sealed recovery key"), recovery_key.encode(),
+                       self._aad("sealed-recovery"))
+        self.key_rotation = {"state": state, "recovery_key": sealed}
+
+    def unseal_recovery_key(self, data_key: bytes) -> str | None:
+        if self.key_rotation is None:
+            return None
+        try:
+            raw = _unwrap(subkey(data_key, "vrmdesk sealed recovery key"),
+                          self.key_rotation["recovery_key"], self._aad("sealed-recovery"))
+        except InvalidTag:
+            return None
+        return raw.decode("ascii")
 
     # -- unlocking -------------------------------------------------------------------------
     def unlock_with_passphrase(self, passphrase: str) -> bytes:
@@ -222,6 +299,10 @@ class Header:
                 "recovery": self.wrapped_recovery,
             },
         }
+        if self.key_check is not None:
+            body["key_check"] = self.key_check
+        if self.key_rotation is not None:
+            body["key_rotation"] = self.key_rotation
         body["checksum"] = _checksum(body)
         return body
 
@@ -254,6 +335,8 @@ class Header:
                 kdf=KdfParams.from_json(body["kdf"]),
                 wrapped_passphrase=_check_wrap(wrapped["passphrase"]),
                 wrapped_recovery=_check_wrap(wrapped["recovery"]),
+                key_check=_check_key_check(body.get("key_check")),
+                key_rotation=_check_rotation(body.get("key_rotation")),
             )
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
             # AttributeError: a field of the wrong JSON type ("kdf": null, a number as salt)
@@ -278,6 +361,32 @@ def _check_wrap(data: Any) -> dict[str, str]:
     if len(_unb64(out["nonce"])) != 12 or len(_unb64(out["ciphertext"])) != DATA_KEY_BYTES + 16:
         raise ValueError("wrapped key has the wrong length")
     return out
+
+
+def _check_key_check(data: Any) -> str | None:
+    if data is None:
+        return None
+    if not isinstance(data, str):
+        raise TypeError("key check is not a string")
+    if len(data) != 64 or set(data) - set("0123456789abcdef"):
+        raise ValueError("key check is not 64 hexadecimal digits")
+    return data
+
+
+def _check_rotation(data: Any) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise TypeError("key rotation is not an object")
+    if data.get("state") not in ROTATION_STATES:
+        raise ValueError("unknown key rotation state")
+    sealed = data.get("recovery_key")
+    if not isinstance(sealed, dict):
+        raise TypeError("key rotation without its sealed recovery key")
+    out = {k: str(sealed[k]) for k in ("nonce", "ciphertext")}
+    if len(_unb64(out["nonce"])) != 12:
+        raise ValueError("sealed recovery key has the wrong length")
+    return {"state": data["state"], "recovery_key": out}
 
 
 def _checksum(body: dict[str, Any]) -> str:

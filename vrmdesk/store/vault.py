@@ -16,8 +16,10 @@ Typical use::
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,18 +31,30 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vrmdesk.errors import (
     VaultDamaged,
+    VaultError,
     VaultExists,
     VaultInUse,
     VaultLocked,
     VaultNotFound,
 )
-from vrmdesk.store import keys, keystore, migrate
+from vrmdesk.fileutil import (
+    PRIVATE_FILE,
+    create_private_file,
+    disk_full,
+    is_disk_full_at,
+    make_private,
+    make_private_dir,
+    reporting,
+    storage_error,
+)
+from vrmdesk.store import backup, keys, keystore, migrate, rotation
 from vrmdesk.store.attachments import AttachmentStore
-from vrmdesk.store.engine import make_engine
+from vrmdesk.store.engine import is_damage, key_fits, make_engine
 from vrmdesk.store.models import Meta
 
 log = logging.getLogger(__name__)
 IDENTITY_META_KEY = "identity_ed25519"  # the same row vrmdesk.share.identity reads
+VAULT_ID_META_KEY = "vault_id"  # binds the database to its key header (vault.json's vault_id)
 
 
 def new_signing_key() -> str:
@@ -80,8 +94,52 @@ class _Paths:
         self.attachments = self.folder / "attachments"
 
 
+def _refuse_a_file_in_the_way(folder: Path) -> None:
+    """A vault is a folder: refuse (before making anything) where a file stands on its path."""
+    for place in (folder, *folder.parents):
+        if place.exists() or place.is_symlink():
+            if not place.is_dir():
+                raise VaultError(
+                    f"{place} is a file, not a folder: choose a folder for the vault "
+                    "(it is made if it does not exist)."
+                )
+            return
+
+
+def _outermost_missing(folder: Path) -> Path | None:
+    """The outermost of ``folder`` and its parents that does not exist yet (None: it exists)."""
+    missing = None
+    for place in (folder, *folder.parents):
+        if place.exists():
+            break
+        missing = place
+    return missing
+
+
+def _remove_half_made(paths: _Paths, made: Path | None) -> None:
+    """Undo a failed create: the files it writes, and the folders it made if they are empty."""
+    db = paths.db
+    for path in (
+        paths.header, db, *(db.with_name(db.name + s) for s in ("-wal", "-shm", "-journal")),
+        paths.lock, *paths.folder.glob(f".{HEADER_NAME}.*.tmp"),
+    ):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(paths.attachments, ignore_errors=True)
+    if made is None:
+        return
+    for place in (paths.folder, *paths.folder.parents):
+        try:
+            place.rmdir()  # only if empty: nothing of anybody else's goes
+        except OSError:
+            return
+        if place == made:
+            return
+
+
 def _acquire_lock(paths: _Paths) -> FileLock:
-    lock = FileLock(paths.lock, timeout=0, is_singleton=False, thread_local=False)
+    lock = FileLock(
+        paths.lock, timeout=0, mode=PRIVATE_FILE, is_singleton=False, thread_local=False
+    )
     try:
         lock.acquire()
     except Timeout:
@@ -123,28 +181,46 @@ class Vault:
 
             raise ValidationError("A passphrase is required.", field="passphrase")
         paths = _Paths(folder)
+        _refuse_a_file_in_the_way(paths.folder)
         if paths.header.exists() or paths.db.exists():
             raise VaultExists(f"There is a vault in {paths.folder} already.")
-        paths.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        paths.folder.chmod(0o700)  # the vault is this user's alone
-        lock = _acquire_lock(paths)
+        made = _outermost_missing(paths.folder)
+        try:
+            with reporting(f"making the vault folder {paths.folder}"):
+                make_private_dir(paths.folder, parents=True)  # the vault is this user's alone
+        except BaseException:
+            _remove_half_made(paths, made)
+            raise
+        lock = _acquire_lock(paths)  # refused: another process is creating it, leave all be
+        engine: Engine | None = None
         try:
             data_key = keys.new_data_key()
             recovery_key = keys.new_recovery_key()
             header = keys.Header.create(
                 passphrase, data_key, recovery_key, kdf or keys.calibrate()
             )
+            create_private_file(paths.db, exclusive=True)  # its -wal and -shm take its mode
             engine = make_engine(paths.db, data_key)
             migrate.create_schema(engine)
-            header.save(paths.header)
-        except BaseException:
+            vault = cls(paths, header, data_key, lock, engine)
+            with vault.session() as session:
+                # the share identity (Ed25519) is made with the vault; vrmdesk.share reads it
+                session.add(Meta(key=IDENTITY_META_KEY, value=new_signing_key()))
+                session.add(Meta(key=VAULT_ID_META_KEY, value=header.vault_id))
+            vault.attachments.load()
+            header.save(paths.header)  # last: a folder with a vault.json holds a whole vault
+        except BaseException as exc:
+            full = is_disk_full_at(exc, paths.folder)  # before the clean-up makes room again
+            if engine is not None:
+                engine.dispose()
             lock.release()
+            _remove_half_made(paths, made)
+            what = f"creating the vault in {paths.folder}"
+            if full:
+                raise disk_full(what) from None
+            if isinstance(exc, OSError):
+                raise storage_error(exc, what) from None
             raise
-        vault = cls(paths, header, data_key, lock, engine)
-        with vault.session() as session:
-            # the share identity (Ed25519) is made with the vault; vrmdesk.share reads it
-            session.add(Meta(key=IDENTITY_META_KEY, value=new_signing_key()))
-        vault.attachments.load()
         return vault, recovery_key
 
     @classmethod
@@ -163,17 +239,7 @@ class Vault:
         whose schema needs an upgrade.
         """
         paths = _Paths(folder)
-        if not paths.header.exists():
-            if not paths.folder.exists():
-                raise VaultNotFound(f"There is no vault in {paths.folder}.")
-            if paths.db.exists():
-                raise VaultDamaged(
-                    f"The key header {paths.header} is missing. Copies of it are kept beside "
-                    f"each backup in {paths.backups}."
-                )
-            raise VaultNotFound(
-                f"There is no vault in {paths.folder} (run `vrmdesk init` to make one)."
-            )
+        _require_header(paths)
         lock = None if readonly else _acquire_lock(paths)
         try:
             header = keys.Header.load(paths.header, str(paths.backups))
@@ -182,18 +248,25 @@ class Vault:
                     data_key = header.unlock_with_recovery_key(recovery_key)
                 else:
                     data_key = header.unlock_with_passphrase(passphrase or "")
-            if not paths.db.exists():
-                raise VaultDamaged(
-                    f"The database {paths.db} is missing. Restore a backup from "
-                    f"{paths.backups} with `vrmdesk restore`."
-                )
-            engine = make_engine(paths.db, data_key)
+            if header.rotation_state == "switching":
+                if lock is None:
+                    raise VaultLocked(rotation_pending(paths))
+                rotation.finish(paths, header, data_key)  # the point of no return was passed
+                rotation.update_remembered(header.vault_id, data_key)
+            require_database(paths)
+            if lock is not None:
+                _make_private(paths)  # before SQLite opens: its -wal and -shm take the db's mode
+            engine = make_engine(paths.db, data_key, readonly=readonly)
             vault = cls(paths, header, data_key, lock, engine)
             try:
                 vault._check_and_migrate(readonly)
+                vault._check_binding()
                 vault.attachments.load()
                 if not readonly:
                     vault.attachments.recover()  # may find damage too: then let go of the lock
+                    _sweep_leftovers(paths)  # the lock says: whoever left them is gone
+                    with reporting(f"updating the header copies in {paths.backups}"):
+                        backup.sync_header_copies(paths, data_key)  # a killed passwd's
             except BaseException:
                 engine.dispose()
                 raise
@@ -210,7 +283,7 @@ class Vault:
         if not paths.header.exists():
             return None
         header = keys.Header.load(paths.header, str(paths.backups))
-        data_key = keystore.recall(header.vault_id)
+        data_key = recall_key(header)
         if data_key is None:
             return None
         return cls.open(folder, data_key=data_key, readonly=readonly)
@@ -221,16 +294,17 @@ class Vault:
                 tables = conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
                 revision = migrate.current_revision(conn)
         except (DatabaseError, OperationalError) as exc:
+            if is_disk_full_at(exc, self.paths.folder):
+                raise disk_full(f"opening the vault in {self.paths.folder}") from None
+            if _not_a_database(exc) and key_fits(self.paths.db, self.data_key) is False:
+                raise header_mismatch(self.paths, self.header) from None
             raise self.damaged(exc) from None
         if revision == migrate.SCHEMA_HEAD:
             return
         if not tables:
             # Vault.create writes the schema itself, so an existing vault with no tables at all
             # has lost its database (an emptied file); creating a new schema would hide that.
-            raise VaultDamaged(
-                f"The database {self.paths.db} is damaged (it holds no vault data). Restore a "
-                f"backup from {self.paths.backups} with `vrmdesk restore`."
-            )
+            raise _no_vault_data(self.paths)
         if revision is not None and not migrate.is_known(revision):
             raise VaultDamaged(
                 f"The vault in {self.paths.folder} was written by a newer vrmdesk "
@@ -241,10 +315,26 @@ class Vault:
                 "This vault needs a schema upgrade; open it once for writing (for example "
                 "with `vrmdesk info`) while no other vrmdesk has it open."
             )
-        from vrmdesk.store import backup
-
         backup.make_backup(self, reason=f"before-migration-from-{revision}")
         migrate.upgrade(self.engine)
+
+    def _check_binding(self) -> None:
+        """The database names the vault it belongs to; a header of another vault is refused.
+
+        A vault made before the database held its vault id gets it on its first writable open.
+        """
+        with self.session() as session:
+            meta = session.get(Meta, VAULT_ID_META_KEY)
+            if meta is None:
+                if self.writable:
+                    session.add(Meta(key=VAULT_ID_META_KEY, value=self.header.vault_id))
+            elif meta.value != self.header.vault_id:
+                raise VaultDamaged(
+                    f"The key header {self.paths.header} belongs to another vault (vault "
+                    f"{self.header.vault_id}; {self.paths.db.name} is vault {meta.value}'s). Put "
+                    f"this vault's own {self.paths.header.name} back: copies are kept beside "
+                    f"each backup in {self.paths.backups}."
+                )
 
     def damaged(self, exc: BaseException) -> VaultDamaged:
         """The error to raise when SQLCipher reports damage in the database file."""
@@ -283,7 +373,9 @@ class Vault:
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back if it raises.
 
-        SQLCipher reporting damage mid-session surfaces as :class:`VaultDamaged`.
+        SQLCipher reporting damage mid-session surfaces as :class:`VaultDamaged`, a full disk as
+        :class:`DiskFull` (nothing of the unit of work is saved; the vault goes on once there is
+        room again).
         """
         session = self._sessions()
         try:
@@ -291,7 +383,9 @@ class Vault:
             session.commit()
         except DatabaseError as exc:
             session.rollback()
-            if _is_damage(exc):
+            if is_disk_full_at(exc, self.paths.folder):
+                raise disk_full("saving the change") from None
+            if is_damage(exc):
                 raise self.damaged(exc) from None
             raise
         except BaseException:
@@ -321,7 +415,10 @@ class Vault:
             raise ValidationError("The new passphrase must not be empty.", field="passphrase")
         self._require_writable()
         self.header.rewrap(new_passphrase, self.data_key, kdf or keys.calibrate())
-        self.header.save(self.paths.header)
+        with reporting(f"saving the new passphrase in {self.paths.header}"):
+            self.header.save(self.paths.header)
+            # the copies beside the backups would open the key with the old passphrase
+            backup.sync_header_copies(self.paths, self.data_key)
 
     def remember(self, enabled: bool) -> None:
         """Keep (or forget) the data key in the OS keyring for this vault."""
@@ -336,6 +433,65 @@ class Vault:
     def _require_writable(self) -> None:
         if self._lock is None:
             raise VaultLocked("This vault was opened read-only.")
+
+    # -- a new data key ----------------------------------------------------------------------
+    def rotate_key(
+        self,
+        new_passphrase: str,
+        *,
+        kdf: keys.KdfParams | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> rotation.KeyRotation:
+        """Give the vault a new data key, a new passphrase and a new recovery key: for a
+        passphrase (or recovery key) that may be known. Nothing the old key opens remains.
+
+        ``progress(done, total, what)`` is called as the work goes (in bytes of work). Until
+        the point of no return, whatever it raises (a cancel) stops the rotation: everything
+        staged is removed, the vault is as it was, and the exception comes out unchanged. From
+        the point of no return on, ``done == total`` and ``what`` is ``rotation.FINISHING``: a
+        cancel is ignored and the work finishes. While it runs, the database's write lock is
+        held (other sessions wait, then fail): keep the vault busy for the user. Returns what
+        was done; show ``recovery_key`` once, then call :meth:`acknowledge_recovery_key`.
+        A SIGKILL at any point leaves a vault that opens with the old passphrase (before the
+        point of no return) or the new one (after it; that open finishes the rotation).
+        """
+        return rotation.rotate(self, new_passphrase, kdf=kdf, progress=progress)
+
+    @property
+    def unseen_recovery_key(self) -> str | None:
+        """A recovery key issued by a key rotation and not yet acknowledged as shown, or None.
+
+        Set after :meth:`rotate_key`, and after an open that finished a rotation a kill had
+        interrupted (so it is never lost): show it to the user, then acknowledge it.
+        """
+        if self.header.rotation_state != "unseen":
+            return None
+        return self.header.unseal_recovery_key(self.data_key)
+
+    def acknowledge_recovery_key(self) -> None:
+        """The new recovery key was shown: the header stops keeping it."""
+        if self.header.rotation_state != "unseen":
+            return
+        self._require_writable()
+        self.header.key_rotation = None
+        with reporting(f"saving the key header {self.paths.header}"):
+            self.header.save(self.paths.header)
+            backup.sync_header_copies(self.paths, self.data_key)
+
+    def _use_key(self, data_key: bytes, header: keys.Header) -> None:
+        """Close the database (on the old key): the rotation switches files under it."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+        self._data_key = data_key
+        self.header = header
+        self.attachments.forget()
+
+    def _reopen(self) -> None:
+        self._engine = make_engine(self.paths.db, self.data_key)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False, info={"vault": self})
+        self.attachments.load()
+        self.attachments.recover()  # the old contents go
 
     # -- closing ---------------------------------------------------------------------------
     def close(self) -> None:
@@ -368,11 +524,136 @@ class Vault:
         self.close()
 
 
-def _is_damage(exc: DatabaseError) -> bool:
+def _not_a_database(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", exc)
-    # SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), whatever the wording ("vtable constructor
-    # failed" when the full-text index's pages are damaged)
-    if (getattr(orig, "sqlite_errorcode", 0) & 0xFF) in (11, 26):
-        return True
-    message = str(orig).lower()
-    return "not a database" in message or "malformed" in message or "corrupt" in message
+    return (getattr(orig, "sqlite_errorcode", 0) & 0xFF) == 26  # SQLITE_NOTADB
+
+
+def _header_copy_ids(paths: _Paths) -> set[str]:
+    """The vault ids in the header copies kept beside the backups (unreadable ones skipped)."""
+    ids = set()
+    for copy in paths.backups.glob("vault-*.json"):
+        try:
+            body = json.loads(copy.read_bytes())
+        except (OSError, ValueError):
+            continue
+        if isinstance(body, dict) and isinstance(body.get("vault_id"), str):
+            ids.add(body["vault_id"])
+    return ids
+
+
+def header_mismatch(paths: _Paths, header: keys.Header) -> VaultDamaged:
+    """vault.json unlocks, but its key opens no page of vault.db: they are of two vaults."""
+    copies = _header_copy_ids(paths)
+    if copies and header.vault_id in copies:
+        return VaultDamaged(
+            f"The database {paths.db} belongs to another vault: it is not damaged, but the key "
+            f"in {paths.header.name} (vault {header.vault_id}, as in this folder's backups) does "
+            f"not open it. Put this vault's own {paths.db.name} back, or restore a backup from "
+            f"{paths.backups} with `vrmdesk restore`."
+        )
+    where = (
+        f"copies of this vault's own key header are kept beside each backup in {paths.backups} "
+        f"(vault {', '.join(sorted(copies))})"
+        if copies
+        else f"copies of the key header are kept beside each backup in {paths.backups}, if any"
+    )
+    return VaultDamaged(
+        f"The key header {paths.header} belongs to another vault (vault {header.vault_id}): the "
+        f"key it holds opens no page of {paths.db.name}, which is a whole database under another "
+        f"key. Put this vault's own {paths.header.name} back; {where}."
+    )
+
+
+def _no_vault_data(paths: _Paths) -> VaultDamaged:
+    return VaultDamaged(
+        f"The database {paths.db} is damaged (it holds no vault data). Restore a "
+        f"backup from {paths.backups} with `vrmdesk restore`."
+    )
+
+
+def _require_header(paths: _Paths) -> None:
+    if paths.header.exists():
+        return
+    if not paths.folder.exists():
+        raise VaultNotFound(f"There is no vault in {paths.folder}.")
+    if paths.db.exists():
+        raise VaultDamaged(
+            f"The key header {paths.header} is missing. Copies of it are kept beside "
+            f"each backup in {paths.backups}."
+        )
+    raise VaultNotFound(f"There is no vault in {paths.folder} (run `vrmdesk init` to make one).")
+
+
+def read_header(folder: Path) -> keys.Header:
+    """The key header of the vault in ``folder`` (for work on a vault that will not open)."""
+    paths = _Paths(folder)
+    _require_header(paths)
+    return keys.Header.load(paths.header, str(paths.backups))
+
+
+def recall_key(header: keys.Header) -> bytes | None:
+    """The data key remembered on this device (OS keyring) for this vault, if any.
+
+    A remembered key the header does not recognise (the old one, from before a key rotation)
+    is forgotten: it opens nothing any more.
+    """
+    data_key = keystore.recall(header.vault_id)
+    if data_key is not None and not header.fits(data_key):
+        keystore.forget(header.vault_id)
+        return None
+    return data_key
+
+
+def rotation_pending(paths: _Paths) -> str:
+    return (
+        f"The change of key of the vault in {paths.folder} was interrupted and must be finished "
+        "first: open it for writing once with the new passphrase (for example with `vrmdesk "
+        "passwd --rotate-key`, or in the desktop application)."
+    )
+
+
+def require_database(paths: _Paths) -> None:
+    """Refuse before SQLite opens the file: it would write a new database into an empty one."""
+    try:
+        size = paths.db.stat().st_size
+    except FileNotFoundError:
+        raise VaultDamaged(
+            f"The database {paths.db} is missing. Restore a backup from "
+            f"{paths.backups} with `vrmdesk restore`."
+        ) from None
+    if size == 0:
+        raise _no_vault_data(paths)
+
+
+def _sweep_leftovers(paths: _Paths) -> None:
+    """Remove what killed writers left: temporary headers (complete ones, wrapped under a
+    passphrase never applied), a half-copied restore, and half-made backups.
+
+    Only called with the write lock held, so nothing here belongs to a process still at work.
+    """
+    db = paths.db
+    with reporting(f"tidying the vault folder {paths.folder}"):
+        rotation.sweep_staged(paths)  # a key rotation that never reached its point of no return
+        for path in paths.folder.glob(f".{HEADER_NAME}.*.tmp"):
+            path.unlink(missing_ok=True)
+        for partial in (db.with_name(f"{db.name}.{kind}") for kind in ("restoring", "rebuilding")):
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                partial.with_name(partial.name + suffix).unlink(missing_ok=True)
+        backup.sweep_leftovers(paths)
+
+
+def _make_private(paths: _Paths) -> None:
+    """Make a vault written by an older vrmdesk (0644 files, 0755 folders) this user's alone."""
+    with reporting(f"making the files of the vault in {paths.folder} private"):
+        for path in (paths.folder, paths.header, paths.db, paths.lock, paths.backups):
+            make_private(path)
+        for suffix in ("-wal", "-shm"):
+            make_private(paths.db.with_name(paths.db.name + suffix))
+        if paths.backups.is_dir():
+            for path in paths.backups.iterdir():
+                make_private(path)
+        if paths.attachments.is_dir() and paths.attachments.stat().st_mode & 0o077:
+            # older vaults made every attachment folder and file readable by others
+            for path in [paths.attachments, *paths.attachments.rglob("*")]:
+                make_private(path)
