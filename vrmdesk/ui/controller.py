@@ -86,6 +86,11 @@ class VaultController(QObject):
         self.notify({"*"}, f"Deleted the {snapshot.label}. Undo with Ctrl+Z.")
         return snapshot
 
+    def clear_undo(self) -> None:
+        """Forget what Undo could bring back (after a change of key its files have new names)."""
+        self._undo.clear()
+        self.undo_changed.emit("")
+
     @property
     def undo_label(self) -> str:
         return self._undo[-1].label if self._undo else ""

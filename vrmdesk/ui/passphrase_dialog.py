@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -46,8 +45,7 @@ class ChangePassphraseDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setAccessibleName("Problem")
-        top = QFormLayout()
-        top.addRow("&Current passphrase:", self.current)
+        self.new.form.insertRow(0, "&Current passphrase:", self.current)  # one column of fields
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -57,7 +55,6 @@ class ChangePassphraseDialog(QDialog):
         self.buttons.accepted.connect(self.change)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
         layout.addWidget(self.new)
         layout.addWidget(self.rotate)
         layout.addWidget(note)
@@ -106,6 +103,7 @@ class ChangePassphraseDialog(QDialog):
         self._busy(False)
         if recovery_key is not None:
             self.recovery_key = recovery_key
+            self.controller.clear_undo()  # its snapshots name the files under the old key
             self.controller.notify({"*"})  # the database was reopened under the new key
             show_new_recovery_key(self, self.controller, recovery_key)
             self.controller.status.emit("The vault has a new key and a new passphrase.")
