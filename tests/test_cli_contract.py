@@ -140,3 +140,18 @@ def test_a_name_the_terminal_cannot_show_is_escaped_not_a_crash(tmp_path):
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode("latin-1")
     assert "Müller Küchen" in out and "\\u5317" in out
+
+
+def test_info_counts_in_words_that_agree_with_their_numbers(tmp_path, capsys, monkeypatch):
+    from vrmdesk.store import demo, keys
+    from vrmdesk.store.vault import Vault
+
+    vault, _ = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
+    with vault, vault.session() as s:
+        demo.build(s)
+    monkeypatch.setenv(cli.PASSPHRASE_ENV, "pw")
+    assert cli.main(["info", "--vault", str(tmp_path / "v")]) == 0
+    out = capsys.readouterr().out
+    assert "1 iteration," in out and "1 lane;" in out
+    assert "1 ticket waiting on the vendor too long" in out and "1 tickets" not in out
+    assert "20 vendors" in out and "13 warranties" in out and "13 things" in out

@@ -195,17 +195,42 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"Id         {info['vault_id']} (created {info['created']})")
     print(f"Schema     {info['schema']}")
     print(
-        f"Key        Argon2id, {kdf.iterations} iterations, {kdf.memory_kib // 1024} MiB, "
-        f"{kdf.lanes} lanes; remembered on this device: "
+        f"Key        Argon2id, {counted(kdf.iterations, 'iteration')}, {kdf.memory_kib // 1024} MiB, "
+        f"{counted(kdf.lanes, 'lane')}; remembered on this device: "
         f"{'yes' if info['remembered_on_this_device'] else 'no'}"
     )
     print(f"Backups    {len(backups)}" + (f", latest {info['latest_backup']}" if backups else ""))
     if info["new_recovery_key_not_shown"]:
         print("Recovery   a new recovery key (from a change of key) was never shown: "
               "run `vrmdesk passwd` to see it")
-    print("Records    " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
-    print("Attention  " + (", ".join(f"{n} {k}" for k, n in attention.items() if n) or "nothing"))
+    print("Records    " + (", ".join(
+        counted(n, *RECORD_NOUNS.get(k, (k,))) for k, n in counts.items() if n
+    ) or "none"))
+    print("Attention  " + (", ".join(
+        counted(n, *ATTENTION_NOUNS[k]) for k, n in attention.items() if n
+    ) or "nothing"))
     return 0
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """``1 ticket``, ``2 tickets``; ``many`` where the plural is not ``one`` + s."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+RECORD_NOUNS: dict[str, tuple[str, ...]] = {
+    "asset": ("thing",), "service_event": ("service event",), "attachment": ("file",),
+    "warranty": ("warranty", "warranties"),
+}
+ATTENTION_NOUNS: dict[str, tuple[str, str]] = {
+    "warranties expiring": ("warranty expiring", "warranties expiring"),
+    "follow-ups due": ("follow-up due", "follow-ups due"),
+    "tickets waiting on the vendor too long": ("ticket waiting on the vendor too long",
+                                               "tickets waiting on the vendor too long"),
+    "notice deadlines near": ("notice deadline near", "notice deadlines near"),
+    "service due": ("service due", "services due"),
+    "vendors over my contact policy": ("vendor over my contact policy",
+                                       "vendors over my contact policy"),
+}
 
 
 LIST_KINDS = ("vendors", "assets", "warranties", "tickets", "interactions", "agreements")
