@@ -20,17 +20,7 @@ from collections.abc import Sequence
 
 # -- words ---------------------------------------------------------------------------------------
 
-COMMON = """
-the to and a of you for your is in we i on this that it with be please have are can not will as
-at our if or from by my has was an been would any me us so do all there they which when one also
-more no about after before still just only again other new now out up here should could them their
-what how time than then some into back get like know see need want make made take sent send did
-does had were am very thank thanks dear hello hi regards kind best sincerely team yes ok today
-tomorrow yesterday week month year days last next first same each per via re fw attached below
-above following further information details number date reference case request customer service
-account help let possible soon while within until since because however therefore unfortunately
-already available unable able sure note call email mail message letter phone reply contact office
-""".split()
+COMMON = ["the", "to", "and", "a", "of", "you", "for", "your", "is", "in", "we", "i", "on", "this", "that", "it", "with", "be", "please", "have", "are", "can", "not", "will", "as", "at", "our", "if", "or", "from", "by", "my", "has", "was", "an", "been", "would", "any", "me", "us", "so", "do", "all", "there", "they", "which", "when", "one", "also", "more", "no", "about", "after", "before", "still", "just", "only", "again", "other", "new", "now", "out", "up", "here", "should", "could", "them", "their", "what", "how", "time", "than", "then", "some", "into", "back", "get", "like", "know", "see", "need", "want", "make", "made", "take", "sent", "send", "did", "does", "had", "were", "am", "very", "thank", "thanks", "dear", "hello", "hi", "regards", "kind", "best", "sincerely", "team", "yes", "ok", "today", "tomorrow", "yesterday", "week", "month", "year", "days", "last", "next", "first", "same", "each", "per", "via", "re", "fw", "attached", "below", "above", "following", "further", "information", "details", "number", "date", "reference", "case", "request", "customer", "service", "account", "help", "let", "possible", "soon", "while", "within", "until", "since", "because", "however", "therefore", "unfortunately", "already", "available", "unable", "able", "sure", "note", "call", "email", "mail", "message", "letter", "phone", "reply", "contact", "office"]
 
 TOPICS: dict[str, str] = {
     "appliances": """
@@ -123,124 +113,19 @@ months years start end date certificate transfer second hand consumer rights sta
 """,
 }
 
-EXTRA = """
-kindly appreciate understand understood concerned disappointed frustrated happy pleased sorry
-urgent important unfortunately immediately promptly regarding concerning relating attached
-enclosed forwarded copy original scanned photo photos picture pictures video evidence document
-documents form forms signed signature verify verified verification security question identity
-postcode address moved moving tenant landlord property flat house apartment garage garden loft
-basement cellar utility room hallway bedroom living dining study office kitchen bathroom
-morning afternoon evening weekend monday tuesday wednesday thursday friday saturday sunday
-january february march april may june july august september october november december
-""".split()
+EXTRA = ["kindly", "appreciate", "understand", "understood", "concerned", "disappointed", "frustrated", "happy", "pleased", "sorry", "urgent", "important", "unfortunately", "immediately", "promptly", "regarding", "concerning", "relating", "attached", "enclosed", "forwarded", "copy", "original", "scanned", "photo", "photos", "picture", "pictures", "video", "evidence", "document", "documents", "form", "forms", "signed", "signature", "verify", "verified", "verification", "security", "question", "identity", "postcode", "address", "moved", "moving", "tenant", "landlord", "property", "flat", "house", "apartment", "garage", "garden", "loft", "basement", "cellar", "utility", "room", "hallway", "bedroom", "living", "dining", "study", "office", "kitchen", "bathroom", "morning", "afternoon", "evening", "weekend", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 
-GENERAL = """
-able absence accept accepted access accident accordance accurate achieve across action actually
-added addition adjust advance advice advise affected afraid agree agreed ahead allow allowed
-almost alone along already although always amount another anyone anything anyway apart appear
-apply approach approval approve approximately area arrive arrived aside ask asked assist
-assistance assume attempt attempts attention authority automatic automatically average avoid
-aware away background bad based basis became become begin behalf behind believe benefit better
-between beyond bit block board body bought box brand break brief bring broken brought build built
-business busy buy calculate calculated calm capable care careful carefully carried carry cause
-caused certain certainly chance change changed changes charges cheap choice choose chosen claim
-clear clearly client close closed code cold come comment commercial common company compare
-compared complete completed completely condition conditions consider considered constant
-continue continued control correct correctly cost costs couple course cover created current
-currently damage deal decide decided decision default delay delayed delete demand depend
-describe described design despite detail determine device difference different difficult
-direct directly discuss discussed distance document done double doubt down due during early
-easy effect effective effort either else end ended ensure enter entire entirely equipment error
-especially even evening event ever every everything exact exactly example except excess expect
-expected expensive experience explain explained extra fact fair fairly false family far fast
-feel felt few field figure file fill final finally find fine finish fit fixed follow form
-former forward found free frequent fresh front full fully function future general given glad
-goes gone good great group guess half hand handle happen happened hard head hear heard held
-help helpful high highly hold home hope hoped hour hours house however idea immediate impact
-include included including increase indeed indicate individual initial inside instead intend
-interest internal issue issued item items itself keep kept key kind knew known lack large
-late later least leave left less level light likely limit limited line list little live local
-long longer look looked looking lose lot low main mainly major manage manner many matter
-maybe mean meant measure meet meeting member mention mentioned method might mind minor minute
-miss missed mistake moment money most mostly much must name near nearly necessary never normal
-normally nothing notice noticed obviously offer often once online open option order original
-otherwise outside own part particular particularly party pass past pay people perhaps person
-personal picture place plan point policy position positive possible post potential practice
-prefer present pretty prevent previous price print prior private probably problem problems
-process produce product proper properly provide provided public purpose put quality quickly
-quite raise range rather reach read ready real really reason reasonable receive received recent
-recently record reduce regard regarding regular related remain remember remove repeat report
-require required response rest result right risk room rule run safe said save saw say second
-section seem seemed seen sell sense separate serious set several shall share short show shown
-side sign similar simple simply single situation small sort source specific standard start
-started state step stop strong subject suggest suggested support supposed system take taken
-talk term test thing things think though through throughout together told took total toward
-true try trying turn turned type under unless usual usually value various version view wait
-""".split()
+GENERAL = ["able", "absence", "accept", "accepted", "access", "accident", "accordance", "accurate", "achieve", "across", "action", "actually", "added", "addition", "adjust", "advance", "advice", "advise", "affected", "afraid", "agree", "agreed", "ahead", "allow", "allowed", "almost", "alone", "along", "already", "although", "always", "amount", "another", "anyone", "anything", "anyway", "apart", "appear", "apply", "approach", "approval", "approve", "approximately", "area", "arrive", "arrived", "aside", "ask", "asked", "assist", "assistance", "assume", "attempt", "attempts", "attention", "authority", "automatic", "automatically", "average", "avoid", "aware", "away", "background", "bad", "based", "basis", "became", "become", "begin", "behalf", "behind", "believe", "benefit", "better", "between", "beyond", "bit", "block", "board", "body", "bought", "box", "brand", "break", "brief", "bring", "broken", "brought", "build", "built", "business", "busy", "buy", "calculate", "calculated", "calm", "capable", "care", "careful", "carefully", "carried", "carry", "cause", "caused", "certain", "certainly", "chance", "change", "changed", "changes", "charges", "cheap", "choice", "choose", "chosen", "claim", "clear", "clearly", "client", "close", "closed", "code", "cold", "come", "comment", "commercial", "common", "company", "compare", "compared", "complete", "completed", "completely", "condition", "conditions", "consider", "considered", "constant", "continue", "continued", "control", "correct", "correctly", "cost", "costs", "couple", "course", "cover", "created", "current", "currently", "damage", "deal", "decide", "decided", "decision", "default", "delay", "delayed", "delete", "demand", "depend", "describe", "described", "design", "despite", "detail", "determine", "device", "difference", "different", "difficult", "direct", "directly", "discuss", "discussed", "distance", "document", "done", "double", "doubt", "down", "due", "during", "early", "easy", "effect", "effective", "effort", "either", "else", "end", "ended", "ensure", "enter", "entire", "entirely", "equipment", "error", "especially", "even", "evening", "event", "ever", "every", "everything", "exact", "exactly", "example", "except", "excess", "expect", "expected", "expensive", "experience", "explain", "explained", "extra", "fact", "fair", "fairly", "false", "family", "far", "fast", "feel", "felt", "few", "field", "figure", "file", "fill", "final", "finally", "find", "fine", "finish", "fit", "fixed", "follow", "form", "former", "forward", "found", "free", "frequent", "fresh", "front", "full", "fully", "function", "future", "general", "given", "glad", "goes", "gone", "good", "great", "group", "guess", "half", "hand", "handle", "happen", "happened", "hard", "head", "hear", "heard", "held", "help", "helpful", "high", "highly", "hold", "home", "hope", "hoped", "hour", "hours", "house", "however", "idea", "immediate", "impact", "include", "included", "including", "increase", "indeed", "indicate", "individual", "initial", "inside", "instead", "intend", "interest", "internal", "issue", "issued", "item", "items", "itself", "keep", "kept", "key", "kind", "knew", "known", "lack", "large", "late", "later", "least", "leave", "left", "less", "level", "light", "likely", "limit", "limited", "line", "list", "little", "live", "local", "long", "longer", "look", "looked", "looking", "lose", "lot", "low", "main", "mainly", "major", "manage", "manner", "many", "matter", "maybe", "mean", "meant", "measure", "meet", "meeting", "member", "mention", "mentioned", "method", "might", "mind", "minor", "minute", "miss", "missed", "mistake", "moment", "money", "most", "mostly", "much", "must", "name", "near", "nearly", "necessary", "never", "normal", "normally", "nothing", "notice", "noticed", "obviously", "offer", "often", "once", "online", "open", "option", "order", "original", "otherwise", "outside", "own", "part", "particular", "particularly", "party", "pass", "past", "pay", "people", "perhaps", "person", "personal", "picture", "place", "plan", "point", "policy", "position", "positive", "possible", "post", "potential", "practice", "prefer", "present", "pretty", "prevent", "previous", "price", "print", "prior", "private", "probably", "problem", "problems", "process", "produce", "product", "proper", "properly", "provide", "provided", "public", "purpose", "put", "quality", "quickly", "quite", "raise", "range", "rather", "reach", "read", "ready", "real", "really", "reason", "reasonable", "receive", "received", "recent", "recently", "record", "reduce", "regard", "regarding", "regular", "related", "remain", "remember", "remove", "repeat", "report", "require", "required", "response", "rest", "result", "right", "risk", "room", "rule", "run", "safe", "said", "save", "saw", "say", "second", "section", "seem", "seemed", "seen", "sell", "sense", "separate", "serious", "set", "several", "shall", "share", "short", "show", "shown", "side", "sign", "similar", "simple", "simply", "single", "situation", "small", "sort", "source", "specific", "standard", "start", "started", "state", "step", "stop", "strong", "subject", "suggest", "suggested", "support", "supposed", "system", "take", "taken", "talk", "term", "test", "thing", "things", "think", "though", "through", "throughout", "together", "told", "took", "total", "toward", "true", "try", "trying", "turn", "turned", "type", "under", "unless", "usual", "usually", "value", "various", "version", "view", "wait"]
 
-RARE = """
-reimbursement discrepancy acknowledgement acknowledge reconciliation arrears apportioned
-ombudsman arbitration adjudicator mediation tribunal solicitor liability indemnity negligence
-subrogation underinsured depreciation surveyor valuation appraisal salvage write-off
-limescale condensation efflorescence subsidence asbestos insulation ventilation extractor
-dehumidifier humidity thermocouple solenoid capacitor relay contactor transformer rectifier
-oscillation resonance rattling squeaking grinding humming buzzing clicking whining knocking
-intermittently sporadically persistently repeatedly occasionally previously subsequently
-alternatively additionally accordingly nevertheless notwithstanding henceforth hereby herewith
-aforementioned whereas thereafter forthwith pursuant thereof heretofore
-apologetic exasperated bewildered reassured grateful dissatisfied unacceptable inexcusable
-unreasonable disproportionate satisfactory exemplary courteous dismissive unhelpful responsive
-firmware bootloader checksum partition kernel patch hotfix regression rollback deprecated
-endpoint webhook token certificate encryption decryption passphrase keychain authenticator
-throttling bandwidth latency jitter packet handshake gateway subnet firewall proxy
-calibration recalibration alignment realignment torque camber tracking balancing tread
-puncture sidewall valve stem hubcap spoiler sunroof upholstery headliner dashcam tachograph
-homologation registration logbook roadworthiness emissions particulate adblue regeneration
-amortisation prorated pro-rata surcharge levy duty tariff tariffs excise remittance
-garnishment collections bailiff creditworthiness overdraft moratorium forbearance
-cooling-off rescission revocation novation assignment waiver stipulation addendum annex
-appendix clause subclause paragraph schedule exhibit counterpart signatory witness notary
-warehouseman consignment consignee consignor manifest waybill customs clearance brokerage
-pallet crate shrinkwrap fragile perishable oversize undeliverable misrouted intercepted
-courier's redirected forwarding poste restante parcelbox doorstep pickup dropoff
-grout sealant silicone caulk joist rafter purlin soffit fascia flashing downpipe soakaway
-cesspit septic macerator immersion cylinder expansion vessel diverter manifold underfloor
-""".split()
+RARE = ["reimbursement", "discrepancy", "acknowledgement", "acknowledge", "reconciliation", "arrears", "apportioned", "ombudsman", "arbitration", "adjudicator", "mediation", "tribunal", "solicitor", "liability", "indemnity", "negligence", "subrogation", "underinsured", "depreciation", "surveyor", "valuation", "appraisal", "salvage", "write-off", "limescale", "condensation", "efflorescence", "subsidence", "asbestos", "insulation", "ventilation", "extractor", "dehumidifier", "humidity", "thermocouple", "solenoid", "capacitor", "relay", "contactor", "transformer", "rectifier", "oscillation", "resonance", "rattling", "squeaking", "grinding", "humming", "buzzing", "clicking", "whining", "knocking", "intermittently", "sporadically", "persistently", "repeatedly", "occasionally", "previously", "subsequently", "alternatively", "additionally", "accordingly", "nevertheless", "notwithstanding", "henceforth", "hereby", "herewith", "aforementioned", "whereas", "thereafter", "forthwith", "pursuant", "thereof", "heretofore", "apologetic", "exasperated", "bewildered", "reassured", "grateful", "dissatisfied", "unacceptable", "inexcusable", "unreasonable", "disproportionate", "satisfactory", "exemplary", "courteous", "dismissive", "unhelpful", "responsive", "firmware", "bootloader", "checksum", "partition", "kernel", "patch", "hotfix", "regression", "rollback", "deprecated", "endpoint", "webhook", "token", "certificate", "encryption", "decryption", "passphrase", "keychain", "authenticator", "throttling", "bandwidth", "latency", "jitter", "packet", "handshake", "gateway", "subnet", "firewall", "proxy", "calibration", "recalibration", "alignment", "realignment", "torque", "camber", "tracking", "balancing", "tread", "puncture", "sidewall", "valve", "stem", "hubcap", "spoiler", "sunroof", "upholstery", "headliner", "dashcam", "tachograph", "homologation", "registration", "logbook", "roadworthiness", "emissions", "particulate", "adblue", "regeneration", "amortisation", "prorated", "pro-rata", "surcharge", "levy", "duty", "tariff", "tariffs", "excise", "remittance", "garnishment", "collections", "bailiff", "creditworthiness", "overdraft", "moratorium", "forbearance", "cooling-off", "rescission", "revocation", "novation", "assignment", "waiver", "stipulation", "addendum", "annex", "appendix", "clause", "subclause", "paragraph", "schedule", "exhibit", "counterpart", "signatory", "witness", "notary", "warehouseman", "consignment", "consignee", "consignor", "manifest", "waybill", "customs", "clearance", "brokerage", "pallet", "crate", "shrinkwrap", "fragile", "perishable", "oversize", "undeliverable", "misrouted", "intercepted", "courier's", "redirected", "forwarding", "poste", "restante", "parcelbox", "doorstep", "pickup", "dropoff", "grout", "sealant", "silicone", "caulk", "joist", "rafter", "purlin", "soffit", "fascia", "flashing", "downpipe", "soakaway", "cesspit", "septic", "macerator", "immersion", "cylinder", "expansion", "vessel", "diverter", "manifold", "underfloor"]
 
-FIRST_NAMES = """
-anna ben carla daniel eva felix greta hannah ivan julia karl lena marco nina oliver paula quentin
-rosa stefan tanja ulrich vera walter xenia yusuf zoe amelia bruno chloe david elena finn gabriel
-helena isabel jonas katrin lukas maria niklas olga peter ruth sophie thomas ursula viktor
-wilhelm anja bernd claudia dirk emma frank gisela heinz ines jan klaus lisa michael nora otto
-petra rainer sabine tim uwe verena wolfgang priya arjun mei chen hiro yuki fatima omar leila
-samir aisha diego lucia mateo sofia liam noah ava mia ethan james olivia grace harry jack
-""".split()
+FIRST_NAMES = ["anna", "ben", "carla", "daniel", "eva", "felix", "greta", "hannah", "ivan", "julia", "karl", "lena", "marco", "nina", "oliver", "paula", "quentin", "rosa", "stefan", "tanja", "ulrich", "vera", "walter", "xenia", "yusuf", "zoe", "amelia", "bruno", "chloe", "david", "elena", "finn", "gabriel", "helena", "isabel", "jonas", "katrin", "lukas", "maria", "niklas", "olga", "peter", "ruth", "sophie", "thomas", "ursula", "viktor", "wilhelm", "anja", "bernd", "claudia", "dirk", "emma", "frank", "gisela", "heinz", "ines", "jan", "klaus", "lisa", "michael", "nora", "otto", "petra", "rainer", "sabine", "tim", "uwe", "verena", "wolfgang", "priya", "arjun", "mei", "chen", "hiro", "yuki", "fatima", "omar", "leila", "samir", "aisha", "diego", "lucia", "mateo", "sofia", "liam", "noah", "ava", "mia", "ethan", "james", "olivia", "grace", "harry", "jack"]
 
-LAST_NAMES = """
-mueller schmidt schneider fischer weber meyer wagner becker schulz hoffmann koch richter klein
-wolf schroeder neumann schwarz zimmermann braun krueger hofmann hartmann lange schmitt werner
-krause meier lehmann schmid schulze maier koehler herrmann koenig walter mayer huber kaiser fuchs
-peters lang scholz moeller weiss jung hahn schubert vogel friedrich keller guenther frank berger
-winkler roth beck lorenz baumann franke albrecht schuster simon ludwig boehm winter kraus martin
-smith jones taylor brown williams wilson johnson davies robinson wright thompson evans walker
-white roberts green hall wood jackson clarke patel khan singh nguyen garcia rossi dubois novak
-""".split()
+LAST_NAMES = ["mueller", "schmidt", "schneider", "fischer", "weber", "meyer", "wagner", "becker", "schulz", "hoffmann", "koch", "richter", "klein", "wolf", "schroeder", "neumann", "schwarz", "zimmermann", "braun", "krueger", "hofmann", "hartmann", "lange", "schmitt", "werner", "krause", "meier", "lehmann", "schmid", "schulze", "maier", "koehler", "herrmann", "koenig", "walter", "mayer", "huber", "kaiser", "fuchs", "peters", "lang", "scholz", "moeller", "weiss", "jung", "hahn", "schubert", "vogel", "friedrich", "keller", "guenther", "frank", "berger", "winkler", "roth", "beck", "lorenz", "baumann", "franke", "albrecht", "schuster", "simon", "ludwig", "boehm", "winter", "kraus", "martin", "smith", "jones", "taylor", "brown", "williams", "wilson", "johnson", "davies", "robinson", "wright", "thompson", "evans", "walker", "white", "roberts", "green", "hall", "wood", "jackson", "clarke", "patel", "khan", "singh", "nguyen", "garcia", "rossi", "dubois", "novak"]
 
-PLACES = """
-berlin hamburg munich cologne frankfurt stuttgart leipzig dresden hanover nuremberg bremen essen
-vienna zurich basel amsterdam rotterdam brussels antwerp lyon paris marseille milan turin madrid
-barcelona lisbon porto dublin london manchester leeds bristol glasgow edinburgh cardiff oslo
-stockholm copenhagen helsinki warsaw prague budapest
-""".split()
+PLACES = ["berlin", "hamburg", "munich", "cologne", "frankfurt", "stuttgart", "leipzig", "dresden", "hanover", "nuremberg", "bremen", "essen", "vienna", "zurich", "basel", "amsterdam", "rotterdam", "brussels", "antwerp", "lyon", "paris", "marseille", "milan", "turin", "madrid", "barcelona", "lisbon", "porto", "dublin", "london", "manchester", "leeds", "bristol", "glasgow", "edinburgh", "cardiff", "oslo", "stockholm", "copenhagen", "helsinki", "warsaw", "prague", "budapest"]
 
-VENDOR_STEMS = """
-Kelvora Brandtmann Aquilon Nordlicht Vireo Solvay Hartwig Meridian Corvex Lumina Tessaro Falkner
-Orbis Quintara Rheinwerk Silvane Taurion Umbria Valdor Westholm Xantor Ysolde Zephyra Altmark
-Bergmann Carlow Delmont Elbtal Fjordic Granova Helvion Isarwerk Jadestone Kronberg Lindqvist
-Moravia Northwind Oakridge Pellucid Quarry Redwood Saxony Thornbury Uplands Vantage Waldheim
-Ashford Brightwell Clearwater Dunmore Eastgate Fairhaven Greyfield Highbury Ironbridge Juniper
-Kingsley Larchmont Millbrook Newhaven Oldfield Pinecrest Queensway Riverside Stonebridge Tidewater
-""".split()
+VENDOR_STEMS = ["Kelvora", "Brandtmann", "Aquilon", "Nordlicht", "Vireo", "Solvay", "Hartwig", "Meridian", "Corvex", "Lumina", "Tessaro", "Falkner", "Orbis", "Quintara", "Rheinwerk", "Silvane", "Taurion", "Umbria", "Valdor", "Westholm", "Xantor", "Ysolde", "Zephyra", "Altmark", "Bergmann", "Carlow", "Delmont", "Elbtal", "Fjordic", "Granova", "Helvion", "Isarwerk", "Jadestone", "Kronberg", "Lindqvist", "Moravia", "Northwind", "Oakridge", "Pellucid", "Quarry", "Redwood", "Saxony", "Thornbury", "Uplands", "Vantage", "Waldheim", "Ashford", "Brightwell", "Clearwater", "Dunmore", "Eastgate", "Fairhaven", "Greyfield", "Highbury", "Ironbridge", "Juniper", "Kingsley", "Larchmont", "Millbrook", "Newhaven", "Oldfield", "Pinecrest", "Queensway", "Riverside", "Stonebridge", "Tidewater"]
 
 VENDOR_TAILS: dict[str, list[str]] = {
     "appliances": ["Appliances", "Hausgeraete", "Home Appliances", "Kitchens", "Laundry"],
@@ -257,17 +142,46 @@ LEGAL_FORMS = ["GmbH", "Ltd", "AG", "BV", "SA", "Inc", "plc", "KG", "SE", ""]
 
 PRODUCTS: dict[str, list[str]] = {
     "appliances": [
-        "Washing machine", "Dishwasher", "Fridge freezer", "Tumble dryer", "Oven", "Induction hob",
-        "Cooker hood", "Microwave", "Coffee machine", "Vacuum cleaner", "Robot vacuum", "Kettle",
+        "Washing machine",
+        "Dishwasher",
+        "Fridge freezer",
+        "Tumble dryer",
+        "Oven",
+        "Induction hob",
+        "Cooker hood",
+        "Microwave",
+        "Coffee machine",
+        "Vacuum cleaner",
+        "Robot vacuum",
+        "Kettle",
     ],
     "electronics": [
-        "Laptop", "Tablet", "Smartphone", "Television", "Monitor", "Soundbar", "Headphones",
-        "Printer", "Router", "Camera", "Games console", "E-reader", "Smartwatch",
+        "Laptop",
+        "Tablet",
+        "Smartphone",
+        "Television",
+        "Monitor",
+        "Soundbar",
+        "Headphones",
+        "Printer",
+        "Router",
+        "Camera",
+        "Games console",
+        "E-reader",
+        "Smartwatch",
     ],
     "car": ["Estate car", "Hatchback", "Electric car", "Wallbox charger", "E-bike", "Scooter"],
     "home": [
-        "Gas boiler", "Heat pump", "Solar inverter", "Water softener", "Alarm system",
-        "Garage door opener", "Lawn mower", "Pressure washer", "Smoke detector", "Thermostat",
+        "Gas boiler",
+        "Heat pump",
+        "Solar inverter",
+        "Water softener",
+        "Alarm system",
+        "Garage door opener",
+        "Lawn mower",
+        "Pressure washer",
+        "Smoke detector",
+        "Thermostat",
     ],
 }
 CATEGORIES = {
@@ -277,8 +191,18 @@ CATEGORIES = {
     "home": "House & garden",
 }
 LOCATIONS = [
-    "Kitchen", "Utility room", "Living room", "Bedroom", "Office", "Cellar", "Garage", "Garden",
-    "Bathroom", "Loft", "Hallway", "Holiday flat",
+    "Kitchen",
+    "Utility room",
+    "Living room",
+    "Bedroom",
+    "Office",
+    "Cellar",
+    "Garage",
+    "Garden",
+    "Bathroom",
+    "Loft",
+    "Hallway",
+    "Holiday flat",
 ]
 
 # -- templates -----------------------------------------------------------------------------------
@@ -287,20 +211,41 @@ LOCATIONS = [
 
 SUBJECTS: dict[str, list[str]] = {
     "generic": [
-        "Re: your enquiry {ref}", "Case {ref}: update", "Your {vendor} account", "Question about {product}",
-        "Re: Re: {issue} on {product} {model}", "Appointment confirmation {date}",
-        "Invoice {order} for {month}", "Payment received, thank you", "Follow-up on {ref}",
-        "Your order {order} has been dispatched", "Complaint: {issue}", "Warranty claim for {model}",
-        "Reminder: {issue}", "Call notes {date}", "Refund of {amount}", "Price change from {date}",
+        "Re: your enquiry {ref}",
+        "Case {ref}: update",
+        "Your {vendor} account",
+        "Question about {product}",
+        "Re: Re: {issue} on {product} {model}",
+        "Appointment confirmation {date}",
+        "Invoice {order} for {month}",
+        "Payment received, thank you",
+        "Follow-up on {ref}",
+        "Your order {order} has been dispatched",
+        "Complaint: {issue}",
+        "Warranty claim for {model}",
+        "Reminder: {issue}",
+        "Call notes {date}",
+        "Refund of {amount}",
+        "Price change from {date}",
     ],
     "telecom": [
-        "Your bill for {month} is ready", "Planned maintenance in {place}", "Broadband fault {ref}",
-        "Engineer visit booked for {date}", "Your contract renews on {date}", "Data allowance at 80%",
-        "Outage in {place}: update", "Router replacement {ref}", "New tariff offer",
+        "Your bill for {month} is ready",
+        "Planned maintenance in {place}",
+        "Broadband fault {ref}",
+        "Engineer visit booked for {date}",
+        "Your contract renews on {date}",
+        "Data allowance at 80%",
+        "Outage in {place}: update",
+        "Router replacement {ref}",
+        "New tariff offer",
     ],
     "energy": [
-        "Meter reading due", "Your {month} energy statement", "Direct debit change to {amount}",
-        "Annual boiler service {date}", "Tariff ending on {date}", "Smart meter installation",
+        "Meter reading due",
+        "Your {month} energy statement",
+        "Direct debit change to {amount}",
+        "Annual boiler service {date}",
+        "Tariff ending on {date}",
+        "Smart meter installation",
     ],
 }
 
@@ -384,24 +329,81 @@ SENTENCES: dict[str, list[str]] = {
     ],
 }
 ISSUES = [
-    "leak", "noise", "error message", "no power", "overheating", "slow connection", "billing error",
-    "double charge", "missing refund", "late delivery", "broken hinge", "cracked screen",
-    "battery drain", "intermittent fault", "wrong item", "warranty refusal", "estimated bill",
-    "contract renewal", "price increase", "outage", "login problem", "spam calls", "data request",
+    "leak",
+    "noise",
+    "error message",
+    "no power",
+    "overheating",
+    "slow connection",
+    "billing error",
+    "double charge",
+    "missing refund",
+    "late delivery",
+    "broken hinge",
+    "cracked screen",
+    "battery drain",
+    "intermittent fault",
+    "wrong item",
+    "warranty refusal",
+    "estimated bill",
+    "contract renewal",
+    "price increase",
+    "outage",
+    "login problem",
+    "spam calls",
+    "data request",
 ]
 PARTS = [
-    "door seal", "drain pump", "heating element", "control board", "compressor", "hinge",
-    "power supply", "battery", "screen", "charging port", "router", "filter", "motor", "thermostat",
-    "valve", "fan", "display", "keyboard", "bearing", "sensor",
+    "door seal",
+    "drain pump",
+    "heating element",
+    "control board",
+    "compressor",
+    "hinge",
+    "power supply",
+    "battery",
+    "screen",
+    "charging port",
+    "router",
+    "filter",
+    "motor",
+    "thermostat",
+    "valve",
+    "fan",
+    "display",
+    "keyboard",
+    "bearing",
+    "sensor",
 ]
-GREETINGS = ["Dear {person},", "Hello {person},", "Hi {person},", "Good morning,", "Dear customer,", "Hello,"]
+GREETINGS = [
+    "Dear {person},",
+    "Hello {person},",
+    "Hi {person},",
+    "Good morning,",
+    "Dear customer,",
+    "Hello,",
+]
 CLOSINGS = [
-    "Kind regards, {agent}, {vendor} customer care", "Best regards, {person}", "Thanks, {person}",
-    "Yours sincerely, {agent}", "Regards, {agent} ({vendor} support)", "Many thanks, {person}",
+    "Kind regards, {agent}, {vendor} customer care",
+    "Best regards, {person}",
+    "Thanks, {person}",
+    "Yours sincerely, {agent}",
+    "Regards, {agent} ({vendor} support)",
+    "Many thanks, {person}",
 ]
 MONTH_NAMES = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 OFFER_LINES = [
@@ -414,16 +416,28 @@ OFFER_LINES = [
 ]
 
 
-VERBS = set("""
-repair replace install cancel refund charge deliver dispatch return confirm book schedule update
-upgrade reset restart call email send receive check test clean connect disconnect register claim
-pay bill ship leak crash fail freeze overheat fix order request reply answer contact visit inspect
-service quote estimate escalate resolve close open wait follow pair sync drain heat cool load
-print scan stream renew switch move arrange collect sign verify export import delete restore
-""".split())
+VERBS = set(
+    ["repair", "replace", "install", "cancel", "refund", "charge", "deliver", "dispatch", "return", "confirm", "book", "schedule", "update", "upgrade", "reset", "restart", "call", "email", "send", "receive", "check", "test", "clean", "connect", "disconnect", "register", "claim", "pay", "bill", "ship", "leak", "crash", "fail", "freeze", "overheat", "fix", "order", "request", "reply", "answer", "contact", "visit", "inspect", "service", "quote", "estimate", "escalate", "resolve", "close", "open", "wait", "follow", "pair", "sync", "drain", "heat", "cool", "load", "print", "scan", "stream", "renew", "switch", "move", "arrange", "collect", "sign", "verify", "export", "import", "delete", "restore"]
+)
 
 
-_NO_PLURAL = ("s", "ed", "ing", "al", "ic", "ous", "ful", "ly", "ive", "able", "ible", "ent", "ant", "ar", "ow")
+_NO_PLURAL = (
+    "s",
+    "ed",
+    "ing",
+    "al",
+    "ic",
+    "ous",
+    "ful",
+    "ly",
+    "ive",
+    "able",
+    "ible",
+    "ent",
+    "ant",
+    "ar",
+    "ow",
+)
 
 
 def _inflect(word: str) -> list[str]:
@@ -480,7 +494,9 @@ class Vocabulary:
             ws = list(ws) + [f for w in ws for f in _inflect(w)]
             rng.shuffle(ws)
             self.topic_words[topic] = ws
-            self.topic_cum[topic] = list(itertools.accumulate(1.0 / (i + 1.5) for i in range(len(ws))))
+            self.topic_cum[topic] = list(
+                itertools.accumulate(1.0 / (i + 1.5) for i in range(len(ws)))
+            )
 
     def __len__(self) -> int:
         return len(self.words)
@@ -505,9 +521,21 @@ def model_number(rng: random.Random) -> str:
     """Model numbers in the shapes makers use: WM14N2G0, KGN39VI45, XR-5500, HX 240/8."""
     shape = rng.randrange(5)
     if shape == 0:
-        return "".join(rng.choice(_UP) for _ in range(2)) + str(rng.randrange(10, 99)) + rng.choice(_UP) + str(rng.randrange(10)) + rng.choice(_UP) + str(rng.randrange(10))
+        return (
+            "".join(rng.choice(_UP) for _ in range(2))
+            + str(rng.randrange(10, 99))
+            + rng.choice(_UP)
+            + str(rng.randrange(10))
+            + rng.choice(_UP)
+            + str(rng.randrange(10))
+        )
     if shape == 1:
-        return "".join(rng.choice(_UP) for _ in range(3)) + str(rng.randrange(10, 99)) + "".join(rng.choice(_UP) for _ in range(2)) + str(rng.randrange(10, 99))
+        return (
+            "".join(rng.choice(_UP) for _ in range(3))
+            + str(rng.randrange(10, 99))
+            + "".join(rng.choice(_UP) for _ in range(2))
+            + str(rng.randrange(10, 99))
+        )
     if shape == 2:
         return "".join(rng.choice(_UP) for _ in range(2)) + "-" + str(rng.randrange(100, 9999))
     if shape == 3:
@@ -572,7 +600,9 @@ class TextMaker:
         words[0] = words[0].capitalize()
         return " ".join(words) + "."
 
-    def body(self, rng: random.Random, topic: str, ctx: dict[str, str], size: int | None = None) -> str:
+    def body(
+        self, rng: random.Random, topic: str, ctx: dict[str, str], size: int | None = None
+    ) -> str:
         target = size or max(120, int(rng.lognormvariate(0, 0.45) * self.body_bytes * 0.9))
         slots = self._slots(rng, ctx)
         parts = [rng.choice(GREETINGS).format(**slots)]
@@ -594,8 +624,11 @@ class TextMaker:
     def offer(self, rng: random.Random, ctx: dict[str, str]) -> str:
         slots = self._slots(rng, ctx)
         lines = rng.sample(OFFER_LINES, k=2)
-        return " ".join(line.format(**slots) for line in lines) + " " + self.filler(rng, None, rng.randrange(8, 20))
+        return (
+            " ".join(line.format(**slots) for line in lines)
+            + " "
+            + self.filler(rng, None, rng.randrange(8, 20))
+        )
 
     def note(self, rng: random.Random, topic: str | None, words: tuple[int, int] = (6, 30)) -> str:
         return self.filler(rng, topic, rng.randrange(*words))
-

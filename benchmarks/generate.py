@@ -46,15 +46,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpus  # noqa: E402
-from common import make_plain_engine  # noqa: E402
-from corpus import TextMaker, Vocabulary  # noqa: E402
-from sqlalchemy import Connection, DateTime, Engine, bindparam, insert, update  # noqa: E402
+import corpus
+from common import make_plain_engine
+from corpus import TextMaker, Vocabulary
+from sqlalchemy import Connection, DateTime, Engine, bindparam, insert, update
 
-from vrmdesk.store import fts, keys, migrate  # noqa: E402
-from vrmdesk.store import models as m  # noqa: E402
-from vrmdesk.store.services.rules import add_months  # noqa: E402
-from vrmdesk.store.vault import Vault  # noqa: E402
+from vrmdesk.store import fts, keys, migrate
+from vrmdesk.store import models as m
+from vrmdesk.store.services.rules import add_months
+from vrmdesk.store.vault import Vault
 
 PASSPHRASE = "vrmdesk benchmark vault"
 INFO_NAME = "bench.json"
@@ -81,20 +81,44 @@ class Scale:
 
 SIZES: dict[str, Scale] = {
     "household": Scale(
-        vendors=40, assets=300, tickets=150, interactions=4_000, big_vendor_interactions=800,
-        attachments=150, offers=500, agreements=20, tags=15, taggings=300, years=6,
+        vendors=40,
+        assets=300,
+        tickets=150,
+        interactions=4_000,
+        big_vendor_interactions=800,
+        attachments=150,
+        offers=500,
+        agreements=20,
+        tags=15,
+        taggings=300,
+        years=6,
     ),
     "decade": Scale(
-        vendors=1_000, assets=5_000, tickets=10_000, interactions=200_000,
-        big_vendor_interactions=20_000, attachments=2_000, offers=20_000, agreements=400,
-        tags=60, taggings=6_000, years=10,
+        vendors=1_000,
+        assets=5_000,
+        tickets=10_000,
+        interactions=200_000,
+        big_vendor_interactions=20_000,
+        attachments=2_000,
+        offers=20_000,
+        agreements=400,
+        tags=60,
+        taggings=6_000,
+        years=10,
     ),
 }
 
 #: topic of a vendor -> relative share among vendors
 VENDOR_TOPICS = {
-    "appliances": 14, "electronics": 16, "car": 6, "telecom": 5, "energy": 4, "insurance": 6,
-    "software": 12, "home": 15, "shipping": 22,
+    "appliances": 14,
+    "electronics": 16,
+    "car": 6,
+    "telecom": 5,
+    "energy": 4,
+    "insurance": 6,
+    "software": 12,
+    "home": 15,
+    "shipping": 22,
 }
 ASSET_TOPICS = {"appliances": 35, "electronics": 35, "home": 20, "car": 10}
 MARKETING_TOPICS = ("shipping", "telecom", "energy", "software", "insurance", "electronics")
@@ -110,7 +134,9 @@ def _slug(name: str) -> str:
 
 
 def _at(day: date, rng: random.Random) -> datetime:
-    return datetime(day.year, day.month, day.day, rng.randrange(7, 22), rng.randrange(60), rng.randrange(60))
+    return datetime(
+        day.year, day.month, day.day, rng.randrange(7, 22), rng.randrange(60), rng.randrange(60)
+    )
 
 
 # -- the data set --------------------------------------------------------------------------------
@@ -143,7 +169,9 @@ class Dataset:
         self.attachment_specs: list[AttachmentSpec] = []
 
     # helpers
-    def _day(self, lo: date | None = None, hi: date | None = None, recent_bias: float = 1.0) -> date:
+    def _day(
+        self, lo: date | None = None, hi: date | None = None, recent_bias: float = 1.0
+    ) -> date:
         lo = lo or self.start
         hi = hi or self.today
         span = max(0, (hi - lo).days)
@@ -161,7 +189,9 @@ class Dataset:
         yield from self._tags()
         self._attachments()
 
-    def _emit(self, table: Any, rows: list[dict[str, Any]]) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
+    def _emit(
+        self, table: Any, rows: list[dict[str, Any]]
+    ) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
         for i in range(0, len(rows), BATCH):
             yield table, rows[i : i + BATCH]
@@ -205,10 +235,14 @@ class Dataset:
             self.vendor_kind[vid] = kind
             slug = _slug(name)
             since = self._day(self.start - timedelta(days=365 * 5), self.today, recent_bias=0.8)
-            created = datetime.combine(max(since, self.start), datetime.min.time()) + timedelta(hours=9)
+            created = datetime.combine(max(since, self.start), datetime.min.time()) + timedelta(
+                hours=9
+            )
             allowed: list[str] = []
             if rng.random() < 0.15:
-                allowed = rng.choice([["email"], ["email", "letter"], ["letter"], ["email", "phone"]])
+                allowed = rng.choice(
+                    [["email"], ["email", "letter"], ["letter"], ["email", "phone"]]
+                )
             vendors.append(
                 {
                     "id": vid,
@@ -232,7 +266,17 @@ class Dataset:
                         "id": len(contacts) + 1,
                         "vendor_id": vid,
                         "name": f"{first.title()} {last.title()}",
-                        "role": rng.choice(["Account manager", "Customer support", "Billing", "Technician", "Sales", "Complaints", ""]),
+                        "role": rng.choice(
+                            [
+                                "Account manager",
+                                "Customer support",
+                                "Billing",
+                                "Technician",
+                                "Sales",
+                                "Complaints",
+                                "",
+                            ]
+                        ),
                         "email": f"{first}.{last}@{slug}.example",
                         "phone": f"+49 {rng.randrange(30, 999)} {rng.randrange(100000, 9999999)}",
                         "notes": self.text.note(rng, topic, (4, 14)) if rng.random() < 0.3 else "",
@@ -240,7 +284,9 @@ class Dataset:
                         "updated_at": created,
                     }
                 )
-            for ch in rng.sample(["email", "phone", "web_portal", "forum", "social", "postal"], rng.randrange(1, 5)):
+            for ch in rng.sample(
+                ["email", "phone", "web_portal", "forum", "social", "postal"], rng.randrange(1, 5)
+            ):
                 value = {
                     "email": f"support@{slug}.example",
                     "phone": f"+49 800 {rng.randrange(1000000, 9999999)}",
@@ -251,18 +297,26 @@ class Dataset:
                 }[ch]
                 channels.append(
                     {
-                        "id": len(channels) + 1, "vendor_id": vid, "channel": ch, "value": value,
+                        "id": len(channels) + 1,
+                        "vendor_id": vid,
+                        "channel": ch,
+                        "value": value,
                         "label": rng.choice(["", "support", "billing", "complaints", "sales"]),
-                        "created_at": created, "updated_at": created,
+                        "created_at": created,
+                        "updated_at": created,
                     }
                 )
             for _ in range(rng.choice([0, 1, 1, 1, 2])):
                 accounts.append(
                     {
-                        "id": len(accounts) + 1, "vendor_id": vid,
-                        "label": rng.choice(["Customer number", "Contract", "Loyalty card", "Member id"]),
+                        "id": len(accounts) + 1,
+                        "vendor_id": vid,
+                        "label": rng.choice(
+                            ["Customer number", "Contract", "Loyalty card", "Member id"]
+                        ),
                         "number": f"{rng.choice('KCMV')}{rng.choice('DNA')}-{rng.randrange(10**6, 10**9)}",
-                        "created_at": created, "updated_at": created,
+                        "created_at": created,
+                        "updated_at": created,
                     }
                 )
         self.big_vendor_id = big_id
@@ -310,15 +364,22 @@ class Dataset:
             created = _at(purchased, rng)
             assets.append(
                 {
-                    "id": aid, "name": name, "category": corpus.CATEGORIES[topic],
-                    "maker_id": maker, "seller_id": seller, "model": model,
-                    "serial_number": corpus.serial_number(rng), "purchase_date": purchased,
+                    "id": aid,
+                    "name": name,
+                    "category": corpus.CATEGORIES[topic],
+                    "maker_id": maker,
+                    "seller_id": seller,
+                    "model": model,
+                    "serial_number": corpus.serial_number(rng),
+                    "purchase_date": purchased,
                     "price_minor": int(base * rng.lognormvariate(0, 0.6) * 100),
                     "currency": rng.choices(["EUR", "GBP", "USD", "CHF"], [85, 7, 5, 3])[0],
                     "order_number": f"{rng.randrange(10**7, 10**9)}" if rng.random() < 0.7 else "",
-                    "location": location, "status": status,
+                    "location": location,
+                    "status": status,
                     "notes": self.text.note(rng, topic) if rng.random() < 0.4 else "",
-                    "created_at": created, "updated_at": created,
+                    "created_at": created,
+                    "updated_at": created,
                 }
             )
             self.asset_info[aid] = (topic, product, model, maker)
@@ -334,45 +395,72 @@ class Dataset:
                 ends = add_months(purchased, months)
                 warranties.append(
                     {
-                        "id": len(warranties) + 1, "asset_id": aid, "provider_id": provider,
-                        "title": title, "starts_on": purchased,
-                        "end_date": ends if explicit else None, "months": None if explicit else months,
+                        "id": len(warranties) + 1,
+                        "asset_id": aid,
+                        "provider_id": provider,
+                        "title": title,
+                        "starts_on": purchased,
+                        "end_date": ends if explicit else None,
+                        "months": None if explicit else months,
                         "ends_on": ends,
-                        "coverage": rng.choices(["parts_and_labour", "parts", "labour", "accidental", "other"], [70, 12, 5, 10, 3])[0],
-                        "how_to_claim": self.text.note(rng, "warranty", (8, 25)) if rng.random() < 0.6 else "",
+                        "coverage": rng.choices(
+                            ["parts_and_labour", "parts", "labour", "accidental", "other"],
+                            [70, 12, 5, 10, 3],
+                        )[0],
+                        "how_to_claim": self.text.note(rng, "warranty", (8, 25))
+                        if rng.random() < 0.6
+                        else "",
                         "void": rng.random() < 0.01,
                         "notes": "",
-                        "created_at": created, "updated_at": created,
+                        "created_at": created,
+                        "updated_at": created,
                     }
                 )
             if rng.random() < 0.3:
                 on = purchased + timedelta(days=rng.randrange(0, 30))
                 registrations.append(
                     {
-                        "id": len(registrations) + 1, "asset_id": aid, "vendor_id": maker,
+                        "id": len(registrations) + 1,
+                        "asset_id": aid,
+                        "vendor_id": maker,
                         "registered_on": on,
                         "registration_ref": f"REG-{rng.randrange(10**6, 10**8)}",
-                        "data_given": rng.choice(["name, email, postcode", "name, address, serial number", "email, model, serial number, date of purchase"]),
+                        "data_given": rng.choice(
+                            [
+                                "name, email, postcode",
+                                "name, address, serial number",
+                                "email, model, serial number, date of purchase",
+                            ]
+                        ),
                         "marketing_consent": rng.random() < 0.3,
-                        "created_at": _at(on, rng), "updated_at": _at(on, rng),
+                        "created_at": _at(on, rng),
+                        "updated_at": _at(on, rng),
                     }
                 )
             # recurring maintenance for boilers, heat pumps, cars and the like
             if topic in ("home", "car") and rng.random() < 0.7 and status == "in_use":
                 interval = rng.choice([12, 12, 12, 24, 6])
-                description = f"{'Annual' if interval == 12 else 'Regular'} service of the {product.lower()}"
+                description = (
+                    f"{'Annual' if interval == 12 else 'Regular'} service of the {product.lower()}"
+                )
                 servicer = self._vendor_of("home" if topic == "home" else "car")
                 on = add_months(purchased, interval)
                 while on <= self.today:
                     nxt = add_months(on, interval)
                     services.append(
                         {
-                            "id": len(services) + 1, "asset_id": aid, "vendor_id": servicer,
-                            "performed_on": on, "performed_by": corpus.person(rng),
+                            "id": len(services) + 1,
+                            "asset_id": aid,
+                            "vendor_id": servicer,
+                            "performed_on": on,
+                            "performed_by": corpus.person(rng),
                             "description": description,
-                            "cost_minor": rng.randrange(80, 450) * 100, "currency": "EUR",
-                            "interval_months": interval, "next_due": nxt,
-                            "created_at": _at(on, rng), "updated_at": _at(on, rng),
+                            "cost_minor": rng.randrange(80, 450) * 100,
+                            "currency": "EUR",
+                            "interval_months": interval,
+                            "next_due": nxt,
+                            "created_at": _at(on, rng),
+                            "updated_at": _at(on, rng),
                         }
                     )
                     on = nxt
@@ -380,12 +468,19 @@ class Dataset:
                 on = self._day(purchased, self.today)
                 services.append(
                     {
-                        "id": len(services) + 1, "asset_id": aid, "vendor_id": self._vendor_of("home"),
-                        "performed_on": on, "performed_by": corpus.person(rng),
-                        "description": f"Repair: {rng.choice(corpus.PARTS)} replaced. " + self.text.note(rng, topic, (5, 20)),
-                        "cost_minor": rng.randrange(40, 900) * 100, "currency": "EUR",
-                        "interval_months": None, "next_due": None,
-                        "created_at": _at(on, rng), "updated_at": _at(on, rng),
+                        "id": len(services) + 1,
+                        "asset_id": aid,
+                        "vendor_id": self._vendor_of("home"),
+                        "performed_on": on,
+                        "performed_by": corpus.person(rng),
+                        "description": f"Repair: {rng.choice(corpus.PARTS)} replaced. "
+                        + self.text.note(rng, topic, (5, 20)),
+                        "cost_minor": rng.randrange(40, 900) * 100,
+                        "currency": "EUR",
+                        "interval_months": None,
+                        "next_due": None,
+                        "created_at": _at(on, rng),
+                        "updated_at": _at(on, rng),
                     }
                 )
         yield from self._emit(m.Asset.__table__, assets)
@@ -404,7 +499,11 @@ class Dataset:
         plan: list[tuple[datetime, int, int | None, int | None, str, str, dict[str, str]]] = []
         big_tickets = max(1, sc.tickets // 25)
         for tid in range(1, sc.tickets + 1):
-            vendor = big if tid % (sc.tickets // big_tickets or 1) == 0 else rng.choices(vendors, weights)[0]
+            vendor = (
+                big
+                if tid % (sc.tickets // big_tickets or 1) == 0
+                else rng.choices(vendors, weights)[0]
+            )
             topic = self.vendor_topic[vendor]
             asset = None
             if self.assets_by_vendor.get(vendor) and rng.random() < 0.6:
@@ -414,45 +513,77 @@ class Dataset:
             if (age > 45 and rng.random() > 0.006) or (age <= 45 and rng.random() < 0.55):
                 status = rng.choices(["closed", "resolved"], [80, 20])[0]
             else:
-                status = rng.choice(["open", "waiting_on_vendor", "waiting_on_vendor", "waiting_on_me"])
+                status = rng.choice(
+                    ["open", "waiting_on_vendor", "waiting_on_vendor", "waiting_on_me"]
+                )
             duration = max(1, int(rng.expovariate(1 / 12)))
-            closed = min(self.today, opened + timedelta(days=duration)) if status in ("closed", "resolved") else None
+            closed = (
+                min(self.today, opened + timedelta(days=duration))
+                if status in ("closed", "resolved")
+                else None
+            )
             follow_up = None
             if closed is None and rng.random() < 0.7:
                 follow_up = self.today + timedelta(days=rng.randrange(-20, 21))
-            ctx = {"vendor": self.vendor_name[vendor], "year": str(opened.year), "ref": corpus.reference(rng, rng.choice(["CS", "TK", "CAS", "SR"]), opened.year)}
+            ctx = {
+                "vendor": self.vendor_name[vendor],
+                "year": str(opened.year),
+                "ref": corpus.reference(rng, rng.choice(["CS", "TK", "CAS", "SR"]), opened.year),
+            }
             if asset is not None:
                 _topic, product, model, _maker = self.asset_info[asset]
                 ctx.update(product=product.lower(), model=model)
             title = rng.choice(
                 [
-                    "{issue} on {product}", "{product} {model}: {issue}", "Refund for order {order}",
-                    "Warranty claim {model}", "Billing: {issue}", "{issue}", "Cancel contract",
-                    "Repair of {product}", "Replacement {part} for {model}",
+                    "{issue} on {product}",
+                    "{product} {model}: {issue}",
+                    "Refund for order {order}",
+                    "Warranty claim {model}",
+                    "Billing: {issue}",
+                    "{issue}",
+                    "Cancel contract",
+                    "Repair of {product}",
+                    "Replacement {part} for {model}",
                 ]
             ).format(**self.text._slots(rng, ctx))
             title = title[0].upper() + title[1:]
             last_seen = closed or self.today
             n = 1 + int(rng.expovariate(1 / 7))
             moments = sorted(
-                _at(opened, rng) + timedelta(seconds=rng.randrange(0, max(1, (last_seen - opened).days) * 86400 + 3600))
+                _at(opened, rng)
+                + timedelta(
+                    seconds=rng.randrange(0, max(1, (last_seen - opened).days) * 86400 + 3600)
+                )
                 for _ in range(n)
             )
             if status == "waiting_on_vendor" and rng.random() < 0.6:
                 # no word from the vendor for weeks: the dashboard's "waiting too long"
-                moments = [t for t in moments if t < self.now - timedelta(days=20)] or [self.now - timedelta(days=25)]
+                moments = [t for t in moments if t < self.now - timedelta(days=20)] or [
+                    self.now - timedelta(days=25)
+                ]
             for i, when in enumerate(moments):
                 direction = "outbound" if i % 2 == 0 else "inbound"
-                channel = rng.choices(["email", "phone", "chat", "letter", "visit", "note"], [60, 18, 12, 4, 2, 4])[0]
-                plan.append((when, vendor, tid, asset, direction, channel, dict(ctx, subject_of=title)))
+                channel = rng.choices(
+                    ["email", "phone", "chat", "letter", "visit", "note"], [60, 18, 12, 4, 2, 4]
+                )[0]
+                plan.append(
+                    (when, vendor, tid, asset, direction, channel, dict(ctx, subject_of=title))
+                )
             updated = moments[-1] if moments else _at(opened, rng)
             tickets.append(
                 {
-                    "id": tid, "vendor_id": vendor, "asset_id": asset, "title": title[:200],
-                    "reference": ctx["ref"], "status": status, "opened_on": opened,
-                    "closed_on": closed, "follow_up_on": follow_up,
+                    "id": tid,
+                    "vendor_id": vendor,
+                    "asset_id": asset,
+                    "title": title[:200],
+                    "reference": ctx["ref"],
+                    "status": status,
+                    "opened_on": opened,
+                    "closed_on": closed,
+                    "follow_up_on": follow_up,
                     "notes": self.text.note(rng, topic) if rng.random() < 0.3 else "",
-                    "created_at": _at(opened, rng), "updated_at": updated,
+                    "created_at": _at(opened, rng),
+                    "updated_at": updated,
                 }
             )
         yield from self._emit(m.Ticket.__table__, tickets)
@@ -466,7 +597,10 @@ class Dataset:
             day = self._day(recent_bias=1.15)
             when = _at(day, rng)
             direction = "inbound" if rng.random() < 0.7 else "outbound"
-            channel = rng.choices(["email", "phone", "chat", "letter", "social", "forum", "note"], [62, 12, 6, 8, 3, 2, 7])[0]
+            channel = rng.choices(
+                ["email", "phone", "chat", "letter", "social", "forum", "note"],
+                [62, 12, 6, 8, 3, 2, 7],
+            )[0]
             ctx = {"vendor": self.vendor_name[vendor], "year": str(day.year)}
             assets = self.assets_by_vendor.get(vendor)
             asset = rng.choice(assets) if assets and rng.random() < 0.25 else None
@@ -483,14 +617,25 @@ class Dataset:
             else:
                 subject = self.text.subject(rng, topic, ctx)
             if channel == "phone":
-                body = f"Call with {corpus.person(rng)} ({rng.randrange(2, 45)} min). " + self.text.body(rng, topic, ctx)
+                body = (
+                    f"Call with {corpus.person(rng)} ({rng.randrange(2, 45)} min). "
+                    + self.text.body(rng, topic, ctx)
+                )
             else:
                 body = self.text.body(rng, topic, ctx)
             rows.append(
                 {
-                    "id": iid, "vendor_id": vendor, "ticket_id": tid, "asset_id": asset,
-                    "occurred_at": when, "direction": direction, "channel": channel,
-                    "subject": subject[:500], "body": body, "created_at": when, "updated_at": when,
+                    "id": iid,
+                    "vendor_id": vendor,
+                    "ticket_id": tid,
+                    "asset_id": asset,
+                    "occurred_at": when,
+                    "direction": direction,
+                    "channel": channel,
+                    "subject": subject[:500],
+                    "body": body,
+                    "created_at": when,
+                    "updated_at": when,
                 }
             )
             if len(rows) == BATCH:
@@ -512,10 +657,22 @@ class Dataset:
             when = _at(self._day(recent_bias=1.6), rng)
             rows.append(
                 {
-                    "id": oid, "vendor_id": vendor, "received_at": when,
-                    "channel": rng.choices(["email", "letter", "phone", "social", "chat"], [75, 10, 6, 7, 2])[0],
-                    "content": self.text.offer(rng, {"vendor": self.vendor_name[vendor], "year": str(when.year), "product": rng.choice(corpus.PRODUCTS["electronics"]).lower()}),
-                    "created_at": when, "updated_at": when,
+                    "id": oid,
+                    "vendor_id": vendor,
+                    "received_at": when,
+                    "channel": rng.choices(
+                        ["email", "letter", "phone", "social", "chat"], [75, 10, 6, 7, 2]
+                    )[0],
+                    "content": self.text.offer(
+                        rng,
+                        {
+                            "vendor": self.vendor_name[vendor],
+                            "year": str(when.year),
+                            "product": rng.choice(corpus.PRODUCTS["electronics"]).lower(),
+                        },
+                    ),
+                    "created_at": when,
+                    "updated_at": when,
                 }
             )
         yield from self._emit(m.Offer.__table__, rows)
@@ -537,19 +694,28 @@ class Dataset:
                     renews = add_months(renews, 12)
             notice = rng.choice([14, 30, 30, 60, 90, 0])
             title = {
-                "telecom": "Broadband and mobile contract", "energy": "Electricity supply",
-                "insurance": "Home contents insurance", "software": "Software subscription",
+                "telecom": "Broadband and mobile contract",
+                "energy": "Electricity supply",
+                "insurance": "Home contents insurance",
+                "software": "Software subscription",
                 "home": "Maintenance plan",
             }[topic]
             created = _at(started, rng)
             rows.append(
                 {
-                    "id": aid, "vendor_id": vendor, "title": f"{title} {rng.randrange(1, 99)}",
-                    "started_on": started, "renews_on": renews, "notice_days": notice,
+                    "id": aid,
+                    "vendor_id": vendor,
+                    "title": f"{title} {rng.randrange(1, 99)}",
+                    "started_on": started,
+                    "renews_on": renews,
+                    "notice_days": notice,
                     "notice_deadline": renews - timedelta(days=notice) if renews else None,
-                    "cost_minor": rng.randrange(5, 150) * 100 + 99, "currency": "EUR", "period": period,
+                    "cost_minor": rng.randrange(5, 150) * 100 + 99,
+                    "currency": "EUR",
+                    "period": period,
                     "notes": self.text.note(rng, topic) if rng.random() < 0.5 else "",
-                    "created_at": created, "updated_at": created,
+                    "created_at": created,
+                    "updated_at": created,
                 }
             )
         yield from self._emit(m.Agreement.__table__, rows)
@@ -557,15 +723,33 @@ class Dataset:
     def _tags(self) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
         rng, sc = self.rng, self.scale
         names = [
-            "tax", "home office", "kitchen", "claim", "important", "move 2019", "car", "insurance",
-            "renovation", "gift", "business", "follow up", "disputed", "kids", "garden", "holiday",
+            "tax",
+            "home office",
+            "kitchen",
+            "claim",
+            "important",
+            "move 2019",
+            "car",
+            "insurance",
+            "renovation",
+            "gift",
+            "business",
+            "follow up",
+            "disputed",
+            "kids",
+            "garden",
+            "holiday",
         ]
         while len(names) < sc.tags:
             names.append(f"{rng.choice(self.vocab.by_rank(150, 1200))} {len(names)}")
         names = names[: sc.tags]
-        yield from self._emit(m.Tag.__table__, [{"id": i + 1, "name": n} for i, n in enumerate(names)])
+        yield from self._emit(
+            m.Tag.__table__, [{"id": i + 1, "name": n} for i, n in enumerate(names)]
+        )
         owners = {
-            "asset": self.scale.assets, "ticket": self.scale.tickets, "vendor": self.scale.vendors,
+            "asset": self.scale.assets,
+            "ticket": self.scale.tickets,
+            "vendor": self.scale.vendors,
             "interaction": self.n_interactions,
         }
         seen: set[tuple[int, str, int]] = set()
@@ -575,7 +759,9 @@ class Dataset:
             key = (rng.randrange(1, sc.tags + 1), kind, rng.randrange(1, owners[kind] + 1))
             if key not in seen:
                 seen.add(key)
-                rows.append({"id": len(rows) + 1, "tag_id": key[0], "owner_kind": kind, "owner_id": key[2]})
+                rows.append(
+                    {"id": len(rows) + 1, "tag_id": key[0], "owner_kind": kind, "owner_id": key[2]}
+                )
         yield from self._emit(m.Tagging.__table__, rows)
 
     # attachments (stored afterwards, through the attachment store) ------------------------------
@@ -597,13 +783,19 @@ class Dataset:
             elif roll < 0.8:
                 owner_kind, owner_id = "ticket", rng.randrange(1, sc.tickets + 1)
                 kind = rng.choice(["photo", "letter"])
-                name = f"IMG_{rng.randrange(1000, 9999)}.jpg" if kind == "photo" else f"letter-{when:%Y-%m-%d}.pdf"
+                name = (
+                    f"IMG_{rng.randrange(1000, 9999)}.jpg"
+                    if kind == "photo"
+                    else f"letter-{when:%Y-%m-%d}.pdf"
+                )
             else:
                 owner_kind, owner_id = "interaction", rng.randrange(1, self.n_interactions + 1)
                 kind = "invoice"
                 name = f"invoice-{rng.randrange(10**6, 10**7)}.pdf"
             if kind == "photo":
-                content = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + rng.randbytes(rng.randrange(1500, 6000))
+                content = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + rng.randbytes(
+                    rng.randrange(1500, 6000)
+                )
             else:
                 words = " ".join(self.vocab.sample(rng, rng.randrange(150, 700)))
                 content = b"%PDF-1.7\n% benchmark\n" + words.encode() + b"\n%%EOF\n"
@@ -629,9 +821,21 @@ class Dataset:
         add("mid word", rng.sample(vocab.by_rank(400, len(vocab) // 2), 15))
         add("rare word", rng.sample(vocab.by_rank(len(vocab) * 2 // 3, len(vocab)), 15))
         pairs = [
-            "door seal", "direct debit", "washing machine", "heating element", "broadband fault",
-            "meter reading", "warranty claim", "factory reset", "drain pump", "price increase",
-            "courtesy car", "boiler pressure", "engineer visit", "credit note", "data export",
+            "door seal",
+            "direct debit",
+            "washing machine",
+            "heating element",
+            "broadband fault",
+            "meter reading",
+            "warranty claim",
+            "factory reset",
+            "drain pump",
+            "price increase",
+            "courtesy car",
+            "boiler pressure",
+            "engineer visit",
+            "credit note",
+            "data export",
         ]
         add("two words", rng.sample(pairs, 10))
         add("two words", [" ".join(rng.sample(vocab.by_rank(100, 1500), 2)) for _ in range(5)])
@@ -642,7 +846,10 @@ class Dataset:
         models = rng.sample(self.models, 10)
         add("model number", models[:6] + [mn[: max(3, len(mn) - 3)] for mn in models[6:]])
         add("name", [corpus.person(rng) for _ in range(5)])
-        add("vendor", [self.vendor_name[v].split()[0] for v in rng.sample(list(self.vendor_name), 5)])
+        add(
+            "vendor",
+            [self.vendor_name[v].split()[0] for v in rng.sample(list(self.vendor_name), 5)],
+        )
         return out[:100]
 
     def summary(self) -> dict[str, Any]:
@@ -658,7 +865,9 @@ class Dataset:
             "vocabulary_words": len(self.vocab),
             "queries": self.queries(),
             "edit_interaction_ids": rng.sample(range(1, self.n_interactions + 1), 200),
-            "edit_vendor_ids": rng.sample(range(1, self.scale.vendors + 1), min(50, self.scale.vendors)),
+            "edit_vendor_ids": rng.sample(
+                range(1, self.scale.vendors + 1), min(50, self.scale.vendors)
+            ),
             "scale": asdict(self.scale),
         }
 
@@ -681,7 +890,9 @@ class Target:
             self.engine: Engine = make_plain_engine(db)
             migrate.create_schema(self.engine)
         else:
-            self.vault, _recovery = Vault.create(self.folder, PASSPHRASE, kdf=keys.fast_params_for_tests())
+            self.vault, _recovery = Vault.create(
+                self.folder, PASSPHRASE, kdf=keys.fast_params_for_tests()
+            )
             self.engine = self.vault.engine
         self.conn: Connection | None = None
 
@@ -729,14 +940,20 @@ class Target:
                 for spec in specs[start : start + 500]:
                     owner = session.get(classes[spec.owner_kind], spec.owner_id)
                     self.vault.attachments.add(
-                        session, owner, io.BytesIO(spec.content), name=spec.name, media_type=spec.media_type
+                        session,
+                        owner,
+                        io.BytesIO(spec.content),
+                        name=spec.name,
+                        media_type=spec.media_type,
                     )
         # the same timestamps as the plain twin (the store stamps "now")
         table = m.Attachment.__table__
         stamp = bindparam("stamp", type_=DateTime())
         with self.engine.begin() as conn:
             conn.execute(
-                update(table).where(table.c.id == bindparam("aid")).values(created_at=stamp, updated_at=stamp),
+                update(table)
+                .where(table.c.id == bindparam("aid"))
+                .values(created_at=stamp, updated_at=stamp),
                 [{"aid": i, "stamp": s.created_at} for i, s in enumerate(specs, start=1)],
             )
 
@@ -746,12 +963,27 @@ class Target:
         for i, spec in enumerate(specs, start=1):
             name = hmac.new(b"plain twin", spec.content, hashlib.sha256).hexdigest()
             sha = hashlib.sha256(spec.content).hexdigest()
-            blobs.setdefault(name, {"name": name, "size": len(spec.content), "sha256": sha, "created_at": spec.created_at})
+            blobs.setdefault(
+                name,
+                {
+                    "name": name,
+                    "size": len(spec.content),
+                    "sha256": sha,
+                    "created_at": spec.created_at,
+                },
+            )
             rows.append(
                 {
-                    "id": i, "owner_kind": spec.owner_kind, "owner_id": spec.owner_id, "blob_name": name,
-                    "name": spec.name, "media_type": spec.media_type, "size": len(spec.content),
-                    "sha256": sha, "created_at": spec.created_at, "updated_at": spec.created_at,
+                    "id": i,
+                    "owner_kind": spec.owner_kind,
+                    "owner_id": spec.owner_id,
+                    "blob_name": name,
+                    "name": spec.name,
+                    "media_type": spec.media_type,
+                    "size": len(spec.content),
+                    "sha256": sha,
+                    "created_at": spec.created_at,
+                    "updated_at": spec.created_at,
                 }
             )
         with self.engine.begin() as conn:
@@ -813,7 +1045,9 @@ def generate(
                 t.commit()
                 write_time[t.label] += time.perf_counter() - t0
             since_commit = 0
-    say(f"rows written ({sum(data.counts.values()):,}); finishing the full-text index ({fts_mode}) …")
+    say(
+        f"rows written ({sum(data.counts.values()):,}); finishing the full-text index ({fts_mode}) …"
+    )
     for t in targets:
         t0 = time.perf_counter()
         t.finish_bulk(fts_mode)
@@ -843,21 +1077,40 @@ def generate(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="household")
-    parser.add_argument("--out", type=Path, required=True, help="folder for the vault (must not hold one)")
-    parser.add_argument("--plain", action="store_true", help="write the plain SQLite twin to --out instead")
-    parser.add_argument("--twin", type=Path, help="also write the plain twin to this folder, in the same pass")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="folder for the vault (must not hold one)"
+    )
+    parser.add_argument(
+        "--plain", action="store_true", help="write the plain SQLite twin to --out instead"
+    )
+    parser.add_argument(
+        "--twin", type=Path, help="also write the plain twin to this folder, in the same pass"
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--today", type=date.fromisoformat, help="the date the data is spread around (default: today)")
-    parser.add_argument("--fts", choices=["rebuild", "triggers"], default="rebuild", help="how the full-text index is filled")
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        help="the date the data is spread around (default: today)",
+    )
+    parser.add_argument(
+        "--fts",
+        choices=["rebuild", "triggers"],
+        default="rebuild",
+        help="how the full-text index is filled",
+    )
     args = parser.parse_args(argv)
     if args.plain and args.twin:
         parser.error("--plain and --twin do not go together")
     out = None if args.plain else args.out
     plain_out = args.out if args.plain else args.twin
-    info = generate(args.size, out, plain_out=plain_out, seed=args.seed, today=args.today, fts_mode=args.fts)
+    info = generate(
+        args.size, out, plain_out=plain_out, seed=args.seed, today=args.today, fts_mode=args.fts
+    )
     counts = ", ".join(f"{k} {v:,}" for k, v in info["counts"].items())
     print(f"{args.size}: {counts}")
-    print(f"generation took {info['generation_seconds']:.1f} s (writing: {info['write_seconds']}, {info['timings']})")
+    print(
+        f"generation took {info['generation_seconds']:.1f} s (writing: {info['write_seconds']}, {info['timings']})"
+    )
     return 0
 
 

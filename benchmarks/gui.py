@@ -57,7 +57,9 @@ def process_to_unlock(folder: Path, runs: int = 5) -> float:
         start = time.perf_counter()
         child = subprocess.Popen(
             [sys.executable, "-c", UNLOCK_CHILD, str(folder)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
         )
         assert child.stdout is not None
         line = child.stdout.readline()
@@ -69,7 +71,9 @@ def process_to_unlock(folder: Path, runs: int = 5) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--vault", type=Path, required=True, help="a vault made by generate.py")
     args = parser.parse_args()
     found = [p for p in (args.vault / "bench.json", args.vault.parent / "bench.json") if p.exists()]
@@ -78,7 +82,13 @@ def main() -> int:
 
     rows: list[tuple[str, str, str]] = []
     start_s = process_to_unlock(args.vault)
-    rows.append(("process start -> unlock dialog shown (median of 5)", f"{start_s * 1000:.0f} ms", "< 1000 ms"))
+    rows.append(
+        (
+            "process start -> unlock dialog shown (median of 5)",
+            f"{start_s * 1000:.0f} ms",
+            "< 1000 ms",
+        )
+    )
 
     from PySide6.QtCore import QSettings
 
@@ -106,10 +116,13 @@ def main() -> int:
     app.processEvents()
     populated = time.perf_counter() - started
     home = window.pages["home"]
-    rows.append((
-        f"after unlock -> main window populated ({sum(s.list.count() for s in home.sections.values())} home rows)",
-        f"{populated * 1000:.0f} ms", "< 500 ms",
-    ))
+    rows.append(
+        (
+            f"after unlock -> main window populated ({sum(s.list.count() for s in home.sections.values())} home rows)",
+            f"{populated * 1000:.0f} ms",
+            "< 500 ms",
+        )
+    )
 
     big = info.get("big_vendor_id")
     vendors = window.pages["vendors"]
@@ -128,10 +141,13 @@ def main() -> int:
             if len(fetches) % 20 == 0:
                 page.timeline.list.scrollToBottom()
                 app.processEvents()
-        rows.append((
-            f"timeline page fetch while scrolling ({model.rowCount()} rows, {len(fetches)} fetches) p95",
-            f"{p95(fetches) * 1000:.1f} ms", "< 30 ms",
-        ))
+        rows.append(
+            (
+                f"timeline page fetch while scrolling ({model.rowCount()} rows, {len(fetches)} fetches) p95",
+                f"{p95(fetches) * 1000:.1f} ms",
+                "< 30 ms",
+            )
+        )
         for index in range(page.tabs.count()):
             page.tabs.setCurrentIndex(index)
             app.processEvents()
@@ -153,10 +169,13 @@ def main() -> int:
     window.show_page("home")
     app.processEvents()
     rss, peak = rss_mb()
-    rows.append((
-        "resident memory, every page and tab visited (peak)",
-        f"{rss:.0f} MB ({peak:.0f})", "< 350 MB",
-    ))
+    rows.append(
+        (
+            "resident memory, every page and tab visited (peak)",
+            f"{rss:.0f} MB ({peak:.0f})",
+            "< 350 MB",
+        )
+    )
     rows.append(("  of which Qt and Python before the vault opened", f"{base_rss:.0f} MB", ""))
 
     controller.lock()

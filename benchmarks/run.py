@@ -192,7 +192,13 @@ def _child(argv: list[str]) -> int:
                         n = len(fn(session))
                         parts[name] = [round(ms(time.perf_counter() - s0), 2), n]
             side.close()
-            out[attempt] = {"open": t1 - t0, "dashboard": t2 - t1, "total": t2 - t0, "items": board.total, "parts": parts}
+            out[attempt] = {
+                "open": t1 - t0,
+                "dashboard": t2 - t1,
+                "total": t2 - t0,
+                "items": board.total,
+                "parts": parts,
+            }
         print(json.dumps(out))
         return 0
     if what == "large":
@@ -262,7 +268,9 @@ def _large_attachment(folder: Path, data_key: bytes | None, tmp: Path, mb: int) 
         hwm_before = _vm_hwm_kib()
         t0 = time.perf_counter()
         with vault.session() as session:
-            asset = records.create(session, m.Asset, name="Benchmark: 500 MB video of the installation")
+            asset = records.create(
+                session, m.Asset, name="Benchmark: 500 MB video of the installation"
+            )
             attachment = vault.attachments.add(session, asset, source)
             asset_id, attachment_id = asset.id, attachment.id
         add_s = time.perf_counter() - t0
@@ -301,7 +309,10 @@ def phase_open(sides: list[Side], res: Results, samples: int) -> None:
     runs: dict[str, list[dict[str, Any]]] = {s.label: [] for s in sides}
     for _ in range(samples):
         for side in sides:  # interleaved, so that noise hits both alike
-            params = {"folder": str(side.folder), "data_key": side.data_key.hex() if side.data_key else None}
+            params = {
+                "folder": str(side.folder),
+                "data_key": side.data_key.hex() if side.data_key else None,
+            }
             runs[side.label].append(_run_child("open", params))
     fig = Figure("open -> dashboard, fresh process (median)", "< 300 ms", meets=_below(300))
     warm = Figure("open -> dashboard, fresh engine (median)", "< 300 ms", meets=_below(300))
@@ -347,7 +358,9 @@ def phase_search(sides: list[Side], res: Results, queries: list[dict[str, str]])
             by_kind.setdefault(q["kind"], []).append(ms(t))
         kinds = "; ".join(f"{k} p95 {p95(v):.1f}" for k, v in by_kind.items())
         slow = sorted(zip(queries, passes[0], passes[1]), key=lambda x: -x[1][0])[:6]
-        slowest = ", ".join(f"{q['q']!r} {ms(a[0]):.0f}/{ms(b[0]):.0f} ms ({a[1]} hits)" for q, a, b in slow)
+        slowest = ", ".join(
+            f"{q['q']!r} {ms(a[0]):.0f}/{ms(b[0]):.0f} ms ({a[1]} hits)" for q, a, b in slow
+        )
         res.details.append(f"search ({side.label}), warm pass by kind (ms): {kinds}")
         res.details.append(f"search ({side.label}), slowest first pass/warm: {slowest}")
         res.details.append(
@@ -365,7 +378,11 @@ def phase_timeline(sides: list[Side], res: Results, vendor_id: int) -> None:
         side.open()
         try:
             with side.session() as session:
-                total = session.query(m.Interaction).filter(m.Interaction.vendor_id == vendor_id).count()
+                total = (
+                    session.query(m.Interaction)
+                    .filter(m.Interaction.vendor_id == vendor_id)
+                    .count()
+                )
             pages = -(-total // timeline.PAGE)
             deep_page = max(2, min(DEEP_PAGE, pages * 3 // 4))
             deep.name = f"timeline page {deep_page} of {pages} via cursor p95"
@@ -429,11 +446,20 @@ def phase_edits(sides: list[Side], res: Results, info: dict[str, Any]) -> None:
                 with side.session() as session:
                     if i % 2 == 0:
                         iid = ids[(i // 2) % len(ids)]
-                        records.update(session, m.Interaction, iid, subject=f"{original[iid][0]} [edited {i}]"[:500])
+                        records.update(
+                            session,
+                            m.Interaction,
+                            iid,
+                            subject=f"{original[iid][0]} [edited {i}]"[:500],
+                        )
                     else:
                         obj = records.create(
-                            session, m.Interaction, vendor_id=vendors[i % len(vendors)], direction="outbound",
-                            channel="note", subject=f"Benchmark note {i}",
+                            session,
+                            m.Interaction,
+                            vendor_id=vendors[i % len(vendors)],
+                            direction="outbound",
+                            channel="note",
+                            subject=f"Benchmark note {i}",
                             body="Called the hotline again about the replacement drain pump; they promised a callback.",
                         )
                         created.append(obj.id)
@@ -451,7 +477,10 @@ def phase_edits(sides: list[Side], res: Results, info: dict[str, Any]) -> None:
                         conn.execute(
                             update(table)
                             .where(table.c.id == bindparam("iid"))
-                            .values(subject=bindparam("subj"), updated_at=bindparam("upd", type_=table.c.updated_at.type)),
+                            .values(
+                                subject=bindparam("subj"),
+                                updated_at=bindparam("upd", type_=table.c.updated_at.type),
+                            ),
                             [{"iid": k, "subj": v[0], "upd": v[1]} for k, v in original.items()],
                         )
             side.close()
@@ -477,7 +506,9 @@ def phase_large(enc: Side, res: Results, tmp_root: Path, mb: int) -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     fig = Figure(
-        f"{mb} MB attachment add + read: peak RSS growth", "< 64 MB", unit="MB",
+        f"{mb} MB attachment add + read: peak RSS growth",
+        "< 64 MB",
+        unit="MB",
         meets=lambda e, p: None if e is None else e < 64,
     )
     fig.encrypted = out["growth_mib"]
@@ -504,11 +535,15 @@ def phase_kdf(res: Results) -> None:
     derive_s = time.perf_counter() - t0
     fig = Figure(
         f"key derivation, calibrated (t={params.iterations}, m={params.memory_kib // 1024} MiB, p={params.lanes})",
-        "0.3-1.5 s", unit="s", meets=lambda e, p: None if e is None else 0.3 <= e <= 1.5,
+        "0.3-1.5 s",
+        unit="s",
+        meets=lambda e, p: None if e is None else 0.3 <= e <= 1.5,
     )
     fig.encrypted = derive_s
     res.figures.append(fig)
-    res.details.append(f"key derivation: calibrate() took {calib_s:.2f} s, one derivation {derive_s:.2f} s")
+    res.details.append(
+        f"key derivation: calibrate() took {calib_s:.2f} s, one derivation {derive_s:.2f} s"
+    )
 
 
 # -- report --------------------------------------------------------------------------------------
@@ -563,14 +598,26 @@ def _revision() -> str:
     """The code measured: other work may be under way in the same tree, so say if it was dirty."""
     root = HERE.parent
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "vrmdesk"], cwd=root, capture_output=True, text=True, check=True
+            ["git", "status", "--porcelain", "--", "vrmdesk"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "code: (not a git checkout)"
     changed = len(dirty.splitlines())
-    return f"code: vrmdesk at {head}" + (f" with {changed} uncommitted file(s) under vrmdesk/" if changed else " (clean)")
+    return f"code: vrmdesk at {head}" + (
+        f" with {changed} uncommitted file(s) under vrmdesk/" if changed else " (clean)"
+    )
 
 
 def _counts(info: dict[str, Any]) -> str:
@@ -589,11 +636,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--vault", type=Path, help="the encrypted vault made by generate.py")
     parser.add_argument("--plain", type=Path, help="its plain twin made by generate.py --plain")
-    parser.add_argument("--generate", action="store_true", help="generate both first, under --workdir")
+    parser.add_argument(
+        "--generate", action="store_true", help="generate both first, under --workdir"
+    )
     parser.add_argument("--size", choices=["household", "decade"], default="household")
-    parser.add_argument("--workdir", type=Path, help="with --generate: where the vaults go (default bench-out/SIZE)")
-    parser.add_argument("--force", action="store_true", help="with --generate: replace vaults generated before")
-    parser.add_argument("--skip-large", action="store_true", help=f"skip the {LARGE_MB} MB attachment")
+    parser.add_argument(
+        "--workdir", type=Path, help="with --generate: where the vaults go (default bench-out/SIZE)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="with --generate: replace vaults generated before"
+    )
+    parser.add_argument(
+        "--skip-large", action="store_true", help=f"skip the {LARGE_MB} MB attachment"
+    )
     parser.add_argument("--large-mb", type=int, default=LARGE_MB, help=argparse.SUPPRESS)
     parser.add_argument("--open-samples", type=int, default=OPEN_SAMPLES)
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
@@ -609,7 +664,9 @@ def main(argv: list[str] | None = None) -> int:
         for folder in (vault_dir, plain_dir):
             if folder.exists():
                 if not args.force:
-                    parser.error(f"{folder} exists; use --force to replace it, or --vault/--plain to reuse it")
+                    parser.error(
+                        f"{folder} exists; use --force to replace it, or --vault/--plain to reuse it"
+                    )
                 if not (folder / INFO_NAME).exists():
                     parser.error(f"{folder} was not made by generate.py; not removing it")
                 shutil.rmtree(folder)
@@ -622,8 +679,15 @@ def main(argv: list[str] | None = None) -> int:
         vault_dir, plain_dir = args.vault, args.plain
     info = json.loads((vault_dir / INFO_NAME).read_text())
     plain_info = json.loads((plain_dir / INFO_NAME).read_text())
-    if (plain_info["seed"], plain_info["size"], plain_info["today"]) != (info["seed"], info["size"], info["today"]):
-        print("warning: the plain twin was generated with other settings; ratios compare unlike data", file=sys.stderr)
+    if (plain_info["seed"], plain_info["size"], plain_info["today"]) != (
+        info["seed"],
+        info["size"],
+        info["today"],
+    ):
+        print(
+            "warning: the plain twin was generated with other settings; ratios compare unlike data",
+            file=sys.stderr,
+        )
 
     header = keys.Header.load(vault_dir / "vault.json", str(vault_dir / "backups"))
     data_key = header.unlock_with_passphrase(info["passphrase"])
@@ -639,7 +703,12 @@ def main(argv: list[str] | None = None) -> int:
         ("edits", lambda: phase_edits(sides, res, info)),
     ]
     if not args.skip_large:
-        steps.append((f"{args.large_mb} MB attachment", lambda: phase_large(enc, res, vault_dir.resolve().parent, args.large_mb)))
+        steps.append(
+            (
+                f"{args.large_mb} MB attachment",
+                lambda: phase_large(enc, res, vault_dir.resolve().parent, args.large_mb),
+            )
+        )
     steps.append(("key derivation", lambda: phase_kdf(res)))
     for name, step in steps:
         t0 = time.perf_counter()
@@ -657,7 +726,13 @@ def main(argv: list[str] | None = None) -> int:
                     "started": started.isoformat(timespec="seconds"),
                     "size": info["size"],
                     "figures": [
-                        {"name": f.name, "unit": f.unit, "encrypted": f.encrypted, "plain": f.plain, "target": f.target}
+                        {
+                            "name": f.name,
+                            "unit": f.unit,
+                            "encrypted": f.encrypted,
+                            "plain": f.plain,
+                            "target": f.target,
+                        }
                         for f in res.figures
                     ],
                     "total": res.total,

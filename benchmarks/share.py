@@ -35,7 +35,9 @@ def vm_hwm_kib() -> int:
     return 0
 
 
-def build(folder: Path, records: int, megabytes: int, files: int, deflated: bool = False) -> dict[str, int]:
+def build(
+    folder: Path, records: int, megabytes: int, files: int, deflated: bool = False
+) -> dict[str, int]:
     from datetime import date, datetime, timedelta
 
     from vrmdesk.store import keys
@@ -44,47 +46,85 @@ def build(folder: Path, records: int, megabytes: int, files: int, deflated: bool
     from vrmdesk.store.vault import Vault
 
     vault, _ = Vault.create(folder, PASSPHRASE, kdf=keys.fast_params_for_tests())
-    with vault:
-        with vault.session() as s:
-            vendor = rec.create(s, m.Vendor, name="Benchmark Appliances", website="https://b.example")
-            # records: 1 vendor + things*(1 thing, 1 warranty, 1 service) + 1 ticket + messages
-            things = max(1, (records - 2) // 5)
-            messages = max(0, records - 2 - things * 3)
-            assets = []
-            for n in range(things):
-                asset = rec.create(s, m.Asset, name=f"Thing {n}", category="Kitchen",
-                                   maker_id=vendor.id, model=f"M-{n}", serial_number=f"SN{n:06d}",
-                                   purchase_date=date(2024, 1, 1) + timedelta(days=n),
-                                   price_minor=10000 + n, currency="EUR", location="Kitchen")
-                rec.create(s, m.Warranty, asset_id=asset.id, provider_id=vendor.id,
-                           title="Maker's warranty", starts_on=asset.purchase_date, months=24)
-                rec.create(s, m.ServiceEvent, asset_id=asset.id, vendor_id=vendor.id,
-                           performed_on=date(2025, 1, 1), description="Yearly service",
-                           cost_minor=8900, currency="EUR")
-                assets.append(asset)
-            ticket = rec.create(s, m.Ticket, vendor_id=vendor.id, asset_id=assets[0].id,
-                                title="Long case", opened_on=date(2025, 1, 1))
-            for n in range(messages):
-                rec.create(s, m.Interaction, vendor_id=vendor.id, ticket_id=ticket.id,
-                           occurred_at=datetime(2025, 1, 1) + timedelta(hours=n),
-                           direction="outbound" if n % 2 else "inbound", channel="email",
-                           subject=f"Message {n}", body="Some words about the case. " * 20)
-            size = megabytes * 1024 * 1024 // max(files, 1)
-            for n in range(files):
-                path = folder.parent / f"receipt-{n}"
-                with path.open("wb") as out:
-                    left = size
-                    while left:
-                        chunk = os.urandom(min(left, 1024 * 1024))
-                        out.write(chunk)
-                        left -= len(chunk)
-                kind = ("receipt.pdf", "application/pdf") if n % 2 else ("photo.jpg", "image/jpeg")
-                if deflated:  # the worst case: incompressible content of a type the writer deflates
-                    kind = ("data.txt", "text/plain")
-                vault.attachments.add(s, assets[n % len(assets)], path,
-                                      name=f"{n:02d}-{kind[0]}", media_type=kind[1])
-                path.unlink()
-            return {"vendor_id": vendor.id, "records": 2 + things * 3 + messages}
+    with vault, vault.session() as s:
+        vendor = rec.create(
+            s, m.Vendor, name="Benchmark Appliances", website="https://b.example"
+        )
+        # records: 1 vendor + things*(1 thing, 1 warranty, 1 service) + 1 ticket + messages
+        things = max(1, (records - 2) // 5)
+        messages = max(0, records - 2 - things * 3)
+        assets = []
+        for n in range(things):
+            asset = rec.create(
+                s,
+                m.Asset,
+                name=f"Thing {n}",
+                category="Kitchen",
+                maker_id=vendor.id,
+                model=f"M-{n}",
+                serial_number=f"SN{n:06d}",
+                purchase_date=date(2024, 1, 1) + timedelta(days=n),
+                price_minor=10000 + n,
+                currency="EUR",
+                location="Kitchen",
+            )
+            rec.create(
+                s,
+                m.Warranty,
+                asset_id=asset.id,
+                provider_id=vendor.id,
+                title="Maker's warranty",
+                starts_on=asset.purchase_date,
+                months=24,
+            )
+            rec.create(
+                s,
+                m.ServiceEvent,
+                asset_id=asset.id,
+                vendor_id=vendor.id,
+                performed_on=date(2025, 1, 1),
+                description="Yearly service",
+                cost_minor=8900,
+                currency="EUR",
+            )
+            assets.append(asset)
+        ticket = rec.create(
+            s,
+            m.Ticket,
+            vendor_id=vendor.id,
+            asset_id=assets[0].id,
+            title="Long case",
+            opened_on=date(2025, 1, 1),
+        )
+        for n in range(messages):
+            rec.create(
+                s,
+                m.Interaction,
+                vendor_id=vendor.id,
+                ticket_id=ticket.id,
+                occurred_at=datetime(2025, 1, 1) + timedelta(hours=n),
+                direction="outbound" if n % 2 else "inbound",
+                channel="email",
+                subject=f"Message {n}",
+                body="Some words about the case. " * 20,
+            )
+        size = megabytes * 1024 * 1024 // max(files, 1)
+        for n in range(files):
+            path = folder.parent / f"receipt-{n}"
+            with path.open("wb") as out:
+                left = size
+                while left:
+                    chunk = os.urandom(min(left, 1024 * 1024))
+                    out.write(chunk)
+                    left -= len(chunk)
+            kind = ("receipt.pdf", "application/pdf") if n % 2 else ("photo.jpg", "image/jpeg")
+            if deflated:  # the worst case: incompressible content of a type the writer deflates
+                kind = ("data.txt", "text/plain")
+            vault.attachments.add(
+                s, assets[n % len(assets)], path, name=f"{n:02d}-{kind[0]}", media_type=kind[1]
+            )
+            path.unlink()
+        return {"vendor_id": vendor.id, "records": 2 + things * 3 + messages}
 
 
 def child_export(folder: Path, out: Path) -> dict[str, float]:
@@ -100,12 +140,18 @@ def child_export(folder: Path, out: Path) -> dict[str, float]:
             selection = sl.everything(s, vendor_id)
         before = vm_hwm_kib()
         started = time.perf_counter()
-        result = export.export_bundle(vault, selection, Terms(purpose="support_case"), out,
-                                      created=CREATED)
+        result = export.export_bundle(
+            vault, selection, Terms(purpose="support_case"), out, created=CREATED
+        )
         seconds = time.perf_counter() - started
         growth = vm_hwm_kib() - before
-    return {"seconds": seconds, "growth_mib": growth / 1024, "records": result.records,
-            "files": result.files, "bytes": result.size}
+    return {
+        "seconds": seconds,
+        "growth_mib": growth / 1024,
+        "records": result.records,
+        "files": result.files,
+        "bytes": result.size,
+    }
 
 
 def child_verify(bundle: Path) -> dict[str, float]:
@@ -115,13 +161,21 @@ def child_verify(bundle: Path) -> dict[str, float]:
     started = time.perf_counter()
     verified = verify.verify_bundle(bundle)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "growth_mib": (vm_hwm_kib() - before) / 1024,
-            "records": len(verified.records)}
+    return {
+        "seconds": seconds,
+        "growth_mib": (vm_hwm_kib() - before) / 1024,
+        "records": len(verified.records),
+    }
 
 
 def run_child(*args: str) -> dict[str, float]:
-    result = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
-                            text=True, check=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -131,14 +185,20 @@ def main() -> None:
     parser.add_argument("--mb", type=int, default=200)
     parser.add_argument("--files", type=int, default=20)
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
-    parser.add_argument("--deflated", action="store_true",
-                        help="files of a media type the writer deflates (worst case), not PDF/JPEG")
+    parser.add_argument(
+        "--deflated",
+        action="store_true",
+        help="files of a media type the writer deflates (worst case), not PDF/JPEG",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         what, *rest = args.child
-        out = child_export(Path(rest[0]), Path(rest[1])) if what == "export" \
+        out = (
+            child_export(Path(rest[0]), Path(rest[1]))
+            if what == "export"
             else child_verify(Path(rest[0]))
+        )
         print(json.dumps(out))
         return
 
@@ -148,23 +208,29 @@ def main() -> None:
         started = time.perf_counter()
         info = build(work / "vault", args.records, args.mb, args.files, args.deflated)
         media = "incompressible text/plain" if args.deflated else "stored PDF/JPEG"
-        print(f"set-up: {info['records']} records, {args.files} files ({media}), {args.mb} MB "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"set-up: {info['records']} records, {args.files} files ({media}), {args.mb} MB "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
         bundle = work / "bench.vrmshare"
         exported = run_child("export", str(work / "vault"), str(bundle))
-        print(f"export: {exported['seconds']:.2f} s, peak memory growth "
-              f"{exported['growth_mib']:.1f} MiB ({exported['records']} records, "
-              f"{exported['files']} files, {exported['bytes'] / 1024**2:.0f} MiB bundle) "
-              f"[target < 5 s, < 64 MiB]")
+        print(
+            f"export: {exported['seconds']:.2f} s, peak memory growth "
+            f"{exported['growth_mib']:.1f} MiB ({exported['records']} records, "
+            f"{exported['files']} files, {exported['bytes'] / 1024**2:.0f} MiB bundle) "
+            f"[target < 5 s, < 64 MiB]"
+        )
         try:
             import vrmdesk.share.verify  # noqa: F401
         except ImportError:
             print("verify: vrmdesk.share.verify is not there yet")
         else:
             verified = run_child("verify", str(bundle))
-            print(f"verify: {verified['seconds']:.2f} s, peak memory growth "
-                  f"{verified['growth_mib']:.1f} MiB ({verified['records']} records) "
-                  f"[target < 3 s]")
+            print(
+                f"verify: {verified['seconds']:.2f} s, peak memory growth "
+                f"{verified['growth_mib']:.1f} MiB ({verified['records']} records) "
+                f"[target < 3 s]"
+            )
         from benchmarks.common import machine_note
 
         print(machine_note())

@@ -17,17 +17,17 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QWidget
 
-from vrmdesk.store import demo, keys  # noqa: E402
-from vrmdesk.store import models as m  # noqa: E402
-from vrmdesk.store.services import records  # noqa: E402
-from vrmdesk.store.tempcopies import TempCopies  # noqa: E402
-from vrmdesk.store.vault import Vault  # noqa: E402
-from vrmdesk.ui import settings  # noqa: E402
-from vrmdesk.ui.app import make_app  # noqa: E402
-from vrmdesk.ui.controller import VaultController  # noqa: E402
+from vrmdesk.store import demo, keys
+from vrmdesk.store import models as m
+from vrmdesk.store.services import records
+from vrmdesk.store.tempcopies import TempCopies
+from vrmdesk.store.vault import Vault
+from vrmdesk.ui import settings
+from vrmdesk.ui.app import make_app
+from vrmdesk.ui.controller import VaultController
 
 SIZE = (1280, 800)
 
@@ -45,7 +45,9 @@ def save(widget: QWidget, out: Path, name: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "docs" / "screenshots")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -91,7 +93,9 @@ def main() -> int:
     with controller.session() as session:
         bosch = records.find_vendor(session, "Bosch Home Appliances")
         dishwasher = session.query(m.Asset).filter_by(name="Dishwasher").one()
-        first_interaction = records.list_records(session, m.Interaction, vendor_id=bosch.id, limit=1)[0]
+        first_interaction = records.list_records(
+            session, m.Interaction, vendor_id=bosch.id, limit=1
+        )[0]
     window.open_record("vendor", bosch.id)
     settle(app)
     save(window, args.out, "vendor")

@@ -78,9 +78,7 @@ def vault_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def vault_and_recovery_key(vault_dir: Path) -> Iterator[tuple[Vault, str]]:
-    vault, recovery_key = Vault.create(
-        vault_dir, PASSPHRASE, kdf=keys.fast_params_for_tests()
-    )
+    vault, recovery_key = Vault.create(vault_dir, PASSPHRASE, kdf=keys.fast_params_for_tests())
     try:
         yield vault, recovery_key
     finally:
@@ -148,7 +146,8 @@ def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
         pytest.skip("no mount command here")
     done = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "size=24m,mode=0700", "tmpfs", str(root)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip() or done.returncode}")

@@ -24,39 +24,64 @@ from vrmdesk.share.format import (
 
 VAULT_ID = "test-vault"
 CREATED = "2026-11-20T10:00:00Z"
-TERMS = {"allowed_use": "this_request_only", "marketing": False, "retention_days": 90,
-         "third_parties": False}
+TERMS = {
+    "allowed_use": "this_request_only",
+    "marketing": False,
+    "retention_days": 90,
+    "third_parties": False,
+}
 
 
 def uid(kind: str, record_id: int, vault_id: str = VAULT_ID) -> str:
     return record_uid(vault_id, kind, record_id)
 
 
-def customer_records(ids: dict[str, int] | None = None, vault_id: str = VAULT_ID) -> list[dict[str, Any]]:
+def customer_records(
+    ids: dict[str, int] | None = None, vault_id: str = VAULT_ID
+) -> list[dict[str, Any]]:
     ids = {"vendor": 1, "asset": 1, "warranty": 1, "ticket": 1, **(ids or {})}
     vendor = uid("vendor", ids["vendor"], vault_id)
     product = uid("asset", ids["asset"], vault_id)
     return [
         {"@type": "Organization", "@id": vendor, "name": "Acme Appliances"},
-        {"@type": "Product", "@id": product, "name": "Dishwasher", "serialNumber": "SN-1",
-         "manufacturer": vendor},
-        {"@type": "WarrantyPromise", "@id": uid("warranty", ids["warranty"], vault_id),
-         "vrm:product": product, "vrm:provider": vendor, "vrm:validThrough": "2027-01-01"},
-        {"@type": "vrm:SupportTicket", "@id": uid("ticket", ids["ticket"], vault_id),
-         "name": "Leaks water", "vrm:status": "open", "vrm:product": product},
+        {
+            "@type": "Product",
+            "@id": product,
+            "name": "Dishwasher",
+            "serialNumber": "SN-1",
+            "manufacturer": vendor,
+        },
+        {
+            "@type": "WarrantyPromise",
+            "@id": uid("warranty", ids["warranty"], vault_id),
+            "vrm:product": product,
+            "vrm:provider": vendor,
+            "vrm:validThrough": "2027-01-01",
+        },
+        {
+            "@type": "vrm:SupportTicket",
+            "@id": uid("ticket", ids["ticket"], vault_id),
+            "name": "Leaks water",
+            "vrm:status": "open",
+            "vrm:product": product,
+        },
     ]
 
 
 def customer_manifest(
-    *, records: list[dict[str, Any]] | None = None, created: str = CREATED,
-    vendor_uid: str | None = None, purpose: str = "warranty_claim",
+    *,
+    records: list[dict[str, Any]] | None = None,
+    created: str = CREATED,
+    vendor_uid: str | None = None,
+    purpose: str = "warranty_claim",
 ) -> dict[str, Any]:
     recs = customer_records() if records is None else records
     return {
         "format": "vrmshare/1",
         "created": created,
         "sender": {"name": "Alex Customer"},
-        "recipient": {"name": "Acme Appliances", "id": vendor_uid or recs[0]["@id"]} if recs
+        "recipient": {"name": "Acme Appliances", "id": vendor_uid or recs[0]["@id"]}
+        if recs
         else {"name": "Acme Appliances"},
         "purpose": purpose,
         "purpose_note": "Dishwasher leaks",
@@ -68,8 +93,11 @@ def customer_manifest(
 
 
 def sample_files(extra: dict[str, bytes] | None = None) -> list[BundleFile]:
-    files = [BundleFile.from_bytes("index.html", b"<!doctype html><title>Shared</title><p>Hi</p>\n",
-                                   "text/html")]
+    files = [
+        BundleFile.from_bytes(
+            "index.html", b"<!doctype html><title>Shared</title><p>Hi</p>\n", "text/html"
+        )
+    ]
     for index, (name, data) in enumerate((extra or {"receipt.txt": b"Receipt 42\n"}).items(), 1):
         media = "image/jpeg" if name.endswith(".jpg") else "text/plain"
         files.append(BundleFile.from_bytes(f"files/{index:03d}-{name}", data, media, name=name))
@@ -77,31 +105,60 @@ def sample_files(extra: dict[str, bytes] | None = None) -> list[BundleFile]:
 
 
 def make_bundle(
-    out: Path, key: Ed25519PrivateKey | None = None, *, manifest: dict[str, Any] | None = None,
-    files: list[BundleFile] | None = None, encrypt_to: str | None = None,
+    out: Path,
+    key: Ed25519PrivateKey | None = None,
+    *,
+    manifest: dict[str, Any] | None = None,
+    files: list[BundleFile] | None = None,
+    encrypt_to: str | None = None,
 ) -> WrittenBundle:
     key = key or Ed25519PrivateKey.generate()
-    return write_bundle(manifest or customer_manifest(), sample_files() if files is None else files,
-                        key, out, encrypt_to=encrypt_to)
+    return write_bundle(
+        manifest or customer_manifest(),
+        sample_files() if files is None else files,
+        key,
+        out,
+        encrypt_to=encrypt_to,
+    )
 
 
-def log_disclosure(session, written: WrittenBundle, manifest: dict[str, Any], vendor_id: int,
-                   contents: list[dict[str, Any]]) -> None:  # type: ignore[no-untyped-def]
+def log_disclosure(
+    session,
+    written: WrittenBundle,
+    manifest: dict[str, Any],
+    vendor_id: int,
+    contents: list[dict[str, Any]],
+) -> None:  # type: ignore[no-untyped-def]
     """A Disclosure row for a bundle written by ``make_bundle`` (what export_bundle would log)."""
     from vrmdesk.store import models as m
 
-    session.add(m.Disclosure(
-        vendor_id=vendor_id, vendor_name=manifest["recipient"]["name"],
-        bundle_id=written.bundle_id, bundle_created=datetime(2026, 11, 20, 10, 0, 0),
-        purpose=manifest["purpose"], terms=manifest["terms"], contents=contents, files=[],
-        redacted=manifest.get("redacted", []), selection={}, bundle_sha256=written.sha256,
-        encrypted_to="", path=str(written.path),
-    ))
+    session.add(
+        m.Disclosure(
+            vendor_id=vendor_id,
+            vendor_name=manifest["recipient"]["name"],
+            bundle_id=written.bundle_id,
+            bundle_created=datetime(2026, 11, 20, 10, 0, 0),
+            purpose=manifest["purpose"],
+            terms=manifest["terms"],
+            contents=contents,
+            files=[],
+            redacted=manifest.get("redacted", []),
+            selection={},
+            bundle_sha256=written.sha256,
+            encrypted_to="",
+            path=str(written.path),
+        )
+    )
     session.flush()
 
 
-def vault_bundle(session, vault_id: str, out: Path, key: Ed25519PrivateKey,  # type: ignore[no-untyped-def]
-                 vendor_name: str = "Acme Appliances") -> tuple[WrittenBundle, dict[str, Any]]:
+def vault_bundle(
+    session,
+    vault_id: str,
+    out: Path,
+    key: Ed25519PrivateKey,  # type: ignore[no-untyped-def]
+    vendor_name: str = "Acme Appliances",
+) -> tuple[WrittenBundle, dict[str, Any]]:
     """A vendor, asset, warranty and ticket in the vault, a bundle about them, and its Disclosure."""
     from vrmdesk.store import models as m
 
@@ -111,10 +168,16 @@ def vault_bundle(session, vault_id: str, out: Path, key: Ed25519PrivateKey,  # t
     asset = m.Asset(name="Dishwasher", maker_id=vendor.id)
     session.add(asset)
     session.flush()
-    warranty = m.Warranty(asset_id=asset.id, provider_id=vendor.id, title="Maker warranty",
-                          starts_on=date(2025, 1, 1), ends_on=date(2027, 1, 1))
-    ticket = m.Ticket(vendor_id=vendor.id, asset_id=asset.id, title="Leaks water",
-                      opened_on=date(2026, 11, 1))
+    warranty = m.Warranty(
+        asset_id=asset.id,
+        provider_id=vendor.id,
+        title="Maker warranty",
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2027, 1, 1),
+    )
+    ticket = m.Ticket(
+        vendor_id=vendor.id, asset_id=asset.id, title="Leaks water", opened_on=date(2026, 11, 1)
+    )
     session.add_all([warranty, ticket])
     session.flush()
     ids = {"vendor": vendor.id, "asset": asset.id, "warranty": warranty.id, "ticket": ticket.id}
@@ -122,8 +185,10 @@ def vault_bundle(session, vault_id: str, out: Path, key: Ed25519PrivateKey,  # t
     manifest["recipient"]["name"] = vendor_name
     manifest["sender"]["key"] = public_jwk_of(key)
     written = make_bundle(out, key, manifest=manifest)
-    contents = [{"kind": kind, "id": rid, "uid": record_uid(vault_id, kind, rid), "fields": []}
-                for kind, rid in ids.items()]
+    contents = [
+        {"kind": kind, "id": rid, "uid": record_uid(vault_id, kind, rid), "fields": []}
+        for kind, rid in ids.items()
+    ]
     log_disclosure(session, written, manifest, vendor.id, contents)
     return written, ids
 
@@ -158,8 +223,15 @@ def zip_entries(path: Path, entries: list[tuple[str, bytes]], *, stored: bool = 
     return path
 
 
-def signed_bundle(path: Path, raw: bytes, files: list[tuple[str, bytes]], key: Ed25519PrivateKey,
-                  *, kid: str | None = None, stored: bool = True) -> Path:
+def signed_bundle(
+    path: Path,
+    raw: bytes,
+    files: list[tuple[str, bytes]],
+    key: Ed25519PrivateKey,
+    *,
+    kid: str | None = None,
+    stored: bool = True,
+) -> Path:
     """A ZIP whose manifest bytes ``raw`` (whatever they say) carry a good signature by ``key``."""
     entries = [("manifest.json", raw), ("manifest.jws", sign_raw(raw, key, kid))]
     return zip_entries(path, entries + files, stored=stored)
@@ -189,9 +261,15 @@ def insert_shifted(data: bytes, at: int, blob: bytes) -> bytes:
     return bytes(out)
 
 
-def run_vrmdesk(args: list[str], *, timeout: float = 60, fsize: int | None = None,
-                memory: int | None = None, input: str | None = None,
-                env: dict[str, str] | None = None) -> tuple[int, str, str]:
+def run_vrmdesk(
+    args: list[str],
+    *,
+    timeout: float = 60,
+    fsize: int | None = None,
+    memory: int | None = None,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+) -> tuple[int, str, str]:
     """``python -m vrmdesk.cli ARGS`` in a child process, optionally under RLIMIT_FSIZE (a full
     disk: Python ignores SIGXFSZ, so writes past the limit fail with EFBIG) or RLIMIT_AS."""
     import os
@@ -206,8 +284,13 @@ def run_vrmdesk(args: list[str], *, timeout: float = 60, fsize: int | None = Non
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
     done = subprocess.run(
-        [sys.executable, "-m", "vrmdesk.cli", *args], capture_output=True, text=True,
-        timeout=timeout, preexec_fn=limits, input=input, check=False,
+        [sys.executable, "-m", "vrmdesk.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limits,
+        input=input,
+        check=False,
         stdin=subprocess.DEVNULL if input is None else None,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})},
         cwd=Path(__file__).resolve().parents[1],
@@ -215,8 +298,9 @@ def run_vrmdesk(args: list[str], *, timeout: float = 60, fsize: int | None = Non
     return done.returncode, done.stdout, done.stderr
 
 
-def attach_to_a_thing(vault: Any, data: bytes, name: str = "receipt.bin",
-                      vendor_name: str = "Acme Appliances") -> tuple[int, Path]:
+def attach_to_a_thing(
+    vault: Any, data: bytes, name: str = "receipt.bin", vendor_name: str = "Acme Appliances"
+) -> tuple[int, Path]:
     """A vendor with a thing that has one attachment; (the vendor's id, the blob's path)."""
     import io
 
@@ -229,8 +313,9 @@ def attach_to_a_thing(vault: Any, data: bytes, name: str = "receipt.bin",
         asset = m.Asset(name="Dishwasher", maker_id=vendor.id)
         session.add(asset)
         session.flush()
-        attachment = vault.attachments.add(session, asset, io.BytesIO(data), name=name,
-                                           media_type="application/octet-stream")
+        attachment = vault.attachments.add(
+            session, asset, io.BytesIO(data), name=name, media_type="application/octet-stream"
+        )
         return vendor.id, vault.attachments.path_of(attachment.blob_name)
 
 
@@ -242,9 +327,16 @@ def bytes_of(item: BundleFile) -> bytes:
     return buffer.getvalue()
 
 
-def hostile_bundle(path: Path, key: Ed25519PrivateKey, change: Any = None, *,
-                   manifest: dict[str, Any] | None = None, files: list[BundleFile] | None = None,
-                   literals: dict[str, str] | None = None, kid: str | None = None) -> Path:
+def hostile_bundle(
+    path: Path,
+    key: Ed25519PrivateKey,
+    change: Any = None,
+    *,
+    manifest: dict[str, Any] | None = None,
+    files: list[BundleFile] | None = None,
+    literals: dict[str, str] | None = None,
+    kid: str | None = None,
+) -> Path:
     """A bundle signed by ``key`` whose manifest ``change(manifest)`` made whatever it likes.
 
     The JSON is written with ``ensure_ascii`` (so a lone surrogate is a ``\\ud800`` escape, as
@@ -271,4 +363,6 @@ def harmless(text: str) -> None:
     import unicodedata
 
     for ch in text:
-        assert ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp", "Cs"), repr(ch)
+        assert ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp", "Cs"), repr(
+            ch
+        )

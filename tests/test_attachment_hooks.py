@@ -58,18 +58,25 @@ def test_an_exception_from_the_source_stream_comes_out_unchanged_and_leaves_noth
             return super().read(min(size, 50_000) if size and size > 0 else 50_000)
 
     with pytest.raises(Stop), vault.session() as s:
-        vault.attachments.add(s, s.get(m.Vendor, vendor_id), Cancelling(b"x" * 300_000), name="big.bin")
+        vault.attachments.add(
+            s, s.get(m.Vendor, vendor_id), Cancelling(b"x" * 300_000), name="big.bin"
+        )
     assert contents(vault_dir) == [] and leftovers(vault_dir) == []
     assert count(vault, m.Attachment) == count(vault, m.Blob) == 0
 
 
 def test_the_size_limit_reads_well_whatever_its_size(vault, vendor_id):
     with pytest.raises(AttachmentError) as err, vault.session() as s:
-        vault.attachments.add(s, s.get(m.Vendor, vendor_id), io.BytesIO(b"x" * 5000),
-                              name="x.bin", max_size=2048)
+        vault.attachments.add(
+            s, s.get(m.Vendor, vendor_id), io.BytesIO(b"x" * 5000), name="x.bin", max_size=2048
+        )
     assert str(err.value) == "The file is too large: the limit is 2.0 KB."
     assert [format_size(n) for n in (1, 900, 150_000, 3 * 1024**3)] == [
-        "1 byte", "900 bytes", "146 KB", "3.0 GB"]
+        "1 byte",
+        "900 bytes",
+        "146 KB",
+        "3.0 GB",
+    ]
 
 
 def test_write_to_reports_progress_and_a_stop_leaves_no_copy(vault, vendor_id, tmp_path):

@@ -214,7 +214,9 @@ def test_an_attachment_that_is_not_a_regular_file_is_refused_at_once(
         stored.mkdir()
     result = subprocess.run(
         [sys.executable, "-c", READ_ONE, str(vault_dir), PASSPHRASE, str(attachment_id)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     name, message = result.stdout.splitlines()[:2]

@@ -37,8 +37,16 @@ def test_list_and_search_as_text_and_json(demo_vault, capsys):
     code, out, _ = run(capsys, "list", "tickets", "--json", "--vault", str(demo_vault))
     tickets = json.loads(out)
     assert {t["title"] for t in tickets} >= {"Dishwasher stops with error E24"}
-    code, out, _ = run(capsys, "list", "interactions", "--vendor", "bosch home appliances",
-                       "--json", "--vault", str(demo_vault))
+    code, out, _ = run(
+        capsys,
+        "list",
+        "interactions",
+        "--vendor",
+        "bosch home appliances",
+        "--json",
+        "--vault",
+        str(demo_vault),
+    )
     assert code == 0 and len(json.loads(out)) == 5
     code, out, _ = run(capsys, "search", "E24", "--json", "--vault", str(demo_vault))
     hits = json.loads(out)
@@ -72,7 +80,9 @@ def test_backup_restore_and_passwd(demo_vault, capsys, tmp_path, monkeypatch):
     assert "  1  " in out
     new = tmp_path / "new.txt"
     new.write_text("a new passphrase")
-    code, out, err = run(capsys, "passwd", "--new-passphrase-file", str(new), "--vault", str(demo_vault))
+    code, out, err = run(
+        capsys, "passwd", "--new-passphrase-file", str(new), "--vault", str(demo_vault)
+    )
     assert code == 0, err
     monkeypatch.setenv(cli.PASSPHRASE_ENV, "a new passphrase")
     code, out, err = run(capsys, "restore", "1", "--vault", str(demo_vault))
@@ -98,8 +108,14 @@ def test_init_refuses_to_overwrite_and_prints_a_recovery_key(tmp_path, capsys, m
 
 def _cli(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "vrmdesk.cli", *argv], capture_output=True,
-                          text=True, env=full_env, stdin=subprocess.DEVNULL, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "vrmdesk.cli", *argv],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
 
 
 def test_expected_failures_give_one_line_and_exit_1(demo_vault, tmp_path):
@@ -110,13 +126,22 @@ def test_expected_failures_give_one_line_and_exit_1(demo_vault, tmp_path):
     assert missing.returncode == 1 and "no vault" in missing.stderr
     (demo_vault / "vault.json").write_text("{not json")
     damaged = _cli("info", "--vault", str(demo_vault), env={cli.PASSPHRASE_ENV: "demo pass"})
-    assert damaged.returncode == 1 and "damaged" in damaged.stderr and "Traceback" not in damaged.stderr
+    assert (
+        damaged.returncode == 1
+        and "damaged" in damaged.stderr
+        and "Traceback" not in damaged.stderr
+    )
 
 
 def test_no_terminal_and_no_passphrase_is_a_clear_failure(demo_vault):
     env = {k: v for k, v in os.environ.items() if k != cli.PASSPHRASE_ENV}
-    result = subprocess.run([sys.executable, "-m", "vrmdesk.cli", "info", "--vault", str(demo_vault)],
-                            capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "vrmdesk.cli", "info", "--vault", str(demo_vault)],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 1 and "--passphrase-file" in result.stderr
 
 
@@ -130,7 +155,9 @@ def test_share_identity_prints_the_public_key_and_fingerprint(demo_vault, capsys
     jwk = json.loads(out)
     assert code == 0 and jwk["kty"] == "OKP" and "d" not in jwk
     assert "Fingerprint:" in err
-    code, out, _ = run(capsys, "share", "identity", "--out", str(tmp_path / "me.jwk"), "--vault", str(demo_vault))
+    code, out, _ = run(
+        capsys, "share", "identity", "--out", str(tmp_path / "me.jwk"), "--vault", str(demo_vault)
+    )
     assert code == 0 and json.loads((tmp_path / "me.jwk").read_text()) == jwk
 
 

@@ -13,18 +13,32 @@ import pytest
 from vrmdesk import cli, crashlog
 
 
-def _cli(*argv: str, env: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+def _cli(
+    *argv: str, env: dict[str, str] | None = None, drop: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k not in drop}
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "vrmdesk.cli", *argv], capture_output=True,
-                          text=True, env=full_env, stdin=subprocess.DEVNULL, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "vrmdesk.cli", *argv],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize("argv", [
-    ("list", "vendors", "--limit", "-1"), ("list", "vendors", "--limit", "0"),
-    ("list", "vendors", "--limit", "many"), ("search", ""), ("search", "   "),
-    ("search", "E24", "--limit", "0"),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("list", "vendors", "--limit", "-1"),
+        ("list", "vendors", "--limit", "0"),
+        ("list", "vendors", "--limit", "many"),
+        ("search", ""),
+        ("search", "   "),
+        ("search", "E24", "--limit", "0"),
+    ],
+)
 def test_bad_numbers_and_empty_queries_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main(list(argv))
@@ -56,7 +70,9 @@ def test_a_platform_chosen_on_purpose_is_left_to_qt():
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
     assert display_problem({}, "darwin") is None and display_problem({}, "win32") is None
     assert "graphical session" in (display_problem({}, "linux") or "")
-    missing = display_problem({"WAYLAND_DISPLAY": "wayland-9", "XDG_RUNTIME_DIR": "/nonexistent"}, "linux")
+    missing = display_problem(
+        {"WAYLAND_DISPLAY": "wayland-9", "XDG_RUNTIME_DIR": "/nonexistent"}, "linux"
+    )
     assert missing is not None and "wayland-9" in missing
 
 
@@ -81,7 +97,9 @@ def test_a_bug_is_logged_without_content_and_told_in_one_line(log_folder, capsys
     code = cli.main(["info"])
     err = capsys.readouterr().err
     assert code == 1
-    assert err.count("\n") == 1 and err.startswith("vrmdesk: Something went wrong inside vrmdesk (RuntimeError)")
+    assert err.count("\n") == 1 and err.startswith(
+        "vrmdesk: Something went wrong inside vrmdesk (RuntimeError)"
+    )
     assert str(log_folder / "vrmdesk.log") in err
     log = (log_folder / "vrmdesk.log").read_text()
     assert "builtins.RuntimeError" in log and "in broken" in log and "vrmdesk info" in log
@@ -127,16 +145,20 @@ def test_a_passphrase_file_that_is_not_a_small_file_is_refused_at_once(source, t
 
 def test_a_name_the_terminal_cannot_show_is_escaped_not_a_crash(tmp_path):
     from vrmdesk.store import keys
+    from vrmdesk.store import models as m
     from vrmdesk.store.services import records
     from vrmdesk.store.vault import Vault
-    from vrmdesk.store import models as m
 
     vault, _ = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
     with vault, vault.session() as s:
         records.create(s, m.Vendor, name="Müller Küchen 北京")
     env = {**os.environ, "PYTHONIOENCODING": "latin-1", cli.PASSPHRASE_ENV: "pw"}
-    result = subprocess.run([sys.executable, "-m", "vrmdesk.cli", "list", "vendors", "--vault",
-                             str(tmp_path / "v")], capture_output=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "vrmdesk.cli", "list", "vendors", "--vault", str(tmp_path / "v")],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode("latin-1")
     assert "Müller Küchen" in out and "\\u5317" in out

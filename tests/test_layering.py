@@ -16,5 +16,7 @@ def test_core_and_cli_import_no_qt():
         "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'vrmdesk.ui.')))\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""

@@ -63,14 +63,21 @@ def test_unknown_vendor_is_refused(v):
 def test_warranty_starts_at_purchase_and_its_state_follows_the_calendar(v):
     with v.session() as s:
         bosch = make_vendor(s)
-        asset = records.create(s, m.Asset, name="Dishwasher", maker_id=bosch.id,
-                               purchase_date=TODAY - timedelta(days=700))
+        asset = records.create(
+            s,
+            m.Asset,
+            name="Dishwasher",
+            maker_id=bosch.id,
+            purchase_date=TODAY - timedelta(days=700),
+        )
         w = records.create(s, m.Warranty, asset_id=asset.id, provider_id=bosch.id, months=24)
         assert w.starts_on == asset.purchase_date
         assert w.ends_on == rules.add_months(asset.purchase_date, 24)
         assert rules.warranty_state(w) == m.WarrantyState.EXPIRING
         assert rules.warranty_state(w, on=w.ends_on + timedelta(days=1)) == m.WarrantyState.EXPIRED
-        assert rules.warranty_state(w, on=w.starts_on + timedelta(days=10)) == m.WarrantyState.ACTIVE
+        assert (
+            rules.warranty_state(w, on=w.starts_on + timedelta(days=10)) == m.WarrantyState.ACTIVE
+        )
         records.update(s, m.Warranty, w.id, void=True)
         assert rules.warranty_state(w) == m.WarrantyState.VOID
 
@@ -81,8 +88,9 @@ def test_warranty_end_before_start_and_missing_length_are_refused(v):
         with pytest.raises(ValidationError, match="start date"):
             records.create(s, m.Warranty, asset_id=asset.id, months=12)
         with pytest.raises(ValidationError, match="end before it starts") as err:
-            records.create(s, m.Warranty, asset_id=asset.id, starts_on="2024-05-01",
-                           end_date="2024-04-30")
+            records.create(
+                s, m.Warranty, asset_id=asset.id, starts_on="2024-05-01", end_date="2024-04-30"
+            )
         assert err.value.field == "end_date"
         with pytest.raises(ValidationError, match="end date or a length"):
             records.create(s, m.Warranty, asset_id=asset.id, starts_on="2024-05-01")
@@ -108,7 +116,9 @@ def test_amounts_parse_exactly_and_need_a_currency(v):
             records.create(s, m.Asset, name="Oven", price_minor=89900)
         with pytest.raises(ValidationError, match="negative"):
             records.create(s, m.Asset, name="Oven", price_minor=-1, currency="EUR")
-        assert records.create(s, m.Asset, name="Oven", price_minor=1, currency="eur").currency == "EUR"
+        assert (
+            records.create(s, m.Asset, name="Oven", price_minor=1, currency="eur").currency == "EUR"
+        )
 
 
 def test_ticket_dates_and_status(v):
@@ -127,8 +137,15 @@ def test_interaction_cannot_join_another_vendors_ticket(v):
         a, b = make_vendor(s, "A"), make_vendor(s, "B")
         ticket = records.create(s, m.Ticket, vendor_id=a.id, title="x")
         with pytest.raises(ValidationError, match="another vendor"):
-            records.create(s, m.Interaction, vendor_id=b.id, ticket_id=ticket.id,
-                           direction="inbound", channel="email", subject="hi")
+            records.create(
+                s,
+                m.Interaction,
+                vendor_id=b.id,
+                ticket_id=ticket.id,
+                direction="inbound",
+                channel="email",
+                subject="hi",
+            )
         with pytest.raises(ValidationError, match="subject or some text"):
             records.create(s, m.Interaction, vendor_id=a.id, direction="inbound", channel="email")
 
@@ -137,11 +154,24 @@ def test_recurring_service_and_agreement_deadlines_are_derived(v):
     with v.session() as s:
         vendor = make_vendor(s)
         asset = records.create(s, m.Asset, name="Boiler")
-        se = records.create(s, m.ServiceEvent, asset_id=asset.id, performed_on="2025-03-10",
-                            description="Annual service", interval_months=12)
+        se = records.create(
+            s,
+            m.ServiceEvent,
+            asset_id=asset.id,
+            performed_on="2025-03-10",
+            description="Annual service",
+            interval_months=12,
+        )
         assert se.next_due == date(2026, 3, 10)
-        ag = records.create(s, m.Agreement, vendor_id=vendor.id, title="Hosting",
-                            started_on="2025-01-01", renews_on="2026-01-01", notice_days=30)
+        ag = records.create(
+            s,
+            m.Agreement,
+            vendor_id=vendor.id,
+            title="Hosting",
+            started_on="2025-01-01",
+            renews_on="2026-01-01",
+            notice_days=30,
+        )
         assert ag.notice_deadline == date(2025, 12, 2)
         with pytest.raises(ValidationError, match="renew before it starts"):
             records.update(s, m.Agreement, ag.id, renews_on="2024-01-01")
@@ -152,11 +182,18 @@ def test_deleting_a_vendor_with_records_needs_the_cascade(v):
         vendor = make_vendor(s)
         asset = records.create(s, m.Asset, name="Dishwasher", maker_id=vendor.id)
         ticket = records.create(s, m.Ticket, vendor_id=vendor.id, title="E24")
-        records.create(s, m.Interaction, vendor_id=vendor.id, ticket_id=ticket.id,
-                       direction="outbound", channel="email", subject="E24")
+        records.create(
+            s,
+            m.Interaction,
+            vendor_id=vendor.id,
+            ticket_id=ticket.id,
+            direction="outbound",
+            channel="email",
+            subject="E24",
+        )
         tags.add_tag(s, ticket, "urgent")
         v.attachments.add(s, ticket, io.BytesIO(b"photo"), name="photo.jpg")
-    with pytest.raises(InUseError, match="1 ticket, 1 interaction") , v.session() as s:
+    with pytest.raises(InUseError, match="1 ticket, 1 interaction"), v.session() as s:
         records.delete_record(s, m.Vendor, vendor.id)
     with v.session() as s:
         assert s.get(m.Vendor, vendor.id) is not None
@@ -177,21 +214,58 @@ def test_dashboard_finds_what_needs_attention(v):
         asset = records.create(s, m.Asset, name="TV", purchase_date=TODAY - timedelta(days=720))
         records.create(s, m.Warranty, asset_id=asset.id, months=24)
         records.create(s, m.Warranty, asset_id=asset.id, months=60)  # far off: not listed
-        due = records.create(s, m.Ticket, vendor_id=vendor.id, title="due",
-                             follow_up_on=TODAY - timedelta(days=1))
-        records.create(s, m.Ticket, vendor_id=vendor.id, title="closed", status="closed",
-                       follow_up_on=TODAY - timedelta(days=1))
-        records.create(s, m.Ticket, vendor_id=vendor.id, title="waiting",
-                       status="waiting_on_vendor", opened_on=TODAY - timedelta(days=40))
-        records.create(s, m.Agreement, vendor_id=vendor.id, title="Plan",
-                       started_on=TODAY - timedelta(days=300),
-                       renews_on=TODAY + timedelta(days=40), notice_days=30)
-        records.create(s, m.ServiceEvent, asset_id=asset.id, description="Filter",
-                       performed_on=TODAY - timedelta(days=400), interval_months=12)
-        records.create(s, m.ServiceEvent, asset_id=asset.id, description="Clean",
-                       performed_on=TODAY - timedelta(days=800), interval_months=12)
-        records.create(s, m.ServiceEvent, asset_id=asset.id, description="Clean",
-                       performed_on=TODAY - timedelta(days=10), interval_months=12)
+        due = records.create(
+            s, m.Ticket, vendor_id=vendor.id, title="due", follow_up_on=TODAY - timedelta(days=1)
+        )
+        records.create(
+            s,
+            m.Ticket,
+            vendor_id=vendor.id,
+            title="closed",
+            status="closed",
+            follow_up_on=TODAY - timedelta(days=1),
+        )
+        records.create(
+            s,
+            m.Ticket,
+            vendor_id=vendor.id,
+            title="waiting",
+            status="waiting_on_vendor",
+            opened_on=TODAY - timedelta(days=40),
+        )
+        records.create(
+            s,
+            m.Agreement,
+            vendor_id=vendor.id,
+            title="Plan",
+            started_on=TODAY - timedelta(days=300),
+            renews_on=TODAY + timedelta(days=40),
+            notice_days=30,
+        )
+        records.create(
+            s,
+            m.ServiceEvent,
+            asset_id=asset.id,
+            description="Filter",
+            performed_on=TODAY - timedelta(days=400),
+            interval_months=12,
+        )
+        records.create(
+            s,
+            m.ServiceEvent,
+            asset_id=asset.id,
+            description="Clean",
+            performed_on=TODAY - timedelta(days=800),
+            interval_months=12,
+        )
+        records.create(
+            s,
+            m.ServiceEvent,
+            asset_id=asset.id,
+            description="Clean",
+            performed_on=TODAY - timedelta(days=10),
+            interval_months=12,
+        )
         for channel in ("email", "phone"):
             records.create(s, m.Offer, vendor_id=vendor.id, channel=channel, content="Sale")
     with v.session() as s:
@@ -212,11 +286,23 @@ def test_timeline_pages_newest_first_without_gaps_or_repeats(v):
         vendor = make_vendor(s)
         other = make_vendor(s, "Other")
         for i in range(125):
-            records.create(s, m.Interaction, vendor_id=vendor.id, direction="inbound" if i % 2 else "outbound",
-                           channel="email" if i % 3 else "phone", subject=f"n{i}",
-                           occurred_at=start + timedelta(hours=i // 2))  # pairs share a time
-        records.create(s, m.Interaction, vendor_id=other.id, direction="inbound", channel="email",
-                       subject="elsewhere")
+            records.create(
+                s,
+                m.Interaction,
+                vendor_id=vendor.id,
+                direction="inbound" if i % 2 else "outbound",
+                channel="email" if i % 3 else "phone",
+                subject=f"n{i}",
+                occurred_at=start + timedelta(hours=i // 2),
+            )  # pairs share a time
+        records.create(
+            s,
+            m.Interaction,
+            vendor_id=other.id,
+            direction="inbound",
+            channel="email",
+            subject="elsewhere",
+        )
     with v.session() as s:
         seen, cursor = [], None
         while True:
@@ -235,8 +321,15 @@ def test_timeline_pages_newest_first_without_gaps_or_repeats(v):
 def test_search_ranks_snippets_and_follows_edits(v):
     with v.session() as s:
         vendor = make_vendor(s, "Miele", notes="Washing machine maker")
-        records.create(s, m.Interaction, vendor_id=vendor.id, direction="inbound", channel="email",
-                       subject="Drum bearing", body="The drum bearing of the washing machine is worn.")
+        records.create(
+            s,
+            m.Interaction,
+            vendor_id=vendor.id,
+            direction="inbound",
+            channel="email",
+            subject="Drum bearing",
+            body="The drum bearing of the washing machine is worn.",
+        )
         asset = records.create(s, m.Asset, name="Washing machine", serial_number="000/176543210")
     with v.session() as s:
         hits = search.search(s, "washing machine")
@@ -276,14 +369,26 @@ def test_demo_data_builds_a_household_and_a_freelancers_suppliers(v):
         board = dashboard.dashboard(s)
         assert board.expiring_warranties and board.follow_ups_due and board.notice_deadlines
         assert board.service_due and board.over_policy
-        open_tickets = [t for t in records.list_records(s, m.Ticket) if t.status in m.OPEN_TICKET_STATUSES]
+        open_tickets = [
+            t for t in records.list_records(s, m.Ticket) if t.status in m.OPEN_TICKET_STATUSES
+        ]
         assert len(open_tickets) >= 2
         assert all(timeline.timeline(s, t.vendor_id, ticket_id=t.id).items for t in open_tickets)
         assert records.list_records(s, m.Agreement)
 
 
-@pytest.mark.parametrize("address", ["not-an-email", "a@b", "two@@example.com", "a b@example.com",
-                                     "@example.com", "kim@", "kim@example..com"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "not-an-email",
+        "a@b",
+        "two@@example.com",
+        "a b@example.com",
+        "@example.com",
+        "kim@",
+        "kim@example..com",
+    ],
+)
 def test_an_e_mail_address_that_is_not_one_is_refused_and_nothing_is_written(v, address):
     with v.session() as s:
         vendor = make_vendor(s)
@@ -291,7 +396,9 @@ def test_an_e_mail_address_that_is_not_one_is_refused_and_nothing_is_written(v, 
         records.create(s, m.Contact, vendor_id=vendor.id, name="Kim", email=address)
     assert err.value.field == "email" and "not an e-mail address" in str(err.value)
     with pytest.raises(ValidationError) as err, v.session() as s:
-        records.create(s, m.Channel, vendor_id=vendor.id, channel=m.ChannelKind.EMAIL, value=address)
+        records.create(
+            s, m.Channel, vendor_id=vendor.id, channel=m.ChannelKind.EMAIL, value=address
+        )
     assert err.value.field == "value"
     with v.session() as s:
         assert records.list_records(s, m.Contact) == [] and records.list_records(s, m.Channel) == []
@@ -300,11 +407,18 @@ def test_an_e_mail_address_that_is_not_one_is_refused_and_nothing_is_written(v, 
 def test_real_addresses_and_other_channels_are_kept(v):
     with v.session() as s:
         vendor = make_vendor(s)
-        records.create(s, m.Contact, vendor_id=vendor.id, name="Kim", email="kim.service@bosch-home.example")
+        records.create(
+            s, m.Contact, vendor_id=vendor.id, name="Kim", email="kim.service@bosch-home.example"
+        )
         records.create(s, m.Contact, vendor_id=vendor.id, name="No mail")  # empty is fine
-        records.create(s, m.Channel, vendor_id=vendor.id, channel=m.ChannelKind.PHONE, value="+49 89 1234")
+        records.create(
+            s, m.Channel, vendor_id=vendor.id, channel=m.ChannelKind.PHONE, value="+49 89 1234"
+        )
     with v.session() as s:
-        assert [c.email for c in records.list_records(s, m.Contact)] == ["kim.service@bosch-home.example", ""]
+        assert [c.email for c in records.list_records(s, m.Contact)] == [
+            "kim.service@bosch-home.example",
+            "",
+        ]
 
 
 @pytest.mark.parametrize("website", ["not a site", "ftp://example.com", "localhost", "https://"])

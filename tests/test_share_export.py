@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 
 from vrmdesk import cli
 from vrmdesk.errors import AttachmentError, ValidationError, VrmError
-from vrmdesk.share.errors import BundleError
-from vrmdesk.share import cli_export, disclosures, export, htmlpage, schemaorg
 from vrmdesk.share import choices as ch
+from vrmdesk.share import cli_export, disclosures, export, htmlpage, schemaorg
 from vrmdesk.share import slice as sl
+from vrmdesk.share.errors import BundleError
 from vrmdesk.share.format import record_uid
 from vrmdesk.share.terms import Terms
 from vrmdesk.store import demo
@@ -50,7 +50,9 @@ def bosch(demo_vault: Vault) -> int:
 
 def _export(vault: Vault, selection: sl.Selection, out: Path, **kw: Any) -> export.ExportResult:
     terms = kw.pop("terms", Terms(purpose="warranty_claim"))
-    return export.export_bundle(vault, selection, terms, out, created=kw.pop("created", CREATED), **kw)
+    return export.export_bundle(
+        vault, selection, terms, out, created=kw.pop("created", CREATED), **kw
+    )
 
 
 def _read(path: Path) -> tuple[dict[str, Any], str, zipfile.ZipFile]:
@@ -143,9 +145,20 @@ def test_exclusions_and_files_choice(demo_vault: Vault, bosch: int) -> None:
         full = sl.collect(session, demo_vault, selection)
         warranty = next(r for r in full.records if r.kind == "warranty")
         message = next(r for r in full.records if r.kind == "interaction")
-        fewer = sl.collect(session, demo_vault, replace(
-            selection, exclude=frozenset({("warranty", warranty.id), ("interaction", message.id),
-                                          ("attachment", full.files[0].attachment.id)})))
+        fewer = sl.collect(
+            session,
+            demo_vault,
+            replace(
+                selection,
+                exclude=frozenset(
+                    {
+                        ("warranty", warranty.id),
+                        ("interaction", message.id),
+                        ("attachment", full.files[0].attachment.id),
+                    }
+                ),
+            ),
+        )
         no_files = sl.collect(session, demo_vault, replace(selection, include_files=False))
     uids = {r.uid for r in fewer.records}
     assert warranty.uid not in uids and message.uid not in uids
@@ -158,20 +171,27 @@ def test_every_redactable_field_is_absent(demo_vault: Vault, bosch: int) -> None
         selection = sl.everything(session, bosch)
         full = sl.collect(session, demo_vault, selection)
         bare = sl.collect(session, demo_vault, selection.with_redaction(schemaorg.REDACTABLE))
-    full_keys = {(r.data["@type"], k) for r in full.records
-                 for k, _ in schemaorg.flatten(r.data, {})}
-    bare_keys = {(r.data["@type"], k) for r in bare.records
-                 for k, _ in schemaorg.flatten(r.data, {})}
+    full_keys = {
+        (r.data["@type"], k) for r in full.records for k, _ in schemaorg.flatten(r.data, {})
+    }
+    bare_keys = {
+        (r.data["@type"], k) for r in bare.records for k, _ in schemaorg.flatten(r.data, {})
+    }
     assert not any(r.data["@type"] == "vrm:Note" for r in bare.records)
     for field, keys in schemaorg.REDACTED_KEYS.items():
         for type_, key in keys:
             if key == "*":
                 continue
-            assert not any(t == type_ and (k == key or k.startswith(key + "["))
-                           for t, k in bare_keys), (field, key)
+            assert not any(
+                t == type_ and (k == key or k.startswith(key + "[")) for t, k in bare_keys
+            ), (field, key)
     # and they were there to begin with (for the ones the demo vendor has)
-    for type_, key in [("Product", "serialNumber"), ("Product", "vrm:purchase.price"),
-                       ("Message", "text"), ("vrm:SupportTicket", "identifier")]:
+    for type_, key in [
+        ("Product", "serialNumber"),
+        ("Product", "vrm:purchase.price"),
+        ("Message", "text"),
+        ("vrm:SupportTicket", "identifier"),
+    ]:
         assert (type_, key) in full_keys
 
 
@@ -187,21 +207,43 @@ def test_preview_is_what_leaves(demo_vault: Vault, bosch: int) -> None:
     assert ("manufacturer", f"→ Vendor: {BOSCH}") in fields
     assert not any("price" in key for key, _ in fields)
     assert preview.redacted == ["price"]
-    (name, size, media_type, path, about), = preview.files
+    ((name, size, media_type, path, about),) = preview.files
     assert (name, media_type, about) == ("receipt-MM-88410233.txt", "text/plain", label)
     assert path.startswith("files/001-") and size > 0
 
 
-def test_redacted_values_absent_from_manifest_and_page(demo_vault: Vault, bosch: int, tmp_path: Path) -> None:
+def test_redacted_values_absent_from_manifest_and_page(
+    demo_vault: Vault, bosch: int, tmp_path: Path
+) -> None:
     with demo_vault.session() as session:
-        selection = replace(sl.everything(session, bosch, redact={
-            "price", "serial_number", "order_number", "message_text", "notes", "case_reference",
-            "contact_details"}), include_files=False)
+        selection = replace(
+            sl.everything(
+                session,
+                bosch,
+                redact={
+                    "price",
+                    "serial_number",
+                    "order_number",
+                    "message_text",
+                    "notes",
+                    "case_reference",
+                    "contact_details",
+                },
+            ),
+            include_files=False,
+        )
     result = _export(demo_vault, selection, tmp_path / "b")
     manifest, page, z = _read(result.path)
     raw = z.read("manifest.json").decode("utf-8")
-    for secret in ("FD 0204 123456", "749.00", "MM-88410233", "water stays in the bottom",
-                   "Drain pump suspected", "Customer service is good", "service@bosch-home"):
+    for secret in (
+        "FD 0204 123456",
+        "749.00",
+        "MM-88410233",
+        "water stays in the bottom",
+        "Drain pump suspected",
+        "Customer service is good",
+        "service@bosch-home",
+    ):
         assert secret not in raw, secret
         assert secret not in page, secret
     assert set(manifest["redacted"]) == set(selection.redact)
@@ -213,14 +255,24 @@ def test_redacted_values_absent_from_manifest_and_page(demo_vault: Vault, bosch:
 def test_bundle_validates_and_carries_terms(demo_vault: Vault, bosch: int, tmp_path: Path) -> None:
     with demo_vault.session() as session:
         selection = sl.everything(session, bosch)
-    terms = Terms(purpose="support_case", purpose_note="E24 error", allowed_use="may_contact_about_it",
-                  marketing=False, retention_days=30, third_parties=True)
+    terms = Terms(
+        purpose="support_case",
+        purpose_note="E24 error",
+        allowed_use="may_contact_about_it",
+        marketing=False,
+        retention_days=30,
+        third_parties=True,
+    )
     result = _export(demo_vault, selection, tmp_path / "b.vrmshare", terms=terms)
     manifest, page, z = _read(result.path)
     jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text())).validate(manifest)
     assert z.namelist()[:3] == ["manifest.json", "manifest.jws", "index.html"]
-    assert manifest["terms"] == {"allowed_use": "may_contact_about_it", "marketing": False,
-                                 "retention_days": 30, "third_parties": True}
+    assert manifest["terms"] == {
+        "allowed_use": "may_contact_about_it",
+        "marketing": False,
+        "retention_days": 30,
+        "third_parties": True,
+    }
     assert manifest["purpose"] == "support_case" and manifest["purpose_note"] == "E24 error"
     assert manifest["sender"]["name"] == export.DEFAULT_SENDER_NAME
     assert manifest["recipient"]["name"] == BOSCH
@@ -266,8 +318,9 @@ def test_encrypted_to_the_vendor(demo_vault: Vault, bosch: int, tmp_path: Path) 
     identity = x25519.Identity.generate()
     with demo_vault.session() as session:
         selection = sl.everything(session, bosch)
-    result = _export(demo_vault, selection, tmp_path / "enc.vrmshare",
-                     encrypt_to=str(identity.to_public()))
+    result = _export(
+        demo_vault, selection, tmp_path / "enc.vrmshare", encrypt_to=str(identity.to_public())
+    )
     assert result.path.name == "enc.vrmshare"  # the path given (issue 7, item 8)
     plain = io.BytesIO()
     with result.path.open("rb") as handle:
@@ -304,8 +357,9 @@ def test_reexport_same_selection_new_bundle(demo_vault: Vault, bosch: int, tmp_p
     with demo_vault.session() as session:
         selection = sl.everything(session, bosch, redact={"location"})
     first = _export(demo_vault, selection, tmp_path / "first")
-    again = disclosures.reexport(demo_vault, first.disclosure_id, tmp_path / "again",
-                                 created="2026-06-01T00:00:00Z")
+    again = disclosures.reexport(
+        demo_vault, first.disclosure_id, tmp_path / "again", created="2026-06-01T00:00:00Z"
+    )
     one, _, _ = _read(first.path)
     two, _, _ = _read(again.path)
     assert again.bundle_id != first.bundle_id and again.disclosure_id != first.disclosure_id
@@ -321,7 +375,9 @@ def _count_disclosures(vault: Vault) -> int:
         return session.scalar(select(func.count()).select_from(m.Disclosure)) or 0
 
 
-def test_failed_write_logs_nothing_and_leaves_nothing(demo_vault: Vault, bosch: int, tmp_path: Path) -> None:
+def test_failed_write_logs_nothing_and_leaves_nothing(
+    demo_vault: Vault, bosch: int, tmp_path: Path
+) -> None:
     with demo_vault.session() as session:
         selection = sl.everything(session, bosch)
     with pytest.raises(VrmError, match="does not exist"):
@@ -367,19 +423,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def test_cli_export(demo_vault: Vault, bosch: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_export(
+    demo_vault: Vault,
+    bosch: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     with demo_vault.session() as session:
         ticket_id = session.scalar(select(m.Ticket.id).where(m.Ticket.vendor_id == bosch))
     folder = demo_vault.folder
     demo_vault.close()
     monkeypatch.setenv(cli.PASSPHRASE_ENV, PASSPHRASE)
-    args = _parser().parse_args([
-        "export", "--vault", str(folder), "--vendor", "bosch home appliances",
-        "--out", str(tmp_path / "case"), "--ticket", str(ticket_id), "--redact", "message_text",
-        "--purpose", "support_case", "--retention-days", "14", "--allow-contact",
-        "--sender-name", "Kim Example",
-    ])
+    args = _parser().parse_args(
+        [
+            "export",
+            "--vault",
+            str(folder),
+            "--vendor",
+            "bosch home appliances",
+            "--out",
+            str(tmp_path / "case"),
+            "--ticket",
+            str(ticket_id),
+            "--redact",
+            "message_text",
+            "--purpose",
+            "support_case",
+            "--retention-days",
+            "14",
+            "--allow-contact",
+            "--sender-name",
+            "Kim Example",
+        ]
+    )
     assert args.func(args) == 0
     out = capsys.readouterr().out
     path = tmp_path / "case.vrmshare"
@@ -388,21 +465,33 @@ def test_cli_export(demo_vault: Vault, bosch: int, tmp_path: Path, monkeypatch: 
     manifest, _, _ = _read(path)
     assert "Records: %d, files: 0" % len(manifest["records"]) in out
     assert manifest["sender"]["name"] == "Kim Example" and manifest["redacted"] == ["message_text"]
-    assert manifest["terms"] == {"allowed_use": "may_contact_about_it", "marketing": False,
-                                 "retention_days": 14, "third_parties": False}
-    assert {r["@type"] for r in manifest["records"]} == {"Organization", "vrm:SupportTicket",
-                                                         "vrm:Note", "Message"}
+    assert manifest["terms"] == {
+        "allowed_use": "may_contact_about_it",
+        "marketing": False,
+        "retention_days": 14,
+        "third_parties": False,
+    }
+    assert {r["@type"] for r in manifest["records"]} == {
+        "Organization",
+        "vrm:SupportTicket",
+        "vrm:Note",
+        "Message",
+    }
     with Vault.open(folder, PASSPHRASE) as vault, vault.session() as session:
         assert export.sender_name(session) == "Kim Example"
         assert len(disclosures.for_vendor(session, bosch)) == 1
 
 
-def test_cli_usage_and_failures(demo_vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_usage_and_failures(
+    demo_vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with pytest.raises(SystemExit):
         _parser().parse_args(["export", "--vendor", "x", "--out", "y", "--redact", "shoe_size"])
     args = _parser().parse_args(["export", "--vendor", "x", "--out", "y", "--marketing"])
-    assert args.marketing is True and _parser().parse_args(
-        ["export", "--vendor", "x", "--out", "y"]).marketing is False
+    assert (
+        args.marketing is True
+        and _parser().parse_args(["export", "--vendor", "x", "--out", "y"]).marketing is False
+    )
     folder = demo_vault.folder
     demo_vault.close()
     monkeypatch.setenv(cli.PASSPHRASE_ENV, PASSPHRASE)
@@ -411,16 +500,23 @@ def test_cli_usage_and_failures(demo_vault: Vault, tmp_path: Path, monkeypatch: 
         (["--vendor", "Sony", "--encrypt"], "no age recipient"),
         (["--vendor", "Sony", "--encrypt-to", "age1nonsense"], "not an age recipient"),
     ]:
-        args = _parser().parse_args(["export", "--vault", str(folder), "--out",
-                                     str(tmp_path / "o"), *argv])
+        args = _parser().parse_args(
+            ["export", "--vault", str(folder), "--out", str(tmp_path / "o"), *argv]
+        )
         with pytest.raises(VrmError, match=message):
             args.func(args)
     assert list(tmp_path.glob("o*")) == []
 
 
 def test_htmlpage_without_files() -> None:
-    page = htmlpage.render(sender_name="A", sender_fingerprint="F", recipient_name="B",
-                           created=CREATED, terms=Terms(), preview=sl.Preview([], [], []))
+    page = htmlpage.render(
+        sender_name="A",
+        sender_fingerprint="F",
+        recipient_name="B",
+        created=CREATED,
+        terms=Terms(),
+        preview=sl.Preview([], [], []),
+    )
     assert b"No files." in page and b"Records (0)" in page
 
 
@@ -476,7 +572,9 @@ def test_vendors_for_a_thing(demo_vault: Vault) -> None:
     assert names[:2] == [BOSCH, "MediaMarkt"] and len(names) == len(set(names))
 
 
-def test_an_edit_after_the_preview_stops_the_export(demo_vault: Vault, bosch: int, tmp_path: Path) -> None:
+def test_an_edit_after_the_preview_stops_the_export(
+    demo_vault: Vault, bosch: int, tmp_path: Path
+) -> None:
     """What leaves is what was shown: a record edited after the preview means look again."""
     with demo_vault.session() as s:
         selection = sl.everything(s, bosch)
@@ -484,12 +582,18 @@ def test_an_edit_after_the_preview_stops_the_export(demo_vault: Vault, bosch: in
         ticket = s.query(m.Ticket).filter_by(vendor_id=bosch).first()
         records.update(s, m.Ticket, ticket.id, title="Edited in another window")
     with pytest.raises(BundleError, match="changed since the preview"):
-        _export(demo_vault, selection, tmp_path / "out.vrmshare", shown=shown,
-                created=export.now_created())
+        _export(
+            demo_vault,
+            selection,
+            tmp_path / "out.vrmshare",
+            shown=shown,
+            created=export.now_created(),
+        )
     assert not list(tmp_path.glob("*.vrmshare*"))
     with demo_vault.session() as s:
         assert s.query(m.Disclosure).count() == 0
         fresh = sl.collect(s, demo_vault, selection).preview()
-    written = _export(demo_vault, selection, tmp_path / "out.vrmshare", shown=fresh,
-                      created=export.now_created())
+    written = _export(
+        demo_vault, selection, tmp_path / "out.vrmshare", shown=fresh, created=export.now_created()
+    )
     assert written.path.exists()

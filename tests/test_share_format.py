@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
-
 from share_helpers import customer_manifest, make_bundle, sample_files
+
 from vrmdesk.share import format as fmt
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.format import BundleFile, bundle_id_for, manifest_bytes, record_uid, write_bundle
@@ -21,12 +21,20 @@ KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 
 
 def test_layout_order_and_zip_attributes(tmp_path: Path) -> None:
-    written = make_bundle(tmp_path / "b.vrmshare", KEY,
-                          files=sample_files({"photo.jpg": b"\xff\xd8jpeg", "notes.txt": b"n" * 5000}))
+    written = make_bundle(
+        tmp_path / "b.vrmshare",
+        KEY,
+        files=sample_files({"photo.jpg": b"\xff\xd8jpeg", "notes.txt": b"n" * 5000}),
+    )
     with zipfile.ZipFile(written.path) as zf:
         infos = zf.infolist()
         assert [i.filename for i in infos] == [
-            "manifest.json", "manifest.jws", "index.html", "files/001-photo.jpg", "files/002-notes.txt"]
+            "manifest.json",
+            "manifest.jws",
+            "index.html",
+            "files/001-photo.jpg",
+            "files/002-notes.txt",
+        ]
         for info in infos:
             assert info.date_time == (2026, 11, 20, 10, 0, 0)
             assert info.create_system == 3 and info.external_attr == 0o644 << 16
@@ -39,7 +47,11 @@ def test_layout_order_and_zip_attributes(tmp_path: Path) -> None:
         assert raw == manifest_bytes(manifest)
         assert zf.read("manifest.jws").count(b".") == 2 and b".." in zf.read("manifest.jws")
         assert zf.comment == b""
-    assert manifest["bundle_id"] == written.bundle_id == bundle_id_for(manifest, manifest["sender"]["key"]["kid"])
+    assert (
+        manifest["bundle_id"]
+        == written.bundle_id
+        == bundle_id_for(manifest, manifest["sender"]["key"]["kid"])
+    )
     assert [f["path"] for f in manifest["files"]][0] == "index.html"
     assert manifest["files"][1]["sha256"] == hashlib.sha256(b"\xff\xd8jpeg").hexdigest()
     assert written.sha256 == hashlib.sha256(written.path.read_bytes()).hexdigest()
@@ -55,7 +67,9 @@ def test_same_input_same_bytes(tmp_path: Path) -> None:
 
 
 def test_dates_before_1980_are_clamped(tmp_path: Path) -> None:
-    written = make_bundle(tmp_path / "old.vrmshare", KEY, manifest=customer_manifest(created="1970-01-01T00:00:00Z"))
+    written = make_bundle(
+        tmp_path / "old.vrmshare", KEY, manifest=customer_manifest(created="1970-01-01T00:00:00Z")
+    )
     with zipfile.ZipFile(written.path) as zf:
         assert zf.infolist()[0].date_time == (1980, 1, 1, 0, 0, 0)
     verify_bundle(written.path)
@@ -80,11 +94,22 @@ def test_files_are_streamed_in_chunks(tmp_path: Path) -> None:
             chunks.append(n)
             left -= n
 
-    big = BundleFile("files/001-big.bin", "application/octet-stream", size,
-                     hashlib.sha256(b"x" * size).hexdigest(), opener, name="big.bin")
+    big = BundleFile(
+        "files/001-big.bin",
+        "application/octet-stream",
+        size,
+        hashlib.sha256(b"x" * size).hexdigest(),
+        opener,
+        name="big.bin",
+    )
     seen: list[tuple[int, int]] = []
-    written = write_bundle(customer_manifest(), [sample_files()[0], big], KEY, tmp_path / "big.vrmshare",
-                           progress=lambda d, t, _s: seen.append((d, t)))
+    written = write_bundle(
+        customer_manifest(),
+        [sample_files()[0], big],
+        KEY,
+        tmp_path / "big.vrmshare",
+        progress=lambda d, t, _s: seen.append((d, t)),
+    )
     # binary data is stored as it is: streamed once, never measured or deflated
     assert max(chunks) <= fmt.CHUNK and len(chunks) == 4
     assert seen[-1][0] == seen[-1][1]
@@ -94,13 +119,25 @@ def test_files_are_streamed_in_chunks(tmp_path: Path) -> None:
 
 
 def test_a_file_that_changed_aborts_and_leaves_nothing(tmp_path: Path) -> None:
-    lying = BundleFile("files/001-a.txt", "text/plain", 3, hashlib.sha256(b"abc").hexdigest(),
-                       lambda w: w.write(b"abd"), name="a.txt")
+    lying = BundleFile(
+        "files/001-a.txt",
+        "text/plain",
+        3,
+        hashlib.sha256(b"abc").hexdigest(),
+        lambda w: w.write(b"abd"),
+        name="a.txt",
+    )
     with pytest.raises(BundleError, match="changed"):
         write_bundle(customer_manifest(), [lying], KEY, tmp_path / "x.vrmshare")
     assert list(tmp_path.iterdir()) == []
-    growing = BundleFile("files/001-a.txt", "text/plain", 3, hashlib.sha256(b"abc").hexdigest(),
-                         lambda w: w.write(b"abcd"), name="a.txt")
+    growing = BundleFile(
+        "files/001-a.txt",
+        "text/plain",
+        3,
+        hashlib.sha256(b"abc").hexdigest(),
+        lambda w: w.write(b"abcd"),
+        name="a.txt",
+    )
     with pytest.raises(BundleError):
         write_bundle(customer_manifest(), [growing], KEY, tmp_path / "x.vrmshare")
     assert list(tmp_path.iterdir()) == []
@@ -178,11 +215,22 @@ def test_an_encrypted_export_never_names_a_plaintext_zip_on_disk(tmp_path: Path)
         writer.write(secret)
         seen.append(sorted(p.name for p in out.iterdir()))
 
-    leaky = BundleFile("files/001-note.txt", "text/plain", len(secret),
-                       hashlib.sha256(secret).hexdigest(), opener, name="note.txt")
+    leaky = BundleFile(
+        "files/001-note.txt",
+        "text/plain",
+        len(secret),
+        hashlib.sha256(secret).hexdigest(),
+        opener,
+        name="note.txt",
+    )
     identity = x25519.Identity.generate()
-    written = write_bundle(customer_manifest(), [sample_files()[0], leaky], KEY,
-                           out / "e.vrmshare.age", encrypt_to=str(identity.to_public()))
+    written = write_bundle(
+        customer_manifest(),
+        [sample_files()[0], leaky],
+        KEY,
+        out / "e.vrmshare.age",
+        encrypt_to=str(identity.to_public()),
+    )
     assert seen == [[]]
     assert [p.name for p in out.iterdir()] == [written.path.name]
     assert b"account 5500" not in written.path.read_bytes()

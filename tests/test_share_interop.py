@@ -15,8 +15,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk, jws
 from pyrage import x25519
-
 from share_helpers import make_bundle
+
 from vrmdesk.share.verify import verify_bundle
 
 KEY = Ed25519PrivateKey.generate()
@@ -47,10 +47,15 @@ def test_pyjwt_verifies_the_detached_signature(tmp_path: Path) -> None:
     public = jwt.PyJWK(manifest["sender"]["key"]).key
     decoded = jwt.api_jws.PyJWS().decode_complete(attach(token, raw), public, algorithms=["EdDSA"])
     assert decoded["payload"] == raw
-    assert decoded["header"] == {"alg": "EdDSA", "kid": manifest["sender"]["key"]["kid"], "typ": "vrmshare+jws"}
+    assert decoded["header"] == {
+        "alg": "EdDSA",
+        "kid": manifest["sender"]["key"]["kid"],
+        "typ": "vrmshare+jws",
+    }
     with pytest.raises(jwt.InvalidSignatureError):
-        jwt.api_jws.PyJWS().decode_complete(attach(token, raw.replace(b"Alex", b"Alix")), public,
-                                           algorithms=["EdDSA"])
+        jwt.api_jws.PyJWS().decode_complete(
+            attach(token, raw.replace(b"Alex", b"Alix")), public, algorithms=["EdDSA"]
+        )
     with pytest.raises(jwt.InvalidAlgorithmError):
         jwt.api_jws.PyJWS().decode_complete(attach(token, raw), public, algorithms=["HS256"])
 
@@ -66,8 +71,12 @@ def test_pyjwt_signed_reply_header_verifies_with_us(tmp_path: Path) -> None:
     """A manifest signed by another JOSE library (as a vendor would) passes our verifier."""
     written = make_bundle(tmp_path / "b.vrmshare", KEY)
     raw, _, manifest = parts(written.path)
-    attached = jwt.api_jws.PyJWS().encode(raw, KEY, algorithm="EdDSA",
-                                          headers={"kid": manifest["sender"]["key"]["kid"], "typ": "vrmshare+jws"})
+    attached = jwt.api_jws.PyJWS().encode(
+        raw,
+        KEY,
+        algorithm="EdDSA",
+        headers={"kid": manifest["sender"]["key"]["kid"], "typ": "vrmshare+jws"},
+    )
     header, _, signature = attached.split(".")
     token = f"{header}..{signature}"
     with zipfile.ZipFile(written.path) as src, zipfile.ZipFile(tmp_path / "o.vrmshare", "w") as dst:
@@ -77,17 +86,25 @@ def test_pyjwt_signed_reply_header_verifies_with_us(tmp_path: Path) -> None:
     verify_bundle(tmp_path / "o.vrmshare")
 
 
-@pytest.mark.skipif(shutil.which("age") is None, reason="the age CLI is not installed (Debian package age)")
+@pytest.mark.skipif(
+    shutil.which("age") is None, reason="the age CLI is not installed (Debian package age)"
+)
 def test_age_cli_decrypts(tmp_path: Path) -> None:
     identity = x25519.Identity.generate()
     (tmp_path / "id.txt").write_text(f"{identity}\n")
     plain = make_bundle(tmp_path / "p.vrmshare", KEY)
     enc = make_bundle(tmp_path / "e.vrmshare.age", KEY, encrypt_to=str(identity.to_public()))
-    subprocess.run(["age", "-d", "-i", str(tmp_path / "id.txt"), "-o", str(tmp_path / "d.zip"),
-                    str(enc.path)], check=True, capture_output=True)
+    subprocess.run(
+        ["age", "-d", "-i", str(tmp_path / "id.txt"), "-o", str(tmp_path / "d.zip"), str(enc.path)],
+        check=True,
+        capture_output=True,
+    )
     assert hashlib.sha256((tmp_path / "d.zip").read_bytes()).hexdigest() == plain.sha256
     # and we read what the age CLI wrote, armored too
     armored = tmp_path / "a.vrmshare.age"
-    subprocess.run(["age", "-a", "-r", str(identity.to_public()), "-o", str(armored), str(plain.path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["age", "-a", "-r", str(identity.to_public()), "-o", str(armored), str(plain.path)],
+        check=True,
+        capture_output=True,
+    )
     assert verify_bundle(armored, identities=[identity]).bundle_id == plain.bundle_id

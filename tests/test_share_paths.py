@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
-
 from share_helpers import attach_to_a_thing, make_bundle, run_vrmdesk
+
 from vrmdesk.errors import VrmError
 from vrmdesk.share import export
 from vrmdesk.share.verify import verify_bundle
@@ -45,30 +45,54 @@ def age(tmp_path: Path) -> tuple[str, Path]:
 
 
 def export_cli(folder: Path, out: Path, *extra: str) -> tuple[int, str, str]:
-    return run_vrmdesk(["share", "export", "--vault", str(folder), "--vendor", "Acme Appliances",
-                        "--out", str(out), *extra], env=ENV)
+    return run_vrmdesk(
+        [
+            "share",
+            "export",
+            "--vault",
+            str(folder),
+            "--vendor",
+            "Acme Appliances",
+            "--out",
+            str(out),
+            *extra,
+        ],
+        env=ENV,
+    )
 
 
 # -- item 8: export writes the path given ------------------------------------------------------
-@pytest.mark.parametrize("name, encrypted, written", [
-    ("b.age", True, "b.age"),
-    ("enc.vrmshare", True, "enc.vrmshare"),
-    ("b.zip", False, "b.zip"),
-    ("claim.vrmshare.age", True, "claim.vrmshare.age"),
-    ("case", False, "case.vrmshare"),
-    ("case", True, "case.vrmshare.age"),
-])
-def test_export_writes_exactly_the_path_given(folder: Path, tmp_path: Path, age: tuple[str, Path],
-                                              name: str, encrypted: bool, written: str) -> None:
+@pytest.mark.parametrize(
+    "name, encrypted, written",
+    [
+        ("b.age", True, "b.age"),
+        ("enc.vrmshare", True, "enc.vrmshare"),
+        ("b.zip", False, "b.zip"),
+        ("claim.vrmshare.age", True, "claim.vrmshare.age"),
+        ("case", False, "case.vrmshare"),
+        ("case", True, "case.vrmshare.age"),
+    ],
+)
+def test_export_writes_exactly_the_path_given(
+    folder: Path, tmp_path: Path, age: tuple[str, Path], name: str, encrypted: bool, written: str
+) -> None:
     recipient, key_file = age
     out = tmp_path / "out"
     out.mkdir()
-    code, stdout, err = export_cli(folder, out / name, *(["--encrypt-to", recipient] if encrypted else []))
+    code, stdout, err = export_cli(
+        folder, out / name, *(["--encrypt-to", recipient] if encrypted else [])
+    )
     assert code == 0, err
     assert [p.name for p in out.iterdir()] == [written]
     assert f"Wrote {out / written}" in stdout
-    code, _, err = run_vrmdesk(["share", "verify", str(out / written),
-                                *(["--identity", str(key_file)] if encrypted else [])])
+    code, _, err = run_vrmdesk(
+        [
+            "share",
+            "verify",
+            str(out / written),
+            *(["--identity", str(key_file)] if encrypted else []),
+        ]
+    )
     assert code == 0, err
 
 
@@ -89,34 +113,51 @@ def test_bundle_path_keeps_names_with_a_suffix_and_completes_the_rest(tmp_path: 
 
 
 # -- item 27: reply writes the path given -------------------------------------------------------
-@pytest.mark.parametrize("name, encrypted, written", [
-    ("reply.vrmshare", True, "reply.vrmshare"),
-    ("reply.vrmshare.age", True, "reply.vrmshare.age"),
-    ("reply", True, "reply.vrmshare.age"),
-    ("reply", False, "reply.vrmshare"),
-    ("reply.bin", False, "reply.bin"),
-])
-def test_reply_writes_exactly_the_path_given(tmp_path: Path, age: tuple[str, Path],
-                                             name: str, encrypted: bool, written: str) -> None:
+@pytest.mark.parametrize(
+    "name, encrypted, written",
+    [
+        ("reply.vrmshare", True, "reply.vrmshare"),
+        ("reply.vrmshare.age", True, "reply.vrmshare.age"),
+        ("reply", True, "reply.vrmshare.age"),
+        ("reply", False, "reply.vrmshare"),
+        ("reply.bin", False, "reply.bin"),
+    ],
+)
+def test_reply_writes_exactly_the_path_given(
+    tmp_path: Path, age: tuple[str, Path], name: str, encrypted: bool, written: str
+) -> None:
     recipient, key_file = age
     bundle = make_bundle(tmp_path / "claim.vrmshare", KEY).path
     assert run_vrmdesk(["share", "keygen", "--out", str(tmp_path / "k.jwk")])[0] == 0
     out = tmp_path / "out"
     out.mkdir()
-    code, stdout, err = run_vrmdesk(["share", "reply", "--signing-key", str(tmp_path / "k.jwk"),
-                                     "--in-reply-to", str(bundle), "--message", "On it.",
-                                     "--out", str(out / name),
-                                     *(["--encrypt-to", recipient] if encrypted else [])])
+    code, stdout, err = run_vrmdesk(
+        [
+            "share",
+            "reply",
+            "--signing-key",
+            str(tmp_path / "k.jwk"),
+            "--in-reply-to",
+            str(bundle),
+            "--message",
+            "On it.",
+            "--out",
+            str(out / name),
+            *(["--encrypt-to", recipient] if encrypted else []),
+        ]
+    )
     assert code == 0, err
     assert [p.name for p in out.iterdir()] == [written]
     assert f"to {out / written} " in stdout
-    verified = verify_bundle(out / written, identities=[x25519.Identity.from_str(key_file.read_text().strip())])
+    verified = verify_bundle(
+        out / written, identities=[x25519.Identity.from_str(key_file.read_text().strip())]
+    )
     assert verified.purpose == "reply" and verified.encrypted == encrypted
 
 
 def test_the_worked_example_imports_the_file_the_reply_wrote() -> None:
     text = DOCS.read_text(encoding="utf-8")
-    section = text[text.index("## 7."):text.index("## 8.")]
+    section = text[text.index("## 7.") : text.index("## 8.")]
     reply = re.search(r"share reply .*?--out (\S+)(.*?)\n\s*#", section, re.DOTALL)
     assert reply is not None
     written, rest = reply.group(1), reply.group(2)

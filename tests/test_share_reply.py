@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
-from sqlalchemy import func, select
-
 from share_helpers import make_bundle, uid, vault_bundle
+from sqlalchemy import func, select
 
 from vrmdesk.share import cli_vendor
 from vrmdesk.share.errors import BundleError, BundleForged, ReplyRefused
@@ -32,7 +31,9 @@ def shared(vault: Vault, tmp_path: Path):  # type: ignore[no-untyped-def]
     """A bundle I sent Acme (logged as a Disclosure) and the ids of what it shared."""
     with vault.session() as s:
         me = ensure_identity(s)
-        written, ids = vault_bundle(s, vault.header.vault_id, tmp_path / "mine.vrmshare", me.private_key)
+        written, ids = vault_bundle(
+            s, vault.header.vault_id, tmp_path / "mine.vrmshare", me.private_key
+        )
     uids = {kind: uid(kind, rid, vault.header.vault_id) for kind, rid in ids.items()}
     return written, ids, uids
 
@@ -47,14 +48,21 @@ def vendor_key(tmp_path: Path) -> Path:
 def reply(tmp_path: Path, shared, key_file: Path, name: str = "r.vrmshare", **content) -> Path:  # type: ignore[no-untyped-def]
     original = verify_bundle(shared[0].path)
     content.setdefault("messages", ["A technician comes on Monday."])
-    return write_reply(original, load_signing_key(key_file), ReplyContent(**content),
-                       tmp_path / name, created="2026-11-21T09:00:00Z").path
+    return write_reply(
+        original,
+        load_signing_key(key_file),
+        ReplyContent(**content),
+        tmp_path / name,
+        created="2026-11-21T09:00:00Z",
+    ).path
 
 
 def counts(vault: Vault) -> dict[str, int]:
     with vault.session() as s:
-        return {cls.__name__: s.scalar(select(func.count()).select_from(cls)) for cls in
-                (m.Interaction, m.VendorKey, m.ImportedBundle, m.ImportedRecord)}
+        return {
+            cls.__name__: s.scalar(select(func.count()).select_from(cls))
+            for cls in (m.Interaction, m.VendorKey, m.ImportedBundle, m.ImportedRecord)
+        }
 
 
 def snapshot(vault: Vault) -> dict:  # type: ignore[type-arg]
@@ -86,39 +94,74 @@ def test_keygen_writes_a_private_jwk_0600(tmp_path: Path) -> None:
 
 
 def test_reply_records(tmp_path: Path, shared, vendor_key: Path) -> None:  # type: ignore[no-untyped-def]
-    path = reply(tmp_path, shared, vendor_key, subject="Re: leak", case_reference="CASE-9",
-                 confirm_warranty=shared[2]["warranty"], valid_through="2027-06-01",
-                 corrections=[(shared[2]["asset"], "serialNumber", "SN-2")])
+    path = reply(
+        tmp_path,
+        shared,
+        vendor_key,
+        subject="Re: leak",
+        case_reference="CASE-9",
+        confirm_warranty=shared[2]["warranty"],
+        valid_through="2027-06-01",
+        corrections=[(shared[2]["asset"], "serialNumber", "SN-2")],
+    )
     verified = verify_bundle(path)
     assert verified.purpose == "reply" and verified.in_reply_to == shared[0].bundle_id
     by_type = {r["@type"]: r for r in verified.records}
     assert by_type["Message"]["about"] == {"@id": shared[2]["ticket"]}
     assert by_type["Message"]["vrm:direction"] == "inbound"
-    assert by_type["vrm:SupportTicket"] == {"@type": "vrm:SupportTicket", "@id": shared[2]["ticket"],
-                                            "identifier": "CASE-9"}
+    assert by_type["vrm:SupportTicket"] == {
+        "@type": "vrm:SupportTicket",
+        "@id": shared[2]["ticket"],
+        "identifier": "CASE-9",
+    }
     assert by_type["WarrantyPromise"]["vrm:confirmed"] is True
     assert by_type["vrm:Correction"]["about"] == {"@id": shared[2]["asset"]}
-    assert verified.manifest["recipient"]["key_thumbprint"] == verify_bundle(shared[0].path).sender_thumbprint
+    assert (
+        verified.manifest["recipient"]["key_thumbprint"]
+        == verify_bundle(shared[0].path).sender_thumbprint
+    )
     # the same reply input gives the same bytes
-    again = reply(tmp_path, shared, vendor_key, name="r2.vrmshare", subject="Re: leak", case_reference="CASE-9",
-                  confirm_warranty=shared[2]["warranty"], valid_through="2027-06-01",
-                  corrections=[(shared[2]["asset"], "serialNumber", "SN-2")])
+    again = reply(
+        tmp_path,
+        shared,
+        vendor_key,
+        name="r2.vrmshare",
+        subject="Re: leak",
+        case_reference="CASE-9",
+        confirm_warranty=shared[2]["warranty"],
+        valid_through="2027-06-01",
+        corrections=[(shared[2]["asset"], "serialNumber", "SN-2")],
+    )
     assert again.read_bytes() == path.read_bytes()
 
 
 def test_reply_refuses_unknown_targets(tmp_path: Path, shared, vendor_key: Path) -> None:  # type: ignore[no-untyped-def]
     stranger = "urn:uuid:00000000-0000-5000-8000-000000000000"
-    for content in ({"confirm_warranty": stranger}, {"ticket": stranger, "case_reference": "X"},
-                    {"corrections": [(stranger, "name", "x")]}, {"messages": []},
-                    {"channel": "pigeon"}, {"valid_through": "2027-01-01"}):
+    for content in (
+        {"confirm_warranty": stranger},
+        {"ticket": stranger, "case_reference": "X"},
+        {"corrections": [(stranger, "name", "x")]},
+        {"messages": []},
+        {"channel": "pigeon"},
+        {"valid_through": "2027-01-01"},
+    ):
         with pytest.raises(ReplyError):
             reply(tmp_path, shared, vendor_key, **content)
 
 
-def test_import_pins_merges_and_is_idempotent(vault: Vault, tmp_path: Path, shared, vendor_key: Path) -> None:  # type: ignore[no-untyped-def]
-    path = reply(tmp_path, shared, vendor_key, subject="Re: leak", case_reference="CASE-9",
-                 status="waiting_on_me", confirm_warranty=shared[2]["warranty"],
-                 corrections=[(shared[2]["asset"], "serialNumber", "SN-2")])
+def test_import_pins_merges_and_is_idempotent(
+    vault: Vault, tmp_path: Path, shared, vendor_key: Path
+) -> None:  # type: ignore[no-untyped-def]
+    path = reply(
+        tmp_path,
+        shared,
+        vendor_key,
+        subject="Re: leak",
+        case_reference="CASE-9",
+        status="waiting_on_me",
+        confirm_warranty=shared[2]["warranty"],
+        corrections=[(shared[2]["asset"], "serialNumber", "SN-2")],
+    )
     asked: list[tuple[str, str]] = []
     result = do_import(vault, path, lambda n, fp: asked.append((n, fp)) or True)
     assert asked == [("Acme Appliances", verify_bundle(path).fingerprint)]
@@ -132,11 +175,16 @@ def test_import_pins_merges_and_is_idempotent(vault: Vault, tmp_path: Path, shar
         assert message.vendor_id == ids["vendor"] and message.ticket_id == ids["ticket"]
         assert message.direction == m.Direction.INBOUND and message.asset_id == ids["asset"]
         assert "Confirmed by Acme Appliances" in s.get(m.Warranty, ids["warranty"]).notes
-        correction = s.scalar(select(m.Interaction).where(m.Interaction.subject.like("Correction%")))
+        correction = s.scalar(
+            select(m.Interaction).where(m.Interaction.subject.like("Correction%"))
+        )
         assert "SN-2" in correction.body
         assert s.get(m.Asset, ids["asset"]).serial_number == ""  # never applied silently
         pinned = s.scalar(select(m.VendorKey))
-        assert pinned.vendor_id == ids["vendor"] and pinned.thumbprint == verify_bundle(path).sender_thumbprint
+        assert (
+            pinned.vendor_id == ids["vendor"]
+            and pinned.thumbprint == verify_bundle(path).sender_thumbprint
+        )
         imported = s.scalar(select(m.ImportedBundle))
         assert imported.in_reply_to == shared[0].bundle_id
     before = snapshot(vault)
@@ -148,7 +196,9 @@ def test_import_pins_merges_and_is_idempotent(vault: Vault, tmp_path: Path, shar
     assert counts(vault)["Interaction"] == before["counts"]["Interaction"] + 1
 
 
-def test_unconfirmed_key_writes_nothing(vault: Vault, tmp_path: Path, shared, vendor_key: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unconfirmed_key_writes_nothing(
+    vault: Vault, tmp_path: Path, shared, vendor_key: Path
+) -> None:  # type: ignore[no-untyped-def]
     path = reply(tmp_path, shared, vendor_key, case_reference="CASE-1")
     before = snapshot(vault)
     with pytest.raises(ReplyRefused, match="not confirmed"):
@@ -156,7 +206,9 @@ def test_unconfirmed_key_writes_nothing(vault: Vault, tmp_path: Path, shared, ve
     assert snapshot(vault) == before
 
 
-def test_reply_signed_by_another_key_is_refused(vault: Vault, tmp_path: Path, shared, vendor_key: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reply_signed_by_another_key_is_refused(
+    vault: Vault, tmp_path: Path, shared, vendor_key: Path
+) -> None:  # type: ignore[no-untyped-def]
     do_import(vault, reply(tmp_path, shared, vendor_key))
     impostor = tmp_path / "impostor.jwk"
     keygen(impostor)
@@ -167,11 +219,17 @@ def test_reply_signed_by_another_key_is_refused(vault: Vault, tmp_path: Path, sh
     assert snapshot(vault) == before
 
 
-def test_reply_to_no_bundle_of_mine_is_refused(vault: Vault, tmp_path: Path, shared, vendor_key: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reply_to_no_bundle_of_mine_is_refused(
+    vault: Vault, tmp_path: Path, shared, vendor_key: Path
+) -> None:  # type: ignore[no-untyped-def]
     stranger = make_bundle(tmp_path / "other.vrmshare")  # a bundle not in my disclosure log
     original = verify_bundle(stranger.path)
-    path = write_reply(original, load_signing_key(vendor_key), ReplyContent(messages=["hi"]),
-                       tmp_path / "r.vrmshare").path
+    path = write_reply(
+        original,
+        load_signing_key(vendor_key),
+        ReplyContent(messages=["hi"]),
+        tmp_path / "r.vrmshare",
+    ).path
     before = snapshot(vault)
     with pytest.raises(ReplyRefused, match="not a bundle in your disclosure log"):
         do_import(vault, path)
@@ -180,7 +238,9 @@ def test_reply_to_no_bundle_of_mine_is_refused(vault: Vault, tmp_path: Path, sha
     assert snapshot(vault) == before
 
 
-def test_forged_reply_is_refused_before_the_vault(vault: Vault, tmp_path: Path, shared, vendor_key: Path) -> None:  # type: ignore[no-untyped-def]
+def test_forged_reply_is_refused_before_the_vault(
+    vault: Vault, tmp_path: Path, shared, vendor_key: Path
+) -> None:  # type: ignore[no-untyped-def]
     import zipfile
 
     path = reply(tmp_path, shared, vendor_key)
@@ -189,7 +249,9 @@ def test_forged_reply_is_refused_before_the_vault(vault: Vault, tmp_path: Path, 
     forged = tmp_path / "forged.vrmshare"
     with zipfile.ZipFile(forged, "w") as zf:
         for name, data in entries:
-            zf.writestr(name, data.replace(b"technician", b"burglar") if name == "manifest.json" else data)
+            zf.writestr(
+                name, data.replace(b"technician", b"burglar") if name == "manifest.json" else data
+            )
     with pytest.raises(BundleForged):
         do_import(vault, forged)
 
@@ -197,8 +259,13 @@ def test_forged_reply_is_refused_before_the_vault(vault: Vault, tmp_path: Path, 
 def test_encrypted_reply(vault: Vault, tmp_path: Path, shared, vendor_key: Path) -> None:  # type: ignore[no-untyped-def]
     mine = x25519.Identity.generate()
     original = verify_bundle(shared[0].path)
-    written = write_reply(original, load_signing_key(vendor_key), ReplyContent(messages=["hi"]),
-                          tmp_path / "r.vrmshare.age", encrypt_to=str(mine.to_public()))
+    written = write_reply(
+        original,
+        load_signing_key(vendor_key),
+        ReplyContent(messages=["hi"]),
+        tmp_path / "r.vrmshare.age",
+        encrypt_to=str(mine.to_public()),
+    )
     verified = verify_bundle(written.path, identities=[mine])
     with vault.session() as s:
         assert import_reply(s, verified, confirm_key=YES).counts["messages"] == 1
@@ -211,7 +278,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-
 
     args = list(argv)
     lead = args[:2] if args[:1] == ["--vault"] else []
-    code = main([*lead, "share", *args[len(lead):]])
+    code = main([*lead, "share", *args[len(lead) :]])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -221,7 +288,14 @@ def test_cli_keygen_verify_open(tmp_path: Path, shared, capsys) -> None:  # type
     assert code == 0 and "Fingerprint:" in out and '"x"' in out and '"d"' not in out
     code, out, _ = run(capsys, "verify", str(shared[0].path))
     assert code == 0
-    for label in ("Sender:", "Fingerprint:", "Purpose:", "Terms:", "Records:     4", "Files:       1"):
+    for label in (
+        "Sender:",
+        "Fingerprint:",
+        "Purpose:",
+        "Terms:",
+        "Records:     4",
+        "Files:       1",
+    ):
         assert label in out
     code, out, _ = run(capsys, "verify", "--json", str(shared[0].path))
     assert json.loads(out)["records"] == 4
@@ -235,14 +309,43 @@ def test_cli_keygen_verify_open(tmp_path: Path, shared, capsys) -> None:  # type
 
 def test_cli_reply_and_import(vault: Vault, tmp_path: Path, shared, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     run(capsys, "keygen", "--out", str(tmp_path / "k.jwk"))
-    code, out, err = run(capsys, "reply", "--signing-key", str(tmp_path / "k.jwk"), "--in-reply-to",
-                         str(shared[0].path), "--message", "On it", "--message", "Part ordered",
-                         "--case-reference", "C-7", "--confirm-warranty", shared[2]["warranty"],
-                         "--valid-through", "2027-06-01", "--correct", shared[2]["asset"], "model", "X2",
-                         "--out", str(tmp_path / "r.vrmshare"))
+    code, out, err = run(
+        capsys,
+        "reply",
+        "--signing-key",
+        str(tmp_path / "k.jwk"),
+        "--in-reply-to",
+        str(shared[0].path),
+        "--message",
+        "On it",
+        "--message",
+        "Part ordered",
+        "--case-reference",
+        "C-7",
+        "--confirm-warranty",
+        shared[2]["warranty"],
+        "--valid-through",
+        "2027-06-01",
+        "--correct",
+        shared[2]["asset"],
+        "model",
+        "X2",
+        "--out",
+        str(tmp_path / "r.vrmshare"),
+    )
     assert code == 0, err
-    code, _, err = run(capsys, "reply", "--signing-key", str(tmp_path / "k.jwk"), "--in-reply-to",
-                       str(shared[0].path), "--confirm-warranty", "urn:uuid:nope", "--out", str(tmp_path / "x"))
+    code, _, err = run(
+        capsys,
+        "reply",
+        "--signing-key",
+        str(tmp_path / "k.jwk"),
+        "--in-reply-to",
+        str(shared[0].path),
+        "--confirm-warranty",
+        "urn:uuid:nope",
+        "--out",
+        str(tmp_path / "x"),
+    )
     assert code == 1 and "not a warranty" in err
     folder = str(vault.folder)
     vault.close()
@@ -260,7 +363,13 @@ def test_errors_are_one_class_tree() -> None:
     from vrmdesk.errors import VrmError
     from vrmdesk.share import errors
 
-    for name in ("BundleForged", "BundleMalformed", "BundleTooLarge", "BundleWrongRecipient", "ReplyRefused"):
+    for name in (
+        "BundleForged",
+        "BundleMalformed",
+        "BundleTooLarge",
+        "BundleWrongRecipient",
+        "ReplyRefused",
+    ):
         assert issubclass(getattr(errors, name), BundleError)
     assert issubclass(BundleError, VrmError)
 
@@ -283,16 +392,26 @@ def test_end_to_end_with_the_real_export(demo_vault: Vault, tmp_path: Path) -> N
     from vrmdesk.share.terms import Terms
 
     with demo_vault.session() as s:
-        ticket = s.scalar(select(m.Ticket).join(m.Vendor).where(m.Vendor.name == "Bosch Home Appliances"))
+        ticket = s.scalar(
+            select(m.Ticket).join(m.Vendor).where(m.Vendor.name == "Bosch Home Appliances")
+        )
         ticket_id, vendor_id = ticket.id, ticket.vendor_id
         selection = sl.narrowed(s, vendor_id, ticket_ids=[ticket_id])
-    result = export.export_bundle(demo_vault, selection, Terms(purpose="support_case"),
-                                  tmp_path / "out.vrmshare", created="2026-11-20T10:00:00Z")
+    result = export.export_bundle(
+        demo_vault,
+        selection,
+        Terms(purpose="support_case"),
+        tmp_path / "out.vrmshare",
+        created="2026-11-20T10:00:00Z",
+    )
     original = verify_bundle(result.path)
     keygen(tmp_path / "bosch.jwk")
-    reply_path = write_reply(original, load_signing_key(tmp_path / "bosch.jwk"),
-                             ReplyContent(messages=["Engineer booked."], case_reference="BSH-1"),
-                             tmp_path / "reply.vrmshare").path
+    reply_path = write_reply(
+        original,
+        load_signing_key(tmp_path / "bosch.jwk"),
+        ReplyContent(messages=["Engineer booked."], case_reference="BSH-1"),
+        tmp_path / "reply.vrmshare",
+    ).path
     before = counts(demo_vault)["Interaction"]
     outcome = do_import(demo_vault, reply_path)
     assert outcome.counts["messages"] == 1 and outcome.counts["ticket updates"] == 1
@@ -303,7 +422,9 @@ def test_end_to_end_with_the_real_export(demo_vault: Vault, tmp_path: Path) -> N
     assert counts(demo_vault)["Interaction"] == before + 1
 
 
-def test_cli_import_asks_on_a_terminal(vault: Vault, tmp_path: Path, shared, vendor_key: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_import_asks_on_a_terminal(
+    vault: Vault, tmp_path: Path, shared, vendor_key: Path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     path = reply(tmp_path, shared, vendor_key)
     folder = str(vault.folder)
     vault.close()
@@ -322,25 +443,46 @@ def test_cli_import_asks_on_a_terminal(vault: Vault, tmp_path: Path, shared, ven
     assert code == 0 and "1 message" in out
 
 
-def test_odd_records_in_a_signed_reply_are_handled(vault: Vault, tmp_path: Path, shared, vendor_key: Path) -> None:  # type: ignore[no-untyped-def]
+def test_odd_records_in_a_signed_reply_are_handled(
+    vault: Vault, tmp_path: Path, shared, vendor_key: Path
+) -> None:  # type: ignore[no-untyped-def]
     """A reply made by another program: odd values are tolerated or ignored, never a crash."""
-    from vrmdesk.share.format import BundleFile, write_bundle
+    from vrmdesk.share.format import write_bundle
     from vrmdesk.share.reply import build_reply_manifest
 
     key = load_signing_key(vendor_key)
     original = verify_bundle(shared[0].path)
-    manifest = build_reply_manifest(original, key, ReplyContent(messages=["x"]), created="2026-11-21T09:00:00Z")
+    manifest = build_reply_manifest(
+        original, key, ReplyContent(messages=["x"]), created="2026-11-21T09:00:00Z"
+    )
     ticket, warranty = shared[2]["ticket"], shared[2]["warranty"]
     new = iter(f"urn:uuid:00000000-0000-5000-8000-{n:012d}" for n in range(100))
     manifest["records"] = [
-        {"@type": "Message", "@id": next(new), "text": ["not", "text"], "dateSent": "0001-01-01T00:00:00+14:00",
-         "vrm:channel": "pigeon", "about": {"@id": 42}, "headline": "h" * 5000},
+        {
+            "@type": "Message",
+            "@id": next(new),
+            "text": ["not", "text"],
+            "dateSent": "0001-01-01T00:00:00+14:00",
+            "vrm:channel": "pigeon",
+            "about": {"@id": 42},
+            "headline": "h" * 5000,
+        },
         {"@type": "Message", "@id": next(new), "text": "same id twice", "about": ticket},
-        {"@type": "vrm:SupportTicket", "@id": ticket, "identifier": "R" * 900, "vrm:status": "exploded"},
+        {
+            "@type": "vrm:SupportTicket",
+            "@id": ticket,
+            "identifier": "R" * 900,
+            "vrm:status": "exploded",
+        },
         {"@type": "vrm:SupportTicket", "@id": next(new), "identifier": "not my ticket"},
         {"@type": "WarrantyPromise", "@id": warranty, "vrm:confirmed": "yes"},
-        {"@type": "vrm:Correction", "@id": next(new), "about": "urn:uuid:00000000-0000-5000-8000-999999999999",
-         "field": "x", "value": 1},
+        {
+            "@type": "vrm:Correction",
+            "@id": next(new),
+            "about": "urn:uuid:00000000-0000-5000-8000-999999999999",
+            "field": "x",
+            "value": 1,
+        },
         {"@type": "Product", "@id": next(new), "name": "unsolicited"},
     ]
     manifest["records"].append(dict(manifest["records"][1]))

@@ -17,8 +17,6 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk
-from sqlalchemy import func, select
-
 from share_helpers import (
     customer_manifest,
     harmless,
@@ -28,11 +26,19 @@ from share_helpers import (
     sample_files,
     vault_bundle,
 )
+from sqlalchemy import func, select
+
 from vrmdesk.share.errors import BundleError, BundleMalformed
 from vrmdesk.share.format import b64url, public_jwk_of
 from vrmdesk.share.identity import ensure_identity, thumbprint
 from vrmdesk.share.importer import import_reply
-from vrmdesk.share.reply import ReplyContent, build_reply_manifest, keygen, load_signing_key, write_reply
+from vrmdesk.share.reply import (
+    ReplyContent,
+    build_reply_manifest,
+    keygen,
+    load_signing_key,
+    write_reply,
+)
 from vrmdesk.share.untrusted import printable, printable_json
 from vrmdesk.share.verify import verify_bundle
 from vrmdesk.store import models as m
@@ -63,7 +69,9 @@ def test_printable_escapes_what_a_terminal_would_act_on(text: str) -> None:
     out = printable(text)
     harmless(out)
     assert "\n" not in out and "\r" not in out
-    assert printable("Åsa Müller — 東京 (Ltd.)") == "Åsa Müller — 東京 (Ltd.)"  # ordinary text stays
+    assert (
+        printable("Åsa Müller — 東京 (Ltd.)") == "Åsa Müller — 東京 (Ltd.)"
+    )  # ordinary text stays
     assert printable("\ud800") == "\\ud800"
 
 
@@ -95,7 +103,8 @@ def test_verify_prints_untrusted_text_escaped(tmp_path: Path, text: str) -> None
     harmless(out)
     assert out.count("\n") == expected.count("\n")
     assert [line for line in out.splitlines() if line.startswith("Fingerprint:")] == [
-        f"Fingerprint: {verify_bundle(path).fingerprint}"]
+        f"Fingerprint: {verify_bundle(path).fingerprint}"
+    ]
     code, out, err = run_vrmdesk(["share", "verify", "--json", str(path)])
     assert code == 0, err
     harmless(out)
@@ -104,7 +113,8 @@ def test_verify_prints_untrusted_text_escaped(tmp_path: Path, text: str) -> None
     assert code == 0, err
     harmless(out)
     assert [line for line in out.splitlines() if line.startswith("Fingerprint:")] == [
-        f"Fingerprint: {verify_bundle(path).fingerprint}"]
+        f"Fingerprint: {verify_bundle(path).fingerprint}"
+    ]
 
 
 def test_an_error_message_is_one_harmless_line(tmp_path: Path) -> None:
@@ -115,7 +125,9 @@ def test_an_error_message_is_one_harmless_line(tmp_path: Path) -> None:
 
 
 def test_a_refusal_quoting_the_bundle_is_one_harmless_line(tmp_path: Path) -> None:
-    path = hostile_bundle(tmp_path / "k.vrmshare", KEY, lambda m: m["sender"]["key"].update({FAKE + "\n": 1}))
+    path = hostile_bundle(
+        tmp_path / "k.vrmshare", KEY, lambda m: m["sender"]["key"].update({FAKE + "\n": 1})
+    )
     with pytest.raises(BundleMalformed, match="unexpected members") as info:
         verify_bundle(path)
     assert "\n" not in str(info.value)
@@ -128,15 +140,26 @@ def test_a_refusal_quoting_the_bundle_is_one_harmless_line(tmp_path: Path) -> No
 def test_import_prints_a_vendor_name_escaped(vault: Vault, tmp_path: Path) -> None:
     with vault.session() as s:
         me = ensure_identity(s)
-        written, _ = vault_bundle(s, vault.header.vault_id, tmp_path / "mine.vrmshare",
-                                  me.private_key, vendor_name=f"Acme{FAKE}")
+        written, _ = vault_bundle(
+            s,
+            vault.header.vault_id,
+            tmp_path / "mine.vrmshare",
+            me.private_key,
+            vendor_name=f"Acme{FAKE}",
+        )
     keygen(tmp_path / "v.jwk")
-    reply = write_reply(verify_bundle(written.path), load_signing_key(tmp_path / "v.jwk"),
-                        ReplyContent(messages=["On it."]), tmp_path / "r.vrmshare").path
+    reply = write_reply(
+        verify_bundle(written.path),
+        load_signing_key(tmp_path / "v.jwk"),
+        ReplyContent(messages=["On it."]),
+        tmp_path / "r.vrmshare",
+    ).path
     folder = vault.folder
     vault.close()
-    code, out, err = run_vrmdesk(["share", "import", "--vault", str(folder), str(reply), "--yes"],
-                                 env={"VRMDESK_PASSPHRASE": PASSPHRASE})
+    code, out, err = run_vrmdesk(
+        ["share", "import", "--vault", str(folder), str(reply), "--yes"],
+        env={"VRMDESK_PASSPHRASE": PASSPHRASE},
+    )
     assert code == 0, err
     harmless(out)
     assert out.count("\n") == 1 and "1 message" in out
@@ -164,25 +187,42 @@ def test_a_lone_surrogate_is_refused_as_malformed(tmp_path: Path, where: str) ->
 
 
 def test_a_proper_surrogate_pair_escape_is_fine(tmp_path: Path) -> None:
-    path = hostile_bundle(tmp_path / "p.vrmshare", KEY, lambda m: m.update(purpose_note="leak \U0001f4a7"))
+    path = hostile_bundle(
+        tmp_path / "p.vrmshare", KEY, lambda m: m.update(purpose_note="leak \U0001f4a7")
+    )
     assert "\\ud83d\\udca7" in path.read_bytes().decode("latin-1")
     assert verify_bundle(path).manifest["purpose_note"] == "leak \U0001f4a7"
 
 
-def test_a_reply_message_with_a_lone_surrogate_is_refused_and_changes_nothing(vault: Vault, tmp_path: Path, tree_hashes) -> None:  # type: ignore[no-untyped-def]
+def test_a_reply_message_with_a_lone_surrogate_is_refused_and_changes_nothing(
+    vault: Vault, tmp_path: Path, tree_hashes
+) -> None:  # type: ignore[no-untyped-def]
     with vault.session() as s:
         me = ensure_identity(s)
-        written, _ = vault_bundle(s, vault.header.vault_id, tmp_path / "mine.vrmshare", me.private_key)
+        written, _ = vault_bundle(
+            s, vault.header.vault_id, tmp_path / "mine.vrmshare", me.private_key
+        )
     key = Ed25519PrivateKey.generate()
-    manifest = build_reply_manifest(verify_bundle(written.path), key, ReplyContent(messages=["x"]),
-                                    created="2026-11-21T09:00:00Z")
-    reply = hostile_bundle(tmp_path / "r.vrmshare", key, lambda m: m["records"][0].update(text="On it \ud800"),
-                           manifest=manifest, files=sample_files()[:1])
+    manifest = build_reply_manifest(
+        verify_bundle(written.path),
+        key,
+        ReplyContent(messages=["x"]),
+        created="2026-11-21T09:00:00Z",
+    )
+    reply = hostile_bundle(
+        tmp_path / "r.vrmshare",
+        key,
+        lambda m: m["records"][0].update(text="On it \ud800"),
+        manifest=manifest,
+        files=sample_files()[:1],
+    )
     folder = vault.folder
     vault.close()
     before = tree_hashes(folder)
-    code, _, err = run_vrmdesk(["share", "import", "--vault", str(folder), str(reply), "--yes"],
-                               env={"VRMDESK_PASSPHRASE": PASSPHRASE})
+    code, _, err = run_vrmdesk(
+        ["share", "import", "--vault", str(folder), str(reply), "--yes"],
+        env={"VRMDESK_PASSPHRASE": PASSPHRASE},
+    )
     assert code == 1 and "Traceback" not in err and err.count("\n") == 1, err
     assert tree_hashes(folder) == before
 
@@ -191,9 +231,25 @@ def test_reply_text_that_is_not_unicode_is_refused(tmp_path: Path) -> None:
     written = make_bundle(tmp_path / "b.vrmshare", KEY)
     keygen(tmp_path / "v.jwk")
     done = subprocess.run(
-        [sys.executable, "-m", "vrmdesk.cli", "share", "reply", "--signing-key", str(tmp_path / "v.jwk"),
-         "--in-reply-to", str(written.path), "--message", b"caf\xe9", "--out", str(tmp_path / "r")],
-        capture_output=True, timeout=60, cwd=Path(__file__).resolve().parents[1], check=False,
+        [
+            sys.executable,
+            "-m",
+            "vrmdesk.cli",
+            "share",
+            "reply",
+            "--signing-key",
+            str(tmp_path / "v.jwk"),
+            "--in-reply-to",
+            str(written.path),
+            "--message",
+            b"caf\xe9",
+            "--out",
+            str(tmp_path / "r"),
+        ],
+        capture_output=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[1],
+        check=False,
     )
     assert done.returncode == 1 and b"Traceback" not in done.stderr, done.stderr
     assert done.stderr.startswith(b"vrmdesk: ") and done.stderr.count(b"\n") == 1
@@ -208,10 +264,26 @@ def test_export_text_that_is_not_unicode_is_refused(vault: Vault, tmp_path: Path
     vault.close()
     for option in ("--sender-name", "--purpose-note"):
         done = subprocess.run(
-            [sys.executable, "-m", "vrmdesk.cli", "share", "export", "--vault", str(folder),
-             "--vendor", "Acme Appliances", option, b"caf\xe9", "--out", str(tmp_path / "b")],
-            capture_output=True, timeout=60, cwd=Path(__file__).resolve().parents[1],
-            env={**os.environ, "VRMDESK_PASSPHRASE": PASSPHRASE}, check=False,
+            [
+                sys.executable,
+                "-m",
+                "vrmdesk.cli",
+                "share",
+                "export",
+                "--vault",
+                str(folder),
+                "--vendor",
+                "Acme Appliances",
+                option,
+                b"caf\xe9",
+                "--out",
+                str(tmp_path / "b"),
+            ],
+            capture_output=True,
+            timeout=60,
+            cwd=Path(__file__).resolve().parents[1],
+            env={**os.environ, "VRMDESK_PASSPHRASE": PASSPHRASE},
+            check=False,
         )
         assert done.returncode == 1 and b"Traceback" not in done.stderr, done.stderr
         assert done.stderr.startswith(b"vrmdesk: ") and done.stderr.count(b"\n") == 1
@@ -230,10 +302,18 @@ def test_numbers_that_are_not_finite_are_refused(tmp_path: Path, literal: str) -
         verify_bundle(path)
 
 
-@pytest.mark.parametrize("created", [
-    "9999-99-99T99:99:99Z", "2026-02-30T10:00:00Z", "2026-13-01T00:00:00Z", "2026-11-20T24:00:00Z",
-    "2026-11-20T10:60:00Z", "0001-01-01T00:00:00Z", "2999-01-01T00:00:00Z",
-])
+@pytest.mark.parametrize(
+    "created",
+    [
+        "9999-99-99T99:99:99Z",
+        "2026-02-30T10:00:00Z",
+        "2026-13-01T00:00:00Z",
+        "2026-11-20T24:00:00Z",
+        "2026-11-20T10:60:00Z",
+        "0001-01-01T00:00:00Z",
+        "2999-01-01T00:00:00Z",
+    ],
+)
 def test_an_impossible_created_time_is_refused(tmp_path: Path, created: str) -> None:
     path = hostile_bundle(tmp_path / "c.vrmshare", KEY, lambda m: m.update(created=created))
     with pytest.raises(BundleMalformed, match="created"):
@@ -242,14 +322,19 @@ def test_an_impossible_created_time_is_refused(tmp_path: Path, created: str) -> 
 
 def test_the_earliest_and_a_leap_day_pass(tmp_path: Path) -> None:
     for n, created in enumerate(("1970-01-01T00:00:00Z", "2028-02-29T23:59:59Z")):
-        verify_bundle(make_bundle(tmp_path / f"{n}.vrmshare", KEY,
-                                  manifest=customer_manifest(created=created)).path)
+        verify_bundle(
+            make_bundle(
+                tmp_path / f"{n}.vrmshare", KEY, manifest=customer_manifest(created=created)
+            ).path
+        )
 
 
 def test_the_schema_checks_created_with_a_format_checker(tmp_path: Path) -> None:
     from vrmdesk.share.verify import validate_manifest
 
-    manifest = json.loads(json.dumps(verify_bundle(make_bundle(tmp_path / "g.vrmshare", KEY).path).manifest))
+    manifest = json.loads(
+        json.dumps(verify_bundle(make_bundle(tmp_path / "g.vrmshare", KEY).path).manifest)
+    )
     manifest["created"] = "2026-02-30T10:00:00Z"
     with pytest.raises(BundleMalformed, match="created"):
         validate_manifest(manifest)
@@ -286,57 +371,96 @@ def test_a_non_canonical_key_is_refused(tmp_path: Path) -> None:
     assert thumbprint({"kty": "OKP", "crv": "Ed25519", "x": x}) == jwcrypto_thumbprint(x)
 
 
-@pytest.mark.parametrize("change, match", [
-    (lambda k: k.update(d=b64url(bytes(range(32)))), "private"),
-    (lambda k: k.update(kid="A" * 43), "kid|thumbprint"),
-    (lambda k: k.update(crv="Ed448"), "Ed25519"),
-    (lambda k: k.update(kty="EC"), "Ed25519"),
-    (lambda k: k.update(x=k["x"] + "AA"), "32-byte|canonical|Ed25519"),
-])
-def test_sender_keys_that_are_not_plain_public_ed25519_jwks_are_refused(tmp_path: Path, change, match: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda k: k.update(d=b64url(bytes(range(32)))), "private"),
+        (lambda k: k.update(kid="A" * 43), "kid|thumbprint"),
+        (lambda k: k.update(crv="Ed448"), "Ed25519"),
+        (lambda k: k.update(kty="EC"), "Ed25519"),
+        (lambda k: k.update(x=k["x"] + "AA"), "32-byte|canonical|Ed25519"),
+    ],
+)
+def test_sender_keys_that_are_not_plain_public_ed25519_jwks_are_refused(
+    tmp_path: Path, change, match: str
+) -> None:  # type: ignore[no-untyped-def]
     path = hostile_bundle(tmp_path / "k.vrmshare", KEY, lambda m: change(m["sender"]["key"]))
     with pytest.raises(BundleMalformed, match=match):
         verify_bundle(path)
 
 
-def test_a_key_pinned_to_one_vendor_cannot_answer_for_another_by_re_encoding(vault: Vault, tmp_path: Path) -> None:
+def test_a_key_pinned_to_one_vendor_cannot_answer_for_another_by_re_encoding(
+    vault: Vault, tmp_path: Path
+) -> None:
     vendor_key = Ed25519PrivateKey.generate()
     with vault.session() as s:
         me = ensure_identity(s)
-        to_acme, _ = vault_bundle(s, vault.header.vault_id, tmp_path / "acme.vrmshare", me.private_key)
-        to_bolt, _ = vault_bundle(s, vault.header.vault_id, tmp_path / "bolt.vrmshare", me.private_key,
-                                  vendor_name="Bolt Tools")
-    first = write_reply(verify_bundle(to_acme.path), vendor_key, ReplyContent(messages=["Acme here."]),
-                        tmp_path / "r1.vrmshare").path
+        to_acme, _ = vault_bundle(
+            s, vault.header.vault_id, tmp_path / "acme.vrmshare", me.private_key
+        )
+        to_bolt, _ = vault_bundle(
+            s,
+            vault.header.vault_id,
+            tmp_path / "bolt.vrmshare",
+            me.private_key,
+            vendor_name="Bolt Tools",
+        )
+    first = write_reply(
+        verify_bundle(to_acme.path),
+        vendor_key,
+        ReplyContent(messages=["Acme here."]),
+        tmp_path / "r1.vrmshare",
+    ).path
     with vault.session() as s:
         import_reply(s, verify_bundle(first), confirm_key=lambda _n, _f: True)
 
-    manifest = build_reply_manifest(verify_bundle(to_bolt.path), vendor_key,
-                                    ReplyContent(messages=["Bolt here, honest."]),
-                                    created="2026-11-21T09:00:00Z")
+    manifest = build_reply_manifest(
+        verify_bundle(to_bolt.path),
+        vendor_key,
+        ReplyContent(messages=["Bolt here, honest."]),
+        created="2026-11-21T09:00:00Z",
+    )
     odd = non_canonical(public_jwk_of(vendor_key)["x"])
 
     def change(m: dict) -> None:  # type: ignore[type-arg]
         m["sender"]["key"] = {"kty": "OKP", "crv": "Ed25519", "x": odd}
 
-    second = hostile_bundle(tmp_path / "r2.vrmshare", vendor_key, change, manifest=manifest,
-                            files=sample_files()[:1], kid=jwcrypto_thumbprint(odd))
+    second = hostile_bundle(
+        tmp_path / "r2.vrmshare",
+        vendor_key,
+        change,
+        manifest=manifest,
+        files=sample_files()[:1],
+        kid=jwcrypto_thumbprint(odd),
+    )
     with pytest.raises(BundleError), vault.session() as s:
         import_reply(s, verify_bundle(second), confirm_key=lambda _n, _f: True)
     with vault.session() as s:
         assert s.scalar(select(func.count()).select_from(m.VendorKey)) == 1
         bolt = s.scalar(select(m.Vendor).where(m.Vendor.name == "Bolt Tools"))
-        assert s.scalar(select(func.count()).select_from(m.Interaction)
-                        .where(m.Interaction.vendor_id == bolt.id)) == 0
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(m.Interaction)
+                .where(m.Interaction.vendor_id == bolt.id)
+            )
+            == 0
+        )
 
 
 def test_a_pinned_key_is_stored_canonical(vault: Vault, tmp_path: Path) -> None:
     vendor_key = Ed25519PrivateKey.generate()
     with vault.session() as s:
         me = ensure_identity(s)
-        to_acme, _ = vault_bundle(s, vault.header.vault_id, tmp_path / "acme.vrmshare", me.private_key)
-    reply = write_reply(verify_bundle(to_acme.path), vendor_key, ReplyContent(messages=["hi"]),
-                        tmp_path / "r.vrmshare").path
+        to_acme, _ = vault_bundle(
+            s, vault.header.vault_id, tmp_path / "acme.vrmshare", me.private_key
+        )
+    reply = write_reply(
+        verify_bundle(to_acme.path),
+        vendor_key,
+        ReplyContent(messages=["hi"]),
+        tmp_path / "r.vrmshare",
+    ).path
     with vault.session() as s:
         import_reply(s, verify_bundle(reply), confirm_key=lambda _n, _f: True)
     with vault.session() as s:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
-
 from share_helpers import central_offsets as _central_offsets
 from share_helpers import customer_manifest, make_bundle
+
 from vrmdesk.share import format as fmt
 from vrmdesk.share.errors import (
     BundleError,
@@ -40,12 +40,16 @@ def entries_of(path: Path) -> list[tuple[str, bytes]]:
         return [(i.filename, zf.read(i)) for i in zf.infolist()]
 
 
-def write_zip(path: Path, entries: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED) -> Path:
+def write_zip(
+    path: Path, entries: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED
+) -> Path:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns about duplicate names
         with zipfile.ZipFile(path, "w", method) as zf:
             for name, data in entries:
-                zf.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), data, compress_type=method)
+                zf.writestr(
+                    zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), data, compress_type=method
+                )
     return path
 
 
@@ -53,8 +57,12 @@ def replace(entries: list[tuple[str, bytes]], name: str, data: bytes) -> list[tu
     return [(n, data if n == name else d) for n, d in entries]
 
 
-def signed(tmp_path: Path, manifest: dict | bytes, files: list[tuple[str, bytes]] | None = None,  # type: ignore[type-arg]
-           name: str = "signed.vrmshare") -> Path:
+def signed(
+    tmp_path: Path,
+    manifest: dict | bytes,
+    files: list[tuple[str, bytes]] | None = None,  # type: ignore[type-arg]
+    name: str = "signed.vrmshare",
+) -> Path:
     """A zip whose manifest (whatever it says) carries a good signature."""
     raw = manifest if isinstance(manifest, bytes) else manifest_bytes(manifest)
     entries = [("manifest.json", raw), ("manifest.jws", sign_manifest(raw, KEY).encode())]
@@ -85,42 +93,67 @@ def test_rewritten_zip_of_the_same_entries_still_verifies(good: Path, tmp_path: 
 def test_changed_manifest(good: Path, tmp_path: Path) -> None:
     entries = entries_of(good)
     raw = dict(entries)["manifest.json"].replace(b'"marketing": false', b'"marketing": true')
-    refused(write_zip(tmp_path / "x.vrmshare", replace(entries, "manifest.json", raw)),
-            BundleForged, "signature does not match")
+    refused(
+        write_zip(tmp_path / "x.vrmshare", replace(entries, "manifest.json", raw)),
+        BundleForged,
+        "signature does not match",
+    )
 
 
 def test_changed_signature(good: Path, tmp_path: Path) -> None:
     entries = entries_of(good)
     token = dict(entries)["manifest.jws"]
     flipped = token[:-3] + (b"A" if token[-3:-2] != b"A" else b"B") + token[-2:]
-    refused(write_zip(tmp_path / "x.vrmshare", replace(entries, "manifest.jws", flipped)), BundleForged, "signature")
+    refused(
+        write_zip(tmp_path / "x.vrmshare", replace(entries, "manifest.jws", flipped)),
+        BundleForged,
+        "signature",
+    )
 
 
 def test_signed_by_another_key_with_the_kid_of_the_manifest(good: Path, tmp_path: Path) -> None:
     entries = entries_of(good)
     raw = dict(entries)["manifest.json"]
     other = sign_manifest(raw, Ed25519PrivateKey.generate())
-    refused(write_zip(tmp_path / "x.vrmshare", replace(entries, "manifest.jws", other.encode())),
-            BundleForged, "key id")
+    refused(
+        write_zip(tmp_path / "x.vrmshare", replace(entries, "manifest.jws", other.encode())),
+        BundleForged,
+        "key id",
+    )
 
 
-@pytest.mark.parametrize("header", [
-    {"alg": "none"}, {"alg": "HS256"}, {"alg": "Ed25519"},
-    {"alg": "EdDSA", "crit": ["exp"]}, {"alg": "EdDSA", "b64": False, "crit": ["b64"]},
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"alg": "none"},
+        {"alg": "HS256"},
+        {"alg": "Ed25519"},
+        {"alg": "EdDSA", "crit": ["exp"]},
+        {"alg": "EdDSA", "b64": False, "crit": ["b64"]},
+    ],
+)
 def test_signature_header_allow_list(good: Path, tmp_path: Path, header: dict) -> None:  # type: ignore[type-arg]
     entries = entries_of(good)
     _, _, sig = dict(entries)["manifest.jws"].decode().split(".")
     head = fmt.b64url(json.dumps(header).encode())
-    refused(write_zip(tmp_path / "x.vrmshare", replace(entries, "manifest.jws", f"{head}..{sig}".encode())),
-            BundleForged, "EdDSA|critical")
+    refused(
+        write_zip(
+            tmp_path / "x.vrmshare", replace(entries, "manifest.jws", f"{head}..{sig}".encode())
+        ),
+        BundleForged,
+        "EdDSA|critical",
+    )
 
 
 def test_attached_payload_is_refused(good: Path, tmp_path: Path) -> None:
     entries = entries_of(good)
     head, _, sig = dict(entries)["manifest.jws"].decode().split(".")
     token = f"{head}.{fmt.b64url(dict(entries)['manifest.json'])}.{sig}".encode()
-    refused(write_zip(tmp_path / "x.vrmshare", replace(entries, "manifest.jws", token)), BundleForged, "detached")
+    refused(
+        write_zip(tmp_path / "x.vrmshare", replace(entries, "manifest.jws", token)),
+        BundleForged,
+        "detached",
+    )
 
 
 def test_changed_file(good: Path, tmp_path: Path) -> None:
@@ -143,22 +176,48 @@ def test_file_present_but_not_listed(good: Path, tmp_path: Path) -> None:
     refused(write_zip(tmp_path / "x.vrmshare", entries), BundleMalformed, "does not list")
 
 
-@pytest.mark.parametrize("name", [
-    "../evil.txt", "files/../../evil.txt", "/etc/passwd", "files\\evil.txt", "C:/evil.txt",
-    "c:evil", "files/./x", "files//x", "files/sub/x", "other.txt", "files/\x01x",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../evil.txt",
+        "files/../../evil.txt",
+        "/etc/passwd",
+        "files\\evil.txt",
+        "C:/evil.txt",
+        "c:evil",
+        "files/./x",
+        "files//x",
+        "files/sub/x",
+        "other.txt",
+        "files/\x01x",
+    ],
+)
 def test_unsafe_names(good: Path, tmp_path: Path, name: str) -> None:
     entries = entries_of(good) + [(name, b"x")]
-    refused(write_zip(tmp_path / "x.vrmshare", entries), BundleMalformed, "unsafe|outside its layout|control|unusable")
+    refused(
+        write_zip(tmp_path / "x.vrmshare", entries),
+        BundleMalformed,
+        "unsafe|outside its layout|control|unusable",
+    )
 
 
 def test_duplicate_names(good: Path, tmp_path: Path) -> None:
     entries = entries_of(good)
-    refused(write_zip(tmp_path / "x.vrmshare", entries + [("files/001-receipt.txt", b"other")]),
-            BundleMalformed, "twice")
-    refused(write_zip(tmp_path / "y.vrmshare", entries + [("manifest.json", b"{}")]), BundleMalformed, "twice")
-    refused(write_zip(tmp_path / "z.vrmshare", entries + [("FILES/001-receipt.txt", b"x")]),
-            BundleMalformed, "twice|outside")
+    refused(
+        write_zip(tmp_path / "x.vrmshare", entries + [("files/001-receipt.txt", b"other")]),
+        BundleMalformed,
+        "twice",
+    )
+    refused(
+        write_zip(tmp_path / "y.vrmshare", entries + [("manifest.json", b"{}")]),
+        BundleMalformed,
+        "twice",
+    )
+    refused(
+        write_zip(tmp_path / "z.vrmshare", entries + [("FILES/001-receipt.txt", b"x")]),
+        BundleMalformed,
+        "twice|outside",
+    )
 
 
 def test_duplicate_listing_in_the_manifest(tmp_path: Path) -> None:
@@ -193,7 +252,7 @@ def test_declared_size_that_lies(good: Path, tmp_path: Path) -> None:
     path = write_zip(tmp_path / "x.vrmshare", entries)
     data = bytearray(path.read_bytes())
     for central in _central_offsets(bytes(data)):
-        if data[central + 46: central + 46 + 21] == b"files/001-receipt.txt":
+        if data[central + 46 : central + 46 + 21] == b"files/001-receipt.txt":
             struct.pack_into("<I", data, central + 24, 11)  # says 11 bytes, inflates to 5000
     path.write_bytes(bytes(data))
     refused(path, BundleError, "larger than it declares|size|damaged")
@@ -237,33 +296,45 @@ def test_unknown_format_version(tmp_path: Path) -> None:
 def test_manifest_not_json(tmp_path: Path) -> None:
     refused(signed(tmp_path, b"{not json"), BundleMalformed, "not valid JSON")
     refused(signed(tmp_path, b"[1, 2]", name="b.vrmshare"), BundleMalformed, "not a JSON object")
-    refused(signed(tmp_path, b'{"format": "vrmshare/1", "format": "x"}', name="c.vrmshare"),
-            BundleMalformed, "duplicate key")
+    refused(
+        signed(tmp_path, b'{"format": "vrmshare/1", "format": "x"}', name="c.vrmshare"),
+        BundleMalformed,
+        "duplicate key",
+    )
     refused(signed(tmp_path, b'{"a": NaN}', name="d.vrmshare"), BundleMalformed, "not valid JSON")
-    refused(signed(tmp_path, b"[" * 100_000 + b"]" * 100_000, name="e.vrmshare"), BundleMalformed, "JSON")
+    refused(
+        signed(tmp_path, b"[" * 100_000 + b"]" * 100_000, name="e.vrmshare"),
+        BundleMalformed,
+        "JSON",
+    )
     refused(signed(tmp_path, b"\xff\xfe{}", name="f.vrmshare"), BundleMalformed, "not valid JSON")
 
 
-@pytest.mark.parametrize("change", [
-    lambda m: m.update(records="not a list"),
-    lambda m: m["terms"].update(retention_days="90"),
-    lambda m: m["terms"].update(marketing="no"),
-    lambda m: m.update(purpose="spam"),
-    lambda m: m.update(created=12),
-    lambda m: m.update(created="yesterday"),
-    lambda m: m.update(bundle_id="not-a-urn"),
-    lambda m: m["files"][0].update(size=-1),
-    lambda m: m["files"][0].update(path="../x"),
-    lambda m: m.update(extra=True),
-    lambda m: m["sender"]["key"].update(crv="X25519"),
-    lambda m: m["sender"].pop("key"),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: m.update(records="not a list"),
+        lambda m: m["terms"].update(retention_days="90"),
+        lambda m: m["terms"].update(marketing="no"),
+        lambda m: m.update(purpose="spam"),
+        lambda m: m.update(created=12),
+        lambda m: m.update(created="yesterday"),
+        lambda m: m.update(bundle_id="not-a-urn"),
+        lambda m: m["files"][0].update(size=-1),
+        lambda m: m["files"][0].update(path="../x"),
+        lambda m: m.update(extra=True),
+        lambda m: m["sender"]["key"].update(crv="X25519"),
+        lambda m: m["sender"].pop("key"),
+    ],
+)
 def test_manifest_with_wrong_types(tmp_path: Path, change) -> None:  # type: ignore[no-untyped-def]
     written = make_bundle(tmp_path / "g.vrmshare", KEY)
     manifest = manifest_of(written.path)
     change(manifest)
     entries = [e for e in entries_of(written.path) if e[0] not in ("manifest.json", "manifest.jws")]
-    refused(signed(tmp_path, manifest, entries), BundleMalformed, "schema|created|sender key|Ed25519")
+    refused(
+        signed(tmp_path, manifest, entries), BundleMalformed, "schema|created|sender key|Ed25519"
+    )
 
 
 def test_huge_manifest(tmp_path: Path) -> None:
@@ -274,8 +345,12 @@ def test_huge_manifest(tmp_path: Path) -> None:
 
 
 def test_not_a_zip(tmp_path: Path) -> None:
-    for name, data in (("a", b""), ("b", b"hello world"), ("c", b"PK\x03\x04" + b"\0" * 100),
-                       ("d", b"%PDF-1.7\n...")):
+    for name, data in (
+        ("a", b""),
+        ("b", b"hello world"),
+        ("c", b"PK\x03\x04" + b"\0" * 100),
+        ("d", b"%PDF-1.7\n..."),
+    ):
         path = tmp_path / f"{name}.vrmshare"
         path.write_bytes(data)
         refused(path, BundleMalformed, "not")
@@ -291,8 +366,12 @@ def test_prepended_data_is_refused(good: Path, tmp_path: Path) -> None:
 def test_wrong_age_identity(tmp_path: Path) -> None:
     right = x25519.Identity.generate()
     written = make_bundle(tmp_path / "e.vrmshare.age", KEY, encrypt_to=str(right.to_public()))
-    refused(written.path, BundleWrongRecipient, "not encrypted to the age identity",
-            identities=[x25519.Identity.generate()])
+    refused(
+        written.path,
+        BundleWrongRecipient,
+        "not encrypted to the age identity",
+        identities=[x25519.Identity.generate()],
+    )
     refused(written.path, BundleWrongRecipient, "--identity")
     damaged = tmp_path / "d.vrmshare.age"
     damaged.write_bytes(written.path.read_bytes()[:-40])
@@ -318,7 +397,9 @@ def test_zip_encryption_and_odd_methods_refused(good: Path, tmp_path: Path) -> N
     struct.pack_into("<H", data, central + 8, 1)  # "encrypted"
     path.write_bytes(bytes(data))
     refused(path, BundleMalformed, "encrypted")
-    data2 = bytearray(write_zip(tmp_path / "y.vrmshare", entries_of(good), zipfile.ZIP_STORED).read_bytes())
+    data2 = bytearray(
+        write_zip(tmp_path / "y.vrmshare", entries_of(good), zipfile.ZIP_STORED).read_bytes()
+    )
     struct.pack_into("<H", data2, _central_offsets(bytes(data2))[2] + 10, 12)  # bzip2
     (tmp_path / "y.vrmshare").write_bytes(bytes(data2))
     refused(tmp_path / "y.vrmshare", BundleMalformed, "compression")

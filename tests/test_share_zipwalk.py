@@ -19,8 +19,15 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from share_helpers import (
+    central_offsets,
+    insert_shifted,
+    make_bundle,
+    run_vrmdesk,
+    sample_files,
+    zip_entries,
+)
 
-from share_helpers import central_offsets, insert_shifted, make_bundle, run_vrmdesk, sample_files, zip_entries
 from vrmdesk.share.errors import BundleError, BundleMalformed
 from vrmdesk.share.verify import open_bundle, verify_bundle
 
@@ -52,9 +59,9 @@ def refused(path: Path, match: str) -> None:
 def streamed_names(data: bytes) -> list[str]:
     """What a streaming reader sees: local headers one after the other from the start."""
     names, pos = [], 0
-    while data[pos:pos + 4] == b"PK\x03\x04":
+    while data[pos : pos + 4] == b"PK\x03\x04":
         fields = LOCAL.unpack_from(data, pos)
-        name = data[pos + 30: pos + 30 + fields[9]].decode()
+        name = data[pos + 30 : pos + 30 + fields[9]].decode()
         names.append(name)
         pos += 30 + fields[9] + fields[10] + fields[7]
     return names
@@ -62,8 +69,23 @@ def streamed_names(data: bytes) -> list[str]:
 
 def local_record(name: str, payload: bytes) -> bytes:
     raw = name.encode()
-    return LOCAL.pack(b"PK\x03\x04", 20, 0, 0, 0, 0x21, zlib.crc32(payload), len(payload),
-                      len(payload), len(raw), 0) + raw + payload
+    return (
+        LOCAL.pack(
+            b"PK\x03\x04",
+            20,
+            0,
+            0,
+            0,
+            0x21,
+            zlib.crc32(payload),
+            len(payload),
+            len(payload),
+            len(raw),
+            0,
+        )
+        + raw
+        + payload
+    )
 
 
 def local_offset(path: Path, name: str) -> int:
@@ -74,7 +96,9 @@ def local_offset(path: Path, name: str) -> int:
 # -- bytes that no listed entry accounts for ----------------------------------------------------
 def test_a_hidden_local_entry_between_two_listed_ones_is_refused(plain: Path) -> None:
     data = plain.read_bytes()
-    hidden = insert_shifted(data, local_offset(plain, "index.html"), local_record("files/evil.sh", b"rm -rf ~\n"))
+    hidden = insert_shifted(
+        data, local_offset(plain, "index.html"), local_record("files/evil.sh", b"rm -rf ~\n")
+    )
     plain.write_bytes(hidden)
     with zipfile.ZipFile(plain) as zf:  # the central directory does not know of it ...
         assert "files/evil.sh" not in zf.namelist()
@@ -83,7 +107,9 @@ def test_a_hidden_local_entry_between_two_listed_ones_is_refused(plain: Path) ->
 
 
 def test_unlisted_bytes_between_entries_are_refused(plain: Path) -> None:
-    plain.write_bytes(insert_shifted(plain.read_bytes(), local_offset(plain, "index.html"), b"\0" * 64))
+    plain.write_bytes(
+        insert_shifted(plain.read_bytes(), local_offset(plain, "index.html"), b"\0" * 64)
+    )
     refused(plain, "not listed|unaccounted|hidden")
 
 
@@ -135,23 +161,31 @@ def _patch_local(path: Path, name: str, offset: int, fmt: str, change) -> None: 
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("what, offset, fmt, change", [
-    ("encrypted flag", 6, "<H", lambda v: v | 1),
-    ("method", 8, "<H", lambda v: 8),
-    ("CRC", 14, "<I", lambda v: v ^ 0xFFFF),
-    ("compressed size", 18, "<I", lambda v: v + 1),
-    ("size", 22, "<I", lambda v: v + 1),
-    ("name", 30, "<B", lambda v: ord("X")),
-])
-def test_a_local_header_that_disagrees_is_refused(plain: Path, what: str, offset: int, fmt: str, change) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "what, offset, fmt, change",
+    [
+        ("encrypted flag", 6, "<H", lambda v: v | 1),
+        ("method", 8, "<H", lambda v: 8),
+        ("CRC", 14, "<I", lambda v: v ^ 0xFFFF),
+        ("compressed size", 18, "<I", lambda v: v + 1),
+        ("size", 22, "<I", lambda v: v + 1),
+        ("name", 30, "<B", lambda v: ord("X")),
+    ],
+)
+def test_a_local_header_that_disagrees_is_refused(
+    plain: Path, what: str, offset: int, fmt: str, change
+) -> None:  # type: ignore[no-untyped-def]
     _patch_local(plain, "files/001-receipt.txt", offset, fmt, change)
     refused(plain, "local header|encrypted|declares|different name")
 
 
 def test_our_own_writer_and_data_descriptors_pass(tmp_path: Path) -> None:
     """Our writer's ZIP64 local headers, and a ZIP written to a pipe (data descriptors), verify."""
-    good = make_bundle(tmp_path / "g.vrmshare", KEY,
-                       files=sample_files({"a.txt": b"text " * 300, "b.jpg": b"\xff\xd8" * 40}))
+    good = make_bundle(
+        tmp_path / "g.vrmshare",
+        KEY,
+        files=sample_files({"a.txt": b"text " * 300, "b.jpg": b"\xff\xd8" * 40}),
+    )
     verify_bundle(good.path)
 
     class Pipe:  # an unseekable target: zipfile writes data descriptors (flag bit 3)
@@ -181,8 +215,19 @@ def _with_zip64_end(data: bytes, *, count_delta: int = 0) -> bytes:
     """The archive with a ZIP64 end record and locator (as Python writes past 2 GiB)."""
     end = len(data) - EOCD.size
     _, _, _, here, total, size, offset, _ = EOCD.unpack_from(data, end)
-    record = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, here + count_delta,
-                         total + count_delta, size, offset)
+    record = struct.pack(
+        "<4sQHHIIQQQQ",
+        b"PK\x06\x06",
+        44,
+        45,
+        45,
+        0,
+        0,
+        here + count_delta,
+        total + count_delta,
+        size,
+        offset,
+    )
     locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, end, 1)
     plain_end = EOCD.pack(b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
     return data[:end] + record + locator + plain_end
@@ -201,13 +246,13 @@ def _with_zip64_sizes_in_the_directory(data: bytes, name: bytes, *, lie: int = 0
     out = bytearray(data)
     for central in reversed(central_offsets(data)):
         name_len, extra_len = struct.unpack_from("<HH", out, central + 28)
-        if out[central + 46: central + 46 + name_len] != name or extra_len:
+        if out[central + 46 : central + 46 + name_len] != name or extra_len:
             continue
         compressed, size = struct.unpack_from("<II", out, central + 20)
         struct.pack_into("<IIH", out, central + 20, 0xFFFFFFFF, 0xFFFFFFFF, name_len)
         struct.pack_into("<H", out, central + 30, 20)
         extra = struct.pack("<HHQQ", 1, 16, size + lie, compressed + lie)
-        out[central + 46 + name_len: central + 46 + name_len] = extra
+        out[central + 46 + name_len : central + 46 + name_len] = extra
         end = len(out) - EOCD.size
         struct.pack_into("<I", out, end + 12, struct.unpack_from("<I", out, end + 12)[0] + 20)
     return bytes(out)
@@ -225,25 +270,32 @@ def test_zip64_sizes_in_the_directory_pass_when_they_agree(plain: Path) -> None:
 
 # -- entries that are not regular files ----------------------------------------------------------
 def _bundle_with_mode(tmp_path: Path, mode: int, dos: int = 0) -> Path:
-    written = make_bundle(tmp_path / "m.vrmshare", KEY, files=sample_files({"link": b"/etc/passwd"}))
+    written = make_bundle(
+        tmp_path / "m.vrmshare", KEY, files=sample_files({"link": b"/etc/passwd"})
+    )
     data = bytearray(written.path.read_bytes())
     for central in central_offsets(bytes(data)):
-        if data[central + 46: central + 46 + 14] == b"files/001-link":
+        if data[central + 46 : central + 46 + 14] == b"files/001-link":
             struct.pack_into("<I", data, central + 38, (mode << 16) | dos)
     written.path.write_bytes(bytes(data))
     return written.path
 
 
-@pytest.mark.parametrize("mode, dos, what", [
-    (stat.S_IFLNK | 0o777, 0, "symbolic link"),
-    (stat.S_IFCHR | 0o644, 0, "device"),
-    (stat.S_IFBLK | 0o644, 0, "device"),
-    (stat.S_IFIFO | 0o644, 0, "pipe"),
-    (stat.S_IFSOCK | 0o644, 0, "socket"),
-    (stat.S_IFDIR | 0o755, 0, "folder"),
-    (0, 0x10, "folder"),
-])
-def test_entries_that_are_not_regular_files_are_refused(tmp_path: Path, mode: int, dos: int, what: str) -> None:
+@pytest.mark.parametrize(
+    "mode, dos, what",
+    [
+        (stat.S_IFLNK | 0o777, 0, "symbolic link"),
+        (stat.S_IFCHR | 0o644, 0, "device"),
+        (stat.S_IFBLK | 0o644, 0, "device"),
+        (stat.S_IFIFO | 0o644, 0, "pipe"),
+        (stat.S_IFSOCK | 0o644, 0, "socket"),
+        (stat.S_IFDIR | 0o755, 0, "folder"),
+        (0, 0x10, "folder"),
+    ],
+)
+def test_entries_that_are_not_regular_files_are_refused(
+    tmp_path: Path, mode: int, dos: int, what: str
+) -> None:
     path = _bundle_with_mode(tmp_path, mode, dos)
     refused(path, what)
     with pytest.raises(BundleMalformed, match=what):
@@ -261,7 +313,9 @@ def test_share_open_of_a_symlink_entry_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_share_open_writes_only_regular_files_and_folders(tmp_path: Path) -> None:
-    written = make_bundle(tmp_path / "b.vrmshare", KEY, files=sample_files({"a.txt": b"a", "b.jpg": b"b"}))
+    written = make_bundle(
+        tmp_path / "b.vrmshare", KEY, files=sample_files({"a.txt": b"a", "b.jpg": b"b"})
+    )
     out = tmp_path / "out"
     open_bundle(written.path, out)
     for path in out.rglob("*"):

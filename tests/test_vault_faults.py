@@ -169,7 +169,7 @@ def test_any_flipped_byte_in_the_header_is_damage_not_a_wrong_passphrase(closed_
             except VaultDamaged as exc:
                 if "vault.json" not in str(exc) or "backup" not in str(exc).lower():
                     wrong.append(f"byte {position} ^ {mask:#x}: unclear message {exc}")
-            except Exception as exc:  # noqa: BLE001 - collected and reported below
+            except Exception as exc:
                 wrong.append(f"byte {position} ^ {mask:#x}: {type(exc).__name__}: {exc}")
     assert wrong == []
     header.write_bytes(original)
@@ -221,7 +221,10 @@ def test_the_command_line_refuses_a_billion_iterations_at_once(closed_vault):
     result = subprocess.run(
         [sys.executable, "-m", "vrmdesk.cli", "--vault", str(closed_vault), "info"],
         env={**os.environ, "VRMDESK_PASSPHRASE": PASSPHRASE},
-        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 1
     assert "out of range" in result.stderr and "Traceback" not in result.stderr
@@ -255,19 +258,18 @@ def full_vault(tmp_path_factory) -> Path:
     """A closed vault whose database spans many pages (a vendor and 300 interactions)."""
     folder = tmp_path_factory.mktemp("full") / "v"
     vault, _ = Vault.create(folder, PASSPHRASE, kdf=keys.fast_params_for_tests())
-    with vault:
-        with vault.session() as s:
-            vendor = records.create(s, m.Vendor, name="Bosch", notes="the dishwasher people")
-            for i in range(300):
-                records.create(
-                    s,
-                    m.Interaction,
-                    vendor_id=vendor.id,
-                    direction="inbound" if i % 2 else "outbound",
-                    channel="email",
-                    subject=f"message {i}",
-                    body=f"body of message {i} " * 20,
-                )
+    with vault, vault.session() as s:
+        vendor = records.create(s, m.Vendor, name="Bosch", notes="the dishwasher people")
+        for i in range(300):
+            records.create(
+                s,
+                m.Interaction,
+                vendor_id=vendor.id,
+                direction="inbound" if i % 2 else "outbound",
+                channel="email",
+                subject=f"message {i}",
+                body=f"body of message {i} " * 20,
+            )
     assert (folder / "vault.db").stat().st_size > 60 * PAGE
     return folder
 
@@ -339,9 +341,8 @@ def _truncate_half(path: Path) -> None:
 def test_a_damaged_database_is_reported_with_a_pointer_to_backups(full_copy, tree_hashes, damage):
     damage(full_copy / "vault.db")
     before = tree_hashes(full_copy)
-    with pytest.raises(VaultDamaged) as err:
-        with Vault.open(full_copy, PASSPHRASE) as vault:
-            read_everything(vault)
+    with pytest.raises(VaultDamaged) as err, Vault.open(full_copy, PASSPHRASE) as vault:
+        read_everything(vault)
     message = assert_exactly(err, VaultDamaged)
     assert "vault.db" in message
     assert "backup" in message.lower() and "vrmdesk restore" in message
@@ -366,7 +367,7 @@ def test_a_flipped_byte_in_any_page_is_reported_as_damage(full_vault, tmp_path):
         except VaultDamaged as exc:
             if "vault.db" not in str(exc) or "backup" not in str(exc).lower():
                 wrong.append(f"page {page + 1}: unclear message {exc}")
-        except Exception as exc:  # noqa: BLE001 - collected and reported below
+        except Exception as exc:
             wrong.append(f"page {page + 1}: {type(exc).__name__}: {exc}")
         if (folder / "vault.db").read_bytes() != damaged:
             wrong.append(f"page {page + 1}: the damaged file was changed")
@@ -376,9 +377,8 @@ def test_a_flipped_byte_in_any_page_is_reported_as_damage(full_vault, tmp_path):
 def test_an_emptied_database_is_damage_not_a_new_empty_vault(full_copy):
     (full_copy / "vault.db").write_bytes(b"")
     for _ in range(2):  # and it stays so: the first attempt did not turn it into a vault
-        with pytest.raises(VaultDamaged) as err:
-            with Vault.open(full_copy, PASSPHRASE) as vault:
-                read_everything(vault)
+        with pytest.raises(VaultDamaged) as err, Vault.open(full_copy, PASSPHRASE) as vault:
+            read_everything(vault)
         message = assert_exactly(err, VaultDamaged)
         assert "vault.db" in message and "backup" in message.lower()
     assert not (full_copy / "backups").exists()
@@ -438,9 +438,8 @@ def test_a_database_whose_first_page_is_damaged_is_still_damage_not_another_vaul
 
     def opening_says(offset: int) -> str:
         _flip_bit(full_copy / "vault.db", original, offset, 0x10)
-        with pytest.raises(VaultDamaged) as err:
-            with Vault.open(full_copy, PASSPHRASE) as vault:
-                read_everything(vault)
+        with pytest.raises(VaultDamaged) as err, Vault.open(full_copy, PASSPHRASE) as vault:
+            read_everything(vault)
         return str(err.value)
 
     offsets = (0, 15, 16, 31, 40, 100, 2000, 4015, 4016, 4031, 4032, 4095)

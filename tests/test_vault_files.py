@@ -80,7 +80,10 @@ def test_the_command_line_makes_a_private_vault_under_a_loose_umask(tmp_path):
     for argv in (["demo"], ["backup"], ["info"]):
         done = subprocess.run(
             [sys.executable, "-c", script, "--vault", str(folder), *argv],
-            env=env, capture_output=True, text=True, timeout=120,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert done.returncode == 0, done.stderr
         assert loose_modes(folder) == [], argv
@@ -101,7 +104,11 @@ def _cli(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "VRMDESK_PASSPHRASE": PASSPHRASE}
     return subprocess.run(
         [sys.executable, "-m", "vrmdesk.cli", "--vault", str(folder), *argv],
-        env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -126,9 +133,8 @@ def test_a_reader_does_not_turn_a_rollback_journal_database_into_wal(vault, vaul
     vault.close()
     (vault_dir / "vault.db").write_bytes(taken.path.read_bytes())
     before = (vault_dir / "vault.db").read_bytes()
-    with Vault.open(vault_dir, PASSPHRASE, readonly=True) as reader:
-        with reader.session() as s:
-            assert len(records.list_records(s, m.Vendor)) == 2
+    with Vault.open(vault_dir, PASSPHRASE, readonly=True) as reader, reader.session() as s:
+        assert len(records.list_records(s, m.Vendor)) == 2
     result = _cli(vault_dir, "info")
     assert result.returncode == 0, result.stderr
     assert (vault_dir / "vault.db").read_bytes() == before
@@ -150,8 +156,12 @@ def fast_cli(*argv: str) -> subprocess.CompletedProcess[str]:
     """The command line with the tests' fast key derivation (and ``--fsize=N`` as RLIMIT_FSIZE)."""
     env = {**os.environ, "VRMDESK_PASSPHRASE": PASSPHRASE}
     return subprocess.run(
-        [sys.executable, "-c", FAST_CLI, *argv], env=env, capture_output=True, text=True,
-        timeout=120, stdin=subprocess.DEVNULL,
+        [sys.executable, "-c", FAST_CLI, *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -208,15 +218,13 @@ def test_a_write_on_a_full_disk_is_reported_as_full_and_loses_nothing(small_disk
     folder = used_vault_on(small_disk)
     with Vault.open(folder, PASSPHRASE) as vault:
         small_disk.fill()
-        with pytest.raises(DiskFull) as err:
-            with vault.session() as s:
-                for i in range(50):
-                    records.create(s, m.Vendor, name=f"Big {i}", notes="x" * 100_000)
+        with pytest.raises(DiskFull) as err, vault.session() as s:
+            for i in range(50):
+                records.create(s, m.Vendor, name=f"Big {i}", notes="x" * 100_000)
         assert type(err.value) is DiskFull and "disk is full" in str(err.value)
-        with pytest.raises(DiskFull):
-            with vault.session() as s:
-                vendor = records.find_vendor(s, "Bosch")
-                vault.attachments.add(s, vendor, io.BytesIO(os.urandom(200_000)), name="big.bin")
+        with pytest.raises(DiskFull), vault.session() as s:
+            vendor = records.find_vendor(s, "Bosch")
+            vault.attachments.add(s, vendor, io.BytesIO(os.urandom(200_000)), name="big.bin")
         assert not list((folder / "attachments" / "tmp").glob("*"))
         small_disk.free()
         with vault.session() as s:  # the vault goes on once there is room again
@@ -288,8 +296,13 @@ def bigger_vault(vault, vault_dir) -> Path:
         vendor = records.create(s, m.Vendor, name="Bosch")
         for i in range(1500):
             records.create(
-                s, m.Interaction, vendor_id=vendor.id, direction="inbound", channel="email",
-                subject=f"message {i}", body=os.urandom(1000).hex(),
+                s,
+                m.Interaction,
+                vendor_id=vendor.id,
+                direction="inbound",
+                channel="email",
+                subject=f"message {i}",
+                body=os.urandom(1000).hex(),
             )
     vault.close()
     return vault_dir
@@ -308,7 +321,8 @@ def test_what_backups_killed_midway_leave_is_swept_on_the_next_writable_open(
     for _ in range(12):
         proc = subprocess.Popen(
             [sys.executable, "-c", BACKUP_FOREVER, str(folder), PASSPHRASE],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         assert proc.stdout is not None
         proc.stdout.readline()  # one whole backup, so the next one is under way
@@ -358,7 +372,8 @@ def test_a_header_a_killed_passwd_never_applied_is_swept(vault, vault_dir):
     vault.close()
     result = subprocess.run(
         [sys.executable, "-c", KILLED_WHILE_SAVING_THE_HEADER, str(vault_dir), PASSPHRASE, "new"],
-        capture_output=True, timeout=60,
+        capture_output=True,
+        timeout=60,
     )
     assert result.returncode == -9, result.stderr
     (tmp,) = vault_dir.glob(".vault.json.*.tmp")

@@ -129,7 +129,8 @@ def test_a_passwd_killed_before_the_copies_are_rewrapped_is_completed_on_the_nex
     vault.close()
     result = subprocess.run(
         [sys.executable, "-c", KILLED_BEFORE_THE_COPIES, str(vault_dir), PASSPHRASE, NEW],
-        capture_output=True, timeout=60,
+        capture_output=True,
+        timeout=60,
     )
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert len(old_passphrase_opens_a_copy(vault_dir, PASSPHRASE)) == 2  # the kill left them
@@ -310,7 +311,9 @@ print("recovery", done.recovery_key, flush=True)
 def rotate_in_a_child(folder: Path, how: str, at: int) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", ROTATE_AND_DIE, str(folder), PASSPHRASE, NEW, how, str(at)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

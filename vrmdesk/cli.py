@@ -138,9 +138,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     folder = vault_dir(args)
     vault, recovery_key = Vault.create(folder, passphrase(args, confirm=True))
-    with vault:
-        with vault.session() as session:
-            counts = demo.build(session)
+    with vault, vault.session() as session:
+        counts = demo.build(session)
     print(f"Created a demo vault in {folder}: {demo.summary(counts)}.")
     print(f"Recovery key: {recovery_key}")
     return 0
@@ -201,14 +200,24 @@ def cmd_info(args: argparse.Namespace) -> int:
     )
     print(f"Backups    {len(backups)}" + (f", latest {info['latest_backup']}" if backups else ""))
     if info["new_recovery_key_not_shown"]:
-        print("Recovery   a new recovery key (from a change of key) was never shown: "
-              "run `vrmdesk passwd` to see it")
-    print("Records    " + (", ".join(
-        counted(n, *RECORD_NOUNS.get(k, (k,))) for k, n in counts.items() if n
-    ) or "none"))
-    print("Attention  " + (", ".join(
-        counted(n, *ATTENTION_NOUNS[k]) for k, n in attention.items() if n
-    ) or "nothing"))
+        print(
+            "Recovery   a new recovery key (from a change of key) was never shown: "
+            "run `vrmdesk passwd` to see it"
+        )
+    print(
+        "Records    "
+        + (
+            ", ".join(counted(n, *RECORD_NOUNS.get(k, (k,))) for k, n in counts.items() if n)
+            or "none"
+        )
+    )
+    print(
+        "Attention  "
+        + (
+            ", ".join(counted(n, *ATTENTION_NOUNS[k]) for k, n in attention.items() if n)
+            or "nothing"
+        )
+    )
     return 0
 
 
@@ -218,18 +227,24 @@ def counted(n: int, one: str, many: str | None = None) -> str:
 
 
 RECORD_NOUNS: dict[str, tuple[str, ...]] = {
-    "asset": ("thing",), "service_event": ("service event",), "attachment": ("file",),
+    "asset": ("thing",),
+    "service_event": ("service event",),
+    "attachment": ("file",),
     "warranty": ("warranty", "warranties"),
 }
 ATTENTION_NOUNS: dict[str, tuple[str, str]] = {
     "warranties expiring": ("warranty expiring", "warranties expiring"),
     "follow-ups due": ("follow-up due", "follow-ups due"),
-    "tickets waiting on the vendor too long": ("ticket waiting on the vendor too long",
-                                               "tickets waiting on the vendor too long"),
+    "tickets waiting on the vendor too long": (
+        "ticket waiting on the vendor too long",
+        "tickets waiting on the vendor too long",
+    ),
     "notice deadlines near": ("notice deadline near", "notice deadlines near"),
     "service due": ("service due", "services due"),
-    "vendors over my contact policy": ("vendor over my contact policy",
-                                       "vendors over my contact policy"),
+    "vendors over my contact policy": (
+        "vendor over my contact policy",
+        "vendors over my contact policy",
+    ),
 }
 
 
@@ -242,34 +257,51 @@ def _columns(kind: str) -> list[tuple[str, Callable[[Any], Any]]]:
     vendor = lambda r: r.vendor.name if r.vendor else ""  # noqa: E731
     return {
         "vendors": [
-            ("id", lambda r: r.id), ("name", lambda r: r.name),
-            ("kind", lambda r: r.vendor_kind.value), ("status", lambda r: r.status.value),
+            ("id", lambda r: r.id),
+            ("name", lambda r: r.name),
+            ("kind", lambda r: r.vendor_kind.value),
+            ("status", lambda r: r.status.value),
             ("since", lambda r: r.since or ""),
         ],
         "assets": [
-            ("id", lambda r: r.id), ("name", lambda r: r.name), ("category", lambda r: r.category),
-            ("maker", lambda r: r.maker.name if r.maker else ""), ("model", lambda r: r.model),
-            ("location", lambda r: r.location), ("status", lambda r: r.status.value),
+            ("id", lambda r: r.id),
+            ("name", lambda r: r.name),
+            ("category", lambda r: r.category),
+            ("maker", lambda r: r.maker.name if r.maker else ""),
+            ("model", lambda r: r.model),
+            ("location", lambda r: r.location),
+            ("status", lambda r: r.status.value),
         ],
         "warranties": [
-            ("id", lambda r: r.id), ("thing", lambda r: r.asset.name),
+            ("id", lambda r: r.id),
+            ("thing", lambda r: r.asset.name),
             ("provider", lambda r: r.provider.name if r.provider else ""),
-            ("title", lambda r: r.title), ("ends", lambda r: r.ends_on),
+            ("title", lambda r: r.title),
+            ("ends", lambda r: r.ends_on),
             ("state", lambda r: rules.warranty_state(r).value),
         ],
         "tickets": [
-            ("id", lambda r: r.id), ("vendor", vendor), ("title", lambda r: r.title),
-            ("status", lambda r: r.status.value), ("opened", lambda r: r.opened_on),
+            ("id", lambda r: r.id),
+            ("vendor", vendor),
+            ("title", lambda r: r.title),
+            ("status", lambda r: r.status.value),
+            ("opened", lambda r: r.opened_on),
             ("follow-up", lambda r: r.follow_up_on or ""),
         ],
         "interactions": [
-            ("id", lambda r: r.id), ("when", lambda r: r.occurred_at.strftime("%Y-%m-%d %H:%M")),
-            ("vendor", vendor), ("dir", lambda r: "in" if r.direction.value == "inbound" else "out"),
-            ("channel", lambda r: r.channel.value), ("subject", lambda r: r.subject),
+            ("id", lambda r: r.id),
+            ("when", lambda r: r.occurred_at.strftime("%Y-%m-%d %H:%M")),
+            ("vendor", vendor),
+            ("dir", lambda r: "in" if r.direction.value == "inbound" else "out"),
+            ("channel", lambda r: r.channel.value),
+            ("subject", lambda r: r.subject),
         ],
         "agreements": [
-            ("id", lambda r: r.id), ("vendor", vendor), ("title", lambda r: r.title),
-            ("renews", lambda r: r.renews_on or ""), ("notice by", lambda r: r.notice_deadline or ""),
+            ("id", lambda r: r.id),
+            ("vendor", vendor),
+            ("title", lambda r: r.title),
+            ("renews", lambda r: r.renews_on or ""),
+            ("notice by", lambda r: r.notice_deadline or ""),
             ("cost", lambda r: rules.format_amount(r.cost_minor, r.currency)),
         ],
     }[kind]
@@ -279,10 +311,13 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [min(max(w, len(cell)), 60) for w, cell in zip(widths, row, strict=True)]
+
     def line(cells: Sequence[str]) -> str:
         return "  ".join(
-            (c if len(c) <= w else c[: w - 1] + "…").ljust(w) for c, w in zip(cells, widths, strict=True)
+            (c if len(c) <= w else c[: w - 1] + "…").ljust(w)
+            for c, w in zip(cells, widths, strict=True)
         ).rstrip()
+
     return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
 
 
@@ -291,8 +326,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     from vrmdesk.store.services import records
 
     cls = {
-        "vendors": m.Vendor, "assets": m.Asset, "warranties": m.Warranty,
-        "tickets": m.Ticket, "interactions": m.Interaction, "agreements": m.Agreement,
+        "vendors": m.Vendor,
+        "assets": m.Asset,
+        "warranties": m.Warranty,
+        "tickets": m.Ticket,
+        "interactions": m.Interaction,
+        "agreements": m.Agreement,
     }[args.kind]
     with open_vault(args, readonly=True) as vault, vault.session() as session:
         filters: dict[str, Any] = {}
@@ -322,11 +361,22 @@ def cmd_search(args: argparse.Namespace) -> int:
     with open_vault(args, readonly=True) as vault, vault.session() as session:
         hits = search.search(session, args.query, limit=args.limit)
     if args.json:
-        print(json.dumps(
-            [{"kind": h.kind, "id": h.id, "title": h.title,
-              "snippet": h.snippet_with("[", "]"), "rank": h.rank} for h in hits],
-            indent=2, ensure_ascii=False,
-        ))
+        print(
+            json.dumps(
+                [
+                    {
+                        "kind": h.kind,
+                        "id": h.id,
+                        "title": h.title,
+                        "snippet": h.snippet_with("[", "]"),
+                        "rank": h.rank,
+                    }
+                    for h in hits
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return 0
     if not hits:
         print("Nothing found.")
@@ -382,8 +432,10 @@ def cmd_passwd(args: argparse.Namespace) -> int:
 
     folder = vault_dir(args)
     if args.recovery_key:
-        key = _read_secret_file(args.recovery_key_file) if args.recovery_key_file else (
-            _prompt("Recovery key", confirm=False)
+        key = (
+            _read_secret_file(args.recovery_key_file)
+            if args.recovery_key_file
+            else (_prompt("Recovery key", confirm=False))
         )
         vault = Vault.open(folder, recovery_key=key)
     else:
@@ -392,18 +444,25 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     with vault:
         unseen = vault.unseen_recovery_key  # a key change a kill interrupted was finished
         if unseen is not None:
-            print("The change of the vault's key that was interrupted is finished; the new "
-                  "passphrase opens it.")
+            print(
+                "The change of the vault's key that was interrupted is finished; the new "
+                "passphrase opens it."
+            )
             _show_recovery_key(unseen)
             vault.acknowledge_recovery_key()
             return 0
         if args.rotate_key:
             done = vault.rotate_key(new_passphrase(args))
-            retired = (f"; {len(done.retired_backups)} damaged backups could not be and are "
-                       "deleted") if done.retired_backups else ""
-            print(f"The vault has a new data key and the new passphrase: the database, "
-                  f"{done.attachments} attachments and {done.backups} backups are encrypted "
-                  f"again{retired}. The old passphrase and the old recovery key open nothing.")
+            retired = (
+                (f"; {len(done.retired_backups)} damaged backups could not be and are deleted")
+                if done.retired_backups
+                else ""
+            )
+            print(
+                f"The vault has a new data key and the new passphrase: the database, "
+                f"{done.attachments} attachments and {done.backups} backups are encrypted "
+                f"again{retired}. The old passphrase and the old recovery key open nothing."
+            )
             _show_recovery_key(done.recovery_key)
             vault.acknowledge_recovery_key()
             return 0
@@ -422,7 +481,9 @@ def cmd_remember(args: argparse.Namespace) -> int:
         available, reason = keystore.availability()
         print(f"Keyring: {'available (' + reason + ')' if available else 'unavailable: ' + reason}")
         with open_vault(args, readonly=True) as vault:
-            print(f"This vault is {'' if vault.is_remembered() else 'not '}remembered on this device.")
+            print(
+                f"This vault is {'' if vault.is_remembered() else 'not '}remembered on this device."
+            )
         return 0
     with open_vault(args, readonly=True) as vault:
         vault.remember(args.state == "on")
@@ -442,8 +503,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         if aside is None:
             print("The vault is intact; there is nothing to rebuild.")
         else:
-            print(f"Rebuilt the search index and the indexes from the records; the damaged "
-                  f"database is kept as {aside.name}.")
+            print(
+                f"Rebuilt the search index and the indexes from the records; the damaged "
+                f"database is kept as {aside.name}."
+            )
         return 0
     report = check.check_database(folder, key)
     print("\n".join(report.lines()))
@@ -478,10 +541,15 @@ def run_gui(args: argparse.Namespace) -> int:
 def _common(default: Any) -> argparse.ArgumentParser:
     """--vault and --passphrase-file, accepted before or after the command."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--vault", metavar="DIR", default=default,
-                        help="the vault folder (default: your vault)")
-    common.add_argument("--passphrase-file", metavar="FILE", default=default,
-                        help=f"read the passphrase from FILE (else ${PASSPHRASE_ENV}, else a prompt)")
+    common.add_argument(
+        "--vault", metavar="DIR", default=default, help="the vault folder (default: your vault)"
+    )
+    common.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        default=default,
+        help=f"read the passphrase from FILE (else ${PASSPHRASE_ENV}, else a prompt)",
+    )
     return common
 
 
@@ -489,22 +557,29 @@ def build_parser() -> argparse.ArgumentParser:
     # A subcommand's copy must not overwrite what was given before the command.
     common = _common(argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
-        prog="vrmdesk", parents=[_common(None)],
+        prog="vrmdesk",
+        parents=[_common(None)],
         description="Your side of every vendor relationship, encrypted on your own machine. "
-                    "Without a command, opens the desktop application.",
+        "Without a command, opens the desktop application.",
     )
     parser.add_argument("--version", action="version", version=f"vrmdesk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], help: str
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help, description=help)
         p.set_defaults(func=func)
         return p
 
     p = add("init", cmd_init, "create a new vault")
-    p.add_argument("--remember", action="store_true", help="remember it on this device (OS keyring)")
+    p.add_argument(
+        "--remember", action="store_true", help="remember it on this device (OS keyring)"
+    )
     add("demo", cmd_demo, "create a vault filled with realistic sample data")
-    p = add("info", cmd_info, "show the vault's location, protection, contents and what needs attention")
+    p = add(
+        "info", cmd_info, "show the vault's location, protection, contents and what needs attention"
+    )
     p.add_argument("--json", action="store_true")
     p = add("list", cmd_list, "list records of one kind")
     p.add_argument("kind", choices=LIST_KINDS)
@@ -521,18 +596,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("passwd", cmd_passwd, "change the passphrase (or set a new one with the recovery key)")
     p.add_argument("--recovery-key", action="store_true", help="unlock with the recovery key")
     p.add_argument("--recovery-key-file", metavar="FILE")
-    p.add_argument("--new-passphrase-file", metavar="FILE",
-                   help=f"read the new passphrase from FILE (else ${NEW_PASSPHRASE_ENV}, else a prompt)")
-    p.add_argument("--rotate-key", action="store_true",
-                   help="my passphrase may be known: also give the vault a new data key and a new "
-                        "recovery key, and encrypt everything again (backups included)")
-    p = add("remember", cmd_remember, "remember the vault on this device (OS keyring), or forget it")
+    p.add_argument(
+        "--new-passphrase-file",
+        metavar="FILE",
+        help=f"read the new passphrase from FILE (else ${NEW_PASSPHRASE_ENV}, else a prompt)",
+    )
+    p.add_argument(
+        "--rotate-key",
+        action="store_true",
+        help="my passphrase may be known: also give the vault a new data key and a new "
+        "recovery key, and encrypt everything again (backups included)",
+    )
+    p = add(
+        "remember", cmd_remember, "remember the vault on this device (OS keyring), or forget it"
+    )
     p.add_argument("state", choices=("on", "off", "status"))
-    p = add("check", cmd_check, "check the vault's integrity (reads every page): what is damaged, what to do")
-    p.add_argument("--repair", action="store_true",
-                   help="rebuild the search index and the indexes from the records, when only they are damaged")
+    p = add(
+        "check",
+        cmd_check,
+        "check the vault's integrity (reads every page): what is damaged, what to do",
+    )
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="rebuild the search index and the indexes from the records, when only they are damaged",
+    )
     share = sub.add_parser(
-        "share", help="share bundles: export to a vendor; verify, open, reply (vendor side); import",
+        "share",
+        help="share bundles: export to a vendor; verify, open, reply (vendor side); import",
         description="Signed share bundles (format vrmshare/1, see docs/bundle-format.md).",
     )
     share_sub = share.add_subparsers(dest="share_command", metavar="COMMAND", required=True)
@@ -541,9 +632,11 @@ def build_parser() -> argparse.ArgumentParser:
     cli_export.add_parsers(share_sub, common)
     cli_vendor.add_parsers(share_sub, common)
     p = share_sub.add_parser(
-        "identity", parents=[common], help="show my signing key's fingerprint; export it as a JWK",
+        "identity",
+        parents=[common],
+        help="show my signing key's fingerprint; export it as a JWK",
         description="My signing identity: the Ed25519 key made with the vault. Prints the public "
-                    "key as a JWK (or writes it with --out) and its fingerprint.",
+        "key as a JWK (or writes it with --out) and its fingerprint.",
     )
     p.add_argument("--out", metavar="FILE", help="write the public JWK to FILE")
     p.set_defaults(func=cmd_identity)
@@ -586,11 +679,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # the last line of defence: never a traceback
         if is_disk_full(exc):
-            return _fail("The disk is full: the command could not finish. Free some space and try again.")
+            return _fail(
+                "The disk is full: the command could not finish. Free some space and try again."
+            )
         if isinstance(exc, OSError):
             what = f"the command on {exc.filename}" if exc.filename else "the command"
             return _fail(str(storage_error(exc, what)))
-        return _fail(crashlog.one_line(exc, crashlog.record(exc, f"vrmdesk {args.command or 'gui'}")))
+        return _fail(
+            crashlog.one_line(exc, crashlog.record(exc, f"vrmdesk {args.command or 'gui'}"))
+        )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -71,8 +71,10 @@ def content_free(exc: BaseException) -> str:
 def record(exc: BaseException, where: str) -> Path | None:
     """Log ``exc``; the log's path, or None when even the log cannot be written."""
     try:
-        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        _get_logger().error("%s vrmdesk %s, %s:\n%s\n", stamp, __version__, where, content_free(exc))
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        _get_logger().error(
+            "%s vrmdesk %s, %s:\n%s\n", stamp, __version__, where, content_free(exc)
+        )
         return log_path()
     except Exception:  # a full disk or a read-only home: the one-line message still goes out
         return None
@@ -81,4 +83,6 @@ def record(exc: BaseException, where: str) -> Path | None:
 def one_line(exc: BaseException, path: Path | None) -> str:
     """What a person is told: that it is not their fault, and where the details are."""
     where = f" Details for a bug report are in {path}." if path else ""
-    return f"Something went wrong inside vrmdesk ({type(exc).__name__}); nothing more was done.{where}"
+    return (
+        f"Something went wrong inside vrmdesk ({type(exc).__name__}); nothing more was done.{where}"
+    )

@@ -9,14 +9,14 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from vrmdesk.store import demo, keys  # noqa: E402
-from vrmdesk.store.tempcopies import TempCopies  # noqa: E402
-from vrmdesk.store.vault import Vault  # noqa: E402
+from vrmdesk.store import demo, keys
+from vrmdesk.store.tempcopies import TempCopies
+from vrmdesk.store.vault import Vault
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,9 @@ def _isolated_qsettings(tmp_path: Path) -> Iterator[None]:
     from PySide6.QtCore import QSettings
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
+    )
     yield
 
 

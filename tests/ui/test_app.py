@@ -6,18 +6,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QWizard  # noqa: E402
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
 
-from vrmdesk.store import demo, keys  # noqa: E402
-from vrmdesk.store.vault import Vault  # noqa: E402
-from vrmdesk.ui import settings  # noqa: E402
-from vrmdesk.ui.controller import VaultController  # noqa: E402
-from vrmdesk.ui.unlock import UnlockDialog  # noqa: E402
-from vrmdesk.ui.wizard import CreateVaultWizard  # noqa: E402
+from vrmdesk.store import demo, keys
+from vrmdesk.store.vault import Vault
+from vrmdesk.ui import settings
+from vrmdesk.ui.controller import VaultController
+from vrmdesk.ui.unlock import UnlockDialog
+from vrmdesk.ui.wizard import CreateVaultWizard
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +26,9 @@ def isolated_settings(tmp_path, monkeypatch):
     from PySide6.QtCore import QSettings
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
+    )
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 

@@ -22,10 +22,7 @@ from vrmdesk.ui.editors import RecordEditor
 
 #: every date field a person types into, with the record it is tried on
 DATE_FIELDS = [
-    (cls, spec.name)
-    for cls, specs in SPECS.items()
-    for spec in specs
-    if spec.kind == "date"
+    (cls, spec.name) for cls, specs in SPECS.items() for spec in specs if spec.kind == "date"
 ]
 
 
@@ -67,8 +64,15 @@ def retype(qtbot, field: DateField, text: str) -> None:  # type: ignore[no-untyp
 
 def safe_dates_for(cls: type[m.Record], name: str) -> list[str]:
     """Dates that the record's own rules accept in this field (an end after its start …)."""
-    if name in ("opened_on", "registered_on", "performed_on", "started_on", "starts_on", "since",
-                "purchase_date"):
+    if name in (
+        "opened_on",
+        "registered_on",
+        "performed_on",
+        "started_on",
+        "starts_on",
+        "since",
+        "purchase_date",
+    ):
         return ["2024-06-30", "2020-03-15"]
     return ["2027-11-30", "2028-03-15", "2029-01-20"]
 
@@ -78,13 +82,19 @@ def test_a_date_typed_with_dashes_is_saved_as_typed(cls, name, controller, qtbot
     record_id = first_id(controller, cls)
     if name == "closed_on":  # kept only on a ticket that is closed
         with controller.session() as s:
-            record_id = s.scalars(select(m.Ticket.id).where(m.Ticket.status.in_([m.TicketStatus.CLOSED, m.TicketStatus.RESOLVED]))).first()
+            record_id = s.scalars(
+                select(m.Ticket.id).where(
+                    m.Ticket.status.in_([m.TicketStatus.CLOSED, m.TicketStatus.RESOLVED])
+                )
+            ).first()
     for text in safe_dates_for(cls, name):
         dialog = open_editor(qtbot, controller, cls, record_id)
         field = dialog.field(name)
         retype(qtbot, field, text)
         assert field.value() == date.fromisoformat(text)
-        assert dialog.save(), dialog.general_error.text() or [(r.title, r.error.label.text()) for r in dialog.rows.rows if r.error.label.text()]
+        assert dialog.save(), dialog.general_error.text() or [
+            (r.title, r.error.label.text()) for r in dialog.rows.rows if r.error.label.text()
+        ]
         assert stored(controller, cls, record_id, name) == date.fromisoformat(text)
 
 
@@ -105,17 +115,28 @@ def test_an_empty_date_field_takes_a_typed_date_too(controller, qtbot):
     since = dialog.field("since")
     since.edit.clear()
     qtbot.keyClicks(since.edit, "2026-11-30")
-    assert since.input.understood.text() == QLocale().toString(QDate(2026, 11, 30), "ddd d MMM yyyy")
+    assert since.input.understood.text() == QLocale().toString(
+        QDate(2026, 11, 30), "ddd d MMM yyyy"
+    )
     assert dialog.save()
     assert stored(controller, m.Vendor, vendor_id, "since") == date(2026, 11, 30)
 
 
 @pytest.mark.parametrize(
     ("locale_name", "typed"),
-    [("en_GB", "30/11/2026"), ("en_GB", "1/2/2026"), ("en_US", "11/30/26"), ("en_US", "11/30/2026"),
-     ("de_DE", "30.11.2026"), ("de_DE", "30.11.26"), ("ja_JP", "2026/11/30")],
+    [
+        ("en_GB", "30/11/2026"),
+        ("en_GB", "1/2/2026"),
+        ("en_US", "11/30/26"),
+        ("en_US", "11/30/2026"),
+        ("de_DE", "30.11.2026"),
+        ("de_DE", "30.11.26"),
+        ("ja_JP", "2026/11/30"),
+    ],
 )
-def test_the_locales_short_form_is_read_in_that_locale(locale_name, typed, locale, controller, qtbot):
+def test_the_locales_short_form_is_read_in_that_locale(
+    locale_name, typed, locale, controller, qtbot
+):
     locale(locale_name)
     expected = date(2026, 2, 1) if typed == "1/2/2026" else date(2026, 11, 30)
     ticket_id = first_id(controller, m.Ticket)
@@ -128,7 +149,9 @@ def test_the_locales_short_form_is_read_in_that_locale(locale_name, typed, local
     assert stored(controller, m.Ticket, ticket_id, "follow_up_on") == expected
 
 
-@pytest.mark.parametrize("typed", ["2026-02-30", "2026-13-01", "30-11-2026", "tomorrow", "2026-11", "99999999"])
+@pytest.mark.parametrize(
+    "typed", ["2026-02-30", "2026-13-01", "30-11-2026", "tomorrow", "2026-11", "99999999"]
+)
 def test_text_that_names_no_date_is_refused_and_nothing_is_saved(typed, controller, qtbot):
     ticket_id = first_id(controller, m.Ticket)
     before = stored(controller, m.Ticket, ticket_id, "follow_up_on")
@@ -181,4 +204,7 @@ def test_quick_capture_when_takes_a_typed_date(controller, qtbot):
     assert dialog.save()
     with controller.session() as s:
         saved = s.get(m.Interaction, dialog.interaction_id)
-        assert (saved.occurred_at.date(), saved.occurred_at.strftime("%H:%M")) == (date(2025, 3, 15), "09:45")
+        assert (saved.occurred_at.date(), saved.occurred_at.strftime("%H:%M")) == (
+            date(2025, 3, 15),
+            "09:45",
+        )

@@ -26,8 +26,9 @@ def bosch(controller) -> int:  # type: ignore[no-untyped-def]
 def _export(controller, vendor_id: int, out: Path, created: str, **kw):  # type: ignore[no-untyped-def]
     with controller.session() as s:
         selection = sl.everything(s, vendor_id, redact=kw.pop("redact", ()))
-    return export.export_bundle(controller.vault, selection, kw.pop("terms", Terms()), out,
-                                created=created, **kw)
+    return export.export_bundle(
+        controller.vault, selection, kw.pop("terms", Terms()), out, created=created, **kw
+    )
 
 
 def test_lists_details_and_reexports(qtbot, controller, bosch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -39,10 +40,21 @@ def test_lists_details_and_reexports(qtbot, controller, bosch, tmp_path: Path) -
     assert view.model.rowCount() == 0 and view.empty.isVisible()
     assert not view.reexport_button.isEnabled()
 
-    first = _export(controller, bosch, tmp_path / "a", "2026-01-02T03:04:05Z",
-                    terms=Terms(purpose="warranty_claim"), redact={"price"})
-    _export(controller, bosch, tmp_path / "b", "2026-02-02T03:04:05Z",
-            terms=Terms(purpose="quote_request"))
+    first = _export(
+        controller,
+        bosch,
+        tmp_path / "a",
+        "2026-01-02T03:04:05Z",
+        terms=Terms(purpose="warranty_claim"),
+        redact={"price"},
+    )
+    _export(
+        controller,
+        bosch,
+        tmp_path / "b",
+        "2026-02-02T03:04:05Z",
+        terms=Terms(purpose="quote_request"),
+    )
     controller.notify({"disclosure"})
     assert view.model.rowCount() == 2 and not view.empty.isVisible()
     assert view.model.index(0, 1).data() == "Quote request"  # newest first

@@ -24,7 +24,9 @@ def _native_qsettings_in_tmp(tmp_path):  # type: ignore[no-untyped-def]
     the shared conftest does not redirect (yet); keep it out of the user's real settings too."""
     from PySide6.QtCore import QSettings
 
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "native"))
+    QSettings.setPath(
+        QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "native")
+    )
 
 
 def count(controller, cls) -> int:  # type: ignore[no-untyped-def]
@@ -85,7 +87,9 @@ def test_opening_and_saving_an_unchanged_record_changes_nothing(cls, controller,
 
 
 # -- creating records through the editors -----------------------------------------------------
-def test_vendor_thing_warranty_ticket_and_interactions_made_in_editors_are_stored(controller, qtbot):
+def test_vendor_thing_warranty_ticket_and_interactions_made_in_editors_are_stored(
+    controller, qtbot
+):
     messages = statuses(controller)
     changed: list[set[str]] = []
     controller.changed.connect(changed.append)
@@ -93,13 +97,18 @@ def test_vendor_thing_warranty_ticket_and_interactions_made_in_editors_are_store
     vendor = editor(qtbot, controller, m.Vendor)
     qtbot.keyClicks(vendor.field("name").edit, "Acme Appliances")
     vendor.field("vendor_kind").combo.setCurrentIndex(
-        vendor.field("vendor_kind").combo.findData("maker"))
+        vendor.field("vendor_kind").combo.findData("maker")
+    )
     qtbot.mouseClick(vendor.field("allowed_channels").boxes["email"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(vendor.save_button, Qt.MouseButton.LeftButton)
     assert vendor.result() == QDialog.DialogCode.Accepted
     acme = find(controller, m.Vendor, name="Acme Appliances")
     assert acme.id == vendor.record_id
-    assert (acme.vendor_kind, acme.allowed_channels, acme.since) == (m.VendorKind.MAKER, ["email"], None)
+    assert (acme.vendor_kind, acme.allowed_channels, acme.since) == (
+        m.VendorKind.MAKER,
+        ["email"],
+        None,
+    )
     assert messages[-1] == "Saved the vendor “Acme Appliances”." and changed[-1] == {"vendor"}
 
     thing = editor(qtbot, controller, m.Asset)
@@ -113,8 +122,16 @@ def test_vendor_thing_warranty_ticket_and_interactions_made_in_editors_are_store
     assert thing.result() == QDialog.DialogCode.Accepted
     grinder = find(controller, m.Asset, name="Espresso grinder")
     assert (grinder.maker_id, grinder.seller_id, grinder.category, grinder.location) == (
-        acme.id, None, "Kitchen", "Kitchen")
-    assert (grinder.price_minor, grinder.currency, grinder.purchase_date) == (124990, "EUR", date(2024, 5, 1))
+        acme.id,
+        None,
+        "Kitchen",
+        "Kitchen",
+    )
+    assert (grinder.price_minor, grinder.currency, grinder.purchase_date) == (
+        124990,
+        "EUR",
+        date(2024, 5, 1),
+    )
 
     warranty = editor(qtbot, controller, m.Warranty, defaults={"asset_id": grinder.id})
     assert warranty.field("asset_id").value() == grinder.id
@@ -125,7 +142,11 @@ def test_vendor_thing_warranty_ticket_and_interactions_made_in_editors_are_store
     assert warranty.save()
     stored = find(controller, m.Warranty, asset_id=grinder.id)
     assert (stored.starts_on, stored.months, stored.ends_on, stored.provider_id) == (
-        date(2024, 5, 1), 24, date(2026, 5, 1), acme.id)
+        date(2024, 5, 1),
+        24,
+        date(2026, 5, 1),
+        acme.id,
+    )
 
     ticket = editor(qtbot, controller, m.Ticket, defaults={"vendor_id": acme.id})
     qtbot.keyClicks(ticket.field("title").edit, "Grinder jams on fine settings")
@@ -135,19 +156,34 @@ def test_vendor_thing_warranty_ticket_and_interactions_made_in_editors_are_store
     assert ticket.save()
     jam = find(controller, m.Ticket, title="Grinder jams on fine settings")
     assert (jam.vendor_id, jam.asset_id, jam.status, jam.opened_on, jam.closed_on) == (
-        acme.id, grinder.id, m.TicketStatus.OPEN, date.today(), None)
+        acme.id,
+        grinder.id,
+        m.TicketStatus.OPEN,
+        date.today(),
+        None,
+    )
 
-    for subject, direction in (("Reported the jam", "outbound"), ("They ask for a video", "inbound")):
+    for subject, direction in (
+        ("Reported the jam", "outbound"),
+        ("They ask for a video", "inbound"),
+    ):
         talk = editor(qtbot, controller, m.Interaction, defaults={"vendor_id": acme.id})
-        qtbot.keyClicks(talk.field("ticket_id").combo.lineEdit(), "Grinder jams on fine settings [AC-1001]")
+        qtbot.keyClicks(
+            talk.field("ticket_id").combo.lineEdit(), "Grinder jams on fine settings [AC-1001]"
+        )
         talk.field("direction").set_value(direction)
         talk.field("channel").set_value("email")
         talk.field("occurred_at").set_value(datetime(2025, 3, 4, 10, 30))
         qtbot.keyClicks(talk.field("subject").edit, subject)
         assert talk.save()
     with controller.session() as s:
-        talks = list(s.scalars(select(m.Interaction).where(m.Interaction.vendor_id == acme.id)
-                               .order_by(m.Interaction.id)))
+        talks = list(
+            s.scalars(
+                select(m.Interaction)
+                .where(m.Interaction.vendor_id == acme.id)
+                .order_by(m.Interaction.id)
+            )
+        )
         assert [(t.subject, t.direction.value, t.ticket_id, t.occurred_at) for t in talks] == [
             ("Reported the jam", "outbound", jam.id, datetime(2025, 3, 4, 10, 30)),
             ("They ask for a video", "inbound", jam.id, datetime(2025, 3, 4, 10, 30)),
@@ -266,7 +302,9 @@ def test_a_picker_takes_the_start_of_a_name_when_it_names_one_record(controller,
     picker.combo.lineEdit().setText("Wa")  # only the washing machine starts so
     assert picker.value() == find(controller, m.Asset, name="Washing machine").id
     picker.combo.lineEdit().setText("C")  # Car, Coffee machine
-    assert error_under(dialog, "asset_id") == "“C” could be several things: choose one from the list."
+    assert (
+        error_under(dialog, "asset_id") == "“C” could be several things: choose one from the list."
+    )
 
 
 def test_a_name_that_matches_no_vendor_is_refused_in_the_picker(controller, qtbot):
@@ -342,7 +380,9 @@ def test_quick_capture_saves_an_interaction_to_the_chosen_vendor_and_ticket(cont
     dialog = capture(qtbot, controller, vendor_id=bosch)
     assert dialog.vendor.value() == bosch  # preselected
     assert abs((dialog.when.value() - datetime.now()).total_seconds()) < 120  # now
-    qtbot.keyClicks(dialog.ticket.combo.lineEdit(), "Dishwasher stops with error E24 [BSH-4471-2291-08]")
+    qtbot.keyClicks(
+        dialog.ticket.combo.lineEdit(), "Dishwasher stops with error E24 [BSH-4471-2291-08]"
+    )
     dialog.channel.set_value("phone")
     qtbot.mouseClick(dialog.direction.buttons["outbound"], Qt.MouseButton.LeftButton)
     qtbot.keyClicks(dialog.subject.edit, "Called the hotline")
@@ -350,9 +390,21 @@ def test_quick_capture_saves_an_interaction_to_the_chosen_vendor_and_ticket(cont
     qtbot.keyClick(dialog.body.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert dialog.result() == QDialog.DialogCode.Accepted
     saved = find(controller, m.Interaction, id=dialog.interaction_id)
-    assert (saved.vendor_id, saved.ticket_id, saved.channel, saved.direction, saved.subject, saved.body) == (
-        bosch, ticket, m.InteractionChannel.PHONE, m.Direction.OUTBOUND, "Called the hotline",
-        "Technician comes on Friday.")
+    assert (
+        saved.vendor_id,
+        saved.ticket_id,
+        saved.channel,
+        saved.direction,
+        saved.subject,
+        saved.body,
+    ) == (
+        bosch,
+        ticket,
+        m.InteractionChannel.PHONE,
+        m.Direction.OUTBOUND,
+        "Called the hotline",
+        "Technician comes on Friday.",
+    )
     assert changed[-1] == {"interaction", "ticket"}
     assert messages[-1] == "Recorded the interaction with Bosch Home Appliances (phone)."
 
@@ -368,7 +420,11 @@ def test_quick_capture_vendor_is_searchable_and_enter_saves(controller, qtbot):
     assert dialog.result() == QDialog.DialogCode.Accepted
     saved = find(controller, m.Interaction, id=dialog.interaction_id)
     telekom = find(controller, m.Vendor, name="Telekom").id
-    assert (saved.vendor_id, saved.ticket_id, saved.direction) == (telekom, None, m.Direction.INBOUND)
+    assert (saved.vendor_id, saved.ticket_id, saved.direction) == (
+        telekom,
+        None,
+        m.Direction.INBOUND,
+    )
 
 
 def test_quick_capture_shows_problems_under_the_fields_and_writes_nothing(controller, qtbot):
@@ -403,7 +459,10 @@ def test_a_contact_e_mail_that_is_not_one_is_shown_and_not_saved(controller, qtb
     qtbot.keyClicks(dialog.field("name").edit, "Kim")
     qtbot.keyClicks(dialog.field("email").edit, "not-an-email")
     assert not dialog.save()
-    assert error_under(dialog, "email") == "“not-an-email” is not an e-mail address (for example service@example.com)."
+    assert (
+        error_under(dialog, "email")
+        == "“not-an-email” is not an e-mail address (for example service@example.com)."
+    )
     assert count(controller, m.Contact) == before
     dialog.field("email").edit.clear()
     qtbot.keyClicks(dialog.field("email").edit, "kim@bosch-home.example")

@@ -60,5 +60,8 @@ def test_explain_tells_full_disks_and_refused_files_without_logging(hook):
     full = OSError(errno.ENOSPC, "No space left on device")
     assert errors.explain(full).startswith("The disk is full")
     refused = PermissionError(errno.EACCES, "Permission denied", "/srv/x.vrmshare")
-    assert errors.explain(refused) == "Could not finish the work on /srv/x.vrmshare: Permission denied."
+    assert (
+        errors.explain(refused)
+        == "Could not finish the work on /srv/x.vrmshare: Permission denied."
+    )
     assert not (hook / "vrmdesk.log").exists()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QMimeData, QObject, QPoint, QPointF, QRectF, QUrl, Qt, Slot
+from PySide6.QtCore import QMimeData, QObject, QPoint, QPointF, QRectF, Qt, QUrl, Slot
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -85,11 +85,15 @@ def stored_contents(vault_folder: Path) -> list[Path]:
 
 def counts(controller) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     with controller.session() as s:
-        return (s.scalar(select(func.count()).select_from(m.Attachment)),
-                s.scalar(select(func.count()).select_from(m.Blob)))
+        return (
+            s.scalar(select(func.count()).select_from(m.Attachment)),
+            s.scalar(select(func.count()).select_from(m.Blob)),
+        )
 
 
-def test_added_files_are_listed_and_stored_encrypted(controller, panel, qtbot, sample_files, qtmodeltester):
+def test_added_files_are_listed_and_stored_encrypted(
+    controller, panel, qtbot, sample_files, qtmodeltester
+):
     assert names(panel) == ["receipt-MM-88410233.txt"]  # the demo's receipt
     attach(qtbot, panel, list(sample_files.values()))
     assert names(panel) == ["receipt-MM-88410233.txt", "photo.png", "manual.pdf", "quittung.txt"]
@@ -108,8 +112,9 @@ def test_added_files_are_listed_and_stored_encrypted(controller, panel, qtbot, s
 
 
 def test_the_add_button_asks_for_files(panel, qtbot, sample_files, monkeypatch):
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
-                        lambda *a, **k: ([str(sample_files["txt"])], ""))
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(sample_files["txt"])], "")
+    )
     qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "quittung.txt" in names(panel), timeout=10000)
 
@@ -126,13 +131,17 @@ def test_preview_shows_an_image_a_pdf_and_text_without_a_file_on_disk(
     dialog = panel.preview_dialog
     assert dialog.kind == "image" and dialog.image.size().width() == 320
     qtbot.waitUntil(lambda: dialog.findChild(QLabel) is not None)
-    assert any(label.pixmap() is not None and not label.pixmap().isNull()
-               for label in dialog.findChildren(QLabel))
+    assert any(
+        label.pixmap() is not None and not label.pixmap().isNull()
+        for label in dialog.findChildren(QLabel)
+    )
 
     select_name(panel, "manual.pdf")
     panel.preview()
-    qtbot.waitUntil(lambda: panel.preview_dialog is not None and panel.preview_dialog.kind == "pdf",
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: panel.preview_dialog is not None and panel.preview_dialog.kind == "pdf",
+        timeout=5000,
+    )
     pdf = panel.preview_dialog.pdf
     qtbot.waitUntil(lambda: pdf.status() == QPdfDocument.Status.Ready, timeout=5000)
     assert pdf.pageCount() == 2
@@ -140,8 +149,10 @@ def test_preview_shows_an_image_a_pdf_and_text_without_a_file_on_disk(
 
     select_name(panel, "quittung.txt")
     panel.preview()
-    qtbot.waitUntil(lambda: panel.preview_dialog is not None and panel.preview_dialog.kind == "text",
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: panel.preview_dialog is not None and panel.preview_dialog.kind == "text",
+        timeout=5000,
+    )
     assert panel.preview_dialog.text.toPlainText() == TEXT
     assert controller.temp_copies.folder is None  # previews never wrote a copy
 
@@ -157,18 +168,30 @@ def test_only_types_the_app_can_show_are_previewed():
 
 
 def drag_enter(mime: QMimeData) -> QDragEnterEvent:
-    return QDragEnterEvent(QPoint(50, 50), Qt.DropAction.CopyAction, mime,
-                           Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    return QDragEnterEvent(
+        QPoint(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
 
 
 def test_dropping_files_attaches_them(panel, qtbot, sample_files):
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(sample_files["pdf"])), QUrl.fromLocalFile(str(sample_files["txt"]))])
+    mime.setUrls(
+        [QUrl.fromLocalFile(str(sample_files["pdf"])), QUrl.fromLocalFile(str(sample_files["txt"]))]
+    )
     enter = drag_enter(mime)
     QApplication.sendEvent(panel, enter)
     assert enter.isAccepted()
-    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
-                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(panel, drop)
     assert drop.isAccepted()
     qtbot.waitUntil(lambda: names(panel)[-2:] == ["manual.pdf", "quittung.txt"], timeout=10000)
@@ -235,7 +258,9 @@ def test_open_with_uses_a_private_temporary_copy_that_goes_away(
     assert not copy.exists() and not copy.parent.exists()
 
 
-def test_save_a_copy_writes_the_plaintext_where_asked(panel, qtbot, sample_files, tmp_path, monkeypatch):
+def test_save_a_copy_writes_the_plaintext_where_asked(
+    panel, qtbot, sample_files, tmp_path, monkeypatch
+):
     attach(qtbot, panel, [sample_files["pdf"]])
     select_name(panel, "manual.pdf")
     target = tmp_path / "saved" / "manual copy.pdf"
@@ -272,7 +297,9 @@ def test_remove_then_undo_brings_the_file_back(controller, panel, qtbot, sample_
     assert panel.selected() is not None and panel.selected().name == "photo.png"
     with controller.session() as s:
         attachment = s.get(m.Attachment, panel.selected().id)
-        assert controller.vault.attachments.read_bytes(attachment) == sample_files["png"].read_bytes()
+        assert (
+            controller.vault.attachments.read_bytes(attachment) == sample_files["png"].read_bytes()
+        )
 
 
 def test_the_delete_key_removes_and_ctrl_z_undo_works_too(controller, panel, qtbot):

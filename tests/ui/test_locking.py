@@ -42,6 +42,7 @@ def type_passphrase_and_enter(qtbot, text: str) -> Callable[[QWidget], None]:  #
         assert isinstance(dialog, UnlockDialog)
         qtbot.keyClicks(dialog.passphrase, text)
         qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+
     return act
 
 
@@ -98,7 +99,9 @@ def test_enter_after_two_wrong_passphrases_still_means_unlock(qtbot, tmp_path):
     for attempt in ("first typo", "second typo"):
         qtbot.keyClicks(dialog.passphrase, attempt)
         qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: dialog.error.isVisible() and dialog.unlock_button.isEnabled(), timeout=10000)
+        qtbot.waitUntil(
+            lambda: dialog.error.isVisible() and dialog.unlock_button.isEnabled(), timeout=10000
+        )
         assert dialog.isVisible() and dialog.unlock_button.isDefault()
     qtbot.keyClicks(dialog.passphrase, PASS)
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
@@ -155,7 +158,9 @@ def test_the_locked_window_shows_nothing_of_the_vault(application, qtbot):
     home = window.pages["home"]
     assert any("(" in s.title.text() for s in home.sections.values())  # counts while unlocked
     assert window.vault_name in window.windowTitle()
-    application.controller.status.emit("14 reminders: Television: Extended warranty ends on 17 Dec 2026")
+    application.controller.status.emit(
+        "14 reminders: Television: Extended warranty ends on 17 Dec 2026"
+    )
     assert window.statusBar().currentMessage()
     when_modal(qtbot, press_escape(qtbot))
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
@@ -168,8 +173,17 @@ def test_the_locked_window_shows_nothing_of_the_vault(application, qtbot):
     assert window.content.currentWidget() is window.locked_page
     # while locked, commands that need the vault are off (a shortcut does nothing)
     actions = window.commands
-    for action in (actions.search, actions.capture, actions.new_vendor, actions.share, actions.backup,
-                   actions.lock, actions.import_reply, actions.identity, *actions.go):
+    for action in (
+        actions.search,
+        actions.capture,
+        actions.new_vendor,
+        actions.share,
+        actions.backup,
+        actions.lock,
+        actions.import_reply,
+        actions.identity,
+        *actions.go,
+    ):
         assert not action.isEnabled(), action.text()
     assert actions.quit.isEnabled() and actions.unlock.isEnabled()
     # a message that arrives while locked is not shown either
@@ -223,8 +237,13 @@ def test_a_question_open_when_the_vault_locks_is_closed_and_answers_no(applicati
         seen.append("visible" if box.isVisible() else "closed")
 
     when_modal(qtbot, lock_while_asked)
-    assert not confirm_delete(window, application.controller, m.Vendor, bosch, "Bosch Home Appliances")
-    assert seen == ["Delete the vendor “Bosch Home Appliances”?\n\nUndo brings it back (Ctrl+Z).", "closed"]
+    assert not confirm_delete(
+        window, application.controller, m.Vendor, bosch, "Bosch Home Appliances"
+    )
+    assert seen == [
+        "Delete the vendor “Bosch Home Appliances”?\n\nUndo brings it back (Ctrl+Z).",
+        "closed",
+    ]
     when_modal(qtbot, type_passphrase_and_enter(qtbot, PASS))
     application.unlock()
     with application.controller.session() as s:
@@ -241,8 +260,14 @@ def test_quitting_while_work_is_written_asks_and_no_keeps_it_running(application
     window = application.window
     release = threading.Event()
     finished: list[str] = []
-    run_with_progress(window, application.controller, "Writing bosch.vrmshare…",
-                      lambda task: release.wait(10) and "written", finished.append, lambda exc: None)
+    run_with_progress(
+        window,
+        application.controller,
+        "Writing bosch.vrmshare…",
+        lambda task: release.wait(10) and "written",
+        finished.append,
+        lambda exc: None,
+    )
     asked: list[str] = []
 
     def answer_no(box: QWidget) -> None:

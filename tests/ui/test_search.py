@@ -44,8 +44,12 @@ def type_and_wait(qtbot, dlg: SearchDialog, text: str) -> None:  # type: ignore[
 def rows(dlg: SearchDialog) -> list[tuple[bool, object, object, object]]:
     model = dlg.model
     return [
-        (bool(model.index(r).data(IS_HEADER_ROLE)), model.index(r).data(),
-         model.index(r).data(KIND_ROLE), model.index(r).data(ID_ROLE))
+        (
+            bool(model.index(r).data(IS_HEADER_ROLE)),
+            model.index(r).data(),
+            model.index(r).data(KIND_ROLE),
+            model.index(r).data(ID_ROLE),
+        )
         for r in range(model.rowCount())
     ]
 
@@ -71,11 +75,15 @@ def test_typing_shows_results_grouped_by_kind_with_highlighted_snippets(
     assert dialog.status.text() == f"{len(results)} matches."
 
     model = dialog.model
-    conversation = [r for r in range(model.rowCount()) if model.index(r).data(KIND_ROLE) == "interaction"]
+    conversation = [
+        r for r in range(model.rowCount()) if model.index(r).data(KIND_ROLE) == "interaction"
+    ]
     snippets = [model.index(r).data(SNIPPET_HTML_ROLE) for r in conversation]
     assert any("<b>warranty</b>" in s for s in snippets)
     # a warranty row tells which thing it covers, and its title shows the word found
-    warranty = next(r for r in range(model.rowCount()) if model.index(r).data(KIND_ROLE) == "warranty")
+    warranty = next(
+        r for r in range(model.rowCount()) if model.index(r).data(KIND_ROLE) == "warranty"
+    )
     assert "<b>warranty</b>" in model.index(warranty).data(TITLE_HTML_ROLE).lower()
     assert model.index(warranty).data(CONTEXT_ROLE)
     # headers cannot be selected; the best result is selected, ready for Enter
@@ -87,8 +95,9 @@ def test_typing_shows_results_grouped_by_kind_with_highlighted_snippets(
 
 def test_snippets_are_escaped_and_only_the_marked_words_are_bold(controller, dialog, qtbot):
     with controller.session() as s:
-        vendor = records.create(s, m.Vendor, name="Gadget <Shop>",
-                                notes="Tom & Jerry said <b>zebracorn</b> twice")
+        vendor = records.create(
+            s, m.Vendor, name="Gadget <Shop>", notes="Tom & Jerry said <b>zebracorn</b> twice"
+        )
         vendor_id = vendor.id
     type_and_wait(qtbot, dialog, "zebracorn")
     model = dialog.model
@@ -172,13 +181,20 @@ def test_locking_the_vault_closes_the_dialog(controller, dialog, qtbot):
 def test_results_model_on_its_own(qtmodeltester):
     model = SearchResultsModel()
     qtmodeltester.check(model)
-    model.set_results([
-        Result("ticket", 3, "Leak", "Bosch", f"a {MARK_START}leak{MARK_END}", "ticket"),
-        Result("vendor", 1, "Bosch", "", "", "vendor"),
-        Result("ticket", 4, "Leak again", "Bosch", "", "ticket"),
-    ], "leak")
+    model.set_results(
+        [
+            Result("ticket", 3, "Leak", "Bosch", f"a {MARK_START}leak{MARK_END}", "ticket"),
+            Result("vendor", 1, "Bosch", "", "", "vendor"),
+            Result("ticket", 4, "Leak again", "Bosch", "", "ticket"),
+        ],
+        "leak",
+    )
     assert [model.index(r).data() for r in range(model.rowCount())] == [
-        "Vendors", "Bosch", "Tickets", "Leak — Bosch — a leak", "Leak again — Bosch",
+        "Vendors",
+        "Bosch",
+        "Tickets",
+        "Leak — Bosch — a leak",
+        "Leak again — Bosch",
     ]
     assert model.result_count() == 3
     qtmodeltester.check(model)

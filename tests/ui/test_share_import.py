@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
+from share_helpers import vault_bundle
 from sqlalchemy import func, select
 
-from share_helpers import vault_bundle
 from vrmdesk.share.identity import ensure_identity
 from vrmdesk.share.reply import ReplyContent, keygen, load_signing_key, write_reply
 from vrmdesk.share.verify import verify_bundle
@@ -20,14 +20,19 @@ from vrmdesk.ui.share_import import ReplyImport, import_reply_dialog
 def reply_file(controller, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     with controller.session() as s:
         me = ensure_identity(s)
-        written, _ = vault_bundle(s, controller.vault.header.vault_id, tmp_path / "mine.vrmshare",
-                                  me.private_key)
+        written, _ = vault_bundle(
+            s, controller.vault.header.vault_id, tmp_path / "mine.vrmshare", me.private_key
+        )
     keygen(tmp_path / "vendor.jwk")
     original = verify_bundle(written.path)
-    return write_reply(original, load_signing_key(tmp_path / "vendor.jwk"),
-                       ReplyContent(messages=["We will replace it."], subject="Re: leak",
-                                    case_reference="CASE-77"),
-                       tmp_path / "reply.vrmshare").path
+    return write_reply(
+        original,
+        load_signing_key(tmp_path / "vendor.jwk"),
+        ReplyContent(
+            messages=["We will replace it."], subject="Re: leak", case_reference="CASE-77"
+        ),
+        tmp_path / "reply.vrmshare",
+    ).path
 
 
 @pytest.fixture
@@ -41,7 +46,9 @@ def run_flow(qtbot, flow: ReplyImport, answer: QMessageBox.StandardButton | None
     results: list[object] = []
     flow.finished.connect(results.append)
     if answer is not None:
-        qtbot.waitUntil(lambda: flow.key_box is not None and flow.key_box.isVisible(), timeout=10000)
+        qtbot.waitUntil(
+            lambda: flow.key_box is not None and flow.key_box.isVisible(), timeout=10000
+        )
         flow.key_box.button(answer).click()
     qtbot.waitUntil(lambda: bool(results), timeout=10000)
     return results[0]
@@ -52,7 +59,9 @@ def interactions(controller) -> int:  # type: ignore[no-untyped-def]
         return s.scalar(select(func.count()).select_from(m.Interaction))
 
 
-def test_first_contact_is_confirmed_then_imported(qtbot, controller, window, reply_file: Path) -> None:  # type: ignore[no-untyped-def]
+def test_first_contact_is_confirmed_then_imported(
+    qtbot, controller, window, reply_file: Path
+) -> None:  # type: ignore[no-untyped-def]
     changed: list[set[str]] = []
     controller.changed.connect(changed.append)
     before = interactions(controller)
@@ -85,7 +94,9 @@ def test_declining_the_key_imports_nothing(qtbot, controller, window, reply_file
         assert s.scalar(select(func.count()).select_from(m.VendorKey)) == 0
 
 
-def test_a_damaged_file_is_refused_with_a_message(qtbot, controller, window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_file_is_refused_with_a_message(
+    qtbot, controller, window, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.vrmshare"
     bad.write_bytes(b"PK\x03\x04 not really")
     flow = import_reply_dialog(window, controller, bad)
@@ -106,6 +117,8 @@ def test_no_qt_in_the_share_core() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, vrmdesk.share.verify, vrmdesk.share.reply, vrmdesk.share.importer, "
-            "vrmdesk.share.cli_vendor; assert not any(n.startswith('PySide6') for n in sys.modules)")
+    code = (
+        "import sys, vrmdesk.share.verify, vrmdesk.share.reply, vrmdesk.share.importer, "
+        "vrmdesk.share.cli_vendor; assert not any(n.startswith('PySide6') for n in sys.modules)"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

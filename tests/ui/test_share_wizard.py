@@ -192,7 +192,9 @@ def test_a_save_name_that_names_no_file_is_told_and_the_page_keeps_its_layout(
     page.path.setFocus()
     qtbot.keyClick(page.path, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(page.path, typed)  # an exception in a slot would fail the test here
-    assert "folder" in page.final_name.text() or "name" in page.final_name.text()  # told, under the field
+    assert (
+        "folder" in page.final_name.text() or "name" in page.final_name.text()
+    )  # told, under the field
     assert not page.isComplete()
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     qtbot.wait(10)

@@ -23,7 +23,9 @@ def _native_qsettings_in_tmp(tmp_path):  # type: ignore[no-untyped-def]
     the shared conftest does not redirect (yet); keep it out of the user's real settings too."""
     from PySide6.QtCore import QSettings
 
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "native"))
+    QSettings.setPath(
+        QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "native")
+    )
 
 
 @pytest.fixture
@@ -66,9 +68,18 @@ def test_the_list_shows_every_thing_with_maker_seller_and_warranty_state(page, q
     assert len(shown(page)) == 13 and shown(page) == sorted(shown(page), key=str.casefold)
     assert page.count_label.text() == "13 things"
     assert [c.header for c in page.model.columns] == [
-        "Name", "Category", "Maker", "Seller", "Location", "Warranty", "Purchased"]
+        "Name",
+        "Category",
+        "Maker",
+        "Seller",
+        "Location",
+        "Warranty",
+        "Purchased",
+    ]
     assert (cell(page, "Dishwasher", "Maker"), cell(page, "Dishwasher", "Seller")) == (
-        "Bosch Home Appliances", "MediaMarkt")
+        "Bosch Home Appliances",
+        "MediaMarkt",
+    )
     assert cell(page, "Car", "Maker") == ""
     # the dishwasher's maker warranty is expiring, but the extended one covers it: its best state
     assert cell(page, "Dishwasher", "Warranty") == "Active"
@@ -84,8 +95,16 @@ def test_the_list_shows_every_thing_with_maker_seller_and_warranty_state(page, q
 def test_filters_by_category_location_and_text(page, qtbot):
     assert page.category_combo.itemText(0) == "All categories"
     categories = [page.category_combo.itemText(i) for i in range(1, page.category_combo.count())]
-    assert categories == ["Cleaning", "Electronics", "Heating", "Home", "Kitchen", "Laundry",
-                          "Office", "Vehicle"]
+    assert categories == [
+        "Cleaning",
+        "Electronics",
+        "Heating",
+        "Home",
+        "Kitchen",
+        "Laundry",
+        "Office",
+        "Vehicle",
+    ]
     choose(page.category_combo, "Kitchen")
     assert shown(page) == ["Coffee machine", "Dishwasher", "Fridge freezer", "Oven"]
     assert page.count_label.text() == "4 of 13"
@@ -110,7 +129,9 @@ def test_filters_by_category_location_and_text(page, qtbot):
 def test_sorting_by_a_column_keeps_the_thing_selected(page, qtmodeltester):
     page.show_asset(asset_id(page.controller, "Television"))
     page.table.sortByColumn(column(page, "Warranty"), Qt.SortOrder.AscendingOrder)
-    states = [page.proxy.index(r, column(page, "Warranty")).data() for r in range(page.proxy.rowCount())]
+    states = [
+        page.proxy.index(r, column(page, "Warranty")).data() for r in range(page.proxy.rowCount())
+    ]
     order = ["Active", "Expiring", "Not started", "Expired", "Void", "None"]
     assert states == sorted(states, key=order.index)
     assert page.current_asset_id() == asset_id(page.controller, "Television")
@@ -123,8 +144,11 @@ def test_show_asset_selects_the_thing_and_its_record(page):
     controller = page.controller
     dishwasher = asset_id(controller, "Dishwasher")
     with controller.session() as s:
-        extended = s.scalar(select(m.Warranty.id).where(m.Warranty.title.like("Extended%"),
-                                                         m.Warranty.asset_id == dishwasher))
+        extended = s.scalar(
+            select(m.Warranty.id).where(
+                m.Warranty.title.like("Extended%"), m.Warranty.asset_id == dishwasher
+            )
+        )
         ticket = s.scalar(select(m.Ticket.id).where(m.Ticket.asset_id == dishwasher))
     page.filter_edit.setText("oven")  # a filter that hides it is cleared
     page.show_asset(dishwasher, "warranty", extended)
@@ -159,13 +183,19 @@ def test_the_thing_page_lists_warranties_registrations_service_and_tickets(page,
         qtmodeltester.check(section.model)
     service = panel.sections["service_event"].model
     assert [service.index(r, 1).data() for r in range(service.rowCount())] == [
-        "Annual boiler service", "Annual boiler service"]
+        "Annual boiler service",
+        "Annual boiler service",
+    ]
     latest_due = service.rows[0].next_due
     assert service.index(0, 4).data() == latest_due.strftime("%d %b %Y")
     assert service.index(1, 4).data() == ""  # superseded by the later service
     assert panel.facts["Next service"].text().startswith(latest_due.strftime("%d %b %Y")) or (
-        "overdue" in panel.facts["Next service"].text())
-    assert panel.tabs.tabText(panel.tabs.indexOf(panel.sections["service_event"])) == "Service histor&y (2)"
+        "overdue" in panel.facts["Next service"].text()
+    )
+    assert (
+        panel.tabs.tabText(panel.tabs.indexOf(panel.sections["service_event"]))
+        == "Service histor&y (2)"
+    )
 
     page.show_asset(asset_id(page.controller, "Washing machine"))
     regs = panel.sections["registration"].model
@@ -185,6 +215,7 @@ def test_new_edit_and_delete_of_a_thing_and_its_warranty(page, qtbot, monkeypatc
             qtbot.addWidget(dialog)
             fill(dialog)
             return dialog.record_id if dialog.save() else None
+
         monkeypatch.setattr(editors, "edit_record", fake_edit_record)
 
     choose(page.category_combo, "Kitchen")  # a new thing starts in the category filtered on
@@ -199,6 +230,7 @@ def test_new_edit_and_delete_of_a_thing_and_its_warranty(page, qtbot, monkeypatc
         d.field("starts_on").set_value(date.today())
         d.field("months").spin.setValue(12)
         qtbot.keyClicks(d.field("title").edit, "Shop warranty")
+
     fill_and_save(warranty)
     page.panel.sections["warranty"].new_button.click()
     section = page.panel.sections["warranty"]
@@ -226,8 +258,12 @@ def test_new_edit_and_delete_of_a_thing_and_its_warranty(page, qtbot, monkeypatc
     assert "Toaster (2 slots)" not in shown(page)
     assert page.right.currentWidget() is page.empty
     with controller.session() as s:
-        assert s.scalar(select(func.count()).select_from(m.Warranty)
-                        .where(m.Warranty.asset_id == toaster)) == 0
+        assert (
+            s.scalar(
+                select(func.count()).select_from(m.Warranty).where(m.Warranty.asset_id == toaster)
+            )
+            == 0
+        )
 
 
 def test_clear_empties_every_model_and_view(page):
@@ -260,8 +296,11 @@ def mnemonics(page: ThingsPage) -> list[str]:
     """The Alt+letter keys of the page's visible labels, buttons and tabs (not the files panel's)."""
     files = page.panel.attachments
     texts = [w.text() for w in page.findChildren(QLabel) if w.buddy() is not None and w.isVisible()]
-    texts += [w.text() for w in page.findChildren(QAbstractButton)
-              if w.isVisible() and not files.isAncestorOf(w)]
+    texts += [
+        w.text()
+        for w in page.findChildren(QAbstractButton)
+        if w.isVisible() and not files.isAncestorOf(w)
+    ]
     texts += [page.panel.tabs.tabText(i) for i in range(page.panel.tabs.count())]
     return [t[t.index("&") + 1].lower() for t in (t.replace("&&", "") for t in texts) if "&" in t]
 
@@ -274,7 +313,9 @@ def test_keyboard_reachable_with_mnemonics_and_accessible_names(page):
         assert len(letters) == len(set(letters)), letters
         assert not {"f", "e", "v", "h"} & set(letters)  # the menu bar's File, Edit, View, Help
     files = page.panel.attachments  # with the files tab shown, its buttons' letters stay free too
-    theirs = [b.text() for b in files.findChildren(QAbstractButton) if b.isVisible() and "&" in b.text()]
+    theirs = [
+        b.text() for b in files.findChildren(QAbstractButton) if b.isVisible() and "&" in b.text()
+    ]
     letters = mnemonics(page) + [t[t.index("&") + 1].lower() for t in theirs]
     assert len(letters) == len(set(letters)), letters
     assert page.table.accessibleName() == "Things"
@@ -293,7 +334,8 @@ def test_core_asset_rows_best_state_and_related_tickets(controller):
         assert rows["Gas boiler"].warranty_state is None
         fridge = rows["Fridge freezer"].id
         assert [t.title for t in things.related_tickets(s, fridge)] == [
-            "Ice builds up behind the freezer drawer"]
+            "Ice builds up behind the freezer drawer"
+        ]
         assert things.categories(s)[0] == "Cleaning" and "Cellar" in things.locations(s)
         choices = dict(things.asset_choices(s))
         assert choices[rows["Oven"].id] == "Oven (HBG7741B1)"
@@ -316,6 +358,8 @@ def test_the_splitter_and_columns_are_saved_and_restored(page, controller, qtbot
     again.show()
     header = again.table.horizontalHeader()
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
-        column(page, "Purchased"), Qt.SortOrder.DescendingOrder)
+        column(page, "Purchased"),
+        Qt.SortOrder.DescendingOrder,
+    )
     assert shown(again) == shown(page)
     assert again.splitter.sizes()[0] < again.splitter.sizes()[1]

@@ -46,19 +46,28 @@ def names(page: VendorsPage) -> list[str]:
 
 
 def row_for(page: VendorsPage, name: str) -> views.VendorRow:
-    return next(page.model.vendor(r) for r in range(page.model.rowCount()) if page.model.vendor(r).name == name)
+    return next(
+        page.model.vendor(r)
+        for r in range(page.model.rowCount())
+        if page.model.vendor(r).name == name
+    )
 
 
 def add_interactions(controller, vendor: int, count: int, ticket_id: int | None = None) -> None:
     """``count`` interactions an hour apart, alternating sent and received, e-mail and phone."""
     start = datetime(2024, 1, 1, 9, 0)
     rows = [
-        {"vendor_id": vendor, "ticket_id": ticket_id if n % 3 == 0 else None,
-         "occurred_at": start + timedelta(hours=n),
-         "direction": m.Direction.INBOUND if n % 2 else m.Direction.OUTBOUND,
-         "channel": m.InteractionChannel.EMAIL if n % 4 < 2 else m.InteractionChannel.PHONE,
-         "subject": f"Message {n}", "body": f"Text of message {n}.",
-         "created_at": start, "updated_at": start}
+        {
+            "vendor_id": vendor,
+            "ticket_id": ticket_id if n % 3 == 0 else None,
+            "occurred_at": start + timedelta(hours=n),
+            "direction": m.Direction.INBOUND if n % 2 else m.Direction.OUTBOUND,
+            "channel": m.InteractionChannel.EMAIL if n % 4 < 2 else m.InteractionChannel.PHONE,
+            "subject": f"Message {n}",
+            "body": f"Text of message {n}.",
+            "created_at": start,
+            "updated_at": start,
+        }
         for n in range(count)
     ]
     with controller.session() as s:
@@ -98,7 +107,10 @@ def test_sort_by_name_last_contact_and_attention(page):
     assert all(r.last_contact is None for r in rows[first_never:])  # never contacted: last
 
     page.sort.setCurrentIndex(page.sort.findData("attention"))
-    scores = [page.model.data(page.model.index(r, 0), ATTENTION_ROLE) for r in range(page.model.rowCount())]
+    scores = [
+        page.model.data(page.model.index(r, 0), ATTENTION_ROLE)
+        for r in range(page.model.rowCount())
+    ]
     assert scores == sorted(scores, reverse=True) and scores[0] >= 2
     assert row_for(page, "Dyson").over_policy  # offers by text message, only e-mail allowed
 
@@ -106,8 +118,11 @@ def test_sort_by_name_last_contact_and_attention(page):
 def test_badges_show_open_tickets_and_warranties_ending_soon(page, controller):
     with controller.session() as s:
         for vendor in records.list_records(s, m.Vendor):
-            open_tickets = [t for t in records.list_records(s, m.Ticket, vendor_id=vendor.id)
-                            if t.status in m.OPEN_TICKET_STATUSES]
+            open_tickets = [
+                t
+                for t in records.list_records(s, m.Ticket, vendor_id=vendor.id)
+                if t.status in m.OPEN_TICKET_STATUSES
+            ]
             row = page.model.row_of(vendor.id)
             index = page.model.index(row, 0)
             assert page.model.data(index, OPEN_TICKETS_ROLE) == len(open_tickets), vendor.name
@@ -121,8 +136,9 @@ def test_badges_show_open_tickets_and_warranties_ending_soon(page, controller):
         records.create(s, m.Ticket, vendor_id=sony, title="Remote does not pair")
     controller.notify({"ticket"})
     assert row_for(page, "Sony").open_tickets == 1
-    assert "1 open ticket" in page.model.data(page.model.index(page.model.row_of(sony), 0),
-                                              Qt.ItemDataRole.ToolTipRole)
+    assert "1 open ticket" in page.model.data(
+        page.model.index(page.model.row_of(sony), 0), Qt.ItemDataRole.ToolTipRole
+    )
 
 
 # -- showing a vendor and a record --------------------------------------------------------------
@@ -207,7 +223,10 @@ def test_timeline_model_fetches_page_by_page_newest_first(controller, qtmodeltes
     model.set_filters(direction="inbound")
     assert model.rowCount() == 50 and all(model.entry(r).inbound for r in range(50))
     model.set_filters(channel="phone", direction="outbound")
-    assert all(model.entry(r).channel == "phone" and not model.entry(r).inbound for r in range(model.rowCount()))
+    assert all(
+        model.entry(r).channel == "phone" and not model.entry(r).inbound
+        for r in range(model.rowCount())
+    )
     model.set_filters(ticket_id=ticket)
     while model.canFetchMore():
         model.fetchMore()
@@ -222,7 +241,9 @@ def test_timeline_stays_fast_with_twenty_thousand_interactions(controller, page)
         vendor = records.create(s, m.Vendor, name="Big Telco").id
     add_interactions(controller, vendor, 20_000)
     with controller.session() as s:
-        oldest = records.list_records(s, m.Interaction, vendor_id=vendor, limit=1, offset=19_990)[0].id
+        oldest = records.list_records(s, m.Interaction, vendor_id=vendor, limit=1, offset=19_990)[
+            0
+        ].id
     started = time.perf_counter()
     page.show_vendor(vendor)
     shown = time.perf_counter() - started
@@ -252,7 +273,9 @@ def test_timeline_view_filters_reset_and_keep_the_ticket_choice(page, controller
     view.channel.setCurrentIndex(view.channel.findData("letter"))
     assert view.model.rowCount() == 0 and view.empty.isVisibleTo(view)
     page.show_vendor(vendor_id(controller, "Bosch Home Appliances"))
-    assert view.channel.currentIndex() == 0 and view.direction.currentIndex() == 0  # new vendor, no filters
+    assert (
+        view.channel.currentIndex() == 0 and view.direction.currentIndex() == 0
+    )  # new vendor, no filters
     assert view.model.rowCount() == 5
 
 
@@ -267,7 +290,9 @@ def test_health_widget_shows_what_vendor_health_computes(page, controller, name)
     assert widget.health == expected
     assert widget.chart.months == expected.months
     assert widget.open_tickets.text() == str(expected.open_tickets)
-    assert widget.offers.text().startswith(("⚠ " if expected.over_policy else "") + str(expected.offers_last_year))
+    assert widget.offers.text().startswith(
+        ("⚠ " if expected.over_policy else "") + str(expected.offers_last_year)
+    )
     summary = widget.chart.accessibleDescription()
     received = sum(c.inbound for c in expected.months)
     sent = sum(c.outbound for c in expected.months)
@@ -284,15 +309,24 @@ def test_health_widget_shows_what_vendor_health_computes(page, controller, name)
 # -- emptying and deleting ----------------------------------------------------------------------
 def _models(page: VendorsPage) -> list:
     vp = page.page
-    return [page.model, vp.things.model, vp.tickets.model, vp.offers.model, vp.agreements.model,
-            vp.timeline.model, *(tab.model for tab in vp.overview.lists.values())]
+    return [
+        page.model,
+        vp.things.model,
+        vp.tickets.model,
+        vp.offers.model,
+        vp.agreements.model,
+        vp.timeline.model,
+        *(tab.model for tab in vp.overview.lists.values()),
+    ]
 
 
 def test_clear_and_lock_empty_every_model_and_view(page, controller, qtmodeltester):
     page.show_vendor(vendor_id(controller, "Telekom"))
     for model in _models(page):
         qtmodeltester.check(model)
-    assert all(model.rowCount() for model in _models(page)[:6] if model is not page.page.things.model)
+    assert all(
+        model.rowCount() for model in _models(page)[:6] if model is not page.page.things.model
+    )
     page.clear()
     assert [model.rowCount() for model in _models(page)] == [0] * len(_models(page))
     assert page.current_vendor_id() is None and page.page.overview.health.health is None
@@ -321,15 +355,21 @@ def test_a_ticket_deleted_from_its_tab_comes_back_with_undo(page, controller, mo
     assert row_for(page, "Samsung Electronics").open_tickets == 1
 
 
-def test_deleting_a_vendor_offers_the_cascade_and_undo_brings_it_back(page, controller, monkeypatch):
+def test_deleting_a_vendor_offers_the_cascade_and_undo_brings_it_back(
+    page, controller, monkeypatch
+):
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    monkeypatch.setattr(record_actions, "ask_cascade", lambda parent, title, reason: asked.append(reason) or True)
+    monkeypatch.setattr(
+        record_actions, "ask_cascade", lambda parent, title, reason: asked.append(reason) or True
+    )
     telekom = vendor_id(controller, "Telekom")
     page.show_vendor(telekom)
     page.page.delete_button.click()
     assert asked and "still has" in asked[0] and "ticket" in asked[0]  # the InUseError's message
-    assert "Telekom" not in names(page) and page.current_vendor_id() == vendor_id(controller, "Toyota Autohaus Krüger")
+    assert "Telekom" not in names(page) and page.current_vendor_id() == vendor_id(
+        controller, "Toyota Autohaus Krüger"
+    )
     assert controller.undo_delete()
     assert "Telekom" in names(page)
     page.show_vendor(telekom, "agreement", None)
@@ -363,8 +403,9 @@ def test_share_ticks_what_is_selected_on_the_vendor_page(page, controller, monke
     import vrmdesk.ui.share_wizard as share_wizard
 
     calls: list[tuple[int, dict]] = []
-    monkeypatch.setattr(share_wizard, "share_with_vendor",
-                        lambda parent, ctrl, vid, **kw: calls.append((vid, kw)))
+    monkeypatch.setattr(
+        share_wizard, "share_with_vendor", lambda parent, ctrl, vid, **kw: calls.append((vid, kw))
+    )
     bosch = vendor_id(controller, "Bosch Home Appliances")
     with controller.session() as s:
         ticket = s.query(m.Ticket).filter_by(vendor_id=bosch).first()

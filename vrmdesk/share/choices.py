@@ -66,12 +66,20 @@ def _attachment_choices(session: Session, kind: str, ids: list[int]) -> dict[int
     out: dict[int, list[Choice]] = {}
     if not ids:
         return out
-    query = (select(m.Attachment).where(m.Attachment.owner_kind == kind,
-                                        m.Attachment.owner_id.in_(ids)).order_by(m.Attachment.id))
+    query = (
+        select(m.Attachment)
+        .where(m.Attachment.owner_kind == kind, m.Attachment.owner_id.in_(ids))
+        .order_by(m.Attachment.id)
+    )
     for att in session.scalars(query):
         out.setdefault(att.owner_id, []).append(
-            Choice("attachment", att.id, f"File: {att.name}",
-                   f"{att.media_type}, {format_size(att.size)}"))
+            Choice(
+                "attachment",
+                att.id,
+                f"File: {att.name}",
+                f"{att.media_type}, {format_size(att.size)}",
+            )
+        )
     return out
 
 
@@ -80,8 +88,15 @@ def _note_choice(kind: str, record_id: int, text: str) -> list[Choice]:
     if not text:
         return []
     first = text.splitlines()[0]
-    return [Choice(f"{kind}_note", record_id, "My note",
-                   first if len(first) <= 80 else first[:79] + "…", follows_parent=False)]
+    return [
+        Choice(
+            f"{kind}_note",
+            record_id,
+            "My note",
+            first if len(first) <= 80 else first[:79] + "…",
+            follows_parent=False,
+        )
+    ]
 
 
 def choices(session: Session, vendor_id: int, *, asset_ids: Iterable[int] = ()) -> Choices:
@@ -101,7 +116,9 @@ def choices(session: Session, vendor_id: int, *, asset_ids: Iterable[int] = ()) 
         return out
 
     warranties = group_by_asset(m.Warranty, (m.Warranty.starts_on, m.Warranty.id))
-    registrations = group_by_asset(m.Registration, (m.Registration.registered_on, m.Registration.id))
+    registrations = group_by_asset(
+        m.Registration, (m.Registration.registered_on, m.Registration.id)
+    )
     services = group_by_asset(m.ServiceEvent, (m.ServiceEvent.performed_on, m.ServiceEvent.id))
     sub_ids: dict[str, list[int]] = {
         "warranty": [w.id for ws in warranties.values() for w in ws],
@@ -116,67 +133,123 @@ def choices(session: Session, vendor_id: int, *, asset_ids: Iterable[int] = ()) 
         label = f"{a.name} ({a.model})" if a.model else a.name
         item = Choice("asset", a.id, label, a.category)
         for w in warranties.get(a.id, []):
-            item.children.append(Choice("warranty", w.id, f"Warranty: {w.title or 'warranty'}",
-                                        f"until {w.ends_on}"))
+            item.children.append(
+                Choice("warranty", w.id, f"Warranty: {w.title or 'warranty'}", f"until {w.ends_on}")
+            )
             item.children += files["warranty"].get(w.id, [])
         for r in registrations.get(a.id, []):
-            item.children.append(Choice("registration", r.id, "Registration",
-                                        f"on {r.registered_on}"))
+            item.children.append(
+                Choice("registration", r.id, "Registration", f"on {r.registered_on}")
+            )
             item.children += files["registration"].get(r.id, [])
         for e in services.get(a.id, []):
-            item.children.append(Choice("service_event", e.id,
-                                        f"Service: {e.description or 'service'}",
-                                        f"on {e.performed_on}"))
+            item.children.append(
+                Choice(
+                    "service_event",
+                    e.id,
+                    f"Service: {e.description or 'service'}",
+                    f"on {e.performed_on}",
+                )
+            )
             item.children += files["service_event"].get(e.id, [])
         item.children += files["asset"].get(a.id, [])
         item.children += _note_choice("asset", a.id, a.notes)
         things.append(item)
 
-    tickets = list(session.scalars(select(m.Ticket).where(m.Ticket.vendor_id == vendor_id)
-                                   .order_by(m.Ticket.opened_on.desc(), m.Ticket.id.desc())))
+    tickets = list(
+        session.scalars(
+            select(m.Ticket)
+            .where(m.Ticket.vendor_id == vendor_id)
+            .order_by(m.Ticket.opened_on.desc(), m.Ticket.id.desc())
+        )
+    )
     ticket_ids = [t.id for t in tickets]
     timeline: dict[int, list[m.Interaction]] = {}
     if ticket_ids:
-        for i in session.scalars(select(m.Interaction).where(m.Interaction.ticket_id.in_(ticket_ids))
-                                 .order_by(m.Interaction.occurred_at, m.Interaction.id)):
+        for i in session.scalars(
+            select(m.Interaction)
+            .where(m.Interaction.ticket_id.in_(ticket_ids))
+            .order_by(m.Interaction.occurred_at, m.Interaction.id)
+        ):
             timeline.setdefault(i.ticket_id, []).append(i)  # type: ignore[arg-type]
-    loose = list(session.scalars(
-        select(m.Interaction).where(m.Interaction.vendor_id == vendor_id,
-                                    m.Interaction.ticket_id.is_(None))
-        .order_by(m.Interaction.occurred_at.desc(), m.Interaction.id.desc())))
+    loose = list(
+        session.scalars(
+            select(m.Interaction)
+            .where(m.Interaction.vendor_id == vendor_id, m.Interaction.ticket_id.is_(None))
+            .order_by(m.Interaction.occurred_at.desc(), m.Interaction.id.desc())
+        )
+    )
     interaction_ids = [i.id for its in timeline.values() for i in its] + [i.id for i in loose]
     ticket_files = _attachment_choices(session, "ticket", ticket_ids)
     message_files = _attachment_choices(session, "interaction", interaction_ids)
 
     ticket_items: list[Choice] = []
     for t in tickets:
-        item = Choice("ticket", t.id, t.title, f"{t.status.value.replace('_', ' ')}, opened {t.opened_on}")
+        item = Choice(
+            "ticket", t.id, t.title, f"{t.status.value.replace('_', ' ')}, opened {t.opened_on}"
+        )
         for i in timeline.get(t.id, []):
-            item.children.append(Choice("interaction", i.id, f"Message: {_title(i)}",
-                                        f"{i.occurred_at:%Y-%m-%d} {i.direction.value}"))
+            item.children.append(
+                Choice(
+                    "interaction",
+                    i.id,
+                    f"Message: {_title(i)}",
+                    f"{i.occurred_at:%Y-%m-%d} {i.direction.value}",
+                )
+            )
             item.children += message_files.get(i.id, [])
         item.children += ticket_files.get(t.id, [])
         item.children += _note_choice("ticket", t.id, t.notes)
         ticket_items.append(item)
     message_items = [
-        Choice("interaction", i.id, _title(i), f"{i.occurred_at:%Y-%m-%d} {i.direction.value}, "
-               f"{i.channel.value}", children=list(message_files.get(i.id, [])))
+        Choice(
+            "interaction",
+            i.id,
+            _title(i),
+            f"{i.occurred_at:%Y-%m-%d} {i.direction.value}, {i.channel.value}",
+            children=list(message_files.get(i.id, [])),
+        )
         for i in loose
     ]
-    agreements = list(session.scalars(select(m.Agreement).where(m.Agreement.vendor_id == vendor_id)
-                                      .order_by(m.Agreement.started_on, m.Agreement.id)))
+    agreements = list(
+        session.scalars(
+            select(m.Agreement)
+            .where(m.Agreement.vendor_id == vendor_id)
+            .order_by(m.Agreement.started_on, m.Agreement.id)
+        )
+    )
     agreement_files = _attachment_choices(session, "agreement", [a.id for a in agreements])
     agreement_items = []
     for a in agreements:
-        item = Choice("agreement", a.id, a.title, f"since {a.started_on}",
-                      children=list(agreement_files.get(a.id, [])))
+        item = Choice(
+            "agreement",
+            a.id,
+            a.title,
+            f"since {a.started_on}",
+            children=list(agreement_files.get(a.id, [])),
+        )
         item.children += _note_choice("agreement", a.id, a.notes)
         agreement_items.append(item)
-    notes = [Choice("vendor_note", vendor.id, f"My notes on {vendor.name}",
-                    (vendor.notes or "").strip().splitlines()[0][:80], follows_parent=False)] \
-        if (vendor.notes or "").strip() else []
-    groups = [("Things", things), ("Tickets", ticket_items), ("Messages", message_items),
-              ("Agreements", agreement_items), ("Notes", notes)]
+    notes = (
+        [
+            Choice(
+                "vendor_note",
+                vendor.id,
+                f"My notes on {vendor.name}",
+                (vendor.notes or "").strip().splitlines()[0][:80],
+                follows_parent=False,
+            )
+        ]
+        if (vendor.notes or "").strip()
+        else []
+    )
+    groups = [
+        ("Things", things),
+        ("Tickets", ticket_items),
+        ("Messages", message_items),
+        ("Agreements", agreement_items),
+        ("Notes", notes),
+    ]
     return Choices(vendor.id, vendor.name, vendor.age_recipient or "", groups)
 
 
@@ -201,9 +274,14 @@ def default_checks(
     if asset_id is not None:
         tops.add(("asset", asset_id))
         if session is not None:
-            tops |= {("ticket", t) for t in session.scalars(
-                select(m.Ticket.id).where(m.Ticket.vendor_id == found.vendor_id,
-                                          m.Ticket.asset_id == asset_id))}
+            tops |= {
+                ("ticket", t)
+                for t in session.scalars(
+                    select(m.Ticket.id).where(
+                        m.Ticket.vendor_id == found.vendor_id, m.Ticket.asset_id == asset_id
+                    )
+                )
+            }
     if ticket_id is not None:
         tops.add(("ticket", ticket_id))
         if session is not None:
@@ -213,9 +291,7 @@ def default_checks(
     tops |= {("interaction", i) for i in interaction_ids}
     checked: set[tuple[str, int]] = set()
     for parent, item in found.all():
-        if parent is None and item.key in tops:
-            checked.add(item.key)
-        elif parent is not None and parent.key in tops and item.follows_parent:
+        if (parent is None and item.key in tops) or (parent is not None and parent.key in tops and item.follows_parent):
             checked.add(item.key)
     # a message given by id that sits in a ticket's timeline: check it there
     for parent, item in found.all():
@@ -246,8 +322,12 @@ def selection_from_checks(
                 tops[item.kind].append(item.id)
         elif parent.key in checked and item.key not in checked:
             exclude.add(item.key)
-        elif parent.key not in checked and parent.kind == "ticket" and item.key in checked \
-                and item.kind == "interaction":
+        elif (
+            parent.key not in checked
+            and parent.kind == "ticket"
+            and item.key in checked
+            and item.kind == "interaction"
+        ):
             ticket_messages.append(item.id)  # single messages out of a ticket not shared whole
     return Selection(
         vendor_id=found.vendor_id,

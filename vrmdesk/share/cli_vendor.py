@@ -29,12 +29,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     verified = verify_bundle(Path(args.file), identities=_identities(args))
     if getattr(args, "json", False):
-        print(printable_json({
-            "ok": True, "sender": verified.sender_name, "fingerprint": verified.fingerprint,
-            "bundle_id": verified.bundle_id, "purpose": verified.purpose,
-            "terms": verified.manifest["terms"], "records": len(verified.records),
-            "files": len(verified.attached_files), "listed_files": len(verified.files),
-        }))
+        print(
+            printable_json(
+                {
+                    "ok": True,
+                    "sender": verified.sender_name,
+                    "fingerprint": verified.fingerprint,
+                    "bundle_id": verified.bundle_id,
+                    "purpose": verified.purpose,
+                    "terms": verified.manifest["terms"],
+                    "records": len(verified.records),
+                    "files": len(verified.attached_files),
+                    "listed_files": len(verified.files),
+                }
+            )
+        )
     else:
         print("\n".join(verified.summary()))
     return 0
@@ -68,20 +77,30 @@ def cmd_reply(args: argparse.Namespace) -> int:
     key = load_signing_key(Path(args.signing_key))
     original = verify_bundle(Path(args.in_reply_to), identities=_identities(args))
     content = ReplyContent(
-        messages=args.message or [], subject=args.subject or "", channel=args.channel,
-        case_reference=args.case_reference, ticket=args.ticket, status=args.status,
-        confirm_warranty=args.confirm_warranty, valid_through=args.valid_through,
-        corrections=[tuple(c) for c in (args.correct or [])], sender_name=args.sender_name,
+        messages=args.message or [],
+        subject=args.subject or "",
+        channel=args.channel,
+        case_reference=args.case_reference,
+        ticket=args.ticket,
+        status=args.status,
+        confirm_warranty=args.confirm_warranty,
+        valid_through=args.valid_through,
+        corrections=[tuple(c) for c in (args.correct or [])],
+        sender_name=args.sender_name,
     )
     out = Path(args.out)
     written = write_reply(original, key, content, out, encrypt_to=args.encrypt_to)
-    print(printable(f"Wrote the reply {written.bundle_id} to {written.path} ({written.size} bytes)."))
+    print(
+        printable(f"Wrote the reply {written.bundle_id} to {written.path} ({written.size} bytes).")
+    )
     return 0
 
 
 def _terminal_confirm(vendor_name: str, fingerprint: str) -> bool:
-    print(f"First reply from {printable(vendor_name)}. Its signing key's fingerprint is:\n\n"
-          f"    {fingerprint}\n")
+    print(
+        f"First reply from {printable(vendor_name)}. Its signing key's fingerprint is:\n\n"
+        f"    {fingerprint}\n"
+    )
     print("Compare it with the one the vendor gave you (by phone, on its website).")
     answer = input("Trust this key for this vendor from now on? [y/N] ")
     return answer.strip().lower() in ("y", "yes")
@@ -114,13 +133,20 @@ def cmd_import(args: argparse.Namespace) -> int:
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add verify, open, keygen, reply and import to the ``vrmdesk share`` subparsers."""
 
-    def add(name: str, func: Any, help: str, parents: list[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    def add(
+        name: str, func: Any, help: str, parents: list[argparse.ArgumentParser]
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=parents, help=help, description=help)
         p.set_defaults(func=func)
         return p
 
     identity_help = "an age identity file (AGE-SECRET-KEY-1…) for an encrypted bundle"
-    p = add("verify", cmd_verify, "check a bundle's signature and every file hash; print what it holds", [])
+    p = add(
+        "verify",
+        cmd_verify,
+        "check a bundle's signature and every file hash; print what it holds",
+        [],
+    )
     p.add_argument("file")
     p.add_argument("--identity", metavar="AGE_IDENTITY_FILE", help=identity_help)
     p.add_argument("--json", action="store_true")
@@ -134,18 +160,29 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--signing-key", metavar="KEY_FILE", required=True)
     p.add_argument("--in-reply-to", metavar="BUNDLE", required=True)
     p.add_argument("--identity", metavar="AGE_IDENTITY_FILE", help=identity_help)
-    p.add_argument("--out", metavar="FILE", required=True,
-                   help="the reply to write, exactly there; a name without a suffix gets "
-                        ".vrmshare (.vrmshare.age when encrypted)")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        required=True,
+        help="the reply to write, exactly there; a name without a suffix gets "
+        ".vrmshare (.vrmshare.age when encrypted)",
+    )
     p.add_argument("--encrypt-to", metavar="AGE_RECIPIENT", help="the customer's age1… recipient")
-    p.add_argument("--sender-name", metavar="NAME", help="default: the recipient named in the bundle")
+    p.add_argument(
+        "--sender-name", metavar="NAME", help="default: the recipient named in the bundle"
+    )
     p.add_argument("--message", metavar="TEXT", action="append", help="an answer (repeatable)")
     p.add_argument("--subject", metavar="TEXT")
-    p.add_argument("--channel", default="email",
-                   choices=("email", "phone", "chat", "forum", "social", "letter", "visit", "note"))
+    p.add_argument(
+        "--channel",
+        default="email",
+        choices=("email", "phone", "chat", "forum", "social", "letter", "visit", "note"),
+    )
     p.add_argument("--case-reference", metavar="REF")
     p.add_argument("--ticket", metavar="UID", help="the ticket's @id (default: the only ticket)")
-    p.add_argument("--status", choices=("open", "waiting_on_vendor", "waiting_on_me", "resolved", "closed"))
+    p.add_argument(
+        "--status", choices=("open", "waiting_on_vendor", "waiting_on_me", "resolved", "closed")
+    )
     p.add_argument("--confirm-warranty", metavar="UID")
     p.add_argument("--valid-through", metavar="DATE")
     p.add_argument("--correct", nargs=3, metavar=("UID", "FIELD", "VALUE"), action="append")

@@ -29,8 +29,13 @@ if TYPE_CHECKING:
 SAME = "same"
 
 KIND_NOUNS = {
-    "vendor": "vendor", "asset": "thing", "warranty": "warranty", "registration": "registration",
-    "service_event": "service", "ticket": "ticket", "interaction": "message",
+    "vendor": "vendor",
+    "asset": "thing",
+    "warranty": "warranty",
+    "registration": "registration",
+    "service_event": "service",
+    "ticket": "ticket",
+    "interaction": "message",
     "agreement": "agreement",
 }
 
@@ -79,23 +84,39 @@ def plural(noun: str) -> str:
 
 def _row(d: m.Disclosure) -> DisclosureRow:
     return DisclosureRow(
-        id=d.id, created=d.bundle_created, vendor_name=d.vendor_name, purpose=d.purpose,
-        purpose_label=PURPOSES.get(d.purpose, d.purpose), records=len(d.contents or []),
-        files=len(d.files or []), encrypted_to=d.encrypted_to or "", sha256=d.bundle_sha256,
-        bundle_id=d.bundle_id, path=d.path or "",
+        id=d.id,
+        created=d.bundle_created,
+        vendor_name=d.vendor_name,
+        purpose=d.purpose,
+        purpose_label=PURPOSES.get(d.purpose, d.purpose),
+        records=len(d.contents or []),
+        files=len(d.files or []),
+        encrypted_to=d.encrypted_to or "",
+        sha256=d.bundle_sha256,
+        bundle_id=d.bundle_id,
+        path=d.path or "",
     )
 
 
 def for_vendor(session: Session, vendor_id: int) -> list[DisclosureRow]:
     """Every export to this vendor, newest first."""
-    query = (select(m.Disclosure).where(m.Disclosure.vendor_id == vendor_id)
-             .order_by(m.Disclosure.bundle_created.desc(), m.Disclosure.id.desc()))
+    query = (
+        select(m.Disclosure)
+        .where(m.Disclosure.vendor_id == vendor_id)
+        .order_by(m.Disclosure.bundle_created.desc(), m.Disclosure.id.desc())
+    )
     return [_row(d) for d in session.scalars(query)]
 
 
 def count_for_vendor(session: Session, vendor_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(m.Disclosure)
-                          .where(m.Disclosure.vendor_id == vendor_id)) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(m.Disclosure)
+            .where(m.Disclosure.vendor_id == vendor_id)
+        )
+        or 0
+    )
 
 
 def details(session: Session, disclosure_id: int) -> DisclosureDetail:
@@ -113,7 +134,9 @@ def details(session: Session, disclosure_id: int) -> DisclosureDetail:
         noun = "note" if kind.endswith("_note") else KIND_NOUNS.get(kind, kind)
         detail.records.append((noun, int(item.get("id", 0)), list(item.get("fields", []))))
     for f in d.files or []:
-        detail.files.append((str(f.get("name", "")), int(f.get("size", 0)), str(f.get("sha256", ""))))
+        detail.files.append(
+            (str(f.get("name", "")), int(f.get("size", 0)), str(f.get("sha256", "")))
+        )
     return detail
 
 
@@ -140,9 +163,18 @@ def reexport(
             raise NotFound(f"There is no export {disclosure_id} in the log.")
         if d.vendor_id is None:
             raise ValidationError(
-                f"{d.vendor_name} has been deleted since; this export cannot be made again.")
+                f"{d.vendor_name} has been deleted since; this export cannot be made again."
+            )
         selection = Selection.from_json({**d.selection, "vendor_id": d.vendor_id})
         terms = Terms.from_json(d.terms or {})
         recipient = d.encrypted_to if encrypt_to == SAME else encrypt_to
-    return export_bundle(vault, selection, terms, out_path, created=created, sender=sender,
-                         encrypt_to=recipient or None, progress=progress)
+    return export_bundle(
+        vault,
+        selection,
+        terms,
+        out_path,
+        created=created,
+        sender=sender,
+        encrypt_to=recipient or None,
+        progress=progress,
+    )

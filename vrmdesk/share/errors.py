@@ -1,12 +1,12 @@
 """Errors about share bundles, each with a one-line reason a person can read.
 
-    VrmError
-    └── BundleError               a bundle (or a reply) was refused; nothing was written
-        ├── BundleForged          the signature or a file's hash does not hold
-        ├── BundleMalformed       not a zip, bad names, not JSON, fails the schema, unknown format
-        ├── BundleTooLarge        over a size cap (file, manifest, entries, expansion)
-        ├── BundleWrongRecipient  encrypted, and not to the age identity given (or none given)
-        └── ReplyRefused          a reply from an unpinned key, or answering no bundle of mine
+VrmError
+└── BundleError               a bundle (or a reply) was refused; nothing was written
+    ├── BundleForged          the signature or a file's hash does not hold
+    ├── BundleMalformed       not a zip, bad names, not JSON, fails the schema, unknown format
+    ├── BundleTooLarge        over a size cap (file, manifest, entries, expansion)
+    ├── BundleWrongRecipient  encrypted, and not to the age identity given (or none given)
+    └── ReplyRefused          a reply from an unpinned key, or answering no bundle of mine
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -82,11 +82,13 @@ def set_sender_name(session: Session, name: str) -> None:
     if not name:
         raise ValidationError("The sender name must not be empty.", field="sender_name")
     if has_lone_surrogate(name):
-        raise ValidationError("The sender name is not valid text (bytes that are not UTF-8?).",
-                              field="sender_name")
+        raise ValidationError(
+            "The sender name is not valid text (bytes that are not UTF-8?).", field="sender_name"
+        )
     if len(name) > 200:
-        raise ValidationError("The sender name is too long (at most 200 characters).",
-                              field="sender_name")
+        raise ValidationError(
+            "The sender name is too long (at most 200 characters).", field="sender_name"
+        )
     meta = session.get(m.Meta, SENDER_NAME_KEY)
     if meta is None:
         session.add(m.Meta(key=SENDER_NAME_KEY, value=name))
@@ -96,12 +98,13 @@ def set_sender_name(session: Session, name: str) -> None:
 
 def _check_text(name: str) -> None:
     if has_lone_surrogate(name):
-        raise ValidationError("The sender name is not valid text (bytes that are not UTF-8?).",
-                              field="sender_name")
+        raise ValidationError(
+            "The sender name is not valid text (bytes that are not UTF-8?).", field="sender_name"
+        )
 
 
 def now_created() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _parse_created(created: str) -> datetime:
@@ -158,11 +161,17 @@ def prepare(
     store = vault.attachments
     for f in the_slice.files:
         att = f.attachment
-        files.append(fmt.BundleFile(
-            f.path, att.media_type, att.size, att.sha256,
-            lambda writer, att=att: _stream_attachment(store, att, writer),  # type: ignore[misc]
-            name=att.name, about=f.about,
-        ))
+        files.append(
+            fmt.BundleFile(
+                f.path,
+                att.media_type,
+                att.size,
+                att.sha256,
+                lambda writer, att=att: _stream_attachment(store, att, writer),  # type: ignore[misc]
+                name=att.name,
+                about=f.about,
+            )
+        )
     manifest: dict[str, Any] = {
         "format": fmt.FORMAT,
         "created": created,
@@ -184,8 +193,12 @@ def _stream_attachment(store: AttachmentStore, att: m.Attachment, writer: Binary
     The vault folder holds only regular files; one replaced by a link (to ``/dev/zero``, say)
     would have the decryption read forever.
     """
-    check_regular(store.path_of(att.blob_name), AttachmentError,
-                  f"the content of {att.name!r} in the vault folder", follow=False)
+    check_regular(
+        store.path_of(att.blob_name),
+        AttachmentError,
+        f"the content of {att.name!r} in the vault folder",
+        follow=False,
+    )
     store.write_to(att, writer)
 
 
@@ -231,33 +244,48 @@ def export_bundle(
         written.path.unlink(missing_ok=True)
         raise
     return ExportResult(
-        path=written.path, sha256=written.sha256, bundle_id=written.bundle_id, size=written.size,
-        records=len(prepared.slice.records), files=len(prepared.slice.files),
-        disclosure_id=disclosure_id, fingerprint=prepared.fingerprint,
+        path=written.path,
+        sha256=written.sha256,
+        bundle_id=written.bundle_id,
+        size=written.size,
+        records=len(prepared.slice.records),
+        files=len(prepared.slice.files),
+        disclosure_id=disclosure_id,
+        fingerprint=prepared.fingerprint,
         encrypted_to=encrypt_to or "",
     )
 
 
-def _write(prepared: Prepared, path: Path, encrypt_to: str | None,
-           progress: Progress | None) -> fmt.WrittenBundle:
+def _write(
+    prepared: Prepared, path: Path, encrypt_to: str | None, progress: Progress | None
+) -> fmt.WrittenBundle:
     current = {"name": ""}
     files = []
     for f in prepared.files:
+
         def opener(writer: Any, f: fmt.BundleFile = f) -> None:
             current["name"] = f.name or f.path_in_zip
             if progress is not None:
                 progress(-1, -1, f"Writing {current['name']}")
             f.opener(writer)
-        files.append(fmt.BundleFile(f.path_in_zip, f.media_type, f.size, f.sha256, opener,
-                                    f.name, f.about))
+
+        files.append(
+            fmt.BundleFile(f.path_in_zip, f.media_type, f.size, f.sha256, opener, f.name, f.about)
+        )
 
     def report(done: int, total: int, text: str) -> None:
         if progress is not None:
             progress(done, total, text or (f"Writing {current['name']}" if current["name"] else ""))
 
     try:
-        return fmt.write_bundle(prepared.manifest, files, prepared.signing_key, path,
-                                encrypt_to=encrypt_to, progress=report)
+        return fmt.write_bundle(
+            prepared.manifest,
+            files,
+            prepared.signing_key,
+            path,
+            encrypt_to=encrypt_to,
+            progress=report,
+        )
     except OSError as exc:
         if is_disk_full(exc):
             raise storage_error(exc, f"writing the bundle {path}") from None
@@ -267,10 +295,18 @@ def _write(prepared: Prepared, path: Path, encrypt_to: str | None,
         raise BundleError(f"The bundle could not be built: {exc}.") from None
 
 
-def _log(session: Session, prepared: Prepared, selection: Selection, terms: Terms,
-         written: fmt.WrittenBundle, encrypt_to: str | None) -> int:
+def _log(
+    session: Session,
+    prepared: Prepared,
+    selection: Selection,
+    terms: Terms,
+    written: fmt.WrittenBundle,
+    encrypt_to: str | None,
+) -> int:
     the_slice = prepared.slice
-    existing = session.scalar(select(m.Disclosure).where(m.Disclosure.bundle_id == written.bundle_id))
+    existing = session.scalar(
+        select(m.Disclosure).where(m.Disclosure.bundle_id == written.bundle_id)
+    )
     if existing is not None:
         # the very same bundle (same input, same created time) given out again
         existing.path = str(written.path)

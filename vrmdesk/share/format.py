@@ -59,8 +59,12 @@ ProgressFn = Callable[[int, int, str], None]
 SigningKey = jwk.JWK | Ed25519PrivateKey
 
 _DEFLATE_TYPES = {
-    "application/json", "application/xml", "application/javascript", "application/rtf",
-    "application/x-ndjson", "application/csv",
+    "application/json",
+    "application/xml",
+    "application/javascript",
+    "application/rtf",
+    "application/x-ndjson",
+    "application/csv",
 }
 _DEFLATE_IMAGES = {"image/svg+xml", "image/bmp", "image/x-ms-bmp", "image/tiff"}
 
@@ -79,8 +83,10 @@ class BundleFile:
 
     def entry(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "path": self.path_in_zip, "media_type": self.media_type,
-            "size": self.size, "sha256": self.sha256,
+            "path": self.path_in_zip,
+            "media_type": self.media_type,
+            "size": self.size,
+            "sha256": self.sha256,
         }
         if self.about:
             out["about"] = self.about
@@ -90,16 +96,33 @@ class BundleFile:
 
     @classmethod
     def from_bytes(
-        cls, path_in_zip: str, data: bytes, media_type: str, *, name: str | None = None,
+        cls,
+        path_in_zip: str,
+        data: bytes,
+        media_type: str,
+        *,
+        name: str | None = None,
         about: str | None = None,
     ) -> BundleFile:
         """A small file held in memory (index.html, a test file)."""
-        return cls(path_in_zip, media_type, len(data), hashlib.sha256(data).hexdigest(),
-                   lambda writer: writer.write(data), name, about)
+        return cls(
+            path_in_zip,
+            media_type,
+            len(data),
+            hashlib.sha256(data).hexdigest(),
+            lambda writer: writer.write(data),
+            name,
+            about,
+        )
 
     @classmethod
     def from_path(
-        cls, path_in_zip: str, path: Path, media_type: str, *, name: str | None = None,
+        cls,
+        path_in_zip: str,
+        path: Path,
+        media_type: str,
+        *,
+        name: str | None = None,
         about: str | None = None,
     ) -> BundleFile:
         """A regular file on disk, hashed now (one streaming pass) and streamed again when written."""
@@ -139,8 +162,9 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("the manifest would hold text that is not valid Unicode (bytes that "
-                         "are not UTF-8?)") from None
+        raise ValueError(
+            "the manifest would hold text that is not valid Unicode (bytes that are not UTF-8?)"
+        ) from None
 
 
 def output_path(out_path: Path, encrypted: bool) -> Path:
@@ -188,9 +212,11 @@ def _private_key(key: SigningKey) -> Ed25519PrivateKey:
 
 def public_jwk_of(key: SigningKey) -> dict[str, Any]:
     """The public JWK (kty, crv, x, kid, use, alg) of an Ed25519 signing key."""
-    return canonical_public_jwk(_private_key(key).public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    ))
+    return canonical_public_jwk(
+        _private_key(key)
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
 
 
 def b64url(data: bytes) -> str:
@@ -202,8 +228,11 @@ def sign_manifest(data: bytes, key: SigningKey) -> str:
     private = _private_key(key)
     token = jws.JWS(data)
     header = {"alg": "EdDSA", "kid": public_jwk_of(private)["kid"], "typ": JWS_TYPE}
-    token.add_signature(jwk.JWK.from_pyca(private), alg="EdDSA",
-                        protected=json.dumps(header, sort_keys=True, separators=(",", ":")))
+    token.add_signature(
+        jwk.JWK.from_pyca(private),
+        alg="EdDSA",
+        protected=json.dumps(header, sort_keys=True, separators=(",", ":")),
+    )
     protected, _payload, signature = token.serialize(compact=True).split(".")
     return f"{protected}..{signature}"
 
@@ -387,7 +416,11 @@ def write_bundle(
     tmp_zip = None if recipient is not None else _temp_in(out_path.parent, out_path.name)
     tmp_out: Path | None = None
     try:
-        raw = open(tmp_zip, "w+b") if tmp_zip is not None else tempfile.TemporaryFile(dir=out_path.parent)
+        raw = (
+            open(tmp_zip, "w+b")
+            if tmp_zip is not None
+            else tempfile.TemporaryFile(dir=out_path.parent)
+        )
         with raw:
             with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
                 for name, blob in ((MANIFEST_NAME, data), (SIGNATURE_NAME, signature)):

@@ -54,7 +54,7 @@ def render(
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; img-src 'none'\">",
         f"<title>Shared with {e(recipient_name)} by {e(sender_name)}</title>",
         f"<style>{CSS}</style></head><body><main>",
@@ -78,11 +78,13 @@ def render(
 
     out.append(f"<h2>Files ({len(preview.files)})</h2>")
     if preview.files:
-        out.append('<section class="card"><table class="files">'
-                   "<tr><th>File</th><th>About</th><th>Type</th><th>Size</th></tr>")
+        out.append(
+            '<section class="card"><table class="files">'
+            "<tr><th>File</th><th>About</th><th>Type</th><th>Size</th></tr>"
+        )
         for f in preview.files:
             digest = hashes.get(f.path, "")
-            sha = f'<br><code>SHA-256 {e(digest)}</code>' if digest else ""
+            sha = f"<br><code>SHA-256 {e(digest)}</code>" if digest else ""
             out.append(
                 f'<tr><td><a href="{e(f.path, quote=True)}">{e(f.name)}</a>{sha}</td>'
                 f"<td>{e(f.about)}</td><td>{e(f.media_type)}</td><td>{e(format_size(f.size))}</td></tr>"

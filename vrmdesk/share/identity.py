@@ -32,16 +32,22 @@ def ed25519_public_bytes(public_jwk: Any) -> bytes:
     so four spellings of ``x`` give the same key but four thumbprints. Only the canonical one
     (padding bits zero, no ``=``) is accepted, so one key has one thumbprint.
     """
-    if not isinstance(public_jwk, dict) or public_jwk.get("kty") != "OKP" \
-            or public_jwk.get("crv") != "Ed25519" or not isinstance(public_jwk.get("x"), str):
+    if (
+        not isinstance(public_jwk, dict)
+        or public_jwk.get("kty") != "OKP"
+        or public_jwk.get("crv") != "Ed25519"
+        or not isinstance(public_jwk.get("x"), str)
+    ):
         raise BundleMalformed("The key is not an Ed25519 public JWK (kty OKP, crv Ed25519, x).")
     x = public_jwk["x"]
     if not _B64URL.fullmatch(x):
         raise BundleMalformed("The key's x is not base64url (43 characters, no padding).")
     raw = base64.urlsafe_b64decode(x + "=")
     if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != x:
-        raise BundleMalformed("The key's x is not canonical base64url (other padding bits): "
-                              "the same key written another way; refused.")
+        raise BundleMalformed(
+            "The key's x is not canonical base64url (other padding bits): "
+            "the same key written another way; refused."
+        )
     return raw
 
 
@@ -55,8 +61,11 @@ def thumbprint(public_jwk: dict[str, Any]) -> str:
 
 def canonical_public_jwk(raw: bytes) -> dict[str, Any]:
     """The public JWK vrmdesk writes and pins for the raw key: kty, crv, x, kid, use, alg."""
-    out: dict[str, Any] = {"kty": "OKP", "crv": "Ed25519",
-                           "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")}
+    out: dict[str, Any] = {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii"),
+    }
     out.update(kid=thumbprint(out), use="sig", alg="EdDSA")
     return out
 
@@ -80,8 +89,9 @@ class Identity:
 
     def public_jwk(self) -> dict[str, Any]:
         """The public key as a JWK with ``kid`` (its thumbprint), ``use`` and ``alg``."""
-        return canonical_public_jwk(self.public_key.public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+        return canonical_public_jwk(
+            self.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        )
 
     @property
     def thumbprint(self) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -40,8 +40,12 @@ from vrmdesk.share.verify import (
 from vrmdesk.store import models as m
 
 ConfirmKey = Callable[[str, str], bool]
-_SINGULAR = {"messages": "message", "ticket updates": "ticket update",
-             "warranty confirmations": "warranty confirmation", "corrections": "correction"}
+_SINGULAR = {
+    "messages": "message",
+    "ticket updates": "ticket update",
+    "warranty confirmations": "warranty confirmation",
+    "corrections": "correction",
+}
 
 
 @dataclass
@@ -70,8 +74,11 @@ class ImportResult:
     def message(self) -> str:
         if self.already_imported:
             return f"This reply from {self.vendor_name} was imported before; nothing changed."
-        parts = [f"{n} {what if n != 1 else _SINGULAR.get(what, what)}"
-                 for what, n in self.counts.items() if n and what != "ignored"]
+        parts = [
+            f"{n} {what if n != 1 else _SINGULAR.get(what, what)}"
+            for what, n in self.counts.items()
+            if n and what != "ignored"
+        ]
         return f"Imported the reply from {self.vendor_name}: {', '.join(parts) or 'nothing new'}."
 
 
@@ -83,8 +90,10 @@ def check_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:
     """
     manifest = verified.manifest
     if verified.purpose != "reply" or not verified.in_reply_to:
-        raise ReplyRefused("This bundle is not a reply (its purpose is not 'reply' or it answers "
-                           "no bundle); only replies are imported.")
+        raise ReplyRefused(
+            "This bundle is not a reply (its purpose is not 'reply' or it answers "
+            "no bundle); only replies are imported."
+        )
     reason = schema_error(reply_validator(), manifest, "This reply")
     if reason is not None:
         raise ReplyRefused(f"{reason} (nothing imported)")
@@ -94,8 +103,10 @@ def check_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:
         select(m.Disclosure).where(m.Disclosure.bundle_id == verified.in_reply_to)
     )
     if disclosure is None:
-        raise ReplyRefused(f"This reply answers {verified.in_reply_to}, which is not a bundle in "
-                           "your disclosure log; refused.")
+        raise ReplyRefused(
+            f"This reply answers {verified.in_reply_to}, which is not a bundle in "
+            "your disclosure log; refused."
+        )
     addressed = manifest["recipient"].get("key_thumbprint")
     if addressed and session.get(m.Meta, "identity_ed25519") is not None:
         mine = ensure_identity(session).thumbprint
@@ -103,8 +114,10 @@ def check_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:
             raise ReplyRefused("This reply is addressed to another key than this vault's; refused.")
     vendor = session.get(m.Vendor, disclosure.vendor_id) if disclosure.vendor_id else None
     if vendor is None:
-        raise ReplyRefused(f"The vendor {disclosure.vendor_name!r} that bundle went to has been "
-                           "deleted; nothing to import into.")
+        raise ReplyRefused(
+            f"The vendor {disclosure.vendor_name!r} that bundle went to has been "
+            "deleted; nothing to import into."
+        )
     thumb = verified.sender_thumbprint
     pinned = session.scalar(select(m.VendorKey).where(m.VendorKey.vendor_id == vendor.id))
     if pinned is not None and pinned.thumbprint != thumb:
@@ -119,8 +132,15 @@ def check_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:
     done = session.scalar(
         select(m.ImportedBundle).where(m.ImportedBundle.bundle_id == verified.bundle_id)
     )
-    return ReplyCheck(vendor.id, vendor.name, display_fingerprint(thumb), thumb, pinned is None,
-                      done is not None, disclosure.id)
+    return ReplyCheck(
+        vendor.id,
+        vendor.name,
+        display_fingerprint(thumb),
+        thumb,
+        pinned is None,
+        done is not None,
+        disclosure.id,
+    )
 
 
 def import_reply(
@@ -131,15 +151,26 @@ def import_reply(
     ``confirm_key(vendor_name, fingerprint)`` is called on first contact only; False refuses.
     """
     check = check_reply(session, verified)
-    result = ImportResult(verified.bundle_id, check.vendor_id, check.vendor_name,
-                          check.fingerprint, check.first_contact, check.already_imported)
+    result = ImportResult(
+        verified.bundle_id,
+        check.vendor_id,
+        check.vendor_name,
+        check.fingerprint,
+        check.first_contact,
+        check.already_imported,
+    )
     if check.already_imported:
         return result
     if check.first_contact:
         if not confirm_key(check.vendor_name, check.fingerprint):
-            raise ReplyRefused(f"The key of {check.vendor_name} was not confirmed; nothing imported.")
-        session.add(m.VendorKey(vendor_id=check.vendor_id, thumbprint=check.thumbprint,
-                                jwk=verified.sender_key))
+            raise ReplyRefused(
+                f"The key of {check.vendor_name} was not confirmed; nothing imported."
+            )
+        session.add(
+            m.VendorKey(
+                vendor_id=check.vendor_id, thumbprint=check.thumbprint, jwk=verified.sender_key
+            )
+        )
     disclosure = session.get(m.Disclosure, check.disclosure_id)
     assert disclosure is not None
     shared = {c["uid"]: (c["kind"], int(c["id"])) for c in disclosure.contents if c.get("uid")}
@@ -147,9 +178,14 @@ def import_reply(
     for record in verified.records:
         merger.merge(record)
     result.counts = merger.counts
-    session.add(m.ImportedBundle(bundle_id=verified.bundle_id, vendor_id=check.vendor_id,
-                                 in_reply_to=verified.in_reply_to or "",
-                                 bundle_sha256=verified.bundle_sha256))
+    session.add(
+        m.ImportedBundle(
+            bundle_id=verified.bundle_id,
+            vendor_id=check.vendor_id,
+            in_reply_to=verified.in_reply_to or "",
+            bundle_sha256=verified.bundle_sha256,
+        )
+    )
     session.flush()
     return result
 
@@ -172,7 +208,7 @@ def _when(value: Any, default: datetime) -> datetime:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
             if parsed.tzinfo is not None:
-                parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+                parsed = parsed.astimezone(UTC).replace(tzinfo=None)
         except (ValueError, OverflowError):
             return default
         return parsed if EARLIEST <= parsed < LATEST else default
@@ -180,8 +216,13 @@ def _when(value: Any, default: datetime) -> datetime:
 
 
 class _Merger:
-    def __init__(self, session: Session, verified: VerifiedBundle, check: ReplyCheck,
-                 shared: dict[str, tuple[str, int]]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        verified: VerifiedBundle,
+        check: ReplyCheck,
+        shared: dict[str, tuple[str, int]],
+    ) -> None:
         self.session = session
         self.verified = verified
         self.check = check
@@ -189,17 +230,26 @@ class _Merger:
         sent = real_time(verified.manifest["created"])
         assert sent is not None  # check_reply refused any other
         self.sent = sent
-        self.counts = {"messages": 0, "ticket updates": 0, "warranty confirmations": 0,
-                       "corrections": 0, "ignored": 0}
+        self.counts = {
+            "messages": 0,
+            "ticket updates": 0,
+            "warranty confirmations": 0,
+            "corrections": 0,
+            "ignored": 0,
+        }
 
     def _seen(self, key: str) -> bool:
-        return self.session.scalar(
-            select(m.ImportedRecord.id).where(m.ImportedRecord.uid == key)
-        ) is not None
+        return (
+            self.session.scalar(select(m.ImportedRecord.id).where(m.ImportedRecord.uid == key))
+            is not None
+        )
 
     def _remember(self, key: str, kind: str, record_id: int) -> None:
-        self.session.add(m.ImportedRecord(uid=key, bundle_id=self.verified.bundle_id, kind=kind,
-                                          record_id=record_id))
+        self.session.add(
+            m.ImportedRecord(
+                uid=key, bundle_id=self.verified.bundle_id, kind=kind, record_id=record_id
+            )
+        )
 
     def _target(self, uid: Any, kind: str) -> Any:
         """My record behind an @id, only if it was shared in the bundle answered."""
@@ -221,14 +271,21 @@ class _Merger:
             return {"ticket_id": None, "asset_id": warranty.asset_id}
         return {"ticket_id": None, "asset_id": None}
 
-    def _note(self, key: str, subject: str, body: str, about: Any, when: datetime, channel: str) -> None:
+    def _note(
+        self, key: str, subject: str, body: str, about: Any, when: datetime, channel: str
+    ) -> None:
         try:
             kind = m.InteractionChannel(channel)
         except ValueError:
             kind = m.InteractionChannel.NOTE
         interaction = m.Interaction(
-            vendor_id=self.check.vendor_id, occurred_at=when, direction=m.Direction.INBOUND,
-            channel=kind, subject=subject[:500], body=body[:100_000], **self._links(about),
+            vendor_id=self.check.vendor_id,
+            occurred_at=when,
+            direction=m.Direction.INBOUND,
+            channel=kind,
+            subject=subject[:500],
+            body=body[:100_000],
+            **self._links(about),
         )
         self.session.add(interaction)
         self.session.flush()
@@ -242,9 +299,14 @@ class _Merger:
                 self.counts["ignored"] += 1
                 return
             text = record.get("text")
-            self._note(uid, str(record.get("headline") or f"Reply from {self.check.vendor_name}"),
-                       text if isinstance(text, str) else "", record.get("about"),
-                       _when(record.get("dateSent"), self.sent), str(record.get("vrm:channel", "email")))
+            self._note(
+                uid,
+                str(record.get("headline") or f"Reply from {self.check.vendor_name}"),
+                text if isinstance(text, str) else "",
+                record.get("about"),
+                _when(record.get("dateSent"), self.sent),
+                str(record.get("vrm:channel", "email")),
+            )
             self.counts["messages"] += 1
         elif kind == "vrm:SupportTicket":
             ticket = self._target(uid, "ticket")
@@ -258,7 +320,10 @@ class _Merger:
             status = record.get("vrm:status")
             if isinstance(status, str) and status in {s.value for s in m.TicketStatus}:
                 ticket.status = m.TicketStatus(status)
-                if ticket.status in (m.TicketStatus.RESOLVED, m.TicketStatus.CLOSED) and ticket.closed_on is None:
+                if (
+                    ticket.status in (m.TicketStatus.RESOLVED, m.TicketStatus.CLOSED)
+                    and ticket.closed_on is None
+                ):
                     ticket.closed_on = self.sent.date()
             self._remember(key, "ticket", ticket.id)
             self.counts["ticket updates"] += 1
@@ -272,8 +337,14 @@ class _Merger:
             suffix = f", valid through {through.isoformat()}" if through is not None else ""
             line = f"Confirmed by {self.check.vendor_name} on {self.sent.date()}{suffix}."
             warranty.notes = f"{warranty.notes}\n{line}".strip()
-            self._note(key, f"Warranty confirmed: {warranty.title or 'warranty'}", line, uid,
-                       self.sent, "note")
+            self._note(
+                key,
+                f"Warranty confirmed: {warranty.title or 'warranty'}",
+                line,
+                uid,
+                self.sent,
+                "note",
+            )
             self.counts["warranty confirmations"] += 1
         elif kind == "vrm:Correction":
             about = ref_id(record.get("about"))
@@ -285,7 +356,9 @@ class _Merger:
             body = f"{self.check.vendor_name} says {field_name} should be: {value}"
             if isinstance(note, str) and note:
                 body += f"\n{note}"
-            self._note(uid, f"Correction proposed: {field_name}"[:500], body, about, self.sent, "note")
+            self._note(
+                uid, f"Correction proposed: {field_name}"[:500], body, about, self.sent, "note"
+            )
             self.counts["corrections"] += 1
         else:
             self.counts["ignored"] += 1

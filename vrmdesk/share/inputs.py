@@ -16,8 +16,14 @@ from typing import BinaryIO
 
 from vrmdesk.errors import VrmError
 
-_KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device",
-          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder", stat.S_IFLNK: "a symbolic link"}
+_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+    stat.S_IFLNK: "a symbolic link",
+}
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _OPEN_FLAGS = getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
@@ -27,8 +33,9 @@ def _kind(mode: int) -> str:
 
 
 def _not_regular(error: type[VrmError], what: str, path: Path, mode: int) -> VrmError:
-    return error(f"{what[:1].upper()}{what[1:]} {path} is not a regular file ({_kind(mode)}); "
-                 "refused.")
+    return error(
+        f"{what[:1].upper()}{what[1:]} {path} is not a regular file ({_kind(mode)}); refused."
+    )
 
 
 def check_regular(path: Path, error: type[VrmError], what: str, *, follow: bool = True) -> None:
@@ -55,8 +62,10 @@ def open_regular(path: Path, error: type[VrmError], what: str, *, follow: bool =
     path = Path(path)
     check_regular(path, error, what, follow=follow)
     try:
-        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _OPEN_FLAGS
-                     | (0 if follow else getattr(os, "O_NOFOLLOW", 0)))
+        fd = os.open(
+            path,
+            os.O_RDONLY | _NONBLOCK | _OPEN_FLAGS | (0 if follow else getattr(os, "O_NOFOLLOW", 0)),
+        )
     except FileNotFoundError:
         raise error(f"Cannot read {what} {path}: it does not exist.") from None
     except OSError as exc:
@@ -82,6 +91,8 @@ def read_regular(path: Path, limit: int, error: type[VrmError], what: str) -> by
         except OSError as exc:
             raise error(f"Cannot read {what} {path}: {exc.strerror or exc}.") from None
     if too_large or len(data) > limit:
-        raise error(f"{what[:1].upper()}{what[1:]} {path} is too large (more than "
-                    f"{limit // 1024} KiB); refused.")
+        raise error(
+            f"{what[:1].upper()}{what[1:]} {path} is too large (more than "
+            f"{limit // 1024} KiB); refused."
+        )
     return data

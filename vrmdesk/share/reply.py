@@ -17,7 +17,7 @@ import tempfile
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +117,7 @@ class ReplyContent:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _by_type(original: VerifiedBundle) -> dict[str, str]:
@@ -139,7 +139,9 @@ def _uid(in_reply_to: str, thumb: str, index: int, record: dict[str, Any]) -> st
     return f"urn:uuid:{uuid.uuid5(NS, f'{in_reply_to}:{thumb}:{index}:{digest}')}"
 
 
-def reply_records(original: VerifiedBundle, content: ReplyContent, thumb: str, created: str) -> list[dict[str, Any]]:
+def reply_records(
+    original: VerifiedBundle, content: ReplyContent, thumb: str, created: str
+) -> list[dict[str, Any]]:
     """The reply's records, checked against the bundle answered."""
     types = _by_type(original)
     if content.channel not in CHANNELS:
@@ -156,8 +158,13 @@ def reply_records(original: VerifiedBundle, content: ReplyContent, thumb: str, c
         records.append(record)
 
     for text in content.messages:
-        message: dict[str, Any] = {"@type": "Message", "dateSent": created, "text": text,
-                                   "vrm:direction": "inbound", "vrm:channel": content.channel}
+        message: dict[str, Any] = {
+            "@type": "Message",
+            "dateSent": created,
+            "text": text,
+            "vrm:direction": "inbound",
+            "vrm:channel": content.channel,
+        }
         if content.subject:
             message["headline"] = content.subject
         if about:
@@ -174,9 +181,14 @@ def reply_records(original: VerifiedBundle, content: ReplyContent, thumb: str, c
         records.append(update)
     if content.confirm_warranty:
         if types.get(content.confirm_warranty) != "WarrantyPromise":
-            raise ReplyError(f"{content.confirm_warranty} is not a warranty in the bundle answered.")
-        confirmation: dict[str, Any] = {"@type": "WarrantyPromise", "@id": content.confirm_warranty,
-                                        "vrm:confirmed": True}
+            raise ReplyError(
+                f"{content.confirm_warranty} is not a warranty in the bundle answered."
+            )
+        confirmation: dict[str, Any] = {
+            "@type": "WarrantyPromise",
+            "@id": content.confirm_warranty,
+            "vrm:confirmed": True,
+        }
         if content.valid_through:
             if not _DATE.fullmatch(content.valid_through):
                 raise ReplyError("--valid-through must be a date YYYY-MM-DD.")
@@ -187,10 +199,18 @@ def reply_records(original: VerifiedBundle, content: ReplyContent, thumb: str, c
     for target, field_name, value in content.corrections:
         if target not in types:
             raise ReplyError(f"{target} is not a record in the bundle answered.")
-        add({"@type": "vrm:Correction", "about": {"@id": target}, "field": field_name, "value": value})
+        add(
+            {
+                "@type": "vrm:Correction",
+                "about": {"@id": target},
+                "field": field_name,
+                "value": value,
+            }
+        )
     if not records:
-        raise ReplyError("An empty reply: give --message, --case-reference, --confirm-warranty "
-                         "or --correct.")
+        raise ReplyError(
+            "An empty reply: give --message, --case-reference, --confirm-warranty or --correct."
+        )
     return records
 
 
@@ -200,7 +220,7 @@ def _index_html(manifest: dict[str, Any]) -> bytes:
         text = record.get("text") or record.get("identifier") or record.get("value") or ""
         rows.append(f"<li><b>{html.escape(record['@type'])}</b> {html.escape(str(text))}</li>")
     page = (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>Reply from {html.escape(manifest['sender']['name'])}</title></head><body>\n"
         f"<h1>Reply from {html.escape(manifest['sender']['name'])}</h1>\n"
         f"<p>In reply to {html.escape(manifest['in_reply_to'])}, sent {manifest['created']}.</p>\n"
@@ -210,7 +230,10 @@ def _index_html(manifest: dict[str, Any]) -> bytes:
 
 
 def build_reply_manifest(
-    original: VerifiedBundle, key: Ed25519PrivateKey, content: ReplyContent, *,
+    original: VerifiedBundle,
+    key: Ed25519PrivateKey,
+    content: ReplyContent,
+    *,
     created: str | None = None,
 ) -> dict[str, Any]:
     """The reply's manifest (without files and bundle_id, which write_bundle adds)."""
@@ -233,8 +256,13 @@ def build_reply_manifest(
 
 
 def write_reply(
-    original: VerifiedBundle, key: Ed25519PrivateKey, content: ReplyContent, out: Path, *,
-    encrypt_to: str | None = None, created: str | None = None,
+    original: VerifiedBundle,
+    key: Ed25519PrivateKey,
+    content: ReplyContent,
+    out: Path,
+    *,
+    encrypt_to: str | None = None,
+    created: str | None = None,
 ) -> WrittenBundle:
     """Build, sign and write the reply (optionally encrypted to the customer's age recipient).
 

@@ -12,7 +12,7 @@ Message); the rest are in the ``vrm:`` namespace. docs/bundle-records.md lists t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -41,8 +41,12 @@ REDACTABLE: dict[str, str] = {
 #: which keys of which record type each redactable field removes (for the documentation and tests)
 REDACTED_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
     "price": (("Product", "vrm:purchase.price"), ("Product", "vrm:purchase.priceCurrency")),
-    "cost": (("vrm:ServiceEvent", "vrm:cost"), ("vrm:ServiceEvent", "vrm:currency"),
-             ("vrm:Agreement", "vrm:cost"), ("vrm:Agreement", "vrm:currency")),
+    "cost": (
+        ("vrm:ServiceEvent", "vrm:cost"),
+        ("vrm:ServiceEvent", "vrm:currency"),
+        ("vrm:Agreement", "vrm:cost"),
+        ("vrm:Agreement", "vrm:currency"),
+    ),
     "order_number": (("Product", "vrm:purchase.orderNumber"),),
     "purchase_date": (("Product", "vrm:purchase.orderDate"),),
     "serial_number": (("Product", "serialNumber"),),
@@ -66,7 +70,7 @@ def iso_datetime(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value.replace(microsecond=0).isoformat() + "Z"
 
 
@@ -107,17 +111,28 @@ def organization(
     b.put("name", vendor.name)
     b.put("url", vendor.website)
     if recipient:
-        b.put("vrm:accountNumbers",
-              [f"{a.label}: {a.number}" if a.label else a.number for a in accounts],
-              "account_numbers")
+        b.put(
+            "vrm:accountNumbers",
+            [f"{a.label}: {a.number}" if a.label else a.number for a in accounts],
+            "account_numbers",
+        )
         points: list[dict[str, Any]] = []
         for c in contacts:
-            point = {"@type": "ContactPoint", "name": c.name, "contactType": c.role,
-                     "email": c.email, "telephone": c.phone}
+            point = {
+                "@type": "ContactPoint",
+                "name": c.name,
+                "contactType": c.role,
+                "email": c.email,
+                "telephone": c.phone,
+            }
             points.append({k: v for k, v in point.items() if v})
         for ch in channels:
-            point = {"@type": "ContactPoint", "name": ch.label,
-                     "contactType": ch.channel.value, "vrm:value": ch.value}
+            point = {
+                "@type": "ContactPoint",
+                "name": ch.label,
+                "contactType": ch.channel.value,
+                "vrm:value": ch.value,
+            }
             points.append({k: v for k, v in point.items() if v})
         b.put("contactPoint", points, "contact_details")
     return b.data
@@ -145,7 +160,9 @@ def product(asset: m.Asset, ref: Ref, redact: frozenset[str]) -> dict[str, Any]:
     return b.data
 
 
-def warranty(w: m.Warranty, ref: Ref, redact: frozenset[str], on: date | None = None) -> dict[str, Any]:
+def warranty(
+    w: m.Warranty, ref: Ref, redact: frozenset[str], on: date | None = None
+) -> dict[str, Any]:
     b = _Builder("WarrantyPromise", ref("warranty", w.id), redact)
     b.put("name", w.title)
     b.put("vrm:product", {"@id": ref("asset", w.asset_id)})
@@ -183,7 +200,9 @@ def service_event(e: m.ServiceEvent, ref: Ref, redact: frozenset[str]) -> dict[s
     return b.data
 
 
-def ticket(t: m.Ticket, ref: Ref, redact: frozenset[str], *, product_shared: bool) -> dict[str, Any]:
+def ticket(
+    t: m.Ticket, ref: Ref, redact: frozenset[str], *, product_shared: bool
+) -> dict[str, Any]:
     b = _Builder("vrm:SupportTicket", ref("ticket", t.id), redact)
     b.put("name", t.title)
     b.put("identifier", t.reference, "case_reference")
@@ -196,7 +215,9 @@ def ticket(t: m.Ticket, ref: Ref, redact: frozenset[str], *, product_shared: boo
     return b.data
 
 
-def message(i: m.Interaction, ref: Ref, redact: frozenset[str], *, about: str | None) -> dict[str, Any]:
+def message(
+    i: m.Interaction, ref: Ref, redact: frozenset[str], *, about: str | None
+) -> dict[str, Any]:
     b = _Builder("Message", ref("interaction", i.id), redact)
     b.put("dateSent", iso_datetime(i.occurred_at))
     b.put("headline", i.subject)

@@ -28,19 +28,26 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import ValidationError
+from vrmdesk.share import schemaorg
+from vrmdesk.share.format import record_uid, safe_file_name
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import format_size
 from vrmdesk.store.services import records as rec
 from vrmdesk.store.services import rules
-from vrmdesk.share import schemaorg
-from vrmdesk.share.format import record_uid, safe_file_name
 
 if TYPE_CHECKING:
     from vrmdesk.store.vault import Vault
 
 #: kinds of record whose attachments travel with them
-FILE_OWNERS = ("asset", "warranty", "registration", "service_event", "ticket", "interaction",
-               "agreement")
+FILE_OWNERS = (
+    "asset",
+    "warranty",
+    "registration",
+    "service_event",
+    "ticket",
+    "interaction",
+    "agreement",
+)
 
 
 @dataclass(frozen=True)
@@ -184,9 +191,13 @@ class Slice:
         """Exactly what will leave: every record's fields and every file."""
         labels = self.labels()
         return Preview(
-            records=[PreviewRecord(r.label, schemaorg.flatten(r.data, labels)) for r in self.records],
-            files=[PreviewFile(f.name, f.size, f.media_type, f.path, labels.get(f.about, ""))
-                   for f in self.files],
+            records=[
+                PreviewRecord(r.label, schemaorg.flatten(r.data, labels)) for r in self.records
+            ],
+            files=[
+                PreviewFile(f.name, f.size, f.media_type, f.path, labels.get(f.about, ""))
+                for f in self.files
+            ],
             redacted=self.redacted,
         )
 
@@ -194,15 +205,24 @@ class Slice:
         """For the disclosure log: kind, local id, @id and the fields included of each record."""
         labels = self.labels()
         return [
-            {"kind": r.kind, "id": r.id, "uid": r.uid,
-             "fields": [key for key, _ in schemaorg.flatten(r.data, labels)]}
+            {
+                "kind": r.kind,
+                "id": r.id,
+                "uid": r.uid,
+                "fields": [key for key, _ in schemaorg.flatten(r.data, labels)],
+            }
             for r in self.records
         ]
 
     def file_log(self) -> list[dict[str, Any]]:
         return [
-            {"path": f.path, "name": f.name, "size": f.size, "sha256": f.sha256,
-             "attachment_id": f.attachment.id}
+            {
+                "path": f.path,
+                "name": f.name,
+                "size": f.size,
+                "sha256": f.sha256,
+                "attachment_id": f.attachment.id,
+            }
             for f in self.files
         ]
 
@@ -211,7 +231,9 @@ class Slice:
 def related_asset_ids(session: Session, vendor_id: int) -> list[int]:
     """Things this vendor made, sold, covers, registered, serviced, or has a ticket about."""
     subqueries = [
-        select(m.Asset.id).where(or_(m.Asset.maker_id == vendor_id, m.Asset.seller_id == vendor_id)),
+        select(m.Asset.id).where(
+            or_(m.Asset.maker_id == vendor_id, m.Asset.seller_id == vendor_id)
+        ),
         select(m.Warranty.asset_id).where(m.Warranty.provider_id == vendor_id),
         select(m.Registration.asset_id).where(m.Registration.vendor_id == vendor_id),
         select(m.ServiceEvent.asset_id).where(m.ServiceEvent.vendor_id == vendor_id),
@@ -227,13 +249,16 @@ def everything(session: Session, vendor_id: int, *, redact: Iterable[str] = ()) 
     """All I hold about a vendor: its things, tickets, loose messages, agreements and notes."""
     rec.get(session, m.Vendor, vendor_id)
     tickets = session.scalars(
-        select(m.Ticket.id).where(m.Ticket.vendor_id == vendor_id).order_by(m.Ticket.id))
+        select(m.Ticket.id).where(m.Ticket.vendor_id == vendor_id).order_by(m.Ticket.id)
+    )
     loose = session.scalars(
         select(m.Interaction.id)
         .where(m.Interaction.vendor_id == vendor_id, m.Interaction.ticket_id.is_(None))
-        .order_by(m.Interaction.id))
+        .order_by(m.Interaction.id)
+    )
     agreements = session.scalars(
-        select(m.Agreement.id).where(m.Agreement.vendor_id == vendor_id).order_by(m.Agreement.id))
+        select(m.Agreement.id).where(m.Agreement.vendor_id == vendor_id).order_by(m.Agreement.id)
+    )
     return Selection(
         vendor_id=vendor_id,
         asset_ids=tuple(related_asset_ids(session, vendor_id)),
@@ -264,16 +289,33 @@ def narrowed(
     tickets = list(ticket_ids)
     loose: list[int] = []
     if asset_ids:
-        tickets += [t for t in session.scalars(
-            select(m.Ticket.id).where(m.Ticket.vendor_id == vendor_id,
-                                      m.Ticket.asset_id.in_(asset_ids)).order_by(m.Ticket.id))
-            if t not in tickets]
-        loose = list(session.scalars(
-            select(m.Interaction.id).where(
-                m.Interaction.vendor_id == vendor_id, m.Interaction.ticket_id.is_(None),
-                m.Interaction.asset_id.in_(asset_ids)).order_by(m.Interaction.id)))
-    return Selection(vendor_id=vendor_id, asset_ids=tuple(asset_ids), ticket_ids=tuple(tickets),
-                     interaction_ids=tuple(loose), redact=frozenset(redact))
+        tickets += [
+            t
+            for t in session.scalars(
+                select(m.Ticket.id)
+                .where(m.Ticket.vendor_id == vendor_id, m.Ticket.asset_id.in_(asset_ids))
+                .order_by(m.Ticket.id)
+            )
+            if t not in tickets
+        ]
+        loose = list(
+            session.scalars(
+                select(m.Interaction.id)
+                .where(
+                    m.Interaction.vendor_id == vendor_id,
+                    m.Interaction.ticket_id.is_(None),
+                    m.Interaction.asset_id.in_(asset_ids),
+                )
+                .order_by(m.Interaction.id)
+            )
+        )
+    return Selection(
+        vendor_id=vendor_id,
+        asset_ids=tuple(asset_ids),
+        ticket_ids=tuple(tickets),
+        interaction_ids=tuple(loose),
+        redact=frozenset(redact),
+    )
 
 
 # -- collecting -------------------------------------------------------------------------------
@@ -281,7 +323,9 @@ def _title(obj: m.Record) -> str:
     return rec.title_of(obj)
 
 
-def collect(session: Session, vault: Vault, selection: Selection, *, on: date | None = None) -> Slice:
+def collect(
+    session: Session, vault: Vault, selection: Selection, *, on: date | None = None
+) -> Slice:
     """The records and files a selection gives. ``on``: the day warranty states are told for
     (the bundle's created day, so the same input gives the same bundle)."""
 
@@ -297,8 +341,13 @@ def collect(session: Session, vault: Vault, selection: Selection, *, on: date | 
         return record_uid(vault_id, kind, record_id)
 
     vendor = rec.get(session, m.Vendor, selection.vendor_id)
-    result = Slice(selection, vendor.id, vendor.name, record_uid(vault_id, "vendor", vendor.id),
-                   vendor.age_recipient or "")
+    result = Slice(
+        selection,
+        vendor.id,
+        vendor.name,
+        record_uid(vault_id, "vendor", vendor.id),
+        vendor.age_recipient or "",
+    )
     seen: set[str] = set()
 
     def add(kind: str, obj_id: int, type_label: str, title: str, data: dict[str, Any]) -> None:
@@ -315,11 +364,21 @@ def collect(session: Session, vault: Vault, selection: Selection, *, on: date | 
         data = schemaorg.note(record_uid(vault_id, kind, owner_id), text, owner_uid)
         add(kind, owner_id, "Note", f"on {title}", data)
 
-    add("vendor", vendor.id, "Vendor", vendor.name, schemaorg.organization(
-        vendor, ref, redact, recipient=True,
-        accounts=sorted(vendor.accounts, key=lambda a: a.id),
-        contacts=sorted(vendor.contacts, key=lambda c: c.id),
-        channels=sorted(vendor.channels, key=lambda c: c.id)))
+    add(
+        "vendor",
+        vendor.id,
+        "Vendor",
+        vendor.name,
+        schemaorg.organization(
+            vendor,
+            ref,
+            redact,
+            recipient=True,
+            accounts=sorted(vendor.accounts, key=lambda a: a.id),
+            contacts=sorted(vendor.contacts, key=lambda c: c.id),
+            channels=sorted(vendor.channels, key=lambda c: c.id),
+        ),
+    )
     if selection.include_vendor_notes:
         add_note("vendor", vendor.id, result.vendor_uid, vendor.notes, vendor.name)
 
@@ -332,24 +391,47 @@ def collect(session: Session, vault: Vault, selection: Selection, *, on: date | 
         name = f"{asset.name} ({asset.model})" if asset.model else asset.name
         add("asset", asset.id, "Thing", name, schemaorg.product(asset, ref, redact))
         add_note("asset", asset.id, ref("asset", asset.id), asset.notes, asset.name)
-        for w in session.scalars(select(m.Warranty).where(m.Warranty.asset_id == asset.id)
-                                 .order_by(m.Warranty.starts_on, m.Warranty.id)):
+        for w in session.scalars(
+            select(m.Warranty)
+            .where(m.Warranty.asset_id == asset.id)
+            .order_by(m.Warranty.starts_on, m.Warranty.id)
+        ):
             if ("warranty", w.id) in excluded:
                 continue
-            add("warranty", w.id, "Warranty", f"{w.title or 'warranty'} ({asset.name})",
-                schemaorg.warranty(w, ref, redact, on))
+            add(
+                "warranty",
+                w.id,
+                "Warranty",
+                f"{w.title or 'warranty'} ({asset.name})",
+                schemaorg.warranty(w, ref, redact, on),
+            )
             add_note("warranty", w.id, ref("warranty", w.id), w.notes, w.title or "warranty")
-        for r in session.scalars(select(m.Registration).where(m.Registration.asset_id == asset.id)
-                                 .order_by(m.Registration.registered_on, m.Registration.id)):
+        for r in session.scalars(
+            select(m.Registration)
+            .where(m.Registration.asset_id == asset.id)
+            .order_by(m.Registration.registered_on, m.Registration.id)
+        ):
             if ("registration", r.id) not in excluded:
-                add("registration", r.id, "Registration", asset.name,
-                    schemaorg.registration(r, ref, redact))
-        for e in session.scalars(select(m.ServiceEvent).where(m.ServiceEvent.asset_id == asset.id)
-                                 .order_by(m.ServiceEvent.performed_on, m.ServiceEvent.id)):
+                add(
+                    "registration",
+                    r.id,
+                    "Registration",
+                    asset.name,
+                    schemaorg.registration(r, ref, redact),
+                )
+        for e in session.scalars(
+            select(m.ServiceEvent)
+            .where(m.ServiceEvent.asset_id == asset.id)
+            .order_by(m.ServiceEvent.performed_on, m.ServiceEvent.id)
+        ):
             if ("service_event", e.id) not in excluded:
-                add("service_event", e.id, "Service",
+                add(
+                    "service_event",
+                    e.id,
+                    "Service",
                     f"{e.description or 'service'} ({asset.name}, {e.performed_on})",
-                    schemaorg.service_event(e, ref, redact))
+                    schemaorg.service_event(e, ref, redact),
+                )
 
     # tickets with their whole timeline
     ticket_ids = list(dict.fromkeys(selection.ticket_ids))
@@ -358,14 +440,27 @@ def collect(session: Session, vault: Vault, selection: Selection, *, on: date | 
         t = rec.get(session, m.Ticket, ticket_id)
         _same_vendor(t, vendor, "ticket")
         shared_tickets.add(t.id)
-        add("ticket", t.id, "Ticket", t.title,
-            schemaorg.ticket(t, ref, redact, product_shared=t.asset_id in shared_assets))
+        add(
+            "ticket",
+            t.id,
+            "Ticket",
+            t.title,
+            schemaorg.ticket(t, ref, redact, product_shared=t.asset_id in shared_assets),
+        )
         add_note("ticket", t.id, ref("ticket", t.id), t.notes, t.title)
-        for i in session.scalars(select(m.Interaction).where(m.Interaction.ticket_id == t.id)
-                                 .order_by(m.Interaction.occurred_at, m.Interaction.id)):
+        for i in session.scalars(
+            select(m.Interaction)
+            .where(m.Interaction.ticket_id == t.id)
+            .order_by(m.Interaction.occurred_at, m.Interaction.id)
+        ):
             if ("interaction", i.id) not in excluded:
-                add("interaction", i.id, "Message", _title(i),
-                    schemaorg.message(i, ref, redact, about=ref("ticket", t.id)))
+                add(
+                    "interaction",
+                    i.id,
+                    "Message",
+                    _title(i),
+                    schemaorg.message(i, ref, redact, about=ref("ticket", t.id)),
+                )
 
     # single messages
     for interaction_id in dict.fromkeys(selection.interaction_ids):
@@ -379,7 +474,13 @@ def collect(session: Session, vault: Vault, selection: Selection, *, on: date | 
             about = ref("asset", i.asset_id)  # type: ignore[arg-type]
         else:
             about = None
-        add("interaction", i.id, "Message", _title(i), schemaorg.message(i, ref, redact, about=about))
+        add(
+            "interaction",
+            i.id,
+            "Message",
+            _title(i),
+            schemaorg.message(i, ref, redact, about=about),
+        )
 
     for agreement_id in dict.fromkeys(selection.agreement_ids):
         a = rec.get(session, m.Agreement, agreement_id)
@@ -393,8 +494,13 @@ def collect(session: Session, vault: Vault, selection: Selection, *, on: date | 
             continue
         other = session.get(m.Vendor, other_id)
         if other is not None:
-            add("vendor", other.id, "Vendor", other.name,
-                schemaorg.organization(other, ref, redact, recipient=False))
+            add(
+                "vendor",
+                other.id,
+                "Vendor",
+                other.name,
+                schemaorg.organization(other, ref, redact, recipient=False),
+            )
 
     if selection.include_files:
         _collect_files(session, result, excluded)
@@ -404,7 +510,8 @@ def collect(session: Session, vault: Vault, selection: Selection, *, on: date | 
 def _same_vendor(obj: Any, vendor: m.Vendor, noun: str) -> None:
     if obj.vendor_id != vendor.id:
         raise ValidationError(
-            f"The {noun} {obj.id} is with {obj.vendor.name}, not with {vendor.name}.")
+            f"The {noun} {obj.id} is with {obj.vendor.name}, not with {vendor.name}."
+        )
 
 
 def _collect_files(session: Session, result: Slice, excluded: frozenset[tuple[str, int]]) -> None:
@@ -414,9 +521,11 @@ def _collect_files(session: Session, result: Slice, excluded: frozenset[tuple[st
         by_kind.setdefault(kind, []).append(rid)
     found: dict[tuple[str, int], list[m.Attachment]] = {}
     for kind, ids in by_kind.items():
-        query = (select(m.Attachment)
-                 .where(m.Attachment.owner_kind == kind, m.Attachment.owner_id.in_(ids))
-                 .order_by(m.Attachment.id))
+        query = (
+            select(m.Attachment)
+            .where(m.Attachment.owner_kind == kind, m.Attachment.owner_id.in_(ids))
+            .order_by(m.Attachment.id)
+        )
         for att in session.scalars(query):
             found.setdefault((kind, att.owner_id), []).append(att)
     number = 0

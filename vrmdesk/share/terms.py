@@ -40,21 +40,30 @@ class Terms:
         if self.purpose not in PURPOSES:
             raise ValidationError(
                 f"{self.purpose!r} is not a purpose (choose from {', '.join(PURPOSES)}).",
-                field="purpose")
+                field="purpose",
+            )
         if self.allowed_use not in ALLOWED_USES:
             raise ValidationError(
                 f"{self.allowed_use!r} is not an allowed use "
-                f"(choose from {', '.join(ALLOWED_USES)}).", field="allowed_use")
-        if isinstance(self.retention_days, bool) or not isinstance(self.retention_days, int) \
-                or not 0 <= self.retention_days <= MAX_RETENTION_DAYS:
+                f"(choose from {', '.join(ALLOWED_USES)}).",
+                field="allowed_use",
+            )
+        if (
+            isinstance(self.retention_days, bool)
+            or not isinstance(self.retention_days, int)
+            or not 0 <= self.retention_days <= MAX_RETENTION_DAYS
+        ):
             raise ValidationError(
                 f"The retention must be a whole number of days from 0 to {MAX_RETENTION_DAYS}.",
-                field="retention_days")
+                field="retention_days",
+            )
         if len(self.purpose_note) > 10000:
             raise ValidationError("The note on the purpose is too long.", field="purpose_note")
         if has_lone_surrogate(self.purpose_note):
-            raise ValidationError("The note on the purpose is not valid text (bytes that are not "
-                                  "UTF-8?).", field="purpose_note")
+            raise ValidationError(
+                "The note on the purpose is not valid text (bytes that are not UTF-8?).",
+                field="purpose_note",
+            )
 
     def manifest_terms(self) -> dict[str, Any]:
         return {
@@ -81,17 +90,30 @@ class Terms:
     def describe(self) -> list[tuple[str, str]]:
         """The terms in words, in the order a vendor should read them."""
         days = self.retention_days
-        keep = "Delete it once this request is handled" if days == 0 else (
-            f"Delete it at the latest {days} day{'s' if days != 1 else ''} after receiving it")
+        keep = (
+            "Delete it once this request is handled"
+            if days == 0
+            else (
+                f"Delete it at the latest {days} day{'s' if days != 1 else ''} after receiving it"
+            )
+        )
         rows = [("Purpose", PURPOSES[self.purpose])]
         if self.purpose_note:
             rows.append(("About", self.purpose_note))
         rows += [
             ("Allowed use", ALLOWED_USES[self.allowed_use]),
-            ("Marketing", "Allowed" if self.marketing else "Not allowed: do not use this for "
-                          "marketing or advertising"),
+            (
+                "Marketing",
+                "Allowed"
+                if self.marketing
+                else "Not allowed: do not use this for marketing or advertising",
+            ),
             ("Retention", keep),
-            ("Third parties", "May be passed on where needed for this request"
-             if self.third_parties else "Not to be passed on to anyone else"),
+            (
+                "Third parties",
+                "May be passed on where needed for this request"
+                if self.third_parties
+                else "Not to be passed on to anyone else",
+            ),
         ]
         return rows

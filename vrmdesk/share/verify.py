@@ -164,8 +164,9 @@ def load_identities(path: Path) -> list[Any]:
     """The age X25519 identities (AGE-SECRET-KEY-1…) in an identity file, as pyrage objects."""
     from pyrage import x25519
 
-    data = read_regular(Path(path), MAX_IDENTITY_FILE_BYTES, BundleWrongRecipient,
-                        "the age identity file")
+    data = read_regular(
+        Path(path), MAX_IDENTITY_FILE_BYTES, BundleWrongRecipient, "the age identity file"
+    )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -220,7 +221,9 @@ class _HashingReader(io.RawIOBase):
 
 
 @contextmanager
-def plain_zip(path: Path, identities: Sequence[Any] | None = None) -> Iterator[tuple[BinaryIO, int, str, bool]]:
+def plain_zip(
+    path: Path, identities: Sequence[Any] | None = None
+) -> Iterator[tuple[BinaryIO, int, str, bool]]:
     """The bundle's ZIP as a seekable file: (handle, size, SHA-256 of the file given, encrypted).
 
     Only a regular file is read (see :mod:`vrmdesk.share.inputs`), and never more of it than
@@ -280,7 +283,9 @@ class _Plaintext(io.RawIOBase):
             raise
 
 
-def _decrypt(path: Path, reader: _HashingReader, plain: BinaryIO, identities: Sequence[Any]) -> None:
+def _decrypt(
+    path: Path, reader: _HashingReader, plain: BinaryIO, identities: Sequence[Any]
+) -> None:
     import pyrage
 
     target = _Plaintext(plain)
@@ -292,7 +297,9 @@ def _decrypt(path: Path, reader: _HashingReader, plain: BinaryIO, identities: Se
                 raise error from None
         reason = (str(exc).splitlines() or [type(exc).__name__])[0]
         if isinstance(exc, pyrage.DecryptError) and "no matching keys" in reason.lower():
-            raise BundleWrongRecipient(f"{path.name} is not encrypted to the age identity given.") from None
+            raise BundleWrongRecipient(
+                f"{path.name} is not encrypted to the age identity given."
+            ) from None
         raise BundleMalformed(f"{path.name} cannot be decrypted ({reason[:100]}).") from None
     if plain.tell() > MAX_BUNDLE_BYTES:
         raise BundleTooLarge(f"{path.name} decrypts to more than 16 GiB; refused.")
@@ -342,8 +349,12 @@ def _check_values(value: Any) -> None:
 def parse_json_strict(data: bytes, what: str) -> Any:
     """UTF-8 JSON with no duplicate keys, NaN, Infinity, overflowing numbers or lone surrogates."""
     try:
-        value = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates,
-                           parse_constant=_reject_constant, parse_float=_finite_float)
+        value = json.loads(
+            data.decode("utf-8"),
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+        )
         _check_values(value)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         reason = (str(exc).splitlines() or [type(exc).__name__])[0]
@@ -366,17 +377,27 @@ _PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "k", "oth"}
 
 def _sender_key(manifest: Any) -> tuple[Ed25519PublicKey, str]:
     """sender.key as an Ed25519 public key and its thumbprint: one canonical public JWK only."""
-    key = manifest.get("sender", {}).get("key") if isinstance(manifest.get("sender"), dict) else None
-    if not isinstance(key, dict) or key.get("kty") != "OKP" or key.get("crv") != "Ed25519" \
-            or not isinstance(key.get("x"), str):
+    key = (
+        manifest.get("sender", {}).get("key") if isinstance(manifest.get("sender"), dict) else None
+    )
+    if (
+        not isinstance(key, dict)
+        or key.get("kty") != "OKP"
+        or key.get("crv") != "Ed25519"
+        or not isinstance(key.get("x"), str)
+    ):
         raise BundleMalformed("The manifest has no Ed25519 sender key (sender.key).")
     if _PRIVATE_MEMBERS & set(key):
-        raise BundleMalformed("The manifest's sender key holds private key members; a bundle "
-                              "carries only the public key. Refused.")
+        raise BundleMalformed(
+            "The manifest's sender key holds private key members; a bundle "
+            "carries only the public key. Refused."
+        )
     unexpected = set(key) - _PUBLIC_MEMBERS
     if unexpected:
-        raise BundleMalformed(f"The manifest's sender key has unexpected members "
-                              f"({', '.join(repr(k) for k in sorted(unexpected))[:60]}).")
+        raise BundleMalformed(
+            f"The manifest's sender key has unexpected members "
+            f"({', '.join(repr(k) for k in sorted(unexpected))[:60]})."
+        )
     if len(key["x"]) != 43:
         raise BundleMalformed("The manifest's sender key is not a 32-byte Ed25519 key.")
     try:
@@ -385,8 +406,9 @@ def _sender_key(manifest: Any) -> tuple[Ed25519PublicKey, str]:
     except BundleMalformed as exc:
         raise BundleMalformed(f"The manifest's sender key: {exc}") from None
     if "kid" in key and key["kid"] != kid:
-        raise BundleMalformed("The manifest's sender key names another key (its kid is not its "
-                              "thumbprint); refused.")
+        raise BundleMalformed(
+            "The manifest's sender key names another key (its kid is not its thumbprint); refused."
+        )
     try:
         public = Ed25519PublicKey.from_public_bytes(raw)
     except ValueError:
@@ -402,19 +424,25 @@ def verify_signature(manifest_raw: bytes, token: bytes, public: Ed25519PublicKey
         raise BundleForged("manifest.jws is not a compact JWS.") from None
     parts = text.split(".")
     if len(parts) != 3 or parts[1] != "":
-        raise BundleForged("manifest.jws is not a compact JWS with detached payload (header..signature).")
+        raise BundleForged(
+            "manifest.jws is not a compact JWS with detached payload (header..signature)."
+        )
     header_b64, _, signature_b64 = parts
     header = parse_json_strict(_b64url_decode(header_b64, "The JWS header"), "The JWS header")
     if not isinstance(header, dict):
         raise BundleForged("The JWS header is not a JSON object.")
     if header.get("alg") != "EdDSA":
-        raise BundleForged(f"The signature uses {str(header.get('alg'))[:20]!r}; only EdDSA is accepted.")
+        raise BundleForged(
+            f"The signature uses {str(header.get('alg'))[:20]!r}; only EdDSA is accepted."
+        )
     if "crit" in header or "b64" in header:
         raise BundleForged("The signature's header has critical extensions; refused.")
     unknown = set(header) - {"alg", "kid", "typ"}
     if unknown:
-        raise BundleForged("The signature's header has unexpected fields: "
-                           f"{', '.join(repr(k) for k in sorted(unknown))[:80]}.")
+        raise BundleForged(
+            "The signature's header has unexpected fields: "
+            f"{', '.join(repr(k) for k in sorted(unknown))[:80]}."
+        )
     if header.get("typ", JWS_TYPE) != JWS_TYPE:
         raise BundleForged(f"The signature's typ is not {JWS_TYPE}.")
     if header.get("kid") != kid:
@@ -424,8 +452,9 @@ def verify_signature(manifest_raw: bytes, token: bytes, public: Ed25519PublicKey
     try:
         public.verify(signature, header_b64.encode("ascii") + b"." + payload)
     except InvalidSignature:
-        raise BundleForged("The signature does not match the manifest: the bundle was changed "
-                           "or forged.") from None
+        raise BundleForged(
+            "The signature does not match the manifest: the bundle was changed or forged."
+        ) from None
 
 
 def _within_years(text: Any, pattern: re.Pattern[str], form: str) -> datetime | None:
@@ -498,8 +527,10 @@ def validate_manifest(manifest: Any) -> None:
     if reason is not None:
         raise BundleMalformed(reason)
     if real_time(manifest["created"]) is None:
-        raise BundleMalformed("The manifest's created time is not a real time YYYY-MM-DDTHH:MM:SSZ "
-                              f"between {EARLIEST.year} and {LATEST.year - 1}.")
+        raise BundleMalformed(
+            "The manifest's created time is not a real time YYYY-MM-DDTHH:MM:SSZ "
+            f"between {EARLIEST.year} and {LATEST.year - 1}."
+        )
     paths = [f["path"] for f in manifest["files"]]
     if len(set(paths)) != len(paths):
         raise BundleMalformed("The manifest lists a file twice.")
@@ -509,8 +540,13 @@ def validate_manifest(manifest: Any) -> None:
 
 # -- reading --------------------------------------------------------------------------------
 def _verify_open(
-    path: Path, handle: BinaryIO, size: int, sha: str, encrypted: bool,
-    progress: ProgressFn | None, extract_to: Path | None = None,
+    path: Path,
+    handle: BinaryIO,
+    size: int,
+    sha: str,
+    encrypted: bool,
+    progress: ProgressFn | None,
+    extract_to: Path | None = None,
 ) -> VerifiedBundle:
     zf, entries = check_archive(handle, size)
     with zf:
@@ -536,7 +572,9 @@ def _verify_open(
         listed = {f["path"]: f for f in manifest["files"]}
         for name in entries:
             if name not in listed and name not in (MANIFEST_NAME, SIGNATURE_NAME):
-                raise BundleMalformed(f"The bundle holds {name!r}, which the manifest does not list.")
+                raise BundleMalformed(
+                    f"The bundle holds {name!r}, which the manifest does not list."
+                )
         for name in listed:
             if name not in entries:
                 raise BundleForged(f"The manifest lists {name!r}, but the bundle does not hold it.")
@@ -549,13 +587,18 @@ def _verify_open(
             info = entries[name]
             if info.file_size != entry["size"]:
                 raise BundleForged(f"{name!r} is not the size the manifest lists.")
-            target, target_path = (None, None) if extract_to is None else _create_new(extract_to, name)
+            target, target_path = (
+                (None, None) if extract_to is None else _create_new(extract_to, name)
+            )
             try:
-                _, digest = stream_entry(zf, info, limit=entry["size"],
-                                         sink=target.write if target else None)
+                _, digest = stream_entry(
+                    zf, info, limit=entry["size"], sink=target.write if target else None
+                )
                 if digest != entry["sha256"]:
-                    raise BundleForged(f"{name!r} does not match its SHA-256 in the manifest: "
-                                       "the bundle was changed.")
+                    raise BundleForged(
+                        f"{name!r} does not match its SHA-256 in the manifest: "
+                        "the bundle was changed."
+                    )
                 if target is not None:
                     target.close()  # the last flush: a full disk may show only here
             except BaseException:
@@ -585,7 +628,10 @@ def verify_bundle(
 
 
 def open_bundle(
-    path: Path, out_dir: Path, *, identities: Sequence[Any] | None = None,
+    path: Path,
+    out_dir: Path,
+    *,
+    identities: Sequence[Any] | None = None,
     progress: ProgressFn | None = None,
 ) -> VerifiedBundle:
     """Verify, then write manifest.json, manifest.jws and the listed files into ``out_dir``.
@@ -633,8 +679,13 @@ def _create_new(root: Path, name: str) -> tuple[BinaryIO, Path]:
     target = root / name
     if not target.resolve().is_relative_to(root.resolve()):
         raise BundleMalformed(f"Refusing to write outside the output folder: {name!r}.")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+    flags = (
+        os.O_WRONLY
+        | os.O_CREAT
+        | os.O_EXCL
+        | getattr(os, "O_NOFOLLOW", 0)
         | getattr(os, "O_BINARY", 0)
+    )
     return os.fdopen(os.open(target, flags, 0o644), "wb"), target
 
 

@@ -76,11 +76,27 @@ _U32 = 0xFFFFFFFF
 _U16 = 0xFFFF
 
 _FILE_NAME = re.compile(r"files/[A-Za-z0-9][A-Za-z0-9._ ()+,=@-]{0,199}")
-_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error,
-                NotImplementedError, OverflowError, IndexError, KeyError, TypeError)
-_NOT_REGULAR = {stat.S_IFLNK: "a symbolic link", stat.S_IFDIR: "a folder",
-                stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFIFO: "a pipe",
-                stat.S_IFSOCK: "a socket"}
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    struct.error,
+    NotImplementedError,
+    OverflowError,
+    IndexError,
+    KeyError,
+    TypeError,
+)
+_NOT_REGULAR = {
+    stat.S_IFLNK: "a symbolic link",
+    stat.S_IFDIR: "a folder",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFIFO: "a pipe",
+    stat.S_IFSOCK: "a socket",
+}
 
 
 def check_name(name: str) -> None:
@@ -88,11 +104,14 @@ def check_name(name: str) -> None:
     if not name or len(name) > 250:
         raise BundleMalformed(f"The bundle holds an entry with an unusable name ({name[:40]!r}).")
     if "\\" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ":" in name:
-        raise BundleMalformed(f"The bundle holds an unsafe entry name {name!r} (absolute, "
-                              "drive letter or backslash).")
+        raise BundleMalformed(
+            f"The bundle holds an unsafe entry name {name!r} (absolute, drive letter or backslash)."
+        )
     parts = name.split("/")
     if any(p in ("", ".", "..") for p in parts):
-        raise BundleMalformed(f"The bundle holds an unsafe entry name {name!r} ('..' or empty parts).")
+        raise BundleMalformed(
+            f"The bundle holds an unsafe entry name {name!r} ('..' or empty parts)."
+        )
     if any(ord(c) < 32 or ord(c) == 127 for c in name):
         raise BundleMalformed(f"The bundle holds an entry name with control characters {name!r}.")
     if name not in (MANIFEST_NAME, SIGNATURE_NAME, INDEX_NAME) and not _FILE_NAME.fullmatch(name):
@@ -117,7 +136,9 @@ class _Listed:
     external: int
 
 
-def check_archive(handle: BinaryIO, size: int) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]:
+def check_archive(
+    handle: BinaryIO, size: int
+) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]:
     """Open ``handle`` as a bundle ZIP and check every byte of it; returns it and its entries by name."""
     handle.seek(0)
     if handle.read(4) != _LOCAL_MAGIC:
@@ -183,8 +204,9 @@ def _end_records(handle: BinaryIO, size: int) -> tuple[int, int, int]:
         tail_start = max(0, size - _END.size - 0xFFFF)
         tail = _read_at(handle, tail_start, size - tail_start, "the end record")
         if _END_MAGIC in tail:
-            raise BundleMalformed("The bundle has a ZIP comment or data after the end of the "
-                                  "archive; refused.")
+            raise BundleMalformed(
+                "The bundle has a ZIP comment or data after the end of the archive; refused."
+            )
         raise BundleMalformed("This bundle is not a readable ZIP file (no end record).")
     _, disk, directory_disk, here, total, directory_size, directory_start, _ = end
     if disk != 0 or directory_disk != 0:
@@ -201,17 +223,24 @@ def _end_records(handle: BinaryIO, size: int) -> tuple[int, int, int]:
             raise BundleMalformed("The bundle's ZIP64 end record is damaged.")
         if disk64 != 0 or directory_disk64 != 0:
             raise BundleMalformed("The bundle is a multi-part ZIP; refused.")
-        for plain, wide, sentinel in ((here, here64, _U16), (total, total64, _U16),
-                                      (directory_size, size64, _U32),
-                                      (directory_start, start64, _U32)):
+        for plain, wide, sentinel in (
+            (here, here64, _U16),
+            (total, total64, _U16),
+            (directory_size, size64, _U32),
+            (directory_start, start64, _U32),
+        ):
             if plain not in (wide, sentinel):
-                raise BundleMalformed("The bundle's two end records disagree (entry count, "
-                                      "directory size or offset); refused.")
+                raise BundleMalformed(
+                    "The bundle's two end records disagree (entry count, "
+                    "directory size or offset); refused."
+                )
         here, total, directory_size, directory_start = here64, total64, size64, start64
         directory_end = locator[2]
     if here != total:
-        raise BundleMalformed(f"The bundle's end record counts {total} entries in all but "
-                              f"{here} on this disk; refused.")
+        raise BundleMalformed(
+            f"The bundle's end record counts {total} entries in all but "
+            f"{here} on this disk; refused."
+        )
     if total > MAX_ENTRIES:
         raise BundleTooLarge(f"The bundle has {total} entries; at most {MAX_ENTRIES} are read.")
     if directory_size > _MAX_CENTRAL_BYTES:
@@ -228,7 +257,7 @@ def _extra_fields(extra: bytes, name: str) -> dict[int, bytes]:
         if position + 4 > len(extra):
             raise BundleMalformed(f"The entry {name!r} has a damaged extra field.")
         kind, length = struct.unpack_from("<HH", extra, position)
-        body = extra[position + 4: position + 4 + length]
+        body = extra[position + 4 : position + 4 + length]
         if len(body) != length or kind in fields:
             raise BundleMalformed(f"The entry {name!r} has a damaged extra field.")
         if kind == _UNICODE_PATH_EXTRA:
@@ -257,16 +286,37 @@ def _central_directory(data: bytes, count: int) -> list[_Listed]:
     position = 0
     while position < len(data):
         if len(listed) == count:
-            raise BundleMalformed(f"The bundle's ZIP directory holds more entries than the {count} "
-                                  "its end record counts; refused.")
-        if data[position: position + 4] != _CENTRAL_MAGIC or position + _CENTRAL.size > len(data):
+            raise BundleMalformed(
+                f"The bundle's ZIP directory holds more entries than the {count} "
+                "its end record counts; refused."
+            )
+        if data[position : position + 4] != _CENTRAL_MAGIC or position + _CENTRAL.size > len(data):
             raise BundleMalformed("The bundle's ZIP directory is damaged.")
         fields = _CENTRAL.unpack_from(data, position)
-        (_, _, _, _, _, flags, method, _, _, crc, compressed, size, name_len, extra_len,
-         comment_len, disk, _, external, offset) = fields
+        (
+            _,
+            _,
+            _,
+            _,
+            _,
+            flags,
+            method,
+            _,
+            _,
+            crc,
+            compressed,
+            size,
+            name_len,
+            extra_len,
+            comment_len,
+            disk,
+            _,
+            external,
+            offset,
+        ) = fields
         start = position + _CENTRAL.size
-        raw_name = data[start: start + name_len]
-        extra = data[start + name_len: start + name_len + extra_len]
+        raw_name = data[start : start + name_len]
+        extra = data[start + name_len : start + name_len + extra_len]
         position = start + name_len + extra_len + comment_len
         if position > len(data):
             raise BundleMalformed("The bundle's ZIP directory is damaged.")
@@ -275,18 +325,28 @@ def _central_directory(data: bytes, count: int) -> list[_Listed]:
             raise BundleMalformed(f"The entry {name!r} has a comment; refused.")
         extras = _extra_fields(extra, name)
         size64, compressed64, offset64 = _zip64_values(
-            extras, [size == _U32, compressed == _U32, offset == _U32], name)
+            extras, [size == _U32, compressed == _U32, offset == _U32], name
+        )
         if disk != 0:
             raise BundleMalformed("The bundle is a multi-part ZIP; refused.")
-        listed.append(_Listed(
-            name, raw_name, flags, method, crc,
-            compressed if compressed64 is None else compressed64,
-            size if size64 is None else size64,
-            offset if offset64 is None else offset64, external,
-        ))
+        listed.append(
+            _Listed(
+                name,
+                raw_name,
+                flags,
+                method,
+                crc,
+                compressed if compressed64 is None else compressed64,
+                size if size64 is None else size64,
+                offset if offset64 is None else offset64,
+                external,
+            )
+        )
     if len(listed) != count:
-        raise BundleMalformed(f"The bundle's end record counts {count} entries, but its ZIP "
-                              f"directory holds {len(listed)}; refused.")
+        raise BundleMalformed(
+            f"The bundle's end record counts {count} entries, but its ZIP "
+            f"directory holds {len(listed)}; refused."
+        )
     return listed
 
 
@@ -294,7 +354,9 @@ def _decode_name(raw: bytes, flags: int) -> str:
     try:
         return raw.decode("utf-8" if flags & 0x800 else "cp437")
     except UnicodeDecodeError:
-        raise BundleMalformed(f"The bundle holds an entry name that is not UTF-8 ({raw[:40]!r}).") from None
+        raise BundleMalformed(
+            f"The bundle holds an entry name that is not UTF-8 ({raw[:40]!r})."
+        ) from None
 
 
 def _file_type(entry: _Listed) -> str | None:
@@ -327,8 +389,10 @@ def _check_entries(listed: list[_Listed]) -> None:
         if entry.method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise BundleMalformed(f"The entry {name!r} uses an unsupported compression method.")
         if entry.flags & ~_ALLOWED_FLAGS:
-            raise BundleMalformed(f"The entry {name!r} uses ZIP features a bundle does not "
-                                  f"(flags {entry.flags:#06x}); refused.")
+            raise BundleMalformed(
+                f"The entry {name!r} uses ZIP features a bundle does not "
+                f"(flags {entry.flags:#06x}); refused."
+            )
         kind = _file_type(entry)
         if kind is not None:
             raise BundleMalformed(f"The entry {name!r} is {kind}, not a regular file; refused.")
@@ -356,27 +420,38 @@ def _local_entry_end(handle: BinaryIO, entry: _Listed, limit: int) -> int:
     if raw[:name_len] != entry.raw_name:
         raise BundleMalformed(f"The entry {name!r} has a different name in its local header.")
     if flags != entry.flags:
-        raise BundleMalformed(f"The entry {name!r} has other flags (encryption, data descriptor) "
-                              "in its local header than in the ZIP directory; refused.")
+        raise BundleMalformed(
+            f"The entry {name!r} has other flags (encryption, data descriptor) "
+            "in its local header than in the ZIP directory; refused."
+        )
     if method != entry.method:
-        raise BundleMalformed(f"The entry {name!r} has another compression method in its local "
-                              "header than in the ZIP directory; refused.")
+        raise BundleMalformed(
+            f"The entry {name!r} has another compression method in its local "
+            "header than in the ZIP directory; refused."
+        )
     extras = _extra_fields(raw[name_len:], name)
     zip64 = _ZIP64_EXTRA in extras
     size64, compressed64 = _zip64_values(extras, [size == _U32, compressed == _U32], name)
-    local = (crc, compressed if compressed64 is None else compressed64,
-             size if size64 is None else size64)
+    local = (
+        crc,
+        compressed if compressed64 is None else compressed64,
+        size if size64 is None else size64,
+    )
     data_end = data_start + entry.compressed
     if data_end > limit:
         raise BundleMalformed(f"The entry {name!r} overlaps the next entry.")
     if flags & 0x8:
         if local != (0, 0, 0) and local != (entry.crc, entry.compressed, entry.size):
-            raise BundleMalformed(f"The entry {name!r} declares other sizes or CRC in its local "
-                                  "header than in the ZIP directory; refused.")
+            raise BundleMalformed(
+                f"The entry {name!r} declares other sizes or CRC in its local "
+                "header than in the ZIP directory; refused."
+            )
         return _descriptor_end(handle, entry, data_end, zip64, limit)
     if local != (entry.crc, entry.compressed, entry.size):
-        raise BundleMalformed(f"The entry {name!r} declares other sizes or CRC in its local "
-                              "header than in the ZIP directory; refused.")
+        raise BundleMalformed(
+            f"The entry {name!r} declares other sizes or CRC in its local "
+            "header than in the ZIP directory; refused."
+        )
     return data_end
 
 
@@ -388,20 +463,36 @@ def _descriptor_end(handle: BinaryIO, entry: _Listed, at: int, zip64: bool, limi
     expected = (entry.crc, entry.compressed, entry.size)
     head = _read_at(handle, at, 4, entry.name) if at + 4 <= limit else b""
     if head == _DESCRIPTOR_MAGIC:
-        if at + signed.size <= limit and \
-                signed.unpack(_read_at(handle, at, signed.size, entry.name))[1:] == expected:
+        if (
+            at + signed.size <= limit
+            and signed.unpack(_read_at(handle, at, signed.size, entry.name))[1:] == expected
+        ):
             return at + signed.size
-    elif at + unsigned.size <= limit and \
-            unsigned.unpack(_read_at(handle, at, unsigned.size, entry.name)) == expected:
+    elif (
+        at + unsigned.size <= limit
+        and unsigned.unpack(_read_at(handle, at, unsigned.size, entry.name)) == expected
+    ):
         return at + unsigned.size
-    raise BundleMalformed(f"The entry {entry.name!r} declares other sizes or CRC in its data "
-                          "descriptor than in the ZIP directory; refused.")
+    raise BundleMalformed(
+        f"The entry {entry.name!r} declares other sizes or CRC in its data "
+        "descriptor than in the ZIP directory; refused."
+    )
 
 
 def _same_as_zipfile(listed: list[_Listed], infos: list[zipfile.ZipInfo]) -> None:
     """Python's zipfile must read the very directory walked here (it does the decompressing)."""
-    theirs = [(i.orig_filename, i.header_offset, i.compress_size, i.file_size, i.CRC,
-               i.compress_type, i.flag_bits) for i in infos]
+    theirs = [
+        (
+            i.orig_filename,
+            i.header_offset,
+            i.compress_size,
+            i.file_size,
+            i.CRC,
+            i.compress_type,
+            i.flag_bits,
+        )
+        for i in infos
+    ]
     ours = [(e.name, e.offset, e.compressed, e.size, e.crc, e.method, e.flags) for e in listed]
     if theirs != ours:
         raise BundleMalformed("The bundle's ZIP directory reads two ways; refused.")

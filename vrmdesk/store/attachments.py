@@ -158,7 +158,7 @@ def reencrypt(
         try:
             with os.fdopen(write_fd, "wb") as pipe:
                 pyrage.decrypt_io(source, pipe, [identity])
-        except BaseException as exc:  # noqa: BLE001 - handed to the other side
+        except BaseException as exc:
             failed.append(exc)
 
     worker = threading.Thread(target=decrypt, name="vrmdesk-reencrypt", daemon=True)
@@ -341,7 +341,9 @@ class AttachmentStore:
         except (pyrage.DecryptError, OSError) as exc:
             if writer.error is not None:
                 raise writer.error from None
-            raise AttachmentError(f"The content of {attachment.name!r} is damaged ({exc}).") from None
+            raise AttachmentError(
+                f"The content of {attachment.name!r} is damaged ({exc})."
+            ) from None
         if writer.sha256.hexdigest() != attachment.sha256:
             raise AttachmentError(f"The content of {attachment.name!r} is damaged (hash differs).")
         return writer.size

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,7 +74,7 @@ def list_backups(vault_or_folder: Vault | Path) -> list[BackupInfo]:
         match = _NAME.match(path.name)
         if not match:
             continue
-        taken = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S%fZ").replace(tzinfo=timezone.utc)
+        taken = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
         found.append(BackupInfo(path, taken, match.group(2) or "", path.stat().st_size))
     return sorted(found, key=lambda info: info.taken, reverse=True)
 
@@ -116,7 +116,8 @@ def copy_database(
                 source.backup(conn)
             else:
                 source.backup(
-                    conn, pages=256,
+                    conn,
+                    pages=256,
                     progress=lambda _status, left, total: pages_done(total - left, total),
                 )
             conn.execute(f"PRAGMA journal_mode = {journal_mode}")
@@ -143,7 +144,7 @@ def _snapshot(
     keep: Path | None = None,
 ) -> BackupInfo:
     folder = paths.backups
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     suffix = f"-{re.sub(r'[^a-z0-9.-]+', '-', reason.lower()).strip('-')}" if reason else ""
     target = folder / f"vault-{stamp}{suffix}.db"
     partial = target.with_name(target.name + ".partial")
@@ -337,7 +338,7 @@ def _safety_copy(paths: _Paths, key: bytes, keep: Path | None = None) -> BackupI
             raise disk_full("the copy of the vault as it is, taken before a restore") from None
         if not is_damage(exc):  # unreadable for another reason: it is not damaged, keep it
             raise StorageError(f"Could not read {db}: {exc}.") from None
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         os.replace(db, db.with_name(f"{db.name}.damaged-{stamp}"))
         return None
 

@@ -16,7 +16,7 @@ import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -70,8 +70,11 @@ class CheckReport:
     @property
     def intact(self) -> bool:
         return not (
-            self.failed_pages or self.damaged_records or self.damaged_derived
-            or self.sqlite_says or self.unreadable
+            self.failed_pages
+            or self.damaged_records
+            or self.damaged_derived
+            or self.sqlite_says
+            or self.unreadable
         )
 
     @property
@@ -92,8 +95,10 @@ class CheckReport:
             out.append(f"  Nothing in it can be read: {self.unreadable}.")
         for page in self.failed_pages[:MAX_LISTED]:
             root = self.roots.get(page)
-            out.append(f"  page {page} fails its authentication check (HMAC)"
-                       + (f": the root page of {root}" if root else ""))
+            out.append(
+                f"  page {page} fails its authentication check (HMAC)"
+                + (f": the root page of {root}" if root else "")
+            )
         if len(self.failed_pages) > MAX_LISTED:
             out.append(f"  … and {len(self.failed_pages) - MAX_LISTED} more pages")
         for what in self.damaged_records:
@@ -267,7 +272,7 @@ def rebuild(folder: Path, key: bytes, *, progress: Progress | None = None) -> Pa
         _remove_database_files(new)
         with reporting(f"rebuilding {paths.db}"):
             _build(paths.db, new, key, progress)
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             aside = paths.db.with_name(f"{paths.db.name}.damaged-{stamp}")
             try:
                 os.link(paths.db, aside)  # the damaged file stays, vault.db is never missing
@@ -299,8 +304,10 @@ def _empty_the_wal(db: Path, key: bytes) -> None:
         finally:
             conn.close()
     except sqlcipher3.DatabaseError as exc:
-        raise VaultDamaged(f"Cannot rebuild: the write-ahead log of {db} cannot be read ({exc}). "
-                           "Restore a backup with `vrmdesk restore`.") from None
+        raise VaultDamaged(
+            f"Cannot rebuild: the write-ahead log of {db} cannot be read ({exc}). "
+            "Restore a backup with `vrmdesk restore`."
+        ) from None
     if busy:
         raise VaultError(f"Cannot rebuild: {db} is in use by another program.")
 
@@ -320,10 +327,13 @@ def _build(old: Path, new: Path, key: bytes, progress: Progress | None) -> None:
         conn.execute("ATTACH DATABASE ? AS old KEY ?", (readonly_uri(old), f"x'{key.hex()}'"))
         revision = conn.execute("SELECT version_num FROM old.alembic_version").fetchone()
         if revision is None or revision[0] != migrate.SCHEMA_HEAD:
-            raise VaultError("Cannot rebuild a vault whose schema needs an upgrade; restore a "
-                             "backup with `vrmdesk restore`.")
+            raise VaultError(
+                "Cannot rebuild a vault whose schema needs an upgrade; restore a "
+                "backup with `vrmdesk restore`."
+            )
         tables = [
-            name for (name,) in conn.execute(
+            name
+            for (name,) in conn.execute(
                 "SELECT name FROM old.sqlite_master WHERE type = 'table' AND rootpage > 0 "
                 "AND name NOT LIKE 'sqlite_%' ORDER BY name"
             )
@@ -350,8 +360,10 @@ def _build(old: Path, new: Path, key: bytes, progress: Progress | None) -> None:
             conn.execute(statement)
         conn.execute("COMMIT")
         for table in tables:
-            counts = [conn.execute(f'SELECT count(*) FROM {db}."{table}"').fetchone()[0]
-                      for db in ("old", "main")]
+            counts = [
+                conn.execute(f'SELECT count(*) FROM {db}."{table}"').fetchone()[0]
+                for db in ("old", "main")
+            ]
             if counts[0] != counts[1]:
                 raise VaultError(f"Cannot rebuild: table {table} did not copy whole.")
         conn.execute("DETACH DATABASE old")

@@ -55,9 +55,7 @@ def trigger_statements() -> Iterator[str]:
             f"coalesce((SELECT {body} FROM {table} WHERE id = new.id), ''))"
         )
         insert = f"INSERT INTO search_index(rowid, kind, title, body) VALUES {values};"
-        yield (
-            f"CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN {insert} END"
-        )
+        yield (f"CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN {insert} END")
         yield (
             f"CREATE TRIGGER {table}_fts_update AFTER UPDATE ON {table} BEGIN "
             f"DELETE FROM search_index WHERE rowid = {old_row}; {insert} END"

@@ -28,7 +28,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -211,12 +211,10 @@ class Header:
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
-    def create(
-        cls, passphrase: str, data_key: bytes, recovery_key: str, kdf: KdfParams
-    ) -> Header:
+    def create(cls, passphrase: str, data_key: bytes, recovery_key: str, kdf: KdfParams) -> Header:
         header = cls(
             vault_id=str(uuid.uuid4()),
-            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
             kdf=kdf,
             wrapped_passphrase={},
             wrapped_recovery={},
@@ -258,16 +256,22 @@ class Header:
         return None if self.key_rotation is None else str(self.key_rotation["state"])
 
     def seal_recovery_key(self, data_key: bytes, recovery_key: str, state: str) -> None:
-        sealed = _wrap(subkey(data_key, "vrmdesk sealed recovery key"), recovery_key.encode(),
-                       self._aad("sealed-recovery"))
+        sealed = _wrap(
+            subkey(data_key, "vrmdesk sealed recovery key"),
+            recovery_key.encode(),
+            self._aad("sealed-recovery"),
+        )
         self.key_rotation = {"state": state, "recovery_key": sealed}
 
     def unseal_recovery_key(self, data_key: bytes) -> str | None:
         if self.key_rotation is None:
             return None
         try:
-            raw = _unwrap(subkey(data_key, "vrmdesk sealed recovery key"),
-                          self.key_rotation["recovery_key"], self._aad("sealed-recovery"))
+            raw = _unwrap(
+                subkey(data_key, "vrmdesk sealed recovery key"),
+                self.key_rotation["recovery_key"],
+                self._aad("sealed-recovery"),
+            )
         except InvalidTag:
             return None
         return raw.decode("ascii")
@@ -326,7 +330,9 @@ class Header:
                 raise ValueError("not a JSON object")
             if body.get("format") != FORMAT:
                 raise ValueError(f"unknown format {body.get('format')!r}")
-            if body.get("checksum") != _checksum({k: v for k, v in body.items() if k != "checksum"}):
+            if body.get("checksum") != _checksum(
+                {k: v for k, v in body.items() if k != "checksum"}
+            ):
                 raise ValueError("checksum does not match")
             wrapped = body["wrapped_keys"]
             header = cls(

@@ -1,4 +1,4 @@
-""""Remember on this device": the data key kept in the OS keyring (keyring library).
+""" "Remember on this device": the data key kept in the OS keyring (keyring library).
 
 Where no usable backend exists (a headless server, a locked collection, keyring disabled),
 :func:`availability` says so with the reason and storing raises :class:`KeyringUnavailable`;

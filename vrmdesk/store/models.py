@@ -9,7 +9,7 @@ the record class's ``kind`` string.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from sqlalchemy import (
@@ -30,7 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class VendorKind(enum.StrEnum):
@@ -168,9 +168,7 @@ class Record(Base):
 
 
 def _vendor_fk(nullable: bool = False, ondelete: str = "CASCADE") -> Any:
-    return mapped_column(
-        ForeignKey("vendors.id", ondelete=ondelete), nullable=nullable, index=True
-    )
+    return mapped_column(ForeignKey("vendors.id", ondelete=ondelete), nullable=nullable, index=True)
 
 
 class Vendor(Record):
@@ -277,9 +275,7 @@ class Warranty(Record):
     kind = "warranty"
     kind_code = 6
 
-    asset_id: Mapped[int] = mapped_column(
-        ForeignKey("assets.id", ondelete="CASCADE"), index=True
-    )
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     provider_id: Mapped[int | None] = _vendor_fk(nullable=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     starts_on: Mapped[date]
@@ -287,9 +283,7 @@ class Warranty(Record):
     end_date: Mapped[date | None]
     months: Mapped[int | None]
     ends_on: Mapped[date] = mapped_column(index=True)
-    coverage: Mapped[Coverage] = mapped_column(
-        _enum(Coverage), default=Coverage.PARTS_AND_LABOUR
-    )
+    coverage: Mapped[Coverage] = mapped_column(_enum(Coverage), default=Coverage.PARTS_AND_LABOUR)
     how_to_claim: Mapped[text]
     void: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[text]
@@ -303,9 +297,7 @@ class Registration(Record):
     kind = "registration"
     kind_code = 7
 
-    asset_id: Mapped[int] = mapped_column(
-        ForeignKey("assets.id", ondelete="CASCADE"), index=True
-    )
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     vendor_id: Mapped[int] = _vendor_fk()
     registered_on: Mapped[date]
     registration_ref: Mapped[str] = mapped_column(String(200), default="")
@@ -321,9 +313,7 @@ class ServiceEvent(Record):
     kind = "service_event"
     kind_code = 8
 
-    asset_id: Mapped[int] = mapped_column(
-        ForeignKey("assets.id", ondelete="CASCADE"), index=True
-    )
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     vendor_id: Mapped[int | None] = _vendor_fk(nullable=True, ondelete="SET NULL")
     performed_on: Mapped[date]
     performed_by: Mapped[str] = mapped_column(String(200), default="")
@@ -413,9 +403,7 @@ class Agreement(Record):
     notice_deadline: Mapped[date | None] = mapped_column(index=True)
     cost_minor: Mapped[money]
     currency: Mapped[currency]
-    period: Mapped[BillingPeriod] = mapped_column(
-        _enum(BillingPeriod), default=BillingPeriod.MONTH
-    )
+    period: Mapped[BillingPeriod] = mapped_column(_enum(BillingPeriod), default=BillingPeriod.MONTH)
     notes: Mapped[text]
 
     vendor: Mapped[Vendor] = relationship()

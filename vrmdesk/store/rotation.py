@@ -114,8 +114,11 @@ def rotate(
     recovery_key = keys.new_recovery_key()
     new_identity = x25519.Identity.generate()
     header = keys.Header(
-        vault_id=vault.header.vault_id, created=vault.header.created,
-        kdf=kdf or keys.calibrate(), wrapped_passphrase={}, wrapped_recovery={},
+        vault_id=vault.header.vault_id,
+        created=vault.header.created,
+        kdf=kdf or keys.calibrate(),
+        wrapped_passphrase={},
+        wrapped_recovery={},
     )
     header._wrap_all(new_passphrase, new_key, recovery_key)  # Argon2id: before anything else
     header.seal_recovery_key(new_key, recovery_key, "switching")
@@ -152,7 +155,7 @@ def rotate(
     try:
         finish(paths, header, new_key)
         vault._reopen()
-    except Exception as exc:  # noqa: BLE001 - any failure here: the next open finishes the switch
+    except Exception as exc:
         vault.close()
         raise VaultError(
             f"The change of key could not be finished ({exc}). Open the vault again with the "
@@ -188,13 +191,16 @@ def _stage(
     live_blobs = dict(live.execute("SELECT name, sha256 FROM blobs").fetchall())
     wanted = set(live_blobs) | backup.blob_names_in_backups_of(paths.folder, old_key)
     files = sorted(
-        path for path in paths.attachments.glob("??/*")
+        path
+        for path in paths.attachments.glob("??/*")
         if path.name in wanted and path.is_file() and not path.is_symlink()
     )
     backups = backup.list_backups(paths.folder)
     total = (
-        sum(path.stat().st_size for path in files) + paths.db.stat().st_size
-        + sum(info.size for info in backups) + 1
+        sum(path.stat().st_size for path in files)
+        + paths.db.stat().st_size
+        + sum(info.size for info in backups)
+        + 1
     )
     report = _Reporter(progress, total)
     report("Preparing the new key")
@@ -225,7 +231,11 @@ def _stage(
     report("Encrypting the database again")
     staged_db = paths.db.with_name(paths.db.name + STAGED)
     backup.copy_database(
-        live, staged_db, new_key, journal_mode="WAL", what="changing the vault's key",
+        live,
+        staged_db,
+        new_key,
+        journal_mode="WAL",
+        what="changing the vault's key",
         pages_done=_pages(report, "Encrypting the database again"),
     )
     _adopt(staged_db, new_key, new_identity, mapping)
@@ -239,10 +249,14 @@ def _stage(
                 source.execute("SELECT count(*) FROM sqlite_master").fetchone()
                 target = info.path.with_name(info.path.name + STAGED)
                 backup.copy_database(
-                    source, target, new_key, journal_mode="DELETE",
+                    source,
+                    target,
+                    new_key,
+                    journal_mode="DELETE",
                     what="changing the key of the backups",
-                    pages_done=_pages(report, f"Encrypting the backups again ({number} of "
-                                              f"{len(backups)})"),
+                    pages_done=_pages(
+                        report, f"Encrypting the backups again ({number} of {len(backups)})"
+                    ),
                 )
             finally:
                 source.close()

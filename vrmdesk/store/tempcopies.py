@@ -1,4 +1,4 @@
-""""Open with": private temporary plaintext copies of attachments, deleted on lock and on exit.
+""" "Open with": private temporary plaintext copies of attachments, deleted on lock and on exit.
 
 The copies live in one folder made with ``tempfile.mkdtemp`` (readable by this user only),
 under the platform's temporary folder; ``clear()`` removes it, and a copy left by a crashed
@@ -59,7 +59,7 @@ class TempCopies:
     def clear_stale() -> None:
         """Remove copies left behind by vrmdesk processes that are gone."""
         for path in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
-            pid = path.name[len(PREFIX):].split("-")[0]
+            pid = path.name[len(PREFIX) :].split("-")[0]
             if pid.isdigit() and not _alive(int(pid)):
                 shutil.rmtree(path, ignore_errors=True)
 

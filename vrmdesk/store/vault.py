@@ -69,6 +69,7 @@ def new_signing_key() -> str:
     )
     return base64.b64encode(raw).decode("ascii")
 
+
 HEADER_NAME = "vault.json"
 DB_NAME = "vault.db"
 LOCK_NAME = "vault.lock"
@@ -120,8 +121,11 @@ def _remove_half_made(paths: _Paths, made: Path | None) -> None:
     """Undo a failed create: the files it writes, and the folders it made if they are empty."""
     db = paths.db
     for path in (
-        paths.header, db, *(db.with_name(db.name + s) for s in ("-wal", "-shm", "-journal")),
-        paths.lock, *paths.folder.glob(f".{HEADER_NAME}.*.tmp"),
+        paths.header,
+        db,
+        *(db.with_name(db.name + s) for s in ("-wal", "-shm", "-journal")),
+        paths.lock,
+        *paths.folder.glob(f".{HEADER_NAME}.*.tmp"),
     ):
         path.unlink(missing_ok=True)
     shutil.rmtree(paths.attachments, ignore_errors=True)
@@ -196,9 +200,7 @@ class Vault:
         try:
             data_key = keys.new_data_key()
             recovery_key = keys.new_recovery_key()
-            header = keys.Header.create(
-                passphrase, data_key, recovery_key, kdf or keys.calibrate()
-            )
+            header = keys.Header.create(passphrase, data_key, recovery_key, kdf or keys.calibrate())
             create_private_file(paths.db, exclusive=True)  # its -wal and -shm take its mode
             engine = make_engine(paths.db, data_key)
             migrate.create_schema(engine)
@@ -402,9 +404,7 @@ class Vault:
         self.header.unlock_with_passphrase(old_passphrase)
         self._set_passphrase(new_passphrase, kdf)
 
-    def reset_passphrase(
-        self, new_passphrase: str, *, kdf: keys.KdfParams | None = None
-    ) -> None:
+    def reset_passphrase(self, new_passphrase: str, *, kdf: keys.KdfParams | None = None) -> None:
         """Set a new passphrase on a vault unlocked some other way (the recovery key)."""
         self._set_passphrase(new_passphrase, kdf)
 

@@ -160,7 +160,8 @@ class Application(QObject):
         if self.tray is not None and self.window is not None:
             self.window.hide()
             self.tray.showMessage(
-                "vrmdesk is locked", "It keeps running here. Click the icon to unlock.",
+                "vrmdesk is locked",
+                "It keeps running here. Click the icon to unlock.",
                 QSystemTrayIcon.MessageIcon.Information,
             )
 
@@ -191,7 +192,11 @@ def run(folder: Path | None) -> int:
     install_excepthook()
     prefs = settings.load()
     if folder is None:
-        folder = Path(prefs.last_vault) if prefs.last_vault and vault_exists(Path(prefs.last_vault)) else default_vault_dir()
+        folder = (
+            Path(prefs.last_vault)
+            if prefs.last_vault and vault_exists(Path(prefs.last_vault))
+            else default_vault_dir()
+        )
     application = Application(app, folder)
     if not application.start():
         return 0

@@ -42,7 +42,9 @@ from vrmdesk.ui.things_models import day
 def confirm(parent: QWidget, title: str, text: str) -> bool:
     """Ask before deleting (tests replace this)."""
     answer = QMessageBox.question(
-        parent, title, text,
+        parent,
+        title,
+        text,
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No,
     )
@@ -56,9 +58,13 @@ class AssetPanel(QWidget):
     #: after a save here: show (asset id, kind, record id)
     saved = Signal(int, str, int)
 
-    TABS = (("warranty", "&Warranties"), ("registration", "Regi&strations"),
-            ("service_event", "Service histor&y"), ("ticket", "Tic&kets"),
-            ("attachment", "Recei&pts && files"))
+    TABS = (
+        ("warranty", "&Warranties"),
+        ("registration", "Regi&strations"),
+        ("service_event", "Service histor&y"),
+        ("ticket", "Tic&kets"),
+        ("attachment", "Recei&pts && files"),
+    )
 
     def __init__(self, controller: VaultController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,8 +95,19 @@ class AssetPanel(QWidget):
         self.facts: dict[str, QLabel] = {}
         facts = QGridLayout()
         facts.setHorizontalSpacing(12)
-        names = ("Category", "Location", "Status", "Maker", "Seller", "Purchased", "Model",
-                 "Serial number", "Price", "Order number", "Next service")
+        names = (
+            "Category",
+            "Location",
+            "Status",
+            "Maker",
+            "Seller",
+            "Purchased",
+            "Model",
+            "Serial number",
+            "Price",
+            "Order number",
+            "Next service",
+        )
         for i, name in enumerate(names):
             caption = QLabel(f"{name}:")
             caption.setEnabled(False)
@@ -118,8 +135,10 @@ class AssetPanel(QWidget):
             "ticket": Section("ticket", TICKET_COLUMNS, can_open=True),
         }
         self.classes: dict[str, type[m.Record]] = {
-            "warranty": m.Warranty, "registration": m.Registration,
-            "service_event": m.ServiceEvent, "ticket": m.Ticket,
+            "warranty": m.Warranty,
+            "registration": m.Registration,
+            "service_event": m.ServiceEvent,
+            "ticket": m.Ticket,
         }
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("About this thing")
@@ -130,7 +149,9 @@ class AssetPanel(QWidget):
             section.open_clicked.connect(lambda rid, kind=kind: self.open_record.emit(kind, rid))
         self.attachments = self._attachments_panel()
         for kind, title in self.TABS:
-            self.tabs.addTab(self.sections[kind] if kind in self.sections else self.attachments, title)
+            self.tabs.addTab(
+                self.sections[kind] if kind in self.sections else self.attachments, title
+            )
 
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
@@ -166,7 +187,9 @@ class AssetPanel(QWidget):
         with self.controller.session() as session:
             vendors = vendors_for_asset(session, self.detail.id)
         if not vendors:
-            QMessageBox.information(self, "Share", "This thing has no vendor yet: set its maker or seller.")
+            QMessageBox.information(
+                self, "Share", "This thing has no vendor yet: set its maker or seller."
+            )
             return
         vendor_id = vendors[0][0]
         if len(vendors) > 1:
@@ -211,8 +234,12 @@ class AssetPanel(QWidget):
                 label.setText("—")
         self.notes.setText(detail.notes)
         self.notes.setVisible(bool(detail.notes))
-        lists = {"warranty": detail.warranties, "registration": detail.registrations,
-                 "service_event": detail.service, "ticket": detail.tickets}
+        lists = {
+            "warranty": detail.warranties,
+            "registration": detail.registrations,
+            "service_event": detail.service,
+            "ticket": detail.tickets,
+        }
         for i, (kind, title) in enumerate(self.TABS):
             if kind in lists:
                 self.sections[kind].set_rows(lists[kind])
@@ -278,8 +305,10 @@ class AssetPanel(QWidget):
     def delete_asset(self) -> None:
         if self.detail is None:
             return
-        text = (f"Delete “{self.detail.name}” with its warranties, registrations and service "
-                "history? Tickets about it stay with their vendor. You can undo this.")
+        text = (
+            f"Delete “{self.detail.name}” with its warranties, registrations and service "
+            "history? Tickets about it stay with their vendor. You can undo this."
+        )
         if confirm(self, "Delete thing", text):
             self._delete(m.Asset, self.detail.id)
 
@@ -308,7 +337,11 @@ class AssetPanel(QWidget):
     def delete_sub(self, kind: str, record_id: int) -> None:
         section = self.sections[kind]
         row = section.model.rows[section.model.row_of(record_id)]
-        name = getattr(row, "title", "") or getattr(row, "description", "") or getattr(row, "vendor", "")
+        name = (
+            getattr(row, "title", "")
+            or getattr(row, "description", "")
+            or getattr(row, "vendor", "")
+        )
         text = f"Delete the {section.noun} “{name}”? You can undo this."
         if kind == "ticket":
             text = f"Delete the ticket “{name}”? Its conversation stays with the vendor. You can undo this."

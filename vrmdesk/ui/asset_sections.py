@@ -47,19 +47,31 @@ REGISTRATION_COLUMNS = (
     Column("Registered", lambda r: day(r.registered_on)),
     Column("Reference", lambda r: r.registration_ref),
     Column("Marketing", lambda r: "allowed" if r.marketing_consent else "no"),
-    Column("Data given", lambda r: r.data_given.splitlines()[0] if r.data_given else "",
-           tooltip=lambda r: r.data_given),
+    Column(
+        "Data given",
+        lambda r: r.data_given.splitlines()[0] if r.data_given else "",
+        tooltip=lambda r: r.data_given,
+    ),
 )
 SERVICE_COLUMNS = (
     Column("Done on", lambda s: day(s.performed_on)),
-    Column("What", lambda s: s.description.splitlines()[0] if s.description else "",
-           tooltip=lambda s: s.description),
+    Column(
+        "What",
+        lambda s: s.description.splitlines()[0] if s.description else "",
+        tooltip=lambda s: s.description,
+    ),
     Column("By", lambda s: s.performed_by or s.vendor),
     Column("Cost", lambda s: s.cost, align_right=True),
-    Column("Next due", lambda s: "" if s.superseded else day(s.next_due),
-           tooltip=lambda s: "A later service of this kind was done." if s.superseded and s.next_due
-           else ("Overdue" if overdue(s.next_due) else ""),
-           color=lambda s: "#c62828" if not s.superseded and overdue(s.next_due) else None),
+    Column(
+        "Next due",
+        lambda s: "" if s.superseded else day(s.next_due),
+        tooltip=lambda s: (
+            "A later service of this kind was done."
+            if s.superseded and s.next_due
+            else ("Overdue" if overdue(s.next_due) else "")
+        ),
+        color=lambda s: "#c62828" if not s.superseded and overdue(s.next_due) else None,
+    ),
 )
 TICKET_COLUMNS = (
     Column("Title", lambda t: t.title),

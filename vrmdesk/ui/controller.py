@@ -73,11 +73,14 @@ class VaultController(QObject):
 
         A ``label`` marks work that quitting would cut short: the window asks before it quits.
         """
-        return self.tasks.start(fn, on_done=on_done, on_error=on_error, receiver=receiver or self,
-                                label=label)
+        return self.tasks.start(
+            fn, on_done=on_done, on_error=on_error, receiver=receiver or self, label=label
+        )
 
     # -- deleting with undo ------------------------------------------------------------------
-    def delete_record(self, cls: type[m.Record], record_id: int, *, cascade: bool = False) -> undo.Snapshot:
+    def delete_record(
+        self, cls: type[m.Record], record_id: int, *, cascade: bool = False
+    ) -> undo.Snapshot:
         """Delete a record (raises InUseError for a vendor with records unless ``cascade``)."""
         with self.session() as session:
             snapshot = undo.delete_with_undo(session, cls, record_id, cascade=cascade)

@@ -94,8 +94,10 @@ class DateLineEdit(QLineEdit):
     cleared = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Delete and not self.hasSelectedText() and (
-            self.cursorPosition() == len(self.text())
+        if (
+            event.key() == Qt.Key.Key_Delete
+            and not self.hasSelectedText()
+            and (self.cursorPosition() == len(self.text()))
         ):
             self.clear()
             self.cleared.emit()
@@ -151,7 +153,9 @@ class DateInput(QWidget):
         self.calendar_button.clicked.connect(self.open_calendar)
         self.understood = QLabel()
         self.understood.setEnabled(False)  # the palette's muted colour
-        self.understood.setMinimumWidth(self.understood.fontMetrics().horizontalAdvance("Wed 30 Sep 2026") + 8)
+        self.understood.setMinimumWidth(
+            self.understood.fontMetrics().horizontalAdvance("Wed 30 Sep 2026") + 8
+        )
         self._popup: CalendarPopup | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -176,7 +180,9 @@ class DateInput(QWidget):
                 field=field,
             ) from None
         if value is None and required:
-            raise ValidationError(f"A date is needed here, for example {example_text()}.", field=field)
+            raise ValidationError(
+                f"A date is needed here, for example {example_text()}.", field=field
+            )
         return value
 
     def set_date(self, value: date | None) -> None:
@@ -202,7 +208,9 @@ class DateInput(QWidget):
         except ValueError:
             value = None
         self.understood.setText(
-            "" if value is None else self.locale_.toString(QDate(value.year, value.month, value.day), "ddd d MMM yyyy")
+            ""
+            if value is None
+            else self.locale_.toString(QDate(value.year, value.month, value.day), "ddd d MMM yyyy")
         )
         self.changed.emit()
 

@@ -57,8 +57,9 @@ class DisclosuresModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         return None
@@ -141,15 +142,18 @@ class DisclosuresView(QWidget):
         self.details = QTextBrowser()
         self.details.setAccessibleName("Export details")
         self.details.setOpenLinks(False)
-        self.empty = QLabel("Nothing has been shared with this vendor yet. Use Share… to send a "
-                            "signed bundle; every export is listed here.")
+        self.empty = QLabel(
+            "Nothing has been shared with this vendor yet. Use Share… to send a "
+            "signed bundle; every export is listed here."
+        )
         self.empty.setWordWrap(True)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reexport_button = QPushButton(icon("save"), "&Re-export…")
-        self.reexport_button.setToolTip("Build the same selection on the same terms again, "
-                                        "with the records as they are now")
+        self.reexport_button.setToolTip(
+            "Build the same selection on the same terms again, with the records as they are now"
+        )
         self.reexport_button.clicked.connect(self.ask_reexport)
         title = QLabel("<b>What I have told this vendor</b>")
         top = QHBoxLayout()
@@ -226,7 +230,9 @@ class DisclosuresView(QWidget):
         has_rows = bool(self.model.rows)
         self.empty.setVisible(self.vendor_id is not None and not has_rows)
         self.split.setVisible(has_rows)
-        self.reexport_button.setEnabled(has_rows and self.current_row() is not None and not self.busy)
+        self.reexport_button.setEnabled(
+            has_rows and self.current_row() is not None and not self.busy
+        )
 
     # -- re-exporting ---------------------------------------------------------------------------
     def ask_reexport(self) -> None:
@@ -236,8 +242,9 @@ class DisclosuresView(QWidget):
         suggested = Path(row.path) if row.path else Path.home() / "bundle.vrmshare"
         stem = suggested.name.split(".vrmshare")[0]
         proposal = suggested.with_name(f"{stem}-again.vrmshare")
-        path, _ = QFileDialog.getSaveFileName(self, "Re-export the bundle", str(proposal),
-                                              "Share bundles (*.vrmshare *.vrmshare.age)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Re-export the bundle", str(proposal), "Share bundles (*.vrmshare *.vrmshare.age)"
+        )
         if path:
             self.reexport_to(Path(path))
 
@@ -267,8 +274,9 @@ class DisclosuresView(QWidget):
         self.busy = True
         self._update()
         self.message.setText("")
-        dialog = run_with_progress(self, self.controller, f"Writing {path.name}…", work,
-                                   finish, fail)
+        dialog = run_with_progress(
+            self, self.controller, f"Writing {path.name}…", work, finish, fail
+        )
         dialog.canceled.connect(self._cancelled)
 
     def _cancelled(self) -> None:

@@ -16,11 +16,15 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-HOW = ("On a machine without a screen, run it under a virtual one (xvfb-run -a vrmdesk), "
-       "or use a command (vrmdesk --help).")
+HOW = (
+    "On a machine without a screen, run it under a virtual one (xvfb-run -a vrmdesk), "
+    "or use a command (vrmdesk --help)."
+)
 
 
-def display_problem(env: Mapping[str, str] | None = None, platform: str | None = None) -> str | None:
+def display_problem(
+    env: Mapping[str, str] | None = None, platform: str | None = None
+) -> str | None:
     """Why no window can open here, in one sentence, or None when one can (or Qt decides)."""
     env = os.environ if env is None else env
     platform = sys.platform if platform is None else platform

@@ -28,10 +28,19 @@ from vrmdesk.ui.editor_widgets import (
 
 #: how each kind is called in the interface
 NOUNS: dict[str, str] = {
-    "vendor": "vendor", "contact": "contact", "channel": "channel", "account": "account",
-    "asset": "thing", "warranty": "warranty", "registration": "registration",
-    "service_event": "service event", "ticket": "ticket", "interaction": "interaction",
-    "offer": "offer", "agreement": "agreement", "attachment": "file",
+    "vendor": "vendor",
+    "contact": "contact",
+    "channel": "channel",
+    "account": "account",
+    "asset": "thing",
+    "warranty": "warranty",
+    "registration": "registration",
+    "service_event": "service event",
+    "ticket": "ticket",
+    "interaction": "interaction",
+    "offer": "offer",
+    "agreement": "agreement",
+    "attachment": "file",
 }
 
 CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD"]
@@ -54,7 +63,7 @@ class Spec:
     suffix: str = ""
 
 
-def S(name: str, label: str, kind: str = "line", **options: Any) -> Spec:  # noqa: N802
+def S(name: str, label: str, kind: str = "line", **options: Any) -> Spec:
     return Spec(name, label, kind, **options)
 
 
@@ -68,20 +77,37 @@ SPECS: dict[type[m.Record], list[Spec]] = {
         S("status", "Relationship", "enum"),
         S("website", "Website"),
         S("since", "Customer since", "date"),
-        S("max_offers_per_year", "Offers a year", "int", null_text="no limit",
-          hint="My contact policy: at most this many offers a year."),
-        S("allowed_channels", "Allowed channels", "channels",
-          hint="The channels this vendor may use to reach me; none ticked: any channel."),
-        S("age_recipient", "Age recipient", hint="The vendor's age public key (age1…), "
-          "for share bundles encrypted to it."),
+        S(
+            "max_offers_per_year",
+            "Offers a year",
+            "int",
+            null_text="no limit",
+            hint="My contact policy: at most this many offers a year.",
+        ),
+        S(
+            "allowed_channels",
+            "Allowed channels",
+            "channels",
+            hint="The channels this vendor may use to reach me; none ticked: any channel.",
+        ),
+        S(
+            "age_recipient",
+            "Age recipient",
+            hint="The vendor's age public key (age1…), for share bundles encrypted to it.",
+        ),
         NOTES,
     ],
     m.Contact: [
-        VENDOR, S("name", "Name", required=True), S("role", "Role"), S("email", "E-mail"),
-        S("phone", "Phone"), NOTES,
+        VENDOR,
+        S("name", "Name", required=True),
+        S("role", "Role"),
+        S("email", "E-mail"),
+        S("phone", "Phone"),
+        NOTES,
     ],
     m.Channel: [
-        VENDOR, S("channel", "Channel", "enum"),
+        VENDOR,
+        S("channel", "Channel", "enum"),
         S("value", "Address", required=True, hint="The e-mail address, number, page or handle."),
         S("label", "Label"),
     ],
@@ -137,8 +163,12 @@ SPECS: dict[type[m.Record], list[Spec]] = {
         S("reference", "Reference", hint="The vendor's case number."),
         S("status", "Status", "enum"),
         S("opened_on", "Opened on", "date"),
-        S("closed_on", "Closed on", "date",
-          hint="Kept for a resolved or closed ticket; today if left empty."),
+        S(
+            "closed_on",
+            "Closed on",
+            "date",
+            hint="Kept for a resolved or closed ticket; today if left empty.",
+        ),
         S("follow_up_on", "Follow up on", "date"),
         NOTES,
     ],
@@ -153,7 +183,9 @@ SPECS: dict[type[m.Record], list[Spec]] = {
         S("body", "Text", "text"),
     ],
     m.Offer: [
-        VENDOR, S("received_at", "Received", "datetime"), S("channel", "Channel", "enum"),
+        VENDOR,
+        S("received_at", "Received", "datetime"),
+        S("channel", "Channel", "enum"),
         S("content", "Content", "text"),
     ],
     m.Agreement: [
@@ -184,7 +216,8 @@ def load_choices(session: Session, specs: list[Spec]) -> Choices:
     suggests = {spec.suggest for spec in specs}
     return Choices(
         vendors=[(v.id, v.name) for v in records.list_records(session, m.Vendor)]
-        if "vendor" in kinds else [],
+        if "vendor" in kinds
+        else [],
         assets=things.asset_choices(session) if "asset" in kinds else [],
         categories=things.categories(session) if "categories" in suggests else [],
         locations=things.locations(session) if "locations" in suggests else [],
@@ -197,9 +230,7 @@ def ticket_choices(session: Session, vendor_id: int | None) -> list[tuple[int, s
         return []
     tickets = records.list_records(session, m.Ticket, vendor_id=vendor_id)
     tickets.sort(key=lambda t: t.status not in m.OPEN_TICKET_STATUSES)
-    return [
-        (t.id, f"{t.title} [{t.reference}]" if t.reference else t.title) for t in tickets
-    ]
+    return [(t.id, f"{t.title} [{t.reference}]" if t.reference else t.title) for t in tickets]
 
 
 def build_field(spec: Spec, cls: type[m.Record], choices: Choices, is_new: bool) -> Field:

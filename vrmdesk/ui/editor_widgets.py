@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from vrmdesk.errors import ValidationError
 from vrmdesk.store.services import rules
 
+
 def human(value: str) -> str:
     """An enum value as a person reads it: ``waiting_on_vendor`` -> ``Waiting on vendor``."""
     return value.replace("_", " ").capitalize()
@@ -71,8 +72,13 @@ class Field(QWidget):
 
 
 class LineField(Field):
-    def __init__(self, name: str, max_length: int | None = None, suggestions: list[str] | None = None,
-                 placeholder: str = "") -> None:
+    def __init__(
+        self,
+        name: str,
+        max_length: int | None = None,
+        suggestions: list[str] | None = None,
+        placeholder: str = "",
+    ) -> None:
         super().__init__((name,))
         self.edit = QLineEdit()
         if max_length:
@@ -156,7 +162,9 @@ class PickerField(Field):
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.setMaxVisibleItems(15)
-        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.combo.setMinimumContentsLength(24)
         completer = QCompleter(self.combo.model(), self.combo)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -164,7 +172,9 @@ class PickerField(Field):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.combo.setCompleter(completer)
         line = self.combo.lineEdit()
-        line.setPlaceholderText(f"none — type to search {noun}s" if optional else f"type to search {noun}s")
+        line.setPlaceholderText(
+            f"none — type to search {noun}s" if optional else f"type to search {noun}s"
+        )
         line.setClearButtonEnabled(optional)
         self.combo.currentTextChanged.connect(self.changed)
         line.editingFinished.connect(self._complete)
@@ -204,7 +214,8 @@ class PickerField(Field):
         if index >= 0 and self.combo.itemData(index) is not None:
             return index
         starts = [
-            i for i in range(self.combo.count())
+            i
+            for i in range(self.combo.count())
             if self.combo.itemData(i) is not None
             and self.combo.itemText(i).casefold().startswith(text.casefold())
         ]
@@ -279,7 +290,9 @@ class AmountField(Field):
         amount_name, currency_name = self.names
         if amount_name in values:
             minor = values[amount_name]
-            self.amount.setText("" if minor is None else rules.format_amount(minor, None).replace(",", ""))
+            self.amount.setText(
+                "" if minor is None else rules.format_amount(minor, None).replace(",", "")
+            )
         if values.get(currency_name):
             self.currency.setEditText(str(values[currency_name]))
 
@@ -296,8 +309,15 @@ class AmountField(Field):
 class IntField(Field):
     """A whole number; a nullable one has a "not set" value just below its minimum."""
 
-    def __init__(self, name: str, nullable: bool, null_text: str = "not set", minimum: int = 0,
-                 maximum: int = 100_000, suffix: str = "") -> None:
+    def __init__(
+        self,
+        name: str,
+        nullable: bool,
+        null_text: str = "not set",
+        minimum: int = 0,
+        maximum: int = 100_000,
+        suffix: str = "",
+    ) -> None:
         super().__init__((name,))
         self.nullable = nullable
         self.spin = QSpinBox()

@@ -23,7 +23,9 @@ def explain(exc: BaseException) -> str:
     if is_disk_full(exc):
         return "The disk is full: that could not be finished. Free some space and try again."
     if isinstance(exc, OSError):
-        return str(storage_error(exc, f"the work on {exc.filename}" if exc.filename else "the work"))
+        return str(
+            storage_error(exc, f"the work on {exc.filename}" if exc.filename else "the work")
+        )
     return crashlog.one_line(exc, crashlog.record(exc, "the desktop application"))
 
 
@@ -40,8 +42,13 @@ class _Reporter:
         if app is None or self.box is not None:
             return
         parent = QApplication.activeWindow()
-        box = QMessageBox(QMessageBox.Icon.Warning, "vrmdesk", text, QMessageBox.StandardButton.Ok,
-                          parent if isinstance(parent, QWidget) else None)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "vrmdesk",
+            text,
+            QMessageBox.StandardButton.Ok,
+            parent if isinstance(parent, QWidget) else None,
+        )
         box.finished.connect(self._closed)
         self.box = box
         box.open()

@@ -46,8 +46,14 @@ def chunk_progress(task: Task, total: int, label: str) -> Callable[[int], None]:
     return on_chunk
 
 
-def attach_files(task: Task, vault: Vault, kind: str, record_id: int,
-                 files: list[tuple[Path, int]], max_size: int) -> int | None:
+def attach_files(
+    task: Task,
+    vault: Vault,
+    kind: str,
+    record_id: int,
+    files: list[tuple[Path, int]],
+    max_size: int,
+) -> int | None:
     """Attach ``(path, size)`` files to a record in one transaction: a cancel attaches none."""
     total = sum(size for _, size in files)
     try:
@@ -57,47 +63,59 @@ def attach_files(task: Task, vault: Vault, kind: str, record_id: int,
             for path, size in files:
                 with path.open("rb") as handle:
                     reader = ProgressReader(handle, task, done, total, f"Encrypting {path.name}…")
-                    vault.attachments.add(session, owner, reader,  # type: ignore[arg-type]
-                                          name=path.name, max_size=max_size)
+                    vault.attachments.add(
+                        session,
+                        owner,
+                        reader,  # type: ignore[arg-type]
+                        name=path.name,
+                        max_size=max_size,
+                    )
                 done += size
     except Cancelled:
         return None
     return len(files)
 
 
-def read_content(task: Task, vault: Vault, attachment_id: int, size: int, name: str) -> bytes | None:
+def read_content(
+    task: Task, vault: Vault, attachment_id: int, size: int, name: str
+) -> bytes | None:
     """The plaintext in memory (for a preview: it never touches the disk)."""
     buffer = io.BytesIO()
     try:
         with vault.session() as session:
             attachment = records.get(session, m.Attachment, attachment_id)
             vault.attachments.write_to(
-                attachment, buffer, on_chunk=chunk_progress(task, size, f"Decrypting {name}…"))
+                attachment, buffer, on_chunk=chunk_progress(task, size, f"Decrypting {name}…")
+            )
     except Cancelled:
         return None
     return buffer.getvalue()
 
 
-def temporary_copy(task: Task, vault: Vault, copies: TempCopies, attachment_id: int,
-                   size: int, name: str) -> Path | None:
+def temporary_copy(
+    task: Task, vault: Vault, copies: TempCopies, attachment_id: int, size: int, name: str
+) -> Path | None:
     """A private plaintext copy for another program (deleted with ``copies.clear()``)."""
     try:
         with vault.session() as session:
             attachment = records.get(session, m.Attachment, attachment_id)
             return copies.copy_of(
-                vault, attachment, on_chunk=chunk_progress(task, size, f"Decrypting {name}…"))
+                vault, attachment, on_chunk=chunk_progress(task, size, f"Decrypting {name}…")
+            )
     except Cancelled:
         return None
 
 
-def save_copy(task: Task, vault: Vault, attachment_id: int, size: int, name: str,
-              destination: Path) -> bool:
+def save_copy(
+    task: Task, vault: Vault, attachment_id: int, size: int, name: str, destination: Path
+) -> bool:
     """The plaintext at ``destination``, whole or not at all."""
     try:
         with vault.session() as session:
             attachment = records.get(session, m.Attachment, attachment_id)
             vault.attachments.save_copy(
-                attachment, destination, on_chunk=chunk_progress(task, size, f"Saving {name}…"))
+                attachment, destination, on_chunk=chunk_progress(task, size, f"Saving {name}…")
+            )
     except Cancelled:
         return False
     return True

@@ -43,11 +43,11 @@ from vrmdesk.store.attachments import MAX_SIZE, AttachmentStore, format_size
 from vrmdesk.store.services import records
 from vrmdesk.ui import file_jobs
 from vrmdesk.ui.controller import VaultController
+from vrmdesk.ui.errors import explain
 from vrmdesk.ui.files_model import AttachmentsModel, FileRow
 from vrmdesk.ui.icons import icon
 from vrmdesk.ui.message_bar import MessageBar
 from vrmdesk.ui.preview import PREVIEW_LIMIT, PreviewDialog, preview_kind
-from vrmdesk.ui.errors import explain
 from vrmdesk.ui.progress import run_with_progress
 from vrmdesk.ui.tasks import Task
 
@@ -97,17 +97,26 @@ class AttachmentsPanel(QWidget):
         self.stack.setObjectName("drop-area")
 
         self.add_button = self._button(
-            "&Add files…", "attach", "Attach files to this record", self.choose_files)
+            "&Add files…", "attach", "Attach files to this record", self.choose_files
+        )
         self.preview_button = self._button(
-            "Preview", "search", "Show the file inside vrmdesk", self.preview)
+            "Preview", "search", "Show the file inside vrmdesk", self.preview
+        )
         self.open_button = self._button(
-            "&Open", "open",
+            "&Open",
+            "open",
             "Open in its usual program (from a private temporary copy, deleted when the vault locks)",
-            self.open_external)
+            self.open_external,
+        )
         self.save_button = self._button(
-            "Save a &copy…", "save", "Save the file outside the vault", self.choose_copy_path)
+            "Save a &copy…", "save", "Save the file outside the vault", self.choose_copy_path
+        )
         self.remove_button = self._button(
-            "&Remove", "trash", "Remove the file from this record (Undo brings it back)", self.remove)
+            "&Remove",
+            "trash",
+            "Remove the file from this record (Undo brings it back)",
+            self.remove,
+        )
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.add_button)
@@ -123,13 +132,16 @@ class AttachmentsPanel(QWidget):
         layout.addWidget(self.bar)
 
         self._actions = {
-            "preview": self._action("Preview", "search", self.preview,
-                                    QKeySequence(Qt.Key.Key_Space)),
+            "preview": self._action(
+                "Preview", "search", self.preview, QKeySequence(Qt.Key.Key_Space)
+            ),
             "open": self._action("&Open", "open", self.open_external),
-            "save": self._action("Save a &copy…", "save", self.choose_copy_path,
-                                 QKeySequence.StandardKey.Save),
-            "remove": self._action("&Remove", "trash", self.remove,
-                                   QKeySequence.StandardKey.Delete),
+            "save": self._action(
+                "Save a &copy…", "save", self.choose_copy_path, QKeySequence.StandardKey.Save
+            ),
+            "remove": self._action(
+                "&Remove", "trash", self.remove, QKeySequence.StandardKey.Delete
+            ),
         }
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
@@ -145,8 +157,13 @@ class AttachmentsPanel(QWidget):
         button.clicked.connect(lambda checked=False: slot())
         return button
 
-    def _action(self, text: str, icon_name: str, slot: Callable[[], Any],
-                shortcut: QKeySequence | QKeySequence.StandardKey | None = None) -> QAction:
+    def _action(
+        self,
+        text: str,
+        icon_name: str,
+        slot: Callable[[], Any],
+        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+    ) -> QAction:
         action = QAction(icon(icon_name), text, self.table)
         if shortcut is not None:
             action.setShortcut(shortcut)
@@ -213,10 +230,14 @@ class AttachmentsPanel(QWidget):
         row = self.selected()
         previewable = row is not None and preview_kind(row.media_type) is not None
         for widget, enabled in (
-            (self.preview_button, previewable), (self._actions["preview"], previewable),
-            (self.open_button, row is not None), (self._actions["open"], row is not None),
-            (self.save_button, row is not None), (self._actions["save"], row is not None),
-            (self.remove_button, row is not None), (self._actions["remove"], row is not None),
+            (self.preview_button, previewable),
+            (self._actions["preview"], previewable),
+            (self.open_button, row is not None),
+            (self._actions["open"], row is not None),
+            (self.save_button, row is not None),
+            (self._actions["save"], row is not None),
+            (self.remove_button, row is not None),
+            (self._actions["remove"], row is not None),
         ):
             widget.setEnabled(enabled)
 
@@ -235,8 +256,14 @@ class AttachmentsPanel(QWidget):
             menu.addSeparator() if key is None else menu.addAction(self._actions[key])
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
-    def _say(self, text: str, *, warning: bool = False, action: str = "",
-             slot: Callable[[], None] | None = None) -> None:
+    def _say(
+        self,
+        text: str,
+        *,
+        warning: bool = False,
+        action: str = "",
+        slot: Callable[[], None] | None = None,
+    ) -> None:
         self.bar.show_message(text, warning=warning, action=action, slot=slot)
         self.message.emit(text)
 
@@ -291,8 +318,13 @@ class AttachmentsPanel(QWidget):
         label = f"Attaching {what}…"
         return self._run(label, work, finished, self._failed("The files were not attached"))
 
-    def _run(self, label: str, work: Callable[[Task], Any], done: Callable[[Any], None],
-             failed: Callable[[BaseException], None]) -> QProgressDialog:
+    def _run(
+        self,
+        label: str,
+        work: Callable[[Task], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+    ) -> QProgressDialog:
         """Run ``work`` off the UI thread behind a progress dialog with Cancel."""
         dialog: QProgressDialog
 
@@ -344,8 +376,11 @@ class AttachmentsPanel(QWidget):
         if row is None or preview_kind(row.media_type) is None:
             return None
         if row.size > PREVIEW_LIMIT:
-            self._say(f"“{row.name}” is too large to preview ({format_size(row.size)}); "
-                      "open it in another program instead.", warning=True)
+            self._say(
+                f"“{row.name}” is too large to preview ({format_size(row.size)}); "
+                "open it in another program instead.",
+                warning=True,
+            )
             return None
         vault = self.controller.vault
 
@@ -361,8 +396,9 @@ class AttachmentsPanel(QWidget):
             self.preview_dialog = dialog
             dialog.show()
 
-        return self._run(f"Opening {row.name}…", work, show,
-                         self._failed(f"“{row.name}” could not be shown"))
+        return self._run(
+            f"Opening {row.name}…", work, show, self._failed(f"“{row.name}” could not be shown")
+        )
 
     def _preview_gone(self, dialog: PreviewDialog) -> None:
         if self.preview_dialog is dialog:
@@ -379,8 +415,10 @@ class AttachmentsPanel(QWidget):
             return None
         copies = getattr(self.controller, "temp_copies", None)
         if copies is None:
-            self._say("Opening files in other programs is not available here; save a copy instead.",
-                      warning=True)
+            self._say(
+                "Opening files in other programs is not available here; save a copy instead.",
+                warning=True,
+            )
             return None
         vault = self.controller.vault
 
@@ -394,14 +432,18 @@ class AttachmentsPanel(QWidget):
                 copies.clear()
                 return
             if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-                self._say(f"Opened “{row.name}” from a private temporary copy; "
-                          "it is deleted when the vault locks.")
+                self._say(
+                    f"Opened “{row.name}” from a private temporary copy; "
+                    "it is deleted when the vault locks."
+                )
             else:
-                self._say(f"No program is set up to open “{row.name}”. Save a copy instead.",
-                          warning=True)
+                self._say(
+                    f"No program is set up to open “{row.name}”. Save a copy instead.", warning=True
+                )
 
-        return self._run(f"Opening {row.name}…", work, opened,
-                         self._failed(f"“{row.name}” could not be opened"))
+        return self._run(
+            f"Opening {row.name}…", work, opened, self._failed(f"“{row.name}” could not be opened")
+        )
 
     # -- saving a copy ----------------------------------------------------------------------------
     def choose_copy_path(self) -> None:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QAbstractTableModel, QMimeDatabase, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QMimeDatabase,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import format_size
@@ -25,8 +31,13 @@ class FileRow:
 
     @classmethod
     def of(cls, attachment: m.Attachment) -> FileRow:
-        return cls(attachment.id, attachment.name, attachment.media_type, attachment.size,
-                   attachment.created_at)
+        return cls(
+            attachment.id,
+            attachment.name,
+            attachment.media_type,
+            attachment.size,
+            attachment.created_at,
+        )
 
     @property
     def type_label(self) -> str:
@@ -36,7 +47,7 @@ class FileRow:
 
     @property
     def added_label(self) -> str:
-        local = self.added.replace(tzinfo=timezone.utc).astimezone()
+        local = self.added.replace(tzinfo=UTC).astimezone()
         return f"{local:%d %b %Y %H:%M}"
 
 
@@ -65,7 +76,9 @@ class AttachmentsModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):  # type: ignore[no-untyped-def]
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -78,9 +91,15 @@ class AttachmentsModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):  # type: ignore[no-untyped-def]
         row = self.row_at(index.row()) if index.isValid() else None
         if row is None or not 0 <= index.column() < len(HEADERS):
             return None

@@ -35,8 +35,10 @@ def month_summary(months: list[MonthCount]) -> str:
     text = f"Last {len(months)} months: {received} received, {sent} sent."
     busiest = max(months, key=lambda c: (c.inbound + c.outbound, c.month))
     if busiest.inbound + busiest.outbound:
-        text += (f" Busiest month {busiest.month:%B %Y} with {busiest.inbound} received "
-                 f"and {busiest.outbound} sent.")
+        text += (
+            f" Busiest month {busiest.month:%B %Y} with {busiest.inbound} received "
+            f"and {busiest.outbound} sent."
+        )
     per_month = "; ".join(f"{c.month:%b %Y}: {c.inbound} in, {c.outbound} out" for c in months)
     return f"{text} By month: {per_month}."
 
@@ -63,7 +65,14 @@ class MonthlyChart(QWidget):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            tip = next((t for r, t in self._bars if r.adjusted(-2, 0, 2, 0).contains(QPointF(event.pos()))), "")
+            tip = next(
+                (
+                    t
+                    for r, t in self._bars
+                    if r.adjusted(-2, 0, 2, 0).contains(QPointF(event.pos()))
+                ),
+                "",
+            )
             QToolTip.showText(event.globalPos(), tip, self) if tip else QToolTip.hideText()
             return True
         return super().event(event)
@@ -93,11 +102,16 @@ class MonthlyChart(QWidget):
         # gridlines and y labels
         for value in range(0, top_value + 1, step):
             y = plot.bottom() - plot.height() * value / top_value
-            painter.setPen(QPen(soft, 1, Qt.PenStyle.SolidLine if value == 0 else Qt.PenStyle.DotLine))
+            painter.setPen(
+                QPen(soft, 1, Qt.PenStyle.SolidLine if value == 0 else Qt.PenStyle.DotLine)
+            )
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             painter.setPen(soft)
-            painter.drawText(QRectF(0, y - line / 2, left - 6, line),
-                             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), str(value))
+            painter.drawText(
+                QRectF(0, y - line / 2, left - 6, line),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                str(value),
+            )
         # bars and month labels
         self._bars = []
         if not self.months:
@@ -113,21 +127,33 @@ class MonthlyChart(QWidget):
         bar = max(2.0, min(slot * 0.36, 18.0))
         for i, c in enumerate(self.months):
             centre = plot.left() + slot * (i + 0.5)
-            for value, colour, x0, word in ((c.inbound, inbound, centre - bar - 1, "received"),
-                                            (c.outbound, outbound, centre + 1, "sent")):
+            for value, colour, x0, word in (
+                (c.inbound, inbound, centre - bar - 1, "received"),
+                (c.outbound, outbound, centre + 1, "sent"),
+            ):
                 height = plot.height() * value / top_value
                 rect = QRectF(x0, plot.bottom() - height, bar, height)
                 painter.fillRect(rect, colour)
-                self._bars.append((QRectF(x0, plot.top(), bar, plot.height()), f"{c.month:%B %Y}: {value} {word}"))
+                self._bars.append(
+                    (QRectF(x0, plot.top(), bar, plot.height()), f"{c.month:%B %Y}: {value} {word}")
+                )
             label = c.month.strftime("%b") if every else c.month.strftime("%b")[0]
             if every != 2 or (len(self.months) - 1 - i) % 2 == 0:
                 painter.setPen(text)
-                painter.drawText(QPointF(centre - fm.horizontalAdvance(label) / 2, plot.bottom() + line), label)
-            if (i == 0 and first_year) or (i and c.month.month == 1):  # the year under its first month
+                painter.drawText(
+                    QPointF(centre - fm.horizontalAdvance(label) / 2, plot.bottom() + line), label
+                )
+            if (i == 0 and first_year) or (
+                i and c.month.month == 1
+            ):  # the year under its first month
                 year = str(c.month.year)
                 painter.setPen(soft)
-                painter.drawText(QPointF(max(0.0, centre - fm.horizontalAdvance(year) / 2),
-                                         plot.bottom() + line * 2), year)
+                painter.drawText(
+                    QPointF(
+                        max(0.0, centre - fm.horizontalAdvance(year) / 2), plot.bottom() + line * 2
+                    ),
+                    year,
+                )
 
 
 def _duration(delta: timedelta) -> str:
@@ -159,8 +185,12 @@ class HealthWidget(QWidget):
         self.response, self.offers = QLabel(), QLabel()
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for caption, label in (("Last contact:", self.last_contact), ("Open tickets:", self.open_tickets),
-                               ("Median response:", self.response), ("Offers, last year:", self.offers)):
+        for caption, label in (
+            ("Last contact:", self.last_contact),
+            ("Open tickets:", self.open_tickets),
+            ("Median response:", self.response),
+            ("Offers, last year:", self.offers),
+        ):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
             label.setAccessibleName(caption.rstrip(":"))
@@ -178,20 +208,25 @@ class HealthWidget(QWidget):
         self.chart.set_months(health.months)
         self.last_contact.setText(
             f"{health.last_contact:%d %b %Y} ({_ago(health.last_contact, now)})"
-            if health.last_contact else "never"
+            if health.last_contact
+            else "never"
         )
         self.open_tickets.setText(str(health.open_tickets))
         if health.median_response is None:
             self.response.setText("not measured yet (no answered ticket messages)")
         else:
             n = health.responses_measured
-            self.response.setText(f"{_duration(health.median_response)} ({n} repl{'ies' if n != 1 else 'y'})")
+            self.response.setText(
+                f"{_duration(health.median_response)} ({n} repl{'ies' if n != 1 else 'y'})"
+            )
         offers = str(health.offers_last_year)
         if health.offer_limit is None:
             offers += " (no limit set)"
         else:
             offers += f" (you allow {health.offer_limit})"
-        self.offers.setText(("⚠ " + offers + " — over your policy") if health.over_policy else offers)
+        self.offers.setText(
+            ("⚠ " + offers + " — over your policy") if health.over_policy else offers
+        )
         colour = accent("warn", self.palette()).name() if health.over_policy else ""
         self.offers.setStyleSheet(f"color: {colour}; font-weight: bold;" if colour else "")
         self.setAccessibleDescription(self.summary())
@@ -200,9 +235,11 @@ class HealthWidget(QWidget):
         """Every figure in one sentence (the accessible description)."""
         if self.health is None:
             return "No vendor selected."
-        return (f"Last contact {self.last_contact.text()}. Open tickets {self.open_tickets.text()}. "
-                f"Median response {self.response.text()}. Offers in the last year "
-                f"{self.offers.text()}. {self.chart.accessibleDescription()}")
+        return (
+            f"Last contact {self.last_contact.text()}. Open tickets {self.open_tickets.text()}. "
+            f"Median response {self.response.text()}. Offers in the last year "
+            f"{self.offers.text()}. {self.chart.accessibleDescription()}"
+        )
 
     def clear(self) -> None:
         self.health = None

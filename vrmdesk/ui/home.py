@@ -38,7 +38,9 @@ def _when(day: date | None) -> str:
 
 
 class Section(QFrame):
-    def __init__(self, title: str, icon_name: str, empty: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, icon_name: str, empty: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
@@ -94,10 +96,14 @@ class HomePage(Page):
         self.sections = {
             "warranties": Section("Warranties ending soon", "warranty", "No warranty ends soon."),
             "follow_ups": Section("Follow-ups due", "ticket", "No follow-up is due."),
-            "waiting": Section("Waiting on the vendor too long", "ticket", "No ticket waits too long."),
+            "waiting": Section(
+                "Waiting on the vendor too long", "ticket", "No ticket waits too long."
+            ),
             "notice": Section("Notice deadlines", "calendar", "No notice deadline is near."),
             "service": Section("Service due", "settings", "No service is due."),
-            "policy": Section("Vendors over my contact policy", "warning", "Every vendor keeps to my policy."),
+            "policy": Section(
+                "Vendors over my contact policy", "warning", "Every vendor keeps to my policy."
+            ),
         }
         for section in self.sections.values():
             section.list.itemActivated.connect(self._activate)
@@ -114,34 +120,60 @@ class HomePage(Page):
         with self.controller.session() as session:
             board = dashboard.dashboard(session, self.prefs.lead())
             s = self.sections
-            s["warranties"].fill([
-                (f"{w.asset.name}: {w.title or 'warranty'} ends {w.ends_on:%d %b %Y} ({_when(w.ends_on)})",
-                 "warranty", w.id)
-                for w in board.expiring_warranties
-            ])
-            s["follow_ups"].fill([
-                (f"{t.vendor.name}: {t.title} — follow up {_when(t.follow_up_on)}", "ticket", t.id)
-                for t in board.follow_ups_due
-            ])
-            s["waiting"].fill([
-                (f"{t.vendor.name}: {t.title} — open since {t.opened_on:%d %b}", "ticket", t.id)
-                for t in board.waiting_too_long
-            ])
-            s["notice"].fill([
-                (f"{a.vendor.name}: {a.title} — give notice by {a.notice_deadline:%d %b %Y} "
-                 f"({_when(a.notice_deadline)}), renews {a.renews_on:%d %b}", "agreement", a.id)
-                for a in board.notice_deadlines
-            ])
-            s["service"].fill([
-                (f"{e.asset.name}: {e.description} — due {_when(e.next_due)}", "service_event", e.id)
-                for e in board.service_due
-            ])
-            s["policy"].fill([
-                (f"{b.vendor.name}: {b.reason}", "vendor", b.vendor.id) for b in board.over_policy
-            ])
+            s["warranties"].fill(
+                [
+                    (
+                        f"{w.asset.name}: {w.title or 'warranty'} ends {w.ends_on:%d %b %Y} ({_when(w.ends_on)})",
+                        "warranty",
+                        w.id,
+                    )
+                    for w in board.expiring_warranties
+                ]
+            )
+            s["follow_ups"].fill(
+                [
+                    (
+                        f"{t.vendor.name}: {t.title} — follow up {_when(t.follow_up_on)}",
+                        "ticket",
+                        t.id,
+                    )
+                    for t in board.follow_ups_due
+                ]
+            )
+            s["waiting"].fill(
+                [
+                    (f"{t.vendor.name}: {t.title} — open since {t.opened_on:%d %b}", "ticket", t.id)
+                    for t in board.waiting_too_long
+                ]
+            )
+            s["notice"].fill(
+                [
+                    (
+                        f"{a.vendor.name}: {a.title} — give notice by {a.notice_deadline:%d %b %Y} "
+                        f"({_when(a.notice_deadline)}), renews {a.renews_on:%d %b}",
+                        "agreement",
+                        a.id,
+                    )
+                    for a in board.notice_deadlines
+                ]
+            )
+            s["service"].fill(
+                [
+                    (
+                        f"{e.asset.name}: {e.description} — due {_when(e.next_due)}",
+                        "service_event",
+                        e.id,
+                    )
+                    for e in board.service_due
+                ]
+            )
+            s["policy"].fill(
+                [(f"{b.vendor.name}: {b.reason}", "vendor", b.vendor.id) for b in board.over_policy]
+            )
             total = board.total
         self.headline.setText(
-            "Nothing needs your attention." if not total
+            "Nothing needs your attention."
+            if not total
             else f"{total} thing{'s' if total != 1 else ''} need{'s' if total == 1 else ''} your attention"
         )
 
@@ -150,4 +182,3 @@ class HomePage(Page):
             section.list.clear()
             section.title.setText(section._base_title)  # the counts are vault content too
         self.headline.setText("")
-

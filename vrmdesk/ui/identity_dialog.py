@@ -57,7 +57,9 @@ class IdentityDialog(QDialog):
     def save_public_key(self, path: str | None = None) -> None:
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self, "Save my public key", str(Path.home() / "vrmdesk-public-key.jwk"),
+                self,
+                "Save my public key",
+                str(Path.home() / "vrmdesk-public-key.jwk"),
                 "JWK files (*.jwk *.json)",
             )
         if not path:

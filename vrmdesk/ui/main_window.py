@@ -71,8 +71,9 @@ class MainWindow(QMainWindow):
     #: the user asks to unlock the locked vault (the lock screen's button, File → Unlock)
     unlock_requested = Signal()
 
-    def __init__(self, controller: VaultController, prefs: Preferences,
-                 tray: QSystemTrayIcon | None = None) -> None:
+    def __init__(
+        self, controller: VaultController, prefs: Preferences, tray: QSystemTrayIcon | None = None
+    ) -> None:
         super().__init__()
         self.controller = controller
         self.prefs = prefs
@@ -292,7 +293,8 @@ class MainWindow(QMainWindow):
         running = self.controller.tasks.running_work()
         if running:
             answer = QMessageBox.question(
-                self, "Quit vrmdesk?",
+                self,
+                "Quit vrmdesk?",
                 f"{running[0].rstrip('…')} is not finished. Quitting now cancels it and nothing "
                 "of it is kept.\n\nQuit anyway?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
@@ -303,4 +305,3 @@ class MainWindow(QMainWindow):
                 return
         self.save_state()
         super().closeEvent(event)
-

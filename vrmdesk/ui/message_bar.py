@@ -40,8 +40,14 @@ class MessageBar(QFrame):
         self.action.clicked.connect(self._act)
         self.hide()
 
-    def show_message(self, text: str, *, warning: bool = False, action: str = "",
-                     slot: Callable[[], None] | None = None) -> None:
+    def show_message(
+        self,
+        text: str,
+        *,
+        warning: bool = False,
+        action: str = "",
+        slot: Callable[[], None] | None = None,
+    ) -> None:
         self.icon.setPixmap(icon("warning" if warning else "file").pixmap(16, 16))
         self.text.setText(text)
         self.setAccessibleDescription(text)

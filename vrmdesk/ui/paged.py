@@ -33,7 +33,9 @@ class PagedRows:
         if rows:
             self._busy = True
             try:
-                self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)  # type: ignore[attr-defined]
+                self.beginInsertRows(
+                    QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1
+                )  # type: ignore[attr-defined]
                 self._rows.extend(rows)
                 self.endInsertRows()  # type: ignore[attr-defined]
             finally:

@@ -15,7 +15,9 @@ class Page(QWidget):
     #: ask the window to show a record: (kind, id)
     open_record = Signal(str, int)
 
-    def __init__(self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.prefs = prefs

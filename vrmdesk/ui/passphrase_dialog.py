@@ -36,9 +36,13 @@ class ChangePassphraseDialog(QDialog):
         self.setWindowTitle("Change the passphrase")
         self.current = password_field("Current passphrase")
         self.new = NewPassphraseForm("&New passphrase:")
-        self.rotate = QCheckBox("Someone may &know my passphrase or recovery key: give the vault a new key")
-        note = QLabel("The records, every file and every backup are encrypted again under a new "
-                      "key, and you get a new recovery key. This takes a while on a large vault.")
+        self.rotate = QCheckBox(
+            "Someone may &know my passphrase or recovery key: give the vault a new key"
+        )
+        note = QLabel(
+            "The records, every file and every backup are encrypted again under a new "
+            "key, and you get a new recovery key. This takes a while on a large vault."
+        )
         note.setWordWrap(True)
         note.setEnabled(False)  # the muted colour
         self.error = QLabel()
@@ -96,8 +100,15 @@ class ChangePassphraseDialog(QDialog):
             return vault.rotate_key(new, progress=progress).recovery_key
 
         title = "Giving the vault a new key…" if rotate else "Changing the passphrase…"
-        run_with_progress(self, self.controller, title, work, self._done, self._failed,
-                          no_cancel_after=rotation.FINISHING)
+        run_with_progress(
+            self,
+            self.controller,
+            title,
+            work,
+            self._done,
+            self._failed,
+            no_cancel_after=rotation.FINISHING,
+        )
 
     def _done(self, recovery_key: str | None) -> None:
         self._busy(False)
@@ -124,12 +135,16 @@ class ChangePassphraseDialog(QDialog):
 class RecoveryKeyDialog(QDialog):
     """The new recovery key, shown once; it closes only when the person says it was kept."""
 
-    def __init__(self, controller: VaultController, recovery_key: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: VaultController, recovery_key: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Your new recovery key")
-        intro = QLabel("The old recovery key no longer opens the vault. This one does, if you "
-                       "forget the passphrase. It is shown only now: print it or save it somewhere "
-                       "safe, away from this computer.")
+        intro = QLabel(
+            "The old recovery key no longer opens the vault. This one does, if you "
+            "forget the passphrase. It is shown only now: print it or save it somewhere "
+            "safe, away from this computer."
+        )
         intro.setWordWrap(True)
         self.panel = RecoveryKeyPanel(lambda: controller.vault.folder)
         self.panel.set_key(recovery_key)
@@ -150,7 +165,9 @@ class RecoveryKeyDialog(QDialog):
             super().reject()
 
 
-def show_new_recovery_key(parent: QWidget | None, controller: VaultController, recovery_key: str) -> None:
+def show_new_recovery_key(
+    parent: QWidget | None, controller: VaultController, recovery_key: str
+) -> None:
     """Show the key until the person has kept it, then let the vault forget it."""
     dialog = RecoveryKeyDialog(controller, recovery_key, parent)
     dialog.exec()

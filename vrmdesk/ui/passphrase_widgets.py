@@ -76,7 +76,9 @@ class NewPassphraseForm(QWidget):
             f"QProgressBar::chunk {{ background: {METER_COLOURS[result.score]}; }}"
         )
         self.advice.setText(
-            f"<b>{result.label.capitalize()}.</b> {result.advice}" if self.first.text() else result.advice
+            f"<b>{result.label.capitalize()}.</b> {result.advice}"
+            if self.first.text()
+            else result.advice
         )
         if self.second.text() and self.second.text() != self.first.text():
             self.match.setText("The two passphrases differ.")
@@ -144,7 +146,9 @@ class RecoveryKeyPanel(QWidget):
     def save_to_file(self, path: str | None = None) -> None:
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self, "Save the recovery key", str(Path.home() / "vrmdesk-recovery-key.txt"),
+                self,
+                "Save the recovery key",
+                str(Path.home() / "vrmdesk-recovery-key.txt"),
                 "Text files (*.txt)",
             )
         if not path:

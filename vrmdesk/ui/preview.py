@@ -27,13 +27,19 @@ PREVIEW_LIMIT = 64 * 1024**2
 TEXT_LIMIT = 2_000_000
 
 _TEXT_TYPES = {
-    "application/json", "application/xml", "application/x-yaml", "application/yaml",
-    "application/csv", "application/x-sh", "application/javascript", "message/rfc822",
+    "application/json",
+    "application/xml",
+    "application/x-yaml",
+    "application/yaml",
+    "application/csv",
+    "application/x-sh",
+    "application/javascript",
+    "message/rfc822",
 }
 
 
 def preview_kind(media_type: str) -> str | None:
-    """"image", "pdf" or "text" when the app can show this type itself, else None."""
+    """ "image", "pdf" or "text" when the app can show this type itself, else None."""
     media_type = media_type.lower().split(";")[0].strip()
     if media_type == "application/pdf":
         return "pdf"
@@ -69,8 +75,9 @@ class _ImageView(QScrollArea):
         if size.width() > area.width() or size.height() > area.height():
             size = size.scaled(area, Qt.AspectRatioMode.KeepAspectRatio)
         pixmap = QPixmap.fromImage(
-            self.image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
-                              Qt.TransformationMode.SmoothTransformation)
+            self.image.scaled(
+                size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
         )
         pixmap.setDevicePixelRatio(ratio)
         self.label.setPixmap(pixmap)
@@ -79,7 +86,9 @@ class _ImageView(QScrollArea):
 class PreviewDialog(QDialog):
     """Shows one attachment's content; closing it (or locking the vault) frees the content."""
 
-    def __init__(self, name: str, media_type: str, data: bytes, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, name: str, media_type: str, data: bytes, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{name} — Preview")
         self.setAccessibleName(f"Preview of {name}")

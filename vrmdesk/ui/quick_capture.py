@@ -24,8 +24,8 @@ from vrmdesk.errors import ValidationError, VrmError
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 from vrmdesk.ui.controller import VaultController
-from vrmdesk.ui.editor_fields import ticket_choices
 from vrmdesk.ui.date_fields import DateTimeField
+from vrmdesk.ui.editor_fields import ticket_choices
 from vrmdesk.ui.editor_widgets import EnumField, Field, LineField, PickerField, TextField, human
 from vrmdesk.ui.form_rows import (
     ErrorLabel,
@@ -46,8 +46,9 @@ class DirectionField(Field):
         texts = {"inbound": "&From them", "outbound": "T&o them"}
         for direction in m.Direction:
             button = QRadioButton(texts.get(direction.value, human(direction.value)))
-            button.setAccessibleName(f"{human(direction.value)}: "
-                                     f"{texts[direction.value].replace('&', '').lower()}")
+            button.setAccessibleName(
+                f"{human(direction.value)}: {texts[direction.value].replace('&', '').lower()}"
+            )
             self.group.addButton(button)
             self.buttons[direction.value] = button
             self.layout_.addWidget(button)
@@ -72,8 +73,12 @@ class DirectionField(Field):
 
 
 class QuickCaptureDialog(QDialog):
-    def __init__(self, controller: VaultController, parent: QWidget | None = None,
-                 vendor_id: int | None = None) -> None:
+    def __init__(
+        self,
+        controller: VaultController,
+        parent: QWidget | None = None,
+        vendor_id: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.interaction_id: int | None = None
@@ -99,7 +104,9 @@ class QuickCaptureDialog(QDialog):
         self.rows.add("Text", self.body, hint="Ctrl+Enter saves from here.")
 
         with controller.session() as session:
-            self.vendor.set_choices([(v.id, v.name) for v in records.list_records(session, m.Vendor)])
+            self.vendor.set_choices(
+                [(v.id, v.name) for v in records.list_records(session, m.Vendor)]
+            )
         self._ticket_vendor: int | None = -1
         self.vendor.changed.connect(self._reload_tickets)
         self.vendor.set_value(vendor_id)

@@ -12,25 +12,34 @@ from vrmdesk.store import models as m
 from vrmdesk.ui.controller import VaultController
 
 
-def call_editor(parent: QWidget, controller: VaultController, cls: type[m.Record],
-                record_id: int | None = None, defaults: dict[str, Any] | None = None) -> int | None:
+def call_editor(
+    parent: QWidget,
+    controller: VaultController,
+    cls: type[m.Record],
+    record_id: int | None = None,
+    defaults: dict[str, Any] | None = None,
+) -> int | None:
     """Open the record editor (imported when needed; it tells the controller what it saved,
     so every view refreshes); the id saved, or None."""
     try:
         from vrmdesk.ui.editors import edit_record
     except ImportError:
-        QMessageBox.information(parent, "Editor not available",
-                                "Editing records is not available in this build.")
+        QMessageBox.information(
+            parent, "Editor not available", "Editing records is not available in this build."
+        )
         return None
     return edit_record(parent, controller, cls, record_id=record_id, defaults=defaults)
 
 
-def confirm_delete(parent: QWidget, controller: VaultController, cls: type[m.Record],
-                   record_id: int, title: str) -> bool:
+def confirm_delete(
+    parent: QWidget, controller: VaultController, cls: type[m.Record], record_id: int, title: str
+) -> bool:
     """Ask, then delete through the controller (undo stays possible). True if deleted."""
     noun = cls.kind.replace("_", " ")
     answer = QMessageBox.question(
-        parent, f"Delete {noun}", f"Delete the {noun} “{title}”?\n\nUndo brings it back (Ctrl+Z).",
+        parent,
+        f"Delete {noun}",
+        f"Delete the {noun} “{title}”?\n\nUndo brings it back (Ctrl+Z).",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Cancel,
     )
@@ -57,11 +66,17 @@ def confirm_delete(parent: QWidget, controller: VaultController, cls: type[m.Rec
 
 def ask_cascade(parent: QWidget, title: str, reason: str) -> bool:
     """A vendor still has records: offer to delete it with all of them (the reason says which)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Delete the vendor and everything with it?",
-                      reason, QMessageBox.StandardButton.Cancel, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "Delete the vendor and everything with it?",
+        reason,
+        QMessageBox.StandardButton.Cancel,
+        parent,
+    )
     box.setInformativeText(
         f"Delete “{title}” with its tickets, conversation, offers, agreements, registrations and "
-        "the warranties it provides? Things it made or sold stay. Undo brings everything back.")
+        "the warranties it provides? Things it made or sold stay. Undo brings everything back."
+    )
     everything = box.addButton("Delete &everything", QMessageBox.ButtonRole.DestructiveRole)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()

@@ -16,8 +16,13 @@ CHECK_EVERY_MS = 30 * 60 * 1000
 class Reminders(QObject):
     """Checks every half hour while the vault is unlocked; shown in the tray, else the status bar."""
 
-    def __init__(self, controller: VaultController, prefs: Preferences, parent: QObject | None = None,
-                 tray: QSystemTrayIcon | None = None) -> None:
+    def __init__(
+        self,
+        controller: VaultController,
+        prefs: Preferences,
+        parent: QObject | None = None,
+        tray: QSystemTrayIcon | None = None,
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.prefs = prefs
@@ -46,10 +51,16 @@ class Reminders(QObject):
             return new
         if self.tray is not None:
             if len(new) == 1:
-                self.tray.showMessage(new[0].title, new[0].message, QSystemTrayIcon.MessageIcon.Information)
+                self.tray.showMessage(
+                    new[0].title, new[0].message, QSystemTrayIcon.MessageIcon.Information
+                )
             else:
                 body = "\n".join(r.message for r in new[:5]) + ("\n…" if len(new) > 5 else "")
-                self.tray.showMessage(f"{len(new)} reminders", body, QSystemTrayIcon.MessageIcon.Information)
+                self.tray.showMessage(
+                    f"{len(new)} reminders", body, QSystemTrayIcon.MessageIcon.Information
+                )
         else:
-            self.controller.status.emit(f"{len(new)} reminder{'s' if len(new) > 1 else ''}: {new[0].message}")
+            self.controller.status.emit(
+                f"{len(new)} reminder{'s' if len(new) > 1 else ''}: {new[0].message}"
+            )
         return new

@@ -61,7 +61,9 @@ class ResultDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._icons: dict[str, object] = {}
 
-    def _document(self, option: QStyleOptionViewItem, index: QModelIndex, width: int) -> QTextDocument:
+    def _document(
+        self, option: QStyleOptionViewItem, index: QModelIndex, width: int
+    ) -> QTextDocument:
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         dim = _dim(option.palette, selected)
         title = index.data(TITLE_HTML_ROLE) or ""
@@ -112,8 +114,11 @@ class ResultDelegate(QStyledItemDelegate):
             painter.setFont(font)
             painter.setPen(opt.palette.color(QPalette.ColorRole.PlaceholderText))
             rect = opt.rect.adjusted(PAD, PAD + 4, -PAD, 0)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                             str(index.data()).upper())
+            painter.drawText(
+                rect,
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                str(index.data()).upper(),
+            )
             painter.restore()
             return
         opt.text = ""
@@ -298,8 +303,10 @@ class SearchDialog(QDialog):
             assert isinstance(event, QKeyEvent)
             key = event.key()
             steps = {
-                Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1,
-                Qt.Key.Key_PageDown: 8, Qt.Key.Key_PageUp: -8,
+                Qt.Key.Key_Down: 1,
+                Qt.Key.Key_Up: -1,
+                Qt.Key.Key_PageDown: 8,
+                Qt.Key.Key_PageUp: -8,
             }
             if key in steps:
                 self.move_selection(steps[key])
@@ -327,7 +334,7 @@ class SearchDialog(QDialog):
         self.open_record.emit(kind, record_id)
         self.accept()
 
-    def done(self, result: int) -> None:  # noqa: D401 - QDialog.done
+    def done(self, result: int) -> None:
         self._timer.stop()
         if self._task is not None:
             self._task.cancel()

@@ -72,8 +72,14 @@ def describe(session: Session, hit: Hit) -> Result:
         if isinstance(record, m.Interaction):
             icon_name = "inbound" if record.direction == m.Direction.INBOUND else "outbound"
         context = _context(session, record)
-    return Result(hit.kind, hit.id, title or SECTIONS.get(hit.kind, (hit.kind,))[0], context,
-                  hit.snippet.strip(), icon_name)
+    return Result(
+        hit.kind,
+        hit.id,
+        title or SECTIONS.get(hit.kind, (hit.kind,))[0],
+        context,
+        hit.snippet.strip(),
+        icon_name,
+    )
 
 
 def _context(session: Session, record: m.Record) -> str:
@@ -106,7 +112,7 @@ def mark_words(text: str, query: str) -> str:
     pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + ")", re.IGNORECASE)
     out, last = [], 0
     for match in pattern.finditer(text):
-        out.append(html.escape(text[last:match.start()]))
+        out.append(html.escape(text[last : match.start()]))
         out.append(f"<b>{html.escape(match.group(0))}</b>")
         last = match.end()
     out.append(html.escape(text[last:]))
@@ -172,9 +178,15 @@ class SearchResultsModel(QAbstractListModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid() or self.is_header(index.row()):
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):  # type: ignore[no-untyped-def]
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]

@@ -41,7 +41,9 @@ class SettingsDialog(QDialog):
         form.addRow("Remind of &service due within:", self.service)
         form.addRow("A ticket waits on the vendor too long after:", self.waiting)
         form.addRow("", self.reminders)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)

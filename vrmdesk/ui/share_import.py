@@ -43,8 +43,13 @@ class ReplyImport(QObject):
 
     finished = Signal(object)
 
-    def __init__(self, parent: QWidget | None, controller: VaultController, path: Path,
-                 identities: list[Any] | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        controller: VaultController,
+        path: Path,
+        identities: list[Any] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.parent_widget = parent
         self.controller = controller
@@ -58,9 +63,14 @@ class ReplyImport(QObject):
 
     # -- step 1: verify (worker) -------------------------------------------------------------
     def start(self) -> None:
-        run_with_progress(self.parent_widget, self.controller,  # type: ignore[arg-type]
-                          f"Checking {self.path.name}…", self.verify_job, self.verified_done,
-                          self.failed)
+        run_with_progress(
+            self.parent_widget,
+            self.controller,  # type: ignore[arg-type]
+            f"Checking {self.path.name}…",
+            self.verify_job,
+            self.verified_done,
+            self.failed,
+        )
 
     def verify_job(self, task: Task) -> tuple[VerifiedBundle, ReplyCheck]:
         def progress(done: int, total: int, _text: str) -> None:
@@ -77,20 +87,24 @@ class ReplyImport(QObject):
     def verified_done(self, result: tuple[VerifiedBundle, ReplyCheck]) -> None:
         self.verified, self.check = result
         if self.check.already_imported:
-            self.show_message(QMessageBox.Icon.Information,
-                              f"This reply from {self.check.vendor_name} was imported before; "
-                              "nothing changed.")
+            self.show_message(
+                QMessageBox.Icon.Information,
+                f"This reply from {self.check.vendor_name} was imported before; nothing changed.",
+            )
             self.finished.emit(None)
             return
         if not self.check.first_contact:
             self.start_import()
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Trust this vendor's key?",
-                          f"This is the first signed reply from {html.escape(self.check.vendor_name)}.",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                          self.parent_widget)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Trust this vendor's key?",
+            f"This is the first signed reply from {html.escape(self.check.vendor_name)}.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self.parent_widget,
+        )
         groups = self.check.fingerprint.split(" ")
-        lines = "<br>".join(" ".join(groups[i:i + 6]) for i in range(0, len(groups), 6))
+        lines = "<br>".join(" ".join(groups[i : i + 6]) for i in range(0, len(groups), 6))
         box.setTextFormat(Qt.TextFormat.RichText)  # the vendor's name is escaped
         box.setInformativeText(
             "<p>Its signing key's fingerprint is:</p>"
@@ -106,25 +120,35 @@ class ReplyImport(QObject):
     def key_answered(self, answer: int) -> None:
         assert self.check is not None
         if answer != QMessageBox.StandardButton.Yes:
-            self.show_message(QMessageBox.Icon.Information,
-                              f"Nothing imported: the key of {self.check.vendor_name} was not accepted.")
+            self.show_message(
+                QMessageBox.Icon.Information,
+                f"Nothing imported: the key of {self.check.vendor_name} was not accepted.",
+            )
             self.finished.emit(None)
             return
         self.start_import()
 
     # -- step 3: import (worker) ------------------------------------------------------------
     def start_import(self) -> None:
-        run_with_progress(self.parent_widget, self.controller,  # type: ignore[arg-type]
-                          f"Importing the reply from {self.check.vendor_name if self.check else ''}…",
-                          self.import_job, self.imported, self.failed)
+        run_with_progress(
+            self.parent_widget,
+            self.controller,  # type: ignore[arg-type]
+            f"Importing the reply from {self.check.vendor_name if self.check else ''}…",
+            self.import_job,
+            self.imported,
+            self.failed,
+        )
 
     def import_job(self, task: Task) -> ImportResult:
         assert self.verified is not None and self.check is not None
         accepted = self.check.fingerprint
         with self.controller.session() as session:
             # the key confirmed on the UI thread, and only that one
-            return import_reply(session, self.verified,
-                                confirm_key=lambda _name, fingerprint: fingerprint == accepted)
+            return import_reply(
+                session,
+                self.verified,
+                confirm_key=lambda _name, fingerprint: fingerprint == accepted,
+            )
 
     def imported(self, result: ImportResult) -> None:
         self.controller.notify({"interaction", "ticket", "vendor"}, result.message())
@@ -139,16 +163,20 @@ class ReplyImport(QObject):
 
     def show_message(self, icon: QMessageBox.Icon, text: str) -> None:
         self.last_message = text
-        box = QMessageBox(icon, "Import a reply", text, QMessageBox.StandardButton.Ok,
-                          self.parent_widget)
+        box = QMessageBox(
+            icon, "Import a reply", text, QMessageBox.StandardButton.Ok, self.parent_widget
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)  # names and reasons come from the bundle
         self.message_box = box
         box.open()
 
 
-def import_reply_dialog(parent: QWidget | None, controller: VaultController,
-                        path: Path | str | None = None,
-                        identities: list[Any] | None = None) -> ReplyImport | None:
+def import_reply_dialog(
+    parent: QWidget | None,
+    controller: VaultController,
+    path: Path | str | None = None,
+    identities: list[Any] | None = None,
+) -> ReplyImport | None:
     """Choose a reply (unless ``path`` is given) and import it, asking what must be asked."""
     if path is None:
         chosen, _ = QFileDialog.getOpenFileName(parent, "Import a vendor's reply", "", FILTER)
@@ -158,8 +186,11 @@ def import_reply_dialog(parent: QWidget | None, controller: VaultController,
     path = Path(path)
     if identities is None and _is_encrypted(path):
         key_file, _ = QFileDialog.getOpenFileName(
-            parent, "The reply is encrypted: choose your age identity file", "",
-            "age identity (*.txt *.key);;All files (*)")
+            parent,
+            "The reply is encrypted: choose your age identity file",
+            "",
+            "age identity (*.txt *.key);;All files (*)",
+        )
         if not key_file:
             return None
         try:

@@ -51,7 +51,13 @@ from vrmdesk.errors import VrmError
 from vrmdesk.share import choices as ch
 from vrmdesk.share import export, schemaorg
 from vrmdesk.share import slice as sl
-from vrmdesk.share.terms import ALLOWED_USES, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, PURPOSES, Terms
+from vrmdesk.share.terms import (
+    ALLOWED_USES,
+    DEFAULT_RETENTION_DAYS,
+    MAX_RETENTION_DAYS,
+    PURPOSES,
+    Terms,
+)
 from vrmdesk.ui.controller import VaultController
 from vrmdesk.ui.elided_label import ElidedLabel
 from vrmdesk.ui.errors import explain
@@ -86,9 +92,11 @@ class WhatPage(QWizardPage):
         super().__init__()
         self.found = found
         self.setTitle(f"What to share with {found.vendor_name}")
-        self.setSubTitle("The vendor's record (name, website, my account numbers and its contacts) "
-                         "always goes. Tick what else to share; a file or a message can be left "
-                         "out on its own. My notes go only when ticked.")
+        self.setSubTitle(
+            "The vendor's record (name, website, my account numbers and its contacts) "
+            "always goes. Tick what else to share; a file or a message can be left "
+            "out on its own. My notes go only when ticked."
+        )
         self.model = QStandardItemModel(0, 2, self)
         self.model.setHorizontalHeaderLabels(["Record", "Details"])
         self.items: dict[tuple[str, int], QStandardItem] = {}
@@ -118,18 +126,23 @@ class WhatPage(QWizardPage):
                 entry = self.model.itemFromIndex(self.model.index(e, 0, group))
                 if entry.checkState() == Qt.CheckState.Checked and entry.hasChildren():
                     self.tree.expand(entry.index())
-        self.empty = QLabel("There is nothing recorded with this vendor yet besides its own record.")
+        self.empty = QLabel(
+            "There is nothing recorded with this vendor yet besides its own record."
+        )
         self.empty.setVisible(not self.items)
         self.model.itemChanged.connect(self._changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree)
         layout.addWidget(self.empty)
 
-    def _item(self, choice: ch.Choice, parent: ch.Choice | None,
-              checked: set[tuple[str, int]]) -> list[QStandardItem]:
+    def _item(
+        self, choice: ch.Choice, parent: ch.Choice | None, checked: set[tuple[str, int]]
+    ) -> list[QStandardItem]:
         item = _readonly(choice.label)
         item.setCheckable(True)
-        item.setCheckState(Qt.CheckState.Checked if choice.key in checked else Qt.CheckState.Unchecked)
+        item.setCheckState(
+            Qt.CheckState.Checked if choice.key in checked else Qt.CheckState.Unchecked
+        )
         item.setData(_key_text(*choice.key), KEY_ROLE)
         self.items[choice.key] = item
         self.parents[choice.key] = parent.key if parent else None
@@ -150,7 +163,9 @@ class WhatPage(QWizardPage):
                 child_item = self.items[child.key]
                 child_item.setEnabled(on)
                 if child.follows_parent:
-                    child_item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+                    child_item.setCheckState(
+                        Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+                    )
         finally:
             self.model.blockSignals(False)
         self.tree.viewport().update()
@@ -161,15 +176,18 @@ class WhatPage(QWizardPage):
 
     def set_checked(self, kind: str, record_id: int, on: bool) -> None:
         self.items[(kind, record_id)].setCheckState(
-            Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+        )
 
 
 class RedactPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle("Leave out")
-        self.setSubTitle("Ticked fields are left out of every record: they are not in the bundle "
-                         "at all. Files go as they are; leave a file out on the first page.")
+        self.setSubTitle(
+            "Ticked fields are left out of every record: they are not in the bundle "
+            "at all. Files go as they are; leave a file out on the first page."
+        )
         self.boxes: dict[str, QCheckBox] = {}
         grid = QGridLayout()
         for row, (name, description) in enumerate(schemaorg.REDACTABLE.items()):
@@ -190,8 +208,10 @@ class TermsPage(QWizardPage):
     def __init__(self, purpose: str, sender_name: str) -> None:
         super().__init__()
         self.setTitle("Terms")
-        self.setSubTitle("What the vendor may do with what I share. The terms stand at the top "
-                         "of the bundle's page and in its signed manifest.")
+        self.setSubTitle(
+            "What the vendor may do with what I share. The terms stand at the top "
+            "of the bundle's page and in its signed manifest."
+        )
         self.purpose = QComboBox()
         for value, label in PURPOSES.items():
             self.purpose.addItem(label, value)
@@ -213,7 +233,9 @@ class TermsPage(QWizardPage):
         self.retention.setValue(DEFAULT_RETENTION_DAYS)
         self.retention.setSuffix(" days")
         self.retention.setSpecialValueText("until the request is handled")
-        self.third_parties = QCheckBox("May be passed to &third parties where this request needs it")
+        self.third_parties = QCheckBox(
+            "May be passed to &third parties where this request needs it"
+        )
         self.sender = QLineEdit(sender_name)
         self.sender.setAccessibleName("My name")
         form = QFormLayout(self)
@@ -246,8 +268,10 @@ class PreviewPage(QWizardPage):
         super().__init__()
         self.wizard_ = wizard
         self.setTitle("Exactly what will leave")
-        self.setSubTitle("Every field of every record and every file that goes into the bundle. "
-                         "Go back to change it.")
+        self.setSubTitle(
+            "Every field of every record and every file that goes into the bundle. "
+            "Go back to change it."
+        )
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.model = QStandardItemModel(0, 2, self)
@@ -288,7 +312,8 @@ class PreviewPage(QWizardPage):
         left_out = f" Left out: {', '.join(p.redacted)}." if p.redacted else ""
         self.summary.setText(
             f"<b>{len(p.records)} record{'s' if len(p.records) != 1 else ''} and {files}</b> "
-            f"will go to {self.wizard_.found.vendor_name}.{left_out}")
+            f"will go to {self.wizard_.found.vendor_name}.{left_out}"
+        )
         terms = _bold(_readonly("Terms"))
         for label, value in self.wizard_.terms().describe():
             terms.appendRow([_readonly(label), _readonly(value)])
@@ -305,8 +330,9 @@ class PreviewPage(QWizardPage):
         files_head = _bold(_readonly(f"Files ({len(p.files)})"))
         self.model.appendRow([files_head, _readonly("")])
         for f in p.files:
-            files_head.appendRow([_readonly(f.name), _readonly(
-                f"{f.size_text}, {f.media_type} — with {f.about}")])
+            files_head.appendRow(
+                [_readonly(f.name), _readonly(f"{f.size_text}, {f.media_type} — with {f.about}")]
+            )
         self.tree.expandAll()
         self.completeChanged.emit()
 
@@ -322,8 +348,10 @@ class SavePage(QWizardPage):
         super().__init__()
         self.wizard_ = wizard
         self.setTitle("Save the bundle")
-        self.setSubTitle("The bundle is signed with my key. Encrypted, only the vendor's age key "
-                         "opens it; otherwise anyone who gets the file can read it.")
+        self.setSubTitle(
+            "The bundle is signed with my key. Encrypted, only the vendor's age key "
+            "opens it; otherwise anyone who gets the file can read it."
+        )
         self.setButtonText(QWizard.WizardButton.NextButton, "&Export")
         self.path = QLineEdit(str(wizard.default_path()))
         self.path.setAccessibleName("Save as")
@@ -339,10 +367,12 @@ class SavePage(QWizardPage):
         self.recipient = QLineEdit(recipient)
         self.recipient.setPlaceholderText("age1…")
         self.recipient.setAccessibleName("Age recipient")
-        self.recipient_hint = QLabel("From the vendor's record; a key entered here is used for "
-                                     "this export only." if recipient else
-                                     "No age key on the vendor's record: ask the vendor for one "
-                                     "(age1…) or export unencrypted.")
+        self.recipient_hint = QLabel(
+            "From the vendor's record; a key entered here is used for this export only."
+            if recipient
+            else "No age key on the vendor's record: ask the vendor for one "
+            "(age1…) or export unencrypted."
+        )
         self.recipient_hint.setWordWrap(True)
         self.encrypt.toggled.connect(self._update)
         self.recipient.textChanged.connect(self._update)
@@ -371,8 +401,9 @@ class SavePage(QWizardPage):
         return export.bundle_path(Path(self.path.text().strip()), self.encrypt_to())
 
     def browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the bundle", self.path.text(),
-                                              "Share bundles (*.vrmshare *.vrmshare.age)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the bundle", self.path.text(), "Share bundles (*.vrmshare *.vrmshare.age)"
+        )
         if path:
             self.path.setText(path)
 
@@ -418,13 +449,20 @@ class DonePage(QWizardPage):
         super().__init__()
         self.wizard_ = wizard
         self.setTitle("The bundle is ready")
-        self.setSubTitle("Send the file to the vendor. To let them check it came from me, read "
-                         "them my key's fingerprint over the phone or send it another way.")
+        self.setSubTitle(
+            "Send the file to the vendor. To let them check it came from me, read "
+            "them my key's fingerprint over the phone or send it another way."
+        )
         self.labels: dict[str, QLabel] = {}
         form = QFormLayout(self)
-        for key, title in (("path", "File:"), ("encrypted", "Encrypted to:"),
-                           ("sha256", "SHA-256:"), ("bundle_id", "Bundle id:"),
-                           ("fingerprint", "My key's fingerprint:"), ("counts", "Contents:")):
+        for key, title in (
+            ("path", "File:"),
+            ("encrypted", "Encrypted to:"),
+            ("sha256", "SHA-256:"),
+            ("bundle_id", "Bundle id:"),
+            ("fingerprint", "My key's fingerprint:"),
+            ("counts", "Contents:"),
+        ):
             label = QLabel()
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -445,7 +483,8 @@ class DonePage(QWizardPage):
         self.labels["fingerprint"].setText(r.fingerprint)
         self.labels["counts"].setText(
             f"{r.records} record{'s' if r.records != 1 else ''}, {r.files} "
-            f"file{'s' if r.files != 1 else ''}; logged under “What I have told this vendor”.")
+            f"file{'s' if r.files != 1 else ''}; logged under “What I have told this vendor”."
+        )
 
 
 class ShareWizard(QWizard):
@@ -470,13 +509,22 @@ class ShareWizard(QWizard):
         self.result: export.ExportResult | None = None
         self.busy = False
         with controller.session() as session:
-            self.found = ch.choices(session, vendor_id,
-                                    asset_ids=[asset_id] if asset_id is not None else [])
-            checked = ch.default_checks(self.found, asset_id=asset_id, ticket_id=ticket_id,
-                                        interaction_ids=interaction_ids or [], session=session)
+            self.found = ch.choices(
+                session, vendor_id, asset_ids=[asset_id] if asset_id is not None else []
+            )
+            checked = ch.default_checks(
+                self.found,
+                asset_id=asset_id,
+                ticket_id=ticket_id,
+                interaction_ids=interaction_ids or [],
+                session=session,
+            )
             sender = export.sender_name(session)
-        purpose = "support_case" if ticket_id is not None or interaction_ids else (
-            "warranty_claim" if asset_id is not None else "other")
+        purpose = (
+            "support_case"
+            if ticket_id is not None or interaction_ids
+            else ("warranty_claim" if asset_id is not None else "other")
+        )
         self.setWindowTitle(f"Share with {self.found.vendor_name}")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
@@ -487,16 +535,23 @@ class ShareWizard(QWizard):
         self.preview_page = PreviewPage(self)
         self.save_page = SavePage(self)
         self.done_page = DonePage(self)
-        for page in (self.what, self.redaction, self.terms_page, self.preview_page,
-                     self.save_page, self.done_page):
+        for page in (
+            self.what,
+            self.redaction,
+            self.terms_page,
+            self.preview_page,
+            self.save_page,
+            self.done_page,
+        ):
             self.addPage(page)
         self.resize(760, 600)
         controller.locked.connect(self.reject)  # nothing of the vault stays on screen
 
     # -- what the pages add up to ---------------------------------------------------------------
     def selection(self) -> sl.Selection:
-        return ch.selection_from_checks(self.found, self.what.checked(),
-                                        redact=self.redaction.redact())
+        return ch.selection_from_checks(
+            self.found, self.what.checked(), redact=self.redaction.redact()
+        )
 
     def terms(self) -> Terms:
         return self.terms_page.terms()
@@ -540,9 +595,16 @@ class ShareWizard(QWizard):
                     state["done"], state["total"] = done // 1024, max(total // 1024, 1)
                 task.progress(state["done"], state["total"], text)
 
-            return export.export_bundle(vault, selection, terms, out, sender=sender,
-                                        encrypt_to=encrypt_to, progress=progress,
-                                        shown=shown)
+            return export.export_bundle(
+                vault,
+                selection,
+                terms,
+                out,
+                sender=sender,
+                encrypt_to=encrypt_to,
+                progress=progress,
+                shown=shown,
+            )
 
         def finish(result: export.ExportResult) -> None:
             dialog.deleteLater()  # reset() alone leaves a shown dialog (autoClose is off)
@@ -553,8 +615,9 @@ class ShareWizard(QWizard):
             self._failed(exc)
 
         self._set_busy(True)
-        dialog = run_with_progress(self, self.controller, f"Writing {out.name}…", work,
-                                   finish, fail)
+        dialog = run_with_progress(
+            self, self.controller, f"Writing {out.name}…", work, finish, fail
+        )
         dialog.canceled.connect(self._cancelled)
         self.progress_dialog = dialog
 
@@ -566,8 +629,9 @@ class ShareWizard(QWizard):
     def _done(self, result: export.ExportResult) -> None:
         self.result = result
         self._set_busy(False)
-        self.controller.notify({"disclosure"}, f"Exported {result.path.name} for "
-                                               f"{self.found.vendor_name}.")
+        self.controller.notify(
+            {"disclosure"}, f"Exported {result.path.name} for {self.found.vendor_name}."
+        )
         self.next()
         self.exported.emit(result)
 
@@ -585,8 +649,9 @@ class ShareWizard(QWizard):
         self.failed.emit("cancelled")
 
 
-def share_with_vendor(parent: QWidget | None, controller: VaultController, vendor_id: int,
-                      **preselect: Any) -> export.ExportResult | None:
+def share_with_vendor(
+    parent: QWidget | None, controller: VaultController, vendor_id: int, **preselect: Any
+) -> export.ExportResult | None:
     """Show the wizard (modal); the export's result, or None when nothing was exported."""
     try:
         wizard = ShareWizard(controller, vendor_id, parent, **preselect)

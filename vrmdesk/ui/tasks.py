@@ -30,7 +30,12 @@ class _Relay(QObject):
     _progress_from_worker = Signal(int, int, str)
     progressed = Signal(int, int, str)
 
-    def __init__(self, receiver: QObject, on_done: Callable[[Any], None], on_failed: Callable[[BaseException], None]) -> None:
+    def __init__(
+        self,
+        receiver: QObject,
+        on_done: Callable[[Any], None],
+        on_failed: Callable[[BaseException], None],
+    ) -> None:
         super().__init__(receiver)
         self._on_done = on_done
         self._on_failed = on_failed
@@ -82,7 +87,9 @@ class Task:
 
 
 class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[[Task], Any], task: Task, relay: _Relay, runner: TaskRunner) -> None:
+    def __init__(
+        self, fn: Callable[[Task], Any], task: Task, relay: _Relay, runner: TaskRunner
+    ) -> None:
         super().__init__()
         # Python keeps the runnable alive (in TaskRunner._running) until it is finished; Qt must
         # not delete it behind Python's back.
@@ -132,6 +139,7 @@ class TaskRunner(QObject):
         label: str = "",
     ) -> Task:
         """``label`` names work a person would not want to lose by quitting ("Writing b.vrmshare…")."""
+
         def finish_ok(result: Any) -> None:
             self._forget(task)
             if on_done is not None:
@@ -162,7 +170,9 @@ class TaskRunner(QObject):
     def running_work(self) -> list[str]:
         """The labels of the labelled tasks still running (what quitting now would cut short)."""
         with self._lock:
-            return [task.label for task in self._running if task.label and not task.finished.is_set()]
+            return [
+                task.label for task in self._running if task.label and not task.finished.is_set()
+            ]
 
     def cancel_all(self) -> None:
         with self._lock:

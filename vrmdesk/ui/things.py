@@ -31,8 +31,17 @@ from vrmdesk.ui.pages import Page
 from vrmdesk.ui.things_models import ID_ROLE, AssetFilterProxy, AssetTableModel, selected_id
 
 #: changes to these kinds can change what the page shows
-RELEVANT = {"*", "asset", "warranty", "registration", "service_event", "ticket", "vendor",
-            "attachment", "interaction"}
+RELEVANT = {
+    "*",
+    "asset",
+    "warranty",
+    "registration",
+    "service_event",
+    "ticket",
+    "vendor",
+    "attachment",
+    "interaction",
+}
 
 
 class ThingsPage(Page):
@@ -53,8 +62,11 @@ class ThingsPage(Page):
         self.new_button.clicked.connect(self.new_asset)
         bar = QHBoxLayout()
         # mnemonics: the menu bar has F, E, V, H; the files tab uses A, C, O, R, V
-        for text, widget in (("Fi&lter:", self.filter_edit), ("Cate&gory:", self.category_combo),
-                             ("Loca&tion:", self.location_combo)):
+        for text, widget in (
+            ("Fi&lter:", self.filter_edit),
+            ("Cate&gory:", self.category_combo),
+            ("Loca&tion:", self.location_combo),
+        ):
             label = QLabel(text)
             label.setBuddy(widget)
             bar.addWidget(label)
@@ -234,7 +246,9 @@ class ThingsPage(Page):
         else:
             self.empty.setText("Choose a thing to see its warranties, service and tickets.")
 
-    def show_asset(self, asset_id: int, kind: str | None = None, record_id: int | None = None) -> None:
+    def show_asset(
+        self, asset_id: int, kind: str | None = None, record_id: int | None = None
+    ) -> None:
         """Select a thing (clearing filters that hide it) and, if given, one of its records."""
         if self._stale or self.model.row_of(asset_id) < 0:
             self.reload()

@@ -40,6 +40,7 @@ def selected_id(table: Any) -> int | None:
         return None
     return int(index.data(ID_ROLE))
 
+
 Index = QModelIndex | QPersistentModelIndex
 
 STATE_COLORS: dict[m.WarrantyState | None, str] = {
@@ -55,8 +56,10 @@ STATE_COLORS: dict[m.WarrantyState | None, str] = {
 def state_icon(state: m.WarrantyState | None) -> QIcon:
     if state is None:
         return QIcon()
-    return icon("warning" if state in (m.WarrantyState.EXPIRING, m.WarrantyState.EXPIRED)
-                else "warranty", color=STATE_COLORS[state])
+    return icon(
+        "warning" if state in (m.WarrantyState.EXPIRING, m.WarrantyState.EXPIRED) else "warranty",
+        color=STATE_COLORS[state],
+    )
 
 
 def state_text(state: m.WarrantyState | None) -> str:
@@ -108,8 +111,11 @@ class RowsModel(QAbstractTableModel):
             return rows
         column = self.columns[self.sort_column]
         key = column.sort or (lambda row: column.text(row).casefold())
-        return sorted(rows, key=lambda row: (key(row), row.id),
-                      reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
+        return sorted(
+            rows,
+            key=lambda row: (key(row), row.id),
+            reverse=self.sort_order == Qt.SortOrder.DescendingOrder,
+        )
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sort_column, self.sort_order = column, order
@@ -121,7 +127,9 @@ class RowsModel(QAbstractTableModel):
         self.rows = self._sorted(self.rows)
         self._rows_changed()
         where = {row.id: i for i, row in enumerate(self.rows)}
-        self.changePersistentIndexList(persistent, [self.index(where[rid], col) for rid, col in kept])
+        self.changePersistentIndexList(
+            persistent, [self.index(where[rid], col) for rid, col in kept]
+        )
         self.layoutChanged.emit()
 
     def clear(self) -> None:
@@ -156,17 +164,25 @@ class RowsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.columns)):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.columns)
+        ):
             return self.columns[section].header
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
 
     def row_of(self, record_id: int) -> int:
         """The row showing a record, or -1."""
@@ -181,19 +197,29 @@ def _warranty_tip(row: AssetRow) -> str:
 
 
 ASSET_COLUMNS = (
-    Column("Name", lambda r: r.name,
-           tooltip=lambda r: f"{r.name} ({r.model})" if r.model else r.name),
+    Column(
+        "Name", lambda r: r.name, tooltip=lambda r: f"{r.name} ({r.model})" if r.model else r.name
+    ),
     Column("Category", lambda r: r.category),
     Column("Maker", lambda r: r.maker),
     Column("Seller", lambda r: r.seller),
     Column("Location", lambda r: r.location),
-    Column("Warranty", lambda r: state_text(r.warranty_state),
-           sort=lambda r: (STATE_RANK.get(r.warranty_state, 9) if r.warranty_state else 9) * 10**8
-           + (r.warranty_ends_on.toordinal() if r.warranty_ends_on else 0),
-           icon=lambda r: state_icon(r.warranty_state), tooltip=_warranty_tip,
-           color=lambda r: "#8a8a8a" if r.warranty_state is None else None),
-    Column("Purchased", lambda r: day(r.purchase_date),
-           sort=lambda r: r.purchase_date.isoformat() if r.purchase_date else ""),
+    Column(
+        "Warranty",
+        lambda r: state_text(r.warranty_state),
+        sort=lambda r: (
+            (STATE_RANK.get(r.warranty_state, 9) if r.warranty_state else 9) * 10**8
+            + (r.warranty_ends_on.toordinal() if r.warranty_ends_on else 0)
+        ),
+        icon=lambda r: state_icon(r.warranty_state),
+        tooltip=_warranty_tip,
+        color=lambda r: "#8a8a8a" if r.warranty_state is None else None,
+    ),
+    Column(
+        "Purchased",
+        lambda r: day(r.purchase_date),
+        sort=lambda r: r.purchase_date.isoformat() if r.purchase_date else "",
+    ),
 )
 
 
@@ -206,8 +232,9 @@ class AssetTableModel(RowsModel):
 
     def _rows_changed(self) -> None:
         self.haystacks = [
-            " ".join((r.name, r.category, r.maker, r.seller, r.model, r.serial_number,
-                      r.location)).casefold()
+            " ".join(
+                (r.name, r.category, r.maker, r.seller, r.model, r.serial_number, r.location)
+            ).casefold()
             for r in self.rows
         ]
 
@@ -227,8 +254,9 @@ class AssetFilterProxy(QSortFilterProxyModel):
         """The source model sorts (fast); this proxy keeps its order and only filters."""
         self.sourceModel().sort(column, order)
 
-    def set_filter(self, *, category: str | None = None, location: str | None = None,
-                   text: str = "") -> None:
+    def set_filter(
+        self, *, category: str | None = None, location: str | None = None, text: str = ""
+    ) -> None:
         self._begin()
         self.category = category or None
         self.location = location or None

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    Qt,
+)
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -65,8 +71,15 @@ def _entry(i: m.Interaction) -> Entry:
     body = " ".join((i.body or "").split())
     if len(body) > EXCERPT_CHARS:
         body = body[: EXCERPT_CHARS - 1] + "…"
-    return Entry(i.id, i.occurred_at, i.direction == m.Direction.INBOUND, str(i.channel),
-                 i.subject, body, i.ticket_id)
+    return Entry(
+        i.id,
+        i.occurred_at,
+        i.direction == m.Direction.INBOUND,
+        str(i.channel),
+        i.subject,
+        body,
+        i.ticket_id,
+    )
 
 
 class TimelineModel(QAbstractListModel):
@@ -85,15 +98,26 @@ class TimelineModel(QAbstractListModel):
         self._busy = False  # no fetching more while rows go in or the model resets
 
     # -- what to show -----------------------------------------------------------------------
-    def set_vendor(self, vendor_id: int | None, ticket_titles: dict[int, str] | None = None) -> None:
+    def set_vendor(
+        self, vendor_id: int | None, ticket_titles: dict[int, str] | None = None
+    ) -> None:
         self.vendor_id = vendor_id
         self.ticket_titles = dict(ticket_titles or {})
         self.filters = {"channel": None, "ticket_id": None, "direction": None}
         self.reload()
 
-    def set_filters(self, *, channel: str | None = None, ticket_id: int | None = None,
-                    direction: str | None = None) -> None:
-        self.filters = {"channel": channel or None, "ticket_id": ticket_id, "direction": direction or None}
+    def set_filters(
+        self,
+        *,
+        channel: str | None = None,
+        ticket_id: int | None = None,
+        direction: str | None = None,
+    ) -> None:
+        self.filters = {
+            "channel": channel or None,
+            "ticket_id": ticket_id,
+            "direction": direction or None,
+        }
         self.reload()
 
     def reload(self, keep_loaded: bool = False) -> None:
@@ -120,8 +144,12 @@ class TimelineModel(QAbstractListModel):
 
     # -- lazy fetching ----------------------------------------------------------------------
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
-        return (not parent.isValid() and self._next is not None and not self._busy
-                and self.controller.is_open)
+        return (
+            not parent.isValid()
+            and self._next is not None
+            and not self._busy
+            and self.controller.is_open
+        )
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
         if self.canFetchMore(parent):
@@ -150,7 +178,9 @@ class TimelineModel(QAbstractListModel):
         if self.vendor_id is None:
             return None
         with self.controller.session() as session:
-            position = views.timeline_position(session, self.vendor_id, interaction_id, **self.filters)
+            position = views.timeline_position(
+                session, self.vendor_id, interaction_id, **self.filters
+            )
         if position is None:
             return None
         if position >= len(self._rows) and self._next is not None:
@@ -196,15 +226,22 @@ class TimelineView(QWidget):
             self.channel.addItem(views.label(c), c.value)
         self.ticket = QComboBox()
         self.ticket.setMinimumContentsLength(16)
-        self.ticket.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.ticket.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.direction = QComboBox()
-        for text, value, name in (("Both ways", None, None), ("Received", "inbound", "inbound"),
-                                  ("Sent", "outbound", "outbound")):
+        for text, value, name in (
+            ("Both ways", None, None),
+            ("Received", "inbound", "inbound"),
+            ("Sent", "outbound", "outbound"),
+        ):
             self.direction.addItem(icon(name) if name else QIcon(), text, value)
         filters = QHBoxLayout()
-        for text, combo, name in (("&Channel:", self.channel, "Filter by channel"),
-                                  ("Tic&ket:", self.ticket, "Filter by ticket"),
-                                  ("Di&rection:", self.direction, "Filter by direction")):
+        for text, combo, name in (
+            ("&Channel:", self.channel, "Filter by channel"),
+            ("Tic&ket:", self.ticket, "Filter by ticket"),
+            ("Di&rection:", self.direction, "Filter by direction"),
+        ):
             label = QLabel(text)
             label.setBuddy(combo)
             combo.setAccessibleName(name)
@@ -225,11 +262,15 @@ class TimelineView(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, icon_name, slot in (("new", "&New interaction…", "plus", self.new),
-                                           ("edit", "Ed&it…", "edit", self.edit),
-                                           ("delete", "&Delete…", "trash", self.delete)):
+        for key, text, icon_name, slot in (
+            ("new", "&New interaction…", "plus", self.new),
+            ("edit", "Ed&it…", "edit", self.edit),
+            ("delete", "&Delete…", "trash", self.delete),
+        ):
             button = QPushButton(icon(icon_name), text)
-            button.setAccessibleName(text.replace("&", "").rstrip("…") + ("" if key == "new" else " interaction"))
+            button.setAccessibleName(
+                text.replace("&", "").rstrip("…") + ("" if key == "new" else " interaction")
+            )
             button.clicked.connect(slot)
             buttons.addWidget(button)
             self.buttons[key] = button
@@ -239,7 +280,10 @@ class TimelineView(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty)
-        for keys, slot in ((Qt.Key.Key_Insert, self.new), (QKeySequence.StandardKey.Delete, self.delete)):
+        for keys, slot in (
+            (Qt.Key.Key_Insert, self.new),
+            (QKeySequence.StandardKey.Delete, self.delete),
+        ):
             action = QAction(self.list)
             action.setShortcut(QKeySequence(keys))
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -291,8 +335,11 @@ class TimelineView(QWidget):
                 combo.setCurrentIndex(0)
 
     def _filter(self) -> None:
-        self.model.set_filters(channel=self.channel.currentData(), ticket_id=self.ticket.currentData(),
-                               direction=self.direction.currentData())
+        self.model.set_filters(
+            channel=self.channel.currentData(),
+            ticket_id=self.ticket.currentData(),
+            direction=self.direction.currentData(),
+        )
 
     def show_ticket(self, ticket_id: int) -> None:
         """Only the conversation on one ticket."""

@@ -57,7 +57,9 @@ class TimelineDelegate(QStyledItemDelegate):
         palette: QPalette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         colour = accent("inbound" if entry.inbound else "outbound", palette)
-        text_colour = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        text_colour = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
         soft = text_colour if selected else muted(palette)
         r = option.rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
         # inbound hugs the left, outbound is indented like the other side of a conversation
@@ -67,11 +69,18 @@ class TimelineDelegate(QStyledItemDelegate):
         width = r.right() - x
         fm = QFontMetrics(option.font)
         line = fm.lineSpacing()
-        painter.drawPixmap(x, r.top() + (line - self.ICON) // 2,
-                           self._icon("inbound" if entry.inbound else "outbound",
-                                      (text_colour if selected else colour).name()))
-        head = f"{'Received' if entry.inbound else 'Sent'} · {views.label(entry.channel)} · " \
-               f"{entry.occurred_at:%d %b %Y, %H:%M}"
+        painter.drawPixmap(
+            x,
+            r.top() + (line - self.ICON) // 2,
+            self._icon(
+                "inbound" if entry.inbound else "outbound",
+                (text_colour if selected else colour).name(),
+            ),
+        )
+        head = (
+            f"{'Received' if entry.inbound else 'Sent'} · {views.label(entry.channel)} · "
+            f"{entry.occurred_at:%d %b %Y, %H:%M}"
+        )
         ticket = self.ticket_titles.get(entry.ticket_id or 0)
         if ticket:
             head += f" · ticket: {ticket}"
@@ -80,16 +89,24 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(text_colour if selected else colour)
         tx = x + self.ICON + 6
-        painter.drawText(QRect(tx, r.top(), width - self.ICON - 6, line), Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(bold).elidedText(head, Qt.TextElideMode.ElideRight, width - self.ICON - 6))
+        painter.drawText(
+            QRect(tx, r.top(), width - self.ICON - 6, line),
+            Qt.AlignmentFlag.AlignVCenter,
+            QFontMetrics(bold).elidedText(head, Qt.TextElideMode.ElideRight, width - self.ICON - 6),
+        )
         painter.setPen(text_colour)
         subject = entry.subject or "(no subject)"
-        painter.drawText(QRect(x, r.top() + line, width, line), Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(bold).elidedText(subject, Qt.TextElideMode.ElideRight, width))
+        painter.drawText(
+            QRect(x, r.top() + line, width, line),
+            Qt.AlignmentFlag.AlignVCenter,
+            QFontMetrics(bold).elidedText(subject, Qt.TextElideMode.ElideRight, width),
+        )
         painter.setFont(option.font)
         painter.setPen(soft)
         for n, text in enumerate(_two_lines(fm, entry.excerpt, width), 2):
-            painter.drawText(QRect(x, r.top() + n * line, width, line), Qt.AlignmentFlag.AlignVCenter, text)
+            painter.drawText(
+                QRect(x, r.top() + n * line, width, line), Qt.AlignmentFlag.AlignVCenter, text
+            )
         painter.restore()
 
 

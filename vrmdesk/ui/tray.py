@@ -47,5 +47,8 @@ class Tray(QSystemTrayIcon):
         self.setToolTip("vrmdesk — locked" if locked else "vrmdesk")
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
             (self.unlock_requested if self.locked else self.show_requested).emit()

@@ -38,7 +38,9 @@ from vrmdesk.ui.tasks import TaskRunner
 class UnlockDialog(QDialog):
     """``exec()`` returns Accepted with ``self.vault`` open; ``self.folder`` may have changed."""
 
-    def __init__(self, folder: Path, parent: QWidget | None = None, *, runner: TaskRunner | None = None) -> None:
+    def __init__(
+        self, folder: Path, parent: QWidget | None = None, *, runner: TaskRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Unlock vrmdesk")
         self.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
@@ -87,7 +89,9 @@ class UnlockDialog(QDialog):
         form.addRow("", self.remember_reason)
 
         self.buttons = QDialogButtonBox()
-        self.unlock_button = self.buttons.addButton("&Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.unlock_button = self.buttons.addButton(
+            "&Unlock", QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.unlock_button.setDefault(True)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         # Enter never means Cancel, even when focus passed over it while the key was derived
@@ -145,7 +149,9 @@ class UnlockDialog(QDialog):
             self.unlock_button.setDefault(True)
 
     # -- unlocking ---------------------------------------------------------------------------
-    def try_unlock(self, *, recovery_key: str | None = None, new_passphrase: str | None = None) -> None:
+    def try_unlock(
+        self, *, recovery_key: str | None = None, new_passphrase: str | None = None
+    ) -> None:
         passphrase = self.passphrase.text()
         if not passphrase and recovery_key is None:
             self.show_error("Type your passphrase.")
@@ -188,13 +194,16 @@ class UnlockDialog(QDialog):
 
     # -- alternatives ------------------------------------------------------------------------
     def choose_other(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "Open a vault folder", str(self.folder.parent))
+        chosen = QFileDialog.getExistingDirectory(
+            self, "Open a vault folder", str(self.folder.parent)
+        )
         if not chosen:
             return
         folder = Path(chosen)
         if not vault_exists(folder):
             answer = QMessageBox.question(
-                self, "No vault there",
+                self,
+                "No vault there",
                 f"There is no vault in {folder}. Create a new vault there?",
             )
             if answer == QMessageBox.StandardButton.Yes:
@@ -207,13 +216,19 @@ class UnlockDialog(QDialog):
         self._show_folder()
 
     def use_recovery_key(self) -> None:
-        key, ok = QInputDialog.getText(self, "Recovery key", "The recovery key (the groups of five characters):")
+        key, ok = QInputDialog.getText(
+            self, "Recovery key", "The recovery key (the groups of five characters):"
+        )
         if not ok or not key.strip():
             return
-        new, ok = QInputDialog.getText(self, "New passphrase", "Choose a new passphrase:", QLineEdit.EchoMode.Password)
+        new, ok = QInputDialog.getText(
+            self, "New passphrase", "Choose a new passphrase:", QLineEdit.EchoMode.Password
+        )
         if not ok or not new:
             return
-        again, ok = QInputDialog.getText(self, "New passphrase", "The new passphrase again:", QLineEdit.EchoMode.Password)
+        again, ok = QInputDialog.getText(
+            self, "New passphrase", "The new passphrase again:", QLineEdit.EchoMode.Password
+        )
         if not ok:
             return
         if again != new:
@@ -230,7 +245,9 @@ class UnlockDialog(QDialog):
             f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}  ({b.size / 1e6:.1f} MB)"
             for b in found
         ]
-        choice, ok = QInputDialog.getItem(self, "Restore a backup", "Backups, newest first:", labels, 0, False)
+        choice, ok = QInputDialog.getItem(
+            self, "Restore a backup", "Backups, newest first:", labels, 0, False
+        )
         if not ok:
             return
         chosen = found[labels.index(choice)]
@@ -248,7 +265,9 @@ class UnlockDialog(QDialog):
             self._set_busy(False)
             kept = f" The vault as it was is kept as {safety.path.name}." if safety else ""
             self.error.hide()
-            self.info.setText(f"Restored the backup of {chosen.taken.astimezone():%Y-%m-%d %H:%M}.{kept} Unlock to continue.")
+            self.info.setText(
+                f"Restored the backup of {chosen.taken.astimezone():%Y-%m-%d %H:%M}.{kept} Unlock to continue."
+            )
             self.info.show()
 
         self.runner.start(work, on_done=done, on_error=self._failed, receiver=self)

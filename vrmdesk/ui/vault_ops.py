@@ -32,11 +32,14 @@ def restore_backup(parent: QWidget, controller: VaultController) -> None:
         QMessageBox.information(parent, "Restore a backup", "There are no backups yet.")
         return
     labels = [f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}" for b in found]
-    choice, ok = QInputDialog.getItem(parent, "Restore a backup", "Backups, newest first:", labels, 0, False)
+    choice, ok = QInputDialog.getItem(
+        parent, "Restore a backup", "Backups, newest first:", labels, 0, False
+    )
     if not ok:
         return
     QMessageBox.information(
-        parent, "Restore a backup",
+        parent,
+        "Restore a backup",
         "The vault will be locked. In the unlock dialog, choose “Restore a backup…” and pick "
         f"{choice.strip()}; the vault as it is now is kept as a backup first.",
     )

@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -47,7 +55,11 @@ def last_contact_text(when: datetime | None, now: datetime | None = None) -> str
 
 def describe(row: VendorRow) -> str:
     """The whole row in words (screen readers, tooltips)."""
-    parts = [row.name, views.label(row.vendor_kind), f"last contact {last_contact_text(row.last_contact)}"]
+    parts = [
+        row.name,
+        views.label(row.vendor_kind),
+        f"last contact {last_contact_text(row.last_contact)}",
+    ]
     if row.status != "active":
         parts.append(views.label(row.status).lower())
     if row.open_tickets:
@@ -95,8 +107,9 @@ class VendorListModel(PagedRows, QAbstractListModel):
 
     def _load(self, offset: int, limit: int) -> list[VendorRow]:
         with self.controller.session() as session:
-            return views.vendor_rows(session, self.text, self.sort, offset=offset, limit=limit,
-                                     lead=self.prefs.lead())
+            return views.vendor_rows(
+                session, self.text, self.sort, offset=offset, limit=limit, lead=self.prefs.lead()
+            )
 
     def _page(self, offset: int) -> list[Any]:
         return self._load(offset, self.PAGE)
@@ -149,12 +162,16 @@ class VendorDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, option.widget)
         palette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        text = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        text = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
         soft = text if selected else muted(palette)
         r = option.rect.adjusted(self.PAD + self.MARK + 3, self.PAD, -self.PAD, -self.PAD)
         if row.attention:
-            painter.fillRect(QRect(option.rect.left() + 2, r.top(), self.MARK, r.height()),
-                             accent("soon", palette))
+            painter.fillRect(
+                QRect(option.rect.left() + 2, r.top(), self.MARK, r.height()),
+                accent("soon", palette),
+            )
         fm = QFontMetrics(option.font)
         line = fm.lineSpacing()
         # badges, right to left on the first line
@@ -182,25 +199,37 @@ class VendorDelegate(QStyledItemDelegate):
             painter.setBrush(fill_soft)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.drawRoundedRect(pill, (line - 2) / 2, (line - 2) / 2)
-            painter.drawPixmap(int(pill.left() + 4), int(pill.center().y() - size / 2),
-                               self._pixmap(name, fill.name(), size))
+            painter.drawPixmap(
+                int(pill.left() + 4),
+                int(pill.center().y() - size / 2),
+                self._pixmap(name, fill.name(), size),
+            )
             if label:
                 painter.setPen(fill)
-                painter.drawText(QRectF(pill.left() + 4 + size + 2, pill.top(), width - size - 6, pill.height()),
-                                 Qt.AlignmentFlag.AlignVCenter, label)
+                painter.drawText(
+                    QRectF(pill.left() + 4 + size + 2, pill.top(), width - size - 6, pill.height()),
+                    Qt.AlignmentFlag.AlignVCenter,
+                    label,
+                )
             right -= width + 4
         bold = QFont(option.font)
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(text)
         name_rect = QRect(r.left(), r.top(), max(10, right - r.left() - 2), line)
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(bold).elidedText(row.name, Qt.TextElideMode.ElideRight, name_rect.width()))
+        painter.drawText(
+            name_rect,
+            Qt.AlignmentFlag.AlignVCenter,
+            QFontMetrics(bold).elidedText(row.name, Qt.TextElideMode.ElideRight, name_rect.width()),
+        )
         painter.setFont(option.font)
         painter.setPen(soft)
         second = f"{views.label(row.vendor_kind)} · {last_contact_text(row.last_contact)}"
         if row.status != "active":
             second += f" · {views.label(row.status).lower()}"
-        painter.drawText(QRect(r.left(), r.top() + line, r.width(), line), Qt.AlignmentFlag.AlignVCenter,
-                         fm.elidedText(second, Qt.TextElideMode.ElideRight, r.width()))
+        painter.drawText(
+            QRect(r.left(), r.top() + line, r.width(), line),
+            Qt.AlignmentFlag.AlignVCenter,
+            fm.elidedText(second, Qt.TextElideMode.ElideRight, r.width()),
+        )
         painter.restore()

@@ -36,7 +36,8 @@ LISTS: tuple[tuple[str, type[m.Record], str, str, str], ...] = (
 
 def _loader(kind: str) -> Any:
     return lambda session, vendor_id, offset, limit: views.vendor_items(
-        session, vendor_id, kind, offset=offset, limit=limit)
+        session, vendor_id, kind, offset=offset, limit=limit
+    )
 
 
 class OverviewTab(QScrollArea):
@@ -54,8 +55,12 @@ class OverviewTab(QScrollArea):
         form = QFormLayout(details)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, QLabel] = {}
-        for key, caption in (("website", "Website:"), ("since", "Customer since:"),
-                             ("policy", "My contact policy:"), ("notes", "Notes:")):
+        for key, caption in (
+            ("website", "Website:"),
+            ("since", "Customer since:"),
+            ("policy", "My contact policy:"),
+            ("notes", "Notes:"),
+        ):
             label = QLabel()
             label.setWordWrap(True)
             if key == "website":  # a link to follow, also by keyboard
@@ -78,18 +83,30 @@ class OverviewTab(QScrollArea):
         grid = QGridLayout()
         self.lists: dict[str, RecordTab] = {}
         for column, (kind, cls, noun, heading, second) in enumerate(LISTS):
-            model = RowsModel(controller, [Column("Name" if kind != "account" else "Number",
-                                                  lambda i: i.title),
-                                           Column(second, lambda i: i.detail, tip=lambda i: i.detail)],
-                              _loader(kind), self)
-            tab = RecordTab(controller, cls, model, noun, self._defaults, title=heading, compact=True)
+            model = RowsModel(
+                controller,
+                [
+                    Column("Name" if kind != "account" else "Number", lambda i: i.title),
+                    Column(second, lambda i: i.detail, tip=lambda i: i.detail),
+                ],
+                _loader(kind),
+                self,
+            )
+            tab = RecordTab(
+                controller, cls, model, noun, self._defaults, title=heading, compact=True
+            )
             tab.table.setMinimumHeight(96)
             tab.table.setMaximumHeight(150)
             tab.activated.connect(lambda _id, tab=tab: tab.edit())
             self.lists[kind] = tab
             # contacts across the width, channels and account numbers side by side below
-            grid.addWidget(tab, 0 if kind == "contact" else 1, 0 if column < 2 else 1, 1,
-                           2 if kind == "contact" else 1)
+            grid.addWidget(
+                tab,
+                0 if kind == "contact" else 1,
+                0 if column < 2 else 1,
+                1,
+                2 if kind == "contact" else 1,
+            )
         layout.addLayout(grid)
         layout.addStretch(1)
 

@@ -26,9 +26,18 @@ from vrmdesk.ui.vendor_overview import OverviewTab
 from vrmdesk.ui.vendor_tabs import Column, RecordTab, RowsModel, call_editor, confirm_delete
 
 #: which tab shows a kind of record
-TAB_OF = {"contact": "overview", "channel": "overview", "account": "overview", "vendor": "overview",
-          "asset": "things", "ticket": "tickets", "interaction": "timeline", "offer": "offers",
-          "agreement": "agreements", "attachment": "files"}
+TAB_OF = {
+    "contact": "overview",
+    "channel": "overview",
+    "account": "overview",
+    "vendor": "overview",
+    "asset": "things",
+    "ticket": "tickets",
+    "interaction": "timeline",
+    "offer": "offers",
+    "agreement": "agreements",
+    "attachment": "files",
+}
 #: which parts of the page show records of a kind ("*": all)
 SHOWS = {
     "header": {"vendor", "interaction", "ticket", "offer", "contact", "channel", "account"},
@@ -63,7 +72,9 @@ def _notice_colour(row: Any, palette: QPalette) -> QColor | None:
 def _warranty_text(row: Any) -> str:
     if row.warranty_state is None:
         return "no warranty"
-    verb = {"expired": "ended", "void": "void since", "not_started": "from"}.get(row.warranty_state, "until")
+    verb = {"expired": "ended", "void": "void since", "not_started": "from"}.get(
+        row.warranty_state, "until"
+    )
     text = f"{views.label(row.warranty_state)}, {verb} {_date(row.warranty_ends)}"
     if row.warranty_state == "active" and row.expiring:
         text += f" ({row.expiring} other ending soon)"
@@ -73,7 +84,9 @@ def _warranty_text(row: Any) -> str:
 class VendorPage(QWidget):
     open_record = Signal(str, int)
 
-    def __init__(self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.controller, self.prefs = controller, prefs
         self.vendor_id: int | None = None
@@ -110,52 +123,103 @@ class VendorPage(QWidget):
         self.tabs.setAccessibleName("Vendor sections")
         self.tabs.setDocumentMode(True)
         self.overview = OverviewTab(controller)
-        self.things = self._table(m.Asset, "thing", vendor_tables.vendor_things, [
-            Column("Thing", lambda r: r.name, icon=lambda r: icon("thing")),
-            Column("Role", lambda r: views.label(r.role)),
-            Column("Bought", lambda r: _date(r.purchase_date)),
-            Column("Warranty", _warranty_text, colour=_state_colour, tip=lambda r: "\n".join(r.warranties)),
-            Column("Category", lambda r: r.category),
-        ], self._thing_defaults, lead=True)
-        self.tickets = self._table(m.Ticket, "ticket", vendor_tables.vendor_tickets, [
-            Column("Ticket", lambda r: r.title, icon=lambda r: icon("ticket")),
-            Column("Status", lambda r: views.label(r.status)),
-            Column("Opened", lambda r: _date(r.opened_on)),
-            Column("Follow up", lambda r: _date(r.follow_up_on) if r.is_open else "",
-                   colour=_follow_up_colour),
-            Column("Messages", lambda r: str(r.messages)),
-            Column("Thing", lambda r: r.thing),
-            Column("Reference", lambda r: r.reference),
-        ], self._vendor_defaults)
+        self.things = self._table(
+            m.Asset,
+            "thing",
+            vendor_tables.vendor_things,
+            [
+                Column("Thing", lambda r: r.name, icon=lambda r: icon("thing")),
+                Column("Role", lambda r: views.label(r.role)),
+                Column("Bought", lambda r: _date(r.purchase_date)),
+                Column(
+                    "Warranty",
+                    _warranty_text,
+                    colour=_state_colour,
+                    tip=lambda r: "\n".join(r.warranties),
+                ),
+                Column("Category", lambda r: r.category),
+            ],
+            self._thing_defaults,
+            lead=True,
+        )
+        self.tickets = self._table(
+            m.Ticket,
+            "ticket",
+            vendor_tables.vendor_tickets,
+            [
+                Column("Ticket", lambda r: r.title, icon=lambda r: icon("ticket")),
+                Column("Status", lambda r: views.label(r.status)),
+                Column("Opened", lambda r: _date(r.opened_on)),
+                Column(
+                    "Follow up",
+                    lambda r: _date(r.follow_up_on) if r.is_open else "",
+                    colour=_follow_up_colour,
+                ),
+                Column("Messages", lambda r: str(r.messages)),
+                Column("Thing", lambda r: r.thing),
+                Column("Reference", lambda r: r.reference),
+            ],
+            self._vendor_defaults,
+        )
         self.timeline = TimelineView(controller)
-        self.offers = self._table(m.Offer, "offer", vendor_tables.vendor_offers, [
-            Column("Received", lambda r: f"{r.received_at:%d %b %Y}"),
-            Column("Channel", lambda r: views.label(r.channel),
-                   icon=lambda r: None if r.allowed_channel else icon("warning"),
-                   colour=lambda r, p: None if r.allowed_channel else accent("warn", p),
-                   tip=lambda r: "" if r.allowed_channel else "A channel my contact policy does not allow"),
-            Column("Offer", lambda r: r.content),
-        ], self._vendor_defaults)
-        self.agreements = self._table(m.Agreement, "agreement", vendor_tables.vendor_agreements, [
-            Column("Agreement", lambda r: r.title, icon=lambda r: icon("calendar")),
-            Column("Cost", lambda r: f"{r.cost} / {r.period.replace('_', ' ')}" if r.cost else ""),
-            Column("Started", lambda r: _date(r.started_on)),
-            Column("Renews", lambda r: _date(r.renews_on)),
-            Column("Notice by", lambda r: _date(r.notice_deadline), colour=_notice_colour),
-        ], self._vendor_defaults)
+        self.offers = self._table(
+            m.Offer,
+            "offer",
+            vendor_tables.vendor_offers,
+            [
+                Column("Received", lambda r: f"{r.received_at:%d %b %Y}"),
+                Column(
+                    "Channel",
+                    lambda r: views.label(r.channel),
+                    icon=lambda r: None if r.allowed_channel else icon("warning"),
+                    colour=lambda r, p: None if r.allowed_channel else accent("warn", p),
+                    tip=lambda r: (
+                        "" if r.allowed_channel else "A channel my contact policy does not allow"
+                    ),
+                ),
+                Column("Offer", lambda r: r.content),
+            ],
+            self._vendor_defaults,
+        )
+        self.agreements = self._table(
+            m.Agreement,
+            "agreement",
+            vendor_tables.vendor_agreements,
+            [
+                Column("Agreement", lambda r: r.title, icon=lambda r: icon("calendar")),
+                Column(
+                    "Cost", lambda r: f"{r.cost} / {r.period.replace('_', ' ')}" if r.cost else ""
+                ),
+                Column("Started", lambda r: _date(r.started_on)),
+                Column("Renews", lambda r: _date(r.renews_on)),
+                Column("Notice by", lambda r: _date(r.notice_deadline), colour=_notice_colour),
+            ],
+            self._vendor_defaults,
+        )
         self.files, self.attachments = self._files_tab()
         from vrmdesk.ui.disclosures_view import DisclosuresView
 
         self.shared = DisclosuresView(controller, self)
         self.pages: dict[str, QWidget] = {
-            "overview": self.overview, "things": self.things, "tickets": self.tickets,
-            "timeline": self.timeline, "offers": self.offers, "agreements": self.agreements,
-            "files": self.files, "shared": self.shared,
+            "overview": self.overview,
+            "things": self.things,
+            "tickets": self.tickets,
+            "timeline": self.timeline,
+            "offers": self.offers,
+            "agreements": self.agreements,
+            "files": self.files,
+            "shared": self.shared,
         }
-        for key, text, icon_name in (("overview", "Overview", "vendor"), ("things", "Things", "thing"),
-                                     ("tickets", "Tickets", "ticket"), ("timeline", "Timeline", "chart"),
-                                     ("offers", "Offers", "bell"), ("agreements", "Agreements", "calendar"),
-                                     ("files", "Files", "attach"), ("shared", "Shared", "outbound")):
+        for key, text, icon_name in (
+            ("overview", "Overview", "vendor"),
+            ("things", "Things", "thing"),
+            ("tickets", "Tickets", "ticket"),
+            ("timeline", "Timeline", "chart"),
+            ("offers", "Offers", "bell"),
+            ("agreements", "Agreements", "calendar"),
+            ("files", "Files", "attach"),
+            ("shared", "Shared", "outbound"),
+        ):
             self.tabs.addTab(self.pages[key], icon(icon_name), text)
         self.things.activated.connect(lambda asset_id: self.open_record.emit("asset", asset_id))
         self.tickets.activated.connect(self.show_ticket_conversation)
@@ -168,13 +232,22 @@ class VendorPage(QWidget):
         self.clear()
 
     # -- building ---------------------------------------------------------------------------
-    def _table(self, cls: type[m.Record], noun: str, view: Any, columns: list[Column],
-               defaults: Any, lead: bool = False) -> RecordTab:
+    def _table(
+        self,
+        cls: type[m.Record],
+        noun: str,
+        view: Any,
+        columns: list[Column],
+        defaults: Any,
+        lead: bool = False,
+    ) -> RecordTab:
         def load(session: Any, vendor_id: int, offset: int, limit: int) -> list[Any]:
             extra = {"lead": self.prefs.lead()} if lead else {}
             return view(session, vendor_id, offset=offset, limit=limit, **extra)
 
-        return RecordTab(self.controller, cls, RowsModel(self.controller, columns, load, self), noun, defaults)
+        return RecordTab(
+            self.controller, cls, RowsModel(self.controller, columns, load, self), noun, defaults
+        )
 
     def _files_tab(self) -> tuple[QWidget, Any]:
         try:  # written separately; the page works without it
@@ -226,9 +299,13 @@ class VendorPage(QWidget):
         card = self.card
         self.title.setText(card.name)
         since = f" · customer since {card.since:%b %Y}" if card.since else ""
-        self.subtitle.setText(f"{views.label(card.vendor_kind)} · {views.label(card.status)}{since}")
+        self.subtitle.setText(
+            f"{views.label(card.vendor_kind)} · {views.label(card.status)}{since}"
+        )
         self.overview.show_vendor(card, figures)
-        self.tabs.setTabText(2, f"Tickets ({figures.open_tickets} open)" if figures.open_tickets else "Tickets")
+        self.tabs.setTabText(
+            2, f"Tickets ({figures.open_tickets} open)" if figures.open_tickets else "Tickets"
+        )
         return True
 
     def _ticket_titles(self) -> list[tuple[int, str]]:

@@ -66,8 +66,9 @@ class RowsModel(PagedRows, QAbstractTableModel):
 
     PAGE = 100
 
-    def __init__(self, controller: VaultController, columns: list[Column], loader: Loader,
-                 parent: Any = None) -> None:
+    def __init__(
+        self, controller: VaultController, columns: list[Column], loader: Loader, parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self.controller, self.columns, self.loader = controller, columns, loader
         self.vendor_id: int | None = None
@@ -104,9 +105,14 @@ class RowsModel(PagedRows, QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.columns):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.columns)
+        ):
             return self.columns[section].title
         return None
 
@@ -135,11 +141,27 @@ class RecordTab(QWidget):
     #: a row was activated (Enter, double click): the record's id
     activated = Signal(int)
 
-    def __init__(self, controller: VaultController, cls: type[m.Record], model: RowsModel, noun: str,
-                 defaults: Callable[[], dict[str, Any]], *, title: str = "", compact: bool = False,
-                 editable: bool = True, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        controller: VaultController,
+        cls: type[m.Record],
+        model: RowsModel,
+        noun: str,
+        defaults: Callable[[], dict[str, Any]],
+        *,
+        title: str = "",
+        compact: bool = False,
+        editable: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.controller, self.cls, self.model, self.noun, self.defaults = controller, cls, model, noun, defaults
+        self.controller, self.cls, self.model, self.noun, self.defaults = (
+            controller,
+            cls,
+            model,
+            noun,
+            defaults,
+        )
         layout = QVBoxLayout(self)
         if compact:
             layout.setContentsMargins(0, 0, 0, 0)
@@ -174,8 +196,9 @@ class RecordTab(QWidget):
                     button.setIcon(icon(icon_name))
                     button.setAutoRaise(True)
                     button.setToolTip(text.replace("&", ""))
-                button.setAccessibleName(f"{text.replace('&', '').rstrip('…')}" +
-                                         ("" if key == "new" else f" {noun}"))
+                button.setAccessibleName(
+                    f"{text.replace('&', '').rstrip('…')}" + ("" if key == "new" else f" {noun}")
+                )
                 button.clicked.connect(slot)
                 bar.addWidget(button)
                 self.buttons[key] = button
@@ -201,8 +224,10 @@ class RecordTab(QWidget):
             header.resizeSection(column, min(header.sectionSize(column) + 12, self.MAX_COLUMN))
 
     def _key_actions(self) -> None:
-        for keys, slot in (([QKeySequence(Qt.Key.Key_Insert)], self.new),
-                           ([QKeySequence(QKeySequence.StandardKey.Delete)], self.delete)):
+        for keys, slot in (
+            ([QKeySequence(Qt.Key.Key_Insert)], self.new),
+            ([QKeySequence(QKeySequence.StandardKey.Delete)], self.delete),
+        ):
             action = QAction(self.table)
             action.setShortcuts(keys)
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)

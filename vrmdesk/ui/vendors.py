@@ -31,7 +31,9 @@ FILTER_DELAY_MS = 150
 
 
 class VendorsPage(Page):
-    def __init__(self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None
+    ) -> None:
         super().__init__(controller, prefs, parent)
         self.model = VendorListModel(controller, prefs, self)
 
@@ -60,9 +62,11 @@ class VendorsPage(Page):
         self.empty = QLabel()
         self.empty.setWordWrap(True)
         self.empty.hide()
-        for keys, slot in ((QKeySequence.StandardKey.Delete, lambda: self.page.delete_vendor()),
-                           (Qt.Key.Key_F2, lambda: self.page.edit_vendor()),
-                           (Qt.Key.Key_Insert, self.new_vendor)):
+        for keys, slot in (
+            (QKeySequence.StandardKey.Delete, lambda: self.page.delete_vendor()),
+            (Qt.Key.Key_F2, lambda: self.page.edit_vendor()),
+            (Qt.Key.Key_Insert, self.new_vendor),
+        ):
             action = QAction(self.list)
             action.setShortcut(QKeySequence(keys))
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -138,8 +142,11 @@ class VendorsPage(Page):
         if self.model.rowCount():
             self.empty.hide()
             return
-        self.empty.setText(f"No vendor’s name contains “{self.model.text}”." if self.model.text
-                           else "No vendors yet. Add one with New vendor (Ctrl+Shift+V).")
+        self.empty.setText(
+            f"No vendor’s name contains “{self.model.text}”."
+            if self.model.text
+            else "No vendors yet. Add one with New vendor (Ctrl+Shift+V)."
+        )
         self.empty.show()
 
     def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
@@ -155,7 +162,9 @@ class VendorsPage(Page):
             self.show_vendor(saved)
 
     # -- what the window asks ---------------------------------------------------------------
-    def show_vendor(self, vendor_id: int, kind: str | None = None, record_id: int | None = None) -> None:
+    def show_vendor(
+        self, vendor_id: int, kind: str | None = None, record_id: int | None = None
+    ) -> None:
         """Select the vendor (clearing a filter that hides it) and, given ``kind``, show that record."""
         if not self.controller.is_open:
             return

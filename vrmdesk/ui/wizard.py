@@ -28,6 +28,7 @@ from vrmdesk.ui.icons import icon
 from vrmdesk.ui.passphrase_widgets import NewPassphraseForm, RecoveryKeyPanel
 from vrmdesk.ui.tasks import TaskRunner
 
+
 class PassphrasePage(QWizardPage):
     def __init__(self, folder: Path) -> None:
         super().__init__()

@@ -33,7 +33,9 @@ class PolicyBreach:
     def reason(self) -> str:
         parts = []
         if self.limit is not None and self.offers_last_year > self.limit:
-            parts.append(f"{self.offers_last_year} offers in the last year (you allow {self.limit})")
+            parts.append(
+                f"{self.offers_last_year} offers in the last year (you allow {self.limit})"
+            )
         if self.off_channel:
             parts.append(f"{self.off_channel} on channels you did not allow")
         return "; ".join(parts)
@@ -63,7 +65,9 @@ class Dashboard:
         )
 
 
-def expiring_warranties(session: Session, within_days: int = 60, on: date | None = None) -> list[m.Warranty]:
+def expiring_warranties(
+    session: Session, within_days: int = 60, on: date | None = None
+) -> list[m.Warranty]:
     on = on or today()
     query = (
         select(m.Warranty)
@@ -112,7 +116,9 @@ def waiting_too_long(session: Session, days: int = 14, on: date | None = None) -
     return list(session.scalars(query))
 
 
-def notice_deadlines(session: Session, within_days: int = 30, on: date | None = None) -> list[m.Agreement]:
+def notice_deadlines(
+    session: Session, within_days: int = 30, on: date | None = None
+) -> list[m.Agreement]:
     on = on or today()
     query = (
         select(m.Agreement)
@@ -126,7 +132,9 @@ def notice_deadlines(session: Session, within_days: int = 30, on: date | None = 
     return list(session.scalars(query))
 
 
-def service_due(session: Session, within_days: int = 14, on: date | None = None) -> list[m.ServiceEvent]:
+def service_due(
+    session: Session, within_days: int = 14, on: date | None = None
+) -> list[m.ServiceEvent]:
     """The latest service of each kind (asset and description) whose next one is due."""
     on = on or today()
     later = aliased(m.ServiceEvent)
@@ -152,9 +160,12 @@ def service_due(session: Session, within_days: int = 14, on: date | None = None)
 def offers_in_year(session: Session, vendor_id: int, on: date | None = None) -> int:
     on = on or today()
     since = datetime.combine(on - timedelta(days=365), datetime.min.time())
-    return session.scalar(
-        select(func.count()).where(m.Offer.vendor_id == vendor_id, m.Offer.received_at >= since)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count()).where(m.Offer.vendor_id == vendor_id, m.Offer.received_at >= since)
+        )
+        or 0
+    )
 
 
 def over_contact_policy(session: Session, on: date | None = None) -> list[PolicyBreach]:

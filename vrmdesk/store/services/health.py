@@ -36,7 +36,9 @@ class Health:
         return self.offer_limit is not None and self.offers_last_year > self.offer_limit
 
 
-def monthly_counts(session: Session, vendor_id: int, months: int = 12, on: date | None = None) -> list[MonthCount]:
+def monthly_counts(
+    session: Session, vendor_id: int, months: int = 12, on: date | None = None
+) -> list[MonthCount]:
     """Interactions per month, inbound and outbound, for the last ``months`` months."""
     on = on or today()
     first = add_months(on.replace(day=1), -(months - 1))
@@ -81,16 +83,21 @@ def response_times(session: Session, vendor_id: int) -> list[timedelta]:
     return delays
 
 
-def vendor_health(session: Session, vendor_id: int, months: int = 12, on: date | None = None) -> Health:
+def vendor_health(
+    session: Session, vendor_id: int, months: int = 12, on: date | None = None
+) -> Health:
     vendor = session.get(m.Vendor, vendor_id)
     last = session.scalar(
         select(func.max(m.Interaction.occurred_at)).where(m.Interaction.vendor_id == vendor_id)
     )
-    open_tickets = session.scalar(
-        select(func.count()).where(
-            m.Ticket.vendor_id == vendor_id, m.Ticket.status.in_(m.OPEN_TICKET_STATUSES)
+    open_tickets = (
+        session.scalar(
+            select(func.count()).where(
+                m.Ticket.vendor_id == vendor_id, m.Ticket.status.in_(m.OPEN_TICKET_STATUSES)
+            )
         )
-    ) or 0
+        or 0
+    )
     delays = response_times(session, vendor_id)
     median = (
         timedelta(seconds=statistics.median(d.total_seconds() for d in delays)) if delays else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, inspect, select
@@ -150,9 +150,8 @@ def convert(column: Any, name: str, value: Any) -> Any:
 def _utc_naive(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value
-    from datetime import timezone
 
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def assign(session: Session, obj: m.Record, fields: Mapping[str, Any]) -> None:
@@ -173,9 +172,7 @@ def _check_references(session: Session, obj: m.Record, fields: Mapping[str, Any]
         if value is None:
             continue
         target_table = next(iter(column.foreign_keys)).column.table
-        target = next(
-            (cls for cls in m.RECORD_TYPES if cls.__table__ is target_table), None
-        )
+        target = next((cls for cls in m.RECORD_TYPES if cls.__table__ is target_table), None)
         if target is not None and session.get(target, value) is None:
             raise NotFound(f"There is no {target.kind} {value}.", field=column.key)
 
@@ -218,7 +215,9 @@ def dependents(session: Session, vendor: m.Vendor) -> dict[str, int]:
     return counts
 
 
-def delete_record(session: Session, cls: type[m.Record], record_id: int, *, cascade: bool = False) -> None:
+def delete_record(
+    session: Session, cls: type[m.Record], record_id: int, *, cascade: bool = False
+) -> None:
     """Delete a record. A vendor with records is refused unless ``cascade`` is asked for.
 
     With the cascade a vendor's tickets, conversation, offers, agreements, registrations and

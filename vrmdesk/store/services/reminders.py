@@ -19,18 +19,43 @@ class Reminder:
 def reminders(board: Dashboard) -> list[Reminder]:
     out: list[Reminder] = []
     for w in board.expiring_warranties:
-        out.append(Reminder(f"warranty:{w.id}:{w.ends_on}", "Warranty ending soon",
-                            f"{w.asset.name}: {w.title or 'warranty'} ends on {w.ends_on:%d %b %Y}.",
-                            "warranty", w.id))
+        out.append(
+            Reminder(
+                f"warranty:{w.id}:{w.ends_on}",
+                "Warranty ending soon",
+                f"{w.asset.name}: {w.title or 'warranty'} ends on {w.ends_on:%d %b %Y}.",
+                "warranty",
+                w.id,
+            )
+        )
     for t in board.follow_ups_due:
-        out.append(Reminder(f"ticket:{t.id}:{t.follow_up_on}", "Follow-up due",
-                            f"{t.vendor.name}: {t.title}", "ticket", t.id))
+        out.append(
+            Reminder(
+                f"ticket:{t.id}:{t.follow_up_on}",
+                "Follow-up due",
+                f"{t.vendor.name}: {t.title}",
+                "ticket",
+                t.id,
+            )
+        )
     for e in board.service_due:
-        out.append(Reminder(f"service:{e.id}:{e.next_due}", "Service due",
-                            f"{e.asset.name}: {e.description} is due on {e.next_due:%d %b %Y}.",
-                            "service_event", e.id))
+        out.append(
+            Reminder(
+                f"service:{e.id}:{e.next_due}",
+                "Service due",
+                f"{e.asset.name}: {e.description} is due on {e.next_due:%d %b %Y}.",
+                "service_event",
+                e.id,
+            )
+        )
     for a in board.notice_deadlines:
-        out.append(Reminder(f"agreement:{a.id}:{a.notice_deadline}", "Notice deadline near",
-                            f"{a.vendor.name}: give notice for {a.title} by {a.notice_deadline:%d %b %Y}.",
-                            "agreement", a.id))
+        out.append(
+            Reminder(
+                f"agreement:{a.id}:{a.notice_deadline}",
+                "Notice deadline near",
+                f"{a.vendor.name}: give notice for {a.title} by {a.notice_deadline:%d %b %Y}.",
+                "agreement",
+                a.id,
+            )
+        )
     return out

@@ -34,7 +34,9 @@ def today() -> date:
     return date.today()
 
 
-def warranty_state(warranty: m.Warranty, on: date | None = None, within_days: int = EXPIRING_DAYS) -> m.WarrantyState:
+def warranty_state(
+    warranty: m.Warranty, on: date | None = None, within_days: int = EXPIRING_DAYS
+) -> m.WarrantyState:
     on = on or today()
     if warranty.void:
         return m.WarrantyState.VOID
@@ -159,7 +161,8 @@ def _vendor(session: Session, obj: m.Vendor) -> None:
     if obj.website and not is_web_address(obj.website):
         raise ValidationError(
             f"“{obj.website}” is not a web address (for example example.com or "
-            "https://example.com/support).", field="website"
+            "https://example.com/support).",
+            field="website",
         )
     clash = session.scalar(
         select(m.Vendor.id).where(m.Vendor.name == obj.name, m.Vendor.id != (obj.id or -1))
@@ -239,9 +242,7 @@ def _interaction(session: Session, obj: m.Interaction) -> None:
     if obj.ticket_id is not None:
         ticket = session.get(m.Ticket, obj.ticket_id)
         if ticket is not None and ticket.vendor_id != obj.vendor_id:
-            raise ValidationError(
-                "That ticket is with another vendor.", field="ticket_id"
-            )
+            raise ValidationError("That ticket is with another vendor.", field="ticket_id")
 
 
 def _offer(session: Session, obj: m.Offer) -> None:

@@ -143,7 +143,10 @@ def asset_rows(session: Session, on: date | None = None) -> list[AssetRow]:
     seller = aliased(m.Vendor)
     warranties: dict[int, list[tuple[str, m.WarrantyState, date]]] = {}
     query_w = select(
-        m.Warranty.asset_id, m.Warranty.title, m.Warranty.void, m.Warranty.starts_on,
+        m.Warranty.asset_id,
+        m.Warranty.title,
+        m.Warranty.void,
+        m.Warranty.starts_on,
         m.Warranty.ends_on,
     )
     for w in session.execute(query_w):
@@ -151,9 +154,16 @@ def asset_rows(session: Session, on: date | None = None) -> list[AssetRow]:
         warranties.setdefault(w.asset_id, []).append((w.title, state, w.ends_on))
     query = (
         select(
-            m.Asset.id, m.Asset.name, m.Asset.category, m.Asset.model, m.Asset.serial_number,
-            m.Asset.location, m.Asset.purchase_date, m.Asset.status,
-            maker.name.label("maker"), seller.name.label("seller"),
+            m.Asset.id,
+            m.Asset.name,
+            m.Asset.category,
+            m.Asset.model,
+            m.Asset.serial_number,
+            m.Asset.location,
+            m.Asset.purchase_date,
+            m.Asset.status,
+            maker.name.label("maker"),
+            seller.name.label("seller"),
         )
         .outerjoin(maker, maker.id == m.Asset.maker_id)
         .outerjoin(seller, seller.id == m.Asset.seller_id)
@@ -162,14 +172,23 @@ def asset_rows(session: Session, on: date | None = None) -> list[AssetRow]:
     rows = []
     for a in session.execute(query):
         best = best_warranty(warranties.get(a.id, []))
-        rows.append(AssetRow(
-            id=a.id, name=a.name, category=a.category or "", maker=a.maker or "",
-            seller=a.seller or "", model=a.model or "", serial_number=a.serial_number or "",
-            location=a.location or "", purchase_date=a.purchase_date, status=a.status,
-            warranty_state=best[1] if best else None,
-            warranty_ends_on=best[2] if best else None,
-            warranty_title=best[0] if best else "",
-        ))
+        rows.append(
+            AssetRow(
+                id=a.id,
+                name=a.name,
+                category=a.category or "",
+                maker=a.maker or "",
+                seller=a.seller or "",
+                model=a.model or "",
+                serial_number=a.serial_number or "",
+                location=a.location or "",
+                purchase_date=a.purchase_date,
+                status=a.status,
+                warranty_state=best[1] if best else None,
+                warranty_ends_on=best[2] if best else None,
+                warranty_title=best[0] if best else "",
+            )
+        )
     return rows
 
 
@@ -214,61 +233,90 @@ def asset_detail(session: Session, asset_id: int, on: date | None = None) -> Ass
     on = on or rules.today()
     asset = records.get(session, m.Asset, asset_id)
     detail = AssetDetail(
-        id=asset.id, name=asset.name, category=asset.category,
-        maker_id=asset.maker_id, maker=asset.maker.name if asset.maker else "",
-        seller_id=asset.seller_id, seller=asset.seller.name if asset.seller else "",
-        model=asset.model, serial_number=asset.serial_number,
+        id=asset.id,
+        name=asset.name,
+        category=asset.category,
+        maker_id=asset.maker_id,
+        maker=asset.maker.name if asset.maker else "",
+        seller_id=asset.seller_id,
+        seller=asset.seller.name if asset.seller else "",
+        model=asset.model,
+        serial_number=asset.serial_number,
         purchase_date=asset.purchase_date,
         price=rules.format_amount(asset.price_minor, asset.currency),
-        order_number=asset.order_number, location=asset.location, status=asset.status,
+        order_number=asset.order_number,
+        location=asset.location,
+        status=asset.status,
         notes=asset.notes or "",
     )
     warranties = session.scalars(
-        select(m.Warranty).options(joinedload(m.Warranty.provider))
+        select(m.Warranty)
+        .options(joinedload(m.Warranty.provider))
         .where(m.Warranty.asset_id == asset_id)
         .order_by(*rules.DEFAULT_ORDER[m.Warranty])
     )
     detail.warranties = [
         WarrantyRow(
-            id=w.id, title=w.title, provider=w.provider.name if w.provider else "",
-            starts_on=w.starts_on, ends_on=w.ends_on, coverage=w.coverage,
-            state=rules.warranty_state(w, on), how_to_claim=w.how_to_claim or "",
+            id=w.id,
+            title=w.title,
+            provider=w.provider.name if w.provider else "",
+            starts_on=w.starts_on,
+            ends_on=w.ends_on,
+            coverage=w.coverage,
+            state=rules.warranty_state(w, on),
+            how_to_claim=w.how_to_claim or "",
         )
         for w in warranties
     ]
     registrations = session.scalars(
-        select(m.Registration).options(joinedload(m.Registration.vendor))
+        select(m.Registration)
+        .options(joinedload(m.Registration.vendor))
         .where(m.Registration.asset_id == asset_id)
         .order_by(*rules.DEFAULT_ORDER[m.Registration])
     )
     detail.registrations = [
         RegistrationRow(
-            id=r.id, vendor=r.vendor.name, registered_on=r.registered_on,
-            registration_ref=r.registration_ref, data_given=r.data_given or "",
+            id=r.id,
+            vendor=r.vendor.name,
+            registered_on=r.registered_on,
+            registration_ref=r.registration_ref,
+            data_given=r.data_given or "",
             marketing_consent=r.marketing_consent,
         )
         for r in registrations
     ]
     events = session.scalars(
-        select(m.ServiceEvent).options(joinedload(m.ServiceEvent.vendor))
+        select(m.ServiceEvent)
+        .options(joinedload(m.ServiceEvent.vendor))
         .where(m.ServiceEvent.asset_id == asset_id)
         .order_by(*rules.DEFAULT_ORDER[m.ServiceEvent])
     )
     seen: set[str] = set()  # newest first: the first of each description is the latest
     for e in events:
         kind_of_service = e.description or ""
-        detail.service.append(ServiceRow(
-            id=e.id, performed_on=e.performed_on, description=e.description or "",
-            performed_by=e.performed_by, vendor=e.vendor.name if e.vendor else "",
-            cost=rules.format_amount(e.cost_minor, e.currency),
-            interval_months=e.interval_months, next_due=e.next_due,
-            superseded=kind_of_service in seen,
-        ))
+        detail.service.append(
+            ServiceRow(
+                id=e.id,
+                performed_on=e.performed_on,
+                description=e.description or "",
+                performed_by=e.performed_by,
+                vendor=e.vendor.name if e.vendor else "",
+                cost=rules.format_amount(e.cost_minor, e.currency),
+                interval_months=e.interval_months,
+                next_due=e.next_due,
+                superseded=kind_of_service in seen,
+            )
+        )
         seen.add(kind_of_service)
     detail.tickets = [
         TicketRow(
-            id=t.id, title=t.title, vendor_id=t.vendor_id, vendor=t.vendor.name,
-            reference=t.reference, status=t.status, opened_on=t.opened_on,
+            id=t.id,
+            title=t.title,
+            vendor_id=t.vendor_id,
+            vendor=t.vendor.name,
+            reference=t.reference,
+            status=t.status,
+            opened_on=t.opened_on,
             follow_up_on=t.follow_up_on,
         )
         for t in related_tickets(session, asset_id)

@@ -49,7 +49,8 @@ def timeline(
     if after is not None:
         # a row-value comparison, which SQLite turns into an index range (an OR would not be)
         query = query.where(
-            tuple_(m.Interaction.occurred_at, m.Interaction.id) < tuple_(after.occurred_at, after.id)
+            tuple_(m.Interaction.occurred_at, m.Interaction.id)
+            < tuple_(after.occurred_at, after.id)
         )
     query = query.order_by(m.Interaction.occurred_at.desc(), m.Interaction.id.desc()).limit(
         limit + 1

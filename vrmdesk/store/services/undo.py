@@ -31,13 +31,19 @@ def _values(obj: m.Base) -> dict[str, Any]:
 def _owned(session: Session, kind: str, ids: list[int]) -> list[m.Base]:
     if not ids:
         return []
-    links = list(session.scalars(
-        select(m.Attachment).where(m.Attachment.owner_kind == kind, m.Attachment.owner_id.in_(ids))
-    ))
+    links = list(
+        session.scalars(
+            select(m.Attachment).where(
+                m.Attachment.owner_kind == kind, m.Attachment.owner_id.in_(ids)
+            )
+        )
+    )
     blobs = [session.get(m.Blob, a.blob_name) for a in links]
-    taggings = list(session.scalars(
-        select(m.Tagging).where(m.Tagging.owner_kind == kind, m.Tagging.owner_id.in_(ids))
-    ))
+    taggings = list(
+        session.scalars(
+            select(m.Tagging).where(m.Tagging.owner_kind == kind, m.Tagging.owner_id.in_(ids))
+        )
+    )
     return [b for b in blobs if b is not None] + links + taggings
 
 
@@ -86,7 +92,9 @@ def _set_null_links(session: Session, obj: m.Record) -> list[tuple[type[m.Base],
                 if fk.column.table is table and fk.ondelete == "SET NULL":
                     ids = list(session.scalars(select(cls.id).where(column == obj.id)))
                     for record_id in ids:
-                        relinks.append((cls, {"id": record_id, column.key: obj.id, "__relink__": True}))
+                        relinks.append(
+                            (cls, {"id": record_id, column.key: obj.id, "__relink__": True})
+                        )
     return relinks
 
 

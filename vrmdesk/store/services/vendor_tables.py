@@ -42,8 +42,13 @@ _COVER_RANK = {
 
 
 def vendor_things(
-    session: Session, vendor_id: int, *, offset: int = 0, limit: int | None = None,
-    lead: Lead | None = None, on: date | None = None,
+    session: Session,
+    vendor_id: int,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    lead: Lead | None = None,
+    on: date | None = None,
 ) -> list[ThingRow]:
     """Things this vendor made or sold, with the state of their best warranty."""
     lead, on = lead or Lead(), on or rules.today()
@@ -58,19 +63,32 @@ def vendor_things(
         query = query.limit(limit)
     rows = []
     for asset in session.scalars(query):
-        roles = [r for r, col in (("maker", asset.maker_id), ("seller", asset.seller_id)) if col == vendor_id]
+        roles = [
+            r
+            for r, col in (("maker", asset.maker_id), ("seller", asset.seller_id))
+            if col == vendor_id
+        ]
         states = [(rules.warranty_state(w, on, lead.warranty_days), w) for w in asset.warranties]
-        best = min(states, key=lambda sw: (_COVER_RANK[sw[0]], -sw[1].ends_on.toordinal()), default=None)
-        rows.append(ThingRow(
-            id=asset.id, name=asset.name, category=asset.category, role=" and ".join(roles),
-            purchase_date=asset.purchase_date, status=str(asset.status),
-            warranty_state=str(best[0]) if best else None,
-            warranty_ends=best[1].ends_on if best else None,
-            warranties=tuple(
-                f"{w.title or 'Warranty'}: {label(s)}, ends {w.ends_on:%d %b %Y}" for s, w in states
-            ),
-            expiring=sum(1 for s, _ in states if s == m.WarrantyState.EXPIRING),
-        ))
+        best = min(
+            states, key=lambda sw: (_COVER_RANK[sw[0]], -sw[1].ends_on.toordinal()), default=None
+        )
+        rows.append(
+            ThingRow(
+                id=asset.id,
+                name=asset.name,
+                category=asset.category,
+                role=" and ".join(roles),
+                purchase_date=asset.purchase_date,
+                status=str(asset.status),
+                warranty_state=str(best[0]) if best else None,
+                warranty_ends=best[1].ends_on if best else None,
+                warranties=tuple(
+                    f"{w.title or 'Warranty'}: {label(s)}, ends {w.ends_on:%d %b %Y}"
+                    for s, w in states
+                ),
+                expiring=sum(1 for s, _ in states if s == m.WarrantyState.EXPIRING),
+            )
+        )
     return rows
 
 
@@ -107,16 +125,27 @@ def vendor_tickets(
         select(t, m.Asset.name, messages, last)
         .outerjoin(m.Asset, m.Asset.id == t.asset_id)
         .where(t.vendor_id == vendor_id)
-        .order_by(case((t.status.in_(m.OPEN_TICKET_STATUSES), 0), else_=1), t.opened_on.desc(), t.id.desc())
+        .order_by(
+            case((t.status.in_(m.OPEN_TICKET_STATUSES), 0), else_=1),
+            t.opened_on.desc(),
+            t.id.desc(),
+        )
         .offset(offset)
     )
     if limit is not None:
         query = query.limit(limit)
     return [
         TicketRow(
-            id=tk.id, title=tk.title, reference=tk.reference, status=str(tk.status),
-            opened_on=tk.opened_on, closed_on=tk.closed_on, follow_up_on=tk.follow_up_on,
-            thing=thing or "", messages=n, last_message=when,
+            id=tk.id,
+            title=tk.title,
+            reference=tk.reference,
+            status=str(tk.status),
+            opened_on=tk.opened_on,
+            closed_on=tk.closed_on,
+            follow_up_on=tk.follow_up_on,
+            thing=thing or "",
+            messages=n,
+            last_message=when,
         )
         for tk, thing, n, when in session.execute(query)
     ]
@@ -138,14 +167,21 @@ def vendor_offers(
     vendor = records.get(session, m.Vendor, vendor_id)
     allowed = set(vendor.allowed_channels or ())
     query = (
-        select(m.Offer).where(m.Offer.vendor_id == vendor_id)
-        .order_by(m.Offer.received_at.desc(), m.Offer.id.desc()).offset(offset)
+        select(m.Offer)
+        .where(m.Offer.vendor_id == vendor_id)
+        .order_by(m.Offer.received_at.desc(), m.Offer.id.desc())
+        .offset(offset)
     )
     if limit is not None:
         query = query.limit(limit)
     return [
-        OfferRow(o.id, o.received_at, str(o.channel), records.title_of(o),
-                 not allowed or str(o.channel) in allowed)
+        OfferRow(
+            o.id,
+            o.received_at,
+            str(o.channel),
+            records.title_of(o),
+            not allowed or str(o.channel) in allowed,
+        )
         for o in session.scalars(query)
     ]
 
@@ -169,7 +205,14 @@ def vendor_agreements(
     if limit is not None:
         query = query.limit(limit)
     return [
-        AgreementRow(a.id, a.title, a.started_on, a.renews_on, a.notice_deadline,
-                     rules.format_amount(a.cost_minor, a.currency), str(a.period))
+        AgreementRow(
+            a.id,
+            a.title,
+            a.started_on,
+            a.renews_on,
+            a.notice_deadline,
+            rules.format_amount(a.cost_minor, a.currency),
+            str(a.period),
+        )
         for a in session.scalars(query)
     ]

@@ -64,8 +64,11 @@ class VendorRow:
     def attention(self) -> int:
         """How many things about this vendor want me to act."""
         return (
-            self.expiring_warranties + self.follow_ups_due + self.waiting_on_me
-            + self.notices_due + int(self.over_policy)
+            self.expiring_warranties
+            + self.follow_ups_due
+            + self.waiting_on_me
+            + self.notices_due
+            + int(self.over_policy)
         )
 
 
@@ -136,12 +139,21 @@ def vendor_rows(
         query = query.order_by(labelled["last"].desc(), v.name, v.id)
     elif sort == "attention":
         over = case(
-            (and_(v.max_offers_per_year.is_not(None), labelled["offers"] > v.max_offers_per_year), 1),
+            (
+                and_(
+                    v.max_offers_per_year.is_not(None), labelled["offers"] > v.max_offers_per_year
+                ),
+                1,
+            ),
             (labelled["off_channel"] > 0, 1),
             else_=0,
         )
         score = (
-            labelled["expiring"] + labelled["follow"] + labelled["mine"] + labelled["notices"] + over
+            labelled["expiring"]
+            + labelled["follow"]
+            + labelled["mine"]
+            + labelled["notices"]
+            + over
         )
         query = query.order_by(score.desc(), labelled["open"].desc(), v.name, v.id)
     else:
@@ -151,10 +163,18 @@ def vendor_rows(
         query = query.limit(limit)
     return [
         VendorRow(
-            id=r.id, name=r.name, vendor_kind=str(r.vendor_kind), status=str(r.status),
-            last_contact=r.last, open_tickets=r.open, expiring_warranties=r.expiring,
-            follow_ups_due=r.follow, waiting_on_me=r.mine, notices_due=r.notices,
-            offers_last_year=r.offers, offer_limit=r.max_offers_per_year,
+            id=r.id,
+            name=r.name,
+            vendor_kind=str(r.vendor_kind),
+            status=str(r.status),
+            last_contact=r.last,
+            open_tickets=r.open,
+            expiring_warranties=r.expiring,
+            follow_ups_due=r.follow,
+            waiting_on_me=r.mine,
+            notices_due=r.notices,
+            offers_last_year=r.offers,
+            offer_limit=r.max_offers_per_year,
             off_channel_offers=r.off_channel,
         )
         for r in session.execute(query)
@@ -190,7 +210,11 @@ class VendorCard:
         limit = self.max_offers_per_year
         parts = []
         if limit is not None:
-            parts.append("no offers" if limit == 0 else f"at most {limit} offer{'s' if limit != 1 else ''} a year")
+            parts.append(
+                "no offers"
+                if limit == 0
+                else f"at most {limit} offer{'s' if limit != 1 else ''} a year"
+            )
         if self.allowed_channels:
             parts.append("only by " + ", ".join(label(c).lower() for c in self.allowed_channels))
         return ("; ".join(parts) or "no limits stated").capitalize()
@@ -199,8 +223,13 @@ class VendorCard:
 def vendor_card(session: Session, vendor_id: int) -> VendorCard:
     v = records.get(session, m.Vendor, vendor_id)
     return VendorCard(
-        id=v.id, name=v.name, vendor_kind=str(v.vendor_kind), status=str(v.status),
-        website=v.website, since=v.since, notes=v.notes or "",
+        id=v.id,
+        name=v.name,
+        vendor_kind=str(v.vendor_kind),
+        status=str(v.status),
+        website=v.website,
+        since=v.since,
+        notes=v.notes or "",
         max_offers_per_year=v.max_offers_per_year,
         allowed_channels=tuple(v.allowed_channels or ()),
     )
@@ -211,8 +240,12 @@ def _item(record: m.Record) -> Item:
         detail = " · ".join(x for x in (record.role, record.email, record.phone) if x)
         return Item(record.id, record.kind, record.name, detail)
     if isinstance(record, m.Channel):
-        return Item(record.id, record.kind, record.label or label(record.channel),
-                    f"{label(record.channel)}: {record.value}")
+        return Item(
+            record.id,
+            record.kind,
+            record.label or label(record.channel),
+            f"{label(record.channel)}: {record.value}",
+        )
     assert isinstance(record, m.Account)
     return Item(record.id, record.kind, record.number, record.label)
 
@@ -222,25 +255,39 @@ def vendor_items(
 ) -> list[Item]:
     """A vendor's contacts, channels or account numbers (``kind``) as one-line items."""
     cls = {"contact": m.Contact, "channel": m.Channel, "account": m.Account}[kind]
-    return [_item(r) for r in records.list_records(session, cls, vendor_id=vendor_id, limit=limit, offset=offset)]
+    return [
+        _item(r)
+        for r in records.list_records(session, cls, vendor_id=vendor_id, limit=limit, offset=offset)
+    ]
 
 
 def timeline_position(
-    session: Session, vendor_id: int, interaction_id: int, *, channel: str | None = None,
-    ticket_id: int | None = None, direction: str | None = None,
+    session: Session,
+    vendor_id: int,
+    interaction_id: int,
+    *,
+    channel: str | None = None,
+    ticket_id: int | None = None,
+    direction: str | None = None,
 ) -> int | None:
     """Row of an interaction in the (filtered) timeline, newest first; None if filtered out."""
     i = m.Interaction
     target = session.get(i, interaction_id)
     if target is None or target.vendor_id != vendor_id:
         return None
-    if (channel and str(target.channel) != channel) or (direction and str(target.direction) != direction):
+    if (channel and str(target.channel) != channel) or (
+        direction and str(target.direction) != direction
+    ):
         return None
     if ticket_id is not None and target.ticket_id != ticket_id:
         return None
-    query = select(func.count()).select_from(i).where(
-        i.vendor_id == vendor_id,
-        tuple_(i.occurred_at, i.id) > tuple_(target.occurred_at, target.id),  # an index range
+    query = (
+        select(func.count())
+        .select_from(i)
+        .where(
+            i.vendor_id == vendor_id,
+            tuple_(i.occurred_at, i.id) > tuple_(target.occurred_at, target.id),  # an index range
+        )
     )
     if channel:
         query = query.where(i.channel == m.InteractionChannel(channel))
