@@ -32,8 +32,8 @@ from share_helpers import (
 )
 
 from vrmdesk.share.errors import BundleError
-from vrmdesk.share.untrusted import printable_json
 from vrmdesk.share.verify import load_identities, open_bundle, verify_bundle
+from vrmdesk.text import printable_json
 
 _DIR = Path(tempfile.mkdtemp(prefix="vrmshare-fuzz-"))
 atexit.register(shutil.rmtree, _DIR, True)

@@ -34,7 +34,7 @@ class CliError(VrmError):
 # -- passphrases --------------------------------------------------------------------------------
 def _read_secret_file(path: str) -> str:
     """A passphrase (or recovery key) file: a small regular file, never a pipe or a device."""
-    from vrmdesk.share.inputs import read_regular
+    from vrmdesk.fileutil import read_regular
 
     data = read_regular(Path(path).expanduser(), 64 * 1024, CliError, "the passphrase file")
     try:
@@ -645,7 +645,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _fail(message: str) -> int:
     """The one-line reason; names and paths in it may hold terminal escapes, so they are shown."""
-    from vrmdesk.share.untrusted import printable
+    from vrmdesk.text import printable
 
     print(f"vrmdesk: {printable(message)}", file=sys.stderr)
     return 1

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vrmdesk.errors import VrmError
-from vrmdesk.share.untrusted import printable, printable_json
+from vrmdesk.text import printable, printable_json
 
 
 def _identities(args: argparse.Namespace) -> list[Any] | None:

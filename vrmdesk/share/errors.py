@@ -12,7 +12,7 @@ VrmError
 from __future__ import annotations
 
 from vrmdesk.errors import VrmError
-from vrmdesk.share.untrusted import printable
+from vrmdesk.text import printable
 
 
 class BundleError(VrmError):

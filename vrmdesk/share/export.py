@@ -24,16 +24,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import AttachmentError, ValidationError, VaultLocked
-from vrmdesk.fileutil import is_disk_full, storage_error
+from vrmdesk.fileutil import check_regular, is_disk_full, storage_error
 from vrmdesk.share import format as fmt
 from vrmdesk.share import htmlpage
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import ensure_identity
-from vrmdesk.share.inputs import check_regular
 from vrmdesk.share.slice import Preview, Selection, Slice, collect
 from vrmdesk.share.terms import Terms
-from vrmdesk.share.untrusted import has_lone_surrogate
 from vrmdesk.store import models as m
+from vrmdesk.text import has_lone_surrogate
 
 if TYPE_CHECKING:
     from vrmdesk.store.attachments import AttachmentStore

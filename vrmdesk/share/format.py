@@ -126,7 +126,7 @@ class BundleFile:
         about: str | None = None,
     ) -> BundleFile:
         """A regular file on disk, hashed now (one streaming pass) and streamed again when written."""
-        from vrmdesk.share.inputs import open_regular
+        from vrmdesk.fileutil import open_regular
 
         digest = hashlib.sha256()
         size = 0

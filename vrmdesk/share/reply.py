@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk
 
 from vrmdesk.errors import VrmError
-from vrmdesk.fileutil import fsync_dir, reporting
+from vrmdesk.fileutil import fsync_dir, read_regular, reporting
 from vrmdesk.share.format import (
     NS,
     BundleFile,
@@ -35,7 +35,6 @@ from vrmdesk.share.format import (
     write_bundle,
 )
 from vrmdesk.share.identity import display_fingerprint
-from vrmdesk.share.inputs import read_regular
 from vrmdesk.share.verify import VerifiedBundle
 
 CHANNELS = ("email", "phone", "chat", "forum", "social", "letter", "visit", "note")

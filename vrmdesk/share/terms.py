@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vrmdesk.errors import ValidationError
-from vrmdesk.share.untrusted import has_lone_surrogate
+from vrmdesk.text import has_lone_surrogate
 
 PURPOSES: dict[str, str] = {
     "warranty_claim": "Warranty claim",

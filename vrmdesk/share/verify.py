@@ -36,7 +36,7 @@ from typing import Any, BinaryIO
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from vrmdesk.fileutil import reporting
+from vrmdesk.fileutil import open_regular, read_regular, reporting
 from vrmdesk.share.errors import (
     BundleError,
     BundleForged,
@@ -65,9 +65,8 @@ from vrmdesk.share.identity import (
     ed25519_public_bytes,
     thumbprint,
 )
-from vrmdesk.share.inputs import open_regular, read_regular
-from vrmdesk.share.untrusted import has_lone_surrogate, printable
 from vrmdesk.share.zipcheck import check_archive, stream_entry
+from vrmdesk.text import has_lone_surrogate, printable
 
 SCHEMA_PATH = Path(__file__).with_name("schema") / "manifest.schema.json"
 REPLY_SCHEMA_PATH = SCHEMA_PATH.with_name("reply.schema.json")
@@ -226,7 +225,7 @@ def plain_zip(
 ) -> Iterator[tuple[BinaryIO, int, str, bool]]:
     """The bundle's ZIP as a seekable file: (handle, size, SHA-256 of the file given, encrypted).
 
-    Only a regular file is read (see :mod:`vrmdesk.share.inputs`), and never more of it than
+    Only a regular file is read (see :mod:`vrmdesk.fileutil`), and never more of it than
     the size cap, whatever ``stat`` said. An age-encrypted bundle is decrypted, streaming, into
     an already-unlinked temporary file, so no plaintext is left behind whatever happens.
     """

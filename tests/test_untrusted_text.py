@@ -39,10 +39,10 @@ from vrmdesk.share.reply import (
     load_signing_key,
     write_reply,
 )
-from vrmdesk.share.untrusted import printable, printable_json
 from vrmdesk.share.verify import verify_bundle
 from vrmdesk.store import models as m
 from vrmdesk.store.vault import Vault
+from vrmdesk.text import printable, printable_json
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 PASSPHRASE = "correct horse"
