@@ -14,12 +14,16 @@ from vrmdesk import cli, crashlog
 
 
 def _cli(
-    *argv: str, env: dict[str, str] | None = None, drop: tuple[str, ...] = ()
+    *argv: str,
+    env: dict[str, str] | None = None,
+    drop: tuple[str, ...] = (),
+    module: str = "vrmdesk.cli",
 ) -> subprocess.CompletedProcess[str]:
+    """``python -m vrmdesk.cli`` (the commands), or ``module="vrmdesk"`` (the program)."""
     full_env = {k: v for k, v in os.environ.items() if k not in drop}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "vrmdesk.cli", *argv],
+        [sys.executable, "-m", module, *argv],
         capture_output=True,
         text=True,
         env=full_env,
@@ -51,7 +55,7 @@ NO_SCREEN = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
 
 
 def test_without_a_display_the_gui_says_so_in_one_line(tmp_path):
-    result = _cli("--vault", str(tmp_path / "v"), drop=NO_SCREEN)
+    result = _cli("--vault", str(tmp_path / "v"), drop=NO_SCREEN, module="vrmdesk")
     assert result.returncode == 1, result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "No display found" in result.stderr and "xvfb-run" in result.stderr
@@ -59,7 +63,9 @@ def test_without_a_display_the_gui_says_so_in_one_line(tmp_path):
 
 
 def test_a_display_that_does_not_answer_is_named(tmp_path):
-    result = _cli("--vault", str(tmp_path / "v"), env={"DISPLAY": ":87"}, drop=NO_SCREEN)
+    result = _cli(
+        "--vault", str(tmp_path / "v"), env={"DISPLAY": ":87"}, drop=NO_SCREEN, module="vrmdesk"
+    )
     assert result.returncode == 1, result.stderr
     assert "the X display :87 does not answer" in result.stderr and "xvfb-run" in result.stderr
 
@@ -93,7 +99,7 @@ def test_a_bug_is_logged_without_content_and_told_in_one_line(log_folder, capsys
         secret = "SMS6" + "ZCI49E"  # a value from the vault (a serial number) held by a bug
         raise RuntimeError(f"cannot format the serial {secret}")
 
-    monkeypatch.setattr(cli, "cmd_info", broken)
+    monkeypatch.setattr(cli.vault, "cmd_info", broken)
     code = cli.main(["info"])
     err = capsys.readouterr().err
     assert code == 1

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from vrmdesk import cli
 from vrmdesk.errors import AttachmentError, ValidationError, VrmError
 from vrmdesk.share import choices as ch
-from vrmdesk.share import cli_export, disclosures, export, htmlpage, schemaorg
+from vrmdesk.share import disclosures, export, htmlpage, schemaorg
 from vrmdesk.share import slice as sl
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.format import record_uid
@@ -416,11 +416,9 @@ def test_cancel_by_progress_leaves_nothing(demo_vault: Vault, bosch: int, tmp_pa
 
 
 # -- the command line ---------------------------------------------------------------------------
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vrmdesk share")
-    sub = parser.add_subparsers(dest="share_command")
-    cli_export.add_parsers(sub, cli._common(None))
-    return parser
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """``vrmdesk share ARGV`` through the program's own parser."""
+    return cli.build_parser().parse_args(["share", *argv])
 
 
 def test_cli_export(
@@ -435,7 +433,7 @@ def test_cli_export(
     folder = demo_vault.folder
     demo_vault.close()
     monkeypatch.setenv(cli.PASSPHRASE_ENV, PASSPHRASE)
-    args = _parser().parse_args(
+    args = _parse(
         [
             "export",
             "--vault",
@@ -486,11 +484,11 @@ def test_cli_usage_and_failures(
     demo_vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with pytest.raises(SystemExit):
-        _parser().parse_args(["export", "--vendor", "x", "--out", "y", "--redact", "shoe_size"])
-    args = _parser().parse_args(["export", "--vendor", "x", "--out", "y", "--marketing"])
+        _parse(["export", "--vendor", "x", "--out", "y", "--redact", "shoe_size"])
+    args = _parse(["export", "--vendor", "x", "--out", "y", "--marketing"])
     assert (
         args.marketing is True
-        and _parser().parse_args(["export", "--vendor", "x", "--out", "y"]).marketing is False
+        and _parse(["export", "--vendor", "x", "--out", "y"]).marketing is False
     )
     folder = demo_vault.folder
     demo_vault.close()
@@ -500,9 +498,7 @@ def test_cli_usage_and_failures(
         (["--vendor", "Sony", "--encrypt"], "no age recipient"),
         (["--vendor", "Sony", "--encrypt-to", "age1nonsense"], "not an age recipient"),
     ]:
-        args = _parser().parse_args(
-            ["export", "--vault", str(folder), "--out", str(tmp_path / "o"), *argv]
-        )
+        args = _parse(["export", "--vault", str(folder), "--out", str(tmp_path / "o"), *argv])
         with pytest.raises(VrmError, match=message):
             args.func(args)
     assert list(tmp_path.glob("o*")) == []

@@ -13,7 +13,7 @@ from pyrage import x25519
 from share_helpers import make_bundle, uid, vault_bundle
 from sqlalchemy import func, select
 
-from vrmdesk.share import cli_vendor
+from vrmdesk import cli as share_cli
 from vrmdesk.share.errors import BundleError, BundleForged, ReplyRefused
 from vrmdesk.share.identity import ensure_identity
 from vrmdesk.share.importer import import_reply
@@ -499,4 +499,4 @@ def test_usage_errors_exit_2(capsys) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SystemExit) as info:
         run(capsys, "verify")
     assert info.value.code == 2
-    assert cli_vendor.run(["verify", "/nonexistent.vrmshare"]) == 1
+    assert share_cli.main(["share", "verify", "/nonexistent.vrmshare"]) == 1

@@ -119,6 +119,6 @@ def test_no_qt_in_the_share_core() -> None:
 
     code = (
         "import sys, vrmdesk.share.verify, vrmdesk.share.reply, vrmdesk.share.importer, "
-        "vrmdesk.share.cli_vendor; assert not any(n.startswith('PySide6') for n in sys.modules)"
+        "vrmdesk.cli.share; assert not any(n.startswith('PySide6') for n in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -17,26 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 from vrmdesk.store import models as m
+from vrmdesk.share.terms import REDACTABLE
 from vrmdesk.store.services import rules
 
 Ref = Callable[[str, int], str]
 
 #: the fields a person can leave out of a bundle: name -> what it covers (shown in the wizard)
-REDACTABLE: dict[str, str] = {
-    "price": "Purchase price and currency of things",
-    "cost": "Cost of services and agreements",
-    "order_number": "Order numbers of purchases",
-    "purchase_date": "When things were bought",
-    "serial_number": "Serial numbers of things",
-    "location": "Where things are (room, address)",
-    "account_numbers": "My account and customer numbers with the vendor",
-    "contact_details": "Contact people, e-mail addresses, phone numbers and channels I hold",
-    "data_given": "What I told the vendor when registering a thing",
-    "registration_ref": "Registration numbers",
-    "case_reference": "The vendor's case numbers of tickets",
-    "message_text": "The text of messages (their subjects stay)",
-    "notes": "My free notes on things, tickets, warranties and agreements",
-}
 
 #: which keys of which record type each redactable field removes (for the documentation and tests)
 REDACTED_KEYS: dict[str, tuple[tuple[str, str], ...]] = {

@@ -12,6 +12,23 @@ from typing import Any
 from vrmdesk.errors import ValidationError
 from vrmdesk.text import has_lone_surrogate
 
+#: fields a person can leave out of what is shared (key -> what it is, for the wizard)
+REDACTABLE: dict[str, str] = {
+    "price": "Purchase price and currency of things",
+    "cost": "Cost of services and agreements",
+    "order_number": "Order numbers of purchases",
+    "purchase_date": "When things were bought",
+    "serial_number": "Serial numbers of things",
+    "location": "Where things are (room, address)",
+    "account_numbers": "My account and customer numbers with the vendor",
+    "contact_details": "Contact people, e-mail addresses, phone numbers and channels I hold",
+    "data_given": "What I told the vendor when registering a thing",
+    "registration_ref": "Registration numbers",
+    "case_reference": "The vendor's case numbers of tickets",
+    "message_text": "The text of messages (their subjects stay)",
+    "notes": "My free notes on things, tickets, warranties and agreements",
+}
+
 PURPOSES: dict[str, str] = {
     "warranty_claim": "Warranty claim",
     "support_case": "Support case",

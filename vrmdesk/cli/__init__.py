@@ -1,0 +1,95 @@
+"""The command line: ``vrmdesk COMMAND …`` on a vault, and the vendor's ``vrmdesk share …``.
+
+    common.py     passphrase sources, opening the vault, argument types, one-line output
+    vault.py      init, demo, info, backup, restore, passwd, remember, check
+    records.py    list, search
+    share.py      share export / verify / open / keygen / reply / import / identity
+
+Exit status: 0 success, 1 a failure with a one-line reason on standard error, 2 a usage error.
+The command line never imports Qt: the desktop application is started by the ``vrmdesk``
+program (``vrmdesk/__main__.py``), which hands :func:`main` a ``gui`` to call when no command
+is given. A new command goes in the module of its group, with its ``add_parsers``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from vrmdesk import __version__, crashlog
+from vrmdesk.cli import records, share, vault
+from vrmdesk.cli.common import (
+    NEW_PASSPHRASE_ENV,
+    PASSPHRASE_ENV,
+    common_arguments,
+    fail,
+    tolerant_output,
+    vault_dir,
+)
+from vrmdesk.errors import VrmError
+from vrmdesk.fileutil import is_disk_full, storage_error
+
+__all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "build_parser", "main"]
+
+#: starts the desktop application on a vault folder (None: the last or the default one)
+Gui = Callable[[Path | None], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # A subcommand's copy must not overwrite what was given before the command.
+    common = common_arguments(argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(
+        prog="vrmdesk",
+        parents=[common_arguments(None)],
+        description="Your side of every vendor relationship, encrypted on your own machine. "
+        "Without a command, opens the desktop application.",
+    )
+    parser.add_argument("--version", action="version", version=f"vrmdesk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> Any:
+        p = sub.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    vault.add_parsers(add)
+    records.add_parsers(add)
+    share.add_parsers(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, gui: Gui | None = None) -> int:
+    """Run one command (or ``gui`` when none is given); the exit status."""
+    tolerant_output()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    try:
+        if func is None:
+            if gui is None:
+                parser.error("give a command (the desktop application is started by `vrmdesk`)")
+            return gui(vault_dir(args) if args.vault else None)
+        return func(args)
+    except VrmError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        print("vrmdesk: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `vrmdesk … | head`: the reader went away; that is fine
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # the last line of defence: never a traceback
+        if is_disk_full(exc):
+            return fail(
+                "The disk is full: the command could not finish. Free some space and try again."
+            )
+        if isinstance(exc, OSError):
+            what = f"the command on {exc.filename}" if exc.filename else "the command"
+            return fail(str(storage_error(exc, what)))
+        where = f"vrmdesk {args.command or 'gui'}"
+        return fail(crashlog.one_line(exc, crashlog.record(exc, where)))

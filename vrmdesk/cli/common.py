@@ -1,0 +1,173 @@
+"""What every command shares: the passphrase sources, opening the vault, argument types, output.
+
+The passphrase comes from ``--passphrase-file FILE`` when given, else from the environment
+variable ``VRMDESK_PASSPHRASE``, else from a prompt on the terminal; a data key remembered in
+the OS keyring ("remember on this device") needs none of them.
+
+The store is imported inside the functions that open a vault, so that commands which need none
+(``--help``, the vendor's ``share verify``) start without loading SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vrmdesk.errors import VrmError
+from vrmdesk.fileutil import read_regular
+from vrmdesk.text import printable
+
+if TYPE_CHECKING:
+    from vrmdesk.store.vault import Vault
+
+PASSPHRASE_ENV = "VRMDESK_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "VRMDESK_NEW_PASSPHRASE"
+SECRET_FILE_LIMIT = 64 * 1024
+
+
+class CliError(VrmError):
+    """A command refused: a one-line reason, exit status 1."""
+
+
+# -- passphrases --------------------------------------------------------------------------------
+def read_secret_file(path: str) -> str:
+    """A passphrase (or recovery key) file: a small regular file, never a pipe or a device."""
+    data = read_regular(Path(path).expanduser(), SECRET_FILE_LIMIT, CliError, "the passphrase file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CliError(f"The passphrase file {path} is not UTF-8 text.") from None
+    return text.rstrip("\r\n")
+
+
+def prompt(label: str, confirm: bool) -> str:
+    if not sys.stdin.isatty():
+        raise CliError(
+            f"No passphrase: use --passphrase-file FILE or set {PASSPHRASE_ENV} "
+            "(no terminal to ask on)."
+        )
+    first = getpass.getpass(f"{label}: ")
+    if confirm and getpass.getpass(f"{label} (again): ") != first:
+        raise CliError("The two passphrases differ.")
+    return first
+
+
+def passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    if getattr(args, "passphrase_file", None):
+        return read_secret_file(args.passphrase_file)
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV]
+    return prompt("Passphrase", confirm)
+
+
+def new_passphrase(args: argparse.Namespace) -> str:
+    if getattr(args, "new_passphrase_file", None):
+        return read_secret_file(args.new_passphrase_file)
+    if os.environ.get(NEW_PASSPHRASE_ENV):
+        return os.environ[NEW_PASSPHRASE_ENV]
+    return prompt("New passphrase", confirm=True)
+
+
+# -- argument types -----------------------------------------------------------------------------
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (``--limit 0`` or ``-1`` is a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def search_words(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give some words to search for")
+    return text
+
+
+# -- opening ------------------------------------------------------------------------------------
+def vault_dir(args: argparse.Namespace) -> Path:
+    from vrmdesk.store.vault import default_vault_dir
+
+    return Path(args.vault).expanduser().resolve() if args.vault else default_vault_dir()
+
+
+def open_vault(args: argparse.Namespace, *, readonly: bool = False) -> Vault:
+    """The vault named by ``--vault``: remembered on this device, else with the passphrase."""
+    from vrmdesk.store.vault import Vault
+
+    folder = vault_dir(args)
+    remembered = Vault.open_remembered(folder, readonly=readonly)
+    if remembered is not None:
+        return remembered
+    if not (folder / "vault.json").exists():
+        return Vault.open(folder, "", readonly=readonly)  # raises the right "no vault" error
+    return Vault.open(folder, passphrase(args), readonly=readonly)
+
+
+def common_arguments(default: Any) -> argparse.ArgumentParser:
+    """--vault and --passphrase-file, accepted before or after the command.
+
+    The top-level parser gets them with ``None``; each command's copy with ``SUPPRESS``, so a
+    value given before the command is not overwritten by the copy's default.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--vault", metavar="DIR", default=default, help="the vault folder (default: your vault)"
+    )
+    common.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        default=default,
+        help=f"read the passphrase from FILE (else ${PASSPHRASE_ENV}, else a prompt)",
+    )
+    return common
+
+
+# -- output -------------------------------------------------------------------------------------
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """``1 ticket``, ``2 tickets``; ``many`` where the plural is not ``one`` + s."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [min(max(w, len(cell)), 60) for w, cell in zip(widths, row, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            (c if len(c) <= w else c[: w - 1] + "…").ljust(w)
+            for c, w in zip(cells, widths, strict=True)
+        ).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def show_recovery_key(recovery_key: str) -> None:
+    print()
+    print("Your recovery key (shown once; print it or write it down and keep it safe):")
+    print()
+    print(f"    {recovery_key}")
+    print()
+    print("It opens the vault if you forget the passphrase: vrmdesk passwd --recovery-key")
+
+
+def fail(message: str) -> int:
+    """The one-line reason; names and paths in it may hold terminal escapes, so they are shown."""
+    print(f"vrmdesk: {printable(message)}", file=sys.stderr)
+    return 1
+
+
+def tolerant_output() -> None:
+    """A name the terminal's encoding cannot show is written escaped, not a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
