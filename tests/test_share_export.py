@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from vrmdesk import cli
 from vrmdesk.errors import AttachmentError, ValidationError, VrmError
 from vrmdesk.share import choices as ch
-from vrmdesk.share import disclosures, export, htmlpage, schemaorg
+from vrmdesk.share import disclosures, export, htmlpage, schemaorg, terms
 from vrmdesk.share import slice as sl
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.format import record_uid
@@ -170,7 +170,7 @@ def test_every_redactable_field_is_absent(demo_vault: Vault, bosch: int) -> None
     with demo_vault.session() as session:
         selection = sl.everything(session, bosch)
         full = sl.collect(session, demo_vault, selection)
-        bare = sl.collect(session, demo_vault, selection.with_redaction(schemaorg.REDACTABLE))
+        bare = sl.collect(session, demo_vault, selection.with_redaction(terms.REDACTABLE))
     full_keys = {
         (r.data["@type"], k) for r in full.records for k, _ in schemaorg.flatten(r.data, {})
     }

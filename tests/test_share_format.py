@@ -13,6 +13,7 @@ from pyrage import x25519
 from share_helpers import customer_manifest, make_bundle, sample_files
 
 from vrmdesk.share import format as fmt
+from vrmdesk.share import layout
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.format import BundleFile, bundle_id_for, manifest_bytes, record_uid, write_bundle
 from vrmdesk.share.verify import open_bundle, verify_bundle
@@ -83,13 +84,13 @@ def test_record_uid_is_stable() -> None:
 
 def test_files_are_streamed_in_chunks(tmp_path: Path) -> None:
     chunks: list[int] = []
-    size = 3 * fmt.CHUNK + 5
+    size = 3 * layout.CHUNK + 5
 
     def opener(writer) -> None:  # type: ignore[no-untyped-def]
-        block = b"x" * fmt.CHUNK
+        block = b"x" * layout.CHUNK
         left = size
         while left:
-            n = min(left, fmt.CHUNK)
+            n = min(left, layout.CHUNK)
             writer.write(block[:n])
             chunks.append(n)
             left -= n
@@ -111,7 +112,7 @@ def test_files_are_streamed_in_chunks(tmp_path: Path) -> None:
         progress=lambda d, t, _s: seen.append((d, t)),
     )
     # binary data is stored as it is: streamed once, never measured or deflated
-    assert max(chunks) <= fmt.CHUNK and len(chunks) == 4
+    assert max(chunks) <= layout.CHUNK and len(chunks) == 4
     assert seen[-1][0] == seen[-1][1]
     assert verify_bundle(written.path).files[1]["size"] == size
     with zipfile.ZipFile(written.path) as zf:
@@ -160,7 +161,7 @@ def test_encrypted_bundle_round_trip(tmp_path: Path) -> None:
     plain = make_bundle(tmp_path / "p.vrmshare", KEY)
     written = make_bundle(tmp_path / "e.vrmshare.age", KEY, encrypt_to=str(identity.to_public()))
     data = written.path.read_bytes()
-    assert data.startswith(fmt.AGE_MAGIC)
+    assert data.startswith(layout.AGE_MAGIC)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     verified = verify_bundle(written.path, identities=[identity])
     assert verified.encrypted and verified.bundle_id == plain.bundle_id

@@ -17,6 +17,7 @@ from share_helpers import central_offsets as _central_offsets
 from share_helpers import customer_manifest, make_bundle
 
 from vrmdesk.share import format as fmt
+from vrmdesk.share import layout
 from vrmdesk.share.errors import (
     BundleError,
     BundleForged,
@@ -280,11 +281,11 @@ def test_too_many_entries(good: Path, tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_caps_are_the_documented_ones() -> None:
-    assert fmt.MAX_MANIFEST_BYTES == 8 * 1024**2
-    assert fmt.MAX_ENTRIES == 10_002
-    assert fmt.MAX_TOTAL_UNCOMPRESSED == 8 * 1024**3
-    assert (fmt.MAX_RATIO, fmt.RATIO_MIN_SIZE) == (200, 1024**2)
-    assert fmt.MAX_BUNDLE_BYTES == 16 * 1024**3
+    assert layout.MAX_MANIFEST_BYTES == 8 * 1024**2
+    assert layout.MAX_ENTRIES == 10_002
+    assert layout.MAX_TOTAL_UNCOMPRESSED == 8 * 1024**3
+    assert (layout.MAX_RATIO, layout.RATIO_MIN_SIZE) == (200, 1024**2)
+    assert layout.MAX_BUNDLE_BYTES == 16 * 1024**3
 
 
 def test_unknown_format_version(tmp_path: Path) -> None:

@@ -93,7 +93,7 @@ def search_words(text: str) -> str:
 
 # -- opening ------------------------------------------------------------------------------------
 def vault_dir(args: argparse.Namespace) -> Path:
-    from vrmdesk.store.vault import default_vault_dir
+    from vrmdesk.store.paths import default_vault_dir
 
     return Path(args.vault).expanduser().resolve() if args.vault else default_vault_dir()
 

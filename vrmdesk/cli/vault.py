@@ -236,7 +236,7 @@ def cmd_remember(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from vrmdesk.store import check
-    from vrmdesk.store.vault import read_header, recall_key
+    from vrmdesk.store.paths import read_header, recall_key
 
     folder = vault_dir(args)
     header = read_header(folder)  # works where the vault will not open: that is when it is needed

@@ -291,7 +291,9 @@ def default_checks(
     tops |= {("interaction", i) for i in interaction_ids}
     checked: set[tuple[str, int]] = set()
     for parent, item in found.all():
-        if (parent is None and item.key in tops) or (parent is not None and parent.key in tops and item.follows_parent):
+        if (parent is None and item.key in tops) or (
+            parent is not None and parent.key in tops and item.follows_parent
+        ):
             checked.add(item.key)
     # a message given by id that sits in a ticket's timeline: check it there
     for parent, item in found.all():

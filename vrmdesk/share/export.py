@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from vrmdesk.errors import AttachmentError, ValidationError, VaultLocked
 from vrmdesk.fileutil import check_regular, is_disk_full, storage_error
 from vrmdesk.share import format as fmt
-from vrmdesk.share import htmlpage
+from vrmdesk.share import htmlpage, layout
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import ensure_identity
 from vrmdesk.share.slice import Preview, Selection, Slice, collect
@@ -156,7 +156,7 @@ def prepare(
         preview=preview,
         file_hashes={f.path: f.sha256 for f in the_slice.files},
     )
-    files = [fmt.BundleFile.from_bytes(fmt.INDEX_NAME, page, "text/html")]
+    files = [fmt.BundleFile.from_bytes(layout.INDEX_NAME, page, "text/html")]
     store = vault.attachments
     for f in the_slice.files:
         att = f.attachment
@@ -172,7 +172,7 @@ def prepare(
             )
         )
     manifest: dict[str, Any] = {
-        "format": fmt.FORMAT,
+        "format": layout.FORMAT,
         "created": created,
         "sender": {"name": name, "key": identity.public_jwk()},
         "recipient": {"name": the_slice.vendor_name, "id": the_slice.vendor_uid},

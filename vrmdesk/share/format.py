@@ -32,28 +32,22 @@ from jwcrypto import jwk, jws
 from vrmdesk.fileutil import fsync_dir
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import canonical_public_jwk, thumbprint
-
-FORMAT = "vrmshare/1"
-NS = uuid.uuid5(uuid.NAMESPACE_URL, "urn:vrmshare:1")
-JWS_TYPE = "vrmshare+jws"
-MANIFEST_NAME = "manifest.json"
-SIGNATURE_NAME = "manifest.jws"
-INDEX_NAME = "index.html"
-FILES_DIR = "files/"
-SUFFIX = ".vrmshare"
-AGE_SUFFIX = ".vrmshare.age"
-AGE_MAGIC = b"age-encryption.org/v1\n"
-AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
-
-CHUNK = 1024 * 1024
-# -- limits a reader enforces (and a writer stays within) -----------------------------------
-MAX_MANIFEST_BYTES = 8 * 1024**2
-MAX_SIGNATURE_BYTES = 4096
-MAX_ENTRIES = 10_002  # manifest.json, manifest.jws and up to 10,000 listed files
-MAX_TOTAL_UNCOMPRESSED = 8 * 1024**3
-MAX_RATIO = 200  # uncompressed / compressed, refused above this ...
-RATIO_MIN_SIZE = 1024**2  # ... for entries over 1 MiB
-MAX_BUNDLE_BYTES = 16 * 1024**3
+from vrmdesk.share.layout import (
+    AGE_SUFFIX,
+    CHUNK,
+    FILES_DIR,
+    FORMAT,
+    INDEX_NAME,
+    JWS_TYPE,
+    MANIFEST_NAME,
+    MAX_ENTRIES,
+    MAX_RATIO,
+    NS,
+    RATIO_MIN_SIZE,
+    SIGNATURE_NAME,
+    SUFFIX,
+    check_name,
+)
 
 ProgressFn = Callable[[int, int, str], None]
 SigningKey = jwk.JWK | Ed25519PrivateKey
@@ -354,8 +348,6 @@ def prepare_manifest(
         raise ValueError("bundle file paths must be unique and not manifest.json/.jws")
     if len(files) > MAX_ENTRIES - 2:
         raise ValueError(f"at most {MAX_ENTRIES - 2} files fit in a bundle")
-    from vrmdesk.share.zipcheck import check_name
-
     for path in paths:
         check_name(path)
     # index.html first, then the attachments in path order

@@ -26,8 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vrmdesk.share.errors import ReplyRefused
-from vrmdesk.share.format import NS
 from vrmdesk.share.identity import display_fingerprint, ensure_identity
+from vrmdesk.share.layout import NS
 from vrmdesk.share.verify import (
     EARLIEST,
     LATEST,

@@ -26,15 +26,9 @@ from jwcrypto import jwk
 
 from vrmdesk.errors import VrmError
 from vrmdesk.fileutil import fsync_dir, read_regular, reporting
-from vrmdesk.share.format import (
-    NS,
-    BundleFile,
-    WrittenBundle,
-    output_path,
-    public_jwk_of,
-    write_bundle,
-)
+from vrmdesk.share.format import BundleFile, WrittenBundle, output_path, public_jwk_of, write_bundle
 from vrmdesk.share.identity import display_fingerprint
+from vrmdesk.share.layout import NS
 from vrmdesk.share.verify import VerifiedBundle
 
 CHANNELS = ("email", "phone", "chat", "forum", "social", "letter", "visit", "note")

@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from vrmdesk.store import models as m
-from vrmdesk.share.terms import REDACTABLE
 from vrmdesk.store.services import rules
 
 Ref = Callable[[str, int], str]

@@ -14,7 +14,7 @@ The rules:
   with its whole timeline; excluded sub-records and files are left out;
 - a bundle is closed: every ``{"@id": …}`` reference points to a record in it (a ticket about a
   thing that is not shared does not name it);
-- a redacted field is absent from every record (see ``schemaorg.REDACTABLE``).
+- a redacted field is absent from every record (see ``terms.REDACTABLE``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import ValidationError
-from vrmdesk.share import schemaorg
+from vrmdesk.share import schemaorg, terms
 from vrmdesk.share.format import record_uid, safe_file_name
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import format_size
@@ -68,9 +68,9 @@ class Selection:
     exclude: frozenset[tuple[str, int]] = frozenset()
 
     def __post_init__(self) -> None:
-        unknown = sorted(set(self.redact) - set(schemaorg.REDACTABLE))
+        unknown = sorted(set(self.redact) - set(terms.REDACTABLE))
         if unknown:
-            choices = ", ".join(schemaorg.REDACTABLE)
+            choices = ", ".join(terms.REDACTABLE)
             raise ValidationError(
                 f"{unknown[0]!r} is not a field that can be left out (choose from {choices}).",
                 field="redact",

@@ -44,7 +44,14 @@ from vrmdesk.share.errors import (
     BundleTooLarge,
     BundleWrongRecipient,
 )
-from vrmdesk.share.format import (
+from vrmdesk.share.format import ProgressFn
+from vrmdesk.share.identity import (
+    canonical_public_jwk,
+    display_fingerprint,
+    ed25519_public_bytes,
+    thumbprint,
+)
+from vrmdesk.share.layout import (
     AGE_ARMOR,
     AGE_MAGIC,
     CHUNK,
@@ -57,13 +64,6 @@ from vrmdesk.share.format import (
     MAX_SIGNATURE_BYTES,
     MAX_TOTAL_UNCOMPRESSED,
     SIGNATURE_NAME,
-    ProgressFn,
-)
-from vrmdesk.share.identity import (
-    canonical_public_jwk,
-    display_fingerprint,
-    ed25519_public_bytes,
-    thumbprint,
 )
 from vrmdesk.share.zipcheck import check_archive, stream_entry
 from vrmdesk.text import has_lone_surrogate, printable

@@ -34,7 +34,6 @@ a zip bomb stops at the cap.
 from __future__ import annotations
 
 import hashlib
-import re
 import stat
 import struct
 import zipfile
@@ -44,15 +43,13 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from vrmdesk.share.errors import BundleForged, BundleMalformed, BundleTooLarge
-from vrmdesk.share.format import (
+from vrmdesk.share.layout import (
     CHUNK,
-    INDEX_NAME,
-    MANIFEST_NAME,
     MAX_ENTRIES,
     MAX_RATIO,
     MAX_TOTAL_UNCOMPRESSED,
     RATIO_MIN_SIZE,
-    SIGNATURE_NAME,
+    check_name,
 )
 
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")
@@ -75,7 +72,6 @@ _ENCRYPTION_FLAGS = 0x0001 | 0x0040 | 0x2000  # traditional, strong, masked loca
 _U32 = 0xFFFFFFFF
 _U16 = 0xFFFF
 
-_FILE_NAME = re.compile(r"files/[A-Za-z0-9][A-Za-z0-9._ ()+,=@-]{0,199}")
 _READ_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
@@ -97,28 +93,6 @@ _NOT_REGULAR = {
     stat.S_IFIFO: "a pipe",
     stat.S_IFSOCK: "a socket",
 }
-
-
-def check_name(name: str) -> None:
-    """Refuse any name a careless extractor could turn into a path outside its folder."""
-    if not name or len(name) > 250:
-        raise BundleMalformed(f"The bundle holds an entry with an unusable name ({name[:40]!r}).")
-    if "\\" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ":" in name:
-        raise BundleMalformed(
-            f"The bundle holds an unsafe entry name {name!r} (absolute, drive letter or backslash)."
-        )
-    parts = name.split("/")
-    if any(p in ("", ".", "..") for p in parts):
-        raise BundleMalformed(
-            f"The bundle holds an unsafe entry name {name!r} ('..' or empty parts)."
-        )
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise BundleMalformed(f"The bundle holds an entry name with control characters {name!r}.")
-    if name not in (MANIFEST_NAME, SIGNATURE_NAME, INDEX_NAME) and not _FILE_NAME.fullmatch(name):
-        raise BundleMalformed(
-            f"The bundle holds an entry {name!r} outside its layout (manifest.json, manifest.jws, "
-            "index.html, files/NAME)."
-        )
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import stat
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 import pyrage
 from pyrage import x25519
@@ -43,11 +43,9 @@ from vrmdesk.fileutil import (
     open_private,
     reporting,
 )
-from vrmdesk.store import keys
+from vrmdesk.store import backup, keys
 from vrmdesk.store.models import Attachment, Blob, Meta, Record
-
-if TYPE_CHECKING:
-    from vrmdesk.store.vault import Vault
+from vrmdesk.store.paths import OpenVault
 
 IDENTITY_KEY = "attachment_identity"
 MAX_SIZE = 4 * 1024**3  # 4 GiB per file
@@ -184,7 +182,7 @@ def reencrypt(
 
 
 class AttachmentStore:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: OpenVault) -> None:
         self.vault = vault
         self.root = vault.paths.attachments
         self.tmp = self.root / "tmp"
@@ -469,8 +467,6 @@ class AttachmentStore:
             if path.is_file() and path.name not in live
         }
         if candidates:
-            from vrmdesk.store import backup
-
             for name in backup.blob_names_in_backups(self.vault):
                 candidates.pop(name, None)
             for path in candidates.values():

@@ -15,11 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import sqlcipher3
 
-from vrmdesk.errors import BackupError, StorageError, VaultDamaged
+from vrmdesk.errors import BackupError, StorageError, VaultDamaged, VaultLocked
 from vrmdesk.fileutil import (
     atomic_write_bytes,
     create_private_file,
@@ -32,9 +31,7 @@ from vrmdesk.fileutil import (
 )
 from vrmdesk.store import keys
 from vrmdesk.store.engine import is_damage, readonly_uri
-
-if TYPE_CHECKING:
-    from vrmdesk.store.vault import Vault, _Paths
+from vrmdesk.store.paths import OpenVault, VaultPaths, acquire_lock, rotation_pending
 
 KEEP = 10
 _NAME = re.compile(r"^vault-(\d{8}T\d{6}\d{6}Z)(?:-([a-z0-9.-]+))?\.db$")
@@ -62,7 +59,7 @@ def _connect(path: Path, key: bytes, *, readonly: bool = False) -> sqlcipher3.Co
     return conn
 
 
-def list_backups(vault_or_folder: Vault | Path) -> list[BackupInfo]:
+def list_backups(vault_or_folder: OpenVault | Path) -> list[BackupInfo]:
     """Backups of a vault, newest first."""
     folder = (
         vault_or_folder.paths.backups
@@ -79,7 +76,7 @@ def list_backups(vault_or_folder: Vault | Path) -> list[BackupInfo]:
     return sorted(found, key=lambda info: info.taken, reverse=True)
 
 
-def make_backup(vault: Vault, reason: str = "") -> BackupInfo:
+def make_backup(vault: OpenVault, reason: str = "") -> BackupInfo:
     """Snapshot the live database into ``backups/`` and rotate."""
     raw = vault.engine.raw_connection()
     try:
@@ -138,7 +135,7 @@ def copy_database(
 
 def _snapshot(
     source: sqlcipher3.Connection,
-    paths: _Paths,
+    paths: VaultPaths,
     key: bytes,
     reason: str,
     keep: Path | None = None,
@@ -173,7 +170,7 @@ def _journal_of(db: Path) -> Path:
     return db.with_name(db.name + "-journal")
 
 
-def sweep_leftovers(paths: _Paths) -> None:
+def sweep_leftovers(paths: VaultPaths) -> None:
     """Remove what a backup killed midway left in ``backups/`` (the caller holds the lock):
     ``*.partial`` copies and their journals, temporary files of header copies, and header
     copies whose backup never got its final name."""
@@ -191,7 +188,7 @@ def sweep_leftovers(paths: _Paths) -> None:
             path.unlink(missing_ok=True)
 
 
-def sync_header_copies(paths: _Paths, key: bytes) -> None:
+def sync_header_copies(paths: VaultPaths, key: bytes) -> None:
     """Make every backup's header copy the current vault.json (the caller holds the lock).
 
     After a passphrase change a copy would still open the data key with the old passphrase;
@@ -267,13 +264,11 @@ def restore(
     Returns the backup taken of the database as it was, or None when that was too damaged to
     copy, in which case it was moved aside as ``vault.db.damaged-<time>``.
     """
-    from vrmdesk.store.vault import _acquire_lock, _Paths
-
-    paths = _Paths(folder)
+    paths = VaultPaths(folder)
     backup_path = Path(backup_path).expanduser().resolve()
     if not backup_path.is_file():
         raise BackupError(f"There is no backup file {backup_path}.")
-    lock = _acquire_lock(paths)
+    lock = acquire_lock(paths)
     try:
         header_damaged = False
         try:
@@ -285,9 +280,6 @@ def restore(
         if data_key is None:
             data_key = header.unlock_with_passphrase(passphrase or "")
         if header.rotation_state == "switching":
-            from vrmdesk.errors import VaultLocked
-            from vrmdesk.store.vault import rotation_pending
-
             raise VaultLocked(rotation_pending(paths))
         check_backup(backup_path, data_key)
         if header_damaged and paths.db.exists() and not _opens_with(paths.db, data_key):
@@ -320,7 +312,7 @@ def restore(
     return safety
 
 
-def _safety_copy(paths: _Paths, key: bytes, keep: Path | None = None) -> BackupInfo | None:
+def _safety_copy(paths: VaultPaths, key: bytes, keep: Path | None = None) -> BackupInfo | None:
     """Back up the current database before it is replaced, or move it aside if unreadable."""
     db = paths.db
     if not db.exists():
@@ -343,7 +335,7 @@ def _safety_copy(paths: _Paths, key: bytes, keep: Path | None = None) -> BackupI
         return None
 
 
-def blob_names_in_backups(vault: Vault) -> set[str]:
+def blob_names_in_backups(vault: OpenVault) -> set[str]:
     """Attachment contents that some backup still refers to (kept by the attachment sweep)."""
     return blob_names_in_backups_of(vault.paths.folder, vault.data_key)
 

@@ -26,9 +26,9 @@ from vrmdesk.errors import VaultDamaged, VaultError, VaultLocked
 from vrmdesk.fileutil import create_private_file, disk_full, fsync_dir, is_disk_full_at, reporting
 from vrmdesk.store import fts, migrate
 from vrmdesk.store.engine import is_damage, key_fits, make_engine, readonly_uri
-from vrmdesk.store.vault import (
-    _acquire_lock,
-    _Paths,
+from vrmdesk.store.paths import (
+    VaultPaths,
+    acquire_lock,
     header_mismatch,
     read_header,
     require_database,
@@ -203,7 +203,7 @@ def check_database(folder: Path, key: bytes) -> CheckReport:
     Raises only for what is no damage of the database: it is missing or empty
     (:class:`VaultDamaged`, pointing to backups), or the key is another vault's.
     """
-    paths = _Paths(folder)
+    paths = VaultPaths(folder)
     if read_header(folder).rotation_state == "switching":
         raise VaultLocked(rotation_pending(paths))  # vault.db may still be under the old key
     require_database(paths)
@@ -259,8 +259,8 @@ def rebuild(folder: Path, key: bytes, *, progress: Progress | None = None) -> Pa
     was intact. ``progress(done, total, what)`` is told of each table. A killed rebuild leaves the
     vault as it was (the half-made ``vault.db.rebuilding`` is swept on the next open).
     """
-    paths = _Paths(folder)
-    lock = _acquire_lock(paths)
+    paths = VaultPaths(folder)
+    lock = acquire_lock(paths)
     new = paths.db.with_name(paths.db.name + REBUILDING)
     try:
         report = check_database(folder, key)

@@ -35,10 +35,10 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import sqlcipher3
 from pyrage import x25519
+from sqlalchemy import Engine
 
 from vrmdesk.errors import AttachmentError, ValidationError, VaultError
 from vrmdesk.fileutil import (
@@ -53,9 +53,7 @@ from vrmdesk.fileutil import (
 from vrmdesk.store import backup, keys, keystore
 from vrmdesk.store.attachments import IDENTITY_KEY, AttachmentStore, name_key, reencrypt
 from vrmdesk.store.engine import PAGE_SIZE
-
-if TYPE_CHECKING:
-    from vrmdesk.store.vault import Vault, _Paths
+from vrmdesk.store.paths import VaultPaths
 
 Progress = Callable[[int, int, str], None]
 
@@ -96,26 +94,48 @@ class _Reporter:
             self.progress(self.total, self.total, FINISHING)
 
 
-def rotate(
-    vault: Vault,
+@dataclass
+class Prepared:
+    """A rotation past its point of no return: the new header is in place, the files are staged."""
+
+    header: keys.Header
+    new_key: bytes
+    remembered: bool
+    staged: _Staged
+
+    def result(self, recovery_key: str) -> KeyRotation:
+        self.staged.report("done", self.staged.report.total)
+        return KeyRotation(
+            recovery_key, self.staged.attachments, self.staged.backups, self.staged.retired
+        )
+
+
+def prepare(
+    paths: VaultPaths,
+    engine: Engine,
+    header_now: keys.Header,
+    old_key: bytes,
+    old_identity: x25519.Identity,
     new_passphrase: str,
     *,
     kdf: keys.KdfParams | None = None,
     progress: Progress | None = None,
-) -> KeyRotation:
-    """See :meth:`Vault.rotate_key`."""
+) -> tuple[Prepared, str]:
+    """Everything up to and including the point of no return (see :meth:`Vault.rotate_key`).
+
+    Stages the database, attachments and backups under a new key while holding the live
+    database's write lock, then writes the new header. Returns what :func:`finish` needs and
+    the new recovery key. Until the header is written, anything ``progress`` raises (a cancel),
+    a full disk or an error removes what was staged and leaves the vault as it was.
+    """
     if not new_passphrase:
         raise ValidationError("The new passphrase must not be empty.", field="passphrase")
-    vault._require_writable()
-    paths = vault.paths
-    old_key = vault.data_key
-    old_identity = vault.attachments.identity
     new_key = keys.new_data_key()
     recovery_key = keys.new_recovery_key()
     new_identity = x25519.Identity.generate()
     header = keys.Header(
-        vault_id=vault.header.vault_id,
-        created=vault.header.created,
+        vault_id=header_now.vault_id,
+        created=header_now.created,
         kdf=kdf or keys.calibrate(),
         wrapped_passphrase={},
         wrapped_recovery={},
@@ -124,7 +144,7 @@ def rotate(
     header.seal_recovery_key(new_key, recovery_key, "switching")
     remembered = keystore.recall(header.vault_id) is not None
 
-    raw = vault.engine.raw_connection()
+    raw = engine.raw_connection()
     guard = raw.driver_connection  # holds the write lock; the copies read on their own connection
     assert guard is not None
     try:
@@ -151,23 +171,14 @@ def rotate(
     finally:
         raw.close()
     staged.report("switching")
-    vault._use_key(new_key, header)  # closes the database on the old key
-    try:
-        finish(paths, header, new_key)
-        vault._reopen()
-    except Exception as exc:
-        vault.close()
-        raise VaultError(
-            f"The change of key could not be finished ({exc}). Open the vault again with the "
-            "new passphrase: that finishes it."
-        ) from None
-    except BaseException:
-        vault.close()  # interrupted: the next open with the new passphrase finishes it
-        raise
-    if remembered:
-        _remember(header.vault_id, new_key)
-    staged.report("done", staged.report.total)
-    return KeyRotation(recovery_key, staged.attachments, staged.backups, staged.retired)
+    return Prepared(header, new_key, remembered, staged), recovery_key
+
+
+def not_finished(exc: Exception) -> VaultError:
+    return VaultError(
+        f"The change of key could not be finished ({exc}). Open the vault again with the "
+        "new passphrase: that finishes it."
+    )
 
 
 @dataclass
@@ -179,7 +190,7 @@ class _Staged:
 
 
 def _stage(
-    paths: _Paths,
+    paths: VaultPaths,
     live: sqlcipher3.Connection,
     old_key: bytes,
     old_identity: x25519.Identity,
@@ -325,7 +336,7 @@ def _adopt(db: Path, key: bytes, identity: x25519.Identity, mapping: dict[str, s
         os.fsync(handle.fileno())
 
 
-def finish(paths: _Paths, header: keys.Header, new_key: bytes) -> None:
+def finish(paths: VaultPaths, header: keys.Header, new_key: bytes) -> None:
     """Switch to what was staged (after the point of no return); every step can be repeated.
 
     The database first (its old -wal goes: the staged copy holds everything it held), then the
@@ -368,7 +379,7 @@ def finish(paths: _Paths, header: keys.Header, new_key: bytes) -> None:
         backup.sync_header_copies(paths, new_key)
 
 
-def sweep_staged(paths: _Paths) -> None:
+def sweep_staged(paths: VaultPaths) -> None:
     """Remove what a rotation staged before its point of no return (cancelled, failed, killed)."""
     db = paths.db
     for suffix in ("", "-journal", "-wal", "-shm"):

@@ -1,10 +1,5 @@
-"""A vault: a folder holding the key header, the SQLCipher database, attachments and backups.
-
-    vault.json     key header (see keys.py)
-    vault.db       SQLCipher 4 database, opened with the raw data key
-    vault.lock     held (flock) by the one process that may write
-    attachments/   age-encrypted contents named by a keyed hash
-    backups/       encrypted snapshots, each with a copy of the key header
+"""A vault, unlocked: the key header, the SQLCipher database, attachments and backups of one
+folder (:mod:`vrmdesk.store.paths` names its files), created, opened, rekeyed and closed here.
 
 Typical use::
 
@@ -16,15 +11,13 @@ Typical use::
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import platformdirs
-from filelock import FileLock, Timeout
+from filelock import FileLock
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,12 +26,9 @@ from vrmdesk.errors import (
     VaultDamaged,
     VaultError,
     VaultExists,
-    VaultInUse,
     VaultLocked,
-    VaultNotFound,
 )
 from vrmdesk.fileutil import (
-    PRIVATE_FILE,
     create_private_file,
     disk_full,
     is_disk_full_at,
@@ -51,6 +41,17 @@ from vrmdesk.store import backup, keys, keystore, migrate, rotation
 from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.engine import is_damage, key_fits, make_engine
 from vrmdesk.store.models import Meta
+from vrmdesk.store.paths import (
+    HEADER_NAME,
+    VaultPaths,
+    acquire_lock,
+    header_mismatch,
+    no_vault_data,
+    recall_key,
+    require_database,
+    require_header,
+    rotation_pending,
+)
 
 log = logging.getLogger(__name__)
 IDENTITY_META_KEY = "identity_ed25519"  # the same row vrmdesk.share.identity reads
@@ -68,31 +69,6 @@ def new_signing_key() -> str:
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     )
     return base64.b64encode(raw).decode("ascii")
-
-
-HEADER_NAME = "vault.json"
-DB_NAME = "vault.db"
-LOCK_NAME = "vault.lock"
-BACKUPS_NAME = "backups"
-
-
-def default_vault_dir() -> Path:
-    """The platform's user data folder for vrmdesk, sub-folder ``vaults/default``."""
-    return Path(platformdirs.user_data_dir("vrmdesk", appauthor=False)) / "vaults" / "default"
-
-
-def vault_exists(folder: Path) -> bool:
-    return (Path(folder) / HEADER_NAME).is_file()
-
-
-class _Paths:
-    def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder).expanduser().resolve()
-        self.header = self.folder / HEADER_NAME
-        self.db = self.folder / DB_NAME
-        self.lock = self.folder / LOCK_NAME
-        self.backups = self.folder / BACKUPS_NAME
-        self.attachments = self.folder / "attachments"
 
 
 def _refuse_a_file_in_the_way(folder: Path) -> None:
@@ -117,7 +93,7 @@ def _outermost_missing(folder: Path) -> Path | None:
     return missing
 
 
-def _remove_half_made(paths: _Paths, made: Path | None) -> None:
+def _remove_half_made(paths: VaultPaths, made: Path | None) -> None:
     """Undo a failed create: the files it writes, and the folders it made if they are empty."""
     db = paths.db
     for path in (
@@ -140,26 +116,12 @@ def _remove_half_made(paths: _Paths, made: Path | None) -> None:
             return
 
 
-def _acquire_lock(paths: _Paths) -> FileLock:
-    lock = FileLock(
-        paths.lock, timeout=0, mode=PRIVATE_FILE, is_singleton=False, thread_local=False
-    )
-    try:
-        lock.acquire()
-    except Timeout:
-        raise VaultInUse(
-            f"The vault in {paths.folder} is open in another vrmdesk window or command. "
-            "Close it there first."
-        ) from None
-    return lock
-
-
 class Vault:
     """An unlocked vault. ``close()`` (or ``lock()``) ends it; it cannot be used afterwards."""
 
     def __init__(
         self,
-        paths: _Paths,
+        paths: VaultPaths,
         header: keys.Header,
         data_key: bytes,
         lock: FileLock | None,
@@ -184,7 +146,7 @@ class Vault:
             from vrmdesk.errors import ValidationError
 
             raise ValidationError("A passphrase is required.", field="passphrase")
-        paths = _Paths(folder)
+        paths = VaultPaths(folder)
         _refuse_a_file_in_the_way(paths.folder)
         if paths.header.exists() or paths.db.exists():
             raise VaultExists(f"There is a vault in {paths.folder} already.")
@@ -195,7 +157,7 @@ class Vault:
         except BaseException:
             _remove_half_made(paths, made)
             raise
-        lock = _acquire_lock(paths)  # refused: another process is creating it, leave all be
+        lock = acquire_lock(paths)  # refused: another process is creating it, leave all be
         engine: Engine | None = None
         try:
             data_key = keys.new_data_key()
@@ -240,9 +202,9 @@ class Vault:
         ``readonly`` takes no write lock (several readers may share a vault); it refuses a vault
         whose schema needs an upgrade.
         """
-        paths = _Paths(folder)
-        _require_header(paths)
-        lock = None if readonly else _acquire_lock(paths)
+        paths = VaultPaths(folder)
+        require_header(paths)
+        lock = None if readonly else acquire_lock(paths)
         try:
             header = keys.Header.load(paths.header, str(paths.backups))
             if data_key is None:
@@ -281,7 +243,7 @@ class Vault:
     @classmethod
     def open_remembered(cls, folder: Path, *, readonly: bool = False) -> Vault | None:
         """Open with the data key kept in the OS keyring, or None if none is kept (or usable)."""
-        paths = _Paths(folder)
+        paths = VaultPaths(folder)
         if not paths.header.exists():
             return None
         header = keys.Header.load(paths.header, str(paths.backups))
@@ -306,7 +268,7 @@ class Vault:
         if not tables:
             # Vault.create writes the schema itself, so an existing vault with no tables at all
             # has lost its database (an emptied file); creating a new schema would hide that.
-            raise _no_vault_data(self.paths)
+            raise no_vault_data(self.paths)
         if revision is not None and not migrate.is_known(revision):
             raise VaultDamaged(
                 f"The vault in {self.paths.folder} was written by a newer vrmdesk "
@@ -455,7 +417,30 @@ class Vault:
         A SIGKILL at any point leaves a vault that opens with the old passphrase (before the
         point of no return) or the new one (after it; that open finishes the rotation).
         """
-        return rotation.rotate(self, new_passphrase, kdf=kdf, progress=progress)
+        self._require_writable()
+        prepared, recovery_key = rotation.prepare(
+            self.paths,
+            self.engine,
+            self.header,
+            self.data_key,
+            self.attachments.identity,
+            new_passphrase,
+            kdf=kdf,
+            progress=progress,
+        )
+        self._use_key(prepared.new_key, prepared.header)  # closes the database on the old key
+        try:
+            rotation.finish(self.paths, prepared.header, prepared.new_key)
+            self._reopen()
+        except Exception as exc:  # any failure here: the next open finishes the switch
+            self.close()
+            raise rotation.not_finished(exc) from None
+        except BaseException:
+            self.close()  # interrupted: the next open with the new passphrase finishes it
+            raise
+        if prepared.remembered:
+            rotation.update_remembered(prepared.header.vault_id, prepared.new_key)
+        return prepared.result(recovery_key)
 
     @property
     def unseen_recovery_key(self) -> str | None:
@@ -529,104 +514,7 @@ def _not_a_database(exc: BaseException) -> bool:
     return (getattr(orig, "sqlite_errorcode", 0) & 0xFF) == 26  # SQLITE_NOTADB
 
 
-def _header_copy_ids(paths: _Paths) -> set[str]:
-    """The vault ids in the header copies kept beside the backups (unreadable ones skipped)."""
-    ids = set()
-    for copy in paths.backups.glob("vault-*.json"):
-        try:
-            body = json.loads(copy.read_bytes())
-        except (OSError, ValueError):
-            continue
-        if isinstance(body, dict) and isinstance(body.get("vault_id"), str):
-            ids.add(body["vault_id"])
-    return ids
-
-
-def header_mismatch(paths: _Paths, header: keys.Header) -> VaultDamaged:
-    """vault.json unlocks, but its key opens no page of vault.db: they are of two vaults."""
-    copies = _header_copy_ids(paths)
-    if copies and header.vault_id in copies:
-        return VaultDamaged(
-            f"The database {paths.db} belongs to another vault: it is not damaged, but the key "
-            f"in {paths.header.name} (vault {header.vault_id}, as in this folder's backups) does "
-            f"not open it. Put this vault's own {paths.db.name} back, or restore a backup from "
-            f"{paths.backups} with `vrmdesk restore`."
-        )
-    where = (
-        f"copies of this vault's own key header are kept beside each backup in {paths.backups} "
-        f"(vault {', '.join(sorted(copies))})"
-        if copies
-        else f"copies of the key header are kept beside each backup in {paths.backups}, if any"
-    )
-    return VaultDamaged(
-        f"The key header {paths.header} belongs to another vault (vault {header.vault_id}): the "
-        f"key it holds opens no page of {paths.db.name}, which is a whole database under another "
-        f"key. Put this vault's own {paths.header.name} back; {where}."
-    )
-
-
-def _no_vault_data(paths: _Paths) -> VaultDamaged:
-    return VaultDamaged(
-        f"The database {paths.db} is damaged (it holds no vault data). Restore a "
-        f"backup from {paths.backups} with `vrmdesk restore`."
-    )
-
-
-def _require_header(paths: _Paths) -> None:
-    if paths.header.exists():
-        return
-    if not paths.folder.exists():
-        raise VaultNotFound(f"There is no vault in {paths.folder}.")
-    if paths.db.exists():
-        raise VaultDamaged(
-            f"The key header {paths.header} is missing. Copies of it are kept beside "
-            f"each backup in {paths.backups}."
-        )
-    raise VaultNotFound(f"There is no vault in {paths.folder} (run `vrmdesk init` to make one).")
-
-
-def read_header(folder: Path) -> keys.Header:
-    """The key header of the vault in ``folder`` (for work on a vault that will not open)."""
-    paths = _Paths(folder)
-    _require_header(paths)
-    return keys.Header.load(paths.header, str(paths.backups))
-
-
-def recall_key(header: keys.Header) -> bytes | None:
-    """The data key remembered on this device (OS keyring) for this vault, if any.
-
-    A remembered key the header does not recognise (the old one, from before a key rotation)
-    is forgotten: it opens nothing any more.
-    """
-    data_key = keystore.recall(header.vault_id)
-    if data_key is not None and not header.fits(data_key):
-        keystore.forget(header.vault_id)
-        return None
-    return data_key
-
-
-def rotation_pending(paths: _Paths) -> str:
-    return (
-        f"The change of key of the vault in {paths.folder} was interrupted and must be finished "
-        "first: open it for writing once with the new passphrase (for example with `vrmdesk "
-        "passwd --rotate-key`, or in the desktop application)."
-    )
-
-
-def require_database(paths: _Paths) -> None:
-    """Refuse before SQLite opens the file: it would write a new database into an empty one."""
-    try:
-        size = paths.db.stat().st_size
-    except FileNotFoundError:
-        raise VaultDamaged(
-            f"The database {paths.db} is missing. Restore a backup from "
-            f"{paths.backups} with `vrmdesk restore`."
-        ) from None
-    if size == 0:
-        raise _no_vault_data(paths)
-
-
-def _sweep_leftovers(paths: _Paths) -> None:
+def _sweep_leftovers(paths: VaultPaths) -> None:
     """Remove what killed writers left: temporary headers (complete ones, wrapped under a
     passphrase never applied), a half-copied restore, and half-made backups.
 
@@ -643,7 +531,7 @@ def _sweep_leftovers(paths: _Paths) -> None:
         backup.sweep_leftovers(paths)
 
 
-def _make_private(paths: _Paths) -> None:
+def _make_private(paths: VaultPaths) -> None:
     """Make a vault written by an older vrmdesk (0644 files, 0755 folders) this user's alone."""
     with reporting(f"making the files of the vault in {paths.folder} private"):
         for path in (paths.folder, paths.header, paths.db, paths.lock, paths.backups):

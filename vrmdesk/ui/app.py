@@ -15,8 +15,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon
 
 from vrmdesk.errors import VrmError
+from vrmdesk.store.paths import default_vault_dir, vault_exists
 from vrmdesk.store.tempcopies import TempCopies
-from vrmdesk.store.vault import Vault, default_vault_dir, vault_exists
+from vrmdesk.store.vault import Vault
 from vrmdesk.ui import settings
 from vrmdesk.ui.controller import VaultController
 from vrmdesk.ui.display import display_problem

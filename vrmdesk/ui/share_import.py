@@ -17,8 +17,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from vrmdesk.errors import VrmError
-from vrmdesk.share.format import AGE_ARMOR, AGE_MAGIC
 from vrmdesk.share.importer import ImportResult, ReplyCheck, check_reply, import_reply
+from vrmdesk.share.layout import AGE_ARMOR, AGE_MAGIC
 from vrmdesk.share.verify import VerifiedBundle, load_identities, verify_bundle
 from vrmdesk.ui.controller import VaultController
 from vrmdesk.ui.errors import explain

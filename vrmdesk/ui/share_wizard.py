@@ -4,7 +4,7 @@ exactly what will leave, and writes the signed bundle.
 1. What to share — a checkable tree of the vendor's things (with warranties, registrations,
    service and files), tickets (with their timeline), single messages, agreements and notes,
    preselected from where the wizard was opened (``vrmdesk.share.slice.choices``).
-2. Leave out — the redactable fields (``schemaorg.REDACTABLE``).
+2. Leave out — the redactable fields (``terms.REDACTABLE``).
 3. Terms — purpose, allowed use, marketing, retention, passing on; my name as sender.
 4. Preview — every record field by field and every file, from ``Slice.preview()``.
 5. Save — where, and whether to encrypt to the vendor's age recipient; the export runs off the
@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.errors import VrmError
 from vrmdesk.share import choices as ch
-from vrmdesk.share import export, schemaorg
+from vrmdesk.share import export, terms
 from vrmdesk.share import slice as sl
 from vrmdesk.share.terms import (
     ALLOWED_USES,
@@ -190,7 +190,7 @@ class RedactPage(QWizardPage):
         )
         self.boxes: dict[str, QCheckBox] = {}
         grid = QGridLayout()
-        for row, (name, description) in enumerate(schemaorg.REDACTABLE.items()):
+        for row, (name, description) in enumerate(terms.REDACTABLE.items()):
             box = QCheckBox(description)
             box.setAccessibleName(f"Leave out {name}")
             box.setToolTip(f"Field name in the bundle's list of redactions: {name}")

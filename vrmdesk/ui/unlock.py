@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.errors import KeyringUnavailable, VaultDamaged, WrongPassphrase
 from vrmdesk.store import backup, keystore
-from vrmdesk.store.vault import Vault, vault_exists
+from vrmdesk.store.paths import vault_exists
+from vrmdesk.store.vault import Vault
 from vrmdesk.ui.errors import explain
 from vrmdesk.ui.icons import icon
 from vrmdesk.ui.tasks import TaskRunner
