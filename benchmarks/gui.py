@@ -28,8 +28,8 @@ UNLOCK_CHILD = r"""
 import os, sys, time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pathlib import Path
-from vrmdesk.ui.app import make_app
-from vrmdesk.ui.unlock import UnlockDialog
+from vrmdesk.ui.app.application import make_app
+from vrmdesk.ui.vault.unlock import UnlockDialog
 app = make_app()
 dialog = UnlockDialog(Path(sys.argv[1]))
 dialog.show()
@@ -98,10 +98,10 @@ def main() -> int:
 
     from vrmdesk.store.tempcopies import TempCopies
     from vrmdesk.store.vault import Vault
-    from vrmdesk.ui import settings
-    from vrmdesk.ui.app import make_app
-    from vrmdesk.ui.controller import VaultController
-    from vrmdesk.ui.main_window import MainWindow
+    from vrmdesk.ui.app import preferences as settings
+    from vrmdesk.ui.app.application import make_app
+    from vrmdesk.ui.app.controller import VaultController
+    from vrmdesk.ui.app.main_window import MainWindow
 
     app = make_app()
     base_rss, _ = rss_mb()
@@ -161,7 +161,7 @@ def main() -> int:
         for index in range(things.panel.tabs.count()):  # type: ignore[attr-defined]
             things.panel.tabs.setCurrentIndex(index)  # type: ignore[attr-defined]
             app.processEvents()
-    from vrmdesk.ui.search import SearchDialog
+    from vrmdesk.ui.search.dialog import SearchDialog
 
     dialog = SearchDialog(controller, window)
     dialog.show()

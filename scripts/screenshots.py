@@ -25,9 +25,9 @@ from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui import settings
-from vrmdesk.ui.app import make_app
-from vrmdesk.ui.controller import VaultController
+from vrmdesk.ui.app import preferences as settings
+from vrmdesk.ui.app.application import make_app
+from vrmdesk.ui.app.controller import VaultController
 
 SIZE = (1280, 800)
 
@@ -56,8 +56,8 @@ def main() -> int:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
     app = make_app()
 
-    from vrmdesk.ui.unlock import UnlockDialog
-    from vrmdesk.ui.wizard import CreateVaultWizard
+    from vrmdesk.ui.vault.create_wizard import CreateVaultWizard
+    from vrmdesk.ui.vault.unlock import UnlockDialog
 
     wizard = CreateVaultWizard(work / "new-vault", kdf=keys.fast_params_for_tests())
     wizard.passphrase_page.first.setText("glacier lantern orbit")
@@ -79,7 +79,7 @@ def main() -> int:
     save(unlock, args.out, "unlock")
     unlock.close()
 
-    from vrmdesk.ui.main_window import MainWindow
+    from vrmdesk.ui.app.main_window import MainWindow
 
     controller = VaultController(Vault.open(folder, "demo"))
     controller.temp_copies = TempCopies()  # type: ignore[attr-defined]
@@ -106,7 +106,7 @@ def main() -> int:
     settle(app)
     save(window, args.out, "things")
 
-    from vrmdesk.ui.share_wizard import ShareWizard
+    from vrmdesk.ui.share.wizard import ShareWizard
 
     wizard = ShareWizard(controller, bosch.id, window)
     wizard.show()
@@ -116,7 +116,7 @@ def main() -> int:
     save(wizard, args.out, "share-preview")
     wizard.close()
 
-    from vrmdesk.ui.search import SearchDialog
+    from vrmdesk.ui.search.dialog import SearchDialog
 
     dialog = SearchDialog(controller, window)
     dialog.show()

@@ -71,7 +71,7 @@ def test_a_display_that_does_not_answer_is_named(tmp_path):
 
 
 def test_a_platform_chosen_on_purpose_is_left_to_qt():
-    from vrmdesk.ui.display import display_problem
+    from vrmdesk.ui.app.display import display_problem
 
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
     assert display_problem({}, "darwin") is None and display_problem({}, "win32") is None

@@ -14,7 +14,7 @@ from vrmdesk.cli import main as cli_main
 
 
 def run_gui(folder: Path | None) -> int:
-    from vrmdesk.ui.app import run  # Qt from here on
+    from vrmdesk.ui.app.application import run  # Qt from here on
 
     return run(folder)
 

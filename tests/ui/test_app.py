@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QWizard
 
 from vrmdesk.store import demo, keys
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui import settings
-from vrmdesk.ui.controller import VaultController
-from vrmdesk.ui.unlock import UnlockDialog
-from vrmdesk.ui.wizard import CreateVaultWizard
+from vrmdesk.ui.app import preferences as settings
+from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.vault.create_wizard import CreateVaultWizard
+from vrmdesk.ui.vault.unlock import UnlockDialog
 
 
 @pytest.fixture(autouse=True)
@@ -113,7 +113,7 @@ def test_remember_is_greyed_out_with_the_reason_without_a_keyring(qtbot, tmp_pat
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    from vrmdesk.ui.main_window import MainWindow
+    from vrmdesk.ui.app.main_window import MainWindow
 
     folder = tmp_path / "v"
     make_demo(folder)
@@ -185,7 +185,7 @@ def test_my_signing_key_shows_its_fingerprint_and_saves_the_public_jwk(window, q
     import json
 
     from vrmdesk.share.identity import ensure_identity, thumbprint
-    from vrmdesk.ui.identity_dialog import IdentityDialog
+    from vrmdesk.ui.share.identity import IdentityDialog
 
     dialog = IdentityDialog(window.controller, window)
     qtbot.addWidget(dialog)

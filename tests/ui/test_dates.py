@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
 
 from vrmdesk.store import models as m
-from vrmdesk.ui.date_fields import DateField, parse_date
-from vrmdesk.ui.editor_fields import SPECS
-from vrmdesk.ui.editors import RecordEditor
+from vrmdesk.ui.editors.dates import DateField, parse_date
+from vrmdesk.ui.editors.record_editor import RecordEditor
+from vrmdesk.ui.editors.specs import SPECS
 
 #: every date field a person types into, with the record it is tried on
 DATE_FIELDS = [
@@ -192,7 +192,7 @@ def test_the_calendar_picks_a_day(controller, qtbot):
 
 
 def test_quick_capture_when_takes_a_typed_date(controller, qtbot):
-    from vrmdesk.ui.quick_capture import QuickCaptureDialog
+    from vrmdesk.ui.editors.quick_capture import QuickCaptureDialog
 
     dialog = QuickCaptureDialog(controller, None, vendor_id=first_id(controller, m.Vendor))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)

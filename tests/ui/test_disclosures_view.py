@@ -12,7 +12,7 @@ from vrmdesk.share import export
 from vrmdesk.share import slice as sl
 from vrmdesk.share.terms import Terms
 from vrmdesk.store import models as m
-from vrmdesk.ui.disclosures_view import DisclosuresView
+from vrmdesk.ui.share.disclosures import DisclosuresView
 
 SHOTS = os.environ.get("VRMDESK_SHOTS")
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
-from vrmdesk.ui.editor_fields import SPECS
-from vrmdesk.ui.editors import RecordEditor, edit_record
-from vrmdesk.ui.quick_capture import QuickCaptureDialog
+from vrmdesk.ui.editors.quick_capture import QuickCaptureDialog
+from vrmdesk.ui.editors.record_editor import RecordEditor, edit_record
+from vrmdesk.ui.editors.specs import SPECS
 
 KINDS = [cls for cls in m.RECORD_TYPES if cls is not m.Attachment]
 

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel
 from sqlalchemy import func, select
 
 from vrmdesk.store import models as m
-from vrmdesk.ui import file_jobs
-from vrmdesk.ui.files import AttachmentsPanel
-from vrmdesk.ui.preview import preview_kind
+from vrmdesk.ui.files import jobs as file_jobs
+from vrmdesk.ui.files.panel import AttachmentsPanel
+from vrmdesk.ui.files.preview import preview_kind
 
 TEXT = "Quittung\nDishwasher filter, 12.90 EUR — paid in cash.\n"
 

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from vrmdesk.store import demo, keys
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui.app import Application
-from vrmdesk.ui.unlock import UnlockDialog
+from vrmdesk.ui.app.application import Application
+from vrmdesk.ui.vault.unlock import UnlockDialog
 
 PASS = "right one"
 
@@ -222,7 +222,7 @@ def test_a_question_open_when_the_vault_locks_is_closed_and_answers_no(applicati
     from PySide6.QtWidgets import QMessageBox
 
     from vrmdesk.store import models as m
-    from vrmdesk.ui.record_actions import confirm_delete
+    from vrmdesk.ui.editors.record_actions import confirm_delete
 
     window = application.window
     with application.controller.session() as s:
@@ -255,7 +255,7 @@ def test_quitting_while_work_is_written_asks_and_no_keeps_it_running(application
 
     from PySide6.QtWidgets import QMessageBox
 
-    from vrmdesk.ui.progress import run_with_progress
+    from vrmdesk.ui.app.progress import run_with_progress
 
     window = application.window
     release = threading.Event()

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from vrmdesk.errors import WrongPassphrase
 from vrmdesk.store import keys
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui import passphrase_dialog
-from vrmdesk.ui.passphrase_dialog import ChangePassphraseDialog, RecoveryKeyDialog
+from vrmdesk.ui.vault import passphrase_dialog
+from vrmdesk.ui.vault.passphrase_dialog import ChangePassphraseDialog, RecoveryKeyDialog
 
 OLD = "pw"  # the demo vault's passphrase in tests/ui/conftest.py
 NEW = "glacier lantern orbit pickle"

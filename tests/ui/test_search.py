@@ -10,8 +10,8 @@ from sqlalchemy import select
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 from vrmdesk.store.services.search import MARK_END, MARK_START
-from vrmdesk.ui.search import SearchDialog
-from vrmdesk.ui.search_model import (
+from vrmdesk.ui.search.dialog import SearchDialog
+from vrmdesk.ui.search.model import (
     CONTEXT_ROLE,
     ID_ROLE,
     IS_HEADER_ROLE,

@@ -13,7 +13,7 @@ from vrmdesk.share.identity import ensure_identity
 from vrmdesk.share.reply import ReplyContent, keygen, load_signing_key, write_reply
 from vrmdesk.share.verify import verify_bundle
 from vrmdesk.store import models as m
-from vrmdesk.ui.share_import import ReplyImport, import_reply_dialog
+from vrmdesk.ui.share.import_reply import ReplyImport, import_reply_dialog
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from vrmdesk.share import disclosures, export
 from vrmdesk.store import models as m
-from vrmdesk.ui.share_wizard import ShareWizard
+from vrmdesk.ui.share.wizard import ShareWizard
 
 SHOTS = os.environ.get("VRMDESK_SHOTS")  # a folder: save a picture of every page there
 
@@ -139,7 +139,7 @@ def test_locking_closes_the_wizard(qtbot, controller, ids) -> None:  # type: ign
 def test_cancel_stops_the_export(qtbot, controller, ids, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import threading
 
-    from vrmdesk.ui import share_wizard
+    from vrmdesk.ui.share import wizard as share_wizard
 
     started = threading.Event()
     real = export.export_bundle

@@ -12,11 +12,12 @@ from sqlalchemy import insert
 
 from vrmdesk.store import models as m
 from vrmdesk.store.services import health, records, views
-from vrmdesk.ui import record_actions, settings
-from vrmdesk.ui.settings import Preferences
-from vrmdesk.ui.timeline import INBOUND_ROLE, TimelineModel
-from vrmdesk.ui.vendor_list import ATTENTION_ROLE, EXPIRING_ROLE, OPEN_TICKETS_ROLE, ROW_ROLE
-from vrmdesk.ui.vendors import FILTER_DELAY_MS, VendorsPage
+from vrmdesk.ui.app import preferences as settings
+from vrmdesk.ui.app.preferences import Preferences
+from vrmdesk.ui.editors import record_actions
+from vrmdesk.ui.timeline.view import INBOUND_ROLE, TimelineModel
+from vrmdesk.ui.vendors.list import ATTENTION_ROLE, EXPIRING_ROLE, OPEN_TICKETS_ROLE, ROW_ROLE
+from vrmdesk.ui.vendors.page import FILTER_DELAY_MS, VendorsPage
 
 
 @pytest.fixture(autouse=True)
@@ -400,7 +401,7 @@ def test_the_splitter_and_sort_are_saved_and_restored(page, controller, qtbot):
 
 
 def test_share_ticks_what_is_selected_on_the_vendor_page(page, controller, monkeypatch):
-    import vrmdesk.ui.share_wizard as share_wizard
+    import vrmdesk.ui.share.wizard as share_wizard
 
     calls: list[tuple[int, dict]] = []
     monkeypatch.setattr(

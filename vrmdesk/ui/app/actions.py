@@ -1,0 +1,178 @@
+"""The main window's actions: menus, shortcuts and mnemonics in one place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+
+from vrmdesk.store import models as m
+from vrmdesk.ui.widgets.icons import icon
+
+if TYPE_CHECKING:
+    from vrmdesk.ui.app.main_window import MainWindow
+
+
+class Actions:
+    def __init__(self, window: MainWindow) -> None:
+        w = window
+
+        def act(
+            text: str,
+            slot,
+            shortcut: str | QKeySequence.StandardKey | list | None = None,  # type: ignore[no-untyped-def]
+            icon_name: str | None = None,
+            tip: str = "",
+        ) -> QAction:
+            action = QAction(text, w)
+            if icon_name:
+                action.setIcon(icon(icon_name))
+            if isinstance(shortcut, list):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            elif shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(tip or text.replace("&", ""))
+            action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
+            action.triggered.connect(lambda checked=False: slot())
+            return action
+
+        self.search = act(
+            "&Search…", w.open_search, ["Ctrl+K", "Ctrl+F"], "search", "Search everything (Ctrl+K)"
+        )
+        self.capture = act(
+            "&Quick capture…",
+            w.quick_capture,
+            "Ctrl+I",
+            "capture",
+            "Record an interaction (Ctrl+I)",
+        )
+        self.lock = act("&Lock", w.request_lock, "Ctrl+L", "lock", "Lock the vault (Ctrl+L)")
+        self.unlock = act("&Unlock…", w.unlock_requested.emit, None, "lock", "Unlock the vault")
+        self.unlock.setVisible(False)
+        self.undo = act("&Undo", w.undo, QKeySequence.StandardKey.Undo, "undo")
+        self.undo.setEnabled(False)
+        self.new_vendor = act(
+            "New &vendor…", lambda: w.new_record(m.Vendor), "Ctrl+Shift+V", "vendor"
+        )
+        self.new_thing = act("New &thing…", lambda: w.new_record(m.Asset), "Ctrl+Shift+T", "thing")
+        self.new_ticket = act(
+            "New tic&ket…", lambda: w.new_record(m.Ticket), "Ctrl+Shift+K", "ticket"
+        )
+        self.new_agreement = act(
+            "New &agreement…", lambda: w.new_record(m.Agreement), None, "calendar"
+        )
+        self.import_reply = act(
+            "&Import a vendor's reply…",
+            w.import_reply,
+            "Ctrl+Shift+I",
+            "inbound",
+            "Import a signed reply bundle from a vendor",
+        )
+        self.share = act(
+            "S&hare with the vendor…",
+            w.share_with_vendor,
+            "Ctrl+Shift+S",
+            "outbound",
+            "Export a signed bundle for the vendor shown",
+        )
+        self.backup = act("&Back up now", w.backup_now, "Ctrl+Shift+B", "backup")
+        self.restore = act("&Restore a backup…", w.restore_backup, None, "backup")
+        self.passwd = act(
+            "Change the &passphrase…",
+            w.change_passphrase,
+            None,
+            "lock",
+            "Change the passphrase; give the vault a new key if someone may know it",
+        )
+        self.settings = act(
+            "&Settings…", w.open_settings, QKeySequence.StandardKey.Preferences, "settings"
+        )
+        self.quit = act("&Quit", w.close, QKeySequence.StandardKey.Quit)
+        self.about = act("&About vrmdesk", w.about)
+        self.identity = act(
+            "My &signing key…",
+            w.show_identity,
+            None,
+            "lock",
+            "The fingerprint vendors check my bundles against; export the public key",
+        )
+        self.go = [
+            act(f"&{n}. {label}", lambda key=key: w.show_page(key), f"Ctrl+{n}", icon_name)
+            for n, (key, label, icon_name) in enumerate(
+                (
+                    ("home", "Home", "home"),
+                    ("vendors", "Vendors", "vendor"),
+                    ("things", "Things", "thing"),
+                ),
+                1,
+            )
+        ]
+
+    def install(self, window: MainWindow) -> None:
+        bar = window.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (
+            self.share,
+            self.import_reply,
+            None,
+            self.backup,
+            self.restore,
+            None,
+            self.passwd,
+            self.lock,
+            self.unlock,
+            None,
+            self.quit,
+        ):
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+        edit = bar.addMenu("&Edit")
+        for action in (
+            self.undo,
+            None,
+            self.capture,
+            self.new_vendor,
+            self.new_thing,
+            self.new_ticket,
+            self.new_agreement,
+            None,
+            self.settings,
+        ):
+            edit.addSeparator() if action is None else edit.addAction(action)
+        view = bar.addMenu("&View")
+        for action in (*self.go, None, self.search):
+            view.addSeparator() if action is None else view.addAction(action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.identity)
+        help_menu.addAction(self.about)
+        self.toolbar = toolbar = window.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        for action in (
+            self.search,
+            self.capture,
+            self.new_vendor,
+            self.new_thing,
+            self.undo,
+            self.lock,
+        ):
+            toolbar.addAction(action)
+
+    def set_locked(self, locked: bool) -> None:
+        """While locked only Unlock, Quit and About work; everything else needs the vault."""
+        for action in self.needing_the_vault():
+            action.setEnabled(not locked)
+        self.undo.setEnabled(False)
+        self.unlock.setVisible(locked)
+        self.unlock.setEnabled(locked)
+        self.lock.setVisible(not locked)
+        self.toolbar.setVisible(not locked)  # nothing on it works while locked
+
+    def needing_the_vault(self) -> list[QAction]:
+        keep = {id(self.quit), id(self.about), id(self.unlock), id(self.undo), id(self.settings)}
+        return [
+            a for a in vars(self).values() if isinstance(a, QAction) and id(a) not in keep
+        ] + self.go
+
+    def set_undo_label(self, label: str) -> None:
+        self.undo.setEnabled(bool(label))
+        self.undo.setText(f"&Undo delete of {label}" if label else "&Undo")

@@ -1,0 +1,204 @@
+"""Starting the desktop application: unlock (or create) a vault, then the main window.
+
+Locking (Ctrl+L or idle time) closes the store, empties every view, deletes temporary copies and
+shows the unlock dialog over the emptied window.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon
+
+from vrmdesk.errors import VrmError
+from vrmdesk.store.paths import default_vault_dir, vault_exists
+from vrmdesk.store.tempcopies import TempCopies
+from vrmdesk.store.vault import Vault
+from vrmdesk.ui.app import preferences as settings
+from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.app.display import display_problem
+from vrmdesk.ui.app.errors import install_excepthook
+from vrmdesk.ui.app.tray import Tray
+from vrmdesk.ui.widgets.icons import icon
+
+if TYPE_CHECKING:
+    from vrmdesk.ui.app.main_window import MainWindow
+
+
+class NoDisplay(VrmError):
+    """There is no screen to open the desktop application on."""
+
+
+def make_app() -> QApplication:
+    if QApplication.instance() is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("vrmdesk")
+    app.setOrganizationName("vrmdesk")
+    app.setDesktopFileName("vrmdesk")
+    app.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
+    # Fusion draws with the palette, and Qt gives it the system's light or dark scheme.
+    app.setStyle("Fusion")
+    return app  # type: ignore[return-value]
+
+
+def obtain_vault(folder: Path, parent=None, *, kdf=None) -> tuple[Vault | None, Path]:  # type: ignore[no-untyped-def]
+    """Unlock the vault in ``folder`` (or create it through the wizard). None if cancelled."""
+    from vrmdesk.ui.vault.create_wizard import CreateVaultWizard
+    from vrmdesk.ui.vault.unlock import UnlockDialog
+
+    while True:
+        if not vault_exists(folder):
+            wizard = CreateVaultWizard(folder, parent, kdf=kdf)
+            if wizard.exec() == QDialog.DialogCode.Accepted and wizard.vault is not None:
+                return wizard.vault, folder
+            return None, folder
+        try:
+            remembered = Vault.open_remembered(folder)
+        except Exception:
+            remembered = None
+        if remembered is not None:
+            return remembered, folder
+        dialog = UnlockDialog(folder, parent)
+        result = dialog.exec()
+        if result == QDialog.DialogCode.Accepted and dialog.vault is not None:
+            return dialog.vault, dialog.folder
+        if dialog.wants_new_vault:
+            folder = dialog.folder
+            continue
+        return None, folder
+
+
+class Application(QObject):
+    """Holds the controller, the window and the tray icon for one run of the program.
+
+    Once a vault was unlocked in this run, cancelling the unlock dialog after a lock leaves the
+    program running, locked: in the tray where there is one, else in its window's lock screen.
+    Only Quit (or closing the window) ends it.
+    """
+
+    def __init__(self, app: QApplication, folder: Path) -> None:
+        super().__init__(app)
+        self.app = app
+        self.folder = folder
+        self.prefs = settings.load()
+        self.temp_copies = TempCopies()
+        self.controller: VaultController | None = None
+        self.window: MainWindow | None = None
+        self.tray: Tray | None = Tray(self) if Tray.available() else None
+        self.quitting = False
+        self._unlocking = False
+        app.aboutToQuit.connect(self.shutdown)
+
+    def start(self) -> bool:
+        TempCopies.clear_stale()
+        vault, self.folder = obtain_vault(self.folder)
+        if vault is None:
+            return False
+        self.prefs.last_vault = str(self.folder)
+        settings.save(self.prefs)
+        from vrmdesk.ui.app.main_window import MainWindow
+
+        self.controller = VaultController(vault, self)
+        self.controller.temp_copies = self.temp_copies  # type: ignore[attr-defined]
+        self.controller.locked.connect(self.temp_copies.clear)
+        self.window = MainWindow(self.controller, self.prefs, tray=self.tray)
+        self.window.lock_requested.connect(self.lock)
+        self.window.unlock_requested.connect(self.unlock)
+        if self.tray is not None:
+            self.tray.unlock_requested.connect(self.unlock)
+            self.tray.show_requested.connect(self.show_window)
+            self.tray.quit_requested.connect(self.quit)
+            self.controller.locked.connect(lambda: self.tray.set_locked(True))  # type: ignore[union-attr]
+            self.controller.unlocked.connect(lambda: self.tray.set_locked(False))  # type: ignore[union-attr]
+            self.tray.show()
+        self.window.show()
+        self.controller.notify({"*"})
+        self._show_unseen_recovery_key()
+        return True
+
+    def _show_unseen_recovery_key(self) -> None:
+        from vrmdesk.ui.vault.passphrase_dialog import show_unseen_recovery_key
+
+        assert self.controller is not None
+        show_unseen_recovery_key(self.window, self.controller)
+
+    def lock(self) -> None:
+        """Lock now, then offer to unlock again."""
+        assert self.controller is not None
+        self.controller.lock()
+        self.unlock()
+
+    def unlock(self) -> bool:
+        """Show the unlock dialog over the locked window; cancelled, the program stays locked."""
+        assert self.controller is not None and self.window is not None
+        if self.controller.is_open:
+            self.show_window()
+            return True
+        if self._unlocking:  # the dialog is up already (a second click on the tray icon)
+            return False
+        self._unlocking = True
+        try:
+            self.show_window()
+            vault, folder = obtain_vault(self.folder, self.window)
+        finally:
+            self._unlocking = False
+        if vault is None:
+            self._stay_locked()
+            return False
+        self.folder = folder
+        self.controller.replace(vault)
+        self._show_unseen_recovery_key()
+        return True
+
+    def _stay_locked(self) -> None:
+        if self.tray is not None and self.window is not None:
+            self.window.hide()
+            self.tray.showMessage(
+                "vrmdesk is locked",
+                "It keeps running here. Click the icon to unlock.",
+                QSystemTrayIcon.MessageIcon.Information,
+            )
+
+    def show_window(self) -> None:
+        if self.window is not None:
+            self.window.show()
+            self.window.raise_()
+            self.window.activateWindow()
+
+    def quit(self) -> None:
+        if self.window is not None and not self.window.close():  # the person chose to stay
+            return
+        self.quitting = True
+        self.app.quit()
+
+    def shutdown(self) -> None:
+        if self.controller is not None:
+            self.controller.lock()
+        self.temp_copies.clear()
+
+
+def run(folder: Path | None) -> int:
+    """The desktop application; a :class:`NoDisplay` (told in one line) when there is no screen."""
+    problem = display_problem()
+    if problem is not None:
+        raise NoDisplay(problem)
+    app = make_app()
+    install_excepthook()
+    prefs = settings.load()
+    if folder is None:
+        folder = (
+            Path(prefs.last_vault)
+            if prefs.last_vault and vault_exists(Path(prefs.last_vault))
+            else default_vault_dir()
+        )
+    application = Application(app, folder)
+    if not application.start():
+        return 0
+    return app.exec()

@@ -1,0 +1,307 @@
+"""The main window: wiring only. Pages, dialogs and actions live in their own modules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vrmdesk.errors import VrmError
+from vrmdesk.store import models as m
+from vrmdesk.store.services import records
+from vrmdesk.ui.app import preferences as settings
+from vrmdesk.ui.app.actions import Actions
+from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.app.idle import IdleWatcher
+from vrmdesk.ui.app.pages import Page
+from vrmdesk.ui.app.preferences import Preferences
+from vrmdesk.ui.app.reminders import Reminders
+from vrmdesk.ui.home.page import HomePage
+from vrmdesk.ui.things.page import ThingsPage
+from vrmdesk.ui.vendors.page import VendorsPage
+from vrmdesk.ui.widgets.icons import icon
+
+PAGES = (("home", "Home", "home"), ("vendors", "Vendors", "vendor"), ("things", "Things", "thing"))
+LOCKED_TITLE = "vrmdesk — locked"
+
+
+class LockedPage(QWidget):
+    """What the window shows while the vault is locked: nothing of the vault, and a way back in."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("The vault is locked")
+        picture = QLabel()
+        picture.setPixmap(icon("lock").pixmap(64, 64))
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel("The vault is locked.")
+        font = text.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        text.setFont(font)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.unlock_button = QPushButton(icon("lock"), "&Unlock…")
+        self.unlock_button.setDefault(True)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(picture)
+        layout.addWidget(text)
+        layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+
+class MainWindow(QMainWindow):
+    #: the user (or the idle timer) locked the vault; the app shows the unlock dialog
+    lock_requested = Signal()
+    #: the user asks to unlock the locked vault (the lock screen's button, File → Unlock)
+    unlock_requested = Signal()
+
+    def __init__(
+        self, controller: VaultController, prefs: Preferences, tray: QSystemTrayIcon | None = None
+    ) -> None:
+        super().__init__()
+        self.controller = controller
+        self.prefs = prefs
+        self.vault_name = controller.vault.folder.name
+        self.setWindowTitle(f"vrmdesk — {self.vault_name}")
+        self.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
+        self.setAccessibleName("vrmdesk main window")
+
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Sections")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setMaximumWidth(180)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, Page] = {
+            "home": HomePage(controller, prefs),
+            "vendors": VendorsPage(controller, prefs),
+            "things": ThingsPage(controller, prefs),
+        }
+        for key, label, icon_name in PAGES:
+            item = QListWidgetItem(icon(icon_name), label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+            page = self.pages[key]
+            page.open_record.connect(self.open_record)
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([170, 1030])
+        self.locked_page = LockedPage()
+        self.locked_page.unlock_button.clicked.connect(self.unlock_requested)
+        self.content = QStackedWidget()
+        self.content.addWidget(self.splitter)
+        self.content.addWidget(self.locked_page)
+        self.setCentralWidget(self.content)
+
+        self.commands = Actions(self)
+        self.commands.install(self)
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        controller.status.connect(self.show_status)
+        controller.undo_changed.connect(self.commands.set_undo_label)
+        controller.locked.connect(self._show_locked)
+        controller.unlocked.connect(self._show_unlocked)
+
+        self.idle = IdleWatcher(self)
+        self.idle.set_minutes(prefs.auto_lock_minutes)
+        self.idle.idle.connect(self.request_lock)
+        self.reminders = Reminders(controller, prefs, self, tray=tray)
+
+        self.resize(1200, 780)
+        self._restore_geometry()
+        self.nav.setCurrentRow(0)
+
+    # -- locked and unlocked -----------------------------------------------------------------
+    def show_status(self, text: str) -> None:
+        """A message in the status bar; none while the vault is locked (they speak of its records)."""
+        if self.controller.is_open:
+            self.statusBar().showMessage(text, 6000)
+
+    def _show_locked(self) -> None:
+        """Nothing of the vault stays on screen: the pages emptied themselves, this hides the rest."""
+        self.setWindowTitle(LOCKED_TITLE)
+        for widget in QApplication.topLevelWidgets():  # a question still naming a record …
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
+        self.statusBar().clearMessage()
+        self.status_label.clear()
+        self.content.setCurrentWidget(self.locked_page)
+        self.commands.set_locked(True)
+        self.idle.set_interval_ms(0)
+        self.locked_page.unlock_button.setFocus()
+
+    def _show_unlocked(self) -> None:
+        self.vault_name = self.controller.vault.folder.name
+        self.setWindowTitle(f"vrmdesk — {self.vault_name}")
+        self.content.setCurrentWidget(self.splitter)
+        self.commands.set_locked(False)
+        self.idle.set_minutes(self.prefs.auto_lock_minutes)
+
+    # -- navigation --------------------------------------------------------------------------
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow([k for k, _, _ in PAGES].index(key))
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Show any record where it lives: on its vendor's page or its thing's page."""
+        try:
+            with self.controller.session() as session:
+                home, home_id = records.home_of(session, kind, record_id)
+        except VrmError as exc:
+            self.statusBar().showMessage(str(exc), 6000)
+            return
+        if home == "vendor":
+            self.show_page("vendors")
+            self.pages["vendors"].show_vendor(home_id, kind, record_id)  # type: ignore[attr-defined]
+        else:
+            self.show_page("things")
+            self.pages["things"].show_asset(home_id, kind, record_id)  # type: ignore[attr-defined]
+
+    # -- commands (called by actions) ---------------------------------------------------------
+    def open_search(self) -> None:
+        from vrmdesk.ui.search.dialog import SearchDialog
+
+        dialog = SearchDialog(self.controller, self)
+        dialog.open_record.connect(self.open_record)
+        dialog.open()
+
+    def quick_capture(self) -> None:
+        from vrmdesk.ui.editors.quick_capture import QuickCaptureDialog
+
+        vendor_id = getattr(self.pages["vendors"], "current_vendor_id", lambda: None)()
+        QuickCaptureDialog(self.controller, self, vendor_id=vendor_id).open()
+
+    def new_record(self, cls: type[m.Record]) -> None:
+        from vrmdesk.ui.editors.record_editor import edit_record
+
+        defaults: dict[str, object] = {}
+        vendor_id = getattr(self.pages["vendors"], "current_vendor_id", lambda: None)()
+        if vendor_id and "vendor_id" in records.editable_fields(cls):
+            defaults["vendor_id"] = vendor_id
+        new_id = edit_record(self, self.controller, cls, defaults=defaults)
+        if new_id is not None:
+            self.open_record(cls.kind, new_id)
+
+    def undo(self) -> None:
+        if not self.controller.undo_delete():
+            self.statusBar().showMessage("Nothing to undo.", 4000)
+
+    def open_settings(self) -> None:
+        from vrmdesk.ui.app.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.prefs, self)
+        if dialog.exec():
+            settings.save(self.prefs)
+            self.idle.set_minutes(self.prefs.auto_lock_minutes)
+            self.controller.notify({"*"}, "Settings saved.")
+
+    def import_reply(self) -> None:
+        from vrmdesk.ui.share.import_reply import import_reply_dialog
+
+        import_reply_dialog(self, self.controller)
+
+    def share_with_vendor(self) -> None:
+        vendor_id = getattr(self.pages["vendors"], "current_vendor_id", lambda: None)()
+        if vendor_id is None:
+            self.show_page("vendors")
+            self.statusBar().showMessage("Choose the vendor to share with first.", 6000)
+            return
+        from vrmdesk.ui.share.wizard import share_with_vendor
+
+        share_with_vendor(self, self.controller, vendor_id)
+
+    def show_identity(self) -> None:
+        from vrmdesk.ui.share.identity import IdentityDialog
+
+        IdentityDialog(self.controller, self).open()
+
+    def backup_now(self) -> None:
+        from vrmdesk.ui.vault.backups import backup_now
+
+        backup_now(self, self.controller)
+
+    def restore_backup(self) -> None:
+        from vrmdesk.ui.vault.backups import restore_backup
+
+        restore_backup(self, self.controller)
+
+    def change_passphrase(self) -> None:
+        from vrmdesk.ui.vault.passphrase_dialog import ChangePassphraseDialog
+
+        ChangePassphraseDialog(self.controller, self).open()
+
+    def request_lock(self) -> None:
+        if self.controller.is_open:
+            self.lock_requested.emit()
+
+    def about(self) -> None:
+        from vrmdesk import __version__
+
+        QMessageBox.about(
+            self,
+            "About vrmdesk",
+            f"<b>vrmdesk {__version__}</b><p>Your side of every vendor relationship, encrypted "
+            "on your own machine.</p>",
+        )
+
+    def for_each_page(self, fn: Callable[[Page], None]) -> None:
+        for page in self.pages.values():
+            fn(page)
+
+    # -- window state ------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        store = settings.qsettings()
+        geometry = store.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = store.value("window/splitter")
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+
+    def save_state(self) -> None:
+        store = settings.qsettings()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/splitter", self.splitter.saveState())
+        for page in self.pages.values():
+            saver = getattr(page, "save_state", None)
+            if saver is not None:
+                saver(store)
+        store.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Quitting while work is being written asks first (the default answer keeps it running)."""
+        running = self.controller.tasks.running_work()
+        if running:
+            answer = QMessageBox.question(
+                self,
+                "Quit vrmdesk?",
+                f"{running[0].rstrip('…')} is not finished. Quitting now cancels it and nothing "
+                "of it is kept.\n\nQuit anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.save_state()
+        super().closeEvent(event)

@@ -1,0 +1,212 @@
+"""One dialog that creates or edits a record of any kind, built from the kind's field specs.
+
+``edit_record(parent, controller, cls, record_id=None, defaults=None)`` shows it and returns the
+saved record's id (None when cancelled). Problems show under the field they concern: required
+fields and formats as the user types, and the core's :class:`ValidationError` on save, in which
+case nothing is written and the dialog stays open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vrmdesk.errors import ValidationError, VrmError
+from vrmdesk.store import models as m
+from vrmdesk.store.services import records
+from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.editors.fields import Field, PickerField, TextField
+from vrmdesk.ui.editors.form_rows import (
+    ErrorLabel,
+    FormRows,
+    checked_values,
+    on_ctrl_enter,
+    report_save_error,
+)
+from vrmdesk.ui.editors.specs import (
+    NOUNS,
+    SPECS,
+    build_field,
+    initial_values,
+    load_choices,
+    ticket_choices,
+)
+
+
+class RecordEditor(QDialog):
+    """The editor of one record; ``record_id`` is set once it has been saved."""
+
+    def __init__(
+        self,
+        controller: VaultController,
+        cls: type[m.Record],
+        record_id: int | None = None,
+        defaults: Mapping[str, Any] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.cls = cls
+        self.record_id = record_id
+        self.is_new = record_id is None
+        self.noun = NOUNS.get(cls.kind, cls.kind)
+        self.specs = SPECS[cls]
+        self.setWindowTitle(f"New {self.noun}" if self.is_new else f"Edit {self.noun}")
+        self.setAccessibleName(self.windowTitle())
+
+        with controller.session() as session:
+            choices = load_choices(session, self.specs)
+            values = initial_values(cls) if self.is_new else self._stored(session, record_id)
+        values.update(defaults or {})
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        form = QFormLayout()
+        column.addLayout(form)
+        column.addStretch(1)
+        self.rows = FormRows(form, reserved="sc")  # Save and Cancel keep their letters
+        self.fields: dict[str, Field] = {}
+        for spec in self.specs:
+            field = build_field(spec, cls, choices, self.is_new)
+            self.rows.add(spec.label, field, required=spec.required, hint=spec.hint)
+            self.fields[spec.name] = field
+        for field in self.fields.values():
+            field.set_values(values)
+            if isinstance(field, TextField):  # Enter makes a new line there; Ctrl+Enter saves
+                on_ctrl_enter(field.edit, self.save)
+        self._wire_ticket_picker(values)
+        self.rows.clear_messages()
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+
+        self.general_error = ErrorLabel()
+        self.general_error.label.setAccessibleName("Problem")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("&Save")
+        self.save_button.setDefault(True)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Cancel")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        bottom = QHBoxLayout()
+        if any(spec.required for spec in self.specs):
+            legend = QLabel("* required")
+            legend.setEnabled(False)
+            bottom.addWidget(legend)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.general_error)
+        layout.addLayout(bottom)
+        self._size_to(body)
+        # start where there is something to type: the first field the caller did not fill in
+        given = set(defaults or {})
+        first = next((r for r in self.rows.rows if not set(r.names) & given), None)
+        if first is not None:
+            first.field.focus_target().setFocus()
+        controller.locked.connect(self.reject)  # nothing of the vault stays on screen
+
+    # -- loading -----------------------------------------------------------------------------
+    def _stored(self, session: Any, record_id: int | None) -> dict[str, Any]:
+        obj = records.get(session, self.cls, int(record_id or 0))
+        return {name: getattr(obj, name) for name in records.editable_fields(self.cls)}
+
+    def _wire_ticket_picker(self, values: Mapping[str, Any]) -> None:
+        """A ticket picker offers the tickets of the vendor chosen above it."""
+        ticket = self.fields.get("ticket_id")
+        vendor = self.fields.get("vendor_id")
+        if not isinstance(ticket, PickerField) or vendor is None:
+            return
+        self._ticket_vendor: int | None = -1
+
+        def reload() -> None:
+            try:
+                vendor_id = vendor.value()
+            except ValidationError:
+                vendor_id = None
+            if vendor_id == self._ticket_vendor:
+                return
+            self._ticket_vendor = vendor_id
+            with self.controller.session() as session:
+                ticket.set_choices(ticket_choices(session, vendor_id))
+
+        vendor.changed.connect(reload)
+        reload()
+        ticket.set_value(values.get("ticket_id"))
+
+    def _size_to(self, body: QWidget) -> None:
+        screen = self.screen().availableGeometry() if self.screen() else None
+        hint = body.sizeHint()
+        height = hint.height() + 110
+        if screen is not None:
+            height = min(height, int(screen.height() * 0.85))
+        self.resize(max(520, hint.width() + 60), height)
+
+    # -- saving ------------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Check, then create or update through the core; False (and messages) if refused."""
+        values = checked_values(self.rows, self.general_error)
+        if values is None:
+            return False
+        if self.is_new:  # an empty field the core fills in (a warranty's start) is left out
+            columns = records.editable_fields(self.cls)
+            values = {k: v for k, v in values.items() if v is not None or columns[k].nullable}
+        try:
+            with self.controller.session() as session:
+                if self.is_new:
+                    obj = records.create(session, self.cls, **values)
+                else:
+                    obj = records.update(session, self.cls, int(self.record_id or 0), **values)
+                record_id, title = obj.id, records.title_of(obj)
+        except VrmError as exc:
+            report_save_error(self.rows, self.general_error, exc)
+            return False
+        self.record_id = record_id
+        self.controller.notify({self.cls.kind}, f"Saved the {self.noun} “{title}”.")
+        self.accept()
+        return True
+
+    def field(self, name: str) -> Field:
+        return self.fields[name]
+
+
+def edit_record(
+    parent: QWidget | None,
+    controller: VaultController,
+    cls: type[m.Record],
+    record_id: int | None = None,
+    defaults: Mapping[str, Any] | None = None,
+) -> int | None:
+    """Show the editor; the saved record's id, or None when the user cancelled."""
+    try:
+        dialog = RecordEditor(controller, cls, record_id, defaults, parent)
+    except VrmError as exc:  # the record went away (deleted elsewhere), the vault locked …
+        QMessageBox.warning(parent, "Cannot edit", str(exc))
+        return None
+    try:
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.record_id
+        return None
+    finally:
+        dialog.deleteLater()

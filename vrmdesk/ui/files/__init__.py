@@ -1,0 +1,1 @@
+"""Files on records: the attachments panel, its model, background file jobs and the preview."""

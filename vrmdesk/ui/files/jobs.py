@@ -1,0 +1,121 @@
+"""The attachment work the files panel runs off the UI thread, with progress and cancel.
+
+Each job takes the vault and a :class:`~vrmdesk.ui.app.tasks.Task`, touches no widget, reports
+progress in thousandths and returns None (or False) when the user cancelled; whatever a cancel
+interrupted is left undone by the core (no row, no stored content, no partial copy).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from vrmdesk.store import models as m
+from vrmdesk.store.services import records
+from vrmdesk.store.tempcopies import TempCopies
+from vrmdesk.store.vault import Vault
+from vrmdesk.ui.app.tasks import Cancelled, Task
+
+#: progress is reported in thousandths (a byte count overflows a progress bar's int)
+STEPS = 1000
+
+
+class ProgressReader:
+    """A file being attached: reports progress and stops at a cancel, chunk by chunk."""
+
+    def __init__(self, source: BinaryIO, task: Task, done: int, total: int, label: str) -> None:
+        self.source, self.task, self.done, self.total, self.label = source, task, done, total, label
+
+    def read(self, size: int = -1) -> bytes:
+        self.task.check()
+        data = self.source.read(size)
+        self.done += len(data)
+        self.task.progress(self.done * STEPS // max(self.total, 1), STEPS, self.label)
+        return data
+
+
+def chunk_progress(task: Task, total: int, label: str) -> Callable[[int], None]:
+    """An ``on_chunk`` hook for the core's readers: progress, and a cancel between chunks."""
+
+    def on_chunk(written: int) -> None:
+        task.check()
+        task.progress(written * STEPS // max(total, 1), STEPS, label)
+
+    return on_chunk
+
+
+def attach_files(
+    task: Task,
+    vault: Vault,
+    kind: str,
+    record_id: int,
+    files: list[tuple[Path, int]],
+    max_size: int,
+) -> int | None:
+    """Attach ``(path, size)`` files to a record in one transaction: a cancel attaches none."""
+    total = sum(size for _, size in files)
+    try:
+        with vault.session() as session:
+            owner = records.get(session, m.RECORD_BY_KIND[kind], record_id)
+            done = 0
+            for path, size in files:
+                with path.open("rb") as handle:
+                    reader = ProgressReader(handle, task, done, total, f"Encrypting {path.name}…")
+                    vault.attachments.add(
+                        session,
+                        owner,
+                        reader,  # type: ignore[arg-type]
+                        name=path.name,
+                        max_size=max_size,
+                    )
+                done += size
+    except Cancelled:
+        return None
+    return len(files)
+
+
+def read_content(
+    task: Task, vault: Vault, attachment_id: int, size: int, name: str
+) -> bytes | None:
+    """The plaintext in memory (for a preview: it never touches the disk)."""
+    buffer = io.BytesIO()
+    try:
+        with vault.session() as session:
+            attachment = records.get(session, m.Attachment, attachment_id)
+            vault.attachments.write_to(
+                attachment, buffer, on_chunk=chunk_progress(task, size, f"Decrypting {name}…")
+            )
+    except Cancelled:
+        return None
+    return buffer.getvalue()
+
+
+def temporary_copy(
+    task: Task, vault: Vault, copies: TempCopies, attachment_id: int, size: int, name: str
+) -> Path | None:
+    """A private plaintext copy for another program (deleted with ``copies.clear()``)."""
+    try:
+        with vault.session() as session:
+            attachment = records.get(session, m.Attachment, attachment_id)
+            return copies.copy_of(
+                vault, attachment, on_chunk=chunk_progress(task, size, f"Decrypting {name}…")
+            )
+    except Cancelled:
+        return None
+
+
+def save_copy(
+    task: Task, vault: Vault, attachment_id: int, size: int, name: str, destination: Path
+) -> bool:
+    """The plaintext at ``destination``, whole or not at all."""
+    try:
+        with vault.session() as session:
+            attachment = records.get(session, m.Attachment, attachment_id)
+            vault.attachments.save_copy(
+                attachment, destination, on_chunk=chunk_progress(task, size, f"Saving {name}…")
+            )
+    except Cancelled:
+        return False
+    return True

@@ -1,0 +1,184 @@
+"""The home dashboard: what needs attention now. Each row opens its record."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vrmdesk.store.services import dashboard
+from vrmdesk.ui.app.pages import Page
+from vrmdesk.ui.widgets.icons import icon
+
+KIND_ROLE = Qt.ItemDataRole.UserRole
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _when(day: date | None) -> str:
+    if day is None:
+        return ""
+    delta = (day - date.today()).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "yesterday"
+    return f"in {delta} days" if delta > 0 else f"{-delta} days ago"
+
+
+class Section(QFrame):
+    def __init__(
+        self, title: str, icon_name: str, empty: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        self.title = QLabel(title)
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.title.setFont(font)
+        self.empty_text = empty
+        self.list = QListWidget()
+        self.list.setAccessibleName(title)
+        self.list.setFrameShape(QFrame.Shape.NoFrame)
+        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.icon_name = icon_name
+        layout.addWidget(self.title)
+        layout.addWidget(self.list)
+        self._base_title = title
+
+    def fill(self, rows: list[tuple[str, str, int]]) -> None:
+        self.list.clear()
+        self.title.setText(f"{self._base_title} ({len(rows)})" if rows else self._base_title)
+        if not rows:
+            item = QListWidgetItem(self.empty_text)
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.list.addItem(item)
+        for text, kind, record_id in rows:
+            item = QListWidgetItem(icon(self.icon_name), text)
+            item.setData(KIND_ROLE, kind)
+            item.setData(ID_ROLE, record_id)
+            self.list.addItem(item)
+        height = sum(self.list.sizeHintForRow(i) for i in range(self.list.count()))
+        self.list.setFixedHeight(height + 2 * self.list.frameWidth() + 4)
+
+
+class HomePage(Page):
+    def __init__(self, controller, prefs, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(controller, prefs, parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+        self.headline = QLabel()
+        font = QFont(self.headline.font())
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.headline.setFont(font)
+        layout.addWidget(self.headline)
+        self.sections = {
+            "warranties": Section("Warranties ending soon", "warranty", "No warranty ends soon."),
+            "follow_ups": Section("Follow-ups due", "ticket", "No follow-up is due."),
+            "waiting": Section(
+                "Waiting on the vendor too long", "ticket", "No ticket waits too long."
+            ),
+            "notice": Section("Notice deadlines", "calendar", "No notice deadline is near."),
+            "service": Section("Service due", "settings", "No service is due."),
+            "policy": Section(
+                "Vendors over my contact policy", "warning", "Every vendor keeps to my policy."
+            ),
+        }
+        for section in self.sections.values():
+            section.list.itemActivated.connect(self._activate)
+            section.list.itemClicked.connect(self._activate)
+            layout.addWidget(section)
+        layout.addStretch(1)
+
+    def _activate(self, item: QListWidgetItem) -> None:
+        kind = item.data(KIND_ROLE)
+        if kind:
+            self.open_record.emit(kind, int(item.data(ID_ROLE)))
+
+    def refresh(self, kinds: set[str]) -> None:
+        with self.controller.session() as session:
+            board = dashboard.dashboard(session, self.prefs.lead())
+            s = self.sections
+            s["warranties"].fill(
+                [
+                    (
+                        f"{w.asset.name}: {w.title or 'warranty'} ends {w.ends_on:%d %b %Y} ({_when(w.ends_on)})",
+                        "warranty",
+                        w.id,
+                    )
+                    for w in board.expiring_warranties
+                ]
+            )
+            s["follow_ups"].fill(
+                [
+                    (
+                        f"{t.vendor.name}: {t.title} — follow up {_when(t.follow_up_on)}",
+                        "ticket",
+                        t.id,
+                    )
+                    for t in board.follow_ups_due
+                ]
+            )
+            s["waiting"].fill(
+                [
+                    (f"{t.vendor.name}: {t.title} — open since {t.opened_on:%d %b}", "ticket", t.id)
+                    for t in board.waiting_too_long
+                ]
+            )
+            s["notice"].fill(
+                [
+                    (
+                        f"{a.vendor.name}: {a.title} — give notice by {a.notice_deadline:%d %b %Y} "
+                        f"({_when(a.notice_deadline)}), renews {a.renews_on:%d %b}",
+                        "agreement",
+                        a.id,
+                    )
+                    for a in board.notice_deadlines
+                ]
+            )
+            s["service"].fill(
+                [
+                    (
+                        f"{e.asset.name}: {e.description} — due {_when(e.next_due)}",
+                        "service_event",
+                        e.id,
+                    )
+                    for e in board.service_due
+                ]
+            )
+            s["policy"].fill(
+                [(f"{b.vendor.name}: {b.reason}", "vendor", b.vendor.id) for b in board.over_policy]
+            )
+            total = board.total
+        self.headline.setText(
+            "Nothing needs your attention."
+            if not total
+            else f"{total} thing{'s' if total != 1 else ''} need{'s' if total == 1 else ''} your attention"
+        )
+
+    def clear(self) -> None:
+        for section in self.sections.values():
+            section.list.clear()
+            section.title.setText(section._base_title)  # the counts are vault content too
+        self.headline.setText("")

@@ -1,0 +1,1 @@
+"""Search everything: the dialog and its results model."""

@@ -1,0 +1,307 @@
+"""The Things page: everything the person owns, across vendors, and the page of one thing.
+
+Households think in appliances first: the list shows every thing with its category, maker,
+seller, location, best warranty state and purchase date, filtered by category, location and
+words; the thing chosen shows on the right (``AssetPanel``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+)
+
+from vrmdesk.store import models as m
+from vrmdesk.store.services import things
+from vrmdesk.ui.app import preferences as settings
+from vrmdesk.ui.app.pages import Page
+from vrmdesk.ui.things.models import ID_ROLE, AssetFilterProxy, AssetTableModel, selected_id
+from vrmdesk.ui.things.thing_panel import AssetPanel
+from vrmdesk.ui.widgets.icons import icon
+
+#: changes to these kinds can change what the page shows
+RELEVANT = {
+    "*",
+    "asset",
+    "warranty",
+    "registration",
+    "service_event",
+    "ticket",
+    "vendor",
+    "attachment",
+    "interaction",
+}
+
+
+class ThingsPage(Page):
+    def __init__(self, controller, prefs, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(controller, prefs, parent)
+        self._stale = True  # the list is loaded when the page is first shown
+        self._loading = False
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("name, maker, model, serial number…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter things")
+        self.category_combo = self._filter_combo("All categories", "Category filter")
+        self.location_combo = self._filter_combo("All locations", "Location filter")
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Number of things shown")
+        self.new_button = QPushButton(icon("plus"), "&New thing…")
+        self.new_button.clicked.connect(self.new_asset)
+        bar = QHBoxLayout()
+        # mnemonics: the menu bar has F, E, V, H; the files tab uses A, C, O, R, V
+        for text, widget in (
+            ("Fi&lter:", self.filter_edit),
+            ("Cate&gory:", self.category_combo),
+            ("Loca&tion:", self.location_combo),
+        ):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            bar.addWidget(label)
+            bar.addWidget(widget, 2 if widget is self.filter_edit else 1)
+        bar.addWidget(self.count_label)
+        bar.addStretch(0)
+        bar.addWidget(self.new_button)
+
+        self.model = AssetTableModel(self)
+        self.proxy = AssetFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName("Things")
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        self.table.horizontalHeader().setHighlightSections(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.activated.connect(lambda _index: self.panel.edit_asset())
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(lambda: self.panel.delete_asset())
+
+        self.panel = AssetPanel(controller)
+        self.panel.open_record.connect(self.open_record)
+        self.panel.saved.connect(self.show_asset)
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)
+        self.right = QStackedWidget()
+        self.right.addWidget(self.empty)
+        self.right.addWidget(self.panel)
+
+        # the list above the thing: seven columns need the page's whole width
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("things-splitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([380, 460])
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.splitter, 1)
+
+        self.filter_edit.textChanged.connect(self._apply_filter)
+        self.category_combo.currentIndexChanged.connect(self._apply_filter)
+        self.location_combo.currentIndexChanged.connect(self._apply_filter)
+        self._header_restored = False
+        self.restore_state(settings.qsettings())
+        self._show_empty()
+
+    @staticmethod
+    def _filter_combo(all_text: str, accessible: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(accessible)
+        combo.addItem(all_text, None)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(14)
+        return combo
+
+    # -- loading -----------------------------------------------------------------------------
+    def refresh(self, kinds: set[str]) -> None:
+        if not (set(kinds) & RELEVANT):
+            return
+        if not self.isVisible():  # loaded when shown: a hidden page costs nothing
+            self._stale = True
+            return
+        self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale and self.controller.is_open:
+            self.reload()
+
+    def reload(self) -> None:
+        """Read the list (and the thing shown) again from the vault."""
+        current = self.current_asset_id()
+        with self.controller.session() as session:
+            rows = things.asset_rows(session)
+            categories = things.categories(session)
+            locations = things.locations(session)
+        self._loading = True
+        try:
+            self._fill_combo(self.category_combo, categories)
+            self._fill_combo(self.location_combo, locations)
+            self.model.set_rows(rows)
+            self._apply_filter()
+            if not self._header_restored and rows:
+                self.table.resizeColumnsToContents()
+                self._header_restored = True
+            still_there = current is not None and self._select(current)
+        finally:
+            self._loading = False
+        self._stale = False
+        if still_there and current is not None and self.panel.show_asset(current):
+            self.right.setCurrentWidget(self.panel)
+        else:
+            self._show_empty()
+        self._update_count()
+
+    def _fill_combo(self, combo: QComboBox, values: list[str]) -> None:
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for value in values:
+            combo.addItem(value, value)
+        index = combo.findData(chosen) if chosen is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def _apply_filter(self) -> None:
+        self.proxy.set_filter(
+            category=self.category_combo.currentData(),
+            location=self.location_combo.currentData(),
+            text=self.filter_edit.text(),
+        )
+        self._update_count()
+        if self.current_asset_id() is None and not self._loading:
+            self._show_empty()
+
+    def _update_count(self) -> None:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        if not self.controller.is_open or (total == 0 and self._stale):
+            self.count_label.setText("")
+        elif shown == total:
+            self.count_label.setText(f"{total} thing{'s' if total != 1 else ''}")
+        else:
+            self.count_label.setText(f"{shown} of {total}")
+
+    # -- selection ---------------------------------------------------------------------------
+    def current_asset_id(self) -> int | None:
+        return selected_id(self.table)
+
+    def _select(self, asset_id: int) -> bool:
+        source_row = self.model.row_of(asset_id)
+        if source_row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        if not index.isValid():
+            return False
+        self.table.setCurrentIndex(index)
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._loading:
+            return
+        if not current.isValid():
+            self._show_empty()
+            return
+        if self.panel.show_asset(int(current.data(ID_ROLE))):
+            self.right.setCurrentWidget(self.panel)
+        else:
+            self._show_empty()
+
+    def _show_empty(self) -> None:
+        self.panel.clear()
+        self.right.setCurrentWidget(self.empty)
+        if self.model.rowCount() == 0:
+            self.empty.setText("No things yet.\nAdd the first with New thing (Alt+N).")
+        elif self.proxy.rowCount() == 0:
+            self.empty.setText("No thing matches the filter.")
+        else:
+            self.empty.setText("Choose a thing to see its warranties, service and tickets.")
+
+    def show_asset(
+        self, asset_id: int, kind: str | None = None, record_id: int | None = None
+    ) -> None:
+        """Select a thing (clearing filters that hide it) and, if given, one of its records."""
+        if self._stale or self.model.row_of(asset_id) < 0:
+            self.reload()
+        if self.model.row_of(asset_id) < 0:
+            return
+        if not self._select(asset_id):
+            self.filter_edit.clear()
+            self.category_combo.setCurrentIndex(0)
+            self.location_combo.setCurrentIndex(0)
+            self._select(asset_id)
+        if self.panel.asset_id != asset_id:
+            self.panel.show_asset(asset_id)
+        self.right.setCurrentWidget(self.panel)
+        if kind and kind != "asset":
+            self.panel.select(kind, record_id)
+
+    # -- commands ----------------------------------------------------------------------------
+    def new_asset(self) -> None:
+        from vrmdesk.ui.editors.record_editor import edit_record
+
+        defaults = {
+            key: combo.currentData()
+            for key, combo in (("category", self.category_combo), ("location", self.location_combo))
+            if combo.currentData()
+        }
+        new_id = edit_record(self.window(), self.controller, m.Asset, defaults=defaults)
+        if new_id is not None:
+            self.show_asset(new_id)
+
+    def clear(self) -> None:
+        """The vault was locked: forget every thing shown, and what was typed in the filter."""
+        self._loading = True
+        try:
+            self.model.clear()
+            self._fill_combo(self.category_combo, [])
+            self._fill_combo(self.location_combo, [])
+            self.filter_edit.clear()
+        finally:
+            self._loading = False
+        self._stale = True
+        self._show_empty()
+        self.empty.setText("")
+        self.count_label.setText("")
+
+    # -- window state ------------------------------------------------------------------------
+    def save_state(self, store: QSettings) -> None:
+        store.setValue("things/splitter", self.splitter.saveState())
+        store.setValue("things/header", self.table.horizontalHeader().saveState())
+
+    def restore_state(self, store: QSettings) -> None:
+        splitter = store.value("things/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        header = store.value("things/header")
+        if isinstance(header, QByteArray) and self.table.horizontalHeader().restoreState(header):
+            self._header_restored = True

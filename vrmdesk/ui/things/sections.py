@@ -1,0 +1,172 @@
+"""The lists on a thing's page (warranties, registrations, service, tickets), each with its
+buttons, and the columns each one shows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vrmdesk.store.services import rules
+from vrmdesk.ui.editors.fields import human
+from vrmdesk.ui.things.models import (
+    Column,
+    RowsModel,
+    day,
+    selected_id,
+    state_icon,
+    state_text,
+)
+
+
+def overdue(d: date | None) -> bool:
+    return d is not None and d < rules.today()
+
+
+WARRANTY_COLUMNS = (
+    Column("Title", lambda w: w.title or "Warranty", tooltip=lambda w: w.how_to_claim),
+    Column("Provider", lambda w: w.provider),
+    Column("State", lambda w: state_text(w.state), icon=lambda w: state_icon(w.state)),
+    Column("Starts", lambda w: day(w.starts_on)),
+    Column("Ends", lambda w: day(w.ends_on)),
+    Column("Coverage", lambda w: human(w.coverage.value)),
+)
+REGISTRATION_COLUMNS = (
+    Column("Vendor", lambda r: r.vendor),
+    Column("Registered", lambda r: day(r.registered_on)),
+    Column("Reference", lambda r: r.registration_ref),
+    Column("Marketing", lambda r: "allowed" if r.marketing_consent else "no"),
+    Column(
+        "Data given",
+        lambda r: r.data_given.splitlines()[0] if r.data_given else "",
+        tooltip=lambda r: r.data_given,
+    ),
+)
+SERVICE_COLUMNS = (
+    Column("Done on", lambda s: day(s.performed_on)),
+    Column(
+        "What",
+        lambda s: s.description.splitlines()[0] if s.description else "",
+        tooltip=lambda s: s.description,
+    ),
+    Column("By", lambda s: s.performed_by or s.vendor),
+    Column("Cost", lambda s: s.cost, align_right=True),
+    Column(
+        "Next due",
+        lambda s: "" if s.superseded else day(s.next_due),
+        tooltip=lambda s: (
+            "A later service of this kind was done."
+            if s.superseded and s.next_due
+            else ("Overdue" if overdue(s.next_due) else "")
+        ),
+        color=lambda s: "#c62828" if not s.superseded and overdue(s.next_due) else None,
+    ),
+)
+TICKET_COLUMNS = (
+    Column("Title", lambda t: t.title),
+    Column("Vendor", lambda t: t.vendor),
+    Column("Status", lambda t: human(t.status.value)),
+    Column("Opened", lambda t: day(t.opened_on)),
+    Column("Reference", lambda t: t.reference),
+)
+
+
+class Section(QWidget):
+    """A list of one kind of sub-record with its buttons."""
+
+    new_clicked = Signal()
+    edit_clicked = Signal(int)
+    delete_clicked = Signal(int)
+    open_clicked = Signal(int)
+
+    def __init__(self, noun: str, columns: Sequence[Column], *, can_open: bool = False) -> None:
+        super().__init__()
+        self.noun = noun
+        self.model = RowsModel(columns, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(f"{noun.capitalize()}s")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setHighlightSections(False)
+        self.table.activated.connect(self._activated)
+        self.can_open = can_open
+        shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(self._delete)
+
+        self.new_button = QPushButton(f"&Add {noun}…")
+        # Enter on a row edits too (E is the Edit menu's; see ThingsPage for the letters taken)
+        self.edit_button = QPushButton("Edit…")
+        self.delete_button = QPushButton("&Remove")
+        self.new_button.setAccessibleName(f"Add a {noun}")
+        self.edit_button.setAccessibleName(f"Edit the {noun}")
+        self.delete_button.setAccessibleName(f"Delete the {noun}")
+        self.new_button.clicked.connect(self.new_clicked)
+        self.edit_button.clicked.connect(lambda: self._with_current(self.edit_clicked))
+        self.delete_button.clicked.connect(self._delete)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.delete_button)
+        if can_open:
+            self.open_button = QPushButton("&Open on the vendor's page")
+            self.open_button.clicked.connect(lambda: self._with_current(self.open_clicked))
+            buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+        self._update_buttons()
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.model.set_rows(rows)
+        self.table.resizeColumnsToContents()
+
+    def current_id(self) -> int | None:
+        return selected_id(self.table)
+
+    def select(self, record_id: int) -> bool:
+        row = self.model.row_of(record_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def _with_current(self, signal: Any) -> None:
+        record_id = self.current_id()
+        if record_id is not None:
+            signal.emit(record_id)
+
+    def _activated(self) -> None:
+        self._with_current(self.open_clicked if self.can_open else self.edit_clicked)
+
+    def _delete(self) -> None:
+        self._with_current(self.delete_clicked)
+
+    def _update_buttons(self) -> None:
+        has = self.current_id() is not None
+        self.edit_button.setEnabled(has)
+        self.delete_button.setEnabled(has)
+        if self.can_open:
+            self.open_button.setEnabled(has)

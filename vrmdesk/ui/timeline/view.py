@@ -1,0 +1,418 @@
+"""A vendor's conversation over time: a lazily fetched model and a list that reads at a glance.
+
+``TimelineModel`` pages through ``services.timeline.timeline`` (50 rows at a time, keyed on the
+last row shown) as the view scrolls, so a vendor with 20,000 interactions costs only the pages
+seen. ``TimelineView`` adds filters (channel, ticket, direction) and a delegate that sets what
+the vendor sent me (inbound) apart from what I sent (outbound) by colour, arrow and indent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    Qt,
+)
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vrmdesk.store import models as m
+from vrmdesk.store.services import timeline as tl
+from vrmdesk.store.services import views
+from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
+from vrmdesk.ui.timeline.delegate import ENTRY_ROLE, TimelineDelegate
+from vrmdesk.ui.vendors.tabs import reset_model
+from vrmdesk.ui.widgets.icons import icon
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+INBOUND_ROLE = Qt.ItemDataRole.UserRole + 2
+EXCERPT_CHARS = 400
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One interaction as the list shows it (never the ORM object: sessions are short)."""
+
+    id: int
+    occurred_at: datetime
+    inbound: bool
+    channel: str
+    subject: str
+    excerpt: str
+    ticket_id: int | None
+
+    def describe(self, ticket: str = "") -> str:
+        verb = "Received" if self.inbound else "Sent"
+        text = f"{verb} by {views.label(self.channel).lower()} on {self.occurred_at:%d %b %Y %H:%M}"
+        if ticket:
+            text += f", ticket “{ticket}”"
+        return f"{text}: {self.subject or '(no subject)'}. {self.excerpt}".strip()
+
+
+def _entry(i: m.Interaction) -> Entry:
+    body = " ".join((i.body or "").split())
+    if len(body) > EXCERPT_CHARS:
+        body = body[: EXCERPT_CHARS - 1] + "…"
+    return Entry(
+        i.id,
+        i.occurred_at,
+        i.direction == m.Direction.INBOUND,
+        str(i.channel),
+        i.subject,
+        body,
+        i.ticket_id,
+    )
+
+
+class TimelineModel(QAbstractListModel):
+    """Interactions of one vendor, newest first, fetched a page at a time."""
+
+    PAGE = tl.PAGE
+
+    def __init__(self, controller: VaultController, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.vendor_id: int | None = None
+        self.filters: dict[str, Any] = {"channel": None, "ticket_id": None, "direction": None}
+        self.ticket_titles: dict[int, str] = {}
+        self._rows: list[Entry] = []
+        self._next: tl.Cursor | None = None
+        self._busy = False  # no fetching more while rows go in or the model resets
+
+    # -- what to show -----------------------------------------------------------------------
+    def set_vendor(
+        self, vendor_id: int | None, ticket_titles: dict[int, str] | None = None
+    ) -> None:
+        self.vendor_id = vendor_id
+        self.ticket_titles = dict(ticket_titles or {})
+        self.filters = {"channel": None, "ticket_id": None, "direction": None}
+        self.reload()
+
+    def set_filters(
+        self,
+        *,
+        channel: str | None = None,
+        ticket_id: int | None = None,
+        direction: str | None = None,
+    ) -> None:
+        self.filters = {
+            "channel": channel or None,
+            "ticket_id": ticket_id,
+            "direction": direction or None,
+        }
+        self.reload()
+
+    def reload(self, keep_loaded: bool = False) -> None:
+        """Start again from the newest (after a new filter); after a change, ``keep_loaded``
+        reloads as many rows as were shown, in one query, so the view keeps its place."""
+        limit = max(self.PAGE, len(self._rows)) if keep_loaded else self.PAGE
+        rows, cursor = [], None
+        if self.vendor_id is not None and self.controller.is_open:
+            rows, cursor = self._load(None, limit)
+        reset_model(self, lambda: self._set(rows, cursor))
+
+    def _set(self, rows: list[Entry], cursor: tl.Cursor | None) -> None:
+        self._rows, self._next = rows, cursor
+
+    def clear(self) -> None:
+        self.vendor_id, self.ticket_titles = None, {}
+        reset_model(self, lambda: self._set([], None))
+
+    def _load(self, after: tl.Cursor | None, limit: int) -> tuple[list[Entry], tl.Cursor | None]:
+        assert self.vendor_id is not None
+        with self.controller.session() as session:
+            page = tl.timeline(session, self.vendor_id, after=after, limit=limit, **self.filters)
+            return [_entry(i) for i in page.items], page.next
+
+    # -- lazy fetching ----------------------------------------------------------------------
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
+        return (
+            not parent.isValid()
+            and self._next is not None
+            and not self._busy
+            and self.controller.is_open
+        )
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+        if self.canFetchMore(parent):
+            self._append(self.PAGE)
+
+    def _append(self, limit: int) -> None:
+        rows, cursor = self._load(self._next, limit)
+        if not rows:
+            self._next = None
+            return
+        start = len(self._rows)
+        self._busy = True
+        try:
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self._rows.extend(rows)
+            self._next = cursor
+            self.endInsertRows()
+        finally:
+            self._busy = False
+
+    def row_of(self, interaction_id: int) -> int | None:
+        """The row of an interaction, fetching (in one query) as far down as it is."""
+        for row, entry in enumerate(self._rows):
+            if entry.id == interaction_id:
+                return row
+        if self.vendor_id is None:
+            return None
+        with self.controller.session() as session:
+            position = views.timeline_position(
+                session, self.vendor_id, interaction_id, **self.filters
+            )
+        if position is None:
+            return None
+        if position >= len(self._rows) and self._next is not None:
+            self._append(position - len(self._rows) + 1)
+        return position if position < len(self._rows) else None
+
+    # -- the model --------------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def entry(self, row: int) -> Entry:
+        return self._rows[row]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        e = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return e.subject or e.excerpt[:80]
+        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            return e.describe(self.ticket_titles.get(e.ticket_id or 0, ""))
+        if role == Qt.ItemDataRole.DecorationRole:
+            return icon("inbound" if e.inbound else "outbound")
+        if role == ID_ROLE:
+            return e.id
+        if role == ENTRY_ROLE:
+            return e
+        if role == INBOUND_ROLE:
+            return e.inbound
+        return None
+
+
+class TimelineView(QWidget):
+    """The timeline tab: filters, the list, and New / Edit / Delete for interactions."""
+
+    def __init__(self, controller: VaultController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.model = TimelineModel(controller, self)
+        self.channel = QComboBox()
+        self.channel.addItem("All channels", None)
+        for c in m.InteractionChannel:
+            self.channel.addItem(views.label(c), c.value)
+        self.ticket = QComboBox()
+        self.ticket.setMinimumContentsLength(16)
+        self.ticket.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.direction = QComboBox()
+        for text, value, name in (
+            ("Both ways", None, None),
+            ("Received", "inbound", "inbound"),
+            ("Sent", "outbound", "outbound"),
+        ):
+            self.direction.addItem(icon(name) if name else QIcon(), text, value)
+        filters = QHBoxLayout()
+        for text, combo, name in (
+            ("&Channel:", self.channel, "Filter by channel"),
+            ("Tic&ket:", self.ticket, "Filter by ticket"),
+            ("Di&rection:", self.direction, "Filter by direction"),
+        ):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            combo.setAccessibleName(name)
+            combo.currentIndexChanged.connect(self._filter)
+            filters.addWidget(label)
+            filters.addWidget(combo, 1 if combo is self.ticket else 0)
+        filters.addStretch(0)
+        self.list = QListView()
+        self.list.setAccessibleName("Timeline")
+        self.list.setAccessibleDescription("The conversation with this vendor, newest first")
+        self.list.setModel(self.model)
+        self.list.setItemDelegate(TimelineDelegate(self.model.ticket_titles, self.list))
+        self.list.setUniformItemSizes(True)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.activated.connect(lambda index: self.edit())
+        self.empty = QLabel("No interactions yet.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        buttons = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, icon_name, slot in (
+            ("new", "&New interaction…", "plus", self.new),
+            ("edit", "Ed&it…", "edit", self.edit),
+            ("delete", "&Delete…", "trash", self.delete),
+        ):
+            button = QPushButton(icon(icon_name), text)
+            button.setAccessibleName(
+                text.replace("&", "").rstrip("…") + ("" if key == "new" else " interaction")
+            )
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+            self.buttons[key] = button
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addLayout(filters)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty)
+        for keys, slot in (
+            (Qt.Key.Key_Insert, self.new),
+            (QKeySequence.StandardKey.Delete, self.delete),
+        ):
+            action = QAction(self.list)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(slot)
+            self.list.addAction(action)
+        self.list.selectionModel().selectionChanged.connect(self._update)
+        self.model.modelReset.connect(self._update)
+        self.model.rowsInserted.connect(self._update)
+        self._update()
+
+    # -- what to show -----------------------------------------------------------------------
+    def set_vendor(self, vendor_id: int | None, tickets: Sequence[tuple[int, str]] = ()) -> None:
+        """Show a vendor's timeline, unfiltered; ``tickets`` fill the ticket filter."""
+        self._fill_tickets(tickets)
+        self._reset_combos()
+        self.model.set_vendor(vendor_id, dict(tickets))
+        self._sync_titles()
+
+    def update_tickets(self, tickets: Sequence[tuple[int, str]]) -> None:
+        """The vendor's tickets changed: refill the ticket filter (keeping the choice while the
+        ticket exists) and reload."""
+        chosen = self.ticket.currentData()
+        self._fill_tickets(tickets)
+        index = self.ticket.findData(chosen)
+        with QSignalBlocker(self.ticket):
+            self.ticket.setCurrentIndex(max(index, 0))
+        self.model.ticket_titles = dict(tickets)
+        self._sync_titles()
+        if chosen is not None and index < 0:
+            self._filter()
+        else:
+            self.reload()
+
+    def _sync_titles(self) -> None:
+        delegate = self.list.itemDelegate()
+        if isinstance(delegate, TimelineDelegate):
+            delegate.ticket_titles = self.model.ticket_titles
+
+    def _fill_tickets(self, tickets: Sequence[tuple[int, str]]) -> None:
+        with QSignalBlocker(self.ticket):
+            self.ticket.clear()
+            self.ticket.addItem("All tickets", None)
+            for ticket_id, title in tickets:
+                self.ticket.addItem(title, ticket_id)
+
+    def _reset_combos(self) -> None:
+        for combo in (self.channel, self.ticket, self.direction):
+            with QSignalBlocker(combo):
+                combo.setCurrentIndex(0)
+
+    def _filter(self) -> None:
+        self.model.set_filters(
+            channel=self.channel.currentData(),
+            ticket_id=self.ticket.currentData(),
+            direction=self.direction.currentData(),
+        )
+
+    def show_ticket(self, ticket_id: int) -> None:
+        """Only the conversation on one ticket."""
+        self._reset_combos()
+        with QSignalBlocker(self.ticket):
+            self.ticket.setCurrentIndex(max(self.ticket.findData(ticket_id), 0))
+        self._filter()
+
+    def select_interaction(self, interaction_id: int) -> bool:
+        row = self.model.row_of(interaction_id)
+        if row is None and any(self.model.filters.values()):
+            self._reset_combos()
+            self._filter()
+            row = self.model.row_of(interaction_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.list.setCurrentIndex(index)
+        self.list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        return True
+
+    def reload(self) -> None:
+        """After a change: the same rows again, the same one selected if it is still there."""
+        keep = self.current_id()
+        self.model.reload(keep_loaded=True)
+        if keep is not None:
+            for row in range(self.model.rowCount()):
+                if self.model.entry(row).id == keep:
+                    self.list.setCurrentIndex(self.model.index(row, 0))
+                    break
+
+    def clear(self) -> None:
+        self.model.clear()
+        self._fill_tickets([])
+        self._reset_combos()
+
+    def _update(self) -> None:
+        has_vendor = self.model.vendor_id is not None
+        self.buttons["new"].setEnabled(has_vendor)
+        selected = self.current_id() is not None
+        self.buttons["edit"].setEnabled(selected)
+        self.buttons["delete"].setEnabled(selected)
+        self.empty.setVisible(has_vendor and self.model.rowCount() == 0)
+        if any(self.model.filters.values()):
+            self.empty.setText("No interactions match these filters.")
+        else:
+            self.empty.setText("No interactions yet. Record one with New interaction.")
+
+    def current_id(self) -> int | None:
+        rows = self.list.selectionModel().selectedIndexes()
+        return rows[0].data(ID_ROLE) if rows else None
+
+    # -- editing ----------------------------------------------------------------------------
+    def new(self) -> None:
+        if self.model.vendor_id is None:
+            return
+        defaults: dict[str, Any] = {"vendor_id": self.model.vendor_id}
+        if self.model.filters["ticket_id"] is not None:
+            defaults["ticket_id"] = self.model.filters["ticket_id"]
+        saved = call_editor(self, self.controller, m.Interaction, defaults=defaults)
+        if saved is not None:
+            self.select_interaction(saved)
+
+    def edit(self) -> None:
+        record_id = self.current_id()
+        if record_id is not None:
+            call_editor(self, self.controller, m.Interaction, record_id=record_id)
+            self.select_interaction(record_id)
+
+    def delete(self) -> None:
+        record_id = self.current_id()
+        if record_id is None:
+            return
+        row = self.model.row_of(record_id)
+        title = self.model.entry(row).subject if row is not None else ""
+        confirm_delete(self, self.controller, m.Interaction, record_id, title or "interaction")

@@ -1,0 +1,48 @@
+"""Backup and restore from the window, off the UI thread."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+
+from vrmdesk.store import backup
+from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.app.errors import explain
+from vrmdesk.ui.app.progress import run_with_progress
+
+
+def backup_now(parent: QWidget, controller: VaultController) -> None:
+    vault = controller.vault
+
+    def work(task):  # type: ignore[no-untyped-def]
+        return backup.make_backup(vault)
+
+    def done(info) -> None:  # type: ignore[no-untyped-def]
+        controller.status.emit(f"Backed up to {info.path.name} ({info.size / 1e6:.1f} MB).")
+
+    def failed(exc: BaseException) -> None:
+        QMessageBox.warning(parent, "Backup failed", explain(exc))
+
+    run_with_progress(parent, controller, "Backing up the vault…", work, done, failed)
+
+
+def restore_backup(parent: QWidget, controller: VaultController) -> None:
+    """Restoring replaces the open vault's database: lock, restore, unlock again."""
+    found = backup.list_backups(controller.vault)
+    if not found:
+        QMessageBox.information(parent, "Restore a backup", "There are no backups yet.")
+        return
+    labels = [f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}" for b in found]
+    choice, ok = QInputDialog.getItem(
+        parent, "Restore a backup", "Backups, newest first:", labels, 0, False
+    )
+    if not ok:
+        return
+    QMessageBox.information(
+        parent,
+        "Restore a backup",
+        "The vault will be locked. In the unlock dialog, choose “Restore a backup…” and pick "
+        f"{choice.strip()}; the vault as it is now is kept as a backup first.",
+    )
+    lock = getattr(parent, "request_lock", None)
+    if lock is not None:
+        lock()

@@ -1,0 +1,274 @@
+"""The unlock dialog: passphrase (or recovery key), "remember on this device", other vaults, backups.
+
+Key derivation takes about half a second on purpose, so it runs off the UI thread while the
+dialog shows that it is working.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vrmdesk.errors import KeyringUnavailable, VaultDamaged, WrongPassphrase
+from vrmdesk.store import backup, keystore
+from vrmdesk.store.paths import vault_exists
+from vrmdesk.store.vault import Vault
+from vrmdesk.ui.app.errors import explain
+from vrmdesk.ui.app.tasks import TaskRunner
+from vrmdesk.ui.widgets.icons import icon
+
+
+class UnlockDialog(QDialog):
+    """``exec()`` returns Accepted with ``self.vault`` open; ``self.folder`` may have changed."""
+
+    def __init__(
+        self, folder: Path, parent: QWidget | None = None, *, runner: TaskRunner | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Unlock vrmdesk")
+        self.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
+        self.folder = Path(folder)
+        self.vault: Vault | None = None
+        self.wants_new_vault = False
+        self.runner = runner or TaskRunner(self)
+
+        self.where = QLabel()
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.where.setWordWrap(True)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase.setPlaceholderText("Your passphrase")
+        self.remember = QCheckBox("&Remember on this device")
+        self.remember.setAccessibleName("Remember on this device")
+        self.remember_reason = QLabel()
+        self.remember_reason.setWordWrap(True)
+        self.remember_reason.setStyleSheet("color: palette(mid);")
+        available, reason = keystore.availability()
+        if not available:
+            self.remember.setEnabled(False)
+            self.remember.setToolTip(reason)
+            self.remember_reason.setText(f"Not available here: {reason}")
+        else:
+            self.remember_reason.hide()
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setAccessibleName("Error")
+        self.error.hide()
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.info.setAccessibleName("Information")
+        self.info.hide()
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setAccessibleName("Unlocking")
+        self.busy.hide()
+
+        form = QFormLayout()
+        form.addRow("&Passphrase:", self.passphrase)
+        form.addRow("", self.remember)
+        form.addRow("", self.remember_reason)
+
+        self.buttons = QDialogButtonBox()
+        self.unlock_button = self.buttons.addButton(
+            "&Unlock", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.unlock_button.setDefault(True)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # Enter never means Cancel, even when focus passed over it while the key was derived
+        self.cancel_button.setAutoDefault(False)
+        self.buttons.accepted.connect(self.try_unlock)
+        self.buttons.rejected.connect(self.reject)
+
+        self.other = QPushButton("Open &another vault…")
+        self.other.clicked.connect(self.choose_other)
+        self.recovery = QPushButton("Use the reco&very key…")
+        self.recovery.clicked.connect(self.use_recovery_key)
+        self.restore = QPushButton("Restore a &backup…")
+        self.restore.clicked.connect(self.restore_backup)
+        extra = QHBoxLayout()
+        for button in (self.other, self.recovery, self.restore):
+            button.setAutoDefault(False)  # Enter in the passphrase field means Unlock
+            extra.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.where)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.info)
+        layout.addWidget(self.busy)
+        layout.addLayout(extra)
+        layout.addWidget(self.buttons)
+        self._show_folder()
+        self.setMinimumWidth(540)
+        # grow with the wrapped messages instead of squeezing them
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        self.passphrase.setFocus()
+
+    def _show_folder(self) -> None:
+        self.where.setText(f"<b>Vault</b><br>{self.folder}")
+
+    def show_error(self, text: str) -> None:
+        self.info.hide()
+        self.error.setText(text)
+        self.error.show()
+
+    def _set_busy(self, busy: bool) -> None:
+        """While the key is derived nothing can be pressed twice; the typing stays where it was.
+
+        The passphrase field turns read-only rather than disabled: a disabled field gives its
+        focus away (to Cancel, the only button left), and Enter would then have meant Cancel.
+        """
+        self.busy.setVisible(busy)
+        self.passphrase.setReadOnly(busy)
+        for widget in (self.unlock_button, self.other, self.recovery, self.restore):
+            widget.setEnabled(not busy)
+        if not busy:
+            self.unlock_button.setDefault(True)
+
+    # -- unlocking ---------------------------------------------------------------------------
+    def try_unlock(
+        self, *, recovery_key: str | None = None, new_passphrase: str | None = None
+    ) -> None:
+        passphrase = self.passphrase.text()
+        if not passphrase and recovery_key is None:
+            self.show_error("Type your passphrase.")
+            return
+        folder, remember = self.folder, self.remember.isChecked()
+        self.error.hide()
+        self._set_busy(True)
+
+        def work(task):  # type: ignore[no-untyped-def]
+            if recovery_key is not None:
+                vault = Vault.open(folder, recovery_key=recovery_key)
+                if new_passphrase:
+                    vault.reset_passphrase(new_passphrase)
+            else:
+                vault = Vault.open(folder, passphrase)
+            if remember:
+                try:
+                    vault.remember(True)
+                except KeyringUnavailable:
+                    pass
+            return vault
+
+        self.runner.start(work, on_done=self._unlocked, on_error=self._failed, receiver=self)
+
+    def _unlocked(self, vault: Vault) -> None:
+        self._set_busy(False)
+        self.vault = vault
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, WrongPassphrase):
+            self.show_error(str(exc))
+            self.passphrase.selectAll()
+            self.passphrase.setFocus()
+        elif isinstance(exc, VaultDamaged):
+            self.show_error(f"{exc}\n\nUse “Restore a backup…” below to go back to a backup.")
+        else:
+            self.show_error(explain(exc))
+
+    # -- alternatives ------------------------------------------------------------------------
+    def choose_other(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(
+            self, "Open a vault folder", str(self.folder.parent)
+        )
+        if not chosen:
+            return
+        folder = Path(chosen)
+        if not vault_exists(folder):
+            answer = QMessageBox.question(
+                self,
+                "No vault there",
+                f"There is no vault in {folder}. Create a new vault there?",
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.folder = folder
+                self.wants_new_vault = True
+                self.reject()
+            return
+        self.folder = folder
+        self.error.hide()
+        self._show_folder()
+
+    def use_recovery_key(self) -> None:
+        key, ok = QInputDialog.getText(
+            self, "Recovery key", "The recovery key (the groups of five characters):"
+        )
+        if not ok or not key.strip():
+            return
+        new, ok = QInputDialog.getText(
+            self, "New passphrase", "Choose a new passphrase:", QLineEdit.EchoMode.Password
+        )
+        if not ok or not new:
+            return
+        again, ok = QInputDialog.getText(
+            self, "New passphrase", "The new passphrase again:", QLineEdit.EchoMode.Password
+        )
+        if not ok:
+            return
+        if again != new:
+            self.show_error("The two passphrases differ; nothing was changed.")
+            return
+        self.try_unlock(recovery_key=key, new_passphrase=new)
+
+    def restore_backup(self) -> None:
+        found = backup.list_backups(self.folder)
+        if not found:
+            self.show_error(f"There are no backups in {self.folder / 'backups'}.")
+            return
+        labels = [
+            f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}  ({b.size / 1e6:.1f} MB)"
+            for b in found
+        ]
+        choice, ok = QInputDialog.getItem(
+            self, "Restore a backup", "Backups, newest first:", labels, 0, False
+        )
+        if not ok:
+            return
+        chosen = found[labels.index(choice)]
+        passphrase = self.passphrase.text()
+        if not passphrase:
+            self.show_error("Type your passphrase first: restoring needs it.")
+            return
+        folder = self.folder
+        self._set_busy(True)
+
+        def work(task):  # type: ignore[no-untyped-def]
+            return backup.restore(folder, chosen.path, passphrase=passphrase)
+
+        def done(safety) -> None:  # type: ignore[no-untyped-def]
+            self._set_busy(False)
+            kept = f" The vault as it was is kept as {safety.path.name}." if safety else ""
+            self.error.hide()
+            self.info.setText(
+                f"Restored the backup of {chosen.taken.astimezone():%Y-%m-%d %H:%M}.{kept} Unlock to continue."
+            )
+            self.info.show()
+
+        self.runner.start(work, on_done=done, on_error=self._failed, receiver=self)

@@ -1,0 +1,147 @@
+"""The Overview tab of a vendor page: details, my contact policy, notes, relationship health,
+and the vendor's contacts, channels and my account numbers with it."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vrmdesk.store import models as m
+from vrmdesk.store.services import views
+from vrmdesk.store.services.health import Health
+from vrmdesk.store.services.views import VendorCard
+from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.vendors.health_chart import HealthWidget
+from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel
+
+LISTS: tuple[tuple[str, type[m.Record], str, str, str], ...] = (
+    # kind, class, noun, heading, second column
+    ("contact", m.Contact, "contact", "Contacts", "Role, e-mail, phone"),
+    ("channel", m.Channel, "channel", "Channels", "Address"),
+    ("account", m.Account, "account", "Account numbers", "Label"),
+)
+
+
+def _loader(kind: str) -> Any:
+    return lambda session, vendor_id, offset, limit: views.vendor_items(
+        session, vendor_id, kind, offset=offset, limit=limit
+    )
+
+
+class OverviewTab(QScrollArea):
+    def __init__(self, controller: VaultController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.vendor_id: int | None = None
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        self.setWidget(body)
+        layout = QVBoxLayout(body)
+
+        details = QGroupBox("Details")
+        form = QFormLayout(details)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fields: dict[str, QLabel] = {}
+        for key, caption in (
+            ("website", "Website:"),
+            ("since", "Customer since:"),
+            ("policy", "My contact policy:"),
+            ("notes", "Notes:"),
+        ):
+            label = QLabel()
+            label.setWordWrap(True)
+            if key == "website":  # a link to follow, also by keyboard
+                label.setTextFormat(Qt.TextFormat.RichText)
+                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+                label.setOpenExternalLinks(True)
+            else:
+                label.setTextFormat(Qt.TextFormat.PlainText)
+                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setAccessibleName(caption.rstrip(":"))
+            form.addRow(caption, label)
+            self.fields[key] = label
+        layout.addWidget(details)
+
+        health_box = QGroupBox("Relationship health")
+        self.health = HealthWidget()
+        QVBoxLayout(health_box).addWidget(self.health)
+        layout.addWidget(health_box)
+
+        grid = QGridLayout()
+        self.lists: dict[str, RecordTab] = {}
+        for column, (kind, cls, noun, heading, second) in enumerate(LISTS):
+            model = RowsModel(
+                controller,
+                [
+                    Column("Name" if kind != "account" else "Number", lambda i: i.title),
+                    Column(second, lambda i: i.detail, tip=lambda i: i.detail),
+                ],
+                _loader(kind),
+                self,
+            )
+            tab = RecordTab(
+                controller, cls, model, noun, self._defaults, title=heading, compact=True
+            )
+            tab.table.setMinimumHeight(96)
+            tab.table.setMaximumHeight(150)
+            tab.activated.connect(lambda _id, tab=tab: tab.edit())
+            self.lists[kind] = tab
+            # contacts across the width, channels and account numbers side by side below
+            grid.addWidget(
+                tab,
+                0 if kind == "contact" else 1,
+                0 if column < 2 else 1,
+                1,
+                2 if kind == "contact" else 1,
+            )
+        layout.addLayout(grid)
+        layout.addStretch(1)
+
+    def _defaults(self) -> dict[str, Any]:
+        return {"vendor_id": self.vendor_id}
+
+    def show_vendor(self, card: VendorCard, health: Health) -> None:
+        self.vendor_id = card.id
+        site = card.website
+        link = html.escape(site, quote=True)
+        self.fields["website"].setText(f'<a href="{link}">{link}</a>' if site else "—")
+        self.fields["since"].setText(f"{card.since:%B %Y}" if card.since else "—")
+        self.fields["policy"].setText(card.policy)
+        self.fields["notes"].setText(card.notes or "—")
+        self.health.set_health(health)
+        for tab in self.lists.values():
+            tab.model.set_vendor(card.id)
+
+    def reload_lists(self, kinds: set[str]) -> None:
+        for kind, tab in self.lists.items():
+            if kind in kinds or "*" in kinds:
+                tab.model.reload()
+
+    def select(self, kind: str, record_id: int) -> bool:
+        tab = self.lists.get(kind)
+        if tab is None or not tab.select_id(record_id):
+            return False
+        tab.table.setFocus()
+        self.ensureWidgetVisible(tab)
+        return True
+
+    def clear(self) -> None:
+        self.vendor_id = None
+        for label in self.fields.values():
+            label.setText("")
+        self.health.clear()
+        for tab in self.lists.values():
+            tab.model.clear()

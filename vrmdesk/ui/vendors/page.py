@@ -1,0 +1,226 @@
+"""The Vendors page: the vendor list on the left, the chosen vendor's page on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QItemSelection, QSettings, QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vrmdesk.store import models as m
+from vrmdesk.ui.app import preferences as settings
+from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.app.pages import Page
+from vrmdesk.ui.app.preferences import Preferences
+from vrmdesk.ui.vendors.list import ID_ROLE, SORT_LABELS, VendorDelegate, VendorListModel
+from vrmdesk.ui.vendors.tabs import call_editor
+from vrmdesk.ui.vendors.vendor_page import VendorPage
+
+#: changes to these kinds can change a vendor's row (last contact, badges, attention)
+LIST_KINDS = {"*", "vendor", "ticket", "interaction", "warranty", "offer", "agreement"}
+FILTER_DELAY_MS = 150
+
+
+class VendorsPage(Page):
+    def __init__(
+        self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(controller, prefs, parent)
+        self.model = VendorListModel(controller, prefs, self)
+
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by name")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setAccessibleName("Filter vendors")
+        self.filter_timer = QTimer(self)
+        self.filter_timer.setSingleShot(True)
+        self.filter_timer.setInterval(FILTER_DELAY_MS)
+        self.filter_timer.timeout.connect(self._apply_filter)
+        self.filter.textChanged.connect(lambda _text: self.filter_timer.start())
+        self.sort = QComboBox()
+        self.sort.setAccessibleName("Sort vendors by")
+        for key, text in SORT_LABELS.items():
+            self.sort.addItem(text, key)
+        self.list = QListView()
+        self.list.setAccessibleName("Vendors")
+        self.list.setModel(self.model)
+        self.list.setItemDelegate(VendorDelegate(self.list))
+        self.list.setUniformItemSizes(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.selectionModel().selectionChanged.connect(self._selected)
+        self.list.activated.connect(lambda _index: self.page.tabs.setFocus())
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        self.empty.hide()
+        for keys, slot in (
+            (QKeySequence.StandardKey.Delete, lambda: self.page.delete_vendor()),
+            (Qt.Key.Key_F2, lambda: self.page.edit_vendor()),
+            (Qt.Key.Key_Insert, self.new_vendor),
+        ):
+            action = QAction(self.list)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(slot)
+            self.list.addAction(action)
+
+        left = QWidget()
+        left.setMinimumWidth(220)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 4, 0)
+        for text, widget in (("Fi&lter:", self.filter), ("&Sort:", self.sort)):
+            row = QHBoxLayout()
+            label = QLabel(text)
+            label.setBuddy(widget)
+            label.setMinimumWidth(40)
+            row.addWidget(label)
+            row.addWidget(widget, 1)
+            left_layout.addLayout(row)
+        left_layout.addWidget(self.list, 1)
+        left_layout.addWidget(self.empty)
+
+        self.page = VendorPage(controller, prefs)
+        self.page.open_record.connect(self.open_record)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("vendors-splitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.page)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([290, 740])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self._restore_state(settings.qsettings())
+        self.sort.currentIndexChanged.connect(self._apply_sort)
+
+    # -- the list ---------------------------------------------------------------------------
+    def _apply_filter(self) -> None:
+        self._requery(text=self.filter.text())
+
+    def _apply_sort(self) -> None:
+        self._requery(sort=self.sort.currentData())
+
+    def _requery(self, text: str | None = None, sort: str | None = None) -> None:
+        if not self.controller.is_open:
+            return
+        keep = self.current_vendor_id()
+        with QSignalBlocker(self.list.selectionModel()):
+            self.model.set_query(text, sort)
+        self.list.scrollToTop()
+        self._reselect(keep)
+
+    def _reselect(self, vendor_id: int | None, fallback_row: int = 0) -> bool:
+        """Select ``vendor_id`` if the list shows it, else the vendor now at ``fallback_row``
+        (or the last one, or none). True if the vendor page now shows another vendor."""
+        before = self.page.vendor_id
+        row = self.model.row_of(vendor_id) if vendor_id is not None else None
+        if row is None and self.model.rowCount():
+            row = min(max(fallback_row, 0), self.model.rowCount() - 1)
+        if row is None:
+            self.list.clearSelection()
+            self.page.clear()
+        else:
+            index = self.model.index(row, 0)
+            self.list.setCurrentIndex(index)  # selecting shows the vendor (see _selected)
+            self.list.scrollTo(index)
+            if self.page.vendor_id != self.model.vendor(row).id:
+                self.page.set_vendor(self.model.vendor(row).id)
+        self._update_empty()
+        return self.page.vendor_id != before
+
+    def _update_empty(self) -> None:
+        if self.model.rowCount():
+            self.empty.hide()
+            return
+        self.empty.setText(
+            f"No vendor’s name contains “{self.model.text}”."
+            if self.model.text
+            else "No vendors yet. Add one with New vendor (Ctrl+Shift+V)."
+        )
+        self.empty.show()
+
+    def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            vendor_id = indexes[0].data(ID_ROLE)
+            if vendor_id != self.page.vendor_id:
+                self.page.set_vendor(vendor_id)
+
+    def new_vendor(self) -> None:
+        saved = call_editor(self, self.controller, m.Vendor)
+        if saved is not None:
+            self.show_vendor(saved)
+
+    # -- what the window asks ---------------------------------------------------------------
+    def show_vendor(
+        self, vendor_id: int, kind: str | None = None, record_id: int | None = None
+    ) -> None:
+        """Select the vendor (clearing a filter that hides it) and, given ``kind``, show that record."""
+        if not self.controller.is_open:
+            return
+        row = self.model.row_of(vendor_id)
+        if row is None and self.model.text:
+            self.filter_timer.stop()
+            with QSignalBlocker(self.filter):
+                self.filter.clear()
+            self._requery(text="")
+            row = self.model.row_of(vendor_id)
+        if row is None:  # a vendor added since the list was read
+            with QSignalBlocker(self.list.selectionModel()):
+                self.model.reload()
+            row = self.model.row_of(vendor_id)
+        if row is None:
+            return
+        index = self.model.index(row, 0)
+        self.list.setCurrentIndex(index)
+        self.list.scrollTo(index)
+        if self.page.vendor_id != vendor_id:
+            self.page.set_vendor(vendor_id)
+        if kind is not None:
+            self.page.select(kind, record_id)
+
+    def current_vendor_id(self) -> int | None:
+        return self.page.vendor_id
+
+    def refresh(self, kinds: set[str]) -> None:
+        if kinds & LIST_KINDS:
+            keep, scrolled = self.current_vendor_id(), self.list.verticalScrollBar().value()
+            row = self.list.currentIndex().row()
+            with QSignalBlocker(self.list.selectionModel()):
+                self.model.reload(at_least=self.model.rowCount())
+            self.list.verticalScrollBar().setValue(scrolled)
+            if self._reselect(keep, row):
+                return
+        self.page.refresh(kinds)
+
+    def clear(self) -> None:
+        self.filter_timer.stop()
+        with QSignalBlocker(self.filter):
+            self.filter.clear()
+        self.model.text = ""
+        self.model.clear()
+        self.page.clear()
+        self.empty.hide()
+
+    # -- window state -----------------------------------------------------------------------
+    def _restore_state(self, store: QSettings) -> None:
+        state = store.value("vendors/splitter")
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+        index = self.sort.findData(store.value("vendors/sort", "name"))
+        self.sort.setCurrentIndex(max(index, 0))
+        self.model.sort = self.sort.currentData()
+
+    def save_state(self, store: QSettings) -> None:
+        store.setValue("vendors/splitter", self.splitter.saveState())
+        store.setValue("vendors/sort", self.sort.currentData())

@@ -1,0 +1,399 @@
+"""One vendor: a header (name, kind, status) and tabs for everything that belongs to it.
+
+Overview · Things · Tickets · Timeline · Offers · Agreements · Files. Each tab reads through the
+core's view functions; New / Edit / Delete go through the record editor and the controller.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from vrmdesk.errors import NotFound
+from vrmdesk.store import models as m
+from vrmdesk.store.services import health, vendor_tables, views
+from vrmdesk.store.services.rules import today
+from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.app.preferences import Preferences
+from vrmdesk.ui.timeline.view import TimelineView
+from vrmdesk.ui.vendors.overview import OverviewTab
+from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel, call_editor, confirm_delete
+from vrmdesk.ui.widgets.accents import accent, muted
+from vrmdesk.ui.widgets.icons import icon
+
+#: which tab shows a kind of record
+TAB_OF = {
+    "contact": "overview",
+    "channel": "overview",
+    "account": "overview",
+    "vendor": "overview",
+    "asset": "things",
+    "ticket": "tickets",
+    "interaction": "timeline",
+    "offer": "offers",
+    "agreement": "agreements",
+    "attachment": "files",
+}
+#: which parts of the page show records of a kind ("*": all)
+SHOWS = {
+    "header": {"vendor", "interaction", "ticket", "offer", "contact", "channel", "account"},
+    "things": {"asset", "warranty", "vendor"},
+    "tickets": {"ticket", "interaction", "asset"},
+    "timeline": {"interaction", "ticket"},
+    "offers": {"offer", "vendor"},
+    "agreements": {"agreement"},
+}
+WARRANTY_COLOUR = {"expiring": "soon", "active": "ok"}
+
+
+def _date(d: date | None) -> str:
+    return f"{d:%d %b %Y}" if d else ""
+
+
+def _state_colour(row: Any, palette: QPalette) -> QColor | None:
+    name = WARRANTY_COLOUR.get(row.warranty_state or "")
+    return accent(name, palette) if name else muted(palette)
+
+
+def _follow_up_colour(row: Any, palette: QPalette) -> QColor | None:
+    return accent("warn", palette) if row.follow_up_due() else None
+
+
+def _notice_colour(row: Any, palette: QPalette) -> QColor | None:
+    if row.notice_deadline and 0 <= (row.notice_deadline - today()).days <= 30:
+        return accent("soon", palette)
+    return None
+
+
+def _warranty_text(row: Any) -> str:
+    if row.warranty_state is None:
+        return "no warranty"
+    verb = {"expired": "ended", "void": "void since", "not_started": "from"}.get(
+        row.warranty_state, "until"
+    )
+    text = f"{views.label(row.warranty_state)}, {verb} {_date(row.warranty_ends)}"
+    if row.warranty_state == "active" and row.expiring:
+        text += f" ({row.expiring} other ending soon)"
+    return text
+
+
+class VendorPage(QWidget):
+    open_record = Signal(str, int)
+
+    def __init__(
+        self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.controller, self.prefs = controller, prefs
+        self.vendor_id: int | None = None
+        self.card: views.VendorCard | None = None
+
+        self.title = QLabel()
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setAccessibleName("Vendor name")
+        self.subtitle = QLabel()
+        self.subtitle.setAccessibleName("Vendor kind and status")
+        self.edit_button = QPushButton(icon("edit"), "Edi&t vendor…")
+        self.edit_button.setAccessibleName("Edit vendor")
+        self.edit_button.clicked.connect(self.edit_vendor)
+        self.delete_button = QPushButton(icon("trash"), "Delete vendor…")
+        self.delete_button.setAccessibleName("Delete vendor")
+        self.delete_button.clicked.connect(self.delete_vendor)
+        self.share_button = QPushButton(icon("outbound"), "Share…")
+        self.share_button.setAccessibleName("Share with this vendor")
+        self.share_button.setToolTip("Export a signed bundle of what you choose, on your terms")
+        self.share_button.clicked.connect(self.share)
+        header = QHBoxLayout()
+        names = QVBoxLayout()
+        names.addWidget(self.title)
+        names.addWidget(self.subtitle)
+        header.addLayout(names, 1)
+        header.addWidget(self.share_button)
+        header.addWidget(self.edit_button)
+        header.addWidget(self.delete_button)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Vendor sections")
+        self.tabs.setDocumentMode(True)
+        self.overview = OverviewTab(controller)
+        self.things = self._table(
+            m.Asset,
+            "thing",
+            vendor_tables.vendor_things,
+            [
+                Column("Thing", lambda r: r.name, icon=lambda r: icon("thing")),
+                Column("Role", lambda r: views.label(r.role)),
+                Column("Bought", lambda r: _date(r.purchase_date)),
+                Column(
+                    "Warranty",
+                    _warranty_text,
+                    colour=_state_colour,
+                    tip=lambda r: "\n".join(r.warranties),
+                ),
+                Column("Category", lambda r: r.category),
+            ],
+            self._thing_defaults,
+            lead=True,
+        )
+        self.tickets = self._table(
+            m.Ticket,
+            "ticket",
+            vendor_tables.vendor_tickets,
+            [
+                Column("Ticket", lambda r: r.title, icon=lambda r: icon("ticket")),
+                Column("Status", lambda r: views.label(r.status)),
+                Column("Opened", lambda r: _date(r.opened_on)),
+                Column(
+                    "Follow up",
+                    lambda r: _date(r.follow_up_on) if r.is_open else "",
+                    colour=_follow_up_colour,
+                ),
+                Column("Messages", lambda r: str(r.messages)),
+                Column("Thing", lambda r: r.thing),
+                Column("Reference", lambda r: r.reference),
+            ],
+            self._vendor_defaults,
+        )
+        self.timeline = TimelineView(controller)
+        self.offers = self._table(
+            m.Offer,
+            "offer",
+            vendor_tables.vendor_offers,
+            [
+                Column("Received", lambda r: f"{r.received_at:%d %b %Y}"),
+                Column(
+                    "Channel",
+                    lambda r: views.label(r.channel),
+                    icon=lambda r: None if r.allowed_channel else icon("warning"),
+                    colour=lambda r, p: None if r.allowed_channel else accent("warn", p),
+                    tip=lambda r: (
+                        "" if r.allowed_channel else "A channel my contact policy does not allow"
+                    ),
+                ),
+                Column("Offer", lambda r: r.content),
+            ],
+            self._vendor_defaults,
+        )
+        self.agreements = self._table(
+            m.Agreement,
+            "agreement",
+            vendor_tables.vendor_agreements,
+            [
+                Column("Agreement", lambda r: r.title, icon=lambda r: icon("calendar")),
+                Column(
+                    "Cost", lambda r: f"{r.cost} / {r.period.replace('_', ' ')}" if r.cost else ""
+                ),
+                Column("Started", lambda r: _date(r.started_on)),
+                Column("Renews", lambda r: _date(r.renews_on)),
+                Column("Notice by", lambda r: _date(r.notice_deadline), colour=_notice_colour),
+            ],
+            self._vendor_defaults,
+        )
+        self.files, self.attachments = self._files_tab()
+        from vrmdesk.ui.share.disclosures import DisclosuresView
+
+        self.shared = DisclosuresView(controller, self)
+        self.pages: dict[str, QWidget] = {
+            "overview": self.overview,
+            "things": self.things,
+            "tickets": self.tickets,
+            "timeline": self.timeline,
+            "offers": self.offers,
+            "agreements": self.agreements,
+            "files": self.files,
+            "shared": self.shared,
+        }
+        for key, text, icon_name in (
+            ("overview", "Overview", "vendor"),
+            ("things", "Things", "thing"),
+            ("tickets", "Tickets", "ticket"),
+            ("timeline", "Timeline", "chart"),
+            ("offers", "Offers", "bell"),
+            ("agreements", "Agreements", "calendar"),
+            ("files", "Files", "attach"),
+            ("shared", "Shared", "outbound"),
+        ):
+            self.tabs.addTab(self.pages[key], icon(icon_name), text)
+        self.things.activated.connect(lambda asset_id: self.open_record.emit("asset", asset_id))
+        self.tickets.activated.connect(self.show_ticket_conversation)
+        self.offers.activated.connect(lambda _id: self.offers.edit())
+        self.agreements.activated.connect(lambda _id: self.agreements.edit())
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.tabs, 1)
+        self.clear()
+
+    # -- building ---------------------------------------------------------------------------
+    def _table(
+        self,
+        cls: type[m.Record],
+        noun: str,
+        view: Any,
+        columns: list[Column],
+        defaults: Any,
+        lead: bool = False,
+    ) -> RecordTab:
+        def load(session: Any, vendor_id: int, offset: int, limit: int) -> list[Any]:
+            extra = {"lead": self.prefs.lead()} if lead else {}
+            return view(session, vendor_id, offset=offset, limit=limit, **extra)
+
+        return RecordTab(
+            self.controller, cls, RowsModel(self.controller, columns, load, self), noun, defaults
+        )
+
+    def _files_tab(self) -> tuple[QWidget, Any]:
+        try:  # written separately; the page works without it
+            from vrmdesk.ui.files.panel import AttachmentsPanel
+        except ImportError:
+            placeholder = QLabel("Files attached to this vendor will be listed here.")
+            placeholder.setAccessibleName("Files")
+            placeholder.setWordWrap(True)
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            return placeholder, None
+        panel = AttachmentsPanel(self.controller, self)
+        return panel, panel
+
+    def _vendor_defaults(self) -> dict[str, Any]:
+        return {"vendor_id": self.vendor_id}
+
+    def _thing_defaults(self) -> dict[str, Any]:
+        maker = self.card is not None and self.card.vendor_kind == m.VendorKind.MAKER.value
+        return {"maker_id" if maker else "seller_id": self.vendor_id}
+
+    # -- showing a vendor -------------------------------------------------------------------
+    def set_vendor(self, vendor_id: int | None) -> None:
+        if vendor_id is None:
+            self.clear()
+            return
+        self.vendor_id = vendor_id
+        if not self._load_header():
+            return
+        for tab in (self.things, self.tickets, self.offers, self.agreements):
+            tab.model.set_vendor(vendor_id)
+        self.timeline.set_vendor(vendor_id, self._ticket_titles())
+        if self.attachments is not None:
+            self.attachments.set_owner("vendor", vendor_id)
+        self.shared.set_vendor(vendor_id)
+        self.edit_button.setEnabled(True)
+        self.delete_button.setEnabled(True)
+        self.share_button.setEnabled(True)
+
+    def _load_header(self) -> bool:
+        """Header, overview and health; False (and the page emptied) if the vendor is gone."""
+        assert self.vendor_id is not None
+        try:
+            with self.controller.session() as session:
+                self.card = views.vendor_card(session, self.vendor_id)
+                figures = health.vendor_health(session, self.vendor_id)
+        except NotFound:
+            self.clear()
+            return False
+        card = self.card
+        self.title.setText(card.name)
+        since = f" · customer since {card.since:%b %Y}" if card.since else ""
+        self.subtitle.setText(
+            f"{views.label(card.vendor_kind)} · {views.label(card.status)}{since}"
+        )
+        self.overview.show_vendor(card, figures)
+        self.tabs.setTabText(
+            2, f"Tickets ({figures.open_tickets} open)" if figures.open_tickets else "Tickets"
+        )
+        return True
+
+    def _ticket_titles(self) -> list[tuple[int, str]]:
+        with self.controller.session() as session:
+            return [(t.id, t.title) for t in vendor_tables.vendor_tickets(session, self.vendor_id)]  # type: ignore[arg-type]
+
+    def refresh(self, kinds: set[str]) -> None:
+        if self.vendor_id is None or not self.controller.is_open:
+            return
+        every = "*" in kinds
+        if (every or kinds & SHOWS["header"]) and not self._load_header():
+            return
+        self.overview.reload_lists(kinds)
+        for key in ("things", "tickets", "offers", "agreements"):
+            if every or kinds & SHOWS[key]:
+                tab: RecordTab = self.pages[key]  # type: ignore[assignment]
+                keep = tab.current_id()
+                tab.model.reload()
+                if keep is not None:
+                    tab.select_id(keep)
+        if every or "ticket" in kinds:
+            self.timeline.update_tickets(self._ticket_titles())
+        elif "interaction" in kinds:
+            self.timeline.reload()
+
+    def select(self, kind: str, record_id: int | None) -> bool:
+        """Switch to the tab that shows ``kind`` and select that record."""
+        key = TAB_OF.get(kind)
+        if key is None:
+            return False
+        self.tabs.setCurrentWidget(self.pages[key])
+        if record_id is None or kind == "vendor":
+            return True
+        if key == "overview":
+            return self.overview.select(kind, record_id)
+        if key == "timeline":
+            return self.timeline.select_interaction(record_id)
+        if key == "files":
+            return True
+        tab: RecordTab = self.pages[key]  # type: ignore[assignment]
+        found = tab.select_id(record_id)
+        tab.table.setFocus()
+        return found
+
+    def show_ticket_conversation(self, ticket_id: int) -> None:
+        self.timeline.show_ticket(ticket_id)
+        self.tabs.setCurrentWidget(self.timeline)
+        self.timeline.list.setFocus()
+
+    def clear(self) -> None:
+        self.vendor_id, self.card = None, None
+        self.title.setText("No vendor selected")
+        self.subtitle.setText("Choose a vendor from the list, or add one.")
+        self.overview.clear()
+        for tab in (self.things, self.tickets, self.offers, self.agreements):
+            tab.model.clear()
+        self.timeline.clear()
+        if self.attachments is not None:
+            self.attachments.clear()
+        self.shared.clear()
+        self.tabs.setTabText(2, "Tickets")
+        self.tabs.setCurrentIndex(0)
+        self.edit_button.setEnabled(False)
+        self.delete_button.setEnabled(False)
+        self.share_button.setEnabled(False)
+
+    # -- the vendor itself ------------------------------------------------------------------
+    def share(self) -> None:
+        """The share wizard for this vendor, with what is selected here ticked: the ticket on the
+        Tickets tab, the message on the Timeline, or the thing on the Things tab."""
+        if self.vendor_id is None:
+            return
+        from vrmdesk.ui.share.wizard import share_with_vendor
+
+        current = self.tabs.currentWidget()
+        preselect: dict[str, Any] = {}
+        if current is self.tickets and self.tickets.current_id() is not None:
+            preselect["ticket_id"] = self.tickets.current_id()
+        elif current is self.timeline and self.timeline.current_id() is not None:
+            preselect["interaction_ids"] = [self.timeline.current_id()]
+        elif current is self.things and self.things.current_id() is not None:
+            preselect["asset_id"] = self.things.current_id()
+        share_with_vendor(self, self.controller, self.vendor_id, **preselect)
+
+    def edit_vendor(self) -> None:
+        if self.vendor_id is not None:
+            call_editor(self, self.controller, m.Vendor, record_id=self.vendor_id)
+
+    def delete_vendor(self) -> None:
+        if self.vendor_id is not None and self.card is not None:
+            confirm_delete(self, self.controller, m.Vendor, self.vendor_id, self.card.name)

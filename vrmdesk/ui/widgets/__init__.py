@@ -1,0 +1,1 @@
+"""Small widgets and helpers used across the pages: icons, accent colours, the message bar, paged fetching, an eliding label."""
