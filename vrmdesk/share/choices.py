@@ -302,6 +302,34 @@ def default_checks(
     return checked
 
 
+Key = tuple[str, int]
+
+
+def ticked(found: Choices, checked: set[Key], key: Key, on: bool) -> set[Key]:
+    """The ticks after a person ticks (``on``) or unticks ``key``.
+
+    An entry under it follows it when it ``follows_parent`` (a thing's warranties and files, a
+    ticket's messages); a note, which is opt-in, keeps its tick (it only counts while its parent
+    is ticked, see :func:`available`).
+    """
+    out = set(checked) | {key} if on else set(checked) - {key}
+    entry = found.find(*key)
+    for child in entry.children if entry is not None else []:
+        if child.follows_parent:
+            if on:
+                out.add(child.key)
+            else:
+                out.discard(child.key)
+    return out
+
+
+def available(found: Choices, checked: set[Key]) -> set[Key]:
+    """The entries a person can tick now: every top entry, and those under a ticked one."""
+    return {
+        item.key for parent, item in found.all() if parent is None or parent.key in checked
+    }
+
+
 def selection_from_checks(
     found: Choices,
     checked: set[tuple[str, int]],

@@ -156,6 +156,18 @@ def is_web_address(text: str) -> bool:
     return parts.scheme in ("http", "https") and "." in host.strip(".") and ".." not in host
 
 
+AGE_RECIPIENT_FORM = "The age recipient must be an age public key (age1…)."
+
+
+def is_age_recipient(text: str) -> bool:
+    """An age X25519 recipient (``age1…``), as age itself parses it."""
+    try:
+        x25519.Recipient.from_str(text.strip())
+    except Exception:  # pyrage raises its own RecipientError, or ValueError for junk
+        return False
+    return True
+
+
 def _vendor(session: Session, obj: m.Vendor) -> None:
     _required(obj, "name", "A vendor needs a name.")
     if obj.website and not is_web_address(obj.website):
@@ -178,13 +190,8 @@ def _vendor(session: Session, obj: m.Vendor) -> None:
             f"Unknown channel {unknown[0]!r} (choose from {', '.join(sorted(valid))}).",
             field="allowed_channels",
         )
-    if obj.age_recipient:
-        try:
-            x25519.Recipient.from_str(obj.age_recipient)
-        except Exception:
-            raise ValidationError(
-                "The age recipient must be an age public key (age1…).", field="age_recipient"
-            ) from None
+    if obj.age_recipient and not is_age_recipient(obj.age_recipient):
+        raise ValidationError(AGE_RECIPIENT_FORM, field="age_recipient")
 
 
 def _asset(session: Session, obj: m.Asset) -> None:
