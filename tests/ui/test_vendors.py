@@ -15,7 +15,7 @@ from vrmdesk.store.services import health, records, views
 from vrmdesk.ui.app import preferences as settings
 from vrmdesk.ui.app.preferences import Preferences
 from vrmdesk.ui.editors import record_actions
-from vrmdesk.ui.timeline.view import INBOUND_ROLE, TimelineModel
+from vrmdesk.ui.timeline.model import INBOUND_ROLE, TimelineModel
 from vrmdesk.ui.vendors.list import ATTENTION_ROLE, EXPIRING_ROLE, OPEN_TICKETS_ROLE, ROW_ROLE
 from vrmdesk.ui.vendors.page import FILTER_DELAY_MS, VendorsPage
 
@@ -396,7 +396,7 @@ def test_the_splitter_and_sort_are_saved_and_restored(page, controller, qtbot):
     qtbot.addWidget(again)
     again.resize(page.size())
     again.show()
-    assert again.sort.currentData() == "attention" and again.model.sort == "attention"
+    assert again.sort.currentData() == "attention" and again.model.sort_key == "attention"
     assert again.splitter.sizes()[0] == page.splitter.sizes()[0] != 290
 
 

@@ -13,8 +13,10 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from vrmdesk.store import models as m
+from vrmdesk.store.services import views
 
 PAGE = 50
+EXCERPT_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,67 @@ def timeline(
     rows = rows[:limit]
     cursor = Cursor(rows[-1].occurred_at, rows[-1].id) if more and rows else None
     return Page(rows, cursor)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One interaction as a timeline shows it: plain values, no ORM object (sessions are short)."""
+
+    id: int
+    occurred_at: datetime
+    inbound: bool
+    channel: str
+    subject: str
+    excerpt: str
+    ticket_id: int | None
+
+    def describe(self, ticket: str = "") -> str:
+        verb = "Received" if self.inbound else "Sent"
+        text = f"{verb} by {views.label(self.channel).lower()} on {self.occurred_at:%d %b %Y %H:%M}"
+        if ticket:
+            text += f", ticket “{ticket}”"
+        return f"{text}: {self.subject or '(no subject)'}. {self.excerpt}".strip()
+
+
+def entry_of(i: m.Interaction) -> Entry:
+    body = " ".join((i.body or "").split())
+    if len(body) > EXCERPT_CHARS:
+        body = body[: EXCERPT_CHARS - 1] + "…"
+    return Entry(
+        i.id,
+        i.occurred_at,
+        i.direction == m.Direction.INBOUND,
+        str(i.channel),
+        i.subject,
+        body,
+        i.ticket_id,
+    )
+
+
+@dataclass
+class EntryPage:
+    items: list[Entry]
+    next: Cursor | None
+
+
+def entries(
+    session: Session,
+    vendor_id: int,
+    *,
+    after: Cursor | None = None,
+    limit: int = PAGE,
+    channel: m.InteractionChannel | str | None = None,
+    ticket_id: int | None = None,
+    direction: m.Direction | str | None = None,
+) -> EntryPage:
+    """A page of :func:`timeline` as plain entries, for a view that only shows them."""
+    page = timeline(
+        session,
+        vendor_id,
+        after=after,
+        limit=limit,
+        channel=channel,
+        ticket_id=ticket_id,
+        direction=direction,
+    )
+    return EntryPage([entry_of(i) for i in page.items], page.next)

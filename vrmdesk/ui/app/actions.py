@@ -2,19 +2,47 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, Protocol
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenuBar, QToolBar
 
 from vrmdesk.store import models as m
 from vrmdesk.ui.widgets.icons import icon
 
-if TYPE_CHECKING:
-    from vrmdesk.ui.app.main_window import MainWindow
+
+class Window(Protocol):
+    """What the actions call on the main window (its slots), without importing it."""
+
+    unlock_requested: SignalInstance
+
+    def open_search(self) -> None: ...
+    def quick_capture(self) -> None: ...
+    def request_lock(self) -> None: ...
+    def undo(self) -> None: ...
+    def new_record(self, cls: Any) -> None: ...
+    def import_reply(self) -> None: ...
+    def share_with_vendor(self) -> None: ...
+    def backup_now(self) -> None: ...
+    def restore_backup(self) -> None: ...
+    def change_passphrase(self) -> None: ...
+    def open_settings(self) -> None: ...
+    def close(self) -> bool: ...
+    def about(self) -> None: ...
+    def show_identity(self) -> None: ...
+    def show_page(self, key: str) -> None: ...
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802 (Qt's name)
+    def addToolBar(self, title: str) -> QToolBar: ...  # noqa: N802
+    def addAction(self, action: QAction) -> None: ...  # noqa: N802
+
+
+Slot = Callable[[], Any]
 
 
 class Actions:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Window) -> None:
         w = window
 
         def act(
@@ -108,7 +136,7 @@ class Actions:
             )
         ]
 
-    def install(self, window: MainWindow) -> None:
+    def install(self, window: Window) -> None:
         bar = window.menuBar()
         file_menu = bar.addMenu("&File")
         for action in (

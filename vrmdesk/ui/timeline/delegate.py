@@ -6,18 +6,16 @@ What the vendor sent me (inbound) hugs the left with its colour bar and arrow; w
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from vrmdesk.store.services import views
+from vrmdesk.store.services.timeline import Entry
 from vrmdesk.ui.widgets.accents import accent, muted
 from vrmdesk.ui.widgets.icons import icon
-
-if TYPE_CHECKING:
-    from vrmdesk.ui.timeline.view import Entry
 
 #: the model's role for the whole entry (``timeline.Entry``)
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1

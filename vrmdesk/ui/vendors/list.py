@@ -80,7 +80,7 @@ class VendorListModel(PagedRows, QAbstractListModel):
     def __init__(self, controller: VaultController, prefs: Preferences, parent: Any = None) -> None:
         super().__init__(parent)
         self.controller, self.prefs = controller, prefs
-        self.text, self.sort = "", "name"
+        self.text, self.sort_key = "", "name"
         self._rows: list[VendorRow] = []
         self._more = False
         self._busy = False  # no fetching more while rows go in or the model resets
@@ -90,7 +90,7 @@ class VendorListModel(PagedRows, QAbstractListModel):
         if text is not None:
             self.text = text
         if sort is not None:
-            self.sort = sort
+            self.sort_key = sort
         self.reload()
 
     def reload(self, at_least: int = 0) -> None:
@@ -108,7 +108,12 @@ class VendorListModel(PagedRows, QAbstractListModel):
     def _load(self, offset: int, limit: int) -> list[VendorRow]:
         with self.controller.session() as session:
             return views.vendor_rows(
-                session, self.text, self.sort, offset=offset, limit=limit, lead=self.prefs.lead()
+                session,
+                self.text,
+                self.sort_key,
+                offset=offset,
+                limit=limit,
+                lead=self.prefs.lead(),
             )
 
     def _page(self, offset: int) -> list[Any]:

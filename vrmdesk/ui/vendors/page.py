@@ -219,7 +219,7 @@ class VendorsPage(Page):
             self.splitter.restoreState(state)
         index = self.sort.findData(store.value("vendors/sort", "name"))
         self.sort.setCurrentIndex(max(index, 0))
-        self.model.sort = self.sort.currentData()
+        self.model.sort_key = self.sort.currentData()
 
     def save_state(self, store: QSettings) -> None:
         store.setValue("vendors/splitter", self.splitter.saveState())
