@@ -98,10 +98,10 @@ def main() -> int:
 
     from vrmdesk.store.tempcopies import TempCopies
     from vrmdesk.store.vault import Vault
-    from vrmdesk.ui.app import preferences as settings
     from vrmdesk.ui.app.application import make_app
-    from vrmdesk.ui.app.controller import VaultController
     from vrmdesk.ui.app.main_window import MainWindow
+    from vrmdesk.ui.core import preferences as settings
+    from vrmdesk.ui.core.controller import VaultController
 
     app = make_app()
     base_rss, _ = rss_mb()

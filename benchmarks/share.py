@@ -47,9 +47,7 @@ def build(
 
     vault, _ = Vault.create(folder, PASSPHRASE, kdf=keys.fast_params_for_tests())
     with vault, vault.session() as s:
-        vendor = rec.create(
-            s, m.Vendor, name="Benchmark Appliances", website="https://b.example"
-        )
+        vendor = rec.create(s, m.Vendor, name="Benchmark Appliances", website="https://b.example")
         # records: 1 vendor + things*(1 thing, 1 warranty, 1 service) + 1 ticket + messages
         things = max(1, (records - 2) // 5)
         messages = max(0, records - 2 - things * 3)

@@ -25,9 +25,9 @@ from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui.app import preferences as settings
 from vrmdesk.ui.app.application import make_app
-from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.core import preferences as settings
+from vrmdesk.ui.core.controller import VaultController
 
 SIZE = (1280, 800)
 

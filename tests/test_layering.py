@@ -1,16 +1,29 @@
-"""The core runs without Qt: the store, share and CLI modules never import PySide6."""
+"""The structure holds: the core runs without Qt, the layers point one way, no module cycles.
+
+The layers are the import-linter contracts in pyproject.toml (``lint-imports`` runs them in
+``scripts/test`` too); a cycle between two modules, even through an import made only for type
+checking, is found with grimp, the graph import-linter is built on.
+"""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import grimp
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_core_and_cli_import_no_qt():
     code = (
         "import sys, pkgutil, importlib, vrmdesk\n"
-        "for mod in pkgutil.walk_packages(vrmdesk.__path__, 'vrmdesk.'):\n"
-        "    if not mod.name.startswith('vrmdesk.ui'):\n"
+        "for top in pkgutil.iter_modules(vrmdesk.__path__, 'vrmdesk.'):\n"
+        "    if top.name == 'vrmdesk.ui':\n"
+        "        continue\n"
+        "    package = importlib.import_module(top.name)\n"
+        "    for mod in pkgutil.walk_packages(getattr(package, '__path__', []), top.name + '.'):\n"
         "        importlib.import_module(mod.name)\n"
         "import vrmdesk.cli\n"
         "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'vrmdesk.ui.')))\n"
@@ -20,3 +33,74 @@ def test_core_and_cli_import_no_qt():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_the_layer_contracts_are_kept():
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [str(lint), "--no-cache"], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BROKEN" not in result.stdout and result.stdout.count("KEPT") >= 3
+
+
+def cycles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph.modules):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph.find_modules_directly_imported_by(root))))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append(
+                        (child, iter(sorted(graph.find_modules_directly_imported_by(child))))
+                    )
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_module_imports_itself_back_through_others():
+    graph = grimp.build_graph("vrmdesk")
+    assert cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    graph = grimp.ImportGraph()
+    for module in ("a", "a.x", "a.y", "a.z"):
+        graph.add_module(module)
+    graph.add_import(importer="a.x", imported="a.y")
+    graph.add_import(importer="a.y", imported="a.x")
+    graph.add_import(importer="a.z", imported="a.x")
+    assert cycles(graph) == [["a.x", "a.y"]]

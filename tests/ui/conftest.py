@@ -46,7 +46,7 @@ def demo_vault(tmp_path: Path) -> Iterator[Vault]:
 @pytest.fixture
 def controller(demo_vault: Vault, qtbot):  # type: ignore[no-untyped-def]
     """A controller over the demo vault with private temporary copies, locked at teardown."""
-    from vrmdesk.ui.app.controller import VaultController
+    from vrmdesk.ui.core.controller import VaultController
 
     ctrl = VaultController(demo_vault)
     ctrl.temp_copies = TempCopies()  # type: ignore[attr-defined]

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QWizard
 
 from vrmdesk.store import demo, keys
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui.app import preferences as settings
-from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.core import preferences as settings
+from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.vault.create_wizard import CreateVaultWizard
 from vrmdesk.ui.vault.unlock import UnlockDialog
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from vrmdesk import crashlog
-from vrmdesk.ui.app import errors
+from vrmdesk.ui.core import errors
 
 
 @pytest.fixture

@@ -255,7 +255,7 @@ def test_quitting_while_work_is_written_asks_and_no_keeps_it_running(application
 
     from PySide6.QtWidgets import QMessageBox
 
-    from vrmdesk.ui.app.progress import run_with_progress
+    from vrmdesk.ui.core.progress import run_with_progress
 
     window = application.window
     release = threading.Event()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records, things
-from vrmdesk.ui.app.preferences import Preferences
+from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.editors import record_editor as editors
 from vrmdesk.ui.editors.record_editor import RecordEditor
 from vrmdesk.ui.things import thing_panel as asset_panel
@@ -346,7 +346,7 @@ def test_core_asset_rows_best_state_and_related_tickets(controller):
 
 
 def test_the_splitter_and_columns_are_saved_and_restored(page, controller, qtbot):
-    from vrmdesk.ui.app import preferences as settings
+    from vrmdesk.ui.core import preferences as settings
 
     page.splitter.setSizes([250, 400])
     page.table.sortByColumn(column(page, "Purchased"), Qt.SortOrder.DescendingOrder)

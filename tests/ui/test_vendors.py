@@ -12,8 +12,8 @@ from sqlalchemy import insert
 
 from vrmdesk.store import models as m
 from vrmdesk.store.services import health, records, views
-from vrmdesk.ui.app import preferences as settings
-from vrmdesk.ui.app.preferences import Preferences
+from vrmdesk.ui.core import preferences as settings
+from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.editors import record_actions
 from vrmdesk.ui.timeline.model import INBOUND_ROLE, TimelineModel
 from vrmdesk.ui.vendors.list import ATTENTION_ROLE, EXPIRING_ROLE, OPEN_TICKETS_ROLE, ROW_ROLE

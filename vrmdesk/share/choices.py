@@ -325,9 +325,7 @@ def ticked(found: Choices, checked: set[Key], key: Key, on: bool) -> set[Key]:
 
 def available(found: Choices, checked: set[Key]) -> set[Key]:
     """The entries a person can tick now: every top entry, and those under a ticked one."""
-    return {
-        item.key for parent, item in found.all() if parent is None or parent.key in checked
-    }
+    return {item.key for parent, item in found.all() if parent is None or parent.key in checked}
 
 
 def selection_from_checks(

@@ -1,1 +1,1 @@
-"""The application as a whole: start-up, the controller over the open vault, off-thread tasks, the main window, its actions, tray, idle lock, reminders, preferences and error reporting."""
+"""The application as a whole: start-up, the main window with its actions, the tray, the idle lock, reminders and the settings dialog."""

@@ -18,11 +18,11 @@ from vrmdesk.errors import VrmError
 from vrmdesk.store.paths import default_vault_dir, vault_exists
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui.app import preferences as settings
-from vrmdesk.ui.app.controller import VaultController
 from vrmdesk.ui.app.display import display_problem
-from vrmdesk.ui.app.errors import install_excepthook
 from vrmdesk.ui.app.tray import Tray
+from vrmdesk.ui.core import preferences as settings
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.errors import install_excepthook
 from vrmdesk.ui.widgets.icons import icon
 
 if TYPE_CHECKING:

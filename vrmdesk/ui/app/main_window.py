@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 from vrmdesk.errors import VrmError
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
-from vrmdesk.ui.app import preferences as settings
 from vrmdesk.ui.app.actions import Actions
-from vrmdesk.ui.app.controller import VaultController
 from vrmdesk.ui.app.idle import IdleWatcher
-from vrmdesk.ui.app.pages import Page
-from vrmdesk.ui.app.preferences import Preferences
 from vrmdesk.ui.app.reminders import Reminders
+from vrmdesk.ui.core import preferences as settings
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.pages import Page
+from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.home.page import HomePage
 from vrmdesk.ui.things.page import ThingsPage
 from vrmdesk.ui.vendors.page import VendorsPage

@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from vrmdesk.store.services import dashboard
 from vrmdesk.store.services.reminders import Reminder, reminders
-from vrmdesk.ui.app.controller import VaultController
-from vrmdesk.ui.app.preferences import Preferences
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.preferences import Preferences
 
 CHECK_EVERY_MS = 30 * 60 * 1000
 

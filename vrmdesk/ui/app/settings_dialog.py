@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QWidget
 
-from vrmdesk.ui.app.preferences import Preferences
+from vrmdesk.ui.core.preferences import Preferences
 
 
 def _spin(value: int, maximum: int, suffix: str, special: str | None = None) -> QSpinBox:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from vrmdesk.errors import InUseError, VrmError
 from vrmdesk.store import models as m
-from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.core.controller import VaultController
 
 
 def call_editor(

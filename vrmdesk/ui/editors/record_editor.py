@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from vrmdesk.errors import ValidationError, VrmError
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
-from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.fields import Field, PickerField, TextField
 from vrmdesk.ui.editors.form_rows import (
     ErrorLabel,

@@ -1,6 +1,6 @@
 """The attachment work the files panel runs off the UI thread, with progress and cancel.
 
-Each job takes the vault and a :class:`~vrmdesk.ui.app.tasks.Task`, touches no widget, reports
+Each job takes the vault and a :class:`~vrmdesk.ui.core.tasks.Task`, touches no widget, reports
 progress in thousandths and returns None (or False) when the user cancelled; whatever a cancel
 interrupted is left undone by the core (no row, no stored content, no partial copy).
 """
@@ -16,7 +16,7 @@ from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui.app.tasks import Cancelled, Task
+from vrmdesk.ui.core.tasks import Cancelled, Task
 
 #: progress is reported in thousandths (a byte count overflows a progress bar's int)
 STEPS = 1000

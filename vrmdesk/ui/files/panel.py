@@ -41,10 +41,10 @@ from vrmdesk.errors import NotFound, VrmError
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import MAX_SIZE, AttachmentStore, format_size
 from vrmdesk.store.services import records
-from vrmdesk.ui.app.controller import VaultController
-from vrmdesk.ui.app.errors import explain
-from vrmdesk.ui.app.progress import run_with_progress
-from vrmdesk.ui.app.tasks import Task
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.errors import explain
+from vrmdesk.ui.core.progress import run_with_progress
+from vrmdesk.ui.core.tasks import Task
 from vrmdesk.ui.files import jobs as file_jobs
 from vrmdesk.ui.files.model import AttachmentsModel, FileRow
 from vrmdesk.ui.files.preview import PREVIEW_LIMIT, PreviewDialog, preview_kind

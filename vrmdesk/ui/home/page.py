@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.store.services import dashboard
-from vrmdesk.ui.app.pages import Page
+from vrmdesk.ui.core.pages import Page
 from vrmdesk.ui.widgets.icons import icon
 
 KIND_ROLE = Qt.ItemDataRole.UserRole

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.store.services import search
-from vrmdesk.ui.app.controller import VaultController
-from vrmdesk.ui.app.errors import explain
-from vrmdesk.ui.app.tasks import Task
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.errors import explain
+from vrmdesk.ui.core.tasks import Task
 from vrmdesk.ui.search.model import (
     CONTEXT_ROLE,
     ICON_NAME_ROLE,

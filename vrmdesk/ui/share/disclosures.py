@@ -31,10 +31,10 @@ from vrmdesk.errors import VrmError
 from vrmdesk.share import disclosures
 from vrmdesk.share.disclosures import DisclosureDetail, DisclosureRow
 from vrmdesk.store.attachments import format_size
-from vrmdesk.ui.app.controller import VaultController
-from vrmdesk.ui.app.errors import explain
-from vrmdesk.ui.app.progress import run_with_progress
-from vrmdesk.ui.app.tasks import Task
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.errors import explain
+from vrmdesk.ui.core.progress import run_with_progress
+from vrmdesk.ui.core.tasks import Task
 from vrmdesk.ui.widgets.icons import icon
 
 AnyIndex = QModelIndex | QPersistentModelIndex

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.fileutil import atomic_write_bytes
 from vrmdesk.share.identity import ensure_identity, public_jwk_text
-from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.core.controller import VaultController
 
 
 class IdentityDialog(QDialog):

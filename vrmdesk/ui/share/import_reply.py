@@ -20,10 +20,10 @@ from vrmdesk.errors import VrmError
 from vrmdesk.share.importer import ImportResult, ReplyCheck, check_reply, import_reply
 from vrmdesk.share.layout import AGE_ARMOR, AGE_MAGIC
 from vrmdesk.share.verify import VerifiedBundle, load_identities, verify_bundle
-from vrmdesk.ui.app.controller import VaultController
-from vrmdesk.ui.app.errors import explain
-from vrmdesk.ui.app.progress import run_with_progress
-from vrmdesk.ui.app.tasks import Task
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.errors import explain
+from vrmdesk.ui.core.progress import run_with_progress
+from vrmdesk.ui.core.tasks import Task
 
 FILTER = "vrmdesk share bundles (*.vrmshare *.vrmshare.age);;All files (*)"
 STEPS = 1000

@@ -32,10 +32,10 @@ from vrmdesk.share import choices as ch
 from vrmdesk.share import export
 from vrmdesk.share import slice as sl
 from vrmdesk.share.terms import Terms
-from vrmdesk.ui.app.controller import VaultController
-from vrmdesk.ui.app.errors import explain
-from vrmdesk.ui.app.progress import run_with_progress
-from vrmdesk.ui.app.tasks import Task
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.errors import explain
+from vrmdesk.ui.core.progress import run_with_progress
+from vrmdesk.ui.core.tasks import Task
 from vrmdesk.ui.share.done_page import DonePage
 from vrmdesk.ui.share.preview_page import PreviewPage
 from vrmdesk.ui.share.redact_page import RedactPage

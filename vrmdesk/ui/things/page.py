@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.store import models as m
 from vrmdesk.store.services import things
-from vrmdesk.ui.app import preferences as settings
-from vrmdesk.ui.app.pages import Page
+from vrmdesk.ui.core import preferences as settings
+from vrmdesk.ui.core.pages import Page
 from vrmdesk.ui.things.models import ID_ROLE, AssetFilterProxy, AssetTableModel, selected_id
 from vrmdesk.ui.things.thing_panel import AssetPanel
 from vrmdesk.ui.widgets.icons import icon

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from vrmdesk.errors import VrmError
 from vrmdesk.store import models as m
 from vrmdesk.store.services import things
-from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.fields import human
 from vrmdesk.ui.things.models import day
 from vrmdesk.ui.things.sections import (

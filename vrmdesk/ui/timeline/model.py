@@ -17,10 +17,10 @@ from PySide6.QtCore import (
 
 from vrmdesk.store.services import timeline as tl
 from vrmdesk.store.services import views
-from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.timeline.delegate import ENTRY_ROLE
-from vrmdesk.ui.vendors.tabs import reset_model
 from vrmdesk.ui.widgets.icons import icon
+from vrmdesk.ui.widgets.paged import reset_model
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 INBOUND_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.store import models as m
 from vrmdesk.store.services import views
-from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
 from vrmdesk.ui.timeline.delegate import TimelineDelegate
 from vrmdesk.ui.timeline.model import ID_ROLE, TimelineModel

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from vrmdesk.store import backup
-from vrmdesk.ui.app.controller import VaultController
-from vrmdesk.ui.app.errors import explain
-from vrmdesk.ui.app.progress import run_with_progress
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.errors import explain
+from vrmdesk.ui.core.progress import run_with_progress
 
 
 def backup_now(parent: QWidget, controller: VaultController) -> None:

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from vrmdesk.errors import VrmError
 from vrmdesk.store import keystore
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui.app.errors import explain
-from vrmdesk.ui.app.tasks import TaskRunner
+from vrmdesk.ui.core.errors import explain
+from vrmdesk.ui.core.tasks import TaskRunner
 from vrmdesk.ui.vault.passphrase_widgets import NewPassphraseForm, RecoveryKeyPanel
 from vrmdesk.ui.widgets.icons import icon
 

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.errors import WrongPassphrase
 from vrmdesk.store import rotation
-from vrmdesk.ui.app.controller import VaultController
-from vrmdesk.ui.app.errors import explain
-from vrmdesk.ui.app.progress import run_with_progress
-from vrmdesk.ui.app.tasks import Task
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.errors import explain
+from vrmdesk.ui.core.progress import run_with_progress
+from vrmdesk.ui.core.tasks import Task
 from vrmdesk.ui.vault.passphrase_widgets import NewPassphraseForm, RecoveryKeyPanel, password_field
 
 ERROR_STYLE = "color: #c0392b;"

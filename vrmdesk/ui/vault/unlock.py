@@ -31,8 +31,8 @@ from vrmdesk.errors import KeyringUnavailable, VaultDamaged, WrongPassphrase
 from vrmdesk.store import backup, keystore
 from vrmdesk.store.paths import vault_exists
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui.app.errors import explain
-from vrmdesk.ui.app.tasks import TaskRunner
+from vrmdesk.ui.core.errors import explain
+from vrmdesk.ui.core.tasks import TaskRunner
 from vrmdesk.ui.widgets.icons import icon
 
 

@@ -24,12 +24,11 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from vrmdesk.store.services import views
 from vrmdesk.store.services.views import VendorRow
-from vrmdesk.ui.app.controller import VaultController
-from vrmdesk.ui.app.preferences import Preferences
-from vrmdesk.ui.vendors.tabs import reset_model
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.widgets.accents import accent, muted
 from vrmdesk.ui.widgets.icons import icon
-from vrmdesk.ui.widgets.paged import PagedRows
+from vrmdesk.ui.widgets.paged import PagedRows, reset_model
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1

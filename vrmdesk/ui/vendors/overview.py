@@ -22,7 +22,7 @@ from vrmdesk.store import models as m
 from vrmdesk.store.services import views
 from vrmdesk.store.services.health import Health
 from vrmdesk.store.services.views import VendorCard
-from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.vendors.health_chart import HealthWidget
 from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel
 

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.store import models as m
-from vrmdesk.ui.app import preferences as settings
-from vrmdesk.ui.app.controller import VaultController
-from vrmdesk.ui.app.pages import Page
-from vrmdesk.ui.app.preferences import Preferences
+from vrmdesk.ui.core import preferences as settings
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.pages import Page
+from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.vendors.list import ID_ROLE, SORT_LABELS, VendorDelegate, VendorListModel
 from vrmdesk.ui.vendors.tabs import call_editor
 from vrmdesk.ui.vendors.vendor_page import VendorPage

@@ -28,28 +28,15 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from vrmdesk.store import models as m
-from vrmdesk.ui.app.controller import VaultController
+from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
 from vrmdesk.ui.widgets.icons import icon
-from vrmdesk.ui.widgets.paged import PagedRows
+from vrmdesk.ui.widgets.paged import PagedRows, reset_model
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 AnyIndex = QModelIndex | QPersistentModelIndex
 Loader = Callable[[Session, int, int, int], list[Any]]  # (session, vendor id, offset, limit)
-
-
-def reset_model(model: Any, change: Callable[[], None]) -> None:
-    """Reset a lazily fetched model around ``change`` (loaded beforehand, so a failed query
-    leaves the model as it was). ``model._busy`` keeps it from fetching more meanwhile: views
-    and Qt's model tester ask for more from inside the reset signals."""
-    model._busy = True
-    try:
-        model.beginResetModel()
-        change()
-        model.endResetModel()
-    finally:
-        model._busy = False
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from vrmdesk.errors import NotFound
 from vrmdesk.store import models as m
 from vrmdesk.store.services import health, vendor_tables, views
 from vrmdesk.store.services.rules import today
-from vrmdesk.ui.app.controller import VaultController
-from vrmdesk.ui.app.preferences import Preferences
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.timeline.view import TimelineView
 from vrmdesk.ui.vendors.overview import OverviewTab
 from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel, call_editor, confirm_delete

@@ -6,6 +6,7 @@ A model mixes in :class:`PagedRows` before its Qt base class, keeps ``_rows``, `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
@@ -53,3 +54,16 @@ class PagedRows:
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
+
+
+def reset_model(model: Any, change: Callable[[], None]) -> None:
+    """Reset a lazily fetched model around ``change`` (loaded beforehand, so a failed query
+    leaves the model as it was). ``model._busy`` keeps it from fetching more meanwhile: views
+    and Qt's model tester ask for more from inside the reset signals."""
+    model._busy = True
+    try:
+        model.beginResetModel()
+        change()
+        model.endResetModel()
+    finally:
+        model._busy = False

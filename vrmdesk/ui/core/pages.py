@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from vrmdesk.ui.app.controller import VaultController
-from vrmdesk.ui.app.preferences import Preferences
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.preferences import Preferences
 
 
 class Page(QWidget):

@@ -19,7 +19,7 @@ from vrmdesk.errors import VaultLocked
 from vrmdesk.store import models as m
 from vrmdesk.store.services import undo
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui.app.tasks import Task, TaskRunner
+from vrmdesk.ui.core.tasks import Task, TaskRunner
 
 
 class VaultController(QObject):
