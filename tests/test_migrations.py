@@ -77,3 +77,21 @@ def test_a_vault_from_schema_0001_upgrades_with_its_data(tmp_path: Path):
     # the backup taken before the upgrade is the old schema, and opens as such
     with Vault.open(folder, "fixture passphrase") as vault:
         assert len(backup.list_backups(vault)) == 1
+
+
+def test_a_vault_from_schema_0002_upgrades_with_its_data(tmp_path: Path):
+    """A real vault written by the 0002 release (demo data, attachments), opened by this one."""
+    import shutil
+
+    folder = tmp_path / "old"
+    shutil.copytree(FIXTURES / "vault-0002", folder)
+    with Vault.open(folder, "fixture passphrase") as vault:
+        (taken,) = backup.list_backups(vault)
+        assert taken.reason == "before-migration-from-0002"
+        with vault.engine.connect() as conn:
+            assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
+        with vault.session() as s:
+            assert records.find_vendor(s, "Bosch Home Appliances").vendor_kind == m.VendorKind.MAKER
+            assert s.query(m.ImportRef).count() == 0  # the new table is there
+            receipt = s.query(m.Attachment).first()
+            assert receipt is not None and vault.attachments.read_bytes(receipt)

@@ -532,6 +532,27 @@ class ImportedRecord(Base):
     record_id: Mapped[int]
 
 
+class ImportRef(Base):
+    """Which record a row of an imported file became, so importing it again updates, not adds.
+
+    ``source`` names where the row came from (``homebox``, ``warracker``, ``csv``, ``vcard``);
+    ``ref`` is that program's own id for it (HomeBox's import ref) or, where it has none, a
+    fingerprint of the row.
+    """
+
+    __tablename__ = "import_refs"
+    __table_args__ = (
+        UniqueConstraint("source", "kind", "ref", name="uq_import_refs_source_kind_ref"),
+        Index("ix_import_refs_local", "kind", "record_id"),
+    )
+
+    id: Mapped[intpk]
+    source: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(200))
+    record_id: Mapped[int]
+
+
 class Meta(Base):
     """Vault-wide settings and secrets (the attachment identity); inside the encrypted DB."""
 
