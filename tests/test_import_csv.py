@@ -77,8 +77,11 @@ def test_a_changed_homebox_row_updates_its_thing_by_the_import_ref(vault, tmp_pa
     run(vault, FIXTURES / "homebox.csv")
     changed = tmp_path / "homebox.csv"
     text = (FIXTURES / "homebox.csv").read_text()
-    changed.write_text(text.replace("Espresso machine,Dual boiler", "Espresso machine (dual),Dual boiler")
-                       .replace("1499.00", "1399.00"))
+    changed.write_text(
+        text.replace("Espresso machine,Dual boiler", "Espresso machine (dual),Dual boiler").replace(
+            "1499.00", "1399.00"
+        )
+    )
     outcome = run(vault, changed)
     assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 1, 3)
     renamed = asset(vault, "Espresso machine (dual)")
@@ -156,8 +159,10 @@ def test_dates_that_read_both_ways_wait_for_the_persons_choice(vault, tmp_path):
 # -- problems are named, and nothing is half-imported ------------------------------------------
 def test_a_bad_cell_names_its_line_and_column_and_nothing_is_written(vault, tmp_path, tree_hashes):
     path = tmp_path / "t.csv"
-    path.write_text("Name,Purchase date,Price\nLamp,2024-05-01,10.00\nChair,31/02/2024,12.00\n"
-                    "Desk,2024-06-01,lots\n")
+    path.write_text(
+        "Name,Purchase date,Price\nLamp,2024-05-01,10.00\nChair,31/02/2024,12.00\n"
+        "Desk,2024-06-01,lots\n"
+    )
     before = files_of(tree_hashes, vault.folder)
     outcome = run(vault, path)
     assert not outcome.committed and count(vault, m.Asset) == 0
@@ -165,8 +170,11 @@ def test_a_bad_cell_names_its_line_and_column_and_nothing_is_written(vault, tmp_
         "line 3, Purchase date: '31/02/2024' is not a date",
         "line 4, Price: 'lots' is not an amount",
     ]
-    assert outcome.to_json()["problems"][0] == {"line": 3, "column": "Purchase date",
-                                               "reason": "'31/02/2024' is not a date"}
+    assert outcome.to_json()["problems"][0] == {
+        "line": 3,
+        "column": "Purchase date",
+        "reason": "'31/02/2024' is not a date",
+    }
     assert files_of(tree_hashes, vault.folder) == before
 
 
@@ -193,8 +201,10 @@ def test_ragged_rows_are_problems(vault, tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("Name,Maker\nLamp,Ikea,extra\nDesk\n")
     outcome = run(vault, path)
-    assert [p.reason for p in outcome.problems] == ["has 3 cells; the header has 2",
-                                                    "has 1 cells; the header has 2"]
+    assert [p.reason for p in outcome.problems] == [
+        "has 3 cells; the header has 2",
+        "has 1 cells; the header has 2",
+    ]
 
 
 def test_formula_looking_cells_are_kept_as_text(vault):
@@ -219,7 +229,9 @@ def test_formula_looking_cells_are_kept_as_text(vault):
     ],
     ids=["empty", "blank lines", "header only", "a picture", "no header names", "no name column"],
 )
-def test_files_that_are_not_spreadsheets_are_refused_with_a_reason(vault, tmp_path, content, message):
+def test_files_that_are_not_spreadsheets_are_refused_with_a_reason(
+    vault, tmp_path, content, message
+):
     path = tmp_path / "t.csv"
     path.write_bytes(content)
     with pytest.raises((csvfile.CsvError, ci.CsvImportError), match=message):
@@ -253,8 +265,10 @@ def test_a_mapping_given_by_the_person_wins_and_is_checked(vault, tmp_path):
 # -- the other kinds -----------------------------------------------------------------------------
 def test_vendors_with_their_e_mail_phone_and_account_number(vault, tmp_path):
     path = tmp_path / "v.csv"
-    path.write_text("Company,Website,E-mail,Phone,Customer number\n"
-                    "Bosch,bosch-home.example,service@bosch-home.example,+49 89 1234,K-77\n")
+    path.write_text(
+        "Company,Website,E-mail,Phone,Customer number\n"
+        "Bosch,bosch-home.example,service@bosch-home.example,+49 89 1234,K-77\n"
+    )
     assert run(vault, path, "vendors").created == 1
     assert run(vault, path, "vendors").unchanged == 1
     with vault.session() as s:
@@ -266,13 +280,17 @@ def test_vendors_with_their_e_mail_phone_and_account_number(vault, tmp_path):
 def test_tickets_and_interactions_find_their_vendor_thing_and_ticket(vault, tmp_path):
     run(vault, FIXTURES / "homebox.csv")
     tickets = tmp_path / "t.csv"
-    tickets.write_text("Vendor,Title,Thing,Reference,Status,Opened on\n"
-                       "Rancilio,Pump is loud,RSPX-221934,RC-1,waiting on vendor,2025-01-10\n")
+    tickets.write_text(
+        "Vendor,Title,Thing,Reference,Status,Opened on\n"
+        "Rancilio,Pump is loud,RSPX-221934,RC-1,waiting on vendor,2025-01-10\n"
+    )
     assert run(vault, tickets, "tickets").created == 1
     messages = tmp_path / "i.csv"
-    messages.write_text("Vendor,When,Direction,Channel,Subject,Ticket\n"
-                        "Rancilio,2025-01-10 09:30,out,e-mail,Pump noise,RC-1\n"
-                        "Rancilio,2025-01-11 14:05,in,mail,Send us a video,Pump is loud\n")
+    messages.write_text(
+        "Vendor,When,Direction,Channel,Subject,Ticket\n"
+        "Rancilio,2025-01-10 09:30,out,e-mail,Pump noise,RC-1\n"
+        "Rancilio,2025-01-11 14:05,in,mail,Send us a video,Pump is loud\n"
+    )
     assert run(vault, messages, "interactions").created == 2
     with vault.session() as s:
         ticket = s.scalars(select(m.Ticket)).one()
@@ -280,20 +298,26 @@ def test_tickets_and_interactions_find_their_vendor_thing_and_ticket(vault, tmp_
         assert ticket.asset.name == "Espresso machine"
         sent = s.scalars(select(m.Interaction).order_by(m.Interaction.occurred_at)).all()
         assert [(i.direction, i.ticket_id, i.occurred_at.strftime("%H:%M")) for i in sent] == [
-            (m.Direction.OUTBOUND, ticket.id, "09:30"), (m.Direction.INBOUND, ticket.id, "14:05")]
+            (m.Direction.OUTBOUND, ticket.id, "09:30"),
+            (m.Direction.INBOUND, ticket.id, "14:05"),
+        ]
 
 
 def test_warranties_and_service_events_name_their_thing(vault, tmp_path):
     run(vault, FIXTURES / "homebox.csv")
     path = tmp_path / "w.csv"
-    path.write_text("Thing,Provider,Title,Starts,Ends\nCordless drill,Makita,Extended,2024-01-01,"
-                    "2027-01-01\nNo such thing,Makita,Extended,2024-01-01,2027-01-01\n")
+    path.write_text(
+        "Thing,Provider,Title,Starts,Ends\nCordless drill,Makita,Extended,2024-01-01,"
+        "2027-01-01\nNo such thing,Makita,Extended,2024-01-01,2027-01-01\n"
+    )
     outcome = run(vault, path, "warranties")
     assert [str(p) for p in outcome.problems] == [
-        "line 3, Thing: there is no thing called 'No such thing' (nor with that serial number)"]
+        "line 3, Thing: there is no thing called 'No such thing' (nor with that serial number)"
+    ]
     events = tmp_path / "s.csv"
-    events.write_text("Thing,What was done,Done on,Cost\nEspresso machine,Descaled,2025-02-01,"
-                      "25.00\n")
+    events.write_text(
+        "Thing,What was done,Done on,Cost\nEspresso machine,Descaled,2025-02-01,25.00\n"
+    )
     assert run(vault, events, "service_events").created == 1
 
 

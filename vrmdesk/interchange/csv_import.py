@@ -405,7 +405,7 @@ class _Run:
             self.outcome.preview.append(RowPreview(line, action, title))
 
     def row(self, line: int, cells: list[str]) -> tuple[str, str]:
-        raw = {key: cells[i].strip() for i, _, key in self.columns}
+        raw = {key: values.from_spreadsheet_safe(cells[i].strip()) for i, _, key in self.columns}
         header_of = {key: header for _, header, key in self.columns}
         parsed: dict[str, Any] = {}
         bad = False

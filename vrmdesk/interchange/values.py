@@ -242,3 +242,14 @@ def spreadsheet_safe(text: str) -> str:
     if text.startswith(_FORMULA_START) and not re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", text):
         return "'" + text
     return text
+
+
+def from_spreadsheet_safe(text: str) -> str:
+    """A cell as :func:`spreadsheet_safe` wrote it, back as it was (the quote taken off)."""
+    if (
+        text.startswith("'")
+        and text[1:2] in ("=", "+", "-", "@", "\t", "\r")
+        and (spreadsheet_safe(text[1:]) == text)
+    ):
+        return text[1:]
+    return text
