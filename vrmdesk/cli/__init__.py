@@ -4,6 +4,7 @@
     vault.py      init, demo, info, backup, restore, passwd, remember, check
     records.py    list, search
     share.py      share export / verify / open / keygen / reply / import / identity
+    interchange.py  import csv, export csv (other programs' formats)
 
 Exit status: 0 success, 1 a failure with a one-line reason on standard error, 2 a usage error.
 The command line never imports Qt: the desktop application is started by the ``vrmdesk``
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from vrmdesk import __version__, crashlog
-from vrmdesk.cli import records, share, vault
+from vrmdesk.cli import interchange, records, share, vault
 from vrmdesk.cli.common import (
     NEW_PASSPHRASE_ENV,
     PASSPHRASE_ENV,
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     vault.add_parsers(add)
     records.add_parsers(add)
     share.add_parsers(sub, common)
+    interchange.add_parsers(sub, common)
     return parser
 
 

@@ -1,0 +1,156 @@
+"""``vrmdesk import …`` and ``vrmdesk export …``: data in and out in other programs' formats.
+
+    vrmdesk import csv FILE --kind KIND [--preset homebox|warracker] [--map COLUMN=FIELD]…
+                       [--date-format FMT] [--decimal-separator . | ,] [--encoding NAME]
+                       [--dry-run] [--skip-bad-rows] [--json]
+    vrmdesk export csv --kind KIND --out FILE
+
+``import csv`` exits 0 when it imported (or, with ``--dry-run``, would import), 1 when problems
+stopped it; ``--json`` prints ``{"created", "updated", "unchanged", "problems": [{"line",
+"column", "reason"}], …}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from vrmdesk.cli.common import CliError, counted, open_vault
+from vrmdesk.text import printable
+
+IMPORT_KINDS = ("vendors", "assets", "warranties", "service_events", "tickets", "interactions")
+EXPORT_KINDS = (
+    *IMPORT_KINDS,
+    "contacts",
+    "channels",
+    "accounts",
+    "registrations",
+    "offers",
+    "agreements",
+)
+
+
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    from vrmdesk.interchange import csv_import
+
+    columns = csv_import.parse_map(args.map or [])
+    reading = (
+        csv_import.reading_from(args.date_format, args.decimal_separator)
+        if args.date_format or args.decimal_separator
+        else None
+    )
+    try:
+        prepared = csv_import.prepare(
+            Path(args.file),
+            args.kind,
+            preset=args.preset,
+            columns=columns or None,
+            reading=reading,
+            encoding=args.encoding,
+        )
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
+    with open_vault(args) as vault:
+        outcome = csv_import.import_csv(
+            vault, prepared, dry_run=args.dry_run, skip_bad_rows=args.skip_bad_rows
+        )
+    stopped = bool(outcome.problems) and not args.skip_bad_rows
+    if args.json:
+        print(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
+        return 1 if stopped else 0
+    for note in outcome.notes:
+        print(printable(note))
+    for problem in outcome.problems:
+        print(printable(str(problem)))
+    if outcome.more_problems:
+        print(f"… and {counted(outcome.more_problems, 'more problem')}")
+    if stopped:
+        raise CliError(
+            f"Nothing was imported: {counted(len(outcome.problems) + outcome.more_problems, 'row problem')} "
+            "(listed above). Fix them, or import the other rows with --skip-bad-rows."
+        )
+    prefix = "Would import" if args.dry_run else "Imported"
+    print(f"{prefix} {Path(args.file).name}: {outcome.summary()}.")
+    return 0
+
+
+def cmd_export_csv(args: argparse.Namespace) -> int:
+    from vrmdesk.interchange import csv_export
+
+    with open_vault(args, readonly=True) as vault, vault.session() as session:
+        written = csv_export.export_csv(session, args.kind, Path(args.out))
+    print(f"Wrote {counted(written, 'record')} to {args.out}.")
+    return 0
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``import`` and ``export`` groups."""
+    imports = sub.add_parser(
+        "import",
+        help="import records from another program's files (CSV)",
+        description="Import records from other programs' files.",
+    )
+    import_sub = imports.add_subparsers(dest="import_command", metavar="FORMAT", required=True)
+    p = import_sub.add_parser(
+        "csv",
+        parents=[common],
+        help="import a CSV export (HomeBox, Warracker, a spreadsheet)",
+        description="Import a CSV export into the vault: a mapping of its columns is guessed "
+        "from their names (or a preset's), the dates and amounts read as the file writes them; "
+        "all rows or none, and importing the same file again creates nothing new.",
+    )
+    p.add_argument("file")
+    p.add_argument("--kind", required=True, choices=IMPORT_KINDS)
+    p.add_argument(
+        "--preset",
+        choices=("homebox", "warracker"),
+        help="the file is this program's export (found by its columns if not given)",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="COLUMN=FIELD",
+        help="import COLUMN as FIELD (repeatable; FIELD empty: leave the column out)",
+    )
+    p.add_argument(
+        "--date-format",
+        metavar="FMT",
+        help="dmy, mdy or ymd, or a strptime form such as %%d.%%m.%%Y",
+    )
+    p.add_argument(
+        "--decimal-separator",
+        choices=(".", ","),
+        help="the decimal separator of amounts (found from the file if not given)",
+    )
+    p.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the file's text encoding when it is not UTF-8 (for example cp1252)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+    p.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="import the rows without problems and list the others",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import_csv)
+
+    exports = sub.add_parser(
+        "export",
+        help="export records in open formats (CSV)",
+        description="Export records in formats other programs read.",
+    )
+    export_sub = exports.add_subparsers(dest="export_command", metavar="FORMAT", required=True)
+    p = export_sub.add_parser(
+        "csv",
+        parents=[common],
+        help="export every record of one kind as CSV",
+        description="Every record of one kind as a UTF-8 CSV file with a header (names, not "
+        "ids); the importable kinds import back with no mapping.",
+    )
+    p.add_argument("--kind", required=True, choices=EXPORT_KINDS)
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.set_defaults(func=cmd_export_csv)
