@@ -67,9 +67,10 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     if outcome.more_problems:
         print(f"… and {counted(outcome.more_problems, 'more problem')}")
     if stopped:
+        found = counted(len(outcome.problems) + outcome.more_problems, "row problem")
         raise CliError(
-            f"Nothing was imported: {counted(len(outcome.problems) + outcome.more_problems, 'row problem')} "
-            "(listed above). Fix them, or import the other rows with --skip-bad-rows."
+            f"Nothing was imported: {found} (listed above). Fix them, or import the other rows "
+            "with --skip-bad-rows."
         )
     prefix = "Would import" if args.dry_run else "Imported"
     print(f"{prefix} {Path(args.file).name}: {outcome.summary()}.")
