@@ -173,3 +173,22 @@ def test_a_file_that_is_not_a_csv_is_refused_in_one_line(folder, capsys, tmp_pat
         capsys, "import", "csv", str(png), "--kind", "assets", "--vault", str(folder)
     )
     assert code == 1 and "not a CSV file" in err
+
+
+def test_calendar_writes_an_ics_file(folder, capsys, tmp_path):
+    run(
+        capsys,
+        "import",
+        "csv",
+        str(FIXTURES / "warracker.csv"),
+        "--kind",
+        "assets",
+        "--vault",
+        str(folder),
+    )
+    out = tmp_path / "deadlines.ics"
+    code, text, err = run(
+        capsys, "calendar", "--out", str(out), "--warranty-days", "7", "--vault", str(folder)
+    )
+    assert code == 0, err
+    assert "Wrote 3 deadlines" in text and b"TRIGGER:-P7D" in out.read_bytes()

@@ -4,6 +4,7 @@
                        [--date-format FMT] [--decimal-separator . | ,] [--encoding NAME]
                        [--dry-run] [--skip-bad-rows] [--json]
     vrmdesk export csv --kind KIND --out FILE
+    vrmdesk calendar --out FILE.ics [--detail titles|full] [--warranty-days N] …
 
 ``import csv`` exits 0 when it imported (or, with ``--dry-run``, would import), 1 when problems
 stopped it; ``--json`` prints ``{"created", "updated", "unchanged", "problems": [{"line",
@@ -17,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from vrmdesk.cli.common import CliError, counted, open_vault
+from vrmdesk.cli.common import CliError, counted, open_vault, positive_int
 from vrmdesk.text import printable
 
 IMPORT_KINDS = ("vendors", "assets", "warranties", "service_events", "tickets", "interactions")
@@ -83,6 +84,23 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
     with open_vault(args, readonly=True) as vault, vault.session() as session:
         written = csv_export.export_csv(session, args.kind, Path(args.out))
     print(f"Wrote {counted(written, 'record')} to {args.out}.")
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from vrmdesk.interchange import calendar
+    from vrmdesk.store.services.dashboard import Lead
+
+    lead = Lead(
+        warranty_days=args.warranty_days,
+        notice_days=args.notice_days,
+        service_days=args.service_days,
+    )
+    with open_vault(args, readonly=True) as vault, vault.session() as session:
+        events = calendar.write_calendar(
+            session, vault.header.vault_id, Path(args.out), lead, detail=args.detail
+        )
+    print(f"Wrote {counted(events, 'deadline')} to {args.out}.")
     return 0
 
 
@@ -155,3 +173,41 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", required=True, choices=EXPORT_KINDS)
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=cmd_export_csv)
+
+    p = sub.add_parser(
+        "calendar",
+        parents=[common],
+        help="write the deadlines as an iCalendar (.ics) file",
+        description="Every deadline from today on (warranties ending, notice deadlines and "
+        "renewals, follow-ups, service due) as an all-day event with a reminder, with stable "
+        "UIDs, so a calendar that subscribes to the file updates instead of duplicating.",
+    )
+    p.add_argument("--out", required=True, metavar="FILE.ics")
+    p.add_argument(
+        "--detail",
+        choices=("titles", "full"),
+        default="titles",
+        help="titles only (the default), or with vendor names and notes",
+    )
+    p.add_argument(
+        "--warranty-days",
+        type=positive_int,
+        default=60,
+        metavar="N",
+        help="remind N days before a warranty ends (default 60)",
+    )
+    p.add_argument(
+        "--notice-days",
+        type=positive_int,
+        default=30,
+        metavar="N",
+        help="remind N days before a notice deadline or renewal (default 30)",
+    )
+    p.add_argument(
+        "--service-days",
+        type=positive_int,
+        default=14,
+        metavar="N",
+        help="remind N days before a service is due (default 14)",
+    )
+    p.set_defaults(func=cmd_calendar)
