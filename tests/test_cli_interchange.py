@@ -192,3 +192,28 @@ def test_calendar_writes_an_ics_file(folder, capsys, tmp_path):
     )
     assert code == 0, err
     assert "Wrote 3 deadlines" in text and b"TRIGGER:-P7D" in out.read_bytes()
+
+
+def test_import_and_export_vcard(folder, capsys, tmp_path):
+    vcards = Path(__file__).parent / "fixtures" / "vcard"
+    code, out, err = run(
+        capsys, "import", "vcard", str(vcards / "thunderbird.vcf"), "--vault", str(folder)
+    )
+    assert code == 0 and "1 created" in out, err
+    code, out, err = run(
+        capsys, "import", "vcard", str(vcards / "broken-folding.vcf"), "--vault", str(folder)
+    )
+    assert code == 1 and "cannot be read" in err and err.count("\n") == 1
+    target = tmp_path / "out.vcf"
+    code, out, err = run(
+        capsys,
+        "export",
+        "vcard",
+        "--out",
+        str(target),
+        "--vendor",
+        "Bosch Home Appliances",
+        "--vault",
+        str(folder),
+    )
+    assert code == 0 and "Wrote 2 cards" in out and "FN:Anna Schmidt" in target.read_text()

@@ -4,6 +4,8 @@
                        [--date-format FMT] [--decimal-separator . | ,] [--encoding NAME]
                        [--dry-run] [--skip-bad-rows] [--json]
     vrmdesk export csv --kind KIND --out FILE
+    vrmdesk import vcard FILE [--dry-run] [--json]
+    vrmdesk export vcard --out FILE [--vendor NAME]
     vrmdesk calendar --out FILE.ics [--detail titles|full] [--warranty-days N] …
 
 ``import csv`` exits 0 when it imported (or, with ``--dry-run``, would import), 1 when problems
@@ -75,6 +77,36 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         )
     prefix = "Would import" if args.dry_run else "Imported"
     print(f"{prefix} {Path(args.file).name}: {outcome.summary()}.")
+    return 0
+
+
+def cmd_import_vcard(args: argparse.Namespace) -> int:
+    from vrmdesk.interchange import vcard
+
+    with open_vault(args) as vault:
+        outcome = vcard.import_vcards(vault, Path(args.file), dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
+        return 1 if outcome.problems else 0
+    for note in outcome.notes:
+        print(printable(note))
+    for problem in outcome.problems:
+        print(printable(f"card {problem.line} ({problem.column}): {problem.reason}"))
+    if outcome.problems:
+        raise CliError("Nothing was imported: a card was refused (listed above).")
+    prefix = "Would import" if args.dry_run else "Imported"
+    print(f"{prefix} {Path(args.file).name}: {outcome.summary()}.")
+    return 0
+
+
+def cmd_export_vcard(args: argparse.Namespace) -> int:
+    from vrmdesk.interchange import vcard
+    from vrmdesk.store.services import records
+
+    with open_vault(args, readonly=True) as vault, vault.session() as session:
+        vendor_id = records.find_vendor(session, args.vendor).id if args.vendor else None
+        cards = vcard.export_vcards(session, vault.header.vault_id, Path(args.out), vendor_id)
+    print(f"Wrote {counted(cards, 'card')} to {args.out}.")
     return 0
 
 
@@ -156,6 +188,18 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import_csv)
+    p = import_sub.add_parser(
+        "vcard",
+        parents=[common],
+        help="import an address book (vCard 2.1, 3.0, 4.0)",
+        description="Import an address book export (Thunderbird, Google Contacts, macOS and "
+        "GNOME Contacts): organisations become vendors, people their contacts, e-mail, phone, "
+        "address and web site their channels; importing it again adds nothing.",
+    )
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import_vcard)
 
     exports = sub.add_parser(
         "export",
@@ -173,6 +217,16 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", required=True, choices=EXPORT_KINDS)
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=cmd_export_csv)
+    p = export_sub.add_parser(
+        "vcard",
+        parents=[common],
+        help="export vendors and their contacts as vCard 3.0",
+        description="Every vendor (or one) as a company card with its channels, and each of its "
+        "contacts as a card of their own, in vCard 3.0, which address books read.",
+    )
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--vendor", metavar="NAME", help="only this vendor (name or id)")
+    p.set_defaults(func=cmd_export_vcard)
 
     p = sub.add_parser(
         "calendar",
