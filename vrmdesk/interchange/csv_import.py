@@ -363,9 +363,11 @@ class _Run:
         self.columns = [
             (i, h, prepared.columns[h]) for i, h in enumerate(self.headers) if h in prepared.columns
         ]
-        self.vendors = {
-            _norm(name): vid for vid, name in session.execute(select(m.Vendor.id, m.Vendor.name))
-        }
+        # every vendor in the session's identity map: checking a maker's or seller's id on each
+        # row is then a lookup, not a query (kept referenced, the map holds them weakly)
+        self.vendor_rows = list(session.scalars(select(m.Vendor)))
+        self.vendors = {_norm(v.name): v.id for v in self.vendor_rows}
+        self.refs: dict[str, dict[str, int]] = {}
         self.things_by_serial: dict[str, int] = {}
         self.things_by_name: dict[str, list[int]] = {}
         for aid, name, serial in session.execute(
@@ -381,6 +383,10 @@ class _Run:
 
     # -- the loop ------------------------------------------------------------------------------
     def all_rows(self, skip_bad_rows: bool) -> None:
+        with self.session.no_autoflush:  # the services flush when they need an id
+            self._all_rows()
+
+    def _all_rows(self) -> None:
         total = self.p.rows
         width = len(self.headers)
         for n, (line, cells) in enumerate(self.p.file.rows(), 1):
@@ -471,6 +477,7 @@ class _Run:
             return found
         vendor = records.create(self.session, m.Vendor, name=" ".join(name.split()))
         self.vendors[_norm(name)] = vendor.id
+        self.vendor_rows.append(vendor)
         self.outcome.vendors_created.append(vendor.name)
         return vendor.id
 
@@ -510,28 +517,28 @@ class _Run:
         body = json.dumps(sorted(raw.items()), ensure_ascii=False)
         return "row:" + hashlib.sha256(f"{self.p.kind}\n{body}".encode()).hexdigest()[:40]
 
-    def known(self, cls: type[R], ref: str) -> R | None:
-        record_id = self.session.scalar(
-            select(m.ImportRef.record_id).where(
-                m.ImportRef.source == self.p.source,
-                m.ImportRef.kind == cls.kind,
-                m.ImportRef.ref == ref,
+    def _refs_of(self, kind: str) -> dict[str, int]:
+        """This source's import refs of one kind, read once (a query per row was most of it)."""
+        if kind not in self.refs:
+            rows = self.session.execute(
+                select(m.ImportRef.ref, m.ImportRef.record_id).where(
+                    m.ImportRef.source == self.p.source, m.ImportRef.kind == kind
+                )
             )
-        )
+            self.refs[kind] = dict(rows)
+        return self.refs[kind]
+
+    def known(self, cls: type[R], ref: str) -> R | None:
+        record_id = self._refs_of(cls.kind).get(ref)
         return self.session.get(cls, record_id) if record_id is not None else None
 
     def remember(self, obj: m.Record, ref: str) -> None:
-        exists = self.session.scalar(
-            select(m.ImportRef.id).where(
-                m.ImportRef.source == self.p.source,
-                m.ImportRef.kind == obj.kind,
-                m.ImportRef.ref == ref,
-            )
-        )
-        if exists is None:
+        refs = self._refs_of(obj.kind)
+        if ref not in refs:
             self.session.add(
                 m.ImportRef(source=self.p.source, kind=obj.kind, ref=ref, record_id=obj.id)
             )
+            refs[ref] = obj.id
 
     def write(
         self,
