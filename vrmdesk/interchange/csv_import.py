@@ -525,7 +525,7 @@ class _Run:
                     m.ImportRef.source == self.p.source, m.ImportRef.kind == kind
                 )
             )
-            self.refs[kind] = dict(rows)
+            self.refs[kind] = {row.ref: row.record_id for row in rows}
         return self.refs[kind]
 
     def known(self, cls: type[R], ref: str) -> R | None:
