@@ -9,7 +9,6 @@ from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QToolBar
 
-from vrmdesk.store import models as m
 from vrmdesk.ui.widgets.icons import icon
 
 
@@ -22,7 +21,7 @@ class Window(Protocol):
     def quick_capture(self) -> None: ...
     def request_lock(self) -> None: ...
     def undo(self) -> None: ...
-    def new_record(self, cls: Any) -> None: ...
+    def new_record(self, kind: str) -> None: ...
     def import_reply(self) -> None: ...
     def share_with_vendor(self) -> None: ...
     def backup_now(self) -> None: ...
@@ -80,14 +79,14 @@ class Actions:
         self.undo = act("&Undo", w.undo, QKeySequence.StandardKey.Undo, "undo")
         self.undo.setEnabled(False)
         self.new_vendor = act(
-            "New &vendor…", lambda: w.new_record(m.Vendor), "Ctrl+Shift+V", "vendor"
+            "New &vendor…", lambda: w.new_record("vendor"), "Ctrl+Shift+V", "vendor"
         )
-        self.new_thing = act("New &thing…", lambda: w.new_record(m.Asset), "Ctrl+Shift+T", "thing")
+        self.new_thing = act("New &thing…", lambda: w.new_record("asset"), "Ctrl+Shift+T", "thing")
         self.new_ticket = act(
-            "New tic&ket…", lambda: w.new_record(m.Ticket), "Ctrl+Shift+K", "ticket"
+            "New tic&ket…", lambda: w.new_record("ticket"), "Ctrl+Shift+K", "ticket"
         )
         self.new_agreement = act(
-            "New &agreement…", lambda: w.new_record(m.Agreement), None, "calendar"
+            "New &agreement…", lambda: w.new_record("agreement"), None, "calendar"
         )
         self.import_reply = act(
             "&Import a vendor's reply…",

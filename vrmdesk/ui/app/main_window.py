@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.errors import VrmError
-from vrmdesk.store import models as m
-from vrmdesk.store.services import records
+from vrmdesk.store.services import editing, records
 from vrmdesk.ui.app.actions import Actions
 from vrmdesk.ui.app.idle import IdleWatcher
 from vrmdesk.ui.app.reminders import Reminders
@@ -191,16 +190,16 @@ class MainWindow(QMainWindow):
         vendor_id = getattr(self.pages["vendors"], "current_vendor_id", lambda: None)()
         QuickCaptureDialog(self.controller, self, vendor_id=vendor_id).open()
 
-    def new_record(self, cls: type[m.Record]) -> None:
+    def new_record(self, kind: str) -> None:
         from vrmdesk.ui.editors.record_editor import edit_record
 
         defaults: dict[str, object] = {}
         vendor_id = getattr(self.pages["vendors"], "current_vendor_id", lambda: None)()
-        if vendor_id and "vendor_id" in records.editable_fields(cls):
+        if vendor_id and "vendor_id" in editing.fields_of(kind):
             defaults["vendor_id"] = vendor_id
-        new_id = edit_record(self, self.controller, cls, defaults=defaults)
+        new_id = edit_record(self, self.controller, kind, defaults=defaults)
         if new_id is not None:
-            self.open_record(cls.kind, new_id)
+            self.open_record(kind, new_id)
 
     def undo(self) -> None:
         if not self.controller.undo_delete():

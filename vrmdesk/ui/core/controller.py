@@ -3,7 +3,8 @@
 Widgets get the controller passed in (there is no global). They read through
 ``controller.session()`` for quick queries (a page of a list, one record) and call
 ``controller.run(...)`` for anything that may take longer than a moment; after a change they call
-``controller.notify(kinds)`` so every view showing those kinds refreshes.
+``controller.notify(kinds)`` so every view showing those kinds refreshes. Reading and writing
+go through the core's services, which take that session; a widget never queries through it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import VaultLocked
-from vrmdesk.store import models as m
-from vrmdesk.store.services import undo
+from vrmdesk.store.services import editing, undo
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.tasks import Task, TaskRunner
 
@@ -78,12 +78,11 @@ class VaultController(QObject):
         )
 
     # -- deleting with undo ------------------------------------------------------------------
-    def delete_record(
-        self, cls: type[m.Record], record_id: int, *, cascade: bool = False
-    ) -> undo.Snapshot:
-        """Delete a record (raises InUseError for a vendor with records unless ``cascade``)."""
+    def delete_record(self, kind: str, record_id: int, *, cascade: bool = False) -> undo.Snapshot:
+        """Delete a record of ``kind`` ("ticket" …); InUseError for a vendor with records unless
+        ``cascade``."""
         with self.session() as session:
-            snapshot = undo.delete_with_undo(session, cls, record_id, cascade=cascade)
+            snapshot = editing.delete_record(session, kind, record_id, cascade=cascade)
         self._undo.append(snapshot)
         self.undo_changed.emit(snapshot.label)
         self.notify({"*"}, f"Deleted the {snapshot.label}. Undo with Ctrl+Z.")

@@ -9,8 +9,7 @@ core: an amount is checked with ``rules.parse_amount``, everything else on save.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
@@ -127,11 +126,13 @@ class TextField(Field):
 
 
 class EnumField(Field):
-    def __init__(self, name: str, enum_class: type[enum.StrEnum]) -> None:
+    """One of the values the core gives for the field (``editing.choices``)."""
+
+    def __init__(self, name: str, values: Sequence[str]) -> None:
         super().__init__((name,))
         self.combo = QComboBox()
-        for member in enum_class:
-            self.combo.addItem(human(member.value), member.value)
+        for value in values:
+            self.combo.addItem(human(value), value)
         self.combo.currentIndexChanged.connect(self.changed)
         self.layout_.addWidget(self.combo)
         self.setFocusProxy(self.combo)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -13,42 +12,28 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from vrmdesk.store import models as m
 from vrmdesk.store.attachments import format_size
+from vrmdesk.store.services.files import AttachedFile
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 HEADERS = ("Name", "Type", "Size", "Added")
 _MIME = QMimeDatabase()
 
 
-@dataclass(frozen=True)
-class FileRow:
-    id: int
-    name: str
-    media_type: str
-    size: int
-    added: datetime  # UTC, naive (as stored)
+#: a file as the panel lists it (the core's plain row)
+FileRow = AttachedFile
 
-    @classmethod
-    def of(cls, attachment: m.Attachment) -> FileRow:
-        return cls(
-            attachment.id,
-            attachment.name,
-            attachment.media_type,
-            attachment.size,
-            attachment.created_at,
-        )
 
-    @property
-    def type_label(self) -> str:
-        mime = _MIME.mimeTypeForName(self.media_type)
-        comment = mime.comment() if mime.isValid() else ""
-        return comment[:1].upper() + comment[1:] if comment else self.media_type
+def type_label(row: FileRow) -> str:
+    """The file's type as the desktop names it ("PDF document"), else its media type."""
+    mime = _MIME.mimeTypeForName(row.media_type)
+    comment = mime.comment() if mime.isValid() else ""
+    return comment[:1].upper() + comment[1:] if comment else row.media_type
 
-    @property
-    def added_label(self) -> str:
-        local = self.added.replace(tzinfo=UTC).astimezone()
-        return f"{local:%d %b %Y %H:%M}"
+
+def added_label(row: FileRow) -> str:
+    local = row.added.replace(tzinfo=UTC).astimezone()
+    return f"{local:%d %b %Y %H:%M}"
 
 
 class AttachmentsModel(QAbstractTableModel):
@@ -105,7 +90,7 @@ class AttachmentsModel(QAbstractTableModel):
             return None
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return (row.name, row.type_label, format_size(row.size), row.added_label)[column]
+            return (row.name, type_label(row), format_size(row.size), added_label(row))[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.name}\n{row.media_type}, {row.size:,} bytes"
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 2:

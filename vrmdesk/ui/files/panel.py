@@ -38,9 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.errors import NotFound, VrmError
-from vrmdesk.store import models as m
-from vrmdesk.store.attachments import MAX_SIZE, AttachmentStore, format_size
-from vrmdesk.store.services import records
+from vrmdesk.store.attachments import MAX_SIZE, format_size
+from vrmdesk.store.services import editing, files
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.progress import run_with_progress
@@ -174,7 +173,7 @@ class AttachmentsPanel(QWidget):
 
     # -- showing a record's files ----------------------------------------------------------------
     def set_owner(self, kind: str, record_id: int) -> None:
-        if kind not in m.RECORD_BY_KIND:
+        if kind not in editing.KINDS:
             raise ValueError(f"unknown kind of record {kind!r}")
         if self.owner != (kind, record_id):
             self.bar.hide()
@@ -200,8 +199,7 @@ class AttachmentsPanel(QWidget):
         selected = self.selected()
         try:
             with self.controller.session() as session:
-                owner = records.get(session, m.RECORD_BY_KIND[kind], record_id)
-                rows = [FileRow.of(a) for a in AttachmentStore.for_owner(session, owner)]
+                rows = files.files_of(session, kind, record_id)
         except NotFound:
             self.clear()
             return
@@ -478,7 +476,7 @@ class AttachmentsPanel(QWidget):
         if row is None:
             return
         try:
-            snapshot = self.controller.delete_record(m.Attachment, row.id)
+            snapshot = self.controller.delete_record("attachment", row.id)
         except VrmError as exc:
             self._say(f"“{row.name}” was not removed: {exc}", warning=True)
             return

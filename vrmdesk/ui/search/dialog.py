@@ -37,6 +37,7 @@ from vrmdesk.ui.search.model import (
     KIND_ROLE,
     SNIPPET_HTML_ROLE,
     TITLE_HTML_ROLE,
+    Result,
     SearchResultsModel,
     describe,
 )
@@ -223,16 +224,12 @@ class SearchDialog(QDialog):
 
         vault = self.controller.vault  # the worker touches no widget
 
-        def work(task: Task) -> list:
+        def work(task: Task) -> list[Result]:
             with vault.session() as session:
                 hits = search.search(session, text, limit=LIMIT)
-                results = []
-                for hit in hits:
-                    task.check()
-                    results.append(describe(session, hit))
-                return results
+                return describe(session, hits, task.check)
 
-        def done(results: list) -> None:
+        def done(results: list[Result]) -> None:
             if serial == self._serial:
                 self._task = None
                 self._show(results, text)
@@ -246,7 +243,7 @@ class SearchDialog(QDialog):
 
         self._task = self.controller.run(work, on_done=done, on_error=failed, receiver=self)
 
-    def _show(self, results: list, text: str) -> None:
+    def _show(self, results: list[Result], text: str) -> None:
         self._pending = False
         self.model.set_results(results, text)
         self._show_status(text)

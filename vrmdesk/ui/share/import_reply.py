@@ -17,8 +17,9 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from vrmdesk.errors import VrmError
-from vrmdesk.share.importer import ImportResult, ReplyCheck, check_reply, import_reply
+from vrmdesk.share.importer import ImportResult, ReplyCheck, import_reply
 from vrmdesk.share.layout import AGE_ARMOR, AGE_MAGIC
+from vrmdesk.share.reply_preview import preview_reply
 from vrmdesk.share.verify import VerifiedBundle, load_identities, verify_bundle
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
@@ -79,8 +80,7 @@ class ReplyImport(QObject):
 
         verified = verify_bundle(self.path, identities=self.identities, progress=progress)
         with self.controller.session() as session:
-            check = check_reply(session, verified)
-            session.rollback()  # checking writes nothing
+            check = preview_reply(session, verified)  # checking writes nothing
         return verified, check
 
     # -- step 2: the person confirms a new key (UI thread) ------------------------------------

@@ -24,7 +24,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QIcon
 
-from vrmdesk.store import models as m
 from vrmdesk.store.services.things import STATE_RANK, AssetRow
 from vrmdesk.ui.editors.fields import human
 from vrmdesk.ui.widgets.icons import icon
@@ -43,27 +42,28 @@ def selected_id(table: Any) -> int | None:
 
 Index = QModelIndex | QPersistentModelIndex
 
-STATE_COLORS: dict[m.WarrantyState | None, str] = {
-    m.WarrantyState.ACTIVE: "#2e7d32",
-    m.WarrantyState.EXPIRING: "#e08600",
-    m.WarrantyState.EXPIRED: "#c62828",
-    m.WarrantyState.VOID: "#8a8a8a",
-    m.WarrantyState.NOT_STARTED: "#1e6bb8",
+#: a warranty state's colour (the core's states are string enums: their values are the keys)
+STATE_COLORS: dict[str, str] = {
+    "active": "#2e7d32",
+    "expiring": "#e08600",
+    "expired": "#c62828",
+    "void": "#8a8a8a",
+    "not_started": "#1e6bb8",
 }
 
 
 @cache
-def state_icon(state: m.WarrantyState | None) -> QIcon:
+def state_icon(state: str | None) -> QIcon:
     if state is None:
         return QIcon()
     return icon(
-        "warning" if state in (m.WarrantyState.EXPIRING, m.WarrantyState.EXPIRED) else "warranty",
+        "warning" if state in ("expiring", "expired") else "warranty",
         color=STATE_COLORS[state],
     )
 
 
-def state_text(state: m.WarrantyState | None) -> str:
-    return "None" if state is None else human(state.value)
+def state_text(state: str | None) -> str:
+    return "None" if state is None else human(str(state))
 
 
 def day(value: date | None) -> str:
@@ -192,7 +192,7 @@ class RowsModel(QAbstractTableModel):
 def _warranty_tip(row: AssetRow) -> str:
     if row.warranty_state is None:
         return "No warranty recorded."
-    verb = "ended" if row.warranty_state == m.WarrantyState.EXPIRED else "ends"
+    verb = "ended" if row.warranty_state == "expired" else "ends"
     return f"{row.warranty_title or 'Warranty'}: {state_text(row.warranty_state).lower()}, {verb} {day(row.warranty_ends_on)}"
 
 

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from vrmdesk.store import models as m
 from vrmdesk.store.services import things
 from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.pages import Page
@@ -274,7 +273,7 @@ class ThingsPage(Page):
             for key, combo in (("category", self.category_combo), ("location", self.location_combo))
             if combo.currentData()
         }
-        new_id = edit_record(self.window(), self.controller, m.Asset, defaults=defaults)
+        new_id = edit_record(self.window(), self.controller, "asset", defaults=defaults)
         if new_id is not None:
             self.show_asset(new_id)
 

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.errors import VrmError
-from vrmdesk.store import models as m
 from vrmdesk.store.services import things
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.fields import human
@@ -133,12 +132,6 @@ class AssetPanel(QWidget):
             "registration": Section("registration", REGISTRATION_COLUMNS),
             "service_event": Section("service", SERVICE_COLUMNS),
             "ticket": Section("ticket", TICKET_COLUMNS, can_open=True),
-        }
-        self.classes: dict[str, type[m.Record]] = {
-            "warranty": m.Warranty,
-            "registration": m.Registration,
-            "service_event": m.ServiceEvent,
-            "ticket": m.Ticket,
         }
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("About this thing")
@@ -299,7 +292,7 @@ class AssetPanel(QWidget):
         from vrmdesk.ui.editors.record_editor import edit_record
 
         asset_id = self.detail.id
-        if edit_record(self.window(), self.controller, m.Asset, asset_id) is not None:
+        if edit_record(self.window(), self.controller, "asset", asset_id) is not None:
             self.saved.emit(asset_id, "asset", asset_id)
 
     def delete_asset(self) -> None:
@@ -310,7 +303,7 @@ class AssetPanel(QWidget):
             "history? Tickets about it stay with their vendor. You can undo this."
         )
         if confirm(self, "Delete thing", text):
-            self._delete(m.Asset, self.detail.id)
+            self._delete("asset", self.detail.id)
 
     def new_sub(self, kind: str) -> None:
         if self.detail is None:
@@ -322,7 +315,7 @@ class AssetPanel(QWidget):
         if kind in ("registration", "ticket") and vendor_id:
             defaults["vendor_id"] = vendor_id
         asset_id = self.detail.id
-        new_id = edit_record(self.window(), self.controller, self.classes[kind], defaults=defaults)
+        new_id = edit_record(self.window(), self.controller, kind, defaults=defaults)
         if new_id is not None:
             self.saved.emit(asset_id, kind, new_id)
 
@@ -330,7 +323,7 @@ class AssetPanel(QWidget):
         from vrmdesk.ui.editors.record_editor import edit_record
 
         asset_id = self.asset_id
-        if edit_record(self.window(), self.controller, self.classes[kind], record_id) is not None:
+        if edit_record(self.window(), self.controller, kind, record_id) is not None:
             if asset_id is not None:
                 self.saved.emit(asset_id, kind, record_id)
 
@@ -346,10 +339,10 @@ class AssetPanel(QWidget):
         if kind == "ticket":
             text = f"Delete the ticket “{name}”? Its conversation stays with the vendor. You can undo this."
         if confirm(self, f"Delete {section.noun}", text):
-            self._delete(self.classes[kind], record_id)
+            self._delete(kind, record_id)
 
-    def _delete(self, cls: type[m.Record], record_id: int) -> None:
+    def _delete(self, kind: str, record_id: int) -> None:
         try:
-            self.controller.delete_record(cls, record_id)
+            self.controller.delete_record(kind, record_id)
         except VrmError as exc:
             QMessageBox.warning(self, "Not deleted", str(exc))

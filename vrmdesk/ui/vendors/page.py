@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vrmdesk.store import models as m
 from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.pages import Page
@@ -157,7 +156,7 @@ class VendorsPage(Page):
                 self.page.set_vendor(vendor_id)
 
     def new_vendor(self) -> None:
-        saved = call_editor(self, self.controller, m.Vendor)
+        saved = call_editor(self, self.controller, "vendor")
         if saved is not None:
             self.show_vendor(saved)
 

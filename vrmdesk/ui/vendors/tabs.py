@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from vrmdesk.store import models as m
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
 from vrmdesk.ui.widgets.icons import icon
@@ -131,7 +130,7 @@ class RecordTab(QWidget):
     def __init__(
         self,
         controller: VaultController,
-        cls: type[m.Record],
+        kind: str,
         model: RowsModel,
         noun: str,
         defaults: Callable[[], dict[str, Any]],
@@ -142,9 +141,9 @@ class RecordTab(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.controller, self.cls, self.model, self.noun, self.defaults = (
+        self.controller, self.kind, self.model, self.noun, self.defaults = (
             controller,
-            cls,
+            kind,
             model,
             noun,
             defaults,
@@ -249,14 +248,14 @@ class RecordTab(QWidget):
     def new(self) -> None:
         if self.model.vendor_id is None:
             return
-        saved = call_editor(self, self.controller, self.cls, defaults=self.defaults())
+        saved = call_editor(self, self.controller, self.kind, defaults=self.defaults())
         if saved is not None:
             self.select_id(saved)
 
     def edit(self) -> None:
         record_id = self.current_id()
         if record_id is not None:
-            call_editor(self, self.controller, self.cls, record_id=record_id)
+            call_editor(self, self.controller, self.kind, record_id=record_id)
             self.select_id(record_id)
 
     def delete(self) -> None:
@@ -265,4 +264,4 @@ class RecordTab(QWidget):
             return
         row = self.model.row_of(record_id)
         title = self.model.data(self.model.index(row, 0)) if row is not None else str(record_id)
-        confirm_delete(self, self.controller, self.cls, record_id, str(title))
+        confirm_delete(self, self.controller, self.kind, record_id, str(title))

@@ -14,7 +14,6 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from vrmdesk.errors import NotFound
-from vrmdesk.store import models as m
 from vrmdesk.store.services import health, vendor_tables, views
 from vrmdesk.store.services.rules import today
 from vrmdesk.ui.core.controller import VaultController
@@ -124,7 +123,7 @@ class VendorPage(QWidget):
         self.tabs.setDocumentMode(True)
         self.overview = OverviewTab(controller)
         self.things = self._table(
-            m.Asset,
+            "asset",
             "thing",
             vendor_tables.vendor_things,
             [
@@ -143,7 +142,7 @@ class VendorPage(QWidget):
             lead=True,
         )
         self.tickets = self._table(
-            m.Ticket,
+            "ticket",
             "ticket",
             vendor_tables.vendor_tickets,
             [
@@ -163,7 +162,7 @@ class VendorPage(QWidget):
         )
         self.timeline = TimelineView(controller)
         self.offers = self._table(
-            m.Offer,
+            "offer",
             "offer",
             vendor_tables.vendor_offers,
             [
@@ -182,7 +181,7 @@ class VendorPage(QWidget):
             self._vendor_defaults,
         )
         self.agreements = self._table(
-            m.Agreement,
+            "agreement",
             "agreement",
             vendor_tables.vendor_agreements,
             [
@@ -234,7 +233,7 @@ class VendorPage(QWidget):
     # -- building ---------------------------------------------------------------------------
     def _table(
         self,
-        cls: type[m.Record],
+        kind: str,
         noun: str,
         view: Any,
         columns: list[Column],
@@ -246,7 +245,7 @@ class VendorPage(QWidget):
             return view(session, vendor_id, offset=offset, limit=limit, **extra)
 
         return RecordTab(
-            self.controller, cls, RowsModel(self.controller, columns, load, self), noun, defaults
+            self.controller, kind, RowsModel(self.controller, columns, load, self), noun, defaults
         )
 
     def _files_tab(self) -> tuple[QWidget, Any]:
@@ -265,8 +264,9 @@ class VendorPage(QWidget):
         return {"vendor_id": self.vendor_id}
 
     def _thing_defaults(self) -> dict[str, Any]:
-        maker = self.card is not None and self.card.vendor_kind == m.VendorKind.MAKER.value
-        return {"maker_id" if maker else "seller_id": self.vendor_id}
+        if self.card is None:
+            return {"seller_id": self.vendor_id}
+        return dict(views.new_thing_defaults(self.card))
 
     # -- showing a vendor -------------------------------------------------------------------
     def set_vendor(self, vendor_id: int | None) -> None:
@@ -392,8 +392,8 @@ class VendorPage(QWidget):
 
     def edit_vendor(self) -> None:
         if self.vendor_id is not None:
-            call_editor(self, self.controller, m.Vendor, record_id=self.vendor_id)
+            call_editor(self, self.controller, "vendor", record_id=self.vendor_id)
 
     def delete_vendor(self) -> None:
         if self.vendor_id is not None and self.card is not None:
-            confirm_delete(self, self.controller, m.Vendor, self.vendor_id, self.card.name)
+            confirm_delete(self, self.controller, "vendor", self.vendor_id, self.card.name)
