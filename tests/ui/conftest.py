@@ -45,12 +45,10 @@ def demo_vault(tmp_path: Path) -> Iterator[Vault]:
 
 @pytest.fixture
 def controller(demo_vault: Vault, qtbot):  # type: ignore[no-untyped-def]
-    """A controller over the demo vault with private temporary copies, locked at teardown."""
+    """A controller over the demo vault with private temporary copies, locked at teardown
+    (which deletes the copies)."""
     from vrmdesk.ui.core.controller import VaultController
 
-    ctrl = VaultController(demo_vault)
-    ctrl.temp_copies = TempCopies()  # type: ignore[attr-defined]
-    ctrl.locked.connect(ctrl.temp_copies.clear)  # type: ignore[attr-defined]
+    ctrl = VaultController(demo_vault, TempCopies())
     yield ctrl
     ctrl.lock()
-    ctrl.temp_copies.clear()  # type: ignore[attr-defined]

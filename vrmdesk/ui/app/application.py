@@ -105,9 +105,7 @@ class Application(QObject):
         settings.save(self.prefs)
         from vrmdesk.ui.app.main_window import MainWindow
 
-        self.controller = VaultController(vault, self)
-        self.controller.temp_copies = self.temp_copies  # type: ignore[attr-defined]
-        self.controller.locked.connect(self.temp_copies.clear)
+        self.controller = VaultController(vault, self.temp_copies, self)
         self.window = MainWindow(self.controller, self.prefs, tray=self.tray)
         self.window.lock_requested.connect(self.lock)
         self.window.unlock_requested.connect(self.unlock)

@@ -411,13 +411,7 @@ class AttachmentsPanel(QWidget):
         row = self.selected()
         if row is None:
             return None
-        copies = getattr(self.controller, "temp_copies", None)
-        if copies is None:
-            self._say(
-                "Opening files in other programs is not available here; save a copy instead.",
-                warning=True,
-            )
-            return None
+        copies = self.controller.temp_copies
         vault = self.controller.vault
 
         def work(task: Task) -> Path | None:
