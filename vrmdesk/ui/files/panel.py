@@ -23,7 +23,6 @@ from PySide6.QtGui import (
     QPalette,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +47,7 @@ from vrmdesk.ui.files.model import AttachmentsModel, FileRow
 from vrmdesk.ui.files.preview import PREVIEW_LIMIT, PreviewDialog, preview_kind
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.message_bar import MessageBar
+from vrmdesk.ui.widgets.tables import record_table
 
 
 class AttachmentsPanel(QWidget):
@@ -67,17 +66,9 @@ class AttachmentsPanel(QWidget):
         self.setAccessibleName("Files")
 
         self.model = AttachmentsModel(self)
-        self.table = QTableView()
-        self.table.setAccessibleName("Attached files")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = record_table(self.model, "Attached files", stretch_last=False)
         self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):

@@ -28,6 +28,8 @@ from vrmdesk.store.services.things import STATE_RANK, AssetRow
 from vrmdesk.ui.editors.fields import human
 from vrmdesk.ui.widgets.icons import icon
 
+#: the Things page's tables have rows this many pixels taller than their text
+ROW_PADDING = 10
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 

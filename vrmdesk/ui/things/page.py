@@ -10,7 +10,6 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -18,16 +17,22 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
 )
 
 from vrmdesk.store.services import things
 from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.pages import Page
-from vrmdesk.ui.things.models import ID_ROLE, AssetFilterProxy, AssetTableModel, selected_id
+from vrmdesk.ui.things.models import (
+    ID_ROLE,
+    ROW_PADDING,
+    AssetFilterProxy,
+    AssetTableModel,
+    selected_id,
+)
 from vrmdesk.ui.things.thing_panel import AssetPanel
 from vrmdesk.ui.widgets.icons import icon
+from vrmdesk.ui.widgets.tables import record_table
 
 #: changes to these kinds can change what the page shows
 RELEVANT = {
@@ -77,20 +82,11 @@ class ThingsPage(Page):
         self.model = AssetTableModel(self)
         self.proxy = AssetFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName("Things")
+        self.table = record_table(
+            self.proxy, "Things", row_padding=ROW_PADDING, highlight_sections=False
+        )
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
-        self.table.horizontalHeader().setHighlightSections(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.activated.connect(lambda _index: self.panel.edit_asset())
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)

@@ -14,13 +14,11 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -31,6 +29,7 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.paged import PagedRows, reset_model
+from vrmdesk.ui.widgets.tables import record_table
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -151,17 +150,8 @@ class RecordTab(QWidget):
         layout = QVBoxLayout(self)
         if compact:
             layout.setContentsMargins(0, 0, 0, 0)
-        self.table = QTableView()
-        self.table.setModel(model)
-        self.table.setAccessibleName(title or f"{noun.capitalize()}s")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        self.table = record_table(model, title or f"{noun.capitalize()}s")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.activated.connect(self._activate)
         self.buttons: dict[str, QPushButton | QToolButton] = {}
         bar = QHBoxLayout()
