@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
-from PySide6.QtCore import SignalInstance
+from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QToolBar
 
@@ -42,12 +43,14 @@ Slot = Callable[[], Any]
 
 class Actions:
     def __init__(self, window: Window) -> None:
+        if not isinstance(window, QObject):  # the window owns its actions
+            raise TypeError(f"{window!r} cannot own actions")
         w = window
 
         def act(
             text: str,
-            slot,
-            shortcut: str | QKeySequence.StandardKey | list | None = None,  # type: ignore[no-untyped-def]
+            slot: Slot,
+            shortcut: str | QKeySequence.StandardKey | list[str] | None = None,
             icon_name: str | None = None,
             tip: str = "",
         ) -> QAction:
@@ -124,7 +127,7 @@ class Actions:
             "The fingerprint vendors check my bundles against; export the public key",
         )
         self.go = [
-            act(f"&{n}. {label}", lambda key=key: w.show_page(key), f"Ctrl+{n}", icon_name)
+            act(f"&{n}. {label}", partial(w.show_page, key), f"Ctrl+{n}", icon_name)
             for n, (key, label, icon_name) in enumerate(
                 (
                     ("home", "Home", "home"),

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
 
 
 class Cancelled(Exception):
@@ -81,7 +81,7 @@ class Task:
         self._cancel.set()
 
     @property
-    def progressed(self):  # type: ignore[no-untyped-def]
+    def progressed(self) -> SignalInstance:
         """Signal(done, total, text), delivered on the UI thread."""
         return self._relay.progressed
 

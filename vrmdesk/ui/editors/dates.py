@@ -62,6 +62,10 @@ def example_text(locale: QLocale | None = None) -> str:
     return iso if local == iso else f"{iso} or {local}"
 
 
+#: ``date`` by another name, for :class:`DateInput`, whose ``date()`` hides the type in its body
+Day = date
+
+
 def parse_date(text: str, locale: QLocale | None = None) -> date | None:
     """The date ``text`` names: None when blank; :class:`ValueError` when it names none.
 
@@ -170,7 +174,7 @@ class DateInput(QWidget):
         """The date typed; None when empty; :class:`ValueError` when the text names no date."""
         return parse_date(self.edit.text(), self.locale_)
 
-    def checked_date(self, field: str, required: bool) -> date | None:
+    def checked_date(self, field: str, required: bool) -> Day | None:
         """The date typed, or a :class:`ValidationError` for ``field`` saying how to type one."""
         try:
             value = self.date()
@@ -185,7 +189,7 @@ class DateInput(QWidget):
             )
         return value
 
-    def set_date(self, value: date | None) -> None:
+    def set_date(self, value: Day | None) -> None:
         self.edit.setText("" if value is None else format_date(value))
 
     def open_calendar(self) -> None:

@@ -36,6 +36,14 @@ def human(value: str) -> str:
     return value.replace("_", " ").capitalize()
 
 
+def line_edit(combo: QComboBox) -> QLineEdit:
+    """An editable combo box's line edit (Qt makes one when the box turns editable)."""
+    line = combo.lineEdit()
+    if line is None:
+        raise ValueError("the combo box is not editable")
+    return line
+
+
 class Field(QWidget):
     """Base of every editor field (see the module docstring)."""
 
@@ -172,7 +180,7 @@ class PickerField(Field):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.combo.setCompleter(completer)
-        line = self.combo.lineEdit()
+        line = line_edit(self.combo)
         line.setPlaceholderText(
             f"none — type to search {noun}s" if optional else f"type to search {noun}s"
         )
@@ -270,7 +278,7 @@ class AmountField(Field):
         self.currency.setEditable(True)
         self.currency.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.currency.addItems(currencies)
-        self.currency.lineEdit().setValidator(
+        line_edit(self.currency).setValidator(
             QRegularExpressionValidator(QRegularExpression("[A-Za-z]{0,3}"), self.currency)
         )
         self.currency.setAccessibleName("Currency")

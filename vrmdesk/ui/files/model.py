@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QMimeDatabase,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
 )
@@ -37,7 +39,7 @@ def added_label(row: FileRow) -> str:
 
 
 class AttachmentsModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[FileRow] = []
 
@@ -63,7 +65,7 @@ class AttachmentsModel(QAbstractTableModel):
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ):  # type: ignore[no-untyped-def]
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -84,7 +86,7 @@ class AttachmentsModel(QAbstractTableModel):
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ):  # type: ignore[no-untyped-def]
+    ) -> Any:
         row = self.row_at(index.row()) if index.isValid() else None
         if row is None or not 0 <= index.column() < len(HEADERS):
             return None

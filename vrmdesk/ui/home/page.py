@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.store.services import dashboard
 from vrmdesk.store.services.dashboard import AttentionItem
+from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.pages import Page
+from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.widgets.icons import icon
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
@@ -94,7 +96,9 @@ class Section(QFrame):
 
 
 class HomePage(Page):
-    def __init__(self, controller, prefs, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None
+    ) -> None:
         super().__init__(controller, prefs, parent)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)

@@ -66,7 +66,7 @@ class ReplyImport(QObject):
     def start(self) -> None:
         run_with_progress(
             self.parent_widget,
-            self.controller,  # type: ignore[arg-type]
+            self.controller,
             f"Checking {self.path.name}…",
             self.verify_job,
             self.verified_done,
@@ -132,7 +132,7 @@ class ReplyImport(QObject):
     def start_import(self) -> None:
         run_with_progress(
             self.parent_widget,
-            self.controller,  # type: ignore[arg-type]
+            self.controller,
             f"Importing the reply from {self.check.vendor_name if self.check else ''}…",
             self.import_job,
             self.imported,

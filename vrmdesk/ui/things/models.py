@@ -242,19 +242,22 @@ class AssetTableModel(RowsModel):
 
 
 class AssetFilterProxy(QSortFilterProxyModel):
-    """Filters the things by category, location and words (all words must match somewhere)."""
+    """Filters the things of ``source`` by category, location and words (all words must match
+    somewhere)."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, source: AssetTableModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.category: str | None = None
         self.location: str | None = None
         self.words: list[str] = []
+        self.source = source
         self.setSortRole(SORT_ROLE)
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setSourceModel(source)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """The source model sorts (fast); this proxy keeps its order and only filters."""
-        self.sourceModel().sort(column, order)
+        self.source.sort(column, order)
 
     def set_filter(
         self, *, category: str | None = None, location: str | None = None, text: str = ""
@@ -276,7 +279,7 @@ class AssetFilterProxy(QSortFilterProxyModel):
             self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model: AssetTableModel = self.sourceModel()  # type: ignore[assignment]
+        model = self.source
         if source_row >= len(model.rows):
             return False
         row = model.rows[source_row]

@@ -18,11 +18,14 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
+    QWidget,
 )
 
 from vrmdesk.store.services import things
 from vrmdesk.ui.core import preferences as settings
+from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.pages import Page
+from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.things.models import (
     ID_ROLE,
     ROW_PADDING,
@@ -49,7 +52,12 @@ RELEVANT = {
 
 
 class ThingsPage(Page):
-    def __init__(self, controller, prefs, parent=None) -> None:  # type: ignore[no-untyped-def]
+    #: the chosen thing (made after the table, whose shortcuts reach it)
+    panel: AssetPanel
+
+    def __init__(
+        self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None
+    ) -> None:
         super().__init__(controller, prefs, parent)
         self._stale = True  # the list is loaded when the page is first shown
         self._loading = False
@@ -80,8 +88,7 @@ class ThingsPage(Page):
         bar.addWidget(self.new_button)
 
         self.model = AssetTableModel(self)
-        self.proxy = AssetFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
+        self.proxy = AssetFilterProxy(self.model, self)
         self.table = record_table(
             self.proxy, "Things", row_padding=ROW_PADDING, highlight_sections=False
         )

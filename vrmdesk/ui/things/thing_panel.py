@@ -7,6 +7,7 @@ controller (with undo) after the user confirms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -27,6 +28,7 @@ from vrmdesk.errors import VrmError
 from vrmdesk.store.services import things
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.fields import human
+from vrmdesk.ui.files.panel import AttachmentsPanel
 from vrmdesk.ui.things.models import day
 from vrmdesk.ui.things.sections import (
     REGISTRATION_COLUMNS,
@@ -140,7 +142,7 @@ class AssetPanel(QWidget):
             section.edit_clicked.connect(lambda rid, kind=kind: self.edit_sub(kind, rid))
             section.delete_clicked.connect(lambda rid, kind=kind: self.delete_sub(kind, rid))
             section.open_clicked.connect(lambda rid, kind=kind: self.open_record.emit(kind, rid))
-        self.attachments = self._attachments_panel()
+        self.attachments = AttachmentsPanel(self.controller, self)
         for kind, title in self.TABS:
             self.tabs.addTab(
                 self.sections[kind] if kind in self.sections else self.attachments, title
@@ -155,17 +157,6 @@ class AssetPanel(QWidget):
         layout.addWidget(self.notes)
         layout.addWidget(line)
         layout.addWidget(self.tabs, 1)
-
-    def _attachments_panel(self) -> QWidget:
-        try:
-            from vrmdesk.ui.files.panel import AttachmentsPanel
-        except ImportError:
-            placeholder = QLabel("Receipts, manuals and other files of this thing will show here.")
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            placeholder.setWordWrap(True)
-            placeholder.setEnabled(False)
-            return placeholder
-        return AttachmentsPanel(self.controller, self)  # type: ignore[no-any-return]
 
     # -- showing -----------------------------------------------------------------------------
     def share_asset(self) -> None:
@@ -227,7 +218,7 @@ class AssetPanel(QWidget):
                 label.setText("—")
         self.notes.setText(detail.notes)
         self.notes.setVisible(bool(detail.notes))
-        lists = {
+        lists: dict[str, Sequence[Any]] = {
             "warranty": detail.warranties,
             "registration": detail.registrations,
             "service_event": detail.service,
@@ -238,9 +229,7 @@ class AssetPanel(QWidget):
                 self.sections[kind].set_rows(lists[kind])
                 count = len(lists[kind])
                 self.tabs.setTabText(i, f"{title} ({count})" if count else title)
-        setter = getattr(self.attachments, "set_owner", None)
-        if setter is not None:
-            setter("asset", asset_id)
+        self.attachments.set_owner("asset", asset_id)
         self.edit_button.setEnabled(True)
         self.delete_button.setEnabled(True)
         self.share_button.setEnabled(True)
@@ -263,9 +252,8 @@ class AssetPanel(QWidget):
         self.tabs.setCurrentIndex(keys.index(kind))
         if kind in self.sections and record_id is not None:
             return self.sections[kind].select(record_id)
-        selector = getattr(self.attachments, "select", None)
-        if selector is not None and record_id is not None:
-            selector(record_id)
+        if record_id is not None:
+            self.attachments.select(record_id)
         return True
 
     def clear(self) -> None:
@@ -278,9 +266,7 @@ class AssetPanel(QWidget):
             section.model.clear()
         for i, (_, title) in enumerate(self.TABS):
             self.tabs.setTabText(i, title)
-        clearer = getattr(self.attachments, "clear", None)
-        if clearer is not None and not isinstance(self.attachments, QLabel):
-            clearer()
+        self.attachments.clear()
         self.edit_button.setEnabled(False)
         self.delete_button.setEnabled(False)
         self.share_button.setEnabled(False)

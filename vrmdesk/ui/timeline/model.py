@@ -70,7 +70,8 @@ class TimelineModel(QAbstractListModel):
         """Start again from the newest (after a new filter); after a change, ``keep_loaded``
         reloads as many rows as were shown, in one query, so the view keeps its place."""
         limit = max(self.PAGE, len(self._rows)) if keep_loaded else self.PAGE
-        rows, cursor = [], None
+        rows: list[Entry] = []
+        cursor: tl.Cursor | None = None
         if self.vendor_id is not None and self.controller.is_open:
             rows, cursor = self._load(None, limit)
         reset_model(self, lambda: self._set(rows, cursor))

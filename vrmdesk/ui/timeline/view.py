@@ -42,8 +42,8 @@ class TimelineView(QWidget):
         self.model = TimelineModel(controller, self)
         self.channel = QComboBox()
         self.channel.addItem("All channels", None)
-        for value in editing.choices("interaction", "channel"):
-            self.channel.addItem(views.label(value), value)
+        for channel in editing.choices("interaction", "channel"):
+            self.channel.addItem(views.label(channel), channel)
         self.ticket = QComboBox()
         self.ticket.setMinimumContentsLength(16)
         self.ticket.setSizeAdjustPolicy(

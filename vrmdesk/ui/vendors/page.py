@@ -20,8 +20,8 @@ from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.pages import Page
 from vrmdesk.ui.core.preferences import Preferences
+from vrmdesk.ui.editors.record_actions import call_editor
 from vrmdesk.ui.vendors.list import ID_ROLE, SORT_LABELS, VendorDelegate, VendorListModel
-from vrmdesk.ui.vendors.tabs import call_editor
 from vrmdesk.ui.vendors.vendor_page import VendorPage
 
 #: changes to these kinds can change a vendor's row (last contact, badges, attention)
@@ -30,6 +30,9 @@ FILTER_DELAY_MS = 150
 
 
 class VendorsPage(Page):
+    #: the chosen vendor's page (made after the list, whose shortcuts reach it)
+    page: VendorPage
+
     def __init__(
         self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None
     ) -> None:

@@ -167,11 +167,14 @@ class RecordTab(QWidget):
                 ("edit", "Ed&it…", "edit", self.edit),
                 ("delete", "&Delete…", "trash", self.delete),
             ):
-                button = QToolButton() if compact else QPushButton(icon(icon_name), text)
+                button: QPushButton | QToolButton
                 if compact:
+                    button = QToolButton()
                     button.setIcon(icon(icon_name))
                     button.setAutoRaise(True)
                     button.setToolTip(text.replace("&", ""))
+                else:
+                    button = QPushButton(icon(icon_name), text)
                 button.setAccessibleName(
                     f"{text.replace('&', '').rstrip('…')}" + ("" if key == "new" else f" {noun}")
                 )

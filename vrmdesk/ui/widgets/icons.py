@@ -21,7 +21,7 @@ def icon(name: str, color: str | None = None) -> QIcon:
     """An icon that stays sharp at any device pixel ratio (rendered per requested size)."""
     if color is None:
         app = QGuiApplication.instance()
-        palette = app.palette() if app else QPalette()  # type: ignore[union-attr]
+        palette = app.palette() if isinstance(app, QGuiApplication) else QPalette()
         color = palette.color(QPalette.ColorRole.WindowText).name()
     data = _svg(name).replace(b"currentColor", color.encode())
     result = QIcon()
