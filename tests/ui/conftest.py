@@ -20,7 +20,7 @@ from vrmdesk.store.vault import Vault
 
 
 @pytest.fixture(autouse=True)
-def _isolated_qsettings(tmp_path: Path) -> Iterator[None]:
+def _isolated_qsettings(tmp_path: Path) -> None:
     """QSettings in a private folder, so no test reads or writes the user's settings."""
     from PySide6.QtCore import QSettings
 
@@ -28,7 +28,6 @@ def _isolated_qsettings(tmp_path: Path) -> Iterator[None]:
     QSettings.setPath(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
     )
-    yield
 
 
 @pytest.fixture

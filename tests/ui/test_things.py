@@ -294,7 +294,8 @@ def test_a_hidden_page_loads_when_it_is_shown(controller, qtbot):
 
 
 def mnemonics(page: ThingsPage) -> list[str]:
-    """The Alt+letter keys of the page's visible labels, buttons and tabs (not the files panel's)."""
+    """The Alt+letter keys of the page's visible labels, buttons and tabs (not the files
+    panel's)."""
     files = page.panel.attachments
     texts = [w.text() for w in page.findChildren(QLabel) if w.buddy() is not None and w.isVisible()]
     texts += [

@@ -135,12 +135,14 @@ class MainWindow(QMainWindow):
 
     # -- locked and unlocked -----------------------------------------------------------------
     def show_status(self, text: str) -> None:
-        """A message in the status bar; none while the vault is locked (they speak of its records)."""
+        """A message in the status bar; none while the vault is locked (they speak of its
+        records)."""
         if self.controller.is_open:
             self.statusBar().showMessage(text, 6000)
 
     def _show_locked(self) -> None:
-        """Nothing of the vault stays on screen: the pages emptied themselves, this hides the rest."""
+        """Nothing of the vault stays on screen: the pages emptied themselves, this hides the
+        rest."""
         self.setWindowTitle(LOCKED_TITLE)
         for widget in QApplication.topLevelWidgets():  # a question still naming a record …
             if isinstance(widget, QDialog) and widget.isVisible():

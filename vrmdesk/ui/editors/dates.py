@@ -45,7 +45,8 @@ def _two_digit_base() -> int:
 
 
 def _locale_formats(locale: QLocale) -> list[str]:
-    """The locale's short date form, loosened: one or two digits for day and month, 2 or 4 for the year."""
+    """The locale's short date form, loosened: one or two digits for day and month, 2 or 4 for
+    the year."""
     short = locale.dateFormat(QLocale.FormatType.ShortFormat)
     loose = re.sub(r"d+", "d", re.sub(r"M+", "M", short))
     four = re.sub(r"y+", "yyyy", loose)

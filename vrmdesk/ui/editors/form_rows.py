@@ -146,7 +146,8 @@ class FormRows:
 
 
 def checked_values(rows: FormRows, general: ErrorLabel) -> dict[str, Any] | None:
-    """The form's values when every field passes its own checks; else None, first bad field focused."""
+    """The form's values when every field passes its own checks; else None, the first bad field
+    focused."""
     general.set_text("")
     bad = rows.check_all()
     if bad is not None:
@@ -197,12 +198,14 @@ class _CtrlEnter(QObject):
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
-                event.modifiers() & Qt.KeyboardModifier.ControlModifier
-            ):
-                self.slot()
-                return True
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.slot()
+            return True
         return False
 
 

@@ -18,8 +18,8 @@ def call_editor(
     record_id: int | None = None,
     defaults: dict[str, Any] | None = None,
 ) -> int | None:
-    """Open the editor of a ``kind`` of record (imported when needed; it tells the controller what it saved,
-    so every view refreshes); the id saved, or None."""
+    """Open the editor of a ``kind`` of record (imported when needed; it tells the controller
+    what it saved, so every view refreshes); the id saved, or None."""
     try:
         from vrmdesk.ui.editors.record_editor import edit_record
     except ImportError:

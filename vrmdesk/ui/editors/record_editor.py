@@ -1,8 +1,9 @@
 """One dialog that creates or edits a record of any kind, built from the kind's field specs.
 
 ``edit_record(parent, controller, kind, record_id=None, defaults=None)`` shows it for a kind of
-record ("ticket" …) and returns the saved record's id (None when cancelled). Problems show under the field they concern: required
-fields and formats as the user types, and the core's :class:`ValidationError` on save, in which
+record ("ticket" …) and returns the saved record's id (None when cancelled). Problems show
+under the field they concern: required fields and formats as the user types, and the core's
+:class:`ValidationError` on save, in which
 case nothing is written and the dialog stays open.
 """
 

@@ -8,14 +8,13 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QMimeDatabase,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
 )
 
 from vrmdesk.store.attachments import format_size
 from vrmdesk.store.services.files import AttachedFile
+from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 HEADERS = ("Name", "Type", "Size", "Added")
@@ -57,10 +56,10 @@ class AttachmentsModel(QAbstractTableModel):
     def row_of_id(self, attachment_id: int) -> int:
         return next((i for i, r in enumerate(self._rows) if r.id == attachment_id), -1)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(
@@ -75,7 +74,7 @@ class AttachmentsModel(QAbstractTableModel):
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return (
@@ -84,9 +83,7 @@ class AttachmentsModel(QAbstractTableModel):
             | Qt.ItemFlag.ItemNeverHasChildren
         )
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index.row()) if index.isValid() else None
         if row is None or not 0 <= index.column() < len(HEADERS):
             return None

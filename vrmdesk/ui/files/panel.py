@@ -1,4 +1,5 @@
-"""The files attached to one record: list, add (dialog or drag and drop), preview, open, save, remove.
+"""The files attached to one record: list, add (dialog or drag and drop), preview, open, save,
+remove.
 
 Adding, saving a copy, opening in another program and loading a preview run off the UI thread
 with progress and Cancel. Plaintext reaches the disk only through "Save a copy…" and through
@@ -95,7 +96,8 @@ class AttachmentsPanel(QWidget):
         self.open_button = self._button(
             "&Open",
             "open",
-            "Open in its usual program (from a private temporary copy, deleted when the vault locks)",
+            "Open in its usual program "
+            "(from a private temporary copy, deleted when the vault locks)",
             self.open_external,
         )
         self.save_button = self._button(

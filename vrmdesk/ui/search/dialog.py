@@ -49,7 +49,7 @@ from vrmdesk.ui.search.model import (
     describe,
 )
 from vrmdesk.ui.widgets.icons import icon
-from vrmdesk.ui.widgets.paged import AnyIndex
+from vrmdesk.ui.widgets.modelindex import AnyIndex
 
 DEBOUNCE_MS = 150
 LIMIT = 50

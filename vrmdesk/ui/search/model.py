@@ -1,8 +1,9 @@
 """Search results for the search dialog: hits described for display, grouped by kind.
 
 ``describe`` turns the core's hits into plain rows (title, where the record lives, snippet) in the
-worker that ran the query, from the core's descriptions (``services.hits``); ``SearchResultsModel`` holds them as a flat list of section headers
-and results, which the dialog's delegate draws.
+worker that ran the query, from the core's descriptions (``services.hits``);
+``SearchResultsModel`` holds them as a flat list of section headers and results, which the
+dialog's delegate draws.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QObject, Qt
 from sqlalchemy.orm import Session
 
 from vrmdesk.store.services import hits as hits_service
 from vrmdesk.store.services.hits import DescribedHit
 from vrmdesk.store.services.search import MARK_END, MARK_START, Hit
+from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
 #: kind -> (section header, icon); sections appear in this order
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -154,10 +156,10 @@ class SearchResultsModel(QAbstractListModel):
         text = plain(result.snippet).strip("…").strip()
         return bool(text) and text in result.title
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid() or self.is_header(index.row()):
             return Qt.ItemFlag.NoItemFlags
         return (
@@ -166,9 +168,7 @@ class SearchResultsModel(QAbstractListModel):
             | Qt.ItemFlag.ItemNeverHasChildren
         )
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]

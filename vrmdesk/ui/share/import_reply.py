@@ -36,7 +36,7 @@ def _is_encrypted(path: Path) -> bool:
             head = handle.read(len(AGE_ARMOR))
     except OSError:
         return False
-    return head.startswith(AGE_MAGIC) or head.startswith(AGE_ARMOR)
+    return head.startswith((AGE_MAGIC, AGE_ARMOR))
 
 
 class ReplyImport(QObject):
@@ -110,7 +110,8 @@ class ReplyImport(QObject):
             "<p>Its signing key's fingerprint is:</p>"
             f"<p style='font-family: monospace; font-size: large'>{lines}</p>"  # base64url only
             "<p>Compare it with the fingerprint the vendor gave you (by phone, on its website). "
-            "If you trust it, replies from this vendor must be signed with this key from now on.</p>"
+            "If you trust it, replies from this vendor must be signed with this key from now "
+            "on.</p>"
         )
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.finished.connect(self.key_answered)

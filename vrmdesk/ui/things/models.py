@@ -16,9 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
@@ -27,6 +25,7 @@ from PySide6.QtGui import QColor, QIcon
 from vrmdesk.store.services.things import STATE_RANK, AssetRow
 from vrmdesk.ui.editors.fields import human
 from vrmdesk.ui.widgets.icons import icon
+from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
 #: the Things page's tables have rows this many pixels taller than their text
 ROW_PADDING = 10
@@ -41,8 +40,6 @@ def selected_id(table: Any) -> int | None:
         return None
     return int(index.data(ID_ROLE))
 
-
-Index = QModelIndex | QPersistentModelIndex
 
 #: a warranty state's colour (the core's states are string enums: their values are the keys)
 STATE_COLORS: dict[str, str] = {
@@ -137,13 +134,13 @@ class RowsModel(QAbstractTableModel):
     def clear(self) -> None:
         self.set_rows([])
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.rows)):
             return None
         row, column = self.rows[index.row()], self.columns[index.column()]
@@ -177,7 +174,7 @@ class RowsModel(QAbstractTableModel):
             return self.columns[section].header
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return (
@@ -195,7 +192,8 @@ def _warranty_tip(row: AssetRow) -> str:
     if row.warranty_state is None:
         return "No warranty recorded."
     verb = "ended" if row.warranty_state == "expired" else "ends"
-    return f"{row.warranty_title or 'Warranty'}: {state_text(row.warranty_state).lower()}, {verb} {day(row.warranty_ends_on)}"
+    state = state_text(row.warranty_state).lower()
+    return f"{row.warranty_title or 'Warranty'}: {state}, {verb} {day(row.warranty_ends_on)}"
 
 
 ASSET_COLUMNS = (
@@ -278,7 +276,7 @@ class AssetFilterProxy(QSortFilterProxyModel):
         else:  # Qt before 6.9
             self.invalidateRowsFilter()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         model = self.source
         if source_row >= len(model.rows):
             return False

@@ -144,9 +144,7 @@ class AssetPanel(QWidget):
             section.open_clicked.connect(lambda rid, kind=kind: self.open_record.emit(kind, rid))
         self.attachments = AttachmentsPanel(self.controller, self)
         for kind, title in self.TABS:
-            self.tabs.addTab(
-                self.sections[kind] if kind in self.sections else self.attachments, title
-            )
+            self.tabs.addTab(self.sections.get(kind, self.attachments), title)
 
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
@@ -309,9 +307,9 @@ class AssetPanel(QWidget):
         from vrmdesk.ui.editors.record_editor import edit_record
 
         asset_id = self.asset_id
-        if edit_record(self.window(), self.controller, kind, record_id) is not None:
-            if asset_id is not None:
-                self.saved.emit(asset_id, kind, record_id)
+        saved = edit_record(self.window(), self.controller, kind, record_id)
+        if saved is not None and asset_id is not None:
+            self.saved.emit(asset_id, kind, record_id)
 
     def delete_sub(self, kind: str, record_id: int) -> None:
         section = self.sections[kind]
@@ -323,7 +321,10 @@ class AssetPanel(QWidget):
         )
         text = f"Delete the {section.noun} “{name}”? You can undo this."
         if kind == "ticket":
-            text = f"Delete the ticket “{name}”? Its conversation stays with the vendor. You can undo this."
+            text = (
+                f"Delete the ticket “{name}”? Its conversation stays with the vendor. "
+                "You can undo this."
+            )
         if confirm(self, f"Delete {section.noun}", text):
             self._delete(kind, record_id)
 

@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
 )
 
@@ -20,11 +19,11 @@ from vrmdesk.store.services import views
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.timeline.delegate import ENTRY_ROLE
 from vrmdesk.ui.widgets.icons import icon
+from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 from vrmdesk.ui.widgets.paged import reset_model
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 INBOUND_ROLE = Qt.ItemDataRole.UserRole + 2
-AnyIndex = QModelIndex | QPersistentModelIndex
 Entry = tl.Entry
 
 
@@ -90,7 +89,7 @@ class TimelineModel(QAbstractListModel):
             return page.items, page.next
 
     # -- lazy fetching ----------------------------------------------------------------------
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
+    def canFetchMore(self, parent: AnyIndex = NO_PARENT) -> bool:
         return (
             not parent.isValid()
             and self._next is not None
@@ -98,7 +97,7 @@ class TimelineModel(QAbstractListModel):
             and self.controller.is_open
         )
 
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+    def fetchMore(self, parent: AnyIndex = NO_PARENT) -> None:
         if self.canFetchMore(parent):
             self._append(self.PAGE)
 
@@ -135,7 +134,7 @@ class TimelineModel(QAbstractListModel):
         return position if position < len(self._rows) else None
 
     # -- the model --------------------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
     def entry(self, row: int) -> Entry:

@@ -1,7 +1,8 @@
 """A vendor's conversation over time: a lazily fetched model and a list that reads at a glance.
 
-The model (``timeline/model.py``) fetches it page by page; ``TimelineView`` adds filters (channel, ticket, direction) and a delegate that sets what
-the vendor sent me (inbound) apart from what I sent (outbound) by colour, arrow and indent.
+The model (``timeline/model.py``) fetches it page by page; ``TimelineView`` adds filters
+(channel, ticket, direction) and a delegate that sets what the vendor sent me (inbound) apart
+from what I sent (outbound) by colour, arrow and indent.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The unlock dialog: passphrase (or recovery key), "remember on this device", other vaults, backups.
+"""The unlock dialog: passphrase (or recovery key), "remember on this device", other vaults,
+backups.
 
 Key derivation takes about half a second on purpose, so it runs off the UI thread while the
 dialog shows that it is working.
@@ -243,7 +244,8 @@ class UnlockDialog(QDialog):
             self.show_error(f"There are no backups in {self.folder / 'backups'}.")
             return
         labels = [
-            f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}  ({b.size / 1e6:.1f} MB)"
+            f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}  "
+            f"({b.size / 1e6:.1f} MB)"
             for b in found
         ]
         choice, ok = QInputDialog.getItem(
@@ -267,7 +269,8 @@ class UnlockDialog(QDialog):
             kept = f" The vault as it was is kept as {safety.path.name}." if safety else ""
             self.error.hide()
             self.info.setText(
-                f"Restored the backup of {chosen.taken.astimezone():%Y-%m-%d %H:%M}.{kept} Unlock to continue."
+                f"Restored the backup of {chosen.taken.astimezone():%Y-%m-%d %H:%M}.{kept} "
+                "Unlock to continue."
             )
             self.info.show()
 

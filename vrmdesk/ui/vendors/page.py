@@ -167,7 +167,8 @@ class VendorsPage(Page):
     def show_vendor(
         self, vendor_id: int, kind: str | None = None, record_id: int | None = None
     ) -> None:
-        """Select the vendor (clearing a filter that hides it) and, given ``kind``, show that record."""
+        """Select the vendor (clearing a filter that hides it) and, given ``kind``, show that
+        record."""
         if not self.controller.is_open:
             return
         row = self.model.row_of(vendor_id)

@@ -1,4 +1,5 @@
-"""SVG icons (in icons_svg/ beside this module), drawn in the palette's text colour for light and dark."""
+"""SVG icons (in icons_svg/ beside this module), drawn in the palette's text colour for light and
+dark."""
 
 from __future__ import annotations
 

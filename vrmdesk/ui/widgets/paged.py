@@ -9,11 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
-
-AnyIndex = QModelIndex | QPersistentModelIndex
-#: the invalid index: "no parent", the root of a flat model (one object: it is never changed)
-NO_PARENT = QModelIndex()
+from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
 
 class _Opened(Protocol):
