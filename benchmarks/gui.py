@@ -107,8 +107,7 @@ def main() -> int:
     base_rss, _ = rss_mb()
     vault = Vault.open(args.vault, passphrase)
     started = time.perf_counter()
-    controller = VaultController(vault)
-    controller.temp_copies = TempCopies()  # type: ignore[attr-defined]
+    controller = VaultController(vault, TempCopies())
     window = MainWindow(controller, settings.Preferences())
     window.resize(1280, 800)
     window.show()

@@ -81,8 +81,7 @@ def main() -> int:
 
     from vrmdesk.ui.app.main_window import MainWindow
 
-    controller = VaultController(Vault.open(folder, "demo"))
-    controller.temp_copies = TempCopies()  # type: ignore[attr-defined]
+    controller = VaultController(Vault.open(folder, "demo"), TempCopies())
     window = MainWindow(controller, settings.Preferences())
     window.resize(*SIZE)
     window.show()

@@ -20,7 +20,7 @@ from vrmdesk.store.vault import Vault
 
 
 @pytest.fixture(autouse=True)
-def _isolated_qsettings(tmp_path: Path) -> Iterator[None]:
+def _isolated_qsettings(tmp_path: Path) -> None:
     """QSettings in a private folder, so no test reads or writes the user's settings."""
     from PySide6.QtCore import QSettings
 
@@ -28,7 +28,6 @@ def _isolated_qsettings(tmp_path: Path) -> Iterator[None]:
     QSettings.setPath(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
     )
-    yield
 
 
 @pytest.fixture
@@ -45,12 +44,10 @@ def demo_vault(tmp_path: Path) -> Iterator[Vault]:
 
 @pytest.fixture
 def controller(demo_vault: Vault, qtbot):  # type: ignore[no-untyped-def]
-    """A controller over the demo vault with private temporary copies, locked at teardown."""
+    """A controller over the demo vault with private temporary copies, locked at teardown
+    (which deletes the copies)."""
     from vrmdesk.ui.core.controller import VaultController
 
-    ctrl = VaultController(demo_vault)
-    ctrl.temp_copies = TempCopies()  # type: ignore[attr-defined]
-    ctrl.locked.connect(ctrl.temp_copies.clear)  # type: ignore[attr-defined]
+    ctrl = VaultController(demo_vault, TempCopies())
     yield ctrl
     ctrl.lock()
-    ctrl.temp_copies.clear()  # type: ignore[attr-defined]

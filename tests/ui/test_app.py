@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from vrmdesk.store import demo, keys
+from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.controller import VaultController
@@ -117,7 +118,7 @@ def window(qtbot, tmp_path):
 
     folder = tmp_path / "v"
     make_demo(folder)
-    controller = VaultController(Vault.open(folder, "pw"))
+    controller = VaultController(Vault.open(folder, "pw"), TempCopies())
     win = MainWindow(controller, settings.Preferences())
     qtbot.addWidget(win)
     win.show()

@@ -22,7 +22,10 @@ from vrmdesk.ui.editors.specs import SPECS
 
 #: every date field a person types into, with the record it is tried on
 DATE_FIELDS = [
-    (cls, spec.name) for cls, specs in SPECS.items() for spec in specs if spec.kind == "date"
+    (m.RECORD_BY_KIND[kind], spec.name)
+    for kind, specs in SPECS.items()
+    for spec in specs
+    if spec.kind == "date"
 ]
 
 
@@ -49,7 +52,7 @@ def stored(controller, cls, record_id: int, name: str):  # type: ignore[no-untyp
 
 
 def open_editor(qtbot, controller, cls, record_id: int) -> RecordEditor:  # type: ignore[no-untyped-def]
-    dialog = RecordEditor(controller, cls, record_id)
+    dialog = RecordEditor(controller, cls.kind, record_id)
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog

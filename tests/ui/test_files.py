@@ -1,4 +1,5 @@
-"""The attachments panel: add (dialog, drag and drop), preview, open with, save a copy, remove + undo."""
+"""The attachments panel: add (dialog, drag and drop), preview, open with, save a copy, remove
+and undo."""
 
 from __future__ import annotations
 

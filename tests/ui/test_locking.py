@@ -238,7 +238,7 @@ def test_a_question_open_when_the_vault_locks_is_closed_and_answers_no(applicati
 
     when_modal(qtbot, lock_while_asked)
     assert not confirm_delete(
-        window, application.controller, m.Vendor, bosch, "Bosch Home Appliances"
+        window, application.controller, "vendor", bosch, "Bosch Home Appliances"
     )
     assert seen == [
         "Delete the vendor “Bosch Home Appliances”?\n\nUndo brings it back (Ctrl+Z).",

@@ -1,4 +1,5 @@
-"""The search dialog: results as you type, grouped by kind, highlighted, chosen from the keyboard."""
+"""The search dialog: results as you type, grouped by kind, highlighted, chosen from the
+keyboard."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def dialog(controller, qtbot):  # type: ignore[no-untyped-def]
     dlg = SearchDialog(controller, parent)
     dlg.show()
     qtbot.waitExposed(dlg)
-    yield dlg  # (keeps the parent alive)
+    yield dlg  # (keeps the parent alive: pytest-qt holds it only weakly)
+    parent.close()
 
 
 def type_and_wait(qtbot, dlg: SearchDialog, text: str) -> None:  # type: ignore[no-untyped-def]

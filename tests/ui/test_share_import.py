@@ -94,6 +94,23 @@ def test_declining_the_key_imports_nothing(qtbot, controller, window, reply_file
         assert s.scalar(select(func.count()).select_from(m.VendorKey)) == 0
 
 
+def test_looking_at_a_reply_before_importing_it_writes_nothing(
+    controller, reply_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from vrmdesk.share.reply_preview import preview_reply
+
+    verified = verify_bundle(reply_file)
+    with controller.session() as s:
+        s.add(m.Meta(key="staged-by-the-caller", value="x"))  # whatever the session holds
+        check = preview_reply(s, verified)
+    assert check.first_contact and not check.already_imported
+    assert check.vendor_name == "Acme Appliances" and check.fingerprint == verified.fingerprint
+    with controller.session() as s:
+        assert s.get(m.Meta, "staged-by-the-caller") is None
+        assert s.scalar(select(func.count()).select_from(m.VendorKey)) == 0
+        assert preview_reply(s, verified).first_contact  # still: nothing was pinned
+
+
 def test_a_damaged_file_is_refused_with_a_message(
     qtbot, controller, window, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

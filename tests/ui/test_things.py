@@ -211,8 +211,8 @@ def test_new_edit_and_delete_of_a_thing_and_its_warranty(page, qtbot, monkeypatc
     monkeypatch.setattr(asset_panel, "confirm", lambda parent, title, text: answers.pop(0))
 
     def fill_and_save(fill):  # type: ignore[no-untyped-def]
-        def fake_edit_record(parent, ctrl, cls, record_id=None, defaults=None):  # type: ignore[no-untyped-def]
-            dialog = RecordEditor(ctrl, cls, record_id, defaults, parent)
+        def fake_edit_record(parent, ctrl, kind, record_id=None, defaults=None):  # type: ignore[no-untyped-def]
+            dialog = RecordEditor(ctrl, kind, record_id, defaults, parent)
             qtbot.addWidget(dialog)
             fill(dialog)
             return dialog.record_id if dialog.save() else None
@@ -294,7 +294,8 @@ def test_a_hidden_page_loads_when_it_is_shown(controller, qtbot):
 
 
 def mnemonics(page: ThingsPage) -> list[str]:
-    """The Alt+letter keys of the page's visible labels, buttons and tabs (not the files panel's)."""
+    """The Alt+letter keys of the page's visible labels, buttons and tabs (not the files
+    panel's)."""
     files = page.panel.attachments
     texts = [w.text() for w in page.findChildren(QLabel) if w.buddy() is not None and w.isVisible()]
     texts += [

@@ -1,9 +1,11 @@
-"""The Vendors page: the vendor list, the vendor page and its tabs, the timeline, the health chart."""
+"""The Vendors page: the vendor list, the vendor page and its tabs, the timeline, the health
+chart."""
 
 from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -216,7 +218,7 @@ def test_timeline_model_fetches_page_by_page_newest_first(controller, qtmodeltes
     assert sizes == [50, 100, 150, 200, 205]
     entries = [model.entry(r) for r in range(model.rowCount())]
     assert [e.subject for e in entries[:3]] == ["Message 204", "Message 203", "Message 202"]
-    assert all(a.occurred_at >= b.occurred_at for a, b in zip(entries, entries[1:]))
+    assert all(a.occurred_at >= b.occurred_at for a, b in pairwise(entries))
     assert len({e.id for e in entries}) == 205  # no gaps, no repeats
     flags = [model.data(model.index(r, 0), INBOUND_ROLE) for r in range(3)]
     assert flags == [False, True, False]  # 204 sent, 203 received, 202 sent

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, select
@@ -204,4 +204,69 @@ def dashboard(session: Session, lead: Lead | None = None, on: date | None = None
         notice_deadlines=notice_deadlines(session, lead.notice_days, on),
         service_due=service_due(session, lead.service_days, on),
         over_policy=over_contact_policy(session, on),
+    )
+
+
+# -- the home page: the dashboard as plain rows ---------------------------------------------
+@dataclass(frozen=True)
+class AttentionItem:
+    """One thing on the home page, with the record that opens from it (``kind``, ``id``)."""
+
+    kind: str
+    id: int
+    #: whose it is: the thing's name (warranty, service) or the vendor's
+    whose: str
+    #: what it is: the warranty's or ticket's or agreement's title, what the service is, or
+    #: why a vendor is over my contact policy
+    what: str
+    #: the day it is about: a warranty's end, a follow-up, a ticket's opening, a notice
+    #: deadline, a service due (None for a vendor over my policy)
+    day: date | None = None
+    #: an agreement's renewal
+    renews_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Attention:
+    """The dashboard's lists, each of :class:`AttentionItem` (a field per list)."""
+
+    warranties: tuple[AttentionItem, ...] = ()
+    follow_ups: tuple[AttentionItem, ...] = ()
+    waiting: tuple[AttentionItem, ...] = ()
+    notices: tuple[AttentionItem, ...] = ()
+    service: tuple[AttentionItem, ...] = ()
+    over_policy: tuple[AttentionItem, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(len(getattr(self, f.name)) for f in fields(self))
+
+
+def attention(session: Session, lead: Lead | None = None, on: date | None = None) -> Attention:
+    """:func:`dashboard` as plain rows, for a view that only shows them."""
+    board = dashboard(session, lead, on)
+    return Attention(
+        warranties=tuple(
+            AttentionItem("warranty", w.id, w.asset.name, w.title, w.ends_on)
+            for w in board.expiring_warranties
+        ),
+        follow_ups=tuple(
+            AttentionItem("ticket", t.id, t.vendor.name, t.title, t.follow_up_on)
+            for t in board.follow_ups_due
+        ),
+        waiting=tuple(
+            AttentionItem("ticket", t.id, t.vendor.name, t.title, t.opened_on)
+            for t in board.waiting_too_long
+        ),
+        notices=tuple(
+            AttentionItem("agreement", a.id, a.vendor.name, a.title, a.notice_deadline, a.renews_on)
+            for a in board.notice_deadlines
+        ),
+        service=tuple(
+            AttentionItem("service_event", e.id, e.asset.name, e.description, e.next_due)
+            for e in board.service_due
+        ),
+        over_policy=tuple(
+            AttentionItem("vendor", b.vendor.id, b.vendor.name, b.reason) for b in board.over_policy
+        ),
     )

@@ -296,3 +296,9 @@ def timeline_position(
     if ticket_id is not None:
         query = query.where(i.ticket_id == ticket_id)
     return session.scalar(query) or 0
+
+
+def new_thing_defaults(card: VendorCard) -> dict[str, int]:
+    """A thing added on a vendor's page: made by the vendor if it is a maker, else sold by it."""
+    role = "maker_id" if card.vendor_kind == m.VendorKind.MAKER.value else "seller_id"
+    return {role: card.id}

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
-from PySide6.QtCore import SignalInstance
+from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QToolBar
 
-from vrmdesk.store import models as m
 from vrmdesk.ui.widgets.icons import icon
 
 
@@ -22,7 +22,7 @@ class Window(Protocol):
     def quick_capture(self) -> None: ...
     def request_lock(self) -> None: ...
     def undo(self) -> None: ...
-    def new_record(self, cls: Any) -> None: ...
+    def new_record(self, kind: str) -> None: ...
     def import_reply(self) -> None: ...
     def share_with_vendor(self) -> None: ...
     def backup_now(self) -> None: ...
@@ -33,9 +33,9 @@ class Window(Protocol):
     def about(self) -> None: ...
     def show_identity(self) -> None: ...
     def show_page(self, key: str) -> None: ...
-    def menuBar(self) -> QMenuBar: ...  # noqa: N802 (Qt's name)
-    def addToolBar(self, title: str) -> QToolBar: ...  # noqa: N802
-    def addAction(self, action: QAction) -> None: ...  # noqa: N802
+    def menuBar(self) -> QMenuBar: ...
+    def addToolBar(self, title: str) -> QToolBar: ...
+    def addAction(self, action: QAction) -> None: ...
 
 
 Slot = Callable[[], Any]
@@ -43,12 +43,14 @@ Slot = Callable[[], Any]
 
 class Actions:
     def __init__(self, window: Window) -> None:
+        if not isinstance(window, QObject):  # the window owns its actions
+            raise TypeError(f"{window!r} cannot own actions")
         w = window
 
         def act(
             text: str,
-            slot,
-            shortcut: str | QKeySequence.StandardKey | list | None = None,  # type: ignore[no-untyped-def]
+            slot: Slot,
+            shortcut: str | QKeySequence.StandardKey | list[str] | None = None,
             icon_name: str | None = None,
             tip: str = "",
         ) -> QAction:
@@ -80,14 +82,14 @@ class Actions:
         self.undo = act("&Undo", w.undo, QKeySequence.StandardKey.Undo, "undo")
         self.undo.setEnabled(False)
         self.new_vendor = act(
-            "New &vendor…", lambda: w.new_record(m.Vendor), "Ctrl+Shift+V", "vendor"
+            "New &vendor…", lambda: w.new_record("vendor"), "Ctrl+Shift+V", "vendor"
         )
-        self.new_thing = act("New &thing…", lambda: w.new_record(m.Asset), "Ctrl+Shift+T", "thing")
+        self.new_thing = act("New &thing…", lambda: w.new_record("asset"), "Ctrl+Shift+T", "thing")
         self.new_ticket = act(
-            "New tic&ket…", lambda: w.new_record(m.Ticket), "Ctrl+Shift+K", "ticket"
+            "New tic&ket…", lambda: w.new_record("ticket"), "Ctrl+Shift+K", "ticket"
         )
         self.new_agreement = act(
-            "New &agreement…", lambda: w.new_record(m.Agreement), None, "calendar"
+            "New &agreement…", lambda: w.new_record("agreement"), None, "calendar"
         )
         self.import_reply = act(
             "&Import a vendor's reply…",
@@ -125,7 +127,7 @@ class Actions:
             "The fingerprint vendors check my bundles against; export the public key",
         )
         self.go = [
-            act(f"&{n}. {label}", lambda key=key: w.show_page(key), f"Ctrl+{n}", icon_name)
+            act(f"&{n}. {label}", partial(w.show_page, key), f"Ctrl+{n}", icon_name)
             for n, (key, label, icon_name) in enumerate(
                 (
                     ("home", "Home", "home"),

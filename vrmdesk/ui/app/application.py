@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon, QWidget
 
 from vrmdesk.errors import VrmError
+from vrmdesk.store.keys import KdfParams
 from vrmdesk.store.paths import default_vault_dir, vault_exists
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
@@ -34,21 +35,24 @@ class NoDisplay(VrmError):
 
 
 def make_app() -> QApplication:
-    if QApplication.instance() is None:
+    existing = QApplication.instance()
+    if existing is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
         )
-    app = QApplication.instance() or QApplication(sys.argv)
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("vrmdesk")
     app.setOrganizationName("vrmdesk")
     app.setDesktopFileName("vrmdesk")
     app.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
     # Fusion draws with the palette, and Qt gives it the system's light or dark scheme.
     app.setStyle("Fusion")
-    return app  # type: ignore[return-value]
+    return app
 
 
-def obtain_vault(folder: Path, parent=None, *, kdf=None) -> tuple[Vault | None, Path]:  # type: ignore[no-untyped-def]
+def obtain_vault(
+    folder: Path, parent: QWidget | None = None, *, kdf: KdfParams | None = None
+) -> tuple[Vault | None, Path]:
     """Unlock the vault in ``folder`` (or create it through the wizard). None if cancelled."""
     from vrmdesk.ui.vault.create_wizard import CreateVaultWizard
     from vrmdesk.ui.vault.unlock import UnlockDialog
@@ -105,19 +109,18 @@ class Application(QObject):
         settings.save(self.prefs)
         from vrmdesk.ui.app.main_window import MainWindow
 
-        self.controller = VaultController(vault, self)
-        self.controller.temp_copies = self.temp_copies  # type: ignore[attr-defined]
-        self.controller.locked.connect(self.temp_copies.clear)
+        self.controller = VaultController(vault, self.temp_copies, self)
         self.window = MainWindow(self.controller, self.prefs, tray=self.tray)
         self.window.lock_requested.connect(self.lock)
         self.window.unlock_requested.connect(self.unlock)
         if self.tray is not None:
-            self.tray.unlock_requested.connect(self.unlock)
-            self.tray.show_requested.connect(self.show_window)
-            self.tray.quit_requested.connect(self.quit)
-            self.controller.locked.connect(lambda: self.tray.set_locked(True))  # type: ignore[union-attr]
-            self.controller.unlocked.connect(lambda: self.tray.set_locked(False))  # type: ignore[union-attr]
-            self.tray.show()
+            tray = self.tray
+            tray.unlock_requested.connect(self.unlock)
+            tray.show_requested.connect(self.show_window)
+            tray.quit_requested.connect(self.quit)
+            self.controller.locked.connect(lambda: tray.set_locked(True))
+            self.controller.unlocked.connect(lambda: tray.set_locked(False))
+            tray.show()
         self.window.show()
         self.controller.notify({"*"})
         self._show_unseen_recovery_key()

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.errors import VrmError
-from vrmdesk.store import models as m
-from vrmdesk.store.services import records
+from vrmdesk.store.services import editing, records
 from vrmdesk.ui.app.actions import Actions
 from vrmdesk.ui.app.idle import IdleWatcher
 from vrmdesk.ui.app.reminders import Reminders
@@ -87,10 +86,12 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setMaximumWidth(180)
         self.stack = QStackedWidget()
+        self.vendors_page = VendorsPage(controller, prefs)
+        self.things_page = ThingsPage(controller, prefs)
         self.pages: dict[str, Page] = {
             "home": HomePage(controller, prefs),
-            "vendors": VendorsPage(controller, prefs),
-            "things": ThingsPage(controller, prefs),
+            "vendors": self.vendors_page,
+            "things": self.things_page,
         }
         for key, label, icon_name in PAGES:
             item = QListWidgetItem(icon(icon_name), label)
@@ -134,12 +135,14 @@ class MainWindow(QMainWindow):
 
     # -- locked and unlocked -----------------------------------------------------------------
     def show_status(self, text: str) -> None:
-        """A message in the status bar; none while the vault is locked (they speak of its records)."""
+        """A message in the status bar; none while the vault is locked (they speak of its
+        records)."""
         if self.controller.is_open:
             self.statusBar().showMessage(text, 6000)
 
     def _show_locked(self) -> None:
-        """Nothing of the vault stays on screen: the pages emptied themselves, this hides the rest."""
+        """Nothing of the vault stays on screen: the pages emptied themselves, this hides the
+        rest."""
         self.setWindowTitle(LOCKED_TITLE)
         for widget in QApplication.topLevelWidgets():  # a question still naming a record …
             if isinstance(widget, QDialog) and widget.isVisible():
@@ -172,10 +175,10 @@ class MainWindow(QMainWindow):
             return
         if home == "vendor":
             self.show_page("vendors")
-            self.pages["vendors"].show_vendor(home_id, kind, record_id)  # type: ignore[attr-defined]
+            self.vendors_page.show_vendor(home_id, kind, record_id)
         else:
             self.show_page("things")
-            self.pages["things"].show_asset(home_id, kind, record_id)  # type: ignore[attr-defined]
+            self.things_page.show_asset(home_id, kind, record_id)
 
     # -- commands (called by actions) ---------------------------------------------------------
     def open_search(self) -> None:
@@ -188,19 +191,19 @@ class MainWindow(QMainWindow):
     def quick_capture(self) -> None:
         from vrmdesk.ui.editors.quick_capture import QuickCaptureDialog
 
-        vendor_id = getattr(self.pages["vendors"], "current_vendor_id", lambda: None)()
+        vendor_id = self.vendors_page.current_vendor_id()
         QuickCaptureDialog(self.controller, self, vendor_id=vendor_id).open()
 
-    def new_record(self, cls: type[m.Record]) -> None:
+    def new_record(self, kind: str) -> None:
         from vrmdesk.ui.editors.record_editor import edit_record
 
         defaults: dict[str, object] = {}
-        vendor_id = getattr(self.pages["vendors"], "current_vendor_id", lambda: None)()
-        if vendor_id and "vendor_id" in records.editable_fields(cls):
+        vendor_id = self.vendors_page.current_vendor_id()
+        if vendor_id and "vendor_id" in editing.fields_of(kind):
             defaults["vendor_id"] = vendor_id
-        new_id = edit_record(self, self.controller, cls, defaults=defaults)
+        new_id = edit_record(self, self.controller, kind, defaults=defaults)
         if new_id is not None:
-            self.open_record(cls.kind, new_id)
+            self.open_record(kind, new_id)
 
     def undo(self) -> None:
         if not self.controller.undo_delete():
@@ -221,7 +224,7 @@ class MainWindow(QMainWindow):
         import_reply_dialog(self, self.controller)
 
     def share_with_vendor(self) -> None:
-        vendor_id = getattr(self.pages["vendors"], "current_vendor_id", lambda: None)()
+        vendor_id = self.vendors_page.current_vendor_id()
         if vendor_id is None:
             self.show_page("vendors")
             self.statusBar().showMessage("Choose the vendor to share with first.", 6000)
@@ -243,7 +246,7 @@ class MainWindow(QMainWindow):
     def restore_backup(self) -> None:
         from vrmdesk.ui.vault.backups import restore_backup
 
-        restore_backup(self, self.controller)
+        restore_backup(self, self.controller, self.request_lock)
 
     def change_passphrase(self) -> None:
         from vrmdesk.ui.vault.passphrase_dialog import ChangePassphraseDialog
@@ -283,9 +286,7 @@ class MainWindow(QMainWindow):
         store.setValue("window/geometry", self.saveGeometry())
         store.setValue("window/splitter", self.splitter.saveState())
         for page in self.pages.values():
-            saver = getattr(page, "save_state", None)
-            if saver is not None:
-                saver(store)
+            page.save_state(store)
         store.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

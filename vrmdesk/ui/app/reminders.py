@@ -14,7 +14,8 @@ CHECK_EVERY_MS = 30 * 60 * 1000
 
 
 class Reminders(QObject):
-    """Checks every half hour while the vault is unlocked; shown in the tray, else the status bar."""
+    """Checks every half hour while the vault is unlocked; shown in the tray, else the status
+    bar."""
 
     def __init__(
         self,

@@ -3,7 +3,11 @@
 Widgets get the controller passed in (there is no global). They read through
 ``controller.session()`` for quick queries (a page of a list, one record) and call
 ``controller.run(...)`` for anything that may take longer than a moment; after a change they call
-``controller.notify(kinds)`` so every view showing those kinds refreshes.
+``controller.notify(kinds)`` so every view showing those kinds refreshes. Reading and writing
+go through the core's services, which take that session; a widget never queries through it.
+
+The controller also holds the private temporary copies that "Open" makes of attachments
+(:class:`TempCopies`, given by whoever makes the controller); locking deletes them.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from PySide6.QtCore import QObject, Signal
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import VaultLocked
-from vrmdesk.store import models as m
-from vrmdesk.store.services import undo
+from vrmdesk.store.services import editing, undo
+from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.tasks import Task, TaskRunner
 
@@ -34,9 +38,13 @@ class VaultController(QObject):
     #: what Undo would bring back ("" when nothing)
     undo_changed = Signal(str)
 
-    def __init__(self, vault: Vault, parent: QObject | None = None) -> None:
+    def __init__(
+        self, vault: Vault, temp_copies: TempCopies, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._vault: Vault | None = vault
+        #: plaintext copies of attachments opened in other programs (deleted on lock)
+        self.temp_copies = temp_copies
         self.tasks = TaskRunner(self)
         self._undo: list[undo.Snapshot] = []
 
@@ -78,12 +86,11 @@ class VaultController(QObject):
         )
 
     # -- deleting with undo ------------------------------------------------------------------
-    def delete_record(
-        self, cls: type[m.Record], record_id: int, *, cascade: bool = False
-    ) -> undo.Snapshot:
-        """Delete a record (raises InUseError for a vendor with records unless ``cascade``)."""
+    def delete_record(self, kind: str, record_id: int, *, cascade: bool = False) -> undo.Snapshot:
+        """Delete a record of ``kind`` ("ticket" …); InUseError for a vendor with records unless
+        ``cascade``."""
         with self.session() as session:
-            snapshot = undo.delete_with_undo(session, cls, record_id, cascade=cascade)
+            snapshot = editing.delete_record(session, kind, record_id, cascade=cascade)
         self._undo.append(snapshot)
         self.undo_changed.emit(snapshot.label)
         self.notify({"*"}, f"Deleted the {snapshot.label}. Undo with Ctrl+Z.")
@@ -109,7 +116,7 @@ class VaultController(QObject):
         return True
 
     def lock(self) -> None:
-        """Close the vault; every view empties itself on ``locked``."""
+        """Close the vault; every view empties itself on ``locked``, temporary copies go."""
         if self._vault is None:
             return
         self.tasks.cancel_all()
@@ -118,6 +125,7 @@ class VaultController(QObject):
         self._undo.clear()
         self.undo_changed.emit("")
         self.locked.emit()
+        self.temp_copies.clear()
         vault.close()
 
     def replace(self, vault: Vault) -> None:

@@ -86,6 +86,7 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
 
 
 def install_excepthook() -> None:
-    """From now on an exception nothing caught is logged and shown in one line, never printed raw."""
+    """From now on an exception nothing caught is logged and shown in one line, never printed
+    raw."""
     sys.excepthook = _excepthook
     threading.excepthook = _thread_hook

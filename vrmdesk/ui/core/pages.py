@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import QWidget
 
 from vrmdesk.ui.core.controller import VaultController
@@ -33,3 +33,6 @@ class Page(QWidget):
 
     def clear(self) -> None:
         """The vault was locked: drop every record from every view and model."""
+
+    def save_state(self, store: QSettings) -> None:
+        """Keep how the page is laid out (splitters, sorting) for the next run."""

@@ -13,7 +13,7 @@ from vrmdesk.ui.core.tasks import Task
 
 
 def run_with_progress(
-    parent: QWidget,
+    parent: QWidget | None,
     controller: VaultController,
     label: str,
     fn: Callable[[Task], Any],
@@ -59,7 +59,7 @@ def run_with_progress(
         if text:
             dialog.setLabelText(text)
         if no_cancel_after is not None and text == no_cancel_after:
-            dialog.setCancelButton(None)  # type: ignore[arg-type]
+            dialog.setCancelButton(None)
 
     task.progressed.connect(progressed)
     dialog.canceled.connect(task.cancel)

@@ -9,11 +9,12 @@ window) is gone by then, nothing is delivered.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
 
 
 class Cancelled(Exception):
@@ -71,17 +72,15 @@ class Task:
             raise Cancelled()
 
     def progress(self, done: int, total: int = 0, text: str = "") -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the receiver is gone
             self._relay._progress_from_worker.emit(done, total, text)
-        except RuntimeError:  # the receiver is gone
-            pass
 
     # -- from the UI ------------------------------------------------------------------------
     def cancel(self) -> None:
         self._cancel.set()
 
     @property
-    def progressed(self):  # type: ignore[no-untyped-def]
+    def progressed(self) -> SignalInstance:
         """Signal(done, total, text), delivered on the UI thread."""
         return self._relay.progressed
 
@@ -108,10 +107,8 @@ class _Runnable(QRunnable):
 
     @staticmethod
     def _emit(signal: Any, value: Any) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the receiver is gone
             signal.emit(value)
-        except RuntimeError:
-            pass
 
 
 def _shared_pool() -> QThreadPool:
@@ -138,7 +135,8 @@ class TaskRunner(QObject):
         receiver: QObject,
         label: str = "",
     ) -> Task:
-        """``label`` names work a person would not want to lose by quitting ("Writing b.vrmshare…")."""
+        """``label`` names work a person would not want to lose by quitting ("Writing
+        b.vrmshare…")."""
 
         def finish_ok(result: Any) -> None:
             self._forget(task)

@@ -45,7 +45,8 @@ def _two_digit_base() -> int:
 
 
 def _locale_formats(locale: QLocale) -> list[str]:
-    """The locale's short date form, loosened: one or two digits for day and month, 2 or 4 for the year."""
+    """The locale's short date form, loosened: one or two digits for day and month, 2 or 4 for
+    the year."""
     short = locale.dateFormat(QLocale.FormatType.ShortFormat)
     loose = re.sub(r"d+", "d", re.sub(r"M+", "M", short))
     four = re.sub(r"y+", "yyyy", loose)
@@ -60,6 +61,10 @@ def example_text(locale: QLocale | None = None) -> str:
     iso = sample.toString(DATE_FORMAT)
     local = locale.toString(sample, locale.dateFormat(QLocale.FormatType.ShortFormat))
     return iso if local == iso else f"{iso} or {local}"
+
+
+#: ``date`` by another name, for :class:`DateInput`, whose ``date()`` hides the type in its body
+Day = date
 
 
 def parse_date(text: str, locale: QLocale | None = None) -> date | None:
@@ -170,7 +175,7 @@ class DateInput(QWidget):
         """The date typed; None when empty; :class:`ValueError` when the text names no date."""
         return parse_date(self.edit.text(), self.locale_)
 
-    def checked_date(self, field: str, required: bool) -> date | None:
+    def checked_date(self, field: str, required: bool) -> Day | None:
         """The date typed, or a :class:`ValidationError` for ``field`` saying how to type one."""
         try:
             value = self.date()
@@ -185,7 +190,7 @@ class DateInput(QWidget):
             )
         return value
 
-    def set_date(self, value: date | None) -> None:
+    def set_date(self, value: Day | None) -> None:
         self.edit.setText("" if value is None else format_date(value))
 
     def open_calendar(self) -> None:

@@ -9,8 +9,7 @@ core: an amount is checked with ``rules.parse_amount``, everything else on save.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
@@ -35,6 +34,14 @@ from vrmdesk.store.services import rules
 def human(value: str) -> str:
     """An enum value as a person reads it: ``waiting_on_vendor`` -> ``Waiting on vendor``."""
     return value.replace("_", " ").capitalize()
+
+
+def line_edit(combo: QComboBox) -> QLineEdit:
+    """An editable combo box's line edit (Qt makes one when the box turns editable)."""
+    line = combo.lineEdit()
+    if line is None:
+        raise ValueError("the combo box is not editable")
+    return line
 
 
 class Field(QWidget):
@@ -127,11 +134,13 @@ class TextField(Field):
 
 
 class EnumField(Field):
-    def __init__(self, name: str, enum_class: type[enum.StrEnum]) -> None:
+    """One of the values the core gives for the field (``editing.choices``)."""
+
+    def __init__(self, name: str, values: Sequence[str]) -> None:
         super().__init__((name,))
         self.combo = QComboBox()
-        for member in enum_class:
-            self.combo.addItem(human(member.value), member.value)
+        for value in values:
+            self.combo.addItem(human(value), value)
         self.combo.currentIndexChanged.connect(self.changed)
         self.layout_.addWidget(self.combo)
         self.setFocusProxy(self.combo)
@@ -171,7 +180,7 @@ class PickerField(Field):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.combo.setCompleter(completer)
-        line = self.combo.lineEdit()
+        line = line_edit(self.combo)
         line.setPlaceholderText(
             f"none — type to search {noun}s" if optional else f"type to search {noun}s"
         )
@@ -269,7 +278,7 @@ class AmountField(Field):
         self.currency.setEditable(True)
         self.currency.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.currency.addItems(currencies)
-        self.currency.lineEdit().setValidator(
+        line_edit(self.currency).setValidator(
             QRegularExpressionValidator(QRegularExpression("[A-Za-z]{0,3}"), self.currency)
         )
         self.currency.setAccessibleName("Currency")

@@ -7,7 +7,7 @@ core's :class:`ValidationError` under the field it names. The rules are the core
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -29,7 +29,7 @@ class Row:
     touched: bool = False
     #: the core's message, kept until the field changes
     core_message: str = ""
-    names: tuple[str, ...] = field(default_factory=tuple)
+    names: tuple[str, ...] = ()
 
 
 def with_mnemonic(text: str, used: set[str]) -> str:
@@ -146,7 +146,8 @@ class FormRows:
 
 
 def checked_values(rows: FormRows, general: ErrorLabel) -> dict[str, Any] | None:
-    """The form's values when every field passes its own checks; else None, first bad field focused."""
+    """The form's values when every field passes its own checks; else None, the first bad field
+    focused."""
     general.set_text("")
     bad = rows.check_all()
     if bad is not None:
@@ -197,13 +198,14 @@ class _CtrlEnter(QObject):
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress:
-            key_event: QKeyEvent = event  # type: ignore[assignment]
-            if key_event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
-                key_event.modifiers() & Qt.KeyboardModifier.ControlModifier
-            ):
-                self.slot()
-                return True
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.slot()
+            return True
         return False
 
 

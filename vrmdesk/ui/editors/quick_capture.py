@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.errors import ValidationError, VrmError
-from vrmdesk.store import models as m
-from vrmdesk.store.services import records
+from vrmdesk.store.services import editing
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.dates import DateTimeField
 from vrmdesk.ui.editors.fields import (
@@ -40,7 +39,6 @@ from vrmdesk.ui.editors.form_rows import (
     on_ctrl_enter,
     report_save_error,
 )
-from vrmdesk.ui.editors.specs import ticket_choices
 
 
 class DirectionField(Field):
@@ -51,17 +49,17 @@ class DirectionField(Field):
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
         texts = {"inbound": "&From them", "outbound": "T&o them"}
-        for direction in m.Direction:
-            button = QRadioButton(texts.get(direction.value, human(direction.value)))
+        for direction in editing.choices("interaction", "direction"):
+            button = QRadioButton(texts.get(direction, human(direction)))
             button.setAccessibleName(
-                f"{human(direction.value)}: {texts[direction.value].replace('&', '').lower()}"
+                f"{human(direction)}: {texts[direction].replace('&', '').lower()}"
             )
             self.group.addButton(button)
-            self.buttons[direction.value] = button
+            self.buttons[direction] = button
             self.layout_.addWidget(button)
         self.layout_.addStretch(1)
         used.update({"f", "o"})
-        self.buttons[m.Direction.INBOUND.value].setChecked(True)
+        self.buttons["inbound"].setChecked(True)
         self.group.buttonToggled.connect(lambda *_: self.changed.emit())
 
     def value(self) -> str:
@@ -97,7 +95,7 @@ class QuickCaptureDialog(QDialog):
         self.rows = FormRows(form, reserved="sc")
         self.vendor = PickerField("vendor_id", "vendor", optional=False)
         self.ticket = PickerField("ticket_id", "ticket", optional=True)
-        self.channel = EnumField("channel", m.InteractionChannel)
+        self.channel = EnumField("channel", editing.choices("interaction", "channel"))
         self.direction = DirectionField("direction", self.rows.used)
         self.when = DateTimeField("occurred_at")
         self.subject = LineField("subject", 500, placeholder="what it was about")
@@ -111,9 +109,7 @@ class QuickCaptureDialog(QDialog):
         self.rows.add("Text", self.body, hint="Ctrl+Enter saves from here.")
 
         with controller.session() as session:
-            self.vendor.set_choices(
-                [(v.id, v.name) for v in records.list_records(session, m.Vendor)]
-            )
+            self.vendor.set_choices(editing.vendor_choices(session))
         self._ticket_vendor: int | None = -1
         self.vendor.changed.connect(self._reload_tickets)
         self.vendor.set_value(vendor_id)
@@ -156,7 +152,7 @@ class QuickCaptureDialog(QDialog):
             return
         self._ticket_vendor = vendor_id
         with self.controller.session() as session:
-            self.ticket.set_choices(ticket_choices(session, vendor_id))
+            self.ticket.set_choices(editing.ticket_choices(session, vendor_id))
 
     def save(self) -> bool:
         """Record the interaction; False (with the problem under its field) if refused."""
@@ -165,14 +161,15 @@ class QuickCaptureDialog(QDialog):
             return False
         try:
             with self.controller.session() as session:
-                interaction = records.create(session, m.Interaction, **values)
-                interaction_id, vendor_name = interaction.id, interaction.vendor.name
+                captured = editing.capture_interaction(session, values)
         except VrmError as exc:
             report_save_error(self.rows, self.general_error, exc)
             return False
-        self.interaction_id = interaction_id
+        self.interaction_id = captured.id
         kinds = {"interaction", "ticket"} if values.get("ticket_id") else {"interaction"}
         channel = human(values["channel"]).lower()
-        self.controller.notify(kinds, f"Recorded the interaction with {vendor_name} ({channel}).")
+        self.controller.notify(
+            kinds, f"Recorded the interaction with {captured.vendor} ({channel})."
+        )
         self.accept()
         return True

@@ -8,19 +8,18 @@ from typing import Any
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from vrmdesk.errors import InUseError, VrmError
-from vrmdesk.store import models as m
 from vrmdesk.ui.core.controller import VaultController
 
 
 def call_editor(
     parent: QWidget,
     controller: VaultController,
-    cls: type[m.Record],
+    kind: str,
     record_id: int | None = None,
     defaults: dict[str, Any] | None = None,
 ) -> int | None:
-    """Open the record editor (imported when needed; it tells the controller what it saved,
-    so every view refreshes); the id saved, or None."""
+    """Open the editor of a ``kind`` of record (imported when needed; it tells the controller
+    what it saved, so every view refreshes); the id saved, or None."""
     try:
         from vrmdesk.ui.editors.record_editor import edit_record
     except ImportError:
@@ -28,14 +27,14 @@ def call_editor(
             parent, "Editor not available", "Editing records is not available in this build."
         )
         return None
-    return edit_record(parent, controller, cls, record_id=record_id, defaults=defaults)
+    return edit_record(parent, controller, kind, record_id=record_id, defaults=defaults)
 
 
 def confirm_delete(
-    parent: QWidget, controller: VaultController, cls: type[m.Record], record_id: int, title: str
+    parent: QWidget, controller: VaultController, kind: str, record_id: int, title: str
 ) -> bool:
     """Ask, then delete through the controller (undo stays possible). True if deleted."""
-    noun = cls.kind.replace("_", " ")
+    noun = kind.replace("_", " ")
     answer = QMessageBox.question(
         parent,
         f"Delete {noun}",
@@ -46,18 +45,18 @@ def confirm_delete(
     if answer != QMessageBox.StandardButton.Yes:
         return False
     try:
-        controller.delete_record(cls, record_id)
+        controller.delete_record(kind, record_id)
         return True
     except InUseError as exc:
-        if cls is not m.Vendor or not ask_cascade(parent, title, str(exc)):
-            if cls is not m.Vendor:
+        if kind != "vendor" or not ask_cascade(parent, title, str(exc)):
+            if kind != "vendor":
                 QMessageBox.warning(parent, f"Cannot delete the {noun}", str(exc))
             return False
     except VrmError as exc:
         QMessageBox.warning(parent, f"Cannot delete the {noun}", str(exc))
         return False
     try:
-        controller.delete_record(cls, record_id, cascade=True)
+        controller.delete_record(kind, record_id, cascade=True)
         return True
     except VrmError as exc:
         QMessageBox.warning(parent, f"Cannot delete the {noun}", str(exc))

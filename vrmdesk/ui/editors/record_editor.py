@@ -1,8 +1,9 @@
 """One dialog that creates or edits a record of any kind, built from the kind's field specs.
 
-``edit_record(parent, controller, cls, record_id=None, defaults=None)`` shows it and returns the
-saved record's id (None when cancelled). Problems show under the field they concern: required
-fields and formats as the user types, and the core's :class:`ValidationError` on save, in which
+``edit_record(parent, controller, kind, record_id=None, defaults=None)`` shows it for a kind of
+record ("ticket" …) and returns the saved record's id (None when cancelled). Problems show
+under the field they concern: required fields and formats as the user types, and the core's
+:class:`ValidationError` on save, in which
 case nothing is written and the dialog stays open.
 """
 
@@ -25,8 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.errors import ValidationError, VrmError
-from vrmdesk.store import models as m
-from vrmdesk.store.services import records
+from vrmdesk.store.services import editing
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.fields import Field, PickerField, TextField
 from vrmdesk.ui.editors.form_rows import (
@@ -40,9 +40,7 @@ from vrmdesk.ui.editors.specs import (
     NOUNS,
     SPECS,
     build_field,
-    initial_values,
     load_choices,
-    ticket_choices,
 )
 
 
@@ -52,24 +50,29 @@ class RecordEditor(QDialog):
     def __init__(
         self,
         controller: VaultController,
-        cls: type[m.Record],
+        kind: str,
         record_id: int | None = None,
         defaults: Mapping[str, Any] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.cls = cls
+        self.kind = kind
         self.record_id = record_id
         self.is_new = record_id is None
-        self.noun = NOUNS.get(cls.kind, cls.kind)
-        self.specs = SPECS[cls]
+        self.noun = NOUNS.get(kind, kind)
+        self.specs = SPECS[kind]
+        infos = editing.fields_of(kind)
         self.setWindowTitle(f"New {self.noun}" if self.is_new else f"Edit {self.noun}")
         self.setAccessibleName(self.windowTitle())
 
         with controller.session() as session:
             choices = load_choices(session, self.specs)
-            values = initial_values(cls) if self.is_new else self._stored(session, record_id)
+            values = (
+                editing.initial_values(kind)
+                if record_id is None
+                else editing.stored_values(session, kind, record_id)
+            )
         values.update(defaults or {})
 
         body = QWidget()
@@ -80,7 +83,7 @@ class RecordEditor(QDialog):
         self.rows = FormRows(form, reserved="sc")  # Save and Cancel keep their letters
         self.fields: dict[str, Field] = {}
         for spec in self.specs:
-            field = build_field(spec, cls, choices, self.is_new)
+            field = build_field(spec, infos[spec.name], choices, self.is_new)
             self.rows.add(spec.label, field, required=spec.required, hint=spec.hint)
             self.fields[spec.name] = field
         for field in self.fields.values():
@@ -128,10 +131,6 @@ class RecordEditor(QDialog):
         controller.locked.connect(self.reject)  # nothing of the vault stays on screen
 
     # -- loading -----------------------------------------------------------------------------
-    def _stored(self, session: Any, record_id: int | None) -> dict[str, Any]:
-        obj = records.get(session, self.cls, int(record_id or 0))
-        return {name: getattr(obj, name) for name in records.editable_fields(self.cls)}
-
     def _wire_ticket_picker(self, values: Mapping[str, Any]) -> None:
         """A ticket picker offers the tickets of the vendor chosen above it."""
         ticket = self.fields.get("ticket_id")
@@ -149,7 +148,7 @@ class RecordEditor(QDialog):
                 return
             self._ticket_vendor = vendor_id
             with self.controller.session() as session:
-                ticket.set_choices(ticket_choices(session, vendor_id))
+                ticket.set_choices(editing.ticket_choices(session, vendor_id))
 
         vendor.changed.connect(reload)
         reload()
@@ -169,21 +168,15 @@ class RecordEditor(QDialog):
         values = checked_values(self.rows, self.general_error)
         if values is None:
             return False
-        if self.is_new:  # an empty field the core fills in (a warranty's start) is left out
-            columns = records.editable_fields(self.cls)
-            values = {k: v for k, v in values.items() if v is not None or columns[k].nullable}
         try:
             with self.controller.session() as session:
-                if self.is_new:
-                    obj = records.create(session, self.cls, **values)
-                else:
-                    obj = records.update(session, self.cls, int(self.record_id or 0), **values)
-                record_id, title = obj.id, records.title_of(obj)
+                record_id = None if self.is_new else self.record_id
+                saved = editing.save_record(session, self.kind, record_id, values)
         except VrmError as exc:
             report_save_error(self.rows, self.general_error, exc)
             return False
-        self.record_id = record_id
-        self.controller.notify({self.cls.kind}, f"Saved the {self.noun} “{title}”.")
+        self.record_id = saved.id
+        self.controller.notify({self.kind}, f"Saved the {self.noun} “{saved.title}”.")
         self.accept()
         return True
 
@@ -194,13 +187,13 @@ class RecordEditor(QDialog):
 def edit_record(
     parent: QWidget | None,
     controller: VaultController,
-    cls: type[m.Record],
+    kind: str,
     record_id: int | None = None,
     defaults: Mapping[str, Any] | None = None,
 ) -> int | None:
-    """Show the editor; the saved record's id, or None when the user cancelled."""
+    """Show the editor of a ``kind`` of record; the saved record's id, or None if cancelled."""
     try:
-        dialog = RecordEditor(controller, cls, record_id, defaults, parent)
+        dialog = RecordEditor(controller, kind, record_id, defaults, parent)
     except VrmError as exc:  # the record went away (deleted elsewhere), the vault locked …
         QMessageBox.warning(parent, "Cannot edit", str(exc))
         return None

@@ -1,7 +1,8 @@
 """What the editor of each kind of record asks for: one list of field specs per kind.
 
 A spec names the column, the label, the kind of input and whether the field is required (the
-core decides the rest and says so on save). ``build_field`` turns a spec into its widget.
+core decides the rest and says so on save). ``build_field`` turns a spec into its widget, with
+what the core says of that field (``editing.FieldInfo``: may it be empty, its length, its values).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from vrmdesk.store import models as m
-from vrmdesk.store.services import records, things
+from vrmdesk.store.services import editing, things
+from vrmdesk.store.services.editing import FieldInfo
 from vrmdesk.ui.editors.dates import DateField, DateTimeField
 from vrmdesk.ui.editors.fields import (
     AmountField,
@@ -70,8 +71,9 @@ def S(name: str, label: str, kind: str = "line", **options: Any) -> Spec:
 VENDOR = S("vendor_id", "Vendor", "vendor", required=True)
 NOTES = S("notes", "Notes", "text")
 
-SPECS: dict[type[m.Record], list[Spec]] = {
-    m.Vendor: [
+#: kind of record -> its editor's fields, in order
+SPECS: dict[str, list[Spec]] = {
+    "vendor": [
         S("name", "Name", required=True),
         S("vendor_kind", "Kind", "enum"),
         S("status", "Relationship", "enum"),
@@ -97,7 +99,7 @@ SPECS: dict[type[m.Record], list[Spec]] = {
         ),
         NOTES,
     ],
-    m.Contact: [
+    "contact": [
         VENDOR,
         S("name", "Name", required=True),
         S("role", "Role"),
@@ -105,14 +107,14 @@ SPECS: dict[type[m.Record], list[Spec]] = {
         S("phone", "Phone"),
         NOTES,
     ],
-    m.Channel: [
+    "channel": [
         VENDOR,
         S("channel", "Channel", "enum"),
         S("value", "Address", required=True, hint="The e-mail address, number, page or handle."),
         S("label", "Label"),
     ],
-    m.Account: [VENDOR, S("label", "Label"), S("number", "Number", required=True)],
-    m.Asset: [
+    "account": [VENDOR, S("label", "Label"), S("number", "Number", required=True)],
+    "asset": [
         S("name", "Name", required=True),
         S("category", "Category", suggest="categories"),
         S("maker_id", "Maker", "vendor"),
@@ -126,7 +128,7 @@ SPECS: dict[type[m.Record], list[Spec]] = {
         S("status", "Status", "enum"),
         NOTES,
     ],
-    m.Warranty: [
+    "warranty": [
         S("asset_id", "Thing", "asset", required=True),
         S("provider_id", "Provider", "vendor"),
         S("title", "Title"),
@@ -138,7 +140,7 @@ SPECS: dict[type[m.Record], list[Spec]] = {
         S("void", "Void (no longer valid)", "check"),
         NOTES,
     ],
-    m.Registration: [
+    "registration": [
         S("asset_id", "Thing", "asset", required=True),
         VENDOR,
         S("registered_on", "Registered on", "date"),
@@ -146,7 +148,7 @@ SPECS: dict[type[m.Record], list[Spec]] = {
         S("data_given", "Data given", "text", hint="What I told them (name, address, …)."),
         S("marketing_consent", "I agreed to marketing", "check"),
     ],
-    m.ServiceEvent: [
+    "service_event": [
         S("asset_id", "Thing", "asset", required=True),
         S("description", "What was done", "text", required=True),
         S("performed_on", "Done on", "date"),
@@ -156,7 +158,7 @@ SPECS: dict[type[m.Record], list[Spec]] = {
         S("interval_months", "Repeat every", "int", null_text="not recurring", suffix=" months"),
         S("next_due", "Next due", "date", null_text="from the interval"),
     ],
-    m.Ticket: [
+    "ticket": [
         VENDOR,
         S("title", "Title", required=True),
         S("asset_id", "Thing", "asset"),
@@ -172,7 +174,7 @@ SPECS: dict[type[m.Record], list[Spec]] = {
         S("follow_up_on", "Follow up on", "date"),
         NOTES,
     ],
-    m.Interaction: [
+    "interaction": [
         VENDOR,
         S("ticket_id", "Ticket", "ticket"),
         S("asset_id", "Thing", "asset"),
@@ -182,13 +184,13 @@ SPECS: dict[type[m.Record], list[Spec]] = {
         S("subject", "Subject"),
         S("body", "Text", "text"),
     ],
-    m.Offer: [
+    "offer": [
         VENDOR,
         S("received_at", "Received", "datetime"),
         S("channel", "Channel", "enum"),
         S("content", "Content", "text"),
     ],
-    m.Agreement: [
+    "agreement": [
         VENDOR,
         S("title", "Title", required=True),
         S("started_on", "Started on", "date"),
@@ -215,61 +217,39 @@ def load_choices(session: Session, specs: list[Spec]) -> Choices:
     kinds = {spec.kind for spec in specs}
     suggests = {spec.suggest for spec in specs}
     return Choices(
-        vendors=[(v.id, v.name) for v in records.list_records(session, m.Vendor)]
-        if "vendor" in kinds
-        else [],
+        vendors=editing.vendor_choices(session) if "vendor" in kinds else [],
         assets=things.asset_choices(session) if "asset" in kinds else [],
         categories=things.categories(session) if "categories" in suggests else [],
         locations=things.locations(session) if "locations" in suggests else [],
     )
 
 
-def ticket_choices(session: Session, vendor_id: int | None) -> list[tuple[int, str]]:
-    """The tickets of one vendor for a ticket picker (open ones first, newest first)."""
-    if vendor_id is None:
-        return []
-    tickets = records.list_records(session, m.Ticket, vendor_id=vendor_id)
-    tickets.sort(key=lambda t: t.status not in m.OPEN_TICKET_STATUSES)
-    return [(t.id, f"{t.title} [{t.reference}]" if t.reference else t.title) for t in tickets]
-
-
-def build_field(spec: Spec, cls: type[m.Record], choices: Choices, is_new: bool) -> Field:
-    column = records.editable_fields(cls)[spec.name]
-    nullable = bool(column.nullable)
+def build_field(spec: Spec, info: FieldInfo, choices: Choices, is_new: bool) -> Field:
+    """The widget for ``spec``; ``info`` is the core's description of that field."""
     if spec.kind == "line":
         suggestions = getattr(choices, spec.suggest) if spec.suggest else None
-        return LineField(spec.name, getattr(column.type, "length", None), suggestions)
+        return LineField(spec.name, info.max_length, suggestions)
     if spec.kind == "text":
         return TextField(spec.name)
     if spec.kind == "date":
         if spec.core_default and is_new:
             return DateField(spec.name, True, spec.null_text)
-        return DateField(spec.name, nullable, spec.null_text or "no date")
+        return DateField(spec.name, info.nullable, spec.null_text or "no date")
     if spec.kind == "datetime":
         return DateTimeField(spec.name)
     if spec.kind == "enum":
-        return EnumField(spec.name, column.type.enum_class)
+        return EnumField(spec.name, info.choices)
     if spec.kind in ("vendor", "asset", "ticket"):
-        picker = PickerField(spec.name, NOUNS.get(spec.kind, spec.kind), optional=nullable)
+        picker = PickerField(spec.name, NOUNS.get(spec.kind, spec.kind), optional=info.nullable)
         if spec.kind != "ticket":
             picker.set_choices(choices.vendors if spec.kind == "vendor" else choices.assets)
         return picker
     if spec.kind == "amount":
         return AmountField(spec.name, "currency", CURRENCIES)
     if spec.kind == "int":
-        return IntField(spec.name, nullable, spec.null_text or "not set", suffix=spec.suffix)
+        return IntField(spec.name, info.nullable, spec.null_text or "not set", suffix=spec.suffix)
     if spec.kind == "check":
         return CheckField(spec.name, spec.label)
     if spec.kind == "channels":
-        return ChannelsField(spec.name, [c.value for c in m.InteractionChannel])
+        return ChannelsField(spec.name, list(info.choices))
     raise ValueError(f"unknown field kind {spec.kind!r}")
-
-
-def initial_values(cls: type[m.Record]) -> dict[str, Any]:
-    """A new record's values: the columns' own defaults (enums, flags, numbers)."""
-    out: dict[str, Any] = {}
-    for name, column in records.editable_fields(cls).items():
-        default = column.default
-        if default is not None and getattr(default, "is_scalar", False):
-            out[name] = default.arg
-    return out

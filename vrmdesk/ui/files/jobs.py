@@ -12,8 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from vrmdesk.store import models as m
-from vrmdesk.store.services import records
+from vrmdesk.store.services import files
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.tasks import Cancelled, Task
@@ -51,29 +50,30 @@ def attach_files(
     vault: Vault,
     kind: str,
     record_id: int,
-    files: list[tuple[Path, int]],
+    paths: list[tuple[Path, int]],
     max_size: int,
 ) -> int | None:
     """Attach ``(path, size)`` files to a record in one transaction: a cancel attaches none."""
-    total = sum(size for _, size in files)
+    total = sum(size for _, size in paths)
     try:
         with vault.session() as session:
-            owner = records.get(session, m.RECORD_BY_KIND[kind], record_id)
             done = 0
-            for path, size in files:
+            for path, size in paths:
                 with path.open("rb") as handle:
                     reader = ProgressReader(handle, task, done, total, f"Encrypting {path.name}…")
-                    vault.attachments.add(
+                    files.attach(
                         session,
-                        owner,
-                        reader,  # type: ignore[arg-type]
+                        vault.attachments,
+                        kind,
+                        record_id,
+                        reader,
                         name=path.name,
                         max_size=max_size,
                     )
                 done += size
     except Cancelled:
         return None
-    return len(files)
+    return len(paths)
 
 
 def read_content(
@@ -83,9 +83,12 @@ def read_content(
     buffer = io.BytesIO()
     try:
         with vault.session() as session:
-            attachment = records.get(session, m.Attachment, attachment_id)
-            vault.attachments.write_to(
-                attachment, buffer, on_chunk=chunk_progress(task, size, f"Decrypting {name}…")
+            files.write_to(
+                session,
+                vault.attachments,
+                attachment_id,
+                buffer,
+                on_chunk=chunk_progress(task, size, f"Decrypting {name}…"),
             )
     except Cancelled:
         return None
@@ -98,9 +101,12 @@ def temporary_copy(
     """A private plaintext copy for another program (deleted with ``copies.clear()``)."""
     try:
         with vault.session() as session:
-            attachment = records.get(session, m.Attachment, attachment_id)
-            return copies.copy_of(
-                vault, attachment, on_chunk=chunk_progress(task, size, f"Decrypting {name}…")
+            return files.temporary_copy(
+                session,
+                vault,
+                copies,
+                attachment_id,
+                on_chunk=chunk_progress(task, size, f"Decrypting {name}…"),
             )
     except Cancelled:
         return None
@@ -112,9 +118,12 @@ def save_copy(
     """The plaintext at ``destination``, whole or not at all."""
     try:
         with vault.session() as session:
-            attachment = records.get(session, m.Attachment, attachment_id)
-            vault.attachments.save_copy(
-                attachment, destination, on_chunk=chunk_progress(task, size, f"Saving {name}…")
+            files.save_copy(
+                session,
+                vault.attachments,
+                attachment_id,
+                destination,
+                on_chunk=chunk_progress(task, size, f"Saving {name}…"),
             )
     except Cancelled:
         return False

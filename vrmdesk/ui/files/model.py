@@ -2,57 +2,43 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QMimeDatabase,
-    QModelIndex,
-    QPersistentModelIndex,
+    QObject,
     Qt,
 )
 
-from vrmdesk.store import models as m
 from vrmdesk.store.attachments import format_size
+from vrmdesk.store.services.files import AttachedFile
+from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 HEADERS = ("Name", "Type", "Size", "Added")
 _MIME = QMimeDatabase()
 
 
-@dataclass(frozen=True)
-class FileRow:
-    id: int
-    name: str
-    media_type: str
-    size: int
-    added: datetime  # UTC, naive (as stored)
+#: a file as the panel lists it (the core's plain row)
+FileRow = AttachedFile
 
-    @classmethod
-    def of(cls, attachment: m.Attachment) -> FileRow:
-        return cls(
-            attachment.id,
-            attachment.name,
-            attachment.media_type,
-            attachment.size,
-            attachment.created_at,
-        )
 
-    @property
-    def type_label(self) -> str:
-        mime = _MIME.mimeTypeForName(self.media_type)
-        comment = mime.comment() if mime.isValid() else ""
-        return comment[:1].upper() + comment[1:] if comment else self.media_type
+def type_label(row: FileRow) -> str:
+    """The file's type as the desktop names it ("PDF document"), else its media type."""
+    mime = _MIME.mimeTypeForName(row.media_type)
+    comment = mime.comment() if mime.isValid() else ""
+    return comment[:1].upper() + comment[1:] if comment else row.media_type
 
-    @property
-    def added_label(self) -> str:
-        local = self.added.replace(tzinfo=UTC).astimezone()
-        return f"{local:%d %b %Y %H:%M}"
+
+def added_label(row: FileRow) -> str:
+    local = row.added.replace(tzinfo=UTC).astimezone()
+    return f"{local:%d %b %Y %H:%M}"
 
 
 class AttachmentsModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[FileRow] = []
 
@@ -70,15 +56,15 @@ class AttachmentsModel(QAbstractTableModel):
     def row_of_id(self, attachment_id: int) -> int:
         return next((i for i, r in enumerate(self._rows) if r.id == attachment_id), -1)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ):  # type: ignore[no-untyped-def]
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -88,7 +74,7 @@ class AttachmentsModel(QAbstractTableModel):
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return (
@@ -97,15 +83,13 @@ class AttachmentsModel(QAbstractTableModel):
             | Qt.ItemFlag.ItemNeverHasChildren
         )
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ):  # type: ignore[no-untyped-def]
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index.row()) if index.isValid() else None
         if row is None or not 0 <= index.column() < len(HEADERS):
             return None
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return (row.name, row.type_label, format_size(row.size), row.added_label)[column]
+            return (row.name, type_label(row), format_size(row.size), added_label(row))[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.name}\n{row.media_type}, {row.size:,} bytes"
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 2:

@@ -1,4 +1,5 @@
-"""The files attached to one record: list, add (dialog or drag and drop), preview, open, save, remove.
+"""The files attached to one record: list, add (dialog or drag and drop), preview, open, save,
+remove.
 
 Adding, saving a copy, opening in another program and loading a preview run off the UI thread
 with progress and Cancel. Plaintext reaches the disk only through "Save a copy…" and through
@@ -23,7 +24,6 @@ from PySide6.QtGui import (
     QPalette,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -32,15 +32,13 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from vrmdesk.errors import NotFound, VrmError
-from vrmdesk.store import models as m
-from vrmdesk.store.attachments import MAX_SIZE, AttachmentStore, format_size
-from vrmdesk.store.services import records
+from vrmdesk.store.attachments import MAX_SIZE, format_size
+from vrmdesk.store.services import editing, files
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.progress import run_with_progress
@@ -50,6 +48,7 @@ from vrmdesk.ui.files.model import AttachmentsModel, FileRow
 from vrmdesk.ui.files.preview import PREVIEW_LIMIT, PreviewDialog, preview_kind
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.message_bar import MessageBar
+from vrmdesk.ui.widgets.tables import record_table
 
 
 class AttachmentsPanel(QWidget):
@@ -68,17 +67,9 @@ class AttachmentsPanel(QWidget):
         self.setAccessibleName("Files")
 
         self.model = AttachmentsModel(self)
-        self.table = QTableView()
-        self.table.setAccessibleName("Attached files")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = record_table(self.model, "Attached files", stretch_last=False)
         self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
@@ -105,7 +96,8 @@ class AttachmentsPanel(QWidget):
         self.open_button = self._button(
             "&Open",
             "open",
-            "Open in its usual program (from a private temporary copy, deleted when the vault locks)",
+            "Open in its usual program "
+            "(from a private temporary copy, deleted when the vault locks)",
             self.open_external,
         )
         self.save_button = self._button(
@@ -174,7 +166,7 @@ class AttachmentsPanel(QWidget):
 
     # -- showing a record's files ----------------------------------------------------------------
     def set_owner(self, kind: str, record_id: int) -> None:
-        if kind not in m.RECORD_BY_KIND:
+        if kind not in editing.KINDS:
             raise ValueError(f"unknown kind of record {kind!r}")
         if self.owner != (kind, record_id):
             self.bar.hide()
@@ -200,8 +192,7 @@ class AttachmentsPanel(QWidget):
         selected = self.selected()
         try:
             with self.controller.session() as session:
-                owner = records.get(session, m.RECORD_BY_KIND[kind], record_id)
-                rows = [FileRow.of(a) for a in AttachmentStore.for_owner(session, owner)]
+                rows = files.files_of(session, kind, record_id)
         except NotFound:
             self.clear()
             return
@@ -413,13 +404,7 @@ class AttachmentsPanel(QWidget):
         row = self.selected()
         if row is None:
             return None
-        copies = getattr(self.controller, "temp_copies", None)
-        if copies is None:
-            self._say(
-                "Opening files in other programs is not available here; save a copy instead.",
-                warning=True,
-            )
-            return None
+        copies = self.controller.temp_copies
         vault = self.controller.vault
 
         def work(task: Task) -> Path | None:
@@ -478,7 +463,7 @@ class AttachmentsPanel(QWidget):
         if row is None:
             return
         try:
-            snapshot = self.controller.delete_record(m.Attachment, row.id)
+            snapshot = self.controller.delete_record("attachment", row.id)
         except VrmError as exc:
             self._say(f"“{row.name}” was not removed: {exc}", warning=True)
             return

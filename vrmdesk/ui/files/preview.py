@@ -126,13 +126,13 @@ class PreviewDialog(QDialog):
             self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
             self.pdf = QPdfDocument(self)
             self.pdf.load(self._buffer)
-            view = QPdfView(self)
-            view.setAccessibleName(f"PDF document {name}")
-            view.setPageMode(QPdfView.PageMode.MultiPage)
-            view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-            view.setDocument(self.pdf)
-            self.pdf_view = view
-            return view
+            pdf_view = QPdfView(self)
+            pdf_view.setAccessibleName(f"PDF document {name}")
+            pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
+            pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+            pdf_view.setDocument(self.pdf)
+            self.pdf_view = pdf_view
+            return pdf_view
         if self.kind == "text":
             text = data.decode("utf-8", errors="replace")
             if len(text) > TEXT_LIMIT:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -17,7 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.store.services import dashboard
+from vrmdesk.store.services.dashboard import AttentionItem
+from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.pages import Page
+from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.widgets.icons import icon
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
@@ -35,6 +39,22 @@ def _when(day: date | None) -> str:
     if delta == -1:
         return "yesterday"
     return f"in {delta} days" if delta > 0 else f"{-delta} days ago"
+
+
+#: how each section of the page words one of its items
+LINES: dict[str, Callable[[AttentionItem], str]] = {
+    "warranties": lambda w: (
+        f"{w.whose}: {w.what or 'warranty'} ends {w.day:%d %b %Y} ({_when(w.day)})"
+    ),
+    "follow_ups": lambda t: f"{t.whose}: {t.what} — follow up {_when(t.day)}",
+    "waiting": lambda t: f"{t.whose}: {t.what} — open since {t.day:%d %b}",
+    "notice": lambda a: (
+        f"{a.whose}: {a.what} — give notice by {a.day:%d %b %Y} ({_when(a.day)}), "
+        f"renews {a.renews_on:%d %b}"
+    ),
+    "service": lambda e: f"{e.whose}: {e.what} — due {_when(e.day)}",
+    "policy": lambda b: f"{b.whose}: {b.what}",
+}
 
 
 class Section(QFrame):
@@ -76,7 +96,9 @@ class Section(QFrame):
 
 
 class HomePage(Page):
-    def __init__(self, controller, prefs, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None
+    ) -> None:
         super().__init__(controller, prefs, parent)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -118,63 +140,23 @@ class HomePage(Page):
 
     def refresh(self, kinds: set[str]) -> None:
         with self.controller.session() as session:
-            board = dashboard.dashboard(session, self.prefs.lead())
-            s = self.sections
-            s["warranties"].fill(
-                [
-                    (
-                        f"{w.asset.name}: {w.title or 'warranty'} ends {w.ends_on:%d %b %Y} ({_when(w.ends_on)})",
-                        "warranty",
-                        w.id,
-                    )
-                    for w in board.expiring_warranties
-                ]
-            )
-            s["follow_ups"].fill(
-                [
-                    (
-                        f"{t.vendor.name}: {t.title} — follow up {_when(t.follow_up_on)}",
-                        "ticket",
-                        t.id,
-                    )
-                    for t in board.follow_ups_due
-                ]
-            )
-            s["waiting"].fill(
-                [
-                    (f"{t.vendor.name}: {t.title} — open since {t.opened_on:%d %b}", "ticket", t.id)
-                    for t in board.waiting_too_long
-                ]
-            )
-            s["notice"].fill(
-                [
-                    (
-                        f"{a.vendor.name}: {a.title} — give notice by {a.notice_deadline:%d %b %Y} "
-                        f"({_when(a.notice_deadline)}), renews {a.renews_on:%d %b}",
-                        "agreement",
-                        a.id,
-                    )
-                    for a in board.notice_deadlines
-                ]
-            )
-            s["service"].fill(
-                [
-                    (
-                        f"{e.asset.name}: {e.description} — due {_when(e.next_due)}",
-                        "service_event",
-                        e.id,
-                    )
-                    for e in board.service_due
-                ]
-            )
-            s["policy"].fill(
-                [(f"{b.vendor.name}: {b.reason}", "vendor", b.vendor.id) for b in board.over_policy]
-            )
-            total = board.total
+            board = dashboard.attention(session, self.prefs.lead())
+        for key, items in (
+            ("warranties", board.warranties),
+            ("follow_ups", board.follow_ups),
+            ("waiting", board.waiting),
+            ("notice", board.notices),
+            ("service", board.service),
+            ("policy", board.over_policy),
+        ):
+            line = LINES[key]
+            self.sections[key].fill([(line(item), item.kind, item.id) for item in items])
+        total = board.total
         self.headline.setText(
             "Nothing needs your attention."
             if not total
-            else f"{total} thing{'s' if total != 1 else ''} need{'s' if total == 1 else ''} your attention"
+            else f"{total} thing{'s' if total != 1 else ''} "
+            f"need{'s' if total == 1 else ''} your attention"
         )
 
     def clear(self) -> None:

@@ -10,7 +10,14 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAbstractTextDocumentLayout, QKeyEvent, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -37,10 +44,12 @@ from vrmdesk.ui.search.model import (
     KIND_ROLE,
     SNIPPET_HTML_ROLE,
     TITLE_HTML_ROLE,
+    Result,
     SearchResultsModel,
     describe,
 )
 from vrmdesk.ui.widgets.icons import icon
+from vrmdesk.ui.widgets.modelindex import AnyIndex
 
 DEBOUNCE_MS = 150
 LIMIT = 50
@@ -59,11 +68,9 @@ class ResultDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._icons: dict[str, object] = {}
+        self._icons: dict[str, QIcon] = {}
 
-    def _document(
-        self, option: QStyleOptionViewItem, index: QModelIndex, width: int
-    ) -> QTextDocument:
+    def _document(self, option: QStyleOptionViewItem, index: AnyIndex, width: int) -> QTextDocument:
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         dim = _dim(option.palette, selected)
         title = index.data(TITLE_HTML_ROLE) or ""
@@ -92,7 +99,7 @@ class ResultDelegate(QStyledItemDelegate):
     def _text_width(self, option: QStyleOptionViewItem) -> int:
         return self._row_width(option) - ICON_SIZE - 3 * PAD
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         if index.data(IS_HEADER_ROLE):
@@ -101,7 +108,7 @@ class ResultDelegate(QStyledItemDelegate):
         height = max(int(doc.size().height() + 0.99), ICON_SIZE)
         return QSize(self._row_width(opt), height + 2 * PAD)
 
-    def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # type: ignore[no-untyped-def]
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         widget = opt.widget
@@ -128,7 +135,7 @@ class ResultDelegate(QStyledItemDelegate):
         if icon_name not in self._icons:
             self._icons[icon_name] = icon(icon_name)
         icon_rect = QRect(opt.rect.left() + PAD, opt.rect.top() + PAD, ICON_SIZE, ICON_SIZE)
-        self._icons[icon_name].paint(painter, icon_rect)  # type: ignore[attr-defined]
+        self._icons[icon_name].paint(painter, icon_rect)
         doc = self._document(opt, index, self._text_width(opt))
         painter.translate(opt.rect.left() + ICON_SIZE + 2 * PAD, opt.rect.top() + PAD)
         context = QAbstractTextDocumentLayout.PaintContext()
@@ -223,16 +230,12 @@ class SearchDialog(QDialog):
 
         vault = self.controller.vault  # the worker touches no widget
 
-        def work(task: Task) -> list:
+        def work(task: Task) -> list[Result]:
             with vault.session() as session:
                 hits = search.search(session, text, limit=LIMIT)
-                results = []
-                for hit in hits:
-                    task.check()
-                    results.append(describe(session, hit))
-                return results
+                return describe(session, hits, task.check)
 
-        def done(results: list) -> None:
+        def done(results: list[Result]) -> None:
             if serial == self._serial:
                 self._task = None
                 self._show(results, text)
@@ -246,7 +249,7 @@ class SearchDialog(QDialog):
 
         self._task = self.controller.run(work, on_done=done, on_error=failed, receiver=self)
 
-    def _show(self, results: list, text: str) -> None:
+    def _show(self, results: list[Result], text: str) -> None:
         self._pending = False
         self.model.set_results(results, text)
         self._show_status(text)
@@ -302,7 +305,7 @@ class SearchDialog(QDialog):
         if watched is self.field and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key = event.key()
-            steps = {
+            steps: dict[int, int] = {
                 Qt.Key.Key_Down: 1,
                 Qt.Key.Key_Up: -1,
                 Qt.Key.Key_PageDown: 8,

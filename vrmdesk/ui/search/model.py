@@ -1,24 +1,26 @@
 """Search results for the search dialog: hits described for display, grouped by kind.
 
 ``describe`` turns the core's hits into plain rows (title, where the record lives, snippet) in the
-worker that ran the query; ``SearchResultsModel`` holds them as a flat list of section headers
-and results, which the dialog's delegate draws.
+worker that ran the query, from the core's descriptions (``services.hits``);
+``SearchResultsModel`` holds them as a flat list of section headers and results, which the
+dialog's delegate draws.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QObject, Qt
 from sqlalchemy.orm import Session
 
-from vrmdesk.errors import VrmError
-from vrmdesk.store import models as m
-from vrmdesk.store.services import records
+from vrmdesk.store.services import hits as hits_service
+from vrmdesk.store.services.hits import DescribedHit
 from vrmdesk.store.services.search import MARK_END, MARK_START, Hit
+from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
 #: kind -> (section header, icon); sections appear in this order
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -60,42 +62,24 @@ class Result:
     icon: str
 
 
-def describe(session: Session, hit: Hit) -> Result:
-    """What a person needs to tell hits apart: a real title and where the record lives."""
-    record = session.get(m.RECORD_BY_KIND[hit.kind], hit.id)
-    title, context = hit.title, ""
+def describe(session: Session, hits: Sequence[Hit], check: Callable[[], None]) -> list[Result]:
+    """What a person needs to tell hits apart: a real title, where the record lives (the core
+    reads it for all hits at once) and an icon; ``check`` may cancel between steps."""
+    return [_result(d) for d in hits_service.describe(session, hits, check=check)]
+
+
+def _result(hit: DescribedHit) -> Result:
     icon_name = SECTIONS.get(hit.kind, ("", "file"))[1]
-    if record is not None:
-        named = records.title_of(record)
-        if not named.startswith(f"{record.kind.replace('_', ' ')} "):
-            title = named
-        if isinstance(record, m.Interaction):
-            icon_name = "inbound" if record.direction == m.Direction.INBOUND else "outbound"
-        context = _context(session, record)
+    if hit.inbound is not None:
+        icon_name = "inbound" if hit.inbound else "outbound"
     return Result(
         hit.kind,
         hit.id,
-        title or SECTIONS.get(hit.kind, (hit.kind,))[0],
-        context,
-        hit.snippet.strip(),
+        hit.title or SECTIONS.get(hit.kind, (hit.kind,))[0],
+        hit.context,
+        hit.snippet,
         icon_name,
     )
-
-
-def _context(session: Session, record: m.Record) -> str:
-    parts = []
-    try:
-        home_kind, home_id = records.home_of(session, record.kind, record.id)
-    except VrmError:
-        home_kind, home_id = record.kind, record.id
-    if (home_kind, home_id) != (record.kind, record.id):
-        home = session.get(m.RECORD_BY_KIND[home_kind], home_id)
-        if home is not None:
-            parts.append(records.title_of(home))
-    when = getattr(record, "occurred_at", None) or getattr(record, "received_at", None)
-    if isinstance(when, datetime):
-        parts.append(f"{when:%d %b %Y}")
-    return " · ".join(parts)
 
 
 def snippet_html(snippet: str) -> str:
@@ -132,7 +116,7 @@ class _Row:
 class SearchResultsModel(QAbstractListModel):
     """Section headers (not selectable) followed by their results, best first."""
 
-    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[_Row] = []
         self._query = ""
@@ -172,10 +156,10 @@ class SearchResultsModel(QAbstractListModel):
         text = plain(result.snippet).strip("…").strip()
         return bool(text) and text in result.title
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid() or self.is_header(index.row()):
             return Qt.ItemFlag.NoItemFlags
         return (
@@ -184,9 +168,7 @@ class SearchResultsModel(QAbstractListModel):
             | Qt.ItemFlag.ItemNeverHasChildren
         )
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ):  # type: ignore[no-untyped-def]
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]

@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -36,8 +36,8 @@ from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.progress import run_with_progress
 from vrmdesk.ui.core.tasks import Task
 from vrmdesk.ui.widgets.icons import icon
+from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Date", "Purpose", "Records", "Files", "Encrypted", "SHA-256")
 
 
@@ -51,10 +51,10 @@ class DisclosuresModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(

@@ -17,8 +17,9 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from vrmdesk.errors import VrmError
-from vrmdesk.share.importer import ImportResult, ReplyCheck, check_reply, import_reply
+from vrmdesk.share.importer import ImportResult, ReplyCheck, import_reply
 from vrmdesk.share.layout import AGE_ARMOR, AGE_MAGIC
+from vrmdesk.share.reply_preview import preview_reply
 from vrmdesk.share.verify import VerifiedBundle, load_identities, verify_bundle
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
@@ -35,7 +36,7 @@ def _is_encrypted(path: Path) -> bool:
             head = handle.read(len(AGE_ARMOR))
     except OSError:
         return False
-    return head.startswith(AGE_MAGIC) or head.startswith(AGE_ARMOR)
+    return head.startswith((AGE_MAGIC, AGE_ARMOR))
 
 
 class ReplyImport(QObject):
@@ -65,7 +66,7 @@ class ReplyImport(QObject):
     def start(self) -> None:
         run_with_progress(
             self.parent_widget,
-            self.controller,  # type: ignore[arg-type]
+            self.controller,
             f"Checking {self.path.name}…",
             self.verify_job,
             self.verified_done,
@@ -79,8 +80,7 @@ class ReplyImport(QObject):
 
         verified = verify_bundle(self.path, identities=self.identities, progress=progress)
         with self.controller.session() as session:
-            check = check_reply(session, verified)
-            session.rollback()  # checking writes nothing
+            check = preview_reply(session, verified)  # checking writes nothing
         return verified, check
 
     # -- step 2: the person confirms a new key (UI thread) ------------------------------------
@@ -110,7 +110,8 @@ class ReplyImport(QObject):
             "<p>Its signing key's fingerprint is:</p>"
             f"<p style='font-family: monospace; font-size: large'>{lines}</p>"  # base64url only
             "<p>Compare it with the fingerprint the vendor gave you (by phone, on its website). "
-            "If you trust it, replies from this vendor must be signed with this key from now on.</p>"
+            "If you trust it, replies from this vendor must be signed with this key from now "
+            "on.</p>"
         )
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.finished.connect(self.key_answered)
@@ -132,7 +133,7 @@ class ReplyImport(QObject):
     def start_import(self) -> None:
         run_with_progress(
             self.parent_widget,
-            self.controller,  # type: ignore[arg-type]
+            self.controller,
             f"Importing the reply from {self.check.vendor_name if self.check else ''}…",
             self.import_job,
             self.imported,

@@ -58,12 +58,12 @@ class WhatPage(QWizardPage):
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setStretchLastSection(True)
         for r in range(self.model.rowCount()):  # the groups, and what is ticked in them
-            group = self.model.index(r, 0)
-            self.tree.expand(group)
-            for e in range(self.model.rowCount(group)):
-                entry = self.model.itemFromIndex(self.model.index(e, 0, group))
-                if entry.checkState() == Qt.CheckState.Checked and entry.hasChildren():
-                    self.tree.expand(entry.index())
+            group_index = self.model.index(r, 0)
+            self.tree.expand(group_index)
+            for e in range(self.model.rowCount(group_index)):
+                shown = self.model.itemFromIndex(self.model.index(e, 0, group_index))
+                if shown.checkState() == Qt.CheckState.Checked and shown.hasChildren():
+                    self.tree.expand(shown.index())
         self.empty = QLabel(
             "There is nothing recorded with this vendor yet besides its own record."
         )

@@ -1,1 +1,2 @@
-"""The Things page: every thing I own, and one thing's panel with its warranties, registrations and service history."""
+"""The Things page: every thing I own, and one thing's panel with its warranties, registrations and
+service history."""

@@ -16,19 +16,19 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QColor, QIcon
 
-from vrmdesk.store import models as m
 from vrmdesk.store.services.things import STATE_RANK, AssetRow
 from vrmdesk.ui.editors.fields import human
 from vrmdesk.ui.widgets.icons import icon
+from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
+#: the Things page's tables have rows this many pixels taller than their text
+ROW_PADDING = 10
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -41,29 +41,28 @@ def selected_id(table: Any) -> int | None:
     return int(index.data(ID_ROLE))
 
 
-Index = QModelIndex | QPersistentModelIndex
-
-STATE_COLORS: dict[m.WarrantyState | None, str] = {
-    m.WarrantyState.ACTIVE: "#2e7d32",
-    m.WarrantyState.EXPIRING: "#e08600",
-    m.WarrantyState.EXPIRED: "#c62828",
-    m.WarrantyState.VOID: "#8a8a8a",
-    m.WarrantyState.NOT_STARTED: "#1e6bb8",
+#: a warranty state's colour (the core's states are string enums: their values are the keys)
+STATE_COLORS: dict[str, str] = {
+    "active": "#2e7d32",
+    "expiring": "#e08600",
+    "expired": "#c62828",
+    "void": "#8a8a8a",
+    "not_started": "#1e6bb8",
 }
 
 
 @cache
-def state_icon(state: m.WarrantyState | None) -> QIcon:
+def state_icon(state: str | None) -> QIcon:
     if state is None:
         return QIcon()
     return icon(
-        "warning" if state in (m.WarrantyState.EXPIRING, m.WarrantyState.EXPIRED) else "warranty",
+        "warning" if state in ("expiring", "expired") else "warranty",
         color=STATE_COLORS[state],
     )
 
 
-def state_text(state: m.WarrantyState | None) -> str:
-    return "None" if state is None else human(state.value)
+def state_text(state: str | None) -> str:
+    return "None" if state is None else human(str(state))
 
 
 def day(value: date | None) -> str:
@@ -135,13 +134,13 @@ class RowsModel(QAbstractTableModel):
     def clear(self) -> None:
         self.set_rows([])
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.rows)):
             return None
         row, column = self.rows[index.row()], self.columns[index.column()]
@@ -175,7 +174,7 @@ class RowsModel(QAbstractTableModel):
             return self.columns[section].header
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return (
@@ -192,8 +191,9 @@ class RowsModel(QAbstractTableModel):
 def _warranty_tip(row: AssetRow) -> str:
     if row.warranty_state is None:
         return "No warranty recorded."
-    verb = "ended" if row.warranty_state == m.WarrantyState.EXPIRED else "ends"
-    return f"{row.warranty_title or 'Warranty'}: {state_text(row.warranty_state).lower()}, {verb} {day(row.warranty_ends_on)}"
+    verb = "ended" if row.warranty_state == "expired" else "ends"
+    state = state_text(row.warranty_state).lower()
+    return f"{row.warranty_title or 'Warranty'}: {state}, {verb} {day(row.warranty_ends_on)}"
 
 
 ASSET_COLUMNS = (
@@ -240,19 +240,22 @@ class AssetTableModel(RowsModel):
 
 
 class AssetFilterProxy(QSortFilterProxyModel):
-    """Filters the things by category, location and words (all words must match somewhere)."""
+    """Filters the things of ``source`` by category, location and words (all words must match
+    somewhere)."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, source: AssetTableModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.category: str | None = None
         self.location: str | None = None
         self.words: list[str] = []
+        self.source = source
         self.setSortRole(SORT_ROLE)
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setSourceModel(source)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """The source model sorts (fast); this proxy keeps its order and only filters."""
-        self.sourceModel().sort(column, order)
+        self.source.sort(column, order)
 
     def set_filter(
         self, *, category: str | None = None, location: str | None = None, text: str = ""
@@ -273,8 +276,8 @@ class AssetFilterProxy(QSortFilterProxyModel):
         else:  # Qt before 6.9
             self.invalidateRowsFilter()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model: AssetTableModel = self.sourceModel()  # type: ignore[assignment]
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        model = self.source
         if source_row >= len(model.rows):
             return False
         row = model.rows[source_row]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -18,17 +17,25 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
+    QWidget,
 )
 
-from vrmdesk.store import models as m
 from vrmdesk.store.services import things
 from vrmdesk.ui.core import preferences as settings
+from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.pages import Page
-from vrmdesk.ui.things.models import ID_ROLE, AssetFilterProxy, AssetTableModel, selected_id
+from vrmdesk.ui.core.preferences import Preferences
+from vrmdesk.ui.things.models import (
+    ID_ROLE,
+    ROW_PADDING,
+    AssetFilterProxy,
+    AssetTableModel,
+    selected_id,
+)
 from vrmdesk.ui.things.thing_panel import AssetPanel
 from vrmdesk.ui.widgets.icons import icon
+from vrmdesk.ui.widgets.tables import record_table
 
 #: changes to these kinds can change what the page shows
 RELEVANT = {
@@ -45,7 +52,12 @@ RELEVANT = {
 
 
 class ThingsPage(Page):
-    def __init__(self, controller, prefs, parent=None) -> None:  # type: ignore[no-untyped-def]
+    #: the chosen thing (made after the table, whose shortcuts reach it)
+    panel: AssetPanel
+
+    def __init__(
+        self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None
+    ) -> None:
         super().__init__(controller, prefs, parent)
         self._stale = True  # the list is loaded when the page is first shown
         self._loading = False
@@ -76,22 +88,12 @@ class ThingsPage(Page):
         bar.addWidget(self.new_button)
 
         self.model = AssetTableModel(self)
-        self.proxy = AssetFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName("Things")
+        self.proxy = AssetFilterProxy(self.model, self)
+        self.table = record_table(
+            self.proxy, "Things", row_padding=ROW_PADDING, highlight_sections=False
+        )
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
-        self.table.horizontalHeader().setHighlightSections(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.activated.connect(lambda _index: self.panel.edit_asset())
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
@@ -274,7 +276,7 @@ class ThingsPage(Page):
             for key, combo in (("category", self.category_combo), ("location", self.location_combo))
             if combo.currentData()
         }
-        new_id = edit_record(self.window(), self.controller, m.Asset, defaults=defaults)
+        new_id = edit_record(self.window(), self.controller, "asset", defaults=defaults)
         if new_id is not None:
             self.show_asset(new_id)
 

@@ -10,10 +10,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import (
 from vrmdesk.store.services import rules
 from vrmdesk.ui.editors.fields import human
 from vrmdesk.ui.things.models import (
+    ROW_PADDING,
     Column,
     RowsModel,
     day,
@@ -28,6 +27,7 @@ from vrmdesk.ui.things.models import (
     state_icon,
     state_text,
 )
+from vrmdesk.ui.widgets.tables import record_table
 
 
 def overdue(d: date | None) -> bool:
@@ -94,18 +94,12 @@ class Section(QWidget):
         super().__init__()
         self.noun = noun
         self.model = RowsModel(columns, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(f"{noun.capitalize()}s")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setHighlightSections(False)
+        self.table = record_table(
+            self.model,
+            f"{noun.capitalize()}s",
+            row_padding=ROW_PADDING,
+            highlight_sections=False,
+        )
         self.table.activated.connect(self._activated)
         self.can_open = can_open
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)

@@ -7,6 +7,7 @@ controller (with undo) after the user confirms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -24,10 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.errors import VrmError
-from vrmdesk.store import models as m
 from vrmdesk.store.services import things
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.fields import human
+from vrmdesk.ui.files.panel import AttachmentsPanel
 from vrmdesk.ui.things.models import day
 from vrmdesk.ui.things.sections import (
     REGISTRATION_COLUMNS,
@@ -134,12 +135,6 @@ class AssetPanel(QWidget):
             "service_event": Section("service", SERVICE_COLUMNS),
             "ticket": Section("ticket", TICKET_COLUMNS, can_open=True),
         }
-        self.classes: dict[str, type[m.Record]] = {
-            "warranty": m.Warranty,
-            "registration": m.Registration,
-            "service_event": m.ServiceEvent,
-            "ticket": m.Ticket,
-        }
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("About this thing")
         for kind, section in self.sections.items():
@@ -147,11 +142,9 @@ class AssetPanel(QWidget):
             section.edit_clicked.connect(lambda rid, kind=kind: self.edit_sub(kind, rid))
             section.delete_clicked.connect(lambda rid, kind=kind: self.delete_sub(kind, rid))
             section.open_clicked.connect(lambda rid, kind=kind: self.open_record.emit(kind, rid))
-        self.attachments = self._attachments_panel()
+        self.attachments = AttachmentsPanel(self.controller, self)
         for kind, title in self.TABS:
-            self.tabs.addTab(
-                self.sections[kind] if kind in self.sections else self.attachments, title
-            )
+            self.tabs.addTab(self.sections.get(kind, self.attachments), title)
 
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
@@ -162,17 +155,6 @@ class AssetPanel(QWidget):
         layout.addWidget(self.notes)
         layout.addWidget(line)
         layout.addWidget(self.tabs, 1)
-
-    def _attachments_panel(self) -> QWidget:
-        try:
-            from vrmdesk.ui.files.panel import AttachmentsPanel
-        except ImportError:
-            placeholder = QLabel("Receipts, manuals and other files of this thing will show here.")
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            placeholder.setWordWrap(True)
-            placeholder.setEnabled(False)
-            return placeholder
-        return AttachmentsPanel(self.controller, self)  # type: ignore[no-any-return]
 
     # -- showing -----------------------------------------------------------------------------
     def share_asset(self) -> None:
@@ -234,7 +216,7 @@ class AssetPanel(QWidget):
                 label.setText("—")
         self.notes.setText(detail.notes)
         self.notes.setVisible(bool(detail.notes))
-        lists = {
+        lists: dict[str, Sequence[Any]] = {
             "warranty": detail.warranties,
             "registration": detail.registrations,
             "service_event": detail.service,
@@ -245,9 +227,7 @@ class AssetPanel(QWidget):
                 self.sections[kind].set_rows(lists[kind])
                 count = len(lists[kind])
                 self.tabs.setTabText(i, f"{title} ({count})" if count else title)
-        setter = getattr(self.attachments, "set_owner", None)
-        if setter is not None:
-            setter("asset", asset_id)
+        self.attachments.set_owner("asset", asset_id)
         self.edit_button.setEnabled(True)
         self.delete_button.setEnabled(True)
         self.share_button.setEnabled(True)
@@ -270,9 +250,8 @@ class AssetPanel(QWidget):
         self.tabs.setCurrentIndex(keys.index(kind))
         if kind in self.sections and record_id is not None:
             return self.sections[kind].select(record_id)
-        selector = getattr(self.attachments, "select", None)
-        if selector is not None and record_id is not None:
-            selector(record_id)
+        if record_id is not None:
+            self.attachments.select(record_id)
         return True
 
     def clear(self) -> None:
@@ -285,9 +264,7 @@ class AssetPanel(QWidget):
             section.model.clear()
         for i, (_, title) in enumerate(self.TABS):
             self.tabs.setTabText(i, title)
-        clearer = getattr(self.attachments, "clear", None)
-        if clearer is not None and not isinstance(self.attachments, QLabel):
-            clearer()
+        self.attachments.clear()
         self.edit_button.setEnabled(False)
         self.delete_button.setEnabled(False)
         self.share_button.setEnabled(False)
@@ -299,7 +276,7 @@ class AssetPanel(QWidget):
         from vrmdesk.ui.editors.record_editor import edit_record
 
         asset_id = self.detail.id
-        if edit_record(self.window(), self.controller, m.Asset, asset_id) is not None:
+        if edit_record(self.window(), self.controller, "asset", asset_id) is not None:
             self.saved.emit(asset_id, "asset", asset_id)
 
     def delete_asset(self) -> None:
@@ -310,7 +287,7 @@ class AssetPanel(QWidget):
             "history? Tickets about it stay with their vendor. You can undo this."
         )
         if confirm(self, "Delete thing", text):
-            self._delete(m.Asset, self.detail.id)
+            self._delete("asset", self.detail.id)
 
     def new_sub(self, kind: str) -> None:
         if self.detail is None:
@@ -322,7 +299,7 @@ class AssetPanel(QWidget):
         if kind in ("registration", "ticket") and vendor_id:
             defaults["vendor_id"] = vendor_id
         asset_id = self.detail.id
-        new_id = edit_record(self.window(), self.controller, self.classes[kind], defaults=defaults)
+        new_id = edit_record(self.window(), self.controller, kind, defaults=defaults)
         if new_id is not None:
             self.saved.emit(asset_id, kind, new_id)
 
@@ -330,9 +307,9 @@ class AssetPanel(QWidget):
         from vrmdesk.ui.editors.record_editor import edit_record
 
         asset_id = self.asset_id
-        if edit_record(self.window(), self.controller, self.classes[kind], record_id) is not None:
-            if asset_id is not None:
-                self.saved.emit(asset_id, kind, record_id)
+        saved = edit_record(self.window(), self.controller, kind, record_id)
+        if saved is not None and asset_id is not None:
+            self.saved.emit(asset_id, kind, record_id)
 
     def delete_sub(self, kind: str, record_id: int) -> None:
         section = self.sections[kind]
@@ -344,12 +321,15 @@ class AssetPanel(QWidget):
         )
         text = f"Delete the {section.noun} “{name}”? You can undo this."
         if kind == "ticket":
-            text = f"Delete the ticket “{name}”? Its conversation stays with the vendor. You can undo this."
+            text = (
+                f"Delete the ticket “{name}”? Its conversation stays with the vendor. "
+                "You can undo this."
+            )
         if confirm(self, f"Delete {section.noun}", text):
-            self._delete(self.classes[kind], record_id)
+            self._delete(kind, record_id)
 
-    def _delete(self, cls: type[m.Record], record_id: int) -> None:
+    def _delete(self, kind: str, record_id: int) -> None:
         try:
-            self.controller.delete_record(cls, record_id)
+            self.controller.delete_record(kind, record_id)
         except VrmError as exc:
             QMessageBox.warning(self, "Not deleted", str(exc))

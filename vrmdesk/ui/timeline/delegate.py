@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -16,10 +16,10 @@ from vrmdesk.store.services import views
 from vrmdesk.store.services.timeline import Entry
 from vrmdesk.ui.widgets.accents import accent, muted
 from vrmdesk.ui.widgets.icons import icon
+from vrmdesk.ui.widgets.modelindex import AnyIndex
 
 #: the model's role for the whole entry (``timeline.Entry``)
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class TimelineDelegate(QStyledItemDelegate):

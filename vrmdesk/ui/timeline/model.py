@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
 )
 
@@ -20,11 +19,11 @@ from vrmdesk.store.services import views
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.timeline.delegate import ENTRY_ROLE
 from vrmdesk.ui.widgets.icons import icon
+from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 from vrmdesk.ui.widgets.paged import reset_model
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 INBOUND_ROLE = Qt.ItemDataRole.UserRole + 2
-AnyIndex = QModelIndex | QPersistentModelIndex
 Entry = tl.Entry
 
 
@@ -70,7 +69,8 @@ class TimelineModel(QAbstractListModel):
         """Start again from the newest (after a new filter); after a change, ``keep_loaded``
         reloads as many rows as were shown, in one query, so the view keeps its place."""
         limit = max(self.PAGE, len(self._rows)) if keep_loaded else self.PAGE
-        rows, cursor = [], None
+        rows: list[Entry] = []
+        cursor: tl.Cursor | None = None
         if self.vendor_id is not None and self.controller.is_open:
             rows, cursor = self._load(None, limit)
         reset_model(self, lambda: self._set(rows, cursor))
@@ -89,7 +89,7 @@ class TimelineModel(QAbstractListModel):
             return page.items, page.next
 
     # -- lazy fetching ----------------------------------------------------------------------
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
+    def canFetchMore(self, parent: AnyIndex = NO_PARENT) -> bool:
         return (
             not parent.isValid()
             and self._next is not None
@@ -97,7 +97,7 @@ class TimelineModel(QAbstractListModel):
             and self.controller.is_open
         )
 
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+    def fetchMore(self, parent: AnyIndex = NO_PARENT) -> None:
         if self.canFetchMore(parent):
             self._append(self.PAGE)
 
@@ -134,7 +134,7 @@ class TimelineModel(QAbstractListModel):
         return position if position < len(self._rows) else None
 
     # -- the model --------------------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
     def entry(self, row: int) -> Entry:

@@ -1,7 +1,8 @@
 """A vendor's conversation over time: a lazily fetched model and a list that reads at a glance.
 
-The model (``timeline/model.py``) fetches it page by page; ``TimelineView`` adds filters (channel, ticket, direction) and a delegate that sets what
-the vendor sent me (inbound) apart from what I sent (outbound) by colour, arrow and indent.
+The model (``timeline/model.py``) fetches it page by page; ``TimelineView`` adds filters
+(channel, ticket, direction) and a delegate that sets what the vendor sent me (inbound) apart
+from what I sent (outbound) by colour, arrow and indent.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vrmdesk.store import models as m
-from vrmdesk.store.services import views
+from vrmdesk.store.services import editing, views
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
 from vrmdesk.ui.timeline.delegate import TimelineDelegate
@@ -43,8 +43,8 @@ class TimelineView(QWidget):
         self.model = TimelineModel(controller, self)
         self.channel = QComboBox()
         self.channel.addItem("All channels", None)
-        for c in m.InteractionChannel:
-            self.channel.addItem(views.label(c), c.value)
+        for channel in editing.choices("interaction", "channel"):
+            self.channel.addItem(views.label(channel), channel)
         self.ticket = QComboBox()
         self.ticket.setMinimumContentsLength(16)
         self.ticket.setSizeAdjustPolicy(
@@ -220,14 +220,14 @@ class TimelineView(QWidget):
         defaults: dict[str, Any] = {"vendor_id": self.model.vendor_id}
         if self.model.filters["ticket_id"] is not None:
             defaults["ticket_id"] = self.model.filters["ticket_id"]
-        saved = call_editor(self, self.controller, m.Interaction, defaults=defaults)
+        saved = call_editor(self, self.controller, "interaction", defaults=defaults)
         if saved is not None:
             self.select_interaction(saved)
 
     def edit(self) -> None:
         record_id = self.current_id()
         if record_id is not None:
-            call_editor(self, self.controller, m.Interaction, record_id=record_id)
+            call_editor(self, self.controller, "interaction", record_id=record_id)
             self.select_interaction(record_id)
 
     def delete(self) -> None:
@@ -236,4 +236,4 @@ class TimelineView(QWidget):
             return
         row = self.model.row_of(record_id)
         title = self.model.entry(row).subject if row is not None else ""
-        confirm_delete(self, self.controller, m.Interaction, record_id, title or "interaction")
+        confirm_delete(self, self.controller, "interaction", record_id, title or "interaction")

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from vrmdesk.store import backup
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.progress import run_with_progress
+from vrmdesk.ui.core.tasks import Task
 
 
 def backup_now(parent: QWidget, controller: VaultController) -> None:
     vault = controller.vault
 
-    def work(task):  # type: ignore[no-untyped-def]
+    def work(task: Task) -> backup.BackupInfo:
         return backup.make_backup(vault)
 
-    def done(info) -> None:  # type: ignore[no-untyped-def]
+    def done(info: backup.BackupInfo) -> None:
         controller.status.emit(f"Backed up to {info.path.name} ({info.size / 1e6:.1f} MB).")
 
     def failed(exc: BaseException) -> None:
@@ -25,8 +28,11 @@ def backup_now(parent: QWidget, controller: VaultController) -> None:
     run_with_progress(parent, controller, "Backing up the vault…", work, done, failed)
 
 
-def restore_backup(parent: QWidget, controller: VaultController) -> None:
-    """Restoring replaces the open vault's database: lock, restore, unlock again."""
+def restore_backup(
+    parent: QWidget, controller: VaultController, request_lock: Callable[[], None]
+) -> None:
+    """Restoring replaces the open vault's database: lock (``request_lock``), then restore in
+    the unlock dialog and unlock again."""
     found = backup.list_backups(controller.vault)
     if not found:
         QMessageBox.information(parent, "Restore a backup", "There are no backups yet.")
@@ -43,6 +49,4 @@ def restore_backup(parent: QWidget, controller: VaultController) -> None:
         "The vault will be locked. In the unlock dialog, choose “Restore a backup…” and pick "
         f"{choice.strip()}; the vault as it is now is kept as a backup first.",
     )
-    lock = getattr(parent, "request_lock", None)
-    if lock is not None:
-        lock()
+    request_lock()

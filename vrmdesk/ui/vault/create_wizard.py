@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -22,9 +23,10 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.errors import VrmError
 from vrmdesk.store import keystore
+from vrmdesk.store.keys import KdfParams
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.errors import explain
-from vrmdesk.ui.core.tasks import TaskRunner
+from vrmdesk.ui.core.tasks import Task, TaskRunner
 from vrmdesk.ui.vault.passphrase_widgets import NewPassphraseForm, RecoveryKeyPanel
 from vrmdesk.ui.widgets.icons import icon
 
@@ -117,7 +119,9 @@ class RecoveryPage(QWizardPage):
 class CreateVaultWizard(QWizard):
     """``exec()`` returns Accepted with ``self.vault`` open."""
 
-    def __init__(self, folder: Path, parent: QWidget | None = None, *, kdf=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, folder: Path, parent: QWidget | None = None, *, kdf: KdfParams | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Create your vrmdesk vault")
         self.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
@@ -141,16 +145,14 @@ class CreateVaultWizard(QWizard):
         remember = self.passphrase_page.remember.isChecked()
         folder, kdf = self.folder, self.kdf
 
-        def work(task):  # type: ignore[no-untyped-def]
+        def work(task: Task) -> tuple[Vault, str]:
             vault, recovery_key = Vault.create(folder, passphrase, kdf=kdf)
             if remember:
-                try:
+                with contextlib.suppress(VrmError):  # it opens without remembering then
                     vault.remember(True)
-                except VrmError:
-                    pass
             return vault, recovery_key
 
-        def done(result) -> None:  # type: ignore[no-untyped-def]
+        def done(result: tuple[Vault, str]) -> None:
             self.vault, self.recovery_key = result
             page.finished(None)
             self.button(QWizard.WizardButton.BackButton).setEnabled(False)

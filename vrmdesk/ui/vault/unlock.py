@@ -1,4 +1,5 @@
-"""The unlock dialog: passphrase (or recovery key), "remember on this device", other vaults, backups.
+"""The unlock dialog: passphrase (or recovery key), "remember on this device", other vaults,
+backups.
 
 Key derivation takes about half a second on purpose, so it runs off the UI thread while the
 dialog shows that it is working.
@@ -6,9 +7,11 @@ dialog shows that it is working.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -32,7 +35,7 @@ from vrmdesk.store import backup, keystore
 from vrmdesk.store.paths import vault_exists
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.errors import explain
-from vrmdesk.ui.core.tasks import TaskRunner
+from vrmdesk.ui.core.tasks import Task, TaskRunner
 from vrmdesk.ui.widgets.icons import icon
 
 
@@ -124,7 +127,7 @@ class UnlockDialog(QDialog):
         # grow with the wrapped messages instead of squeezing them
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.passphrase.setFocus()
 
@@ -161,7 +164,7 @@ class UnlockDialog(QDialog):
         self.error.hide()
         self._set_busy(True)
 
-        def work(task):  # type: ignore[no-untyped-def]
+        def work(task: Task) -> Vault:
             if recovery_key is not None:
                 vault = Vault.open(folder, recovery_key=recovery_key)
                 if new_passphrase:
@@ -169,10 +172,8 @@ class UnlockDialog(QDialog):
             else:
                 vault = Vault.open(folder, passphrase)
             if remember:
-                try:
+                with contextlib.suppress(KeyringUnavailable):  # unlocked, not remembered
                     vault.remember(True)
-                except KeyringUnavailable:
-                    pass
             return vault
 
         self.runner.start(work, on_done=self._unlocked, on_error=self._failed, receiver=self)
@@ -243,7 +244,8 @@ class UnlockDialog(QDialog):
             self.show_error(f"There are no backups in {self.folder / 'backups'}.")
             return
         labels = [
-            f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}  ({b.size / 1e6:.1f} MB)"
+            f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}  "
+            f"({b.size / 1e6:.1f} MB)"
             for b in found
         ]
         choice, ok = QInputDialog.getItem(
@@ -259,15 +261,16 @@ class UnlockDialog(QDialog):
         folder = self.folder
         self._set_busy(True)
 
-        def work(task):  # type: ignore[no-untyped-def]
+        def work(task: Task) -> backup.BackupInfo | None:
             return backup.restore(folder, chosen.path, passphrase=passphrase)
 
-        def done(safety) -> None:  # type: ignore[no-untyped-def]
+        def done(safety: backup.BackupInfo | None) -> None:
             self._set_busy(False)
             kept = f" The vault as it was is kept as {safety.path.name}." if safety else ""
             self.error.hide()
             self.info.setText(
-                f"Restored the backup of {chosen.taken.astimezone():%Y-%m-%d %H:%M}.{kept} Unlock to continue."
+                f"Restored the backup of {chosen.taken.astimezone():%Y-%m-%d %H:%M}.{kept} "
+                "Unlock to continue."
             )
             self.info.show()
 

@@ -12,8 +12,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QRect,
     QRectF,
     QSize,
@@ -28,6 +26,7 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.widgets.accents import accent, muted
 from vrmdesk.ui.widgets.icons import icon
+from vrmdesk.ui.widgets.modelindex import AnyIndex
 from vrmdesk.ui.widgets.paged import PagedRows, reset_model
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -35,7 +34,6 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 OPEN_TICKETS_ROLE = Qt.ItemDataRole.UserRole + 2
 EXPIRING_ROLE = Qt.ItemDataRole.UserRole + 3
 ATTENTION_ROLE = Qt.ItemDataRole.UserRole + 4
-AnyIndex = QModelIndex | QPersistentModelIndex
 SORT_LABELS = {"name": "Name", "last_contact": "Last contact", "attention": "Attention needed"}
 
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vrmdesk.store import models as m
 from vrmdesk.store.services import views
 from vrmdesk.store.services.health import Health
 from vrmdesk.store.services.views import VendorCard
@@ -26,11 +25,11 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.vendors.health_chart import HealthWidget
 from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel
 
-LISTS: tuple[tuple[str, type[m.Record], str, str, str], ...] = (
-    # kind, class, noun, heading, second column
-    ("contact", m.Contact, "contact", "Contacts", "Role, e-mail, phone"),
-    ("channel", m.Channel, "channel", "Channels", "Address"),
-    ("account", m.Account, "account", "Account numbers", "Label"),
+LISTS: tuple[tuple[str, str, str, str], ...] = (
+    # kind, noun, heading, second column
+    ("contact", "contact", "Contacts", "Role, e-mail, phone"),
+    ("channel", "channel", "Channels", "Address"),
+    ("account", "account", "Account numbers", "Label"),
 )
 
 
@@ -82,7 +81,7 @@ class OverviewTab(QScrollArea):
 
         grid = QGridLayout()
         self.lists: dict[str, RecordTab] = {}
-        for column, (kind, cls, noun, heading, second) in enumerate(LISTS):
+        for column, (kind, noun, heading, second) in enumerate(LISTS):
             model = RowsModel(
                 controller,
                 [
@@ -93,7 +92,7 @@ class OverviewTab(QScrollArea):
                 self,
             )
             tab = RecordTab(
-                controller, cls, model, noun, self._defaults, title=heading, compact=True
+                controller, kind, model, noun, self._defaults, title=heading, compact=True
             )
             tab.table.setMinimumHeight(96)
             tab.table.setMaximumHeight(150)

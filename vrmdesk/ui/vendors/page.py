@@ -16,13 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vrmdesk.store import models as m
 from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.pages import Page
 from vrmdesk.ui.core.preferences import Preferences
+from vrmdesk.ui.editors.record_actions import call_editor
 from vrmdesk.ui.vendors.list import ID_ROLE, SORT_LABELS, VendorDelegate, VendorListModel
-from vrmdesk.ui.vendors.tabs import call_editor
 from vrmdesk.ui.vendors.vendor_page import VendorPage
 
 #: changes to these kinds can change a vendor's row (last contact, badges, attention)
@@ -31,6 +30,9 @@ FILTER_DELAY_MS = 150
 
 
 class VendorsPage(Page):
+    #: the chosen vendor's page (made after the list, whose shortcuts reach it)
+    page: VendorPage
+
     def __init__(
         self, controller: VaultController, prefs: Preferences, parent: QWidget | None = None
     ) -> None:
@@ -157,7 +159,7 @@ class VendorsPage(Page):
                 self.page.set_vendor(vendor_id)
 
     def new_vendor(self) -> None:
-        saved = call_editor(self, self.controller, m.Vendor)
+        saved = call_editor(self, self.controller, "vendor")
         if saved is not None:
             self.show_vendor(saved)
 
@@ -165,7 +167,8 @@ class VendorsPage(Page):
     def show_vendor(
         self, vendor_id: int, kind: str | None = None, record_id: int | None = None
     ) -> None:
-        """Select the vendor (clearing a filter that hides it) and, given ``kind``, show that record."""
+        """Select the vendor (clearing a filter that hides it) and, given ``kind``, show that
+        record."""
         if not self.controller.is_open:
             return
         row = self.model.row_of(vendor_id)

@@ -11,31 +11,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session
 
-from vrmdesk.store import models as m
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
 from vrmdesk.ui.widgets.icons import icon
+from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 from vrmdesk.ui.widgets.paged import PagedRows, reset_model
+from vrmdesk.ui.widgets.tables import record_table
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-AnyIndex = QModelIndex | QPersistentModelIndex
 Loader = Callable[[Session, int, int, int], list[Any]]  # (session, vendor id, offset, limit)
 
 
@@ -89,7 +87,7 @@ class RowsModel(PagedRows, QAbstractTableModel):
     def item(self, row: int) -> Any:
         return self._rows[row]
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(
@@ -131,7 +129,7 @@ class RecordTab(QWidget):
     def __init__(
         self,
         controller: VaultController,
-        cls: type[m.Record],
+        kind: str,
         model: RowsModel,
         noun: str,
         defaults: Callable[[], dict[str, Any]],
@@ -142,9 +140,9 @@ class RecordTab(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.controller, self.cls, self.model, self.noun, self.defaults = (
+        self.controller, self.kind, self.model, self.noun, self.defaults = (
             controller,
-            cls,
+            kind,
             model,
             noun,
             defaults,
@@ -152,17 +150,8 @@ class RecordTab(QWidget):
         layout = QVBoxLayout(self)
         if compact:
             layout.setContentsMargins(0, 0, 0, 0)
-        self.table = QTableView()
-        self.table.setModel(model)
-        self.table.setAccessibleName(title or f"{noun.capitalize()}s")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        self.table = record_table(model, title or f"{noun.capitalize()}s")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.activated.connect(self._activate)
         self.buttons: dict[str, QPushButton | QToolButton] = {}
         bar = QHBoxLayout()
@@ -178,11 +167,14 @@ class RecordTab(QWidget):
                 ("edit", "Ed&it…", "edit", self.edit),
                 ("delete", "&Delete…", "trash", self.delete),
             ):
-                button = QToolButton() if compact else QPushButton(icon(icon_name), text)
+                button: QPushButton | QToolButton
                 if compact:
+                    button = QToolButton()
                     button.setIcon(icon(icon_name))
                     button.setAutoRaise(True)
                     button.setToolTip(text.replace("&", ""))
+                else:
+                    button = QPushButton(icon(icon_name), text)
                 button.setAccessibleName(
                     f"{text.replace('&', '').rstrip('…')}" + ("" if key == "new" else f" {noun}")
                 )
@@ -249,14 +241,14 @@ class RecordTab(QWidget):
     def new(self) -> None:
         if self.model.vendor_id is None:
             return
-        saved = call_editor(self, self.controller, self.cls, defaults=self.defaults())
+        saved = call_editor(self, self.controller, self.kind, defaults=self.defaults())
         if saved is not None:
             self.select_id(saved)
 
     def edit(self) -> None:
         record_id = self.current_id()
         if record_id is not None:
-            call_editor(self, self.controller, self.cls, record_id=record_id)
+            call_editor(self, self.controller, self.kind, record_id=record_id)
             self.select_id(record_id)
 
     def delete(self) -> None:
@@ -265,4 +257,4 @@ class RecordTab(QWidget):
             return
         row = self.model.row_of(record_id)
         title = self.model.data(self.model.index(row, 0)) if row is not None else str(record_id)
-        confirm_delete(self, self.controller, self.cls, record_id, str(title))
+        confirm_delete(self, self.controller, self.kind, record_id, str(title))

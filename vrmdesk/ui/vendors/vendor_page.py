@@ -6,22 +6,25 @@ core's view functions; New / Edit / Delete go through the record editor and the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from sqlalchemy.orm import Session
 
 from vrmdesk.errors import NotFound
-from vrmdesk.store import models as m
 from vrmdesk.store.services import health, vendor_tables, views
 from vrmdesk.store.services.rules import today
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.preferences import Preferences
+from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
+from vrmdesk.ui.files.panel import AttachmentsPanel
 from vrmdesk.ui.timeline.view import TimelineView
 from vrmdesk.ui.vendors.overview import OverviewTab
-from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel, call_editor, confirm_delete
+from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel
 from vrmdesk.ui.widgets.accents import accent, muted
 from vrmdesk.ui.widgets.icons import icon
 
@@ -124,7 +127,7 @@ class VendorPage(QWidget):
         self.tabs.setDocumentMode(True)
         self.overview = OverviewTab(controller)
         self.things = self._table(
-            m.Asset,
+            "asset",
             "thing",
             vendor_tables.vendor_things,
             [
@@ -143,7 +146,7 @@ class VendorPage(QWidget):
             lead=True,
         )
         self.tickets = self._table(
-            m.Ticket,
+            "ticket",
             "ticket",
             vendor_tables.vendor_tickets,
             [
@@ -163,7 +166,7 @@ class VendorPage(QWidget):
         )
         self.timeline = TimelineView(controller)
         self.offers = self._table(
-            m.Offer,
+            "offer",
             "offer",
             vendor_tables.vendor_offers,
             [
@@ -182,7 +185,7 @@ class VendorPage(QWidget):
             self._vendor_defaults,
         )
         self.agreements = self._table(
-            m.Agreement,
+            "agreement",
             "agreement",
             vendor_tables.vendor_agreements,
             [
@@ -196,10 +199,16 @@ class VendorPage(QWidget):
             ],
             self._vendor_defaults,
         )
-        self.files, self.attachments = self._files_tab()
+        self.files = self.attachments = AttachmentsPanel(controller, self)
         from vrmdesk.ui.share.disclosures import DisclosuresView
 
         self.shared = DisclosuresView(controller, self)
+        self.record_tabs: dict[str, RecordTab] = {
+            "things": self.things,
+            "tickets": self.tickets,
+            "offers": self.offers,
+            "agreements": self.agreements,
+        }
         self.pages: dict[str, QWidget] = {
             "overview": self.overview,
             "things": self.things,
@@ -234,39 +243,28 @@ class VendorPage(QWidget):
     # -- building ---------------------------------------------------------------------------
     def _table(
         self,
-        cls: type[m.Record],
+        kind: str,
         noun: str,
-        view: Any,
+        view: Callable[..., list[Any]],
         columns: list[Column],
-        defaults: Any,
+        defaults: Callable[[], dict[str, Any]],
         lead: bool = False,
     ) -> RecordTab:
-        def load(session: Any, vendor_id: int, offset: int, limit: int) -> list[Any]:
+        def load(session: Session, vendor_id: int, offset: int, limit: int) -> list[Any]:
             extra = {"lead": self.prefs.lead()} if lead else {}
             return view(session, vendor_id, offset=offset, limit=limit, **extra)
 
         return RecordTab(
-            self.controller, cls, RowsModel(self.controller, columns, load, self), noun, defaults
+            self.controller, kind, RowsModel(self.controller, columns, load, self), noun, defaults
         )
-
-    def _files_tab(self) -> tuple[QWidget, Any]:
-        try:  # written separately; the page works without it
-            from vrmdesk.ui.files.panel import AttachmentsPanel
-        except ImportError:
-            placeholder = QLabel("Files attached to this vendor will be listed here.")
-            placeholder.setAccessibleName("Files")
-            placeholder.setWordWrap(True)
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            return placeholder, None
-        panel = AttachmentsPanel(self.controller, self)
-        return panel, panel
 
     def _vendor_defaults(self) -> dict[str, Any]:
         return {"vendor_id": self.vendor_id}
 
     def _thing_defaults(self) -> dict[str, Any]:
-        maker = self.card is not None and self.card.vendor_kind == m.VendorKind.MAKER.value
-        return {"maker_id" if maker else "seller_id": self.vendor_id}
+        if self.card is None:
+            return {"seller_id": self.vendor_id}
+        return dict(views.new_thing_defaults(self.card))
 
     # -- showing a vendor -------------------------------------------------------------------
     def set_vendor(self, vendor_id: int | None) -> None:
@@ -279,8 +277,7 @@ class VendorPage(QWidget):
         for tab in (self.things, self.tickets, self.offers, self.agreements):
             tab.model.set_vendor(vendor_id)
         self.timeline.set_vendor(vendor_id, self._ticket_titles())
-        if self.attachments is not None:
-            self.attachments.set_owner("vendor", vendor_id)
+        self.attachments.set_owner("vendor", vendor_id)
         self.shared.set_vendor(vendor_id)
         self.edit_button.setEnabled(True)
         self.delete_button.setEnabled(True)
@@ -309,8 +306,11 @@ class VendorPage(QWidget):
         return True
 
     def _ticket_titles(self) -> list[tuple[int, str]]:
+        if self.vendor_id is None:
+            return []
         with self.controller.session() as session:
-            return [(t.id, t.title) for t in vendor_tables.vendor_tickets(session, self.vendor_id)]  # type: ignore[arg-type]
+            tickets = vendor_tables.vendor_tickets(session, self.vendor_id)
+        return [(t.id, t.title) for t in tickets]
 
     def refresh(self, kinds: set[str]) -> None:
         if self.vendor_id is None or not self.controller.is_open:
@@ -319,9 +319,8 @@ class VendorPage(QWidget):
         if (every or kinds & SHOWS["header"]) and not self._load_header():
             return
         self.overview.reload_lists(kinds)
-        for key in ("things", "tickets", "offers", "agreements"):
+        for key, tab in self.record_tabs.items():
             if every or kinds & SHOWS[key]:
-                tab: RecordTab = self.pages[key]  # type: ignore[assignment]
                 keep = tab.current_id()
                 tab.model.reload()
                 if keep is not None:
@@ -345,7 +344,7 @@ class VendorPage(QWidget):
             return self.timeline.select_interaction(record_id)
         if key == "files":
             return True
-        tab: RecordTab = self.pages[key]  # type: ignore[assignment]
+        tab = self.record_tabs[key]
         found = tab.select_id(record_id)
         tab.table.setFocus()
         return found
@@ -363,8 +362,7 @@ class VendorPage(QWidget):
         for tab in (self.things, self.tickets, self.offers, self.agreements):
             tab.model.clear()
         self.timeline.clear()
-        if self.attachments is not None:
-            self.attachments.clear()
+        self.attachments.clear()
         self.shared.clear()
         self.tabs.setTabText(2, "Tickets")
         self.tabs.setCurrentIndex(0)
@@ -392,8 +390,8 @@ class VendorPage(QWidget):
 
     def edit_vendor(self) -> None:
         if self.vendor_id is not None:
-            call_editor(self, self.controller, m.Vendor, record_id=self.vendor_id)
+            call_editor(self, self.controller, "vendor", record_id=self.vendor_id)
 
     def delete_vendor(self) -> None:
         if self.vendor_id is not None and self.card is not None:
-            confirm_delete(self, self.controller, m.Vendor, self.vendor_id, self.card.name)
+            confirm_delete(self, self.controller, "vendor", self.vendor_id, self.card.name)

@@ -1,4 +1,5 @@
-"""A one-line label that shortens its text in the middle to fit (a path keeps its start and name)."""
+"""A one-line label that shortens its text in the middle to fit (a path keeps its start and
+name)."""
 
 from __future__ import annotations
 

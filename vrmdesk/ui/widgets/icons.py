@@ -1,4 +1,5 @@
-"""SVG icons (in icons_svg/ beside this module), drawn in the palette's text colour for light and dark."""
+"""SVG icons (in icons_svg/ beside this module), drawn in the palette's text colour for light and
+dark."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def icon(name: str, color: str | None = None) -> QIcon:
     """An icon that stays sharp at any device pixel ratio (rendered per requested size)."""
     if color is None:
         app = QGuiApplication.instance()
-        palette = app.palette() if app else QPalette()  # type: ignore[union-attr]
+        palette = app.palette() if isinstance(app, QGuiApplication) else QPalette()
         color = palette.color(QPalette.ColorRole.WindowText).name()
     data = _svg(name).replace(b"currentColor", color.encode())
     result = QIcon()

@@ -7,11 +7,31 @@ A model mixes in :class:`PagedRows` before its Qt base class, keeps ``_rows``, `
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
-AnyIndex = QModelIndex | QPersistentModelIndex
+
+class _Opened(Protocol):
+    @property
+    def is_open(self) -> bool: ...
+
+
+class _PagedModel(Protocol):
+    """What :class:`PagedRows` needs of the model it is mixed into (its Qt base gives the rest)."""
+
+    PAGE: int
+    _rows: list[Any]
+    _more: bool
+    _busy: bool
+
+    @property
+    def controller(self) -> _Opened: ...
+    def _page(self, offset: int) -> list[Any]: ...
+    def canFetchMore(self, parent: AnyIndex = ..., /) -> bool: ...
+    def fetchMore(self, parent: AnyIndex = ..., /) -> None: ...
+    def beginInsertRows(self, parent: AnyIndex, first: int, last: int, /) -> None: ...
+    def endInsertRows(self) -> None: ...
 
 
 class PagedRows:
@@ -23,10 +43,10 @@ class PagedRows:
     def _page(self, offset: int) -> list[Any]:
         raise NotImplementedError
 
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and self._more and not self._busy and self.controller.is_open  # type: ignore[attr-defined]
+    def canFetchMore(self: _PagedModel, parent: AnyIndex = NO_PARENT) -> bool:
+        return not parent.isValid() and self._more and not self._busy and self.controller.is_open
 
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+    def fetchMore(self: _PagedModel, parent: AnyIndex = NO_PARENT) -> None:
         if not self.canFetchMore(parent):
             return
         rows = self._page(len(self._rows))
@@ -34,15 +54,13 @@ class PagedRows:
         if rows:
             self._busy = True
             try:
-                self.beginInsertRows(
-                    QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1
-                )  # type: ignore[attr-defined]
+                self.beginInsertRows(NO_PARENT, len(self._rows), len(self._rows) + len(rows) - 1)
                 self._rows.extend(rows)
-                self.endInsertRows()  # type: ignore[attr-defined]
+                self.endInsertRows()
             finally:
                 self._busy = False
 
-    def row_of(self, record_id: int) -> int | None:
+    def row_of(self: _PagedModel, record_id: int) -> int | None:
         """The row showing ``record_id``, fetching further pages until it is found."""
         while True:
             for row, item in enumerate(self._rows):
@@ -52,7 +70,7 @@ class PagedRows:
                 return None
             self.fetchMore()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: AnyIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
 
