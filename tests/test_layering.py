@@ -35,6 +35,21 @@ def test_core_and_cli_import_no_qt():
     assert result.stdout.strip() == ""
 
 
+def test_the_vendor_side_loads_no_database_library():
+    # a vendor runs `vrmdesk share verify/open/keygen/reply` with a bundle and a key, no vault
+    code = (
+        "import sys\n"
+        "import vrmdesk.cli, vrmdesk.share.verify, vrmdesk.share.reply\n"
+        "parser = vrmdesk.cli.build_parser()\n"
+        "bad = sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'sqlcipher3')))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
 def test_the_layer_contracts_are_kept():
     lint = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run(

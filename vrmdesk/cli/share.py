@@ -27,6 +27,7 @@ from typing import Any
 from vrmdesk.cli.common import open_vault
 from vrmdesk.errors import ValidationError
 from vrmdesk.share.terms import DEFAULT_RETENTION_DAYS, PURPOSES, REDACTABLE
+from vrmdesk.store.kinds import InteractionChannel, TicketStatus
 from vrmdesk.text import printable, printable_json
 
 
@@ -357,13 +358,11 @@ def _add_vendor_side(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--channel",
         default="email",
-        choices=("email", "phone", "chat", "forum", "social", "letter", "visit", "note"),
+        choices=[c.value for c in InteractionChannel],
     )
     p.add_argument("--case-reference", metavar="REF")
     p.add_argument("--ticket", metavar="UID", help="the ticket's @id (default: the only ticket)")
-    p.add_argument(
-        "--status", choices=("open", "waiting_on_vendor", "waiting_on_me", "resolved", "closed")
-    )
+    p.add_argument("--status", choices=[s.value for s in TicketStatus])
     p.add_argument("--confirm-warranty", metavar="UID")
     p.add_argument("--valid-through", metavar="DATE")
     p.add_argument("--correct", nargs=3, metavar=("UID", "FIELD", "VALUE"), action="append")

@@ -30,9 +30,11 @@ from vrmdesk.share.format import BundleFile, WrittenBundle, output_path, public_
 from vrmdesk.share.identity import display_fingerprint
 from vrmdesk.share.layout import NS
 from vrmdesk.share.verify import VerifiedBundle
+from vrmdesk.store.kinds import InteractionChannel, TicketStatus
 
-CHANNELS = ("email", "phone", "chat", "forum", "social", "letter", "visit", "note")
-TICKET_STATUSES = ("open", "waiting_on_vendor", "waiting_on_me", "resolved", "closed")
+#: what a reply may say (the customer's vault takes them as they are)
+CHANNELS = tuple(c.value for c in InteractionChannel)
+TICKET_STATUSES = tuple(s.value for s in TicketStatus)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_KEY_FILE_BYTES = 64 * 1024
 
