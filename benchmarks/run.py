@@ -97,7 +97,7 @@ class Side:
             self.vault = Vault.open(self.folder, data_key=self.data_key)
         else:
             self.engine = make_plain_engine(self.folder / "vault.db")
-            self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"vault": None})
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
         if self.vault is not None:
@@ -283,7 +283,7 @@ def _large_attachment(folder: Path, data_key: bytes | None, tmp: Path, mb: int) 
         read_s = time.perf_counter() - t0
         after_read = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         with vault.session() as session:
-            records.delete_record(session, m.Asset, asset_id)
+            records.delete_record(session, m.Asset, asset_id, attachments=vault.attachments)
     finally:
         vault.close()  # sweeps the now unreferenced encrypted file
         source.unlink(missing_ok=True)

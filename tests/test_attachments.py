@@ -298,7 +298,7 @@ def test_deleting_the_owner_removes_its_attachments(vault, vault_dir, content):
     vendor_id = make_vendor(vault)
     attach(vault, vendor_id, io.BytesIO(content), name="a.pdf")
     with vault.session() as s:
-        records.delete_record(s, m.Vendor, vendor_id)
+        records.delete_record(s, m.Vendor, vendor_id, attachments=vault.attachments)
     vault.close()
     assert blob_files(vault_dir) == []
 

@@ -38,7 +38,7 @@ BOSCH = "Bosch Home Appliances"
 @pytest.fixture
 def demo_vault(vault: Vault) -> Vault:
     with vault.session() as session:
-        demo.build(session)
+        demo.build(session, vault.attachments)
     return vault
 
 

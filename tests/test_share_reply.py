@@ -380,7 +380,7 @@ def demo_vault(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     made, _ = Vault.create(tmp_path / "demo", "pw", kdf=keys.fast_params_for_tests())
     with made.session() as s:
-        demo.build(s)
+        demo.build(s, made.attachments)
     yield made
     made.close()
 

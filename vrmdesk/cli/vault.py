@@ -41,7 +41,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     folder = vault_dir(args)
     vault, recovery_key = Vault.create(folder, passphrase(args, confirm=True))
     with vault, vault.session() as session:
-        counts = demo.build(session)
+        counts = demo.build(session, vault.attachments)
     print(f"Created a demo vault in {folder}: {demo.summary(counts)}.")
     print(f"Recovery key: {recovery_key}")
     return 0

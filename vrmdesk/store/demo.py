@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from vrmdesk.store import models as m
+from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.services import records, rules, tags
 
 # name, kind, website, since (years ago), contact policy (offers/year, channels), notes
@@ -482,8 +483,9 @@ def _at(days_ago: int, hour: int = 10, minute: int = 0) -> datetime:
     return datetime.combine(date.today() - timedelta(days=days_ago), time(hour, minute))
 
 
-def build(session: Session) -> dict[str, int]:
-    """Fill an empty vault with the demo records; returns counts by kind."""
+def build(session: Session, attachments: AttachmentStore) -> dict[str, int]:
+    """Fill an empty vault with the demo records (receipts go into ``attachments``, the vault's
+    store); returns counts by kind."""
     today = date.today()
     vendor: dict[str, m.Vendor] = {}
     for name, kind, site, years, max_offers, channels, notes in VENDORS:
@@ -595,7 +597,7 @@ def build(session: Session) -> dict[str, int]:
         tags.add_tag(session, vendor[name], "business")
     for name in ("Dishwasher", "Fridge freezer", "Oven", "Coffee machine"):
         tags.add_tag(session, asset[name], "kitchen")
-    _receipts(session, asset)
+    _receipts(session, attachments, asset)
     session.flush()
     return {cls.kind: session.query(cls).count() for cls in m.RECORD_TYPES}
 
@@ -910,8 +912,7 @@ def _offers(session: Session, vendor: dict[str, m.Vendor]) -> None:
         )
 
 
-def _receipts(session: Session, asset: dict[str, m.Asset]) -> None:
-    store = session.info["vault"].attachments
+def _receipts(session: Session, store: AttachmentStore, asset: dict[str, m.Asset]) -> None:
     for name in ("Dishwasher", "Television", "Laptop"):
         a = asset[name]
         seller = a.seller.name if a.seller else ""

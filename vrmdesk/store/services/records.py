@@ -19,6 +19,7 @@ from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime, Enum, Integer, Stri
 
 from vrmdesk.errors import InUseError, NotFound, ValidationError
 from vrmdesk.store import models as m
+from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.services import rules
 
 R = TypeVar("R", bound=m.Record)
@@ -216,12 +217,18 @@ def dependents(session: Session, vendor: m.Vendor) -> dict[str, int]:
 
 
 def delete_record(
-    session: Session, cls: type[m.Record], record_id: int, *, cascade: bool = False
+    session: Session,
+    cls: type[m.Record],
+    record_id: int,
+    *,
+    attachments: AttachmentStore,
+    cascade: bool = False,
 ) -> None:
     """Delete a record. A vendor with records is refused unless ``cascade`` is asked for.
 
     With the cascade a vendor's tickets, conversation, offers, agreements, registrations and
     the warranties it provides go with it; assets it made or sold stay, without that link.
+    ``attachments`` (the vault's store) unlinks the files of everything that goes.
     """
     obj = get(session, cls, record_id)
     if isinstance(obj, m.Vendor) and not cascade:
@@ -232,24 +239,26 @@ def delete_record(
                 f"{obj.name} still has {listed}. Delete those first, or delete the vendor "
                 "with everything that belongs to it."
             )
-    _remove_polymorphic(session, obj.kind, [obj.id])
+    _remove_polymorphic(session, attachments, obj.kind, [obj.id])
     for child, column in CASCADE_CHILDREN.get(cls, ()):
         ids = list(session.scalars(select(child.id).where(getattr(child, column) == obj.id)))
-        _remove_polymorphic(session, child.kind, ids)
+        _remove_polymorphic(session, attachments, child.kind, ids)
     if isinstance(obj, m.Attachment):
         # its stored content goes with the last link to it (the file is swept on close)
-        session.info["vault"].attachments.remove(session, obj.id)
+        attachments.remove(session, obj.id)
     else:
         session.delete(obj)
     session.flush()
     session.expire_all()
 
 
-def _remove_polymorphic(session: Session, kind: str, ids: list[int]) -> None:
+def _remove_polymorphic(
+    session: Session, attachments: AttachmentStore, kind: str, ids: list[int]
+) -> None:
     """Attachments and tags of the given records (they point by kind and id, not a key)."""
     if not ids:
         return
-    session.info["vault"].attachments.remove_for_owners(session, kind, ids)
+    attachments.remove_for_owners(session, kind, ids)
     session.execute(
         delete(m.Tagging).where(m.Tagging.owner_kind == kind, m.Tagging.owner_id.in_(ids))
     )

@@ -14,6 +14,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from vrmdesk.store import models as m
+from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.services import records
 
 
@@ -52,7 +53,12 @@ def _label(obj: m.Record) -> str:
 
 
 def delete_with_undo(
-    session: Session, cls: type[m.Record], record_id: int, *, cascade: bool = False
+    session: Session,
+    cls: type[m.Record],
+    record_id: int,
+    *,
+    attachments: AttachmentStore,
+    cascade: bool = False,
 ) -> Snapshot:
     """Delete like :func:`records.delete_record` and return what undo needs."""
     obj = records.get(session, cls, record_id)
@@ -78,7 +84,7 @@ def delete_with_undo(
             seen.add(key)
             snapshot.rows.append((type(row), _values(row)))
     snapshot.rows.extend(nulled)
-    records.delete_record(session, cls, record_id, cascade=cascade)
+    records.delete_record(session, cls, record_id, attachments=attachments, cascade=cascade)
     return snapshot
 
 

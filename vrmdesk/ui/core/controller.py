@@ -83,7 +83,9 @@ class VaultController(QObject):
     ) -> undo.Snapshot:
         """Delete a record (raises InUseError for a vendor with records unless ``cascade``)."""
         with self.session() as session:
-            snapshot = undo.delete_with_undo(session, cls, record_id, cascade=cascade)
+            snapshot = undo.delete_with_undo(
+                session, cls, record_id, attachments=self.vault.attachments, cascade=cascade
+            )
         self._undo.append(snapshot)
         self.undo_changed.emit(snapshot.label)
         self.notify({"*"}, f"Deleted the {snapshot.label}. Undo with Ctrl+Z.")
