@@ -15,7 +15,7 @@ a bundle out in the world that the log does not know of.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -46,11 +46,9 @@ Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
-class ExportResult:
-    path: Path
-    sha256: str  # of the file written (the .age file when encrypted)
-    bundle_id: str
-    size: int
+class ExportResult(fmt.WrittenBundle):
+    """The bundle written, with what went into it and the disclosure that logs it."""
+
     records: int
     files: int
     disclosure_id: int
@@ -268,9 +266,7 @@ def _write(
                 progress(-1, -1, f"Writing {current['name']}")
             f.opener(writer)
 
-        files.append(
-            fmt.BundleFile(f.path_in_zip, f.media_type, f.size, f.sha256, opener, f.name, f.about)
-        )
+        files.append(replace(f, opener=opener))
 
     def report(done: int, total: int, text: str) -> None:
         if progress is not None:

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk, jws
 
-from vrmdesk.fileutil import fsync_dir
+from vrmdesk.fileutil import fsync_dir, open_regular
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import canonical_public_jwk, thumbprint
 from vrmdesk.share.layout import (
@@ -120,25 +120,21 @@ class BundleFile:
         about: str | None = None,
     ) -> BundleFile:
         """A regular file on disk, hashed now (one streaming pass) and streamed again when written."""
-        from vrmdesk.fileutil import open_regular
-
-        digest = hashlib.sha256()
-        size = 0
         with open_regular(path, BundleError, "the file") as handle:
-            while chunk := handle.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
+            digest, size = sha256_of(handle)
 
         def opener(writer: BinaryIO) -> None:
             with open_regular(path, BundleError, "the file") as source:
                 while chunk := source.read(CHUNK):
                     writer.write(chunk)
 
-        return cls(path_in_zip, media_type, size, digest.hexdigest(), opener, name, about)
+        return cls(path_in_zip, media_type, size, digest, opener, name, about)
 
 
 @dataclass(frozen=True)
 class WrittenBundle:
+    """A bundle on disk; an export adds what it logged (:class:`.export.ExportResult`)."""
+
     path: Path
     sha256: str  # of the file written (the .age file when encrypted)
     bundle_id: str
@@ -460,11 +456,16 @@ def _temp_in(folder: Path, name: str) -> Path:
     return Path(tmp)
 
 
-def sha256_file(path: Path) -> tuple[str, int]:
+def sha256_of(handle: BinaryIO) -> tuple[str, int]:
+    """The SHA-256 (hex) and size of what is left to read in ``handle``, read in chunks."""
     digest = hashlib.sha256()
     size = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+    while chunk := handle.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
     return digest.hexdigest(), size
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    with open(path, "rb") as handle:
+        return sha256_of(handle)
