@@ -19,12 +19,22 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 
 from vrmdesk.errors import DiskFull, StorageError, VrmError
 
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+
+
+class ByteSink(Protocol):
+    """What bytes are streamed into: a file, a hashing wrapper, an entry of a ZIP being written."""
+
+    def write(self, data: ReadableBuffer, /) -> object: ...
+
 
 # ENOSPC: no space; EDQUOT: over a quota; EFBIG: over RLIMIT_FSIZE or the file system's limit.
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}

@@ -9,6 +9,7 @@ from typing import Any
 
 from vrmdesk.cli.common import (
     NEW_PASSPHRASE_ENV,
+    AddCommand,
     CliError,
     counted,
     new_passphrase,
@@ -258,7 +259,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(add: Any) -> None:
+def add_parsers(add: AddCommand) -> None:
     """The vault commands, through ``add(name, func, help)`` (see :func:`vrmdesk.cli.build_parser`)."""
     p = add("init", cmd_init, "create a new vault")
     p.add_argument(

@@ -17,14 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import AttachmentError, ValidationError, VaultLocked
-from vrmdesk.fileutil import check_regular, is_disk_full, storage_error
+from vrmdesk.fileutil import ByteSink, check_regular, is_disk_full, storage_error
 from vrmdesk.share import format as fmt
 from vrmdesk.share import htmlpage, layout
 from vrmdesk.share.errors import BundleError
@@ -63,7 +64,7 @@ class Prepared:
     slice: Slice
     manifest: dict[str, Any]
     files: list[fmt.BundleFile]
-    signing_key: Any
+    signing_key: fmt.SigningKey
     fingerprint: str
     created: str
 
@@ -164,7 +165,7 @@ def prepare(
                 att.media_type,
                 att.size,
                 att.sha256,
-                lambda writer, att=att: _stream_attachment(store, att, writer),  # type: ignore[misc]
+                partial(_stream_attachment, store, att),
                 name=att.name,
                 about=f.about,
             )
@@ -184,7 +185,7 @@ def prepare(
     return Prepared(the_slice, manifest, files, identity.private_key, identity.fingerprint, created)
 
 
-def _stream_attachment(store: AttachmentStore, att: m.Attachment, writer: BinaryIO) -> None:
+def _stream_attachment(store: AttachmentStore, att: m.Attachment, writer: ByteSink) -> None:
     """The attachment's plaintext into ``writer``, refusing content that is not a regular file.
 
     The vault folder holds only regular files; one replaced by a link (to ``/dev/zero``, say)
@@ -260,7 +261,7 @@ def _write(
     files = []
     for f in prepared.files:
 
-        def opener(writer: Any, f: fmt.BundleFile = f) -> None:
+        def opener(writer: ByteSink, f: fmt.BundleFile = f) -> None:
             current["name"] = f.name or f.path_in_zip
             if progress is not None:
                 progress(-1, -1, f"Writing {current['name']}")

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import sys
 import tempfile
 import uuid
 import zipfile
@@ -23,13 +24,13 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk, jws
 
-from vrmdesk.fileutil import fsync_dir, open_regular
+from vrmdesk.fileutil import ByteSink, fsync_dir, open_regular
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import canonical_public_jwk, thumbprint
 from vrmdesk.share.layout import (
@@ -48,6 +49,9 @@ from vrmdesk.share.layout import (
     SUFFIX,
     check_name,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 ProgressFn = Callable[[int, int, str], None]
 SigningKey = jwk.JWK | Ed25519PrivateKey
@@ -71,7 +75,7 @@ class BundleFile:
     media_type: str
     size: int
     sha256: str
-    opener: Callable[[BinaryIO], None]
+    opener: Callable[[ByteSink], object]
     name: str | None = None  # the original file name
     about: str | None = None  # the @id of the record it belongs to
 
@@ -123,7 +127,7 @@ class BundleFile:
         with open_regular(path, BundleError, "the file") as handle:
             digest, size = sha256_of(handle)
 
-        def opener(writer: BinaryIO) -> None:
+        def opener(writer: ByteSink) -> None:
             with open_regular(path, BundleError, "the file") as source:
                 while chunk := source.read(CHUNK):
                     writer.write(chunk)
@@ -228,12 +232,17 @@ def sign_manifest(data: bytes, key: SigningKey) -> str:
 
 
 # -- writing --------------------------------------------------------------------------------
-def _zip_time(created: str) -> tuple[int, int, int, int, int, int]:
+ZipTime = tuple[int, int, int, int, int, int]
+#: a ZipInfo's deflate level: compress_level from Python 3.13 on, _compresslevel before
+_LEVEL = "compress_level" if sys.version_info >= (3, 13) else "_compresslevel"
+
+
+def _zip_time(created: str) -> ZipTime:
     m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z", created)
     if not m:
         raise ValueError(f"manifest.created must be YYYY-MM-DDTHH:MM:SSZ, not {created!r}")
-    parts = tuple(int(p) for p in m.groups())
-    return max(parts, (1980, 1, 1, 0, 0, 0))  # type: ignore[return-value]
+    year, month, day, hour, minute, second = (int(p) for p in m.groups())
+    return max((year, month, day, hour, minute, second), (1980, 1, 1, 0, 0, 0))
 
 
 def _stored(media_type: str) -> bool:
@@ -248,15 +257,12 @@ def _stored(media_type: str) -> bool:
     return base not in _DEFLATE_TYPES
 
 
-def _info(name: str, date_time: tuple[int, ...], stored: bool) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=date_time)  # type: ignore[arg-type]
+def _info(name: str, date_time: ZipTime, stored: bool) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=date_time)
     info.create_system = 3
     info.external_attr = 0o644 << 16
     info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-    try:
-        info.compress_level = 6  # type: ignore[attr-defined]  # Python 3.13+
-    except AttributeError:
-        info._compresslevel = 6  # type: ignore[attr-defined]  # Python 3.11/3.12
+    setattr(info, _LEVEL, 6)
     return info
 
 
@@ -272,7 +278,7 @@ class _Measure(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: ReadableBuffer) -> int:
         view = memoryview(data).cast("B")
         self.size += len(view)
         self.compressed += len(self.compressor.compress(view))
@@ -294,7 +300,7 @@ def _store_instead(item: BundleFile) -> bool:
     if item.size <= RATIO_MIN_SIZE or _stored(item.media_type):
         return False
     measure = _Measure()
-    item.opener(measure)  # type: ignore[arg-type]
+    item.opener(measure)
     compressed = max(measure.finish(), 1)
     return item.size > (MAX_RATIO // 2) * compressed or compressed * 20 >= item.size * 19
 
@@ -302,7 +308,7 @@ def _store_instead(item: BundleFile) -> bool:
 class _Sink(io.RawIOBase):
     """What an opener writes into: hashes, counts and passes chunks to the ZIP entry."""
 
-    def __init__(self, target: BinaryIO, limit: int, on_bytes: Callable[[int], None]) -> None:
+    def __init__(self, target: ByteSink, limit: int, on_bytes: Callable[[int], None]) -> None:
         super().__init__()
         self.target = target
         self.limit = limit
@@ -313,7 +319,7 @@ class _Sink(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: ReadableBuffer) -> int:
         view = memoryview(data).cast("B")
         self.size += len(view)
         if self.size > self.limit:
@@ -332,7 +338,7 @@ def prepare_manifest(
     ``files`` (from the BundleFile list) and ``sender.key`` (from the signing key) are set here;
     a ``bundle_id`` already present must be the one :func:`bundle_id_for` gives.
     """
-    out = json.loads(json.dumps(manifest))  # a deep copy that also proves it is plain JSON
+    out: dict[str, Any] = json.loads(json.dumps(manifest))  # a deep copy, proven plain JSON
     public = public_jwk_of(signing_key)
     sender = out.setdefault("sender", {})
     if "key" in sender and thumbprint(sender["key"]) != public["kid"]:
@@ -419,8 +425,8 @@ def write_bundle(
                     stored = _stored(item.media_type) or _store_instead(item)
                     info = _info(item.path_in_zip, date_time, stored)
                     with zf.open(info, "w", force_zip64=True) as dest:
-                        sink = _Sink(dest, item.size, advance)  # type: ignore[arg-type]
-                        item.opener(sink)  # type: ignore[arg-type]
+                        sink = _Sink(dest, item.size, advance)
+                        item.opener(sink)
                     if sink.size != item.size or sink.digest.hexdigest() != item.sha256:
                         raise BundleError(
                             f"{item.name or item.path_in_zip} changed since it was listed "
@@ -438,7 +444,9 @@ def write_bundle(
                     os.fsync(target.fileno())
             else:
                 os.fsync(raw.fileno())
-        os.replace(tmp_out if tmp_out is not None else tmp_zip, out_path)  # type: ignore[arg-type]
+        finished = tmp_out if tmp_out is not None else tmp_zip
+        assert finished is not None  # the age file, or (not encrypted) the ZIP itself
+        os.replace(finished, out_path)
     except BaseException:
         if tmp_zip is not None:
             tmp_zip.unlink(missing_ok=True)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -67,6 +67,12 @@ from vrmdesk.share.layout import (
 )
 from vrmdesk.share.zipcheck import check_archive, stream_entry
 from vrmdesk.text import has_lone_surrogate, printable
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.protocols import Validator
+    from pyrage import x25519
 
 SCHEMA_PATH = Path(__file__).with_name("schema") / "manifest.schema.json"
 REPLY_SCHEMA_PATH = SCHEMA_PATH.with_name("reply.schema.json")
@@ -159,7 +165,7 @@ class VerifiedBundle:
 
 
 # -- age identities -------------------------------------------------------------------------
-def load_identities(path: Path) -> list[Any]:
+def load_identities(path: Path) -> list[x25519.Identity]:
     """The age X25519 identities (AGE-SECRET-KEY-1…) in an identity file, as pyrage objects."""
     from pyrage import x25519
 
@@ -201,16 +207,17 @@ class _HashingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        target = memoryview(buffer).cast("B")
         try:
-            data = self.source.read(len(buffer))
+            data = self.source.read(len(target))
             self.size += len(data)
             if self.size > self.limit:
                 raise BundleTooLarge(f"{self.name} is larger than 16 GiB; refused.")
         except BaseException as exc:
             self.error = exc  # pyrage reports what a read raised only as text
             raise
-        buffer[: len(data)] = data
+        target[: len(data)] = data
         self.digest.update(data)
         return len(data)
 
@@ -221,7 +228,7 @@ class _HashingReader(io.RawIOBase):
 
 @contextmanager
 def plain_zip(
-    path: Path, identities: Sequence[Any] | None = None
+    path: Path, identities: Sequence[x25519.Identity] | None = None
 ) -> Iterator[tuple[BinaryIO, int, str, bool]]:
     """The bundle's ZIP as a seekable file: (handle, size, SHA-256 of the file given, encrypted).
 
@@ -253,7 +260,7 @@ def plain_zip(
                     reader.drain()  # hash whatever age did not need to read
                     plain_size = plain.tell()
                     plain.seek(0)
-                yield plain, plain_size, reader.digest.hexdigest(), True  # type: ignore[misc]
+                yield plain, plain_size, reader.digest.hexdigest(), True
             return
         with reporting(f"reading {path}"):
             reader.drain()
@@ -274,7 +281,7 @@ class _Plaintext(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: ReadableBuffer) -> int:
         try:
             return self.target.write(data)
         except BaseException as exc:
@@ -283,13 +290,13 @@ class _Plaintext(io.RawIOBase):
 
 
 def _decrypt(
-    path: Path, reader: _HashingReader, plain: BinaryIO, identities: Sequence[Any]
+    path: Path, reader: _HashingReader, plain: BinaryIO, identities: Sequence[x25519.Identity]
 ) -> None:
     import pyrage
 
     target = _Plaintext(plain)
     try:
-        pyrage.decrypt_io(io.BufferedReader(reader, CHUNK), target, list(identities))  # type: ignore[arg-type]
+        pyrage.decrypt_io(io.BufferedReader(reader, CHUNK), target, list(identities))
     except Exception as exc:  # pyrage reports damaged input in several ways
         for error in (target.error, reader.error):
             if error is not None:  # a full disk, a read error, the size cap: as they are
@@ -478,7 +485,7 @@ def real_date(text: Any) -> date | None:
     return value.date() if value is not None else None
 
 
-def format_checker() -> Any:
+def format_checker() -> FormatChecker:
     """A jsonschema FormatChecker whose ``date-time`` and ``date`` are :func:`real_time` and
     :func:`real_date` (jsonschema checks no format unless given a checker, and its own
     ``date-time`` needs a package vrmdesk does not use)."""
@@ -490,7 +497,7 @@ def format_checker() -> Any:
     return checker
 
 
-def _load_schema(path: Path) -> Any:
+def _load_schema(path: Path) -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
     schema = json.loads(path.read_text(encoding="utf-8"))
@@ -499,17 +506,17 @@ def _load_schema(path: Path) -> Any:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> Any:
+def _validator() -> Draft202012Validator:
     return _load_schema(SCHEMA_PATH)
 
 
 @lru_cache(maxsize=1)
-def reply_validator() -> Any:
+def reply_validator() -> Draft202012Validator:
     """The bounds a reply's records are imported within (schema/reply.schema.json)."""
     return _load_schema(REPLY_SCHEMA_PATH)
 
 
-def schema_error(validator: Any, instance: Any, what: str) -> str | None:
+def schema_error(validator: Validator, instance: Any, what: str) -> str | None:
     """The best one-line reason ``instance`` fails ``validator``'s schema, or None."""
     from jsonschema.exceptions import best_match
 
@@ -619,7 +626,10 @@ def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes
 
 
 def verify_bundle(
-    path: Path, *, identities: Sequence[Any] | None = None, progress: ProgressFn | None = None
+    path: Path,
+    *,
+    identities: Sequence[x25519.Identity] | None = None,
+    progress: ProgressFn | None = None,
 ) -> VerifiedBundle:
     """Verify a bundle (signature, schema, every file hash); raises a BundleError if any fails."""
     with plain_zip(Path(path), identities) as (handle, size, sha, encrypted):
@@ -630,7 +640,7 @@ def open_bundle(
     path: Path,
     out_dir: Path,
     *,
-    identities: Sequence[Any] | None = None,
+    identities: Sequence[x25519.Identity] | None = None,
     progress: ProgressFn | None = None,
 ) -> VerifiedBundle:
     """Verify, then write manifest.json, manifest.jws and the listed files into ``out_dir``.

@@ -387,7 +387,7 @@ def _local_entry_end(handle: BinaryIO, entry: _Listed, limit: int) -> int:
     magic, _, flags, method, _, _, crc, compressed, size, name_len, extra_len = fields
     if magic != _LOCAL_MAGIC:
         raise BundleMalformed(f"The entry {name!r} has no local header where listed.")
-    data_start = entry.offset + _LOCAL.size + name_len + extra_len
+    data_start: int = entry.offset + _LOCAL.size + name_len + extra_len  # unpacked: ints
     if data_start > limit:
         raise BundleMalformed(f"The entry {name!r} overlaps the next entry.")
     raw = _read_at(handle, entry.offset + _LOCAL.size, name_len + extra_len, name)

@@ -26,7 +26,7 @@ import stat
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyrage
 from pyrage import x25519
@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from vrmdesk.errors import AttachmentError, NotFound, ValidationError
 from vrmdesk.fileutil import (
+    ByteSink,
     create_private_file,
     disk_full,
     fsync_dir,
@@ -46,6 +47,9 @@ from vrmdesk.fileutil import (
 from vrmdesk.store import backup, keys
 from vrmdesk.store.models import Attachment, Blob, Meta, Record
 from vrmdesk.store.paths import OpenVault
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
 
 IDENTITY_KEY = "attachment_identity"
 MAX_SIZE = 4 * 1024**3  # 4 GiB per file
@@ -82,9 +86,10 @@ class _HashingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def,override]
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        target = memoryview(buffer).cast("B")
         try:
-            data = self.source.read(len(buffer))
+            data = self.source.read(len(target))
         except BaseException as exc:
             self.error = exc
             raise
@@ -98,7 +103,7 @@ class _HashingReader(io.RawIOBase):
             raise self.error
         self.sha256.update(data)
         self.mac.update(data)
-        buffer[: len(data)] = data
+        target[: len(data)] = data
         return len(data)
 
 
@@ -108,7 +113,7 @@ class _HashingWriter(io.RawIOBase):
     As with the reader, an exception raised here is kept in ``error`` for the caller.
     """
 
-    def __init__(self, target: BinaryIO, on_chunk: Callable[[int], None] | None = None) -> None:
+    def __init__(self, target: ByteSink, on_chunk: Callable[[int], None] | None = None) -> None:
         self.target = target
         self.sha256 = hashlib.sha256()
         self.size = 0
@@ -118,17 +123,18 @@ class _HashingWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # type: ignore[no-untyped-def,override]
+    def write(self, data: ReadableBuffer) -> int:
+        view = memoryview(data).cast("B")
         try:
-            self.sha256.update(data)
-            self.size += len(data)
-            self.target.write(data)
+            self.sha256.update(view)
+            self.size += len(view)
+            self.target.write(view)
             if self.on_chunk is not None:
                 self.on_chunk(self.size)
         except BaseException as exc:
             self.error = exc
             raise
-        return len(data)
+        return len(view)
 
 
 def name_key(data_key: bytes) -> bytes:
@@ -319,7 +325,7 @@ class AttachmentStore:
     def write_to(
         self,
         attachment: Attachment,
-        target: BinaryIO,
+        target: ByteSink,
         *,
         on_chunk: Callable[[int], None] | None = None,
     ) -> int:

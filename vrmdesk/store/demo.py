@@ -518,7 +518,9 @@ def build(session: Session, attachments: AttachmentStore) -> dict[str, int]:
         records.create(session, m.Account, vendor_id=vendor[name].id, label=label, number=number)
 
     asset: dict[str, m.Asset] = {}
+    bought: dict[str, date] = {}
     for name, cat, maker, seller, model, serial, days, price, cur, order, room in ASSETS:
+        bought[name] = today - timedelta(days=days)
         asset[name] = records.create(
             session,
             m.Asset,
@@ -528,21 +530,21 @@ def build(session: Session, attachments: AttachmentStore) -> dict[str, int]:
             seller_id=vendor[seller].id if seller else None,
             model=model,
             serial_number=serial,
-            purchase_date=today - timedelta(days=days),
+            purchase_date=bought[name],
             price_minor=rules.parse_amount(price),
             currency=cur,
             order_number=order,
             location=room,
         )
     for a, provider, title, months, offset, coverage, claim in WARRANTIES:
-        start = asset[a].purchase_date + timedelta(days=offset)  # type: ignore[operator]
+        starts_on = bought[a] + timedelta(days=offset)
         records.create(
             session,
             m.Warranty,
             asset_id=asset[a].id,
             provider_id=vendor[provider].id,
             title=title,
-            starts_on=start,
+            starts_on=starts_on,
             months=months,
             coverage=coverage,
             how_to_claim=claim,
@@ -553,17 +555,17 @@ def build(session: Session, attachments: AttachmentStore) -> dict[str, int]:
             m.Registration,
             asset_id=asset[a].id,
             vendor_id=vendor[v].id,
-            registered_on=asset[a].purchase_date + timedelta(days=after),  # type: ignore[operator]
+            registered_on=bought[a] + timedelta(days=after),
             registration_ref=ref,
             data_given=given,
             marketing_consent=consent,
         )
-    for a, v, days, who, what, cost, interval in SERVICE_EVENTS:
+    for a, by_vendor, days, who, what, cost, interval in SERVICE_EVENTS:
         records.create(
             session,
             m.ServiceEvent,
             asset_id=asset[a].id,
-            vendor_id=vendor[v].id if v else None,
+            vendor_id=vendor[by_vendor].id if by_vendor else None,
             performed_on=today - timedelta(days=days),
             performed_by=who,
             description=what,
@@ -571,13 +573,13 @@ def build(session: Session, attachments: AttachmentStore) -> dict[str, int]:
             currency="EUR" if cost else None,
             interval_months=interval,
         )
-    for v, title, start, renews, notice, cost, period in AGREEMENTS:
+    for v, title, started, renews, notice, cost, period in AGREEMENTS:
         records.create(
             session,
             m.Agreement,
             vendor_id=vendor[v].id,
             title=title,
-            started_on=today - timedelta(days=start),
+            started_on=today - timedelta(days=started),
             renews_on=today + timedelta(days=renews),
             notice_days=notice,
             cost_minor=rules.parse_amount(cost),
