@@ -1,4 +1,5 @@
-"""The services the GUI and the CLI share: validation, derived fields, dashboard, timeline, search."""
+"""The services the GUI and the CLI share: validation, derived fields, dashboard, timeline and
+search."""
 
 from __future__ import annotations
 

@@ -273,7 +273,7 @@ def test_encrypted_reply(vault: Vault, tmp_path: Path, shared, vendor_key: Path)
 
 # -- the command line -------------------------------------------------------------------------
 def run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
-    """``vrmdesk share ARGV`` through the real entry point (``--vault DIR`` first goes before it)."""
+    """``vrmdesk share ARGV`` through the real entry point (``--vault DIR`` put first)."""
     from vrmdesk.cli import main
 
     args = list(argv)

@@ -52,6 +52,7 @@ from vrmdesk.share.layout import (
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
+    from pyrage import x25519
 
 ProgressFn = Callable[[int, int, str], None]
 SigningKey = jwk.JWK | Ed25519PrivateKey
@@ -123,7 +124,7 @@ class BundleFile:
         name: str | None = None,
         about: str | None = None,
     ) -> BundleFile:
-        """A regular file on disk, hashed now (one streaming pass) and streamed again when written."""
+        """A regular file on disk, hashed now (one streaming pass), streamed again when written."""
         with open_regular(path, BundleError, "the file") as handle:
             digest, size = sha256_of(handle)
 
@@ -190,7 +191,7 @@ def bundle_id_for(manifest: dict[str, Any], sender_thumbprint: str) -> str:
 
 
 def safe_file_name(index: int, name: str) -> str:
-    """``files/NNN-name`` with the name reduced to safe characters (no separators, no dots first)."""
+    """``files/NNN-name``, the name reduced to safe characters (no separators, no dots first)."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name.replace("\\", "/")).name).lstrip("._")
     return f"{FILES_DIR}{index:03d}-{(stem or 'file')[:150]}"
 
@@ -393,7 +394,6 @@ def write_bundle(
             raise BundleError(f"{encrypt_to!r} is not an age recipient (age1…).") from None
     data = manifest_bytes(final)
     signature = sign_manifest(data, signing_key).encode("ascii")
-    date_time = _zip_time(final["created"])
     total = sum(f.size for f in files)
     done = 0
 
@@ -410,38 +410,13 @@ def write_bundle(
     tmp_zip = None if recipient is not None else _temp_in(out_path.parent, out_path.name)
     tmp_out: Path | None = None
     try:
-        raw = (
-            open(tmp_zip, "w+b")
-            if tmp_zip is not None
-            else tempfile.TemporaryFile(dir=out_path.parent)
-        )
-        with raw:
-            with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
-                for name, blob in ((MANIFEST_NAME, data), (SIGNATURE_NAME, signature)):
-                    with zf.open(_info(name, date_time, False), "w", force_zip64=True) as dest:
-                        dest.write(blob)
-                for entry in final["files"]:
-                    item = by_path[entry["path"]]
-                    stored = _stored(item.media_type) or _store_instead(item)
-                    info = _info(item.path_in_zip, date_time, stored)
-                    with zf.open(info, "w", force_zip64=True) as dest:
-                        sink = _Sink(dest, item.size, advance)
-                        item.opener(sink)
-                    if sink.size != item.size or sink.digest.hexdigest() != item.sha256:
-                        raise BundleError(
-                            f"{item.name or item.path_in_zip} changed since it was listed "
-                            "(its size or SHA-256 differs); no bundle was written."
-                        )
-            raw.flush()
+        with _zip_target(tmp_zip, out_path.parent) as raw:
+            _write_zip(
+                raw, final, [(MANIFEST_NAME, data), (SIGNATURE_NAME, signature)], by_path, advance
+            )
             if recipient is not None:
-                import pyrage
-
-                raw.seek(0)
                 tmp_out = _temp_in(out_path.parent, out_path.name)
-                with open(tmp_out, "wb") as target:
-                    pyrage.encrypt_io(raw, target, [recipient])
-                    target.flush()
-                    os.fsync(target.fileno())
+                _encrypt(raw, recipient, tmp_out)
             else:
                 os.fsync(raw.fileno())
         finished = tmp_out if tmp_out is not None else tmp_zip
@@ -456,6 +431,52 @@ def write_bundle(
     fsync_dir(out_path.parent)
     digest, size = sha256_file(out_path)
     return WrittenBundle(out_path, digest, final["bundle_id"], size)
+
+
+def _zip_target(tmp_zip: Path | None, folder: Path) -> BinaryIO:
+    """The file the ZIP is written into: ``tmp_zip``, or an anonymous one in ``folder``."""
+    if tmp_zip is not None:
+        return open(tmp_zip, "w+b")
+    return tempfile.TemporaryFile(dir=folder)
+
+
+def _write_zip(
+    raw: BinaryIO,
+    manifest: dict[str, Any],
+    signed: list[tuple[str, bytes]],
+    by_path: dict[str, BundleFile],
+    advance: Callable[[int], None],
+) -> None:
+    """The ZIP: the manifest and its signature, then every listed file, checked as it streams."""
+    date_time = _zip_time(manifest["created"])
+    with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
+        for name, blob in signed:
+            with zf.open(_info(name, date_time, False), "w", force_zip64=True) as dest:
+                dest.write(blob)
+        for entry in manifest["files"]:
+            item = by_path[entry["path"]]
+            stored = _stored(item.media_type) or _store_instead(item)
+            info = _info(item.path_in_zip, date_time, stored)
+            with zf.open(info, "w", force_zip64=True) as dest:
+                sink = _Sink(dest, item.size, advance)
+                item.opener(sink)
+            if sink.size != item.size or sink.digest.hexdigest() != item.sha256:
+                raise BundleError(
+                    f"{item.name or item.path_in_zip} changed since it was listed (its size or "
+                    "SHA-256 differs); no bundle was written."
+                )
+    raw.flush()
+
+
+def _encrypt(raw: BinaryIO, recipient: x25519.Recipient, target_path: Path) -> None:
+    """The finished ZIP in ``raw``, encrypted with age to ``recipient`` into ``target_path``."""
+    import pyrage
+
+    raw.seek(0)
+    with open(target_path, "wb") as target:
+        pyrage.encrypt_io(raw, target, [recipient])
+        target.flush()
+        os.fsync(target.fileno())
 
 
 def _temp_in(folder: Path, name: str) -> Path:

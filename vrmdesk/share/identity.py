@@ -52,7 +52,8 @@ def ed25519_public_bytes(public_jwk: Any) -> bytes:
 
 
 def thumbprint(public_jwk: dict[str, Any]) -> str:
-    """RFC 7638 thumbprint of an Ed25519 public JWK (43 base64url characters), canonical ``x`` only."""
+    """RFC 7638 thumbprint of an Ed25519 public JWK (43 base64url characters); canonical ``x``
+    only."""
     ed25519_public_bytes(public_jwk)
     members = f'{{"crv":"Ed25519","kty":"OKP","x":"{public_jwk["x"]}"}}'
     digest = hashlib.sha256(members.encode("ascii")).digest()

@@ -570,7 +570,8 @@ def _verify_open(
             raise BundleMalformed("manifest.json is not a JSON object.")
         if manifest.get("format") != FORMAT:
             raise BundleMalformed(
-                f"Unknown bundle format {str(manifest.get('format'))[:40]!r}; this vrmdesk reads {FORMAT}."
+                f"Unknown bundle format {str(manifest.get('format'))[:40]!r}; this vrmdesk reads "
+                f"{FORMAT}."
             )
         public, kid = _sender_key(manifest)
         verify_signature(raw, token, public, kid)

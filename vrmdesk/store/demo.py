@@ -654,41 +654,42 @@ def _tickets_and_conversations(
                 "outbound",
                 "email",
                 "Repair request: E24 after every programme",
-                "Hello, since last week our dishwasher (SMS6ZCI49E, FD 0204 123456) stops mid-programme "
-                "with error E24 and water stays in the bottom. The filter is clean. It is under warranty; "
-                "please send a technician. Receipt attached.",
+                "Hello, since last week our dishwasher (SMS6ZCI49E, FD 0204 123456) stops "
+                "mid-programme with error E24 and water stays in the bottom. The filter is clean. "
+                "It is under warranty; please send a technician. Receipt attached.",
             ),
             (
                 18,
                 "inbound",
                 "email",
                 "Your service request BSH-4471-2291-08",
-                "Thank you for contacting Bosch customer service. Your case number is BSH-4471-2291-08. "
-                "A technician will contact you within 5 working days to arrange a visit.",
+                "Thank you for contacting Bosch customer service. Your case number is "
+                "BSH-4471-2291-08. A technician will contact you within 5 working days to arrange "
+                "a visit.",
             ),
             (
                 11,
                 "outbound",
                 "phone",
                 "Called about the technician visit",
-                "Nobody had called. The hotline said the regional partner is busy; promised a call back "
-                "within two days.",
+                "Nobody had called. The hotline said the regional partner is busy; promised a call "
+                "back within two days.",
             ),
             (
                 9,
                 "inbound",
                 "phone",
                 "Technician appointment offered",
-                "Partner company offered a visit in three weeks. Accepted, but asked for an earlier slot "
-                "because the warranty ends soon.",
+                "Partner company offered a visit in three weeks. Accepted, but asked for an "
+                "earlier slot because the warranty ends soon.",
             ),
             (
                 4,
                 "outbound",
                 "email",
                 "Please confirm the repair is covered after the warranty date",
-                "The appointment is after my warranty end date. Please confirm in writing that the repair "
-                "is covered because the fault was reported in time.",
+                "The appointment is after my warranty end date. Please confirm in writing that the "
+                "repair is covered because the fault was reported in time.",
             ),
         ],
     )
@@ -716,8 +717,8 @@ def _tickets_and_conversations(
                 "outbound",
                 "chat",
                 "Ice on the back wall of the freezer",
-                "Chat with support: thick ice forms behind the bottom drawer every two weeks; the drawer "
-                "no longer closes. Model RB38T776CS9.",
+                "Chat with support: thick ice forms behind the bottom drawer every two weeks; the "
+                "drawer no longer closes. Model RB38T776CS9.",
             ),
             (
                 12,
@@ -731,15 +732,16 @@ def _tickets_and_conversations(
                 "outbound",
                 "email",
                 "Ice is back after the defrost",
-                "I defrosted for 24 hours as advised; the ice is back after six days. Please arrange a repair.",
+                "I defrosted for 24 hours as advised; the ice is back after six days. Please "
+                "arrange a repair.",
             ),
             (
                 3,
                 "inbound",
                 "email",
                 "Please send photos and a video",
-                "To assess the fault, please reply with photos of the back panel and a short video of the "
-                "drawer, plus a photo of the rating plate.",
+                "To assess the fault, please reply with photos of the back panel and a short video "
+                "of the drawer, plus a photo of the rating plate.",
             ),
         ],
     )
@@ -765,15 +767,16 @@ def _tickets_and_conversations(
                 "outbound",
                 "email",
                 "AX42 not reachable since 06:10",
-                "The server does not answer since the announced maintenance window. Client site is down.",
+                "The server does not answer since the announced maintenance window. Client site is "
+                "down.",
             ),
             (
                 65,
                 "inbound",
                 "email",
                 "Re: AX42 not reachable since 06:10",
-                "A network card did not come back after the maintenance. We replaced it; the server is "
-                "reachable again. Sorry for the inconvenience.",
+                "A network card did not come back after the maintenance. We replaced it; the "
+                "server is reachable again. Sorry for the inconvenience.",
             ),
             (
                 64,
@@ -806,7 +809,8 @@ def _tickets_and_conversations(
                 "outbound",
                 "letter",
                 "Objection to invoice 2025-10",
-                "The October invoice charges the Glasfaser 500 line twice (59.95 EUR). Please refund one charge.",
+                "The October invoice charges the Glasfaser 500 line twice (59.95 EUR). Please "
+                "refund one charge.",
             ),
             (
                 21,
@@ -829,7 +833,8 @@ def _tickets_and_conversations(
                 "inbound",
                 "email",
                 "Documents for the annual accounts",
-                "Please upload all invoices and bank statements for the year by the end of next month.",
+                "Please upload all invoices and bank statements for the year by the end of next "
+                "month.",
             ),
             (
                 33,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeEngine
 
 # the plain enums (no SQLAlchemy in them), re-exported: the program finds them here
 from vrmdesk.store.kinds import OPEN_TICKET_STATUSES as OPEN_TICKET_STATUSES
@@ -75,7 +76,7 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, TypeEngine[Any]]] = {
         datetime: DateTime(),
         date: Date(),
         dict[str, Any]: JSON(),
