@@ -17,7 +17,6 @@ No Qt here: the vendor's ``vrmdesk share verify`` runs without it.
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import json
 import math
@@ -29,14 +28,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from vrmdesk.fileutil import open_regular, read_regular, reporting
+from vrmdesk.fileutil import HashingReader, open_regular, read_regular, reporting
 from vrmdesk.share.errors import (
     BundleError,
     BundleForged,
@@ -69,7 +68,7 @@ from vrmdesk.share.zipcheck import check_archive, stream_entry
 from vrmdesk.text import has_lone_surrogate, printable
 
 if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer, WriteableBuffer
+    from _typeshed import ReadableBuffer
     from jsonschema import Draft202012Validator, FormatChecker
     from jsonschema.protocols import Validator
     from pyrage import x25519
@@ -192,38 +191,8 @@ def load_identities(path: Path) -> list[x25519.Identity]:
     return found
 
 
-class _HashingReader(io.RawIOBase):
-    """Hashes and counts what is read from ``source``; refuses to read past ``limit`` bytes."""
-
-    def __init__(self, source: BinaryIO, limit: int, name: str) -> None:
-        super().__init__()
-        self.source = source
-        self.digest = hashlib.sha256()
-        self.size = 0
-        self.limit = limit
-        self.name = name
-        self.error: BaseException | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        target = memoryview(buffer).cast("B")
-        try:
-            data = self.source.read(len(target))
-            self.size += len(data)
-            if self.size > self.limit:
-                raise BundleTooLarge(f"{self.name} is larger than 16 GiB; refused.")
-        except BaseException as exc:
-            self.error = exc  # pyrage reports what a read raised only as text
-            raise
-        target[: len(data)] = data
-        self.digest.update(data)
-        return len(data)
-
-    def drain(self) -> None:
-        while self.readinto(bytearray(CHUNK)):
-            pass
+def _too_large(path: Path) -> BundleTooLarge:
+    return BundleTooLarge(f"{path.name} is larger than 16 GiB; refused.")
 
 
 @contextmanager
@@ -242,7 +211,7 @@ def plain_zip(
         size = os.fstat(source.fileno()).st_size
         if size > MAX_BUNDLE_BYTES:
             raise BundleTooLarge(f"{path.name} is larger than 16 GiB; refused.")
-        reader = _HashingReader(source, MAX_BUNDLE_BYTES, path.name)
+        reader = HashingReader(source, MAX_BUNDLE_BYTES, partial(_too_large, path))
         with reporting(f"reading {path}"):
             head = source.read(len(AGE_ARMOR))
             source.seek(0)
@@ -260,14 +229,14 @@ def plain_zip(
                     reader.drain()  # hash whatever age did not need to read
                     plain_size = plain.tell()
                     plain.seek(0)
-                yield plain, plain_size, reader.digest.hexdigest(), True
+                yield plain, plain_size, reader.sha256.hexdigest(), True
             return
         with reporting(f"reading {path}"):
             reader.drain()
             source.seek(0)
         if reader.size != size:
             raise BundleMalformed(f"{path.name} changed while it was being read.")
-        yield source, size, reader.digest.hexdigest(), False
+        yield source, size, reader.sha256.hexdigest(), False
 
 
 class _Plaintext(io.RawIOBase):
@@ -290,7 +259,7 @@ class _Plaintext(io.RawIOBase):
 
 
 def _decrypt(
-    path: Path, reader: _HashingReader, plain: BinaryIO, identities: Sequence[x25519.Identity]
+    path: Path, reader: HashingReader, plain: BinaryIO, identities: Sequence[x25519.Identity]
 ) -> None:
     import pyrage
 

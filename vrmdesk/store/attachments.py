@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from vrmdesk.errors import AttachmentError, NotFound, ValidationError
 from vrmdesk.fileutil import (
     ByteSink,
+    HashingReader,
     create_private_file,
     disk_full,
     fsync_dir,
@@ -49,7 +50,7 @@ from vrmdesk.store.models import Attachment, Blob, Meta, Record
 from vrmdesk.store.paths import OpenVault
 
 if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer, WriteableBuffer
+    from _typeshed import ReadableBuffer
 
 IDENTITY_KEY = "attachment_identity"
 MAX_SIZE = 4 * 1024**3  # 4 GiB per file
@@ -68,43 +69,14 @@ def format_size(size: int) -> str:
     return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
 
 
-class _HashingReader(io.RawIOBase):
-    """Reads from a stream while hashing what passes and enforcing a size limit.
-
-    pyrage reports an exception raised here only as text, so the original is kept in ``error``
-    for the caller to raise again (a size limit, or a caller's stream that was cancelled).
-    """
+class _HashingReader(HashingReader):
+    """Reads a content while hashing it, under the size limit; ``mac`` makes its name
+    (HMAC-SHA256 of the plaintext under the name key)."""
 
     def __init__(self, source: BinaryIO, name_key: bytes, limit: int) -> None:
-        self.source = source
-        self.sha256 = hashlib.sha256()
         self.mac = hmac.new(name_key, digestmod=hashlib.sha256)
-        self.size = 0
-        self.limit = limit
-        self.error: BaseException | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        target = memoryview(buffer).cast("B")
-        try:
-            data = self.source.read(len(target))
-        except BaseException as exc:
-            self.error = exc
-            raise
-        if not data:
-            return 0
-        self.size += len(data)
-        if self.size > self.limit:
-            self.error = AttachmentError(
-                f"The file is too large: the limit is {format_size(self.limit)}."
-            )
-            raise self.error
-        self.sha256.update(data)
-        self.mac.update(data)
-        target[: len(data)] = data
-        return len(data)
+        too_large = AttachmentError(f"The file is too large: the limit is {format_size(limit)}.")
+        super().__init__(source, limit, lambda: too_large, also=[self.mac])
 
 
 class _HashingWriter(io.RawIOBase):
