@@ -330,16 +330,18 @@ class _Merger:
         reference = record.get("identifier")
         if isinstance(reference, str) and reference:
             ticket.reference = reference[:200]
-        status = record.get("vrm:status")
-        if isinstance(status, str) and status in {s.value for s in m.TicketStatus}:
-            ticket.status = m.TicketStatus(status)
-            if (
-                ticket.status in (m.TicketStatus.RESOLVED, m.TicketStatus.CLOSED)
-                and ticket.closed_on is None
-            ):
-                ticket.closed_on = self.sent.date()
+        self._set_status(ticket, record.get("vrm:status"))
         self._remember(key, "ticket", ticket.id)
         return "ticket updates"
+
+    def _set_status(self, ticket: m.Ticket, status: object) -> None:
+        """The vendor's status for the ticket, if it is one; a ticket it closes is closed then."""
+        if not isinstance(status, str) or status not in {s.value for s in m.TicketStatus}:
+            return
+        ticket.status = m.TicketStatus(status)
+        done = ticket.status in (m.TicketStatus.RESOLVED, m.TicketStatus.CLOSED)
+        if done and ticket.closed_on is None:
+            ticket.closed_on = self.sent.date()
 
     def _warranty_confirmation(self, record: dict[str, Any]) -> str | None:
         if record.get("vrm:confirmed") is not True:
