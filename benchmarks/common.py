@@ -28,8 +28,9 @@ def machine_note() -> str:
     conn.close()
     load = os.getloadavg()
     return (
-        f"machine: {os.cpu_count()} cores ({platform.machine()}, {platform.system()} {platform.release()}); "
-        f"python {sys.version.split()[0]}; SQLAlchemy {sqlalchemy.__version__}; "
-        f"SQLCipher {cipher} (crypto {provider[0] if provider else '?'}) on SQLite {sqlcipher3.sqlite_version}; "
-        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+        f"machine: {os.cpu_count()} cores ({platform.machine()}, {platform.system()} "
+        f"{platform.release()}); python {sys.version.split()[0]}; SQLAlchemy "
+        f"{sqlalchemy.__version__}; SQLCipher {cipher} (crypto {provider[0] if provider else '?'}) "
+        f"on SQLite {sqlcipher3.sqlite_version}; load average {load[0]:.2f} {load[1]:.2f} "
+        f"{load[2]:.2f}"
     )

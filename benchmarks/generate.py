@@ -293,7 +293,10 @@ class Dataset:
                     "web_portal": f"https://support.{slug}.example/cases",
                     "forum": f"https://community.{slug}.example",
                     "social": f"@{slug}",
-                    "postal": f"{corpus.person(rng)}, {rng.randrange(1, 200)} Hauptstrasse, {rng.choice(corpus.PLACES).title()}",
+                    "postal": (
+                        f"{corpus.person(rng)}, {rng.randrange(1, 200)} Hauptstrasse, "
+                        f"{rng.choice(corpus.PLACES).title()}"
+                    ),
                 }[ch]
                 channels.append(
                     {
@@ -314,7 +317,9 @@ class Dataset:
                         "label": rng.choice(
                             ["Customer number", "Contract", "Loyalty card", "Member id"]
                         ),
-                        "number": f"{rng.choice('KCMV')}{rng.choice('DNA')}-{rng.randrange(10**6, 10**9)}",
+                        "number": (
+                            f"{rng.choice('KCMV')}{rng.choice('DNA')}-{rng.randrange(10**6, 10**9)}"
+                        ),
                         "created_at": created,
                         "updated_at": created,
                     }
@@ -768,12 +773,12 @@ class Dataset:
     def _attachments(self) -> None:
         rng, sc = self.rng, self.scale
         specs = []
-        for i in range(sc.attachments):
+        for _i in range(sc.attachments):
             roll = rng.random()
             when = _at(self._day(recent_bias=1.2), rng)
             if roll < 0.45:
                 owner_kind, owner_id = "asset", rng.randrange(1, sc.assets + 1)
-                _t, product, model, _m = self.asset_info[owner_id]
+                _t, _product, model, _m = self.asset_info[owner_id]
                 kind = rng.choice(["receipt", "manual", "photo"])
                 name = {
                     "receipt": f"receipt-{model}-{when:%Y%m%d}.pdf",
@@ -808,7 +813,8 @@ class Dataset:
 
     # what run.py needs --------------------------------------------------------------------------
     def queries(self) -> list[dict[str, str]]:
-        """100 search queries in classes: common, mid and rare words, pairs, prefixes, models, names."""
+        """100 search queries in classes: common, mid and rare words, pairs, prefixes, models and
+        names."""
         rng = random.Random(self.seed + 2)
         vocab = self.vocab
         out: list[dict[str, str]] = []
@@ -1009,7 +1015,8 @@ def generate(
     fts_mode: str = "rebuild",
     verbose: bool = True,
 ) -> dict[str, Any]:
-    """Write the data set into an encrypted vault at ``out`` and/or a plain twin at ``plain_out``."""
+    """Write the data set into an encrypted vault at ``out`` and/or a plain twin at
+    ``plain_out``."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
     targets = []
@@ -1046,7 +1053,8 @@ def generate(
                 write_time[t.label] += time.perf_counter() - t0
             since_commit = 0
     say(
-        f"rows written ({sum(data.counts.values()):,}); finishing the full-text index ({fts_mode}) …"
+        f"rows written ({sum(data.counts.values()):,}); "
+        f"finishing the full-text index ({fts_mode}) …"
     )
     for t in targets:
         t0 = time.perf_counter()
@@ -1109,7 +1117,8 @@ def main(argv: list[str] | None = None) -> int:
     counts = ", ".join(f"{k} {v:,}" for k, v in info["counts"].items())
     print(f"{args.size}: {counts}")
     print(
-        f"generation took {info['generation_seconds']:.1f} s (writing: {info['write_seconds']}, {info['timings']})"
+        f"generation took {info['generation_seconds']:.1f} s (writing: {info['write_seconds']}, "
+        f"{info['timings']})"
     )
     return 0
 

@@ -48,7 +48,7 @@ def rss_mb() -> tuple[float, float]:
 
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 def process_to_unlock(folder: Path, runs: int = 5) -> float:
@@ -117,7 +117,8 @@ def main() -> int:
     home = window.pages["home"]
     rows.append(
         (
-            f"after unlock -> main window populated ({sum(s.list.count() for s in home.sections.values())} home rows)",
+            "after unlock -> main window populated "
+            f"({sum(s.list.count() for s in home.sections.values())} home rows)",
             f"{populated * 1000:.0f} ms",
             "< 500 ms",
         )
@@ -142,7 +143,8 @@ def main() -> int:
                 app.processEvents()
         rows.append(
             (
-                f"timeline page fetch while scrolling ({model.rowCount()} rows, {len(fetches)} fetches) p95",
+                f"timeline page fetch while scrolling ({model.rowCount()} rows, {len(fetches)} "
+                "fetches) p95",
                 f"{p95(fetches) * 1000:.1f} ms",
                 "< 30 ms",
             )

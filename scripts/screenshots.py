@@ -70,7 +70,7 @@ def main() -> int:
     folder = work / "demo-vault"
     vault, _ = Vault.create(folder, "demo", kdf=keys.fast_params_for_tests())
     with vault.session() as session:
-        demo.build(session)
+        demo.build(session, vault.attachments)
     vault.close()
 
     unlock = UnlockDialog(folder)

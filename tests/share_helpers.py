@@ -159,7 +159,7 @@ def vault_bundle(
     key: Ed25519PrivateKey,  # type: ignore[no-untyped-def]
     vendor_name: str = "Acme Appliances",
 ) -> tuple[WrittenBundle, dict[str, Any]]:
-    """A vendor, asset, warranty and ticket in the vault, a bundle about them, and its Disclosure."""
+    """A vendor, asset, warranty and ticket in the vault, a bundle about them and its Disclosure."""
     from vrmdesk.store import models as m
 
     vendor = m.Vendor(name=vendor_name)

@@ -114,7 +114,9 @@ def test_deleting_an_attachment_takes_its_content_and_undo_brings_both_back(
 ):
     attachment_id = attach(vault, vendor_id, b"receipt", name="r.txt")
     with vault.session() as s:
-        snapshot = undo.delete_with_undo(s, m.Attachment, attachment_id)
+        snapshot = undo.delete_with_undo(
+            s, m.Attachment, attachment_id, attachments=vault.attachments
+        )
     assert count(vault, m.Attachment) == count(vault, m.Blob) == 0
     assert len(contents(vault_dir)) == 1  # on disk until the vault closes, for undo
     with vault.session() as s:
@@ -123,7 +125,7 @@ def test_deleting_an_attachment_takes_its_content_and_undo_brings_both_back(
         assert vault.attachments.read_bytes(s.get(m.Attachment, attachment_id)) == b"receipt"
 
     with vault.session() as s:
-        records.delete_record(s, m.Attachment, attachment_id)
+        records.delete_record(s, m.Attachment, attachment_id, attachments=vault.attachments)
     vault.close()
     assert contents(vault_dir) == []  # swept when the vault closed
 
@@ -132,7 +134,7 @@ def test_deleting_one_of_two_links_keeps_the_shared_content(vault, vault_dir, ve
     first = attach(vault, vendor_id, b"same", name="a.txt")
     second = attach(vault, vendor_id, b"same", name="b.txt")
     with vault.session() as s:
-        snapshot = undo.delete_with_undo(s, m.Attachment, first)
+        snapshot = undo.delete_with_undo(s, m.Attachment, first, attachments=vault.attachments)
     assert count(vault, m.Blob) == 1
     with vault.session() as s:
         undo.undo(s, snapshot)

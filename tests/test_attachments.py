@@ -115,8 +115,8 @@ def test_a_file_over_the_size_limit_is_refused_and_leaves_nothing(
     data = b"x" * 300_000
     source = tmp_path / "big.bin"
     source.write_bytes(data)
+    source_or_stream = source if as_path else io.BytesIO(data)
     with pytest.raises(AttachmentError) as err:
-        source_or_stream = source if as_path else io.BytesIO(data)
         attach(vault, vendor_id, source_or_stream, name="big.bin", max_size=100_000)
     assert type(err.value) is AttachmentError
     assert "too large" in str(err.value)
@@ -229,11 +229,16 @@ def test_content_written_for_a_change_that_was_undone_is_swept(vault, vault_dir,
     kept = attach(vault, vendor_id, io.BytesIO(b"a receipt to keep"), name="keep.txt")
     (kept_file,) = blob_files(vault_dir)
 
-    with pytest.raises(RuntimeError), vault.session() as s:
-        vault.attachments.add(s, s.get(m.Vendor, vendor_id), io.BytesIO(content), name="x.pdf")
-        s.flush()
-        assert len(blob_files(vault_dir)) == 2  # on disk before the commit, as designed
-        raise RuntimeError("the user pressed cancel")
+    def add_then_cancel() -> None:
+        with vault.session() as s:
+            owner = s.get(m.Vendor, vendor_id)
+            vault.attachments.add(s, owner, io.BytesIO(content), name="x.pdf")
+            s.flush()
+            assert len(blob_files(vault_dir)) == 2  # on disk before the commit, as designed
+            raise RuntimeError("the user pressed cancel")
+
+    with pytest.raises(RuntimeError):
+        add_then_cancel()
     vault.close()
     assert blob_files(vault_dir) == [kept_file]
     with Vault.open(vault_dir, PASSPHRASE) as again:
@@ -298,7 +303,7 @@ def test_deleting_the_owner_removes_its_attachments(vault, vault_dir, content):
     vendor_id = make_vendor(vault)
     attach(vault, vendor_id, io.BytesIO(content), name="a.pdf")
     with vault.session() as s:
-        records.delete_record(s, m.Vendor, vendor_id)
+        records.delete_record(s, m.Vendor, vendor_id, attachments=vault.attachments)
     vault.close()
     assert blob_files(vault_dir) == []
 

@@ -20,7 +20,7 @@ def demo_vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "demo"
     vault, _ = Vault.create(folder, "demo pass", kdf=keys.fast_params_for_tests())
     with vault, vault.session() as s:
-        demo.build(s)
+        demo.build(s, vault.attachments)
     monkeypatch.setenv(cli.PASSPHRASE_ENV, "demo pass")
     return folder
 

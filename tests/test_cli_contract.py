@@ -119,7 +119,7 @@ def test_a_refused_file_is_told_with_its_name(tmp_path, capsys, monkeypatch):
 
     vault, _ = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
     with vault, vault.session() as s:
-        demo.build(s)
+        demo.build(s, vault.attachments)
     monkeypatch.setenv(cli.PASSPHRASE_ENV, "pw")
     target = tmp_path / "no" / "such" / "folder" / "me.jwk"
     code = cli.main(["share", "identity", "--out", str(target), "--vault", str(tmp_path / "v")])
@@ -176,7 +176,7 @@ def test_info_counts_in_words_that_agree_with_their_numbers(tmp_path, capsys, mo
 
     vault, _ = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
     with vault, vault.session() as s:
-        demo.build(s)
+        demo.build(s, vault.attachments)
     monkeypatch.setenv(cli.PASSPHRASE_ENV, "pw")
     assert cli.main(["info", "--vault", str(tmp_path / "v")]) == 0
     out = capsys.readouterr().out

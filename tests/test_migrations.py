@@ -1,4 +1,5 @@
-"""Schema versions: the code's idea of the head matches Alembic's, and open() migrates after a backup."""
+"""Schema versions: the code's idea of the head matches Alembic's; open() migrates after a
+backup."""
 
 from __future__ import annotations
 

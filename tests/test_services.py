@@ -1,4 +1,5 @@
-"""The services the GUI and the CLI share: validation, derived fields, dashboard, timeline, search."""
+"""The services the GUI and the CLI share: validation, derived fields, dashboard, timeline and
+search."""
 
 from __future__ import annotations
 
@@ -194,10 +195,10 @@ def test_deleting_a_vendor_with_records_needs_the_cascade(v):
         tags.add_tag(s, ticket, "urgent")
         v.attachments.add(s, ticket, io.BytesIO(b"photo"), name="photo.jpg")
     with pytest.raises(InUseError, match="1 ticket, 1 interaction"), v.session() as s:
-        records.delete_record(s, m.Vendor, vendor.id)
+        records.delete_record(s, m.Vendor, vendor.id, attachments=v.attachments)
     with v.session() as s:
         assert s.get(m.Vendor, vendor.id) is not None
-        records.delete_record(s, m.Vendor, vendor.id, cascade=True)
+        records.delete_record(s, m.Vendor, vendor.id, attachments=v.attachments, cascade=True)
     with v.session() as s:
         assert s.get(m.Vendor, vendor.id) is None
         assert records.list_records(s, m.Ticket) == []
@@ -363,7 +364,7 @@ def test_demo_data_builds_a_household_and_a_freelancers_suppliers(v):
     from vrmdesk.store import demo
 
     with v.session() as s:
-        counts = demo.build(s)
+        counts = demo.build(s, v.attachments)
     assert counts["asset"] >= 12 and counts["vendor"] >= 15
     with v.session() as s:
         board = dashboard.dashboard(s)

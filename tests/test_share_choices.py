@@ -13,7 +13,7 @@ from vrmdesk.store.vault import Vault
 @pytest.fixture
 def found(vault: Vault) -> ch.Choices:
     with vault.session() as s:
-        demo.build(s)
+        demo.build(s, vault.attachments)
     with vault.session() as s:
         bosch = records.find_vendor(s, "Bosch Home Appliances")
         return ch.choices(s, bosch.id)

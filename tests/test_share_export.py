@@ -38,7 +38,7 @@ BOSCH = "Bosch Home Appliances"
 @pytest.fixture
 def demo_vault(vault: Vault) -> Vault:
     with vault.session() as session:
-        demo.build(session)
+        demo.build(session, vault.attachments)
     return vault
 
 
@@ -461,7 +461,7 @@ def test_cli_export(
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert f"Wrote {path}" in out and f"SHA-256: {digest}" in out and "Bundle id: urn:uuid:" in out
     manifest, _, _ = _read(path)
-    assert "Records: %d, files: 0" % len(manifest["records"]) in out
+    assert f"Records: {len(manifest['records'])}, files: 0" in out
     assert manifest["sender"]["name"] == "Kim Example" and manifest["redacted"] == ["message_text"]
     assert manifest["terms"] == {
         "allowed_use": "may_contact_about_it",

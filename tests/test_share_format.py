@@ -53,7 +53,7 @@ def test_layout_order_and_zip_attributes(tmp_path: Path) -> None:
         == written.bundle_id
         == bundle_id_for(manifest, manifest["sender"]["key"]["kid"])
     )
-    assert [f["path"] for f in manifest["files"]][0] == "index.html"
+    assert next(f["path"] for f in manifest["files"]) == "index.html"
     assert manifest["files"][1]["sha256"] == hashlib.sha256(b"\xff\xd8jpeg").hexdigest()
     assert written.sha256 == hashlib.sha256(written.path.read_bytes()).hexdigest()
 

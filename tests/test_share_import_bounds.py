@@ -109,7 +109,7 @@ def _warranty(vault: Vault, shared) -> dict[str, Any]:  # type: ignore[no-untype
 
 
 @pytest.mark.parametrize(
-    "through, match",
+    ("through", "match"),
     [
         ("2027-06-01" * 600_000, "validThrough"),
         ("2027-02-30", "validThrough"),
@@ -135,7 +135,7 @@ def test_a_warranty_confirmation_with_an_unreal_date_is_refused(
 
 
 @pytest.mark.parametrize(
-    "kind, field, value",
+    ("kind", "field", "value"),
     [
         ("Message", "text", "x" * 100_001),
         ("Message", "headline", "h" * 10_001),

@@ -74,7 +74,7 @@ def test_dev_stdin_from_a_pipe_is_refused(bundle: Path) -> None:
 
 
 def test_a_folder_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(BundleError, match="not a regular file|folder|Cannot read"):
+    with pytest.raises(BundleError, match=r"not a regular file|folder|Cannot read"):
         verify_bundle(tmp_path)
 
 

@@ -63,7 +63,7 @@ def export_cli(folder: Path, out: Path, *extra: str) -> tuple[int, str, str]:
 
 # -- item 8: export writes the path given ------------------------------------------------------
 @pytest.mark.parametrize(
-    "name, encrypted, written",
+    ("name", "encrypted", "written"),
     [
         ("b.age", True, "b.age"),
         ("enc.vrmshare", True, "enc.vrmshare"),
@@ -114,7 +114,7 @@ def test_bundle_path_keeps_names_with_a_suffix_and_completes_the_rest(tmp_path: 
 
 # -- item 27: reply writes the path given -------------------------------------------------------
 @pytest.mark.parametrize(
-    "name, encrypted, written",
+    ("name", "encrypted", "written"),
     [
         ("reply.vrmshare", True, "reply.vrmshare"),
         ("reply.vrmshare.age", True, "reply.vrmshare.age"),

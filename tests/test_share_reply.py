@@ -273,7 +273,7 @@ def test_encrypted_reply(vault: Vault, tmp_path: Path, shared, vendor_key: Path)
 
 # -- the command line -------------------------------------------------------------------------
 def run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
-    """``vrmdesk share ARGV`` through the real entry point (``--vault DIR`` first goes before it)."""
+    """``vrmdesk share ARGV`` through the real entry point (``--vault DIR`` put first)."""
     from vrmdesk.cli import main
 
     args = list(argv)
@@ -380,7 +380,7 @@ def demo_vault(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     made, _ = Vault.create(tmp_path / "demo", "pw", kdf=keys.fast_params_for_tests())
     with made.session() as s:
-        demo.build(s)
+        demo.build(s, made.attachments)
     yield made
     made.close()
 

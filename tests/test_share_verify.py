@@ -173,7 +173,7 @@ def test_listed_file_missing(good: Path, tmp_path: Path) -> None:
 
 
 def test_file_present_but_not_listed(good: Path, tmp_path: Path) -> None:
-    entries = entries_of(good) + [("files/002-extra.txt", b"surprise")]
+    entries = [*entries_of(good), ("files/002-extra.txt", b"surprise")]
     refused(write_zip(tmp_path / "x.vrmshare", entries), BundleMalformed, "does not list")
 
 
@@ -194,7 +194,7 @@ def test_file_present_but_not_listed(good: Path, tmp_path: Path) -> None:
     ],
 )
 def test_unsafe_names(good: Path, tmp_path: Path, name: str) -> None:
-    entries = entries_of(good) + [(name, b"x")]
+    entries = [*entries_of(good), (name, b"x")]
     refused(
         write_zip(tmp_path / "x.vrmshare", entries),
         BundleMalformed,
@@ -205,17 +205,17 @@ def test_unsafe_names(good: Path, tmp_path: Path, name: str) -> None:
 def test_duplicate_names(good: Path, tmp_path: Path) -> None:
     entries = entries_of(good)
     refused(
-        write_zip(tmp_path / "x.vrmshare", entries + [("files/001-receipt.txt", b"other")]),
+        write_zip(tmp_path / "x.vrmshare", [*entries, ("files/001-receipt.txt", b"other")]),
         BundleMalformed,
         "twice",
     )
     refused(
-        write_zip(tmp_path / "y.vrmshare", entries + [("manifest.json", b"{}")]),
+        write_zip(tmp_path / "y.vrmshare", [*entries, ("manifest.json", b"{}")]),
         BundleMalformed,
         "twice",
     )
     refused(
-        write_zip(tmp_path / "z.vrmshare", entries + [("FILES/001-receipt.txt", b"x")]),
+        write_zip(tmp_path / "z.vrmshare", [*entries, ("FILES/001-receipt.txt", b"x")]),
         BundleMalformed,
         "twice|outside",
     )
@@ -260,7 +260,7 @@ def test_declared_size_that_lies(good: Path, tmp_path: Path) -> None:
 
 
 def test_zip_bomb_ratio(good: Path, tmp_path: Path) -> None:
-    entries = entries_of(good) + [("files/002-zeros.bin", bytes(20 * 1024 * 1024))]
+    entries = [*entries_of(good), ("files/002-zeros.bin", bytes(20 * 1024 * 1024))]
     refused(write_zip(tmp_path / "x.vrmshare", entries), BundleTooLarge, "expands")
 
 
@@ -268,7 +268,7 @@ def test_total_over_the_cap(good: Path, tmp_path: Path, monkeypatch: pytest.Monk
     from vrmdesk.share import zipcheck
 
     monkeypatch.setattr(zipcheck, "MAX_TOTAL_UNCOMPRESSED", 1000)
-    entries = entries_of(good) + [("files/002-big.txt", b"x" * 2000)]
+    entries = [*entries_of(good), ("files/002-big.txt", b"x" * 2000)]
     refused(write_zip(tmp_path / "x.vrmshare", entries), BundleTooLarge, "larger than")
 
 

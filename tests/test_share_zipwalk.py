@@ -162,7 +162,7 @@ def _patch_local(path: Path, name: str, offset: int, fmt: str, change) -> None: 
 
 
 @pytest.mark.parametrize(
-    "what, offset, fmt, change",
+    ("what", "offset", "fmt", "change"),
     [
         ("encrypted flag", 6, "<H", lambda v: v | 1),
         ("method", 8, "<H", lambda v: 8),
@@ -282,7 +282,7 @@ def _bundle_with_mode(tmp_path: Path, mode: int, dos: int = 0) -> Path:
 
 
 @pytest.mark.parametrize(
-    "mode, dos, what",
+    ("mode", "dos", "what"),
     [
         (stat.S_IFLNK | 0o777, 0, "symbolic link"),
         (stat.S_IFCHR | 0o644, 0, "device"),

@@ -179,7 +179,7 @@ def test_a_lone_surrogate_is_refused_as_malformed(tmp_path: Path, where: str) ->
             m["records"][1]["\ud83d"] = "x"
 
     path = hostile_bundle(tmp_path / "s.vrmshare", KEY, change)
-    with pytest.raises(BundleMalformed, match="surrogate|not valid"):
+    with pytest.raises(BundleMalformed, match=r"surrogate|not valid"):
         verify_bundle(path)
     code, _, err = run_vrmdesk(["share", "verify", str(path)])
     assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
@@ -298,7 +298,7 @@ def test_numbers_that_are_not_finite_are_refused(tmp_path: Path, literal: str) -
 
     path = hostile_bundle(tmp_path / "n.vrmshare", KEY, change, literals={"@@number@@": literal})
     assert literal.encode() in path.read_bytes()
-    with pytest.raises(BundleMalformed, match="number|not valid JSON"):
+    with pytest.raises(BundleMalformed, match=r"number|not valid JSON"):
         verify_bundle(path)
 
 
@@ -372,7 +372,7 @@ def test_a_non_canonical_key_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "change, match",
+    ("change", "match"),
     [
         (lambda k: k.update(d=b64url(bytes(range(32)))), "private"),
         (lambda k: k.update(kid="A" * 43), "kid|thumbprint"),

@@ -156,5 +156,5 @@ def test_check_names_another_vaults_header(copy, tmp_path, capsys):
     other, _ = Vault.create(tmp_path / "other", PASSPHRASE, kdf=keys.fast_params_for_tests())
     other.close()
     shutil.copyfile(tmp_path / "other" / "vault.json", copy / "vault.json")
-    code, out, err = check(capsys, copy)
+    code, _out, err = check(capsys, copy)
     assert code == 1 and "belongs to another vault" in err

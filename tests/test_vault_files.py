@@ -218,13 +218,22 @@ def test_a_write_on_a_full_disk_is_reported_as_full_and_loses_nothing(small_disk
     folder = used_vault_on(small_disk)
     with Vault.open(folder, PASSPHRASE) as vault:
         small_disk.fill()
-        with pytest.raises(DiskFull) as err, vault.session() as s:
-            for i in range(50):
-                records.create(s, m.Vendor, name=f"Big {i}", notes="x" * 100_000)
+
+        def add_vendors() -> None:
+            with vault.session() as s:
+                for i in range(50):
+                    records.create(s, m.Vendor, name=f"Big {i}", notes="x" * 100_000)
+
+        def add_a_file() -> None:
+            with vault.session() as s:
+                vendor = records.find_vendor(s, "Bosch")
+                vault.attachments.add(s, vendor, io.BytesIO(os.urandom(200_000)), name="big.bin")
+
+        with pytest.raises(DiskFull) as err:
+            add_vendors()
         assert type(err.value) is DiskFull and "disk is full" in str(err.value)
-        with pytest.raises(DiskFull), vault.session() as s:
-            vendor = records.find_vendor(s, "Bosch")
-            vault.attachments.add(s, vendor, io.BytesIO(os.urandom(200_000)), name="big.bin")
+        with pytest.raises(DiskFull):
+            add_a_file()
         assert not list((folder / "attachments" / "tmp").glob("*"))
         small_disk.free()
         with vault.session() as s:  # the vault goes on once there is room again

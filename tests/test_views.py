@@ -69,7 +69,7 @@ def test_vendor_rows_count_what_needs_attention(vault):
         assert rows["Quiet"].over_policy and rows["Quiet"].off_channel_offers == 1
         assert rows["Calm"].attention == 0 and rows["Calm"].last_contact is None
         assert [r.name for r in views.vendor_rows(s, sort="attention")] == ["Busy", "Quiet", "Calm"]
-        assert [r.name for r in views.vendor_rows(s, sort="last_contact")][0] == "Quiet"
+        assert next(r.name for r in views.vendor_rows(s, sort="last_contact")) == "Quiet"
 
 
 def test_vendor_tables(vault):

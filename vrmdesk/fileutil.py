@@ -13,18 +13,85 @@ in meanwhile does not block) and ``O_NOCTTY``, and the opened descriptor is chec
 from __future__ import annotations
 
 import errno
+import hashlib
+import io
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 
 from vrmdesk.errors import DiskFull, StorageError, VrmError
 
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
+
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+
+
+class ByteSink(Protocol):
+    """What bytes are streamed into: a file, a hashing wrapper, an entry of a ZIP being written."""
+
+    def write(self, data: ReadableBuffer, /) -> object: ...
+
+
+class _Hash(Protocol):
+    def update(self, data: ReadableBuffer, /) -> None: ...
+
+
+class HashingReader(io.RawIOBase):
+    """Reads from ``source`` for a library that pulls with ``readinto`` (pyrage): hashes
+    (SHA-256, in ``sha256``, and any ``also`` given) and counts what passes, and refuses to read
+    more than ``limit`` bytes with ``too_large()``.
+
+    pyrage reports an exception raised here only as text, so the original (the size limit, a
+    read error, a caller's stream that was cancelled) is kept in ``error`` to raise again.
+    """
+
+    def __init__(
+        self,
+        source: BinaryIO,
+        limit: int,
+        too_large: Callable[[], Exception],
+        *,
+        also: Iterable[_Hash] = (),
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.limit = limit
+        self.too_large = too_large
+        self.sha256 = hashlib.sha256()
+        self._hashes: list[_Hash] = [self.sha256, *also]
+        self.size = 0
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        target = memoryview(buffer).cast("B")
+        try:
+            data = self.source.read(len(target))
+            self.size += len(data)
+            if self.size > self.limit:
+                raise self.too_large()
+        except BaseException as exc:
+            self.error = exc
+            raise
+        for digest in self._hashes:
+            digest.update(data)
+        target[: len(data)] = data
+        return len(data)
+
+    def drain(self) -> None:
+        """Read (and hash) what is left."""
+        chunk = bytearray(1024 * 1024)
+        while self.readinto(chunk):
+            pass
+
 
 # ENOSPC: no space; EDQUOT: over a quota; EFBIG: over RLIMIT_FSIZE or the file system's limit.
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}

@@ -35,7 +35,7 @@ def demo_vault(tmp_path: Path) -> Iterator[Vault]:
     """A new vault filled with the demo data (closed afterwards if a test has not locked it)."""
     vault, _ = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
     with vault.session() as session:
-        demo.build(session)
+        demo.build(session, vault.attachments)
     try:
         yield vault
     finally:

@@ -36,7 +36,7 @@ def isolated_settings(tmp_path, monkeypatch):
 def make_demo(folder: Path, passphrase: str = "pw") -> None:
     vault, _ = Vault.create(folder, passphrase, kdf=keys.fast_params_for_tests())
     with vault, vault.session() as s:
-        demo.build(s)
+        demo.build(s, vault.attachments)
 
 
 def test_wizard_creates_a_vault_and_shows_the_recovery_key_once(qtbot, tmp_path):

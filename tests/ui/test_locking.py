@@ -21,7 +21,7 @@ PASS = "right one"
 def make_demo(folder: Path) -> None:
     vault, _ = Vault.create(folder, PASS, kdf=keys.fast_params_for_tests())
     with vault, vault.session() as s:
-        demo.build(s)
+        demo.build(s, vault.attachments)
 
 
 def when_modal(qtbot, act: Callable[[QWidget], None]) -> None:  # type: ignore[no-untyped-def]

@@ -19,13 +19,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from vrmdesk import __version__, crashlog
 from vrmdesk.cli import interchange, records, share, vault
 from vrmdesk.cli.common import (
     NEW_PASSPHRASE_ENV,
     PASSPHRASE_ENV,
+    Command,
     common_arguments,
     fail,
     tolerant_output,
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vrmdesk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> Any:
+    def add(name: str, func: Command, help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help, description=help)
         p.set_defaults(func=func)
         return p
@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None, gui: Gui | None = None) -> int:
     tolerant_output()
     parser = build_parser()
     args = parser.parse_args(argv)
-    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    func: Command | None = getattr(args, "func", None)
     try:
         if func is None:
             if gui is None:

@@ -14,9 +14,9 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from vrmdesk.errors import VrmError
 from vrmdesk.fileutil import read_regular
@@ -24,6 +24,13 @@ from vrmdesk.text import printable
 
 if TYPE_CHECKING:
     from vrmdesk.store.vault import Vault
+
+#: a command: runs on the parsed arguments, returns the exit status
+Command = Callable[[argparse.Namespace], int]
+#: ``add(name, command, help)``: a command of the top level, its parser returned to add arguments
+AddCommand = Callable[[str, Command, str], argparse.ArgumentParser]
+#: what ``ArgumentParser.add_subparsers`` returns (generic only for the type checker)
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 PASSPHRASE_ENV = "VRMDESK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "VRMDESK_NEW_PASSPHRASE"
@@ -111,7 +118,7 @@ def open_vault(args: argparse.Namespace, *, readonly: bool = False) -> Vault:
     return Vault.open(folder, passphrase(args), readonly=readonly)
 
 
-def common_arguments(default: Any) -> argparse.ArgumentParser:
+def common_arguments(default: str | None) -> argparse.ArgumentParser:
     """--vault and --passphrase-file, accepted before or after the command.
 
     The top-level parser gets them with ``None``; each command's copy with ``SUPPRESS``, so a

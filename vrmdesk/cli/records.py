@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from vrmdesk.cli.common import open_vault, positive_int, search_words, table
+from vrmdesk.cli.common import AddCommand, open_vault, positive_int, search_words, table
 
 LIST_KINDS = ("vendors", "assets", "warranties", "tickets", "interactions", "agreements")
 
@@ -135,7 +135,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(add: Any) -> None:
+def add_parsers(add: AddCommand) -> None:
     """list and search, through ``add(name, func, help)``."""
     p = add("list", cmd_list, "list records of one kind")
     p.add_argument("kind", choices=LIST_KINDS)

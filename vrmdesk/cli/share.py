@@ -22,15 +22,19 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from vrmdesk.cli.common import open_vault
+from vrmdesk.cli.common import Command, Subparsers, open_vault
 from vrmdesk.errors import ValidationError
 from vrmdesk.share.terms import DEFAULT_RETENTION_DAYS, PURPOSES, REDACTABLE
+from vrmdesk.store.kinds import InteractionChannel, TicketStatus
 from vrmdesk.text import printable, printable_json
 
+if TYPE_CHECKING:
+    from pyrage import x25519
 
-def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+
+def add_parsers(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     """Add the ``share`` group and its commands to the top-level subparsers."""
     share = sub.add_parser(
         "share",
@@ -52,7 +56,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 # -- my side: export, import, identity -----------------------------------------------------------
-def _add_export(sub: Any, common: argparse.ArgumentParser) -> None:
+def _add_export(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     help_text = "export a signed share bundle of what I hold about a vendor"
     p = sub.add_parser("export", parents=[common], help=help_text, description=help_text)
     p.add_argument("--vendor", required=True, metavar="NAME", help="the vendor (name or id)")
@@ -199,7 +203,7 @@ def cmd_identity(args: argparse.Namespace) -> int:
 
 
 # -- the vendor's side: verify, open, keygen, reply (and import on mine) ---------------------------
-def _identities(args: argparse.Namespace) -> list[Any] | None:
+def _identities(args: argparse.Namespace) -> list[x25519.Identity] | None:
     from vrmdesk.share.verify import load_identities
 
     path = getattr(args, "identity", None)
@@ -311,11 +315,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_vendor_side(sub: Any, common: argparse.ArgumentParser) -> None:
+def _add_vendor_side(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     """verify, open, keygen and reply need no vault (the vendor's side); import opens mine."""
 
     def add(
-        name: str, func: Any, help: str, parents: list[argparse.ArgumentParser]
+        name: str, func: Command, help: str, parents: list[argparse.ArgumentParser]
     ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=parents, help=help, description=help)
         p.set_defaults(func=func)
@@ -357,13 +361,11 @@ def _add_vendor_side(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--channel",
         default="email",
-        choices=("email", "phone", "chat", "forum", "social", "letter", "visit", "note"),
+        choices=[c.value for c in InteractionChannel],
     )
     p.add_argument("--case-reference", metavar="REF")
     p.add_argument("--ticket", metavar="UID", help="the ticket's @id (default: the only ticket)")
-    p.add_argument(
-        "--status", choices=("open", "waiting_on_vendor", "waiting_on_me", "resolved", "closed")
-    )
+    p.add_argument("--status", choices=[s.value for s in TicketStatus])
     p.add_argument("--confirm-warranty", metavar="UID")
     p.add_argument("--valid-through", metavar="DATE")
     p.add_argument("--correct", nargs=3, metavar=("UID", "FIELD", "VALUE"), action="append")

@@ -9,6 +9,7 @@ from typing import Any
 
 from vrmdesk.cli.common import (
     NEW_PASSPHRASE_ENV,
+    AddCommand,
     CliError,
     counted,
     new_passphrase,
@@ -41,7 +42,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     folder = vault_dir(args)
     vault, recovery_key = Vault.create(folder, passphrase(args, confirm=True))
     with vault, vault.session() as session:
-        counts = demo.build(session)
+        counts = demo.build(session, vault.attachments)
     print(f"Created a demo vault in {folder}: {demo.summary(counts)}.")
     print(f"Recovery key: {recovery_key}")
     return 0
@@ -82,8 +83,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"Id         {info['vault_id']} (created {info['created']})")
     print(f"Schema     {info['schema']}")
     print(
-        f"Key        Argon2id, {counted(kdf.iterations, 'iteration')}, {kdf.memory_kib // 1024} MiB, "
-        f"{counted(kdf.lanes, 'lane')}; remembered on this device: "
+        f"Key        Argon2id, {counted(kdf.iterations, 'iteration')}, {kdf.memory_kib // 1024} "
+        f"MiB, {counted(kdf.lanes, 'lane')}; remembered on this device: "
         f"{'yes' if info['remembered_on_this_device'] else 'no'}"
     )
     print(f"Backups    {len(backups)}" + (f", latest {info['latest_backup']}" if backups else ""))
@@ -258,8 +259,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(add: Any) -> None:
-    """The vault commands, through ``add(name, func, help)`` (see :func:`vrmdesk.cli.build_parser`)."""
+def add_parsers(add: AddCommand) -> None:
+    """The vault commands, through ``add(name, func, help)`` (:func:`vrmdesk.cli.build_parser`)."""
     p = add("init", cmd_init, "create a new vault")
     p.add_argument(
         "--remember", action="store_true", help="remember it on this device (OS keyring)"
@@ -298,5 +299,6 @@ def add_parsers(add: Any) -> None:
     p.add_argument(
         "--repair",
         action="store_true",
-        help="rebuild the search index and the indexes from the records, when only they are damaged",
+        help="rebuild the search index and the indexes from the records, when only they are "
+        "damaged",
     )

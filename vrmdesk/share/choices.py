@@ -9,9 +9,9 @@ the wizard was opened from, and :func:`selection_from_checks` turns the ticked e
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -106,20 +106,87 @@ def choices(session: Session, vendor_id: int, *, asset_ids: Iterable[int] = ()) 
     from)."""
     vendor = rec.get(session, m.Vendor, vendor_id)
     ids = list(dict.fromkeys([*related_asset_ids(session, vendor_id), *asset_ids]))
-    assets = {a.id: a for a in session.scalars(select(m.Asset).where(m.Asset.id.in_(ids)))}
-    ordered = sorted(assets.values(), key=lambda a: (a.name.casefold(), a.id))
+    tickets, messages = _conversation_choices(session, vendor_id)
+    groups = [
+        ("Things", _thing_choices(session, ids)),
+        ("Tickets", tickets),
+        ("Messages", messages),
+        ("Agreements", _agreement_choices(session, vendor_id)),
+        ("Notes", _vendor_note_choices(vendor)),
+    ]
+    return Choices(vendor.id, vendor.name, vendor.age_recipient or "", groups)
 
-    def group_by_asset(cls: Any, order: Any) -> dict[int, list[Any]]:
-        out: dict[int, list[Any]] = {}
-        for row in session.scalars(select(cls).where(cls.asset_id.in_(ids)).order_by(*order)):
-            out.setdefault(row.asset_id, []).append(row)
-        return out
 
-    warranties = group_by_asset(m.Warranty, (m.Warranty.starts_on, m.Warranty.id))
-    registrations = group_by_asset(
-        m.Registration, (m.Registration.registered_on, m.Registration.id)
+class _OfAsset(Protocol):
+    """A thing's sub-record (warranty, registration, service event)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def asset_id(self) -> int: ...
+
+
+S = TypeVar("S", bound=_OfAsset)
+R = TypeVar("R", bound=m.Record)
+
+
+def _by_asset(rows: Iterable[S]) -> dict[int, list[S]]:
+    out: dict[int, list[S]] = {}
+    for row in rows:
+        out.setdefault(row.asset_id, []).append(row)
+    return out
+
+
+def _with_files(
+    rows: Iterable[R], choice: Callable[[R], Choice], files: dict[int, list[Choice]]
+) -> list[Choice]:
+    """Each row's entry followed by the entries of its files."""
+    out: list[Choice] = []
+    for row in rows:
+        out.append(choice(row))
+        out += files.get(row.id, [])
+    return out
+
+
+def _warranty_choice(w: m.Warranty) -> Choice:
+    return Choice("warranty", w.id, f"Warranty: {w.title or 'warranty'}", f"until {w.ends_on}")
+
+
+def _registration_choice(r: m.Registration) -> Choice:
+    return Choice("registration", r.id, "Registration", f"on {r.registered_on}")
+
+
+def _service_choice(e: m.ServiceEvent) -> Choice:
+    label = f"Service: {e.description or 'service'}"
+    return Choice("service_event", e.id, label, f"on {e.performed_on}")
+
+
+def _thing_choices(session: Session, ids: list[int]) -> list[Choice]:
+    """The things, each with its warranties, registrations, service events, files and note."""
+    assets = session.scalars(select(m.Asset).where(m.Asset.id.in_(ids)))
+    ordered = sorted(assets, key=lambda a: (a.name.casefold(), a.id))
+    warranties = _by_asset(
+        session.scalars(
+            select(m.Warranty)
+            .where(m.Warranty.asset_id.in_(ids))
+            .order_by(m.Warranty.starts_on, m.Warranty.id)
+        )
     )
-    services = group_by_asset(m.ServiceEvent, (m.ServiceEvent.performed_on, m.ServiceEvent.id))
+    registrations = _by_asset(
+        session.scalars(
+            select(m.Registration)
+            .where(m.Registration.asset_id.in_(ids))
+            .order_by(m.Registration.registered_on, m.Registration.id)
+        )
+    )
+    services = _by_asset(
+        session.scalars(
+            select(m.ServiceEvent)
+            .where(m.ServiceEvent.asset_id.in_(ids))
+            .order_by(m.ServiceEvent.performed_on, m.ServiceEvent.id)
+        )
+    )
     sub_ids: dict[str, list[int]] = {
         "warranty": [w.id for ws in warranties.values() for w in ws],
         "registration": [r.id for rs in registrations.values() for r in rs],
@@ -132,30 +199,21 @@ def choices(session: Session, vendor_id: int, *, asset_ids: Iterable[int] = ()) 
     for a in ordered:
         label = f"{a.name} ({a.model})" if a.model else a.name
         item = Choice("asset", a.id, label, a.category)
-        for w in warranties.get(a.id, []):
-            item.children.append(
-                Choice("warranty", w.id, f"Warranty: {w.title or 'warranty'}", f"until {w.ends_on}")
-            )
-            item.children += files["warranty"].get(w.id, [])
-        for r in registrations.get(a.id, []):
-            item.children.append(
-                Choice("registration", r.id, "Registration", f"on {r.registered_on}")
-            )
-            item.children += files["registration"].get(r.id, [])
-        for e in services.get(a.id, []):
-            item.children.append(
-                Choice(
-                    "service_event",
-                    e.id,
-                    f"Service: {e.description or 'service'}",
-                    f"on {e.performed_on}",
-                )
-            )
-            item.children += files["service_event"].get(e.id, [])
+        item.children += _with_files(warranties.get(a.id, []), _warranty_choice, files["warranty"])
+        item.children += _with_files(
+            registrations.get(a.id, []), _registration_choice, files["registration"]
+        )
+        item.children += _with_files(
+            services.get(a.id, []), _service_choice, files["service_event"]
+        )
         item.children += files["asset"].get(a.id, [])
         item.children += _note_choice("asset", a.id, a.notes)
         things.append(item)
+    return things
 
+
+def _conversation_choices(session: Session, vendor_id: int) -> tuple[list[Choice], list[Choice]]:
+    """The vendor's tickets (each with its timeline, files and note), and its loose messages."""
     tickets = list(
         session.scalars(
             select(m.Ticket)
@@ -165,13 +223,15 @@ def choices(session: Session, vendor_id: int, *, asset_ids: Iterable[int] = ()) 
     )
     ticket_ids = [t.id for t in tickets]
     timeline: dict[int, list[m.Interaction]] = {}
+    in_tickets = (
+        select(m.Interaction)
+        .where(m.Interaction.ticket_id.in_(ticket_ids))
+        .order_by(m.Interaction.occurred_at, m.Interaction.id)
+    )
     if ticket_ids:
-        for i in session.scalars(
-            select(m.Interaction)
-            .where(m.Interaction.ticket_id.in_(ticket_ids))
-            .order_by(m.Interaction.occurred_at, m.Interaction.id)
-        ):
-            timeline.setdefault(i.ticket_id, []).append(i)  # type: ignore[arg-type]
+        for i in session.scalars(in_tickets):
+            if i.ticket_id is not None:  # always, as asked for
+                timeline.setdefault(i.ticket_id, []).append(i)
     loose = list(
         session.scalars(
             select(m.Interaction)
@@ -183,21 +243,15 @@ def choices(session: Session, vendor_id: int, *, asset_ids: Iterable[int] = ()) 
     ticket_files = _attachment_choices(session, "ticket", ticket_ids)
     message_files = _attachment_choices(session, "interaction", interaction_ids)
 
+    def in_timeline(i: m.Interaction) -> Choice:
+        detail = f"{i.occurred_at:%Y-%m-%d} {i.direction.value}"
+        return Choice("interaction", i.id, f"Message: {_title(i)}", detail)
+
     ticket_items: list[Choice] = []
     for t in tickets:
-        item = Choice(
-            "ticket", t.id, t.title, f"{t.status.value.replace('_', ' ')}, opened {t.opened_on}"
-        )
-        for i in timeline.get(t.id, []):
-            item.children.append(
-                Choice(
-                    "interaction",
-                    i.id,
-                    f"Message: {_title(i)}",
-                    f"{i.occurred_at:%Y-%m-%d} {i.direction.value}",
-                )
-            )
-            item.children += message_files.get(i.id, [])
+        detail = f"{t.status.value.replace('_', ' ')}, opened {t.opened_on}"
+        item = Choice("ticket", t.id, t.title, detail)
+        item.children += _with_files(timeline.get(t.id, []), in_timeline, message_files)
         item.children += ticket_files.get(t.id, [])
         item.children += _note_choice("ticket", t.id, t.notes)
         ticket_items.append(item)
@@ -211,6 +265,10 @@ def choices(session: Session, vendor_id: int, *, asset_ids: Iterable[int] = ()) 
         )
         for i in loose
     ]
+    return ticket_items, message_items
+
+
+def _agreement_choices(session: Session, vendor_id: int) -> list[Choice]:
     agreements = list(
         session.scalars(
             select(m.Agreement)
@@ -219,7 +277,7 @@ def choices(session: Session, vendor_id: int, *, asset_ids: Iterable[int] = ()) 
         )
     )
     agreement_files = _attachment_choices(session, "agreement", [a.id for a in agreements])
-    agreement_items = []
+    items = []
     for a in agreements:
         item = Choice(
             "agreement",
@@ -229,28 +287,18 @@ def choices(session: Session, vendor_id: int, *, asset_ids: Iterable[int] = ()) 
             children=list(agreement_files.get(a.id, [])),
         )
         item.children += _note_choice("agreement", a.id, a.notes)
-        agreement_items.append(item)
-    notes = (
-        [
-            Choice(
-                "vendor_note",
-                vendor.id,
-                f"My notes on {vendor.name}",
-                (vendor.notes or "").strip().splitlines()[0][:80],
-                follows_parent=False,
-            )
-        ]
-        if (vendor.notes or "").strip()
-        else []
-    )
-    groups = [
-        ("Things", things),
-        ("Tickets", ticket_items),
-        ("Messages", message_items),
-        ("Agreements", agreement_items),
-        ("Notes", notes),
+        items.append(item)
+    return items
+
+
+def _vendor_note_choices(vendor: m.Vendor) -> list[Choice]:
+    text = (vendor.notes or "").strip()
+    if not text:
+        return []
+    label = f"My notes on {vendor.name}"
+    return [
+        Choice("vendor_note", vendor.id, label, text.splitlines()[0][:80], follows_parent=False)
     ]
-    return Choices(vendor.id, vendor.name, vendor.age_recipient or "", groups)
 
 
 def default_checks(
@@ -383,6 +431,6 @@ def vendors_for_asset(session: Session, asset_id: int) -> list[tuple[int, str]]:
     ):
         ids += [i for i in session.scalars(query) if i is not None]
     ordered = list(dict.fromkeys(ids))
-    query = select(m.Vendor.id, m.Vendor.name).where(m.Vendor.id.in_(ordered))
-    names = {row.id: row.name for row in session.execute(query)}
+    named = select(m.Vendor.id, m.Vendor.name).where(m.Vendor.id.in_(ordered))
+    names = {row.id: row.name for row in session.execute(named)}
     return [(i, names[i]) for i in ordered if i in names]

@@ -15,16 +15,17 @@ a bundle out in the world that the log does not know of.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import AttachmentError, ValidationError, VaultLocked
-from vrmdesk.fileutil import check_regular, is_disk_full, storage_error
+from vrmdesk.fileutil import ByteSink, check_regular, is_disk_full, storage_error
 from vrmdesk.share import format as fmt
 from vrmdesk.share import htmlpage, layout
 from vrmdesk.share.errors import BundleError
@@ -46,11 +47,9 @@ Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
-class ExportResult:
-    path: Path
-    sha256: str  # of the file written (the .age file when encrypted)
-    bundle_id: str
-    size: int
+class ExportResult(fmt.WrittenBundle):
+    """The bundle written, with what went into it and the disclosure that logs it."""
+
     records: int
     files: int
     disclosure_id: int
@@ -65,7 +64,7 @@ class Prepared:
     slice: Slice
     manifest: dict[str, Any]
     files: list[fmt.BundleFile]
-    signing_key: Any
+    signing_key: fmt.SigningKey
     fingerprint: str
     created: str
 
@@ -166,7 +165,7 @@ def prepare(
                 att.media_type,
                 att.size,
                 att.sha256,
-                lambda writer, att=att: _stream_attachment(store, att, writer),  # type: ignore[misc]
+                partial(_stream_attachment, store, att),
                 name=att.name,
                 about=f.about,
             )
@@ -186,7 +185,7 @@ def prepare(
     return Prepared(the_slice, manifest, files, identity.private_key, identity.fingerprint, created)
 
 
-def _stream_attachment(store: AttachmentStore, att: m.Attachment, writer: BinaryIO) -> None:
+def _stream_attachment(store: AttachmentStore, att: m.Attachment, writer: ByteSink) -> None:
     """The attachment's plaintext into ``writer``, refusing content that is not a regular file.
 
     The vault folder holds only regular files; one replaced by a link (to ``/dev/zero``, say)
@@ -262,15 +261,13 @@ def _write(
     files = []
     for f in prepared.files:
 
-        def opener(writer: Any, f: fmt.BundleFile = f) -> None:
+        def opener(writer: ByteSink, f: fmt.BundleFile = f) -> None:
             current["name"] = f.name or f.path_in_zip
             if progress is not None:
                 progress(-1, -1, f"Writing {current['name']}")
             f.opener(writer)
 
-        files.append(
-            fmt.BundleFile(f.path_in_zip, f.media_type, f.size, f.sha256, opener, f.name, f.about)
-        )
+        files.append(replace(f, opener=opener))
 
     def report(done: int, total: int, text: str) -> None:
         if progress is not None:

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import sys
 import tempfile
 import uuid
 import zipfile
@@ -23,13 +24,13 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk, jws
 
-from vrmdesk.fileutil import fsync_dir
+from vrmdesk.fileutil import ByteSink, fsync_dir, open_regular
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import canonical_public_jwk, thumbprint
 from vrmdesk.share.layout import (
@@ -48,6 +49,10 @@ from vrmdesk.share.layout import (
     SUFFIX,
     check_name,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+    from pyrage import x25519
 
 ProgressFn = Callable[[int, int, str], None]
 SigningKey = jwk.JWK | Ed25519PrivateKey
@@ -71,7 +76,7 @@ class BundleFile:
     media_type: str
     size: int
     sha256: str
-    opener: Callable[[BinaryIO], None]
+    opener: Callable[[ByteSink], object]
     name: str | None = None  # the original file name
     about: str | None = None  # the @id of the record it belongs to
 
@@ -119,26 +124,22 @@ class BundleFile:
         name: str | None = None,
         about: str | None = None,
     ) -> BundleFile:
-        """A regular file on disk, hashed now (one streaming pass) and streamed again when written."""
-        from vrmdesk.fileutil import open_regular
-
-        digest = hashlib.sha256()
-        size = 0
+        """A regular file on disk, hashed now (one streaming pass), streamed again when written."""
         with open_regular(path, BundleError, "the file") as handle:
-            while chunk := handle.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
+            digest, size = sha256_of(handle)
 
-        def opener(writer: BinaryIO) -> None:
+        def opener(writer: ByteSink) -> None:
             with open_regular(path, BundleError, "the file") as source:
                 while chunk := source.read(CHUNK):
                     writer.write(chunk)
 
-        return cls(path_in_zip, media_type, size, digest.hexdigest(), opener, name, about)
+        return cls(path_in_zip, media_type, size, digest, opener, name, about)
 
 
 @dataclass(frozen=True)
 class WrittenBundle:
+    """A bundle on disk; an export adds what it logged (:class:`.export.ExportResult`)."""
+
     path: Path
     sha256: str  # of the file written (the .age file when encrypted)
     bundle_id: str
@@ -190,7 +191,7 @@ def bundle_id_for(manifest: dict[str, Any], sender_thumbprint: str) -> str:
 
 
 def safe_file_name(index: int, name: str) -> str:
-    """``files/NNN-name`` with the name reduced to safe characters (no separators, no dots first)."""
+    """``files/NNN-name``, the name reduced to safe characters (no separators, no dots first)."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name.replace("\\", "/")).name).lstrip("._")
     return f"{FILES_DIR}{index:03d}-{(stem or 'file')[:150]}"
 
@@ -232,12 +233,17 @@ def sign_manifest(data: bytes, key: SigningKey) -> str:
 
 
 # -- writing --------------------------------------------------------------------------------
-def _zip_time(created: str) -> tuple[int, int, int, int, int, int]:
+ZipTime = tuple[int, int, int, int, int, int]
+#: a ZipInfo's deflate level: compress_level from Python 3.13 on, _compresslevel before
+_LEVEL = "compress_level" if sys.version_info >= (3, 13) else "_compresslevel"
+
+
+def _zip_time(created: str) -> ZipTime:
     m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z", created)
     if not m:
         raise ValueError(f"manifest.created must be YYYY-MM-DDTHH:MM:SSZ, not {created!r}")
-    parts = tuple(int(p) for p in m.groups())
-    return max(parts, (1980, 1, 1, 0, 0, 0))  # type: ignore[return-value]
+    year, month, day, hour, minute, second = (int(p) for p in m.groups())
+    return max((year, month, day, hour, minute, second), (1980, 1, 1, 0, 0, 0))
 
 
 def _stored(media_type: str) -> bool:
@@ -252,15 +258,12 @@ def _stored(media_type: str) -> bool:
     return base not in _DEFLATE_TYPES
 
 
-def _info(name: str, date_time: tuple[int, ...], stored: bool) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=date_time)  # type: ignore[arg-type]
+def _info(name: str, date_time: ZipTime, stored: bool) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=date_time)
     info.create_system = 3
     info.external_attr = 0o644 << 16
     info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-    try:
-        info.compress_level = 6  # type: ignore[attr-defined]  # Python 3.13+
-    except AttributeError:
-        info._compresslevel = 6  # type: ignore[attr-defined]  # Python 3.11/3.12
+    setattr(info, _LEVEL, 6)
     return info
 
 
@@ -276,7 +279,7 @@ class _Measure(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: ReadableBuffer) -> int:
         view = memoryview(data).cast("B")
         self.size += len(view)
         self.compressed += len(self.compressor.compress(view))
@@ -298,7 +301,7 @@ def _store_instead(item: BundleFile) -> bool:
     if item.size <= RATIO_MIN_SIZE or _stored(item.media_type):
         return False
     measure = _Measure()
-    item.opener(measure)  # type: ignore[arg-type]
+    item.opener(measure)
     compressed = max(measure.finish(), 1)
     return item.size > (MAX_RATIO // 2) * compressed or compressed * 20 >= item.size * 19
 
@@ -306,7 +309,7 @@ def _store_instead(item: BundleFile) -> bool:
 class _Sink(io.RawIOBase):
     """What an opener writes into: hashes, counts and passes chunks to the ZIP entry."""
 
-    def __init__(self, target: BinaryIO, limit: int, on_bytes: Callable[[int], None]) -> None:
+    def __init__(self, target: ByteSink, limit: int, on_bytes: Callable[[int], None]) -> None:
         super().__init__()
         self.target = target
         self.limit = limit
@@ -317,7 +320,7 @@ class _Sink(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: ReadableBuffer) -> int:
         view = memoryview(data).cast("B")
         self.size += len(view)
         if self.size > self.limit:
@@ -336,7 +339,7 @@ def prepare_manifest(
     ``files`` (from the BundleFile list) and ``sender.key`` (from the signing key) are set here;
     a ``bundle_id`` already present must be the one :func:`bundle_id_for` gives.
     """
-    out = json.loads(json.dumps(manifest))  # a deep copy that also proves it is plain JSON
+    out: dict[str, Any] = json.loads(json.dumps(manifest))  # a deep copy, proven plain JSON
     public = public_jwk_of(signing_key)
     sender = out.setdefault("sender", {})
     if "key" in sender and thumbprint(sender["key"]) != public["kid"]:
@@ -391,7 +394,6 @@ def write_bundle(
             raise BundleError(f"{encrypt_to!r} is not an age recipient (age1…).") from None
     data = manifest_bytes(final)
     signature = sign_manifest(data, signing_key).encode("ascii")
-    date_time = _zip_time(final["created"])
     total = sum(f.size for f in files)
     done = 0
 
@@ -408,41 +410,18 @@ def write_bundle(
     tmp_zip = None if recipient is not None else _temp_in(out_path.parent, out_path.name)
     tmp_out: Path | None = None
     try:
-        raw = (
-            open(tmp_zip, "w+b")
-            if tmp_zip is not None
-            else tempfile.TemporaryFile(dir=out_path.parent)
-        )
-        with raw:
-            with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
-                for name, blob in ((MANIFEST_NAME, data), (SIGNATURE_NAME, signature)):
-                    with zf.open(_info(name, date_time, False), "w", force_zip64=True) as dest:
-                        dest.write(blob)
-                for entry in final["files"]:
-                    item = by_path[entry["path"]]
-                    stored = _stored(item.media_type) or _store_instead(item)
-                    info = _info(item.path_in_zip, date_time, stored)
-                    with zf.open(info, "w", force_zip64=True) as dest:
-                        sink = _Sink(dest, item.size, advance)  # type: ignore[arg-type]
-                        item.opener(sink)  # type: ignore[arg-type]
-                    if sink.size != item.size or sink.digest.hexdigest() != item.sha256:
-                        raise BundleError(
-                            f"{item.name or item.path_in_zip} changed since it was listed "
-                            "(its size or SHA-256 differs); no bundle was written."
-                        )
-            raw.flush()
+        with _zip_target(tmp_zip, out_path.parent) as raw:
+            _write_zip(
+                raw, final, [(MANIFEST_NAME, data), (SIGNATURE_NAME, signature)], by_path, advance
+            )
             if recipient is not None:
-                import pyrage
-
-                raw.seek(0)
                 tmp_out = _temp_in(out_path.parent, out_path.name)
-                with open(tmp_out, "wb") as target:
-                    pyrage.encrypt_io(raw, target, [recipient])
-                    target.flush()
-                    os.fsync(target.fileno())
+                _encrypt(raw, recipient, tmp_out)
             else:
                 os.fsync(raw.fileno())
-        os.replace(tmp_out if tmp_out is not None else tmp_zip, out_path)  # type: ignore[arg-type]
+        finished = tmp_out if tmp_out is not None else tmp_zip
+        assert finished is not None  # the age file, or (not encrypted) the ZIP itself
+        os.replace(finished, out_path)
     except BaseException:
         if tmp_zip is not None:
             tmp_zip.unlink(missing_ok=True)
@@ -454,17 +433,68 @@ def write_bundle(
     return WrittenBundle(out_path, digest, final["bundle_id"], size)
 
 
+def _zip_target(tmp_zip: Path | None, folder: Path) -> BinaryIO:
+    """The file the ZIP is written into: ``tmp_zip``, or an anonymous one in ``folder``."""
+    if tmp_zip is not None:
+        return open(tmp_zip, "w+b")
+    return tempfile.TemporaryFile(dir=folder)
+
+
+def _write_zip(
+    raw: BinaryIO,
+    manifest: dict[str, Any],
+    signed: list[tuple[str, bytes]],
+    by_path: dict[str, BundleFile],
+    advance: Callable[[int], None],
+) -> None:
+    """The ZIP: the manifest and its signature, then every listed file, checked as it streams."""
+    date_time = _zip_time(manifest["created"])
+    with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
+        for name, blob in signed:
+            with zf.open(_info(name, date_time, False), "w", force_zip64=True) as dest:
+                dest.write(blob)
+        for entry in manifest["files"]:
+            item = by_path[entry["path"]]
+            stored = _stored(item.media_type) or _store_instead(item)
+            info = _info(item.path_in_zip, date_time, stored)
+            with zf.open(info, "w", force_zip64=True) as dest:
+                sink = _Sink(dest, item.size, advance)
+                item.opener(sink)
+            if sink.size != item.size or sink.digest.hexdigest() != item.sha256:
+                raise BundleError(
+                    f"{item.name or item.path_in_zip} changed since it was listed (its size or "
+                    "SHA-256 differs); no bundle was written."
+                )
+    raw.flush()
+
+
+def _encrypt(raw: BinaryIO, recipient: x25519.Recipient, target_path: Path) -> None:
+    """The finished ZIP in ``raw``, encrypted with age to ``recipient`` into ``target_path``."""
+    import pyrage
+
+    raw.seek(0)
+    with open(target_path, "wb") as target:
+        pyrage.encrypt_io(raw, target, [recipient])
+        target.flush()
+        os.fsync(target.fileno())
+
+
 def _temp_in(folder: Path, name: str) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     os.close(fd)
     return Path(tmp)
 
 
-def sha256_file(path: Path) -> tuple[str, int]:
+def sha256_of(handle: BinaryIO) -> tuple[str, int]:
+    """The SHA-256 (hex) and size of what is left to read in ``handle``, read in chunks."""
     digest = hashlib.sha256()
     size = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+    while chunk := handle.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
     return digest.hexdigest(), size
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    with open(path, "rb") as handle:
+        return sha256_of(handle)

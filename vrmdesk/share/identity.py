@@ -11,16 +11,16 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwcrypto import jwk
-from sqlalchemy.orm import Session
 
 from vrmdesk.share.errors import BundleMalformed
-from vrmdesk.store.models import Meta
-from vrmdesk.store.vault import IDENTITY_META_KEY, new_signing_key
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -52,7 +52,8 @@ def ed25519_public_bytes(public_jwk: Any) -> bytes:
 
 
 def thumbprint(public_jwk: dict[str, Any]) -> str:
-    """RFC 7638 thumbprint of an Ed25519 public JWK (43 base64url characters), canonical ``x`` only."""
+    """RFC 7638 thumbprint of an Ed25519 public JWK (43 base64url characters); canonical ``x``
+    only."""
     ed25519_public_bytes(public_jwk)
     members = f'{{"crv":"Ed25519","kty":"OKP","x":"{public_jwk["x"]}"}}'
     digest = hashlib.sha256(members.encode("ascii")).digest()
@@ -103,7 +104,14 @@ class Identity:
 
 
 def ensure_identity(session: Session) -> Identity:
-    """The vault's identity, made now if the vault predates it."""
+    """The vault's identity, made now if the vault predates it.
+
+    The store is imported here, not above: a vendor's side (verify, reply) uses the rest of
+    this module and runs without the vault's libraries.
+    """
+    from vrmdesk.store.models import Meta
+    from vrmdesk.store.vault import IDENTITY_META_KEY, new_signing_key
+
     meta = session.get(Meta, IDENTITY_META_KEY)
     if meta is None:
         meta = Meta(key=IDENTITY_META_KEY, value=new_signing_key())

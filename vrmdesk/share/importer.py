@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,6 +40,7 @@ from vrmdesk.share.verify import (
 from vrmdesk.store import models as m
 
 ConfirmKey = Callable[[str, str], bool]
+R = TypeVar("R", bound=m.Record)
 _SINGULAR = {
     "messages": "message",
     "ticket updates": "ticket update",
@@ -251,22 +252,22 @@ class _Merger:
             )
         )
 
-    def _target(self, uid: Any, kind: str) -> Any:
+    def _target(self, uid: object, cls: type[R]) -> R | None:
         """My record behind an @id, only if it was shared in the bundle answered."""
-        uid = ref_id(uid)
-        found = self.shared.get(uid) if isinstance(uid, str) else None
-        if found is None or found[0] != kind:
+        key = ref_id(uid)
+        found = self.shared.get(key) if key is not None else None
+        if found is None or found[0] != cls.kind:
             return None
-        return self.session.get(m.RECORD_BY_KIND[kind], found[1])
+        return self.session.get(cls, found[1])
 
-    def _links(self, about: Any) -> dict[str, int | None]:
-        ticket = self._target(about, "ticket")
+    def _links(self, about: object) -> dict[str, int | None]:
+        ticket = self._target(about, m.Ticket)
         if ticket is not None and ticket.vendor_id == self.check.vendor_id:
             return {"ticket_id": ticket.id, "asset_id": ticket.asset_id}
-        asset = self._target(about, "asset")
+        asset = self._target(about, m.Asset)
         if asset is not None:
             return {"ticket_id": None, "asset_id": asset.id}
-        warranty = self._target(about, "warranty")
+        warranty = self._target(about, m.Warranty)
         if warranty is not None:
             return {"ticket_id": None, "asset_id": warranty.asset_id}
         return {"ticket_id": None, "asset_id": None}
@@ -292,73 +293,82 @@ class _Merger:
         self._remember(key, "interaction", interaction.id)
 
     def merge(self, record: dict[str, Any]) -> None:
+        """Merge one record of the reply, counted by what it became (or as ignored)."""
+        by_type: dict[str, Callable[[dict[str, Any]], str | None]] = {
+            "Message": self._message,
+            "vrm:SupportTicket": self._ticket_update,
+            "WarrantyPromise": self._warranty_confirmation,
+            "vrm:Correction": self._correction,
+        }
         kind = record.get("@type")
+        merge_one = by_type.get(kind) if isinstance(kind, str) else None
+        counted = merge_one(record) if merge_one is not None else None
+        self.counts[counted or "ignored"] += 1
+
+    # -- one merger per type of record: what it is counted as, or None (ignored) --------------
+    def _message(self, record: dict[str, Any]) -> str | None:
         uid = record["@id"]
-        if kind == "Message":
-            if self._seen(uid):
-                self.counts["ignored"] += 1
-                return
-            text = record.get("text")
-            self._note(
-                uid,
-                str(record.get("headline") or f"Reply from {self.check.vendor_name}"),
-                text if isinstance(text, str) else "",
-                record.get("about"),
-                _when(record.get("dateSent"), self.sent),
-                str(record.get("vrm:channel", "email")),
-            )
-            self.counts["messages"] += 1
-        elif kind == "vrm:SupportTicket":
-            ticket = self._target(uid, "ticket")
-            key = _local_uid(self.verified.bundle_id, uid)
-            if ticket is None or ticket.vendor_id != self.check.vendor_id or self._seen(key):
-                self.counts["ignored"] += 1
-                return
-            reference = record.get("identifier")
-            if isinstance(reference, str) and reference:
-                ticket.reference = reference[:200]
-            status = record.get("vrm:status")
-            if isinstance(status, str) and status in {s.value for s in m.TicketStatus}:
-                ticket.status = m.TicketStatus(status)
-                if (
-                    ticket.status in (m.TicketStatus.RESOLVED, m.TicketStatus.CLOSED)
-                    and ticket.closed_on is None
-                ):
-                    ticket.closed_on = self.sent.date()
-            self._remember(key, "ticket", ticket.id)
-            self.counts["ticket updates"] += 1
-        elif kind == "WarrantyPromise" and record.get("vrm:confirmed") is True:
-            warranty = self._target(uid, "warranty")
-            key = _local_uid(self.verified.bundle_id, uid)
-            if warranty is None or self._seen(key):
-                self.counts["ignored"] += 1
-                return
-            through = real_date(record.get("vrm:validThrough"))
-            suffix = f", valid through {through.isoformat()}" if through is not None else ""
-            line = f"Confirmed by {self.check.vendor_name} on {self.sent.date()}{suffix}."
-            warranty.notes = f"{warranty.notes}\n{line}".strip()
-            self._note(
-                key,
-                f"Warranty confirmed: {warranty.title or 'warranty'}",
-                line,
-                uid,
-                self.sent,
-                "note",
-            )
-            self.counts["warranty confirmations"] += 1
-        elif kind == "vrm:Correction":
-            about = ref_id(record.get("about"))
-            if self._seen(uid) or not isinstance(about, str) or about not in self.shared:
-                self.counts["ignored"] += 1
-                return
-            field_name, value = str(record.get("field", "")), record.get("value")
-            note = record.get("note")
-            body = f"{self.check.vendor_name} says {field_name} should be: {value}"
-            if isinstance(note, str) and note:
-                body += f"\n{note}"
-            self._note(
-                uid, f"Correction proposed: {field_name}"[:500], body, about, self.sent, "note"
-            )
-            self.counts["corrections"] += 1
-        else:
-            self.counts["ignored"] += 1
+        if self._seen(uid):
+            return None
+        text = record.get("text")
+        self._note(
+            uid,
+            str(record.get("headline") or f"Reply from {self.check.vendor_name}"),
+            text if isinstance(text, str) else "",
+            record.get("about"),
+            _when(record.get("dateSent"), self.sent),
+            str(record.get("vrm:channel", "email")),
+        )
+        return "messages"
+
+    def _ticket_update(self, record: dict[str, Any]) -> str | None:
+        uid = record["@id"]
+        ticket = self._target(uid, m.Ticket)
+        key = _local_uid(self.verified.bundle_id, uid)
+        if ticket is None or ticket.vendor_id != self.check.vendor_id or self._seen(key):
+            return None
+        reference = record.get("identifier")
+        if isinstance(reference, str) and reference:
+            ticket.reference = reference[:200]
+        self._set_status(ticket, record.get("vrm:status"))
+        self._remember(key, "ticket", ticket.id)
+        return "ticket updates"
+
+    def _set_status(self, ticket: m.Ticket, status: object) -> None:
+        """The vendor's status for the ticket, if it is one; a ticket it closes is closed then."""
+        if not isinstance(status, str) or status not in {s.value for s in m.TicketStatus}:
+            return
+        ticket.status = m.TicketStatus(status)
+        done = ticket.status in (m.TicketStatus.RESOLVED, m.TicketStatus.CLOSED)
+        if done and ticket.closed_on is None:
+            ticket.closed_on = self.sent.date()
+
+    def _warranty_confirmation(self, record: dict[str, Any]) -> str | None:
+        if record.get("vrm:confirmed") is not True:
+            return None
+        uid = record["@id"]
+        warranty = self._target(uid, m.Warranty)
+        key = _local_uid(self.verified.bundle_id, uid)
+        if warranty is None or self._seen(key):
+            return None
+        through = real_date(record.get("vrm:validThrough"))
+        suffix = f", valid through {through.isoformat()}" if through is not None else ""
+        line = f"Confirmed by {self.check.vendor_name} on {self.sent.date()}{suffix}."
+        warranty.notes = f"{warranty.notes}\n{line}".strip()
+        title = f"Warranty confirmed: {warranty.title or 'warranty'}"
+        self._note(key, title, line, uid, self.sent, "note")
+        return "warranty confirmations"
+
+    def _correction(self, record: dict[str, Any]) -> str | None:
+        uid = record["@id"]
+        about = ref_id(record.get("about"))
+        if self._seen(uid) or about is None or about not in self.shared:
+            return None
+        field_name, value = str(record.get("field", "")), record.get("value")
+        note = record.get("note")
+        body = f"{self.check.vendor_name} says {field_name} should be: {value}"
+        if isinstance(note, str) and note:
+            body += f"\n{note}"
+        title = f"Correction proposed: {field_name}"[:500]
+        self._note(uid, title, body, about, self.sent, "note")
+        return "corrections"

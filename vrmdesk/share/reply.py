@@ -30,9 +30,11 @@ from vrmdesk.share.format import BundleFile, WrittenBundle, output_path, public_
 from vrmdesk.share.identity import display_fingerprint
 from vrmdesk.share.layout import NS
 from vrmdesk.share.verify import VerifiedBundle
+from vrmdesk.store.kinds import InteractionChannel, TicketStatus
 
-CHANNELS = ("email", "phone", "chat", "forum", "social", "letter", "visit", "note")
-TICKET_STATUSES = ("open", "waiting_on_vendor", "waiting_on_me", "resolved", "closed")
+#: what a reply may say (the customer's vault takes them as they are)
+CHANNELS = tuple(c.value for c in InteractionChannel)
+TICKET_STATUSES = tuple(s.value for s in TicketStatus)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_KEY_FILE_BYTES = 64 * 1024
 
@@ -139,17 +141,39 @@ def reply_records(
     types = _by_type(original)
     if content.channel not in CHANNELS:
         raise ReplyError(f"--channel must be one of {', '.join(CHANNELS)}.")
-    ticket = _ticket_uid(original, content.ticket)
-    if content.ticket is None and ticket is None and (content.case_reference or content.status):
-        raise ReplyError("The bundle holds no single ticket: name it with --ticket UID.")
-    products = [i for i, t in types.items() if t == "Product"]
-    about = ticket or (products[0] if len(products) == 1 else None)
+    ticket, about = _answered(original, content)
     records: list[dict[str, Any]] = []
 
     def add(record: dict[str, Any]) -> None:
+        """A record of the reply's own, with an @id of its own (answers keep the one answered)."""
         record = {"@id": _uid(original.bundle_id, thumb, len(records), record), **record}
         records.append(record)
 
+    for message in _messages(content, about, created):
+        add(message)
+    records += _ticket_update(content, ticket)
+    records += _warranty_confirmation(content, types)
+    for correction in _corrections(content, types):
+        add(correction)
+    if not records:
+        raise ReplyError(
+            "An empty reply: give --message, --case-reference, --confirm-warranty or --correct."
+        )
+    return records
+
+
+def _answered(original: VerifiedBundle, content: ReplyContent) -> tuple[str | None, str | None]:
+    """The ticket the reply updates (named, or the only one), and what its messages are about:
+    that ticket, else the only thing in the bundle, else nothing."""
+    ticket = _ticket_uid(original, content.ticket)
+    if content.ticket is None and ticket is None and (content.case_reference or content.status):
+        raise ReplyError("The bundle holds no single ticket: name it with --ticket UID.")
+    products = [i for i, t in _by_type(original).items() if t == "Product"]
+    return ticket, ticket or (products[0] if len(products) == 1 else None)
+
+
+def _messages(content: ReplyContent, about: str | None, created: str) -> list[dict[str, Any]]:
+    messages = []
     for text in content.messages:
         message: dict[str, Any] = {
             "@type": "Message",
@@ -162,37 +186,49 @@ def reply_records(
             message["headline"] = content.subject
         if about:
             message["about"] = {"@id": about}
-        add(message)
-    if content.case_reference or content.status:
-        if content.status and content.status not in TICKET_STATUSES:
-            raise ReplyError(f"--status must be one of {', '.join(TICKET_STATUSES)}.")
-        update: dict[str, Any] = {"@type": "vrm:SupportTicket", "@id": ticket}
-        if content.case_reference:
-            update["identifier"] = content.case_reference
-        if content.status:
-            update["vrm:status"] = content.status
-        records.append(update)
-    if content.confirm_warranty:
-        if types.get(content.confirm_warranty) != "WarrantyPromise":
-            raise ReplyError(
-                f"{content.confirm_warranty} is not a warranty in the bundle answered."
-            )
-        confirmation: dict[str, Any] = {
-            "@type": "WarrantyPromise",
-            "@id": content.confirm_warranty,
-            "vrm:confirmed": True,
-        }
+        messages.append(message)
+    return messages
+
+
+def _ticket_update(content: ReplyContent, ticket: str | None) -> list[dict[str, Any]]:
+    """The ticket's case reference and status, as the vendor gives them (if it does)."""
+    if not (content.case_reference or content.status):
+        return []
+    if content.status and content.status not in TICKET_STATUSES:
+        raise ReplyError(f"--status must be one of {', '.join(TICKET_STATUSES)}.")
+    update: dict[str, Any] = {"@type": "vrm:SupportTicket", "@id": ticket}
+    if content.case_reference:
+        update["identifier"] = content.case_reference
+    if content.status:
+        update["vrm:status"] = content.status
+    return [update]
+
+
+def _warranty_confirmation(content: ReplyContent, types: dict[str, str]) -> list[dict[str, Any]]:
+    if not content.confirm_warranty:
         if content.valid_through:
-            if not _DATE.fullmatch(content.valid_through):
-                raise ReplyError("--valid-through must be a date YYYY-MM-DD.")
-            confirmation["vrm:validThrough"] = content.valid_through
-        records.append(confirmation)
-    elif content.valid_through:
-        raise ReplyError("--valid-through goes with --confirm-warranty.")
+            raise ReplyError("--valid-through goes with --confirm-warranty.")
+        return []
+    if types.get(content.confirm_warranty) != "WarrantyPromise":
+        raise ReplyError(f"{content.confirm_warranty} is not a warranty in the bundle answered.")
+    confirmation: dict[str, Any] = {
+        "@type": "WarrantyPromise",
+        "@id": content.confirm_warranty,
+        "vrm:confirmed": True,
+    }
+    if content.valid_through:
+        if not _DATE.fullmatch(content.valid_through):
+            raise ReplyError("--valid-through must be a date YYYY-MM-DD.")
+        confirmation["vrm:validThrough"] = content.valid_through
+    return [confirmation]
+
+
+def _corrections(content: ReplyContent, types: dict[str, str]) -> list[dict[str, Any]]:
+    corrections = []
     for target, field_name, value in content.corrections:
         if target not in types:
             raise ReplyError(f"{target} is not a record in the bundle answered.")
-        add(
+        corrections.append(
             {
                 "@type": "vrm:Correction",
                 "about": {"@id": target},
@@ -200,11 +236,7 @@ def reply_records(
                 "value": value,
             }
         )
-    if not records:
-        raise ReplyError(
-            "An empty reply: give --message, --case-reference, --confirm-warranty or --correct."
-        )
-    return records
+    return corrections
 
 
 def _index_html(manifest: dict[str, Any]) -> bytes:

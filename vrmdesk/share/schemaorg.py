@@ -257,7 +257,8 @@ def flatten(data: dict[str, Any], labels: dict[str, str]) -> list[tuple[str, str
     def visit(prefix: str, value: Any) -> None:
         if isinstance(value, dict):
             if set(value) == {"@id"}:
-                out.append((prefix, "→ " + labels.get(value["@id"], value["@id"])))
+                uid = str(value["@id"])
+                out.append((prefix, "→ " + labels.get(uid, uid)))
                 return
             for key in value:
                 if key in ("@id", "@type") and prefix:

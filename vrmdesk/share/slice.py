@@ -328,183 +328,187 @@ def collect(
 ) -> Slice:
     """The records and files a selection gives. ``on``: the day warranty states are told for
     (the bundle's created day, so the same input gives the same bundle)."""
+    collector = _Collector(session, vault.header.vault_id, selection, on or rules.today())
+    collector.recipient()
+    for asset_id in dict.fromkeys(selection.asset_ids):
+        collector.asset(asset_id)
+    for ticket_id in dict.fromkeys(selection.ticket_ids):
+        collector.ticket(ticket_id)
+    for interaction_id in dict.fromkeys(selection.interaction_ids):
+        collector.message(interaction_id)
+    for agreement_id in dict.fromkeys(selection.agreement_ids):
+        collector.agreement(agreement_id)
+    collector.other_vendors()
+    if selection.include_files:
+        _collect_files(session, collector.result, selection.exclude)
+    return collector.result
 
-    vault_id = vault.header.vault_id
-    on = on or rules.today()
-    redact = frozenset(selection.redact)
-    excluded = selection.exclude
-    referenced_vendors: list[int] = []
 
-    def ref(kind: str, record_id: int) -> str:
-        if kind == "vendor" and record_id not in referenced_vendors:
-            referenced_vendors.append(record_id)
-        return record_uid(vault_id, kind, record_id)
+class _Collector:
+    """Builds one :class:`Slice`, a record kind at a time: every record once, in the order
+    added, with the ``@id`` references it makes (the vendors among them come along last)."""
 
-    vendor = rec.get(session, m.Vendor, selection.vendor_id)
-    result = Slice(
-        selection,
-        vendor.id,
-        vendor.name,
-        record_uid(vault_id, "vendor", vendor.id),
-        vendor.age_recipient or "",
-    )
-    seen: set[str] = set()
+    def __init__(self, session: Session, vault_id: str, selection: Selection, on: date) -> None:
+        self.session = session
+        self.vault_id = vault_id
+        self.on = on
+        self.redact = frozenset(selection.redact)
+        self.excluded = selection.exclude
+        self.include_vendor_notes = selection.include_vendor_notes
+        self.vendor = rec.get(session, m.Vendor, selection.vendor_id)
+        self.result = Slice(
+            selection,
+            self.vendor.id,
+            self.vendor.name,
+            record_uid(vault_id, "vendor", self.vendor.id),
+            self.vendor.age_recipient or "",
+        )
+        self.referenced_vendors: list[int] = []
+        self.seen: set[str] = set()
+        self.shared_assets: set[int] = set()
+        self.shared_tickets: set[int] = set()
 
-    def add(kind: str, obj_id: int, type_label: str, title: str, data: dict[str, Any]) -> None:
-        if data["@id"] in seen:
+    # -- the parts every kind uses -----------------------------------------------------------
+    def ref(self, kind: str, record_id: int) -> str:
+        """A record's @id; a vendor named this way is shared too (name and website only)."""
+        if kind == "vendor" and record_id not in self.referenced_vendors:
+            self.referenced_vendors.append(record_id)
+        return record_uid(self.vault_id, kind, record_id)
+
+    def add(
+        self, kind: str, obj_id: int, type_label: str, title: str, data: dict[str, Any]
+    ) -> None:
+        if data["@id"] in self.seen:
             return
-        seen.add(data["@id"])
+        self.seen.add(data["@id"])
         label = f"{type_label}: {title}" if title else type_label
-        result.records.append(SliceRecord(kind, obj_id, data["@id"], label, data))
+        self.result.records.append(SliceRecord(kind, obj_id, data["@id"], label, data))
 
-    def add_note(owner_kind: str, owner_id: int, owner_uid: str, text: str, title: str) -> None:
+    def note(self, owner_kind: str, owner_id: int, owner_uid: str, text: str, title: str) -> None:
         kind = f"{owner_kind}_note"
-        if "notes" in redact or not (text or "").strip() or (kind, owner_id) in excluded:
+        if "notes" in self.redact or not (text or "").strip() or (kind, owner_id) in self.excluded:
             return
-        data = schemaorg.note(record_uid(vault_id, kind, owner_id), text, owner_uid)
-        add(kind, owner_id, "Note", f"on {title}", data)
+        data = schemaorg.note(record_uid(self.vault_id, kind, owner_id), text, owner_uid)
+        self.add(kind, owner_id, "Note", f"on {title}", data)
 
-    add(
-        "vendor",
-        vendor.id,
-        "Vendor",
-        vendor.name,
-        schemaorg.organization(
+    def shared(self, kind: str, record_id: int) -> bool:
+        return (kind, record_id) not in self.excluded
+
+    # -- one collector per kind of record ----------------------------------------------------
+    def recipient(self) -> None:
+        """The vendor the bundle goes to: always the first record."""
+        vendor = self.vendor
+        data = schemaorg.organization(
             vendor,
-            ref,
-            redact,
+            self.ref,
+            self.redact,
             recipient=True,
             accounts=sorted(vendor.accounts, key=lambda a: a.id),
             contacts=sorted(vendor.contacts, key=lambda c: c.id),
             channels=sorted(vendor.channels, key=lambda c: c.id),
-        ),
-    )
-    if selection.include_vendor_notes:
-        add_note("vendor", vendor.id, result.vendor_uid, vendor.notes, vendor.name)
+        )
+        self.add("vendor", vendor.id, "Vendor", vendor.name, data)
+        if self.include_vendor_notes:
+            self.note("vendor", vendor.id, self.result.vendor_uid, vendor.notes, vendor.name)
 
-    # things with their warranties, registrations and service history
-    asset_ids = list(dict.fromkeys(selection.asset_ids))
-    shared_assets: set[int] = set()
-    for asset_id in asset_ids:
-        asset = rec.get(session, m.Asset, asset_id)
-        shared_assets.add(asset.id)
+    def asset(self, asset_id: int) -> None:
+        """A thing, with its warranties, registrations and service history."""
+        asset = rec.get(self.session, m.Asset, asset_id)
+        self.shared_assets.add(asset.id)
         name = f"{asset.name} ({asset.model})" if asset.model else asset.name
-        add("asset", asset.id, "Thing", name, schemaorg.product(asset, ref, redact))
-        add_note("asset", asset.id, ref("asset", asset.id), asset.notes, asset.name)
-        for w in session.scalars(
+        self.add("asset", asset.id, "Thing", name, schemaorg.product(asset, self.ref, self.redact))
+        self.note("asset", asset.id, self.ref("asset", asset.id), asset.notes, asset.name)
+        self.warranties(asset)
+        self.registrations(asset)
+        self.service_events(asset)
+
+    def warranties(self, asset: m.Asset) -> None:
+        query = (
             select(m.Warranty)
             .where(m.Warranty.asset_id == asset.id)
             .order_by(m.Warranty.starts_on, m.Warranty.id)
-        ):
-            if ("warranty", w.id) in excluded:
+        )
+        for w in self.session.scalars(query):
+            if not self.shared("warranty", w.id):
                 continue
-            add(
-                "warranty",
-                w.id,
-                "Warranty",
-                f"{w.title or 'warranty'} ({asset.name})",
-                schemaorg.warranty(w, ref, redact, on),
-            )
-            add_note("warranty", w.id, ref("warranty", w.id), w.notes, w.title or "warranty")
-        for r in session.scalars(
+            title = w.title or "warranty"
+            data = schemaorg.warranty(w, self.ref, self.redact, self.on)
+            self.add("warranty", w.id, "Warranty", f"{title} ({asset.name})", data)
+            self.note("warranty", w.id, self.ref("warranty", w.id), w.notes, title)
+
+    def registrations(self, asset: m.Asset) -> None:
+        query = (
             select(m.Registration)
             .where(m.Registration.asset_id == asset.id)
             .order_by(m.Registration.registered_on, m.Registration.id)
-        ):
-            if ("registration", r.id) not in excluded:
-                add(
-                    "registration",
-                    r.id,
-                    "Registration",
-                    asset.name,
-                    schemaorg.registration(r, ref, redact),
-                )
-        for e in session.scalars(
+        )
+        for r in self.session.scalars(query):
+            if self.shared("registration", r.id):
+                data = schemaorg.registration(r, self.ref, self.redact)
+                self.add("registration", r.id, "Registration", asset.name, data)
+
+    def service_events(self, asset: m.Asset) -> None:
+        query = (
             select(m.ServiceEvent)
             .where(m.ServiceEvent.asset_id == asset.id)
             .order_by(m.ServiceEvent.performed_on, m.ServiceEvent.id)
-        ):
-            if ("service_event", e.id) not in excluded:
-                add(
-                    "service_event",
-                    e.id,
-                    "Service",
-                    f"{e.description or 'service'} ({asset.name}, {e.performed_on})",
-                    schemaorg.service_event(e, ref, redact),
-                )
-
-    # tickets with their whole timeline
-    ticket_ids = list(dict.fromkeys(selection.ticket_ids))
-    shared_tickets: set[int] = set()
-    for ticket_id in ticket_ids:
-        t = rec.get(session, m.Ticket, ticket_id)
-        _same_vendor(t, vendor, "ticket")
-        shared_tickets.add(t.id)
-        add(
-            "ticket",
-            t.id,
-            "Ticket",
-            t.title,
-            schemaorg.ticket(t, ref, redact, product_shared=t.asset_id in shared_assets),
         )
-        add_note("ticket", t.id, ref("ticket", t.id), t.notes, t.title)
-        for i in session.scalars(
+        for e in self.session.scalars(query):
+            if self.shared("service_event", e.id):
+                title = f"{e.description or 'service'} ({asset.name}, {e.performed_on})"
+                data = schemaorg.service_event(e, self.ref, self.redact)
+                self.add("service_event", e.id, "Service", title, data)
+
+    def ticket(self, ticket_id: int) -> None:
+        """A ticket with its whole timeline."""
+        t = rec.get(self.session, m.Ticket, ticket_id)
+        _same_vendor(t, self.vendor, "ticket")
+        self.shared_tickets.add(t.id)
+        product_shared = t.asset_id in self.shared_assets
+        data = schemaorg.ticket(t, self.ref, self.redact, product_shared=product_shared)
+        self.add("ticket", t.id, "Ticket", t.title, data)
+        about = self.ref("ticket", t.id)
+        self.note("ticket", t.id, about, t.notes, t.title)
+        query = (
             select(m.Interaction)
             .where(m.Interaction.ticket_id == t.id)
             .order_by(m.Interaction.occurred_at, m.Interaction.id)
-        ):
-            if ("interaction", i.id) not in excluded:
-                add(
-                    "interaction",
-                    i.id,
-                    "Message",
-                    _title(i),
-                    schemaorg.message(i, ref, redact, about=ref("ticket", t.id)),
-                )
-
-    # single messages
-    for interaction_id in dict.fromkeys(selection.interaction_ids):
-        i = rec.get(session, m.Interaction, interaction_id)
-        _same_vendor(i, vendor, "message")
-        if ("interaction", i.id) in excluded:
-            continue
-        if i.ticket_id in shared_tickets:
-            about: str | None = ref("ticket", i.ticket_id)  # type: ignore[arg-type]
-        elif i.asset_id in shared_assets:
-            about = ref("asset", i.asset_id)  # type: ignore[arg-type]
-        else:
-            about = None
-        add(
-            "interaction",
-            i.id,
-            "Message",
-            _title(i),
-            schemaorg.message(i, ref, redact, about=about),
         )
+        for i in self.session.scalars(query):
+            if self.shared("interaction", i.id):
+                data = schemaorg.message(i, self.ref, self.redact, about=about)
+                self.add("interaction", i.id, "Message", _title(i), data)
 
-    for agreement_id in dict.fromkeys(selection.agreement_ids):
-        a = rec.get(session, m.Agreement, agreement_id)
-        _same_vendor(a, vendor, "agreement")
-        add("agreement", a.id, "Agreement", a.title, schemaorg.agreement(a, ref, redact))
-        add_note("agreement", a.id, ref("agreement", a.id), a.notes, a.title)
+    def message(self, interaction_id: int) -> None:
+        """A single message: about its ticket or its thing when that is shared too."""
+        i = rec.get(self.session, m.Interaction, interaction_id)
+        _same_vendor(i, self.vendor, "message")
+        if not self.shared("interaction", i.id):
+            return
+        about: str | None = None
+        if i.ticket_id is not None and i.ticket_id in self.shared_tickets:
+            about = self.ref("ticket", i.ticket_id)
+        elif i.asset_id is not None and i.asset_id in self.shared_assets:
+            about = self.ref("asset", i.asset_id)
+        data = schemaorg.message(i, self.ref, self.redact, about=about)
+        self.add("interaction", i.id, "Message", _title(i), data)
 
-    # other vendors named by a shared record: their name and website only
-    for other_id in list(referenced_vendors):
-        if other_id == vendor.id:
-            continue
-        other = session.get(m.Vendor, other_id)
-        if other is not None:
-            add(
-                "vendor",
-                other.id,
-                "Vendor",
-                other.name,
-                schemaorg.organization(other, ref, redact, recipient=False),
-            )
+    def agreement(self, agreement_id: int) -> None:
+        a = rec.get(self.session, m.Agreement, agreement_id)
+        _same_vendor(a, self.vendor, "agreement")
+        data = schemaorg.agreement(a, self.ref, self.redact)
+        self.add("agreement", a.id, "Agreement", a.title, data)
+        self.note("agreement", a.id, self.ref("agreement", a.id), a.notes, a.title)
 
-    if selection.include_files:
-        _collect_files(session, result, excluded)
-    return result
+    def other_vendors(self) -> None:
+        """Other vendors named by a shared record: their name and website only."""
+        for other_id in list(self.referenced_vendors):
+            if other_id == self.vendor.id:
+                continue
+            other = self.session.get(m.Vendor, other_id)
+            if other is not None:
+                data = schemaorg.organization(other, self.ref, self.redact, recipient=False)
+                self.add("vendor", other.id, "Vendor", other.name, data)
 
 
 def _same_vendor(obj: Any, vendor: m.Vendor, noun: str) -> None:

@@ -1,4 +1,5 @@
-"""The terms on which I give a vendor my data: purpose, allowed use, marketing, retention, passing on.
+"""The terms on which I give a vendor my data: purpose, allowed use, marketing, retention and
+passing on.
 
 They go into the manifest (``purpose``, ``purpose_note``, ``terms``) and, in words, to the top of
 the readable page and the wizard's preview (:meth:`Terms.describe`).

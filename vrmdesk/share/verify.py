@@ -17,7 +17,6 @@ No Qt here: the vendor's ``vrmdesk share verify`` runs without it.
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import json
 import math
@@ -29,14 +28,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from vrmdesk.fileutil import open_regular, read_regular, reporting
+from vrmdesk.fileutil import HashingReader, open_regular, read_regular, reporting
 from vrmdesk.share.errors import (
     BundleError,
     BundleForged,
@@ -67,6 +66,12 @@ from vrmdesk.share.layout import (
 )
 from vrmdesk.share.zipcheck import check_archive, stream_entry
 from vrmdesk.text import has_lone_surrogate, printable
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.protocols import Validator
+    from pyrage import x25519
 
 SCHEMA_PATH = Path(__file__).with_name("schema") / "manifest.schema.json"
 REPLY_SCHEMA_PATH = SCHEMA_PATH.with_name("reply.schema.json")
@@ -159,7 +164,7 @@ class VerifiedBundle:
 
 
 # -- age identities -------------------------------------------------------------------------
-def load_identities(path: Path) -> list[Any]:
+def load_identities(path: Path) -> list[x25519.Identity]:
     """The age X25519 identities (AGE-SECRET-KEY-1…) in an identity file, as pyrage objects."""
     from pyrage import x25519
 
@@ -186,42 +191,13 @@ def load_identities(path: Path) -> list[Any]:
     return found
 
 
-class _HashingReader(io.RawIOBase):
-    """Hashes and counts what is read from ``source``; refuses to read past ``limit`` bytes."""
-
-    def __init__(self, source: BinaryIO, limit: int, name: str) -> None:
-        super().__init__()
-        self.source = source
-        self.digest = hashlib.sha256()
-        self.size = 0
-        self.limit = limit
-        self.name = name
-        self.error: BaseException | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:  # type: ignore[override]
-        try:
-            data = self.source.read(len(buffer))
-            self.size += len(data)
-            if self.size > self.limit:
-                raise BundleTooLarge(f"{self.name} is larger than 16 GiB; refused.")
-        except BaseException as exc:
-            self.error = exc  # pyrage reports what a read raised only as text
-            raise
-        buffer[: len(data)] = data
-        self.digest.update(data)
-        return len(data)
-
-    def drain(self) -> None:
-        while self.readinto(bytearray(CHUNK)):
-            pass
+def _too_large(path: Path) -> BundleTooLarge:
+    return BundleTooLarge(f"{path.name} is larger than 16 GiB; refused.")
 
 
 @contextmanager
 def plain_zip(
-    path: Path, identities: Sequence[Any] | None = None
+    path: Path, identities: Sequence[x25519.Identity] | None = None
 ) -> Iterator[tuple[BinaryIO, int, str, bool]]:
     """The bundle's ZIP as a seekable file: (handle, size, SHA-256 of the file given, encrypted).
 
@@ -235,7 +211,7 @@ def plain_zip(
         size = os.fstat(source.fileno()).st_size
         if size > MAX_BUNDLE_BYTES:
             raise BundleTooLarge(f"{path.name} is larger than 16 GiB; refused.")
-        reader = _HashingReader(source, MAX_BUNDLE_BYTES, path.name)
+        reader = HashingReader(source, MAX_BUNDLE_BYTES, partial(_too_large, path))
         with reporting(f"reading {path}"):
             head = source.read(len(AGE_ARMOR))
             source.seek(0)
@@ -253,14 +229,14 @@ def plain_zip(
                     reader.drain()  # hash whatever age did not need to read
                     plain_size = plain.tell()
                     plain.seek(0)
-                yield plain, plain_size, reader.digest.hexdigest(), True  # type: ignore[misc]
+                yield plain, plain_size, reader.sha256.hexdigest(), True
             return
         with reporting(f"reading {path}"):
             reader.drain()
             source.seek(0)
         if reader.size != size:
             raise BundleMalformed(f"{path.name} changed while it was being read.")
-        yield source, size, reader.digest.hexdigest(), False
+        yield source, size, reader.sha256.hexdigest(), False
 
 
 class _Plaintext(io.RawIOBase):
@@ -274,7 +250,7 @@ class _Plaintext(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: ReadableBuffer) -> int:
         try:
             return self.target.write(data)
         except BaseException as exc:
@@ -283,13 +259,13 @@ class _Plaintext(io.RawIOBase):
 
 
 def _decrypt(
-    path: Path, reader: _HashingReader, plain: BinaryIO, identities: Sequence[Any]
+    path: Path, reader: HashingReader, plain: BinaryIO, identities: Sequence[x25519.Identity]
 ) -> None:
     import pyrage
 
     target = _Plaintext(plain)
     try:
-        pyrage.decrypt_io(io.BufferedReader(reader, CHUNK), target, list(identities))  # type: ignore[arg-type]
+        pyrage.decrypt_io(io.BufferedReader(reader, CHUNK), target, list(identities))
     except Exception as exc:  # pyrage reports damaged input in several ways
         for error in (target.error, reader.error):
             if error is not None:  # a full disk, a read error, the size cap: as they are
@@ -478,7 +454,7 @@ def real_date(text: Any) -> date | None:
     return value.date() if value is not None else None
 
 
-def format_checker() -> Any:
+def format_checker() -> FormatChecker:
     """A jsonschema FormatChecker whose ``date-time`` and ``date`` are :func:`real_time` and
     :func:`real_date` (jsonschema checks no format unless given a checker, and its own
     ``date-time`` needs a package vrmdesk does not use)."""
@@ -490,7 +466,7 @@ def format_checker() -> Any:
     return checker
 
 
-def _load_schema(path: Path) -> Any:
+def _load_schema(path: Path) -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
     schema = json.loads(path.read_text(encoding="utf-8"))
@@ -499,17 +475,17 @@ def _load_schema(path: Path) -> Any:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> Any:
+def _validator() -> Draft202012Validator:
     return _load_schema(SCHEMA_PATH)
 
 
 @lru_cache(maxsize=1)
-def reply_validator() -> Any:
+def reply_validator() -> Draft202012Validator:
     """The bounds a reply's records are imported within (schema/reply.schema.json)."""
     return _load_schema(REPLY_SCHEMA_PATH)
 
 
-def schema_error(validator: Any, instance: Any, what: str) -> str | None:
+def schema_error(validator: Validator, instance: Any, what: str) -> str | None:
     """The best one-line reason ``instance`` fails ``validator``'s schema, or None."""
     from jsonschema.exceptions import best_match
 
@@ -563,7 +539,8 @@ def _verify_open(
             raise BundleMalformed("manifest.json is not a JSON object.")
         if manifest.get("format") != FORMAT:
             raise BundleMalformed(
-                f"Unknown bundle format {str(manifest.get('format'))[:40]!r}; this vrmdesk reads {FORMAT}."
+                f"Unknown bundle format {str(manifest.get('format'))[:40]!r}; this vrmdesk reads "
+                f"{FORMAT}."
             )
         public, kid = _sender_key(manifest)
         verify_signature(raw, token, public, kid)
@@ -619,7 +596,10 @@ def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes
 
 
 def verify_bundle(
-    path: Path, *, identities: Sequence[Any] | None = None, progress: ProgressFn | None = None
+    path: Path,
+    *,
+    identities: Sequence[x25519.Identity] | None = None,
+    progress: ProgressFn | None = None,
 ) -> VerifiedBundle:
     """Verify a bundle (signature, schema, every file hash); raises a BundleError if any fails."""
     with plain_zip(Path(path), identities) as (handle, size, sha, encrypted):
@@ -630,7 +610,7 @@ def open_bundle(
     path: Path,
     out_dir: Path,
     *,
-    identities: Sequence[Any] | None = None,
+    identities: Sequence[x25519.Identity] | None = None,
     progress: ProgressFn | None = None,
 ) -> VerifiedBundle:
     """Verify, then write manifest.json, manifest.jws and the listed files into ``out_dir``.

@@ -113,7 +113,8 @@ class _Listed:
 def check_archive(
     handle: BinaryIO, size: int
 ) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]:
-    """Open ``handle`` as a bundle ZIP and check every byte of it; returns it and its entries by name."""
+    """Open ``handle`` as a bundle ZIP and check every byte of it; returns it and its entries by
+    name."""
     handle.seek(0)
     if handle.read(4) != _LOCAL_MAGIC:
         raise BundleMalformed("This is not a vrmshare bundle (not a ZIP file).")
@@ -125,7 +126,7 @@ def check_archive(
     try:
         zf = zipfile.ZipFile(handle)
         infos = zf.infolist()
-    except _READ_ERRORS + (UnicodeDecodeError, RecursionError, MemoryError) as exc:
+    except (*_READ_ERRORS, UnicodeDecodeError, RecursionError, MemoryError) as exc:
         raise BundleMalformed(f"This bundle is not a readable ZIP file ({_why(exc)}).") from None
     try:
         _same_as_zipfile(listed, infos)
@@ -387,7 +388,7 @@ def _local_entry_end(handle: BinaryIO, entry: _Listed, limit: int) -> int:
     magic, _, flags, method, _, _, crc, compressed, size, name_len, extra_len = fields
     if magic != _LOCAL_MAGIC:
         raise BundleMalformed(f"The entry {name!r} has no local header where listed.")
-    data_start = entry.offset + _LOCAL.size + name_len + extra_len
+    data_start: int = entry.offset + _LOCAL.size + name_len + extra_len  # unpacked: ints
     if data_start > limit:
         raise BundleMalformed(f"The entry {name!r} overlaps the next entry.")
     raw = _read_at(handle, entry.offset + _LOCAL.size, name_len + extra_len, name)
@@ -501,13 +502,13 @@ def stream_entry(
     count = 0
     try:
         source = zf.open(info)
-    except _READ_ERRORS + (RecursionError, MemoryError) as exc:
+    except (*_READ_ERRORS, RecursionError, MemoryError) as exc:
         raise BundleForged(f"The entry {name!r} is damaged ({_why(exc)}).") from None
     with source:
         while True:
             try:
                 chunk = source.read(CHUNK)
-            except _READ_ERRORS + (RecursionError, MemoryError) as exc:
+            except (*_READ_ERRORS, RecursionError, MemoryError) as exc:
                 raise BundleForged(f"The entry {name!r} is damaged ({_why(exc)}).") from None
             if not chunk:
                 break

@@ -26,7 +26,7 @@ import stat
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyrage
 from pyrage import x25519
@@ -35,6 +35,8 @@ from sqlalchemy.orm import Session
 
 from vrmdesk.errors import AttachmentError, NotFound, ValidationError
 from vrmdesk.fileutil import (
+    ByteSink,
+    HashingReader,
     create_private_file,
     disk_full,
     fsync_dir,
@@ -46,6 +48,9 @@ from vrmdesk.fileutil import (
 from vrmdesk.store import backup, keys
 from vrmdesk.store.models import Attachment, Blob, Meta, Record
 from vrmdesk.store.paths import OpenVault
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 IDENTITY_KEY = "attachment_identity"
 MAX_SIZE = 4 * 1024**3  # 4 GiB per file
@@ -64,42 +69,14 @@ def format_size(size: int) -> str:
     return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
 
 
-class _HashingReader(io.RawIOBase):
-    """Reads from a stream while hashing what passes and enforcing a size limit.
-
-    pyrage reports an exception raised here only as text, so the original is kept in ``error``
-    for the caller to raise again (a size limit, or a caller's stream that was cancelled).
-    """
+class _HashingReader(HashingReader):
+    """Reads a content while hashing it, under the size limit; ``mac`` makes its name
+    (HMAC-SHA256 of the plaintext under the name key)."""
 
     def __init__(self, source: BinaryIO, name_key: bytes, limit: int) -> None:
-        self.source = source
-        self.sha256 = hashlib.sha256()
         self.mac = hmac.new(name_key, digestmod=hashlib.sha256)
-        self.size = 0
-        self.limit = limit
-        self.error: BaseException | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def,override]
-        try:
-            data = self.source.read(len(buffer))
-        except BaseException as exc:
-            self.error = exc
-            raise
-        if not data:
-            return 0
-        self.size += len(data)
-        if self.size > self.limit:
-            self.error = AttachmentError(
-                f"The file is too large: the limit is {format_size(self.limit)}."
-            )
-            raise self.error
-        self.sha256.update(data)
-        self.mac.update(data)
-        buffer[: len(data)] = data
-        return len(data)
+        too_large = AttachmentError(f"The file is too large: the limit is {format_size(limit)}.")
+        super().__init__(source, limit, lambda: too_large, also=[self.mac])
 
 
 class _HashingWriter(io.RawIOBase):
@@ -108,7 +85,7 @@ class _HashingWriter(io.RawIOBase):
     As with the reader, an exception raised here is kept in ``error`` for the caller.
     """
 
-    def __init__(self, target: BinaryIO, on_chunk: Callable[[int], None] | None = None) -> None:
+    def __init__(self, target: ByteSink, on_chunk: Callable[[int], None] | None = None) -> None:
         self.target = target
         self.sha256 = hashlib.sha256()
         self.size = 0
@@ -118,17 +95,18 @@ class _HashingWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # type: ignore[no-untyped-def,override]
+    def write(self, data: ReadableBuffer) -> int:
+        view = memoryview(data).cast("B")
         try:
-            self.sha256.update(data)
-            self.size += len(data)
-            self.target.write(data)
+            self.sha256.update(view)
+            self.size += len(view)
+            self.target.write(view)
             if self.on_chunk is not None:
                 self.on_chunk(self.size)
         except BaseException as exc:
             self.error = exc
             raise
-        return len(data)
+        return len(view)
 
 
 def name_key(data_key: bytes) -> bytes:
@@ -319,7 +297,7 @@ class AttachmentStore:
     def write_to(
         self,
         attachment: Attachment,
-        target: BinaryIO,
+        target: ByteSink,
         *,
         on_chunk: Callable[[int], None] | None = None,
     ) -> int:

@@ -30,7 +30,7 @@ from vrmdesk.fileutil import (
     storage_error,
 )
 from vrmdesk.store import keys
-from vrmdesk.store.engine import is_damage, readonly_uri
+from vrmdesk.store.engine import driver_connection, is_damage, readonly_uri
 from vrmdesk.store.paths import OpenVault, VaultPaths, acquire_lock, rotation_pending
 
 KEEP = 10
@@ -80,7 +80,7 @@ def make_backup(vault: OpenVault, reason: str = "") -> BackupInfo:
     """Snapshot the live database into ``backups/`` and rotate."""
     raw = vault.engine.raw_connection()
     try:
-        return _snapshot(raw.driver_connection, vault.paths, vault.data_key, reason)
+        return _snapshot(driver_connection(raw), vault.paths, vault.data_key, reason)
     except sqlcipher3.DatabaseError as exc:
         if is_disk_full_at(exc, vault.paths.folder):
             raise disk_full(f"the backup in {vault.paths.backups}") from None

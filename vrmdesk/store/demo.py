@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from vrmdesk.store import models as m
+from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.services import records, rules, tags
 
 # name, kind, website, since (years ago), contact policy (offers/year, channels), notes
@@ -482,8 +483,9 @@ def _at(days_ago: int, hour: int = 10, minute: int = 0) -> datetime:
     return datetime.combine(date.today() - timedelta(days=days_ago), time(hour, minute))
 
 
-def build(session: Session) -> dict[str, int]:
-    """Fill an empty vault with the demo records; returns counts by kind."""
+def build(session: Session, attachments: AttachmentStore) -> dict[str, int]:
+    """Fill an empty vault with the demo records (receipts go into ``attachments``, the vault's
+    store); returns counts by kind."""
     today = date.today()
     vendor: dict[str, m.Vendor] = {}
     for name, kind, site, years, max_offers, channels, notes in VENDORS:
@@ -516,7 +518,9 @@ def build(session: Session) -> dict[str, int]:
         records.create(session, m.Account, vendor_id=vendor[name].id, label=label, number=number)
 
     asset: dict[str, m.Asset] = {}
+    bought: dict[str, date] = {}
     for name, cat, maker, seller, model, serial, days, price, cur, order, room in ASSETS:
+        bought[name] = today - timedelta(days=days)
         asset[name] = records.create(
             session,
             m.Asset,
@@ -526,21 +530,21 @@ def build(session: Session) -> dict[str, int]:
             seller_id=vendor[seller].id if seller else None,
             model=model,
             serial_number=serial,
-            purchase_date=today - timedelta(days=days),
+            purchase_date=bought[name],
             price_minor=rules.parse_amount(price),
             currency=cur,
             order_number=order,
             location=room,
         )
     for a, provider, title, months, offset, coverage, claim in WARRANTIES:
-        start = asset[a].purchase_date + timedelta(days=offset)  # type: ignore[operator]
+        starts_on = bought[a] + timedelta(days=offset)
         records.create(
             session,
             m.Warranty,
             asset_id=asset[a].id,
             provider_id=vendor[provider].id,
             title=title,
-            starts_on=start,
+            starts_on=starts_on,
             months=months,
             coverage=coverage,
             how_to_claim=claim,
@@ -551,17 +555,17 @@ def build(session: Session) -> dict[str, int]:
             m.Registration,
             asset_id=asset[a].id,
             vendor_id=vendor[v].id,
-            registered_on=asset[a].purchase_date + timedelta(days=after),  # type: ignore[operator]
+            registered_on=bought[a] + timedelta(days=after),
             registration_ref=ref,
             data_given=given,
             marketing_consent=consent,
         )
-    for a, v, days, who, what, cost, interval in SERVICE_EVENTS:
+    for a, by_vendor, days, who, what, cost, interval in SERVICE_EVENTS:
         records.create(
             session,
             m.ServiceEvent,
             asset_id=asset[a].id,
-            vendor_id=vendor[v].id if v else None,
+            vendor_id=vendor[by_vendor].id if by_vendor else None,
             performed_on=today - timedelta(days=days),
             performed_by=who,
             description=what,
@@ -569,13 +573,13 @@ def build(session: Session) -> dict[str, int]:
             currency="EUR" if cost else None,
             interval_months=interval,
         )
-    for v, title, start, renews, notice, cost, period in AGREEMENTS:
+    for v, title, started, renews, notice, cost, period in AGREEMENTS:
         records.create(
             session,
             m.Agreement,
             vendor_id=vendor[v].id,
             title=title,
-            started_on=today - timedelta(days=start),
+            started_on=today - timedelta(days=started),
             renews_on=today + timedelta(days=renews),
             notice_days=notice,
             cost_minor=rules.parse_amount(cost),
@@ -595,7 +599,7 @@ def build(session: Session) -> dict[str, int]:
         tags.add_tag(session, vendor[name], "business")
     for name in ("Dishwasher", "Fridge freezer", "Oven", "Coffee machine"):
         tags.add_tag(session, asset[name], "kitchen")
-    _receipts(session, asset)
+    _receipts(session, attachments, asset)
     session.flush()
     return {cls.kind: session.query(cls).count() for cls in m.RECORD_TYPES}
 
@@ -650,41 +654,42 @@ def _tickets_and_conversations(
                 "outbound",
                 "email",
                 "Repair request: E24 after every programme",
-                "Hello, since last week our dishwasher (SMS6ZCI49E, FD 0204 123456) stops mid-programme "
-                "with error E24 and water stays in the bottom. The filter is clean. It is under warranty; "
-                "please send a technician. Receipt attached.",
+                "Hello, since last week our dishwasher (SMS6ZCI49E, FD 0204 123456) stops "
+                "mid-programme with error E24 and water stays in the bottom. The filter is clean. "
+                "It is under warranty; please send a technician. Receipt attached.",
             ),
             (
                 18,
                 "inbound",
                 "email",
                 "Your service request BSH-4471-2291-08",
-                "Thank you for contacting Bosch customer service. Your case number is BSH-4471-2291-08. "
-                "A technician will contact you within 5 working days to arrange a visit.",
+                "Thank you for contacting Bosch customer service. Your case number is "
+                "BSH-4471-2291-08. A technician will contact you within 5 working days to arrange "
+                "a visit.",
             ),
             (
                 11,
                 "outbound",
                 "phone",
                 "Called about the technician visit",
-                "Nobody had called. The hotline said the regional partner is busy; promised a call back "
-                "within two days.",
+                "Nobody had called. The hotline said the regional partner is busy; promised a call "
+                "back within two days.",
             ),
             (
                 9,
                 "inbound",
                 "phone",
                 "Technician appointment offered",
-                "Partner company offered a visit in three weeks. Accepted, but asked for an earlier slot "
-                "because the warranty ends soon.",
+                "Partner company offered a visit in three weeks. Accepted, but asked for an "
+                "earlier slot because the warranty ends soon.",
             ),
             (
                 4,
                 "outbound",
                 "email",
                 "Please confirm the repair is covered after the warranty date",
-                "The appointment is after my warranty end date. Please confirm in writing that the repair "
-                "is covered because the fault was reported in time.",
+                "The appointment is after my warranty end date. Please confirm in writing that the "
+                "repair is covered because the fault was reported in time.",
             ),
         ],
     )
@@ -712,8 +717,8 @@ def _tickets_and_conversations(
                 "outbound",
                 "chat",
                 "Ice on the back wall of the freezer",
-                "Chat with support: thick ice forms behind the bottom drawer every two weeks; the drawer "
-                "no longer closes. Model RB38T776CS9.",
+                "Chat with support: thick ice forms behind the bottom drawer every two weeks; the "
+                "drawer no longer closes. Model RB38T776CS9.",
             ),
             (
                 12,
@@ -727,15 +732,16 @@ def _tickets_and_conversations(
                 "outbound",
                 "email",
                 "Ice is back after the defrost",
-                "I defrosted for 24 hours as advised; the ice is back after six days. Please arrange a repair.",
+                "I defrosted for 24 hours as advised; the ice is back after six days. Please "
+                "arrange a repair.",
             ),
             (
                 3,
                 "inbound",
                 "email",
                 "Please send photos and a video",
-                "To assess the fault, please reply with photos of the back panel and a short video of the "
-                "drawer, plus a photo of the rating plate.",
+                "To assess the fault, please reply with photos of the back panel and a short video "
+                "of the drawer, plus a photo of the rating plate.",
             ),
         ],
     )
@@ -761,15 +767,16 @@ def _tickets_and_conversations(
                 "outbound",
                 "email",
                 "AX42 not reachable since 06:10",
-                "The server does not answer since the announced maintenance window. Client site is down.",
+                "The server does not answer since the announced maintenance window. Client site is "
+                "down.",
             ),
             (
                 65,
                 "inbound",
                 "email",
                 "Re: AX42 not reachable since 06:10",
-                "A network card did not come back after the maintenance. We replaced it; the server is "
-                "reachable again. Sorry for the inconvenience.",
+                "A network card did not come back after the maintenance. We replaced it; the "
+                "server is reachable again. Sorry for the inconvenience.",
             ),
             (
                 64,
@@ -802,7 +809,8 @@ def _tickets_and_conversations(
                 "outbound",
                 "letter",
                 "Objection to invoice 2025-10",
-                "The October invoice charges the Glasfaser 500 line twice (59.95 EUR). Please refund one charge.",
+                "The October invoice charges the Glasfaser 500 line twice (59.95 EUR). Please "
+                "refund one charge.",
             ),
             (
                 21,
@@ -825,7 +833,8 @@ def _tickets_and_conversations(
                 "inbound",
                 "email",
                 "Documents for the annual accounts",
-                "Please upload all invoices and bank statements for the year by the end of next month.",
+                "Please upload all invoices and bank statements for the year by the end of next "
+                "month.",
             ),
             (
                 33,
@@ -910,8 +919,7 @@ def _offers(session: Session, vendor: dict[str, m.Vendor]) -> None:
         )
 
 
-def _receipts(session: Session, asset: dict[str, m.Asset]) -> None:
-    store = session.info["vault"].attachments
+def _receipts(session: Session, store: AttachmentStore, asset: dict[str, m.Asset]) -> None:
     for name in ("Dishwasher", "Television", "Laptop"):
         a = asset[name]
         seller = a.seller.name if a.seller else ""

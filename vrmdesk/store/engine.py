@@ -24,8 +24,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import sqlcipher3
-from sqlalchemy import URL, Engine, create_engine, event
-from sqlalchemy.pool import SingletonThreadPool
+from sqlalchemy import URL, Connection, Engine, create_engine, event
+from sqlalchemy.pool import PoolProxiedConnection, SingletonThreadPool
 
 CACHE_KIB = 64 * 1024
 PAGE_SIZE = 4096  # SQLCipher 4's default, which every vault uses
@@ -46,6 +46,14 @@ def sqlcipher_url(path: Path, key: bytes, *, readonly: bool = False) -> URL:
             query={"mode": "ro", "uri": "true"},
         )
     return URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=str(path))
+
+
+def driver_connection(raw: PoolProxiedConnection) -> sqlcipher3.Connection:
+    """The sqlcipher3 connection under one of the engine's (SQLAlchemy cannot type it)."""
+    conn = raw.driver_connection
+    if not isinstance(conn, sqlcipher3.Connection):
+        raise TypeError(f"the vault's engine runs on {type(conn).__name__}, not sqlcipher3")
+    return conn
 
 
 def make_engine(
@@ -75,7 +83,7 @@ def make_engine(
     )
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _configure(dbapi_connection: sqlcipher3.Connection, _record: object) -> None:
         # The driver's implicit transactions are off; SQLAlchemy's begin() emits BEGIN below.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -84,7 +92,7 @@ def make_engine(
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
+    def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
     return engine

@@ -7,7 +7,7 @@ and the benchmark's plain-SQLite twin create it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from vrmdesk.store import models as m
 
@@ -72,14 +72,14 @@ def drop_trigger_statements() -> Iterator[str]:
             yield f"DROP TRIGGER IF EXISTS {table}_fts_{event}"
 
 
-def create_all(execute) -> None:  # type: ignore[no-untyped-def]
+def create_all(execute: Callable[[str], object]) -> None:
     """Create the index and its triggers through ``execute(sql)``."""
     execute(CREATE_INDEX)
     for statement in trigger_statements():
         execute(statement)
 
 
-def rebuild(execute) -> None:  # type: ignore[no-untyped-def]
+def rebuild(execute: Callable[[str], object]) -> None:
     """Fill the index from the tables (after a bulk load with triggers off)."""
     execute("DELETE FROM search_index")
     for table, (cls, title, body) in INDEXED.items():

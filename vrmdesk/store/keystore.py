@@ -7,6 +7,8 @@ nothing here ever crashes the caller.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import keyring
 from keyring.errors import KeyringError, NoKeyringError
 
@@ -77,7 +79,5 @@ def recall(vault_id: str) -> bytes | None:
 
 
 def forget(vault_id: str) -> None:
-    try:
+    with suppress(Exception):  # nothing kept, or no keyring: either way nothing is remembered
         keyring.delete_password(SERVICE, _username(vault_id))
-    except Exception:
-        pass  # nothing kept, or no keyring: either way nothing is remembered

@@ -7,8 +7,12 @@ no Alembic import; a test keeps it equal to the head of ``migrations/versions``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SCHEMA_HEAD = "0003"
 KNOWN_REVISIONS = ("0001", "0002", "0003")
@@ -33,7 +37,7 @@ def is_known(revision: str) -> bool:
     return revision in KNOWN_REVISIONS
 
 
-def _config(connection: Connection):  # type: ignore[no-untyped-def]
+def _config(connection: Connection | None) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -57,5 +61,5 @@ def create_schema(engine: Engine) -> None:
 def script_head() -> str | None:
     from alembic.script import ScriptDirectory
 
-    config = _config(None)  # type: ignore[arg-type]
+    config = _config(None)
     return ScriptDirectory.from_config(config).get_current_head()

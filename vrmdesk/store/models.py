@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -27,94 +27,24 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeEngine
+
+# the plain enums (no SQLAlchemy in them), re-exported: the program finds them here
+from vrmdesk.store.kinds import OPEN_TICKET_STATUSES as OPEN_TICKET_STATUSES
+from vrmdesk.store.kinds import AssetStatus as AssetStatus
+from vrmdesk.store.kinds import BillingPeriod as BillingPeriod
+from vrmdesk.store.kinds import ChannelKind as ChannelKind
+from vrmdesk.store.kinds import Coverage as Coverage
+from vrmdesk.store.kinds import Direction as Direction
+from vrmdesk.store.kinds import InteractionChannel as InteractionChannel
+from vrmdesk.store.kinds import RelationshipStatus as RelationshipStatus
+from vrmdesk.store.kinds import TicketStatus as TicketStatus
+from vrmdesk.store.kinds import VendorKind as VendorKind
+from vrmdesk.store.kinds import WarrantyState as WarrantyState
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-class VendorKind(enum.StrEnum):
-    MAKER = "maker"
-    RETAILER = "retailer"
-    SERVICE_PROVIDER = "service_provider"
-    SUPPLIER = "supplier"
-    PUBLIC_BODY = "public_body"
-    OTHER = "other"
-
-
-class RelationshipStatus(enum.StrEnum):
-    ACTIVE = "active"
-    DORMANT = "dormant"
-    ENDED = "ended"
-
-
-class ChannelKind(enum.StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    WEB_PORTAL = "web_portal"
-    FORUM = "forum"
-    SOCIAL = "social"
-    POSTAL = "postal"
-
-
-class AssetStatus(enum.StrEnum):
-    IN_USE = "in_use"
-    SOLD = "sold"
-    DISPOSED = "disposed"
-
-
-class Coverage(enum.StrEnum):
-    PARTS_AND_LABOUR = "parts_and_labour"
-    PARTS = "parts"
-    LABOUR = "labour"
-    ACCIDENTAL = "accidental"
-    OTHER = "other"
-
-
-class WarrantyState(enum.StrEnum):
-    ACTIVE = "active"
-    EXPIRING = "expiring"
-    EXPIRED = "expired"
-    VOID = "void"
-    NOT_STARTED = "not_started"
-
-
-class TicketStatus(enum.StrEnum):
-    OPEN = "open"
-    WAITING_ON_VENDOR = "waiting_on_vendor"
-    WAITING_ON_ME = "waiting_on_me"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-
-OPEN_TICKET_STATUSES = (
-    TicketStatus.OPEN,
-    TicketStatus.WAITING_ON_VENDOR,
-    TicketStatus.WAITING_ON_ME,
-)
-
-
-class Direction(enum.StrEnum):
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
-
-
-class InteractionChannel(enum.StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    CHAT = "chat"
-    FORUM = "forum"
-    SOCIAL = "social"
-    LETTER = "letter"
-    VISIT = "visit"
-    NOTE = "note"
-
-
-class BillingPeriod(enum.StrEnum):
-    MONTH = "month"
-    QUARTER = "quarter"
-    YEAR = "year"
-    ONE_OFF = "one_off"
 
 
 def _enum(cls: type[enum.StrEnum]) -> Enum:
@@ -146,7 +76,7 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, TypeEngine[Any]]] = {
         datetime: DateTime(),
         date: Date(),
         dict[str, Any]: JSON(),

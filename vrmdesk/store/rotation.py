@@ -52,7 +52,7 @@ from vrmdesk.fileutil import (
 )
 from vrmdesk.store import backup, keys, keystore
 from vrmdesk.store.attachments import IDENTITY_KEY, AttachmentStore, name_key, reencrypt
-from vrmdesk.store.engine import PAGE_SIZE
+from vrmdesk.store.engine import PAGE_SIZE, driver_connection
 from vrmdesk.store.paths import VaultPaths
 
 Progress = Callable[[int, int, str], None]
@@ -145,8 +145,7 @@ def prepare(
     remembered = keystore.recall(header.vault_id) is not None
 
     raw = engine.raw_connection()
-    guard = raw.driver_connection  # holds the write lock; the copies read on their own connection
-    assert guard is not None
+    guard = driver_connection(raw)  # holds the write lock; the copies read on their own connection
     try:
         guard.execute("BEGIN IMMEDIATE")  # no other writer until the switch
         try:

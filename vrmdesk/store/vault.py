@@ -132,8 +132,7 @@ class Vault:
         self._data_key: bytes | None = data_key
         self._lock = lock
         self._engine: Engine | None = engine
-        # services reach the vault (its attachment store) through session.info["vault"]
-        self._sessions = sessionmaker(engine, expire_on_commit=False, info={"vault": self})
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.attachments = AttachmentStore(self)
 
     # -- creating and opening --------------------------------------------------------------
@@ -474,7 +473,7 @@ class Vault:
 
     def _reopen(self) -> None:
         self._engine = make_engine(self.paths.db, self.data_key)
-        self._sessions = sessionmaker(self._engine, expire_on_commit=False, info={"vault": self})
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         self.attachments.load()
         self.attachments.recover()  # the old contents go
 

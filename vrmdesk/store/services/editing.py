@@ -17,10 +17,12 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlalchemy.sql.sqltypes import Enum
 
 from vrmdesk.errors import NotFound
 from vrmdesk.store import models as m
+from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.services import records, rules, undo
 
 #: every kind of record, by the name the GUI knows it by
@@ -92,7 +94,7 @@ def initial_values(kind: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, column in records.editable_fields(record_class(kind)).items():
         default = column.default
-        if default is not None and getattr(default, "is_scalar", False):
+        if isinstance(default, ScalarElementColumnDefault):
             out[name] = default.arg
     return out
 
@@ -133,10 +135,17 @@ def capture_interaction(session: Session, values: Mapping[str, Any]) -> Captured
 
 
 def delete_record(
-    session: Session, kind: str, record_id: int, *, cascade: bool = False
+    session: Session,
+    kind: str,
+    record_id: int,
+    *,
+    attachments: AttachmentStore,
+    cascade: bool = False,
 ) -> undo.Snapshot:
     """Delete a record by kind and id and return what undo needs (see ``undo``)."""
-    return undo.delete_with_undo(session, record_class(kind), record_id, cascade=cascade)
+    return undo.delete_with_undo(
+        session, record_class(kind), record_id, attachments=attachments, cascade=cascade
+    )
 
 
 def vendor_choices(session: Session) -> list[tuple[int, str]]:

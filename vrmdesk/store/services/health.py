@@ -74,7 +74,7 @@ def response_times(session: Session, vendor_id: int) -> list[timedelta]:
         .order_by(m.Interaction.ticket_id, m.Interaction.occurred_at, m.Interaction.id)
     ).all()
     delays: list[timedelta] = []
-    waiting_since: dict[int, datetime] = {}
+    waiting_since: dict[int | None, datetime] = {}  # ticket_id: never None, as asked for
     for ticket_id, when, direction in rows:
         if direction == m.Direction.OUTBOUND:
             waiting_since.setdefault(ticket_id, when)

@@ -9,16 +9,18 @@ and length, a ticket closed before it was opened is refused) are in ``rules.py``
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any, SupportsIndex, SupportsInt, TypeVar
 
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import Column, delete, func, inspect, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime, Enum, Integer, String, Text
+from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime, Enum, Integer, String
+from sqlalchemy.sql.type_api import TypeEngine
 
 from vrmdesk.errors import InUseError, NotFound, ValidationError
 from vrmdesk.store import models as m
+from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.services import rules
 
 R = TypeVar("R", bound=m.Record)
@@ -61,7 +63,7 @@ VENDOR_RECORDS: tuple[tuple[type[m.Record], str, str], ...] = (
 )
 
 
-def editable_fields(cls: type[m.Record]) -> dict[str, Any]:
+def editable_fields(cls: type[m.Record]) -> dict[str, Column[Any]]:
     """Column name -> column, for the fields a caller may set."""
     mapper = inspect(cls)
     return {
@@ -75,76 +77,119 @@ def _label(name: str) -> str:
     return name.replace("_id", "").replace("_minor", "").replace("_", " ")
 
 
-def convert(column: Any, name: str, value: Any) -> Any:
+def convert(column: Column[Any], name: str, value: object) -> object:
     """Turn a value from a form or a command line into the column's Python type."""
-    col_type = column.type
     if value is None or (isinstance(value, str) and value.strip() == "" and column.nullable):
-        if not column.nullable and not isinstance(col_type, (String, Text)):
-            raise ValidationError(f"The {_label(name)} is required.", field=name)
-        return None if column.nullable else ""
-    enum_class = getattr(col_type, "enum_class", None)
-    if isinstance(col_type, Enum) and enum_class is not None:
-        if isinstance(value, enum_class):
-            return value
-        try:
-            return enum_class(str(value).strip().lower())
-        except ValueError:
-            choices = ", ".join(member.value for member in enum_class)
-            raise ValidationError(
-                f"{value!r} is not a valid {_label(name)} (choose from {choices}).", field=name
-            ) from None
-    if isinstance(col_type, DateTime):
-        if isinstance(value, datetime):
-            return value.replace(tzinfo=None) if value.tzinfo is None else _utc_naive(value)
-        if isinstance(value, date):
-            return datetime(value.year, value.month, value.day)
-        try:
-            return _utc_naive(datetime.fromisoformat(str(value).strip()))
-        except ValueError:
-            raise ValidationError(
-                f"The {_label(name)} {value!r} is not a date and time (YYYY-MM-DD HH:MM).",
-                field=name,
-            ) from None
-    if isinstance(col_type, Date):
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValidationError(
-                f"The {_label(name)} {value!r} is not a date (YYYY-MM-DD).", field=name
-            ) from None
-    if isinstance(col_type, Boolean):
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in {"1", "true", "yes", "y", "on"}:
-            return True
-        if text in {"0", "false", "no", "n", "off"}:
-            return False
-        raise ValidationError(f"The {_label(name)} must be yes or no.", field=name)
-    if isinstance(col_type, Integer):
-        if isinstance(value, bool):
-            raise ValidationError(f"The {_label(name)} must be a whole number.", field=name)
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise ValidationError(
-                f"The {_label(name)} must be a whole number, not {value!r}.", field=name
-            ) from None
-    if isinstance(col_type, (String, Text)):
-        if not isinstance(value, str):
-            raise ValidationError(f"The {_label(name)} must be text.", field=name)
-        text = value.strip() if isinstance(col_type, String) else value
-        length = getattr(col_type, "length", None)
-        if length and len(text) > length:
-            raise ValidationError(
-                f"The {_label(name)} is too long (at most {length} characters).", field=name
-            )
-        return text
+        return _empty(column, name)
+    for column_type, converter in _CONVERTERS:
+        if isinstance(column.type, column_type):
+            return converter(column.type, name, value)
     return value
+
+
+def _empty(column: Column[Any], name: str) -> str | None:
+    """What no value is: None where the column allows it, else empty text; else refused."""
+    if column.nullable:
+        return None
+    if not isinstance(column.type, String):
+        raise ValidationError(f"The {_label(name)} is required.", field=name)
+    return ""
+
+
+# -- one converter per column type: (the column's type, the field's name, a value not empty) --
+Converter = Callable[[TypeEngine[Any], str, object], object]
+
+
+def _to_enum(col_type: TypeEngine[Any], name: str, value: object) -> object:
+    enum_class = getattr(col_type, "enum_class", None)
+    if enum_class is None:  # an Enum of plain strings is text
+        return _to_text(col_type, name, value)
+    if isinstance(value, enum_class):
+        return value
+    try:
+        return enum_class(str(value).strip().lower())
+    except ValueError:
+        choices = ", ".join(member.value for member in enum_class)
+        raise ValidationError(
+            f"{value!r} is not a valid {_label(name)} (choose from {choices}).", field=name
+        ) from None
+
+
+def _to_datetime(col_type: TypeEngine[Any], name: str, value: object) -> datetime:
+    if isinstance(value, datetime):
+        return _utc_naive(value)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    try:
+        return _utc_naive(datetime.fromisoformat(str(value).strip()))
+    except ValueError:
+        raise ValidationError(
+            f"The {_label(name)} {value!r} is not a date and time (YYYY-MM-DD HH:MM).",
+            field=name,
+        ) from None
+
+
+def _to_date(col_type: TypeEngine[Any], name: str, value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(
+            f"The {_label(name)} {value!r} is not a date (YYYY-MM-DD).", field=name
+        ) from None
+
+
+_YES = {"1", "true", "yes", "y", "on"}
+_NO = {"0", "false", "no", "n", "off"}
+
+
+def _to_bool(col_type: TypeEngine[Any], name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _YES or text in _NO:
+        return text in _YES
+    raise ValidationError(f"The {_label(name)} must be yes or no.", field=name)
+
+
+def _to_int(col_type: TypeEngine[Any], name: str, value: object) -> int:
+    if isinstance(value, bool):
+        raise ValidationError(f"The {_label(name)} must be a whole number.", field=name)
+    try:
+        if isinstance(value, (str, bytes, SupportsInt, SupportsIndex)):
+            return int(value)
+        raise TypeError(type(value).__name__)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            f"The {_label(name)} must be a whole number, not {value!r}.", field=name
+        ) from None
+
+
+def _to_text(col_type: TypeEngine[Any], name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(f"The {_label(name)} must be text.", field=name)
+    text = value.strip()
+    length = getattr(col_type, "length", None)
+    if length and len(text) > length:
+        raise ValidationError(
+            f"The {_label(name)} is too long (at most {length} characters).", field=name
+        )
+    return text
+
+
+#: the first that the column's type is an instance of converts (an Enum is a String, and Text
+#: is a String too, so the order matters); a column of any other type takes the value as it is
+_CONVERTERS: tuple[tuple[type[TypeEngine[Any]], Converter], ...] = (
+    (Enum, _to_enum),
+    (DateTime, _to_datetime),
+    (Date, _to_date),
+    (Boolean, _to_bool),
+    (Integer, _to_int),
+    (String, _to_text),
+)
 
 
 def _utc_naive(value: datetime) -> datetime:
@@ -216,12 +261,18 @@ def dependents(session: Session, vendor: m.Vendor) -> dict[str, int]:
 
 
 def delete_record(
-    session: Session, cls: type[m.Record], record_id: int, *, cascade: bool = False
+    session: Session,
+    cls: type[m.Record],
+    record_id: int,
+    *,
+    attachments: AttachmentStore,
+    cascade: bool = False,
 ) -> None:
     """Delete a record. A vendor with records is refused unless ``cascade`` is asked for.
 
     With the cascade a vendor's tickets, conversation, offers, agreements, registrations and
     the warranties it provides go with it; assets it made or sold stay, without that link.
+    ``attachments`` (the vault's store) unlinks the files of everything that goes.
     """
     obj = get(session, cls, record_id)
     if isinstance(obj, m.Vendor) and not cascade:
@@ -232,24 +283,26 @@ def delete_record(
                 f"{obj.name} still has {listed}. Delete those first, or delete the vendor "
                 "with everything that belongs to it."
             )
-    _remove_polymorphic(session, obj.kind, [obj.id])
+    _remove_polymorphic(session, attachments, obj.kind, [obj.id])
     for child, column in CASCADE_CHILDREN.get(cls, ()):
         ids = list(session.scalars(select(child.id).where(getattr(child, column) == obj.id)))
-        _remove_polymorphic(session, child.kind, ids)
+        _remove_polymorphic(session, attachments, child.kind, ids)
     if isinstance(obj, m.Attachment):
         # its stored content goes with the last link to it (the file is swept on close)
-        session.info["vault"].attachments.remove(session, obj.id)
+        attachments.remove(session, obj.id)
     else:
         session.delete(obj)
     session.flush()
     session.expire_all()
 
 
-def _remove_polymorphic(session: Session, kind: str, ids: list[int]) -> None:
+def _remove_polymorphic(
+    session: Session, attachments: AttachmentStore, kind: str, ids: list[int]
+) -> None:
     """Attachments and tags of the given records (they point by kind and id, not a key)."""
     if not ids:
         return
-    session.info["vault"].attachments.remove_for_owners(session, kind, ids)
+    attachments.remove_for_owners(session, kind, ids)
     session.execute(
         delete(m.Tagging).where(m.Tagging.owner_kind == kind, m.Tagging.owner_id.in_(ids))
     )

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from email.errors import HeaderParseError
 from email.headerregistry import Address
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from pyrage import x25519
@@ -34,8 +34,21 @@ def today() -> date:
     return date.today()
 
 
+class WarrantyDates(Protocol):
+    """What a warranty's state follows from: a Warranty, or a row of these three columns."""
+
+    @property
+    def void(self) -> bool: ...
+
+    @property
+    def starts_on(self) -> date: ...
+
+    @property
+    def ends_on(self) -> date: ...
+
+
 def warranty_state(
-    warranty: m.Warranty, on: date | None = None, within_days: int = EXPIRING_DAYS
+    warranty: WarrantyDates, on: date | None = None, within_days: int = EXPIRING_DAYS
 ) -> m.WarrantyState:
     on = on or today()
     if warranty.void:
@@ -58,7 +71,8 @@ def parse_amount(text: str | int | None, field: str = "price_minor") -> int | No
         amount = Decimal(cleaned)
     except InvalidOperation:
         amount = Decimal("NaN")
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+    exponent = amount.as_tuple().exponent  # an int for a finite amount
+    if not amount.is_finite() or not isinstance(exponent, int) or exponent < -2:
         raise ValidationError(f"{text!r} is not an amount (for example 1299.00).", field=field)
     return int(amount * 100)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, joinedload
 
 from vrmdesk.store import models as m
 from vrmdesk.store.services import rules
@@ -150,7 +150,7 @@ def asset_rows(session: Session, on: date | None = None) -> list[AssetRow]:
         m.Warranty.ends_on,
     )
     for w in session.execute(query_w):
-        state = rules.warranty_state(w, on)  # type: ignore[arg-type]  # duck-typed row
+        state = rules.warranty_state(w, on)
         warranties.setdefault(w.asset_id, []).append((w.title, state, w.ends_on))
     query = (
         select(
@@ -201,7 +201,7 @@ def locations(session: Session) -> list[str]:
     return _distinct(session, m.Asset.location)
 
 
-def _distinct(session: Session, column) -> list[str]:  # type: ignore[no-untyped-def]
+def _distinct(session: Session, column: InstrumentedAttribute[str]) -> list[str]:
     values = session.scalars(select(column).where(column != "").distinct())
     return sorted({v for v in values if v}, key=str.casefold)
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from vrmdesk.store import models as m
 from vrmdesk.store.services import views
+
+T = TypeVar("T")
 
 PAGE = 50
 EXCERPT_CHARS = 400
@@ -26,8 +29,10 @@ class Cursor:
 
 
 @dataclass
-class Page:
-    items: list[m.Interaction]
+class Page(Generic[T]):
+    """A page of a timeline; ``next`` goes on after its last item (None: it was the last)."""
+
+    items: list[T]
     next: Cursor | None
 
 
@@ -40,7 +45,7 @@ def timeline(
     channel: m.InteractionChannel | str | None = None,
     ticket_id: int | None = None,
     direction: m.Direction | str | None = None,
-) -> Page:
+) -> Page[m.Interaction]:
     query = select(m.Interaction).where(m.Interaction.vendor_id == vendor_id)
     if channel:
         query = query.where(m.Interaction.channel == m.InteractionChannel(channel))
@@ -99,10 +104,7 @@ def entry_of(i: m.Interaction) -> Entry:
     )
 
 
-@dataclass
-class EntryPage:
-    items: list[Entry]
-    next: Cursor | None
+EntryPage = Page[Entry]
 
 
 def entries(

@@ -14,6 +14,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from vrmdesk.store import models as m
+from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.services import records
 
 
@@ -39,12 +40,10 @@ def _owned(session: Session, kind: str, ids: list[int]) -> list[m.Base]:
         )
     )
     blobs = [session.get(m.Blob, a.blob_name) for a in links]
-    taggings = list(
-        session.scalars(
-            select(m.Tagging).where(m.Tagging.owner_kind == kind, m.Tagging.owner_id.in_(ids))
-        )
+    taggings = session.scalars(
+        select(m.Tagging).where(m.Tagging.owner_kind == kind, m.Tagging.owner_id.in_(ids))
     )
-    return [b for b in blobs if b is not None] + links + taggings
+    return [*(b for b in blobs if b is not None), *links, *taggings]
 
 
 def _label(obj: m.Record) -> str:
@@ -52,7 +51,12 @@ def _label(obj: m.Record) -> str:
 
 
 def delete_with_undo(
-    session: Session, cls: type[m.Record], record_id: int, *, cascade: bool = False
+    session: Session,
+    cls: type[m.Record],
+    record_id: int,
+    *,
+    attachments: AttachmentStore,
+    cascade: bool = False,
 ) -> Snapshot:
     """Delete like :func:`records.delete_record` and return what undo needs."""
     obj = records.get(session, cls, record_id)
@@ -61,7 +65,7 @@ def delete_with_undo(
         # the content row goes too when this is its last link; it must come back first
         snapshot.rows.append((m.Blob, _values(obj.blob)))
     snapshot.rows.append((cls, _values(obj)))
-    children: list[m.Base] = []
+    children: list[m.Record] = []
     for child_cls, column in records.CASCADE_CHILDREN.get(cls, ()):
         for child in session.scalars(select(child_cls).where(getattr(child_cls, column) == obj.id)):
             children.append(child)
@@ -70,7 +74,7 @@ def delete_with_undo(
     nulled = _set_null_links(session, obj)
     owned = _owned(session, obj.kind, [obj.id])
     for child in children:
-        owned += _owned(session, child.kind, [child.id])  # type: ignore[attr-defined]
+        owned += _owned(session, child.kind, [child.id])
     seen: set[tuple[type, Any]] = set()
     for row in owned:
         key = (type(row), inspect(row).identity)
@@ -78,7 +82,7 @@ def delete_with_undo(
             seen.add(key)
             snapshot.rows.append((type(row), _values(row)))
     snapshot.rows.extend(nulled)
-    records.delete_record(session, cls, record_id, cascade=cascade)
+    records.delete_record(session, cls, record_id, attachments=attachments, cascade=cascade)
     return snapshot
 
 

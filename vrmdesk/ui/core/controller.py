@@ -90,7 +90,9 @@ class VaultController(QObject):
         """Delete a record of ``kind`` ("ticket" …); InUseError for a vendor with records unless
         ``cascade``."""
         with self.session() as session:
-            snapshot = editing.delete_record(session, kind, record_id, cascade=cascade)
+            snapshot = editing.delete_record(
+                session, kind, record_id, attachments=self.vault.attachments, cascade=cascade
+            )
         self._undo.append(snapshot)
         self.undo_changed.emit(snapshot.label)
         self.notify({"*"}, f"Deleted the {snapshot.label}. Undo with Ctrl+Z.")
