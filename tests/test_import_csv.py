@@ -351,3 +351,43 @@ def test_a_cancel_changes_nothing(vault, tmp_path):
     with pytest.raises(Stop):
         ci.import_csv(vault, ci.prepare(big, "assets"), progress=cancel)
     assert count(vault, m.Asset) == 0 and count(vault, m.Vendor) == 0
+
+
+# -- the mapping a person chose is offered again ---------------------------------------------
+def test_the_last_mapping_for_a_header_row_is_remembered_per_kind(vault):
+    from vrmdesk.interchange import mappings
+    from vrmdesk.interchange.values import Reading
+
+    headers = ["Bezeichnung", "Gekauft am", "Preis"]
+    chosen = {"Bezeichnung": "name", "Gekauft am": "purchase_date", "Preis": "price"}
+    reading = Reading(date_order="dmy", decimals=",")
+    with vault.session() as s:
+        assert mappings.recall(s, "assets", headers) is None
+        mappings.remember(s, "assets", headers, chosen, reading)
+    with vault.session() as s:
+        remembered = mappings.recall(s, "assets", headers)
+        assert remembered is not None
+        assert (remembered.columns, remembered.reading) == (chosen, reading)
+        # another kind, or another header row, is another file
+        assert mappings.recall(s, "vendors", headers) is None
+        assert mappings.recall(s, "assets", [*headers, "Seriennummer"]) is None
+        # choosing again replaces what was remembered
+        mappings.remember(s, "assets", headers, {"Bezeichnung": "name"}, Reading())
+    with vault.session() as s:
+        again = mappings.recall(s, "assets", headers)
+        assert again is not None and again.columns == {"Bezeichnung": "name"}
+        assert again.reading == Reading()
+
+
+def test_a_damaged_remembered_mapping_is_as_good_as_none(vault):
+    from vrmdesk.interchange import mappings
+    from vrmdesk.interchange.values import Reading
+
+    headers = ["Name"]
+    with vault.session() as s:
+        mappings.remember(s, "assets", headers, {"Name": "name"}, Reading())
+    with vault.session() as s:
+        row = s.get(m.Meta, mappings._key("assets", headers))
+        row.value = "{not json"
+    with vault.session() as s:
+        assert mappings.recall(s, "assets", headers) is None
