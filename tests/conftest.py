@@ -19,7 +19,7 @@ from pathlib import Path
 import keyring.core
 import pytest
 
-from vrmdesk.store import keys, keystore
+from vrmdesk.store import demo, keys, keystore
 from vrmdesk.store.vault import Vault
 
 PASSPHRASE = "correct horse"
@@ -89,6 +89,14 @@ def vault_and_recovery_key(vault_dir: Path) -> Iterator[tuple[Vault, str]]:
 def vault(vault_and_recovery_key: tuple[Vault, str]) -> Vault:
     """A new, open vault in ``vault_dir`` with passphrase ``PASSPHRASE`` (closed afterwards)."""
     return vault_and_recovery_key[0]
+
+
+@pytest.fixture
+def demo_vault(vault: Vault) -> Vault:
+    """The ``vault`` fixture filled with the demo records and their receipts."""
+    with vault.session() as s:
+        demo.build(s, vault.attachments)
+    return vault
 
 
 @pytest.fixture

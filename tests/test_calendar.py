@@ -5,22 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 import vobject
 
 from vrmdesk.interchange import calendar
-from vrmdesk.store import demo
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 from vrmdesk.store.services.dashboard import Lead
 from vrmdesk.store.vault import Vault
-
-
-@pytest.fixture
-def demo_vault(vault: Vault) -> Vault:
-    with vault.session() as s:
-        demo.build(s)
-    return vault
 
 
 def ics(vault: Vault, **kw: object) -> bytes:

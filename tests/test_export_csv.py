@@ -9,19 +9,12 @@ from pathlib import Path
 import pytest
 
 from vrmdesk.interchange import csv_export, csv_import
-from vrmdesk.store import demo, keys
+from vrmdesk.store import keys
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 from vrmdesk.store.vault import Vault
 
 ROUND_TRIP = ("vendors", "assets", "warranties", "service_events", "tickets", "interactions")
-
-
-@pytest.fixture
-def demo_vault(vault: Vault) -> Vault:
-    with vault.session() as s:
-        demo.build(s)
-    return vault
 
 
 def export_all(vault: Vault, folder: Path, kinds: tuple[str, ...] = ROUND_TRIP) -> dict[str, Path]:

@@ -13,21 +13,12 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import NotFound, ValidationError
-from vrmdesk.store import demo
 from vrmdesk.store import models as m
 from vrmdesk.store.services import dashboard, editing, files, hits, records, search, undo, views
 from vrmdesk.store.services.search import Hit
 from vrmdesk.store.tempcopies import TempCopies
-from vrmdesk.store.vault import Vault
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def demo_vault(vault: Vault) -> Vault:
-    with vault.session() as s:
-        demo.build(s)
-    return vault
 
 
 def vendor_id(session: Session, name: str) -> int:
@@ -118,7 +109,9 @@ def test_quick_capture_names_the_vendor_and_delete_by_kind_can_be_undone(vault):
         )
     assert captured.vendor == "Acme"
     with vault.session() as s:
-        snapshot = editing.delete_record(s, "vendor", acme, cascade=True)
+        snapshot = editing.delete_record(
+            s, "vendor", acme, attachments=vault.attachments, cascade=True
+        )
         assert isinstance(snapshot, undo.Snapshot)
     with vault.session() as s:
         assert s.get(m.Interaction, captured.id) is None
