@@ -391,3 +391,28 @@ def test_a_damaged_remembered_mapping_is_as_good_as_none(vault):
         row.value = "{not json"
     with vault.session() as s:
         assert mappings.recall(s, "assets", headers) is None
+
+
+# -- a large file: written in batches, read back whole -----------------------------------------
+def test_a_large_file_with_warranties_and_a_repeated_serial_imports_every_row_once(vault, tmp_path):
+    from vrmdesk.store.services import search
+
+    rows = ["Name,Maker,Serial number,Purchase date,Warranty months"]
+    rows += [f"Kettle {i},Maker {i % 7},SN{i:05d},2025-01-{1 + i % 28:02d},24" for i in range(1200)]
+    rows.append("Kettle 5 again,Maker 5,SN00005,2025-01-06,36")  # the same thing, seen again
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    outcome = run(vault, path)
+    assert outcome.committed and outcome.problems == []
+    assert (outcome.created, outcome.updated) == (1200, 1)
+    assert count(vault, m.Asset) == 1200 and count(vault, m.Vendor) == 7
+    assert count(vault, m.Warranty) == 1200  # one each: the row seen again changes its length
+    with vault.session() as s:
+        again = s.scalars(select(m.Asset).where(m.Asset.serial_number == "SN00005")).one()
+        assert again.name == "Kettle 5 again" and again.maker.name == "Maker 5"
+        assert [w.months for w in again.warranties] == [36]
+        # the full-text index has the records written in batches
+        assert [hit.id for hit in search.search(s, "Kettle 1199")][:1] == [
+            s.scalars(select(m.Asset.id).where(m.Asset.name == "Kettle 1199")).one()
+        ]
+    assert run(vault, path).created == 0  # and again: nothing new

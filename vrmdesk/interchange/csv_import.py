@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
@@ -46,6 +46,7 @@ R = TypeVar("R", bound=m.Record)
 PREVIEW_ROWS = 200
 MAX_PROBLEMS = 1000
 PROGRESS_EVERY = 250
+FLUSH_EVERY = 500  # new records written to the database at a time
 LIFETIME_MONTHS = 1200  # a lifetime warranty, as a warranty needs an end
 
 Progress = Callable[[int, int, str], None]
@@ -368,6 +369,10 @@ class _Run:
         self.vendor_rows = list(session.scalars(select(m.Vendor)))
         self.vendors = {_norm(v.name): v.id for v in self.vendor_rows}
         self.refs: dict[str, dict[str, int]] = {}
+        # New records get their ids here and go to the database in batches: a flush per row
+        # was most of the time of a large import. ``pending`` holds those not flushed yet.
+        self.ids = records.IdAllocator(session)
+        self.pending: dict[tuple[type[m.Record], int], m.Record] = {}
         self.things_by_serial: dict[str, int] = {}
         self.things_by_name: dict[str, list[int]] = {}
         for aid, name, serial in session.execute(
@@ -530,7 +535,23 @@ class _Run:
 
     def known(self, cls: type[R], ref: str) -> R | None:
         record_id = self._refs_of(cls.kind).get(ref)
-        return self.session.get(cls, record_id) if record_id is not None else None
+        return self.get(cls, record_id) if record_id is not None else None
+
+    def get(self, cls: type[R], record_id: int) -> R | None:
+        """A record by id, the new ones not yet flushed included."""
+        found = self.pending.get((cls, record_id))
+        return found if isinstance(found, cls) else self.session.get(cls, record_id)
+
+    def flush(self) -> None:
+        self.session.flush()
+        self.pending.clear()
+
+    def settle(self, fields: Mapping[str, Any]) -> None:
+        """Flush first when ``fields`` refer to a record not flushed yet: the services check
+        references (and take defaults) from the database."""
+        pending_ids = {record_id for _, record_id in self.pending}
+        if any(k.endswith("_id") and v in pending_ids for k, v in fields.items()):
+            self.flush()
 
     def remember(self, obj: m.Record, ref: str) -> None:
         refs = self._refs_of(obj.kind)
@@ -550,11 +571,17 @@ class _Run:
     ) -> tuple[str, R]:
         """Create, or update only what differs; the ref and tags follow the record."""
         if existing is None:
-            obj = records.create(self.session, cls, **fields)
+            self.settle(fields)
+            obj = records.add(self.session, cls, **fields)
+            self.ids.assign(obj)
+            self.pending[cls, obj.id] = obj
+            if len(self.pending) >= FLUSH_EVERY:
+                self.flush()
             action = "create"
         else:
             changed = {k: v for k, v in fields.items() if _differs(getattr(existing, k, None), v)}
             if changed:
+                self.settle({**changed, "record_id": existing.id})
                 try:
                     obj = records.update(self.session, cls, existing.id, **changed)
                 except ValidationError:
@@ -565,6 +592,7 @@ class _Run:
                 obj, action = existing, "unchanged"
         self.remember(obj, ref)
         if tag_names:
+            self.settle({"record_id": obj.id})
             have = set(tags.tags_of(self.session, obj))
             for name in tag_names:
                 if name not in have:
@@ -578,7 +606,7 @@ class _Run:
         name = " ".join(v["name"].split())
         existing = self.known(m.Vendor, ref)
         if existing is None and _norm(name) in self.vendors:
-            existing = self.session.get(m.Vendor, self.vendors[_norm(name)])
+            existing = self.get(m.Vendor, self.vendors[_norm(name)])
         fields = _present(v, ("vendor_kind", "status", "website", "since", "notes"))
         fields["name"] = name
         action, vendor = self.write(m.Vendor, existing, fields, ref, v.get("tags") or ())
@@ -588,6 +616,8 @@ class _Run:
 
     def _vendor_channels(self, vendor: m.Vendor, v: dict[str, Any]) -> bool:
         added = False
+        if any((v.get(key) or "").strip() for key in ("email", "phone", "account_number")):
+            self.settle({"vendor_id": vendor.id})
         for key, kind in (("email", m.ChannelKind.EMAIL), ("phone", m.ChannelKind.PHONE)):
             value = (v.get(key) or "").strip()
             if (
@@ -622,7 +652,7 @@ class _Run:
         existing = self.known(m.Asset, ref)
         serial = (v.get("serial_number") or "").strip()
         if existing is None and serial and serial.casefold() in self.things_by_serial:
-            existing = self.session.get(m.Asset, self.things_by_serial[serial.casefold()])
+            existing = self.get(m.Asset, self.things_by_serial[serial.casefold()])
         fields = _present(
             v,
             (
@@ -687,6 +717,7 @@ class _Run:
             fields["end_date"] = None
         if asset.purchase_date is None:
             fields["starts_on"] = min(ends, date.today()) if ends else date.today()
+        self.settle(fields)
         existing = self.session.scalar(
             select(m.Warranty).where(m.Warranty.asset_id == asset.id, m.Warranty.title == title)
         )
