@@ -255,60 +255,96 @@ def _decide(
     *,
     explicit: values.Reading | None,
 ) -> Prepared:
+    _check_required(kind, mapping)
+    scan = _Scan.of(file, kind, mapping)
+    notes = list(notes)
+    undecided: list[str] = []
+    if explicit is None or (explicit.date_order is None and explicit.date_format is None):
+        order, said = scan.date_order()
+        if order is not None:
+            reading = replace(reading, date_order=order)
+            notes.append(said)
+        elif said:
+            undecided.append(said)
+    if explicit is None or explicit.decimals == ".":
+        found = values.decimals_of(scan.amount_cells)
+        if found is not None and found != reading.decimals:
+            reading = replace(reading, decimals=found)
+            notes.append(f"Amounts use {found!r} as the decimal separator.")
+    source = preset.name if preset is not None else "csv"
+    return Prepared(
+        file,
+        kind,
+        dict(mapping),
+        reading,
+        preset,
+        source,
+        scan.sample,
+        scan.count,
+        undecided,
+        notes,
+    )
+
+
+def _check_required(kind: ImportKind, mapping: dict[str, str]) -> None:
     missing = [t.label for t in TARGETS[kind] if t.required and t.key not in mapping.values()]
     if missing:
         raise CsvImportError(
             f"No column is mapped to {', '.join(missing)}, which every {KIND_NOUNS[kind][0]} "
             'needs: map one (for example --map "Product=name").'
         )
-    index = {h: i for i, h in enumerate(file.headers)}
-    kinds = {k: target(kind, k).kind for k in mapping.values()}
-    date_cols = [index[h] for h, k in mapping.items() if kinds[k] in ("date", "datetime")]
-    amount_cols = [index[h] for h, k in mapping.items() if kinds[k] == "amount"]
-    seen_orders: set[values.DateOrder] = set()
-    ambiguous = 0
-    amount_cells: list[str] = []
-    sample: list[list[str]] = []
-    count = 0
-    for _, cells in file.rows():
-        count += 1
-        if len(sample) < 5:
-            sample.append(cells)
-        for i in date_cols:
-            if i < len(cells):
-                seen_orders |= values.date_orders_seen([cells[i]])
-                ambiguous += values.is_ambiguous_date(cells[i])
-        if len(amount_cells) < 5000:
-            amount_cells.extend(cells[i] for i in amount_cols if i < len(cells) and cells[i])
-    if count == 0:
-        raise CsvImportError(f"{file.path.name} has a header but no rows to import.")
-    undecided: list[str] = []
-    notes = list(notes)
-    if explicit is None or (explicit.date_order is None and explicit.date_format is None):
-        if len(seen_orders) == 1:
-            order = next(iter(seen_orders))
-            reading = replace(reading, date_order=order)
-            notes.append(
-                f"Dates are read as {values.DATE_ORDERS[order]}, as the file's own dates show."
+
+
+@dataclass
+class _Scan:
+    """What one pass over a file shows: its rows, how its dates and amounts are written."""
+
+    count: int = 0
+    sample: list[list[str]] = field(default_factory=list)
+    seen_orders: set[values.DateOrder] = field(default_factory=set)
+    ambiguous: int = 0
+    amount_cells: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, file: csvfile.CsvFile, kind: ImportKind, mapping: dict[str, str]) -> _Scan:
+        index = {h: i for i, h in enumerate(file.headers)}
+        kinds = {h: target(kind, k).kind for h, k in mapping.items()}
+        date_cols = [index[h] for h in mapping if kinds[h] in ("date", "datetime")]
+        amount_cols = [index[h] for h in mapping if kinds[h] == "amount"]
+        scan = cls()
+        for _, cells in file.rows():
+            scan.count += 1
+            if len(scan.sample) < 5:
+                scan.sample.append(cells)
+            for cell in (cells[i] for i in date_cols if i < len(cells)):
+                scan.seen_orders |= values.date_orders_seen([cell])
+                scan.ambiguous += values.is_ambiguous_date(cell)
+            if len(scan.amount_cells) < 5000:
+                scan.amount_cells.extend(
+                    cells[i] for i in amount_cols if i < len(cells) and cells[i]
+                )
+        if scan.count == 0:
+            raise CsvImportError(f"{file.path.name} has a header but no rows to import.")
+        return scan
+
+    def date_order(self) -> tuple[values.DateOrder | None, str]:
+        """The order the file's dates show (with a note), or None and why the person decides."""
+        if len(self.seen_orders) == 1:
+            order = next(iter(self.seen_orders))
+            return (
+                order,
+                f"Dates are read as {values.DATE_ORDERS[order]}, as the file's own dates show.",
             )
-        elif len(seen_orders) > 1:
-            undecided.append(
+        if len(self.seen_orders) > 1:
+            return None, (
                 "The dates are written in both orders (day first and month first): check the file."
             )
-        elif ambiguous:
-            undecided.append(
-                f"{ambiguous} dates could be read day first or month first "
+        if self.ambiguous:
+            return None, (
+                f"{self.ambiguous} dates could be read day first or month first "
                 "(03/04/2025): choose the date order."
             )
-    if explicit is None or explicit.decimals == ".":
-        found = values.decimals_of(amount_cells)
-        if found is not None and found != reading.decimals:
-            reading = replace(reading, decimals=found)
-            notes.append(f"Amounts use {found!r} as the decimal separator.")
-    source = preset.name if preset is not None else "csv"
-    return Prepared(
-        file, kind, dict(mapping), reading, preset, source, sample, count, undecided, notes
-    )
+        return None, ""
 
 
 # -- running -----------------------------------------------------------------------------------
