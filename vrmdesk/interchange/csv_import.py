@@ -409,6 +409,7 @@ class _Run:
         # was most of the time of a large import. ``pending`` holds those not flushed yet.
         self.ids = records.IdAllocator(session)
         self.pending: dict[tuple[type[m.Record], int], m.Record] = {}
+        self.pending_ids: set[int] = set()  # their ids, whatever their kind
         self.things_by_serial: dict[str, int] = {}
         self.things_by_name: dict[str, list[int]] = {}
         for aid, name, serial in session.execute(
@@ -581,12 +582,14 @@ class _Run:
     def flush(self) -> None:
         self.session.flush()
         self.pending.clear()
+        self.pending_ids.clear()
 
     def settle(self, fields: Mapping[str, Any]) -> None:
         """Flush first when ``fields`` refer to a record not flushed yet: the services check
         references (and take defaults) from the database."""
-        pending_ids = {record_id for _, record_id in self.pending}
-        if any(k.endswith("_id") and v in pending_ids for k, v in fields.items()):
+        if self.pending and any(
+            k.endswith("_id") and v in self.pending_ids for k, v in fields.items()
+        ):
             self.flush()
 
     def remember(self, obj: m.Record, ref: str) -> None:
@@ -611,6 +614,7 @@ class _Run:
             obj = records.add(self.session, cls, **fields)
             self.ids.assign(obj)
             self.pending[cls, obj.id] = obj
+            self.pending_ids.add(obj.id)
             if len(self.pending) >= FLUSH_EVERY:
                 self.flush()
             action = "create"

@@ -158,6 +158,8 @@ def _to_bool(col_type: TypeEngine[Any], name: str, value: object) -> bool:
 def _to_int(col_type: TypeEngine[Any], name: str, value: object) -> int:
     if isinstance(value, bool):
         raise ValidationError(f"The {_label(name)} must be a whole number.", field=name)
+    if type(value) is int:
+        return value  # the common case, without the (slow) protocol checks below
     try:
         if isinstance(value, (str, bytes, SupportsInt, SupportsIndex)):
             return int(value)
