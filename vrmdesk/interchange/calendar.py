@@ -20,9 +20,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, vCategory, vDate, vDatetime, vDuration, vText
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased
 
 from vrmdesk.interchange.output import atomic_output
 from vrmdesk.store import models as m
@@ -49,11 +49,6 @@ def _sentences(*parts: str) -> str:
     return " ".join(p.strip().rstrip(".") + "." for p in parts if p and p.strip())
 
 
-def _stamp(record: m.Record) -> datetime:
-    when = record.updated_at or record.created_at
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
-
-
 def deadlines(
     session: Session,
     vault_id: str,
@@ -63,122 +58,163 @@ def deadlines(
     on: date | None = None,
 ) -> Iterator[Deadline]:
     """Every deadline from ``on`` (today) onward, in date order within each kind."""
-    lead = lead or Lead()
-    on = on or today()
-    full = detail == "full"
+    ask = _Ask(session, vault_id, lead or Lead(), on or today(), detail == "full")
+    yield from _warranties(ask)
+    yield from _agreements(ask)
+    yield from _tickets(ask)
+    yield from _services(ask)
 
-    def uid(kind: str, record_id: int, what: str) -> str:
-        return f"{kind}-{record_id}-{what}.{vault_id}@vrmdesk"
 
-    def with_vendor(text: str, vendor: m.Vendor | None) -> str:
-        return f"{text} ({vendor.name})" if full and vendor is not None else text
+@dataclass(frozen=True)
+class _Ask:
+    """What the calendar is asked for; each kind of deadline reads the columns it needs only
+    (loading whole records was most of the time of a large vault's calendar)."""
 
-    warranties = (
-        select(m.Warranty)
-        .options(joinedload(m.Warranty.asset), joinedload(m.Warranty.provider))
-        .where(m.Warranty.void.is_(False), m.Warranty.ends_on >= on)
-        .order_by(m.Warranty.ends_on, m.Warranty.id)
+    session: Session
+    vault_id: str
+    lead: Lead
+    on: date
+    full: bool
+
+    def uid(self, kind: str, record_id: int, what: str) -> str:
+        return f"{kind}-{record_id}-{what}.{self.vault_id}@vrmdesk"
+
+    def with_vendor(self, text: str, vendor: str | None) -> str:
+        return f"{text} ({vendor})" if self.full and vendor else text
+
+
+def _stamp_of(updated: datetime | None, created: datetime) -> datetime:
+    when = updated or created
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+
+
+def _warranties(ask: _Ask) -> Iterator[Deadline]:
+    w, provider = m.Warranty, aliased(m.Vendor)
+    query = (
+        select(w.id, w.title, w.ends_on, w.how_to_claim, w.notes, w.updated_at, w.created_at)
+        .add_columns(m.Asset.name.label("asset"), provider.name.label("provider"))
+        .join(m.Asset, m.Asset.id == w.asset_id)
+        .outerjoin(provider, provider.id == w.provider_id)
+        .where(w.void.is_(False), w.ends_on >= ask.on)
+        .order_by(w.ends_on, w.id)
     )
-    for w in session.scalars(warranties):
-        title = w.title or "warranty"
+    for row in ask.session.execute(query):
+        title = row.title or "warranty"
         text = (
-            f"The {title.lower()} of {w.asset.name} ends on {w.ends_on:%d %B %Y}: claim any fault "
+            f"The {title.lower()} of {row.asset} ends on {row.ends_on:%d %B %Y}: claim any fault "
             "before then"
         )
-        if full and w.provider:
-            text += f" from {w.provider.name}"
-        claim = f"How to claim: {w.how_to_claim}" if full and w.how_to_claim else ""
+        if ask.full and row.provider:
+            text += f" from {row.provider}"
+        claim = f"How to claim: {row.how_to_claim}" if ask.full and row.how_to_claim else ""
         yield Deadline(
-            uid("warranty", w.id, "ends"),
-            w.ends_on,
-            f"{w.asset.name}: {title} ends",
-            _sentences(text, claim, w.notes if full else ""),
+            ask.uid("warranty", row.id, "ends"),
+            row.ends_on,
+            f"{row.asset}: {title} ends",
+            _sentences(text, claim, row.notes if ask.full else ""),
             "Warranty",
-            lead.warranty_days,
-            _stamp(w),
+            ask.lead.warranty_days,
+            _stamp_of(row.updated_at, row.created_at),
         )
 
-    agreements = (
-        select(m.Agreement)
-        .options(joinedload(m.Agreement.vendor))
-        .where((m.Agreement.notice_deadline >= on) | (m.Agreement.renews_on >= on))
-        .order_by(m.Agreement.renews_on, m.Agreement.id)
+
+def _agreements(ask: _Ask) -> Iterator[Deadline]:
+    a = m.Agreement
+    query = (
+        select(a.id, a.title, a.notice_deadline, a.renews_on, a.notes, a.updated_at, a.created_at)
+        .add_columns(m.Vendor.name.label("vendor"))
+        .outerjoin(m.Vendor, m.Vendor.id == a.vendor_id)
+        .where((a.notice_deadline >= ask.on) | (a.renews_on >= ask.on))
+        .order_by(a.renews_on, a.id)
     )
-    for a in session.scalars(agreements):
-        if a.notice_deadline is not None and a.notice_deadline >= on:
+    for row in ask.session.execute(query):
+        stamp = _stamp_of(row.updated_at, row.created_at)
+        if row.notice_deadline is not None and row.notice_deadline >= ask.on:
             text = (
-                f"Last day to give notice on {a.title} before it renews on {a.renews_on:%d %B %Y}"
-                if a.renews_on
-                else f"Last day to give notice on {a.title}"
+                f"Last day to give notice on {row.title} before it renews on "
+                f"{row.renews_on:%d %B %Y}"
+                if row.renews_on
+                else f"Last day to give notice on {row.title}"
             )
             yield Deadline(
-                uid("agreement", a.id, "notice"),
-                a.notice_deadline,
-                with_vendor(f"Give notice: {a.title}", a.vendor),
-                _sentences(text, a.notes if full else ""),
+                ask.uid("agreement", row.id, "notice"),
+                row.notice_deadline,
+                ask.with_vendor(f"Give notice: {row.title}", row.vendor),
+                _sentences(text, row.notes if ask.full else ""),
                 "Agreement",
-                lead.notice_days,
-                _stamp(a),
+                ask.lead.notice_days,
+                stamp,
             )
-        if a.renews_on is not None and a.renews_on >= on:
+        if row.renews_on is not None and row.renews_on >= ask.on:
             yield Deadline(
-                uid("agreement", a.id, "renews"),
-                a.renews_on,
-                with_vendor(f"{a.title} renews", a.vendor),
-                f"{a.title} renews today unless notice was given.",
+                ask.uid("agreement", row.id, "renews"),
+                row.renews_on,
+                ask.with_vendor(f"{row.title} renews", row.vendor),
+                f"{row.title} renews today unless notice was given.",
                 "Agreement",
-                lead.notice_days,
-                _stamp(a),
+                ask.lead.notice_days,
+                stamp,
             )
 
-    tickets = (
-        select(m.Ticket)
-        .options(joinedload(m.Ticket.vendor))
-        .where(m.Ticket.follow_up_on >= on, m.Ticket.status.in_(m.OPEN_TICKET_STATUSES))
-        .order_by(m.Ticket.follow_up_on, m.Ticket.id)
+
+def _tickets(ask: _Ask) -> Iterator[Deadline]:
+    t = m.Ticket
+    query = (
+        select(t.id, t.title, t.reference, t.follow_up_on, t.updated_at, t.created_at)
+        .add_columns(m.Vendor.name.label("vendor"))
+        .join(m.Vendor, m.Vendor.id == t.vendor_id)
+        .where(t.follow_up_on >= ask.on, t.status.in_(m.OPEN_TICKET_STATUSES))
+        .order_by(t.follow_up_on, t.id)
     )
-    for t in session.scalars(tickets):
-        assert t.follow_up_on is not None
-        text = f"Follow up on the ticket “{t.title}”"
-        if full:
-            text += f" with {t.vendor.name}" + (f" (case {t.reference})" if t.reference else "")
+    for row in ask.session.execute(query):
+        text = f"Follow up on the ticket “{row.title}”"
+        if ask.full:
+            text += f" with {row.vendor}" + (f" (case {row.reference})" if row.reference else "")
         yield Deadline(
-            uid("ticket", t.id, "follow-up"),
-            t.follow_up_on,
-            with_vendor(f"Follow up: {t.title}", t.vendor),
+            ask.uid("ticket", row.id, "follow-up"),
+            row.follow_up_on,
+            ask.with_vendor(f"Follow up: {row.title}", row.vendor),
             _sentences(text),
             "Ticket",
             0,
-            _stamp(t),
+            _stamp_of(row.updated_at, row.created_at),
         )
 
-    later = aliased(m.ServiceEvent)
+
+def _services(ask: _Ask) -> Iterator[Deadline]:
+    e, later = m.ServiceEvent, aliased(m.ServiceEvent)
     superseded = exists().where(
-        later.asset_id == m.ServiceEvent.asset_id,
-        later.description == m.ServiceEvent.description,
-        later.performed_on > m.ServiceEvent.performed_on,
+        later.asset_id == e.asset_id,
+        later.description == e.description,
+        later.performed_on > e.performed_on,
     )
-    services = (
-        select(m.ServiceEvent)
-        .options(joinedload(m.ServiceEvent.asset), joinedload(m.ServiceEvent.vendor))
-        .join(m.Asset, m.Asset.id == m.ServiceEvent.asset_id)
-        .where(m.ServiceEvent.next_due >= on, m.Asset.status == m.AssetStatus.IN_USE, ~superseded)
-        .order_by(m.ServiceEvent.next_due, m.ServiceEvent.id)
+    query = (
+        select(e.id, e.description, e.next_due, e.updated_at, e.created_at)
+        .add_columns(m.Asset.name.label("asset"), m.Vendor.name.label("vendor"))
+        .join(m.Asset, m.Asset.id == e.asset_id)
+        .outerjoin(m.Vendor, m.Vendor.id == e.vendor_id)
+        .where(e.next_due >= ask.on, m.Asset.status == m.AssetStatus.IN_USE, ~superseded)
+        .order_by(e.next_due, e.id)
     )
-    for e in session.scalars(services):
-        assert e.next_due is not None
-        text = f"{e.asset.name} is due for: {e.description}"
-        if full and e.vendor is not None:
-            text += f" (last done by {e.vendor.name})"
+    for row in ask.session.execute(query):
+        text = f"{row.asset} is due for: {row.description}"
+        if ask.full and row.vendor:
+            text += f" (last done by {row.vendor})"
         yield Deadline(
-            uid("service_event", e.id, "due"),
-            e.next_due,
-            f"{e.asset.name}: service due",
+            ask.uid("service_event", row.id, "due"),
+            row.next_due,
+            f"{row.asset}: service due",
             _sentences(text),
             "Service",
-            lead.service_days,
-            _stamp(e),
+            ask.lead.service_days,
+            _stamp_of(row.updated_at, row.created_at),
         )
+
+
+def _day(on: date) -> vDate:
+    value = vDate(on)
+    value.params["VALUE"] = "DATE"
+    return value
 
 
 def calendar_bytes(
@@ -195,21 +231,24 @@ def calendar_bytes(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "vrmdesk deadlines")
+    # Properties are set as typed values rather than through ``add``, which infers each type
+    # and costs half the time of a large calendar; the text written is the same.
     for d in deadlines(session, vault_id, lead, detail=detail, on=on):
+        changed = vDatetime(d.changed)
         event = Event()
-        event.add("uid", d.uid)
-        event.add("dtstamp", d.changed)
-        event.add("last-modified", d.changed)
-        event.add("dtstart", d.on)
-        event.add("dtend", d.on + timedelta(days=1))
-        event.add("summary", d.summary)
-        event.add("description", d.description)
-        event.add("categories", [d.category])
-        event.add("transp", "TRANSPARENT")
+        event["uid"] = vText(d.uid)
+        event["dtstamp"] = changed
+        event["last-modified"] = changed
+        event["dtstart"] = _day(d.on)
+        event["dtend"] = _day(d.on + timedelta(days=1))
+        event["summary"] = vText(d.summary)
+        event["description"] = vText(d.description)
+        event["categories"] = vCategory([d.category])
+        event["transp"] = vText("TRANSPARENT")
         alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", d.summary)
-        alarm.add("trigger", timedelta(days=-d.lead_days) if d.lead_days else timedelta(0))
+        alarm["action"] = vText("DISPLAY")
+        alarm["description"] = vText(d.summary)
+        alarm["trigger"] = vDuration(timedelta(days=-d.lead_days) if d.lead_days else timedelta(0))
         event.add_component(alarm)
         cal.add_component(event)
     return bytes(cal.to_ical())
