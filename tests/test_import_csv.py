@@ -416,3 +416,18 @@ def test_a_large_file_with_warranties_and_a_repeated_serial_imports_every_row_on
             s.scalars(select(m.Asset.id).where(m.Asset.name == "Kettle 1199")).one()
         ]
     assert run(vault, path).created == 0  # and again: nothing new
+
+
+def test_a_vendor_named_twice_in_one_file_gets_its_e_mail_once(vault, tmp_path):
+    path = tmp_path / "vendors.csv"
+    path.write_text(
+        "Name,E-mail,Phone\nAcme,help@acme.example,+49 30 1234\n"
+        "Bolt,hi@bolt.example,\n ACME ,help@acme.example,+49 30 1234\n",
+        encoding="utf-8",
+    )
+    outcome = run(vault, path, "vendors")
+    assert outcome.committed and outcome.problems == []
+    assert count(vault, m.Vendor) == 2
+    with vault.session() as s:
+        values = sorted(s.scalars(select(m.Channel.value)))
+    assert values == ["+49 30 1234", "help@acme.example", "hi@bolt.example"]

@@ -18,6 +18,7 @@ name; a row that matches a record updates only what differs.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -47,6 +48,7 @@ PREVIEW_ROWS = 200
 MAX_PROBLEMS = 1000
 PROGRESS_EVERY = 250
 FLUSH_EVERY = 500  # new records written to the database at a time
+CHUNK_ROWS = 500  # rows read, and their records looked up, at a time
 LIFETIME_MONTHS = 1200  # a lifetime warranty, as a warranty needs an end
 
 Progress = Callable[[int, int, str], None]
@@ -381,6 +383,9 @@ def import_csv(
     return outcome
 
 
+_CLASS_OF_KIND: dict[str, type[m.Record]] = {cls.__tablename__: cls for cls in m.RECORD_TYPES}
+
+
 def _norm(name: str) -> str:
     return " ".join(name.split()).casefold()
 
@@ -410,6 +415,9 @@ class _Run:
         self.ids = records.IdAllocator(session)
         self.pending: dict[tuple[type[m.Record], int], m.Record] = {}
         self.pending_ids: set[int] = set()  # their ids, whatever their kind
+        self._ref_of: dict[int, str] = {}  # id(raw row) -> its import ref, for one chunk
+        self.chunk_records: list[m.Record] = []
+        self.details_added: set[tuple[str, int, str]] = set()  # (kind, vendor id, value)
         self.things_by_serial: dict[str, int] = {}
         self.things_by_name: dict[str, list[int]] = {}
         for aid, name, serial in session.execute(
@@ -431,29 +439,47 @@ class _Run:
     def _all_rows(self) -> None:
         total = self.p.rows
         width = len(self.headers)
-        for n, (line, cells) in enumerate(self.p.file.rows(), 1):
-            if self.progress is not None and n % PROGRESS_EVERY == 0:
-                self.progress(n, total, f"Row {n:,} of {total:,}")
-            if len(cells) != width:
-                self.outcome.problem(line, "", f"has {len(cells)} cells; the header has {width}")
-                self._preview(line, "problem", "")
-                self.outcome.skipped += 1
-                continue
-            before = len(self.outcome.problems) + self.outcome.more_problems
-            action, title = self.row(line, cells)
-            if len(self.outcome.problems) + self.outcome.more_problems > before:
-                self.outcome.skipped += 1
-                action = "problem"
-            self._preview(line, action, title)
+        numbered = enumerate(self.p.file.rows(), 1)
+        while chunk := list(itertools.islice(numbered, CHUNK_ROWS)):
+            raws = [self.raw_of(cells) if len(cells) == width else None for _, (_, cells) in chunk]
+            self.chunk_records = self.prefetch([raw for raw in raws if raw is not None])
+            for (n, (line, cells)), raw in zip(chunk, raws, strict=True):
+                if self.progress is not None and n % PROGRESS_EVERY == 0:
+                    self.progress(n, total, f"Row {n:,} of {total:,}")
+                if raw is None:
+                    self.outcome.problem(
+                        line, "", f"has {len(cells)} cells; the header has {width}"
+                    )
+                    self._preview(line, "problem", "")
+                    self.outcome.skipped += 1
+                    continue
+                before = len(self.outcome.problems) + self.outcome.more_problems
+                action, title = self.row(line, raw)
+                if len(self.outcome.problems) + self.outcome.more_problems > before:
+                    self.outcome.skipped += 1
+                    action = "problem"
+                self._preview(line, action, title)
+            self._ref_of.clear()
         if self.progress is not None:
             self.progress(total, total, "Done")
+
+    def raw_of(self, cells: list[str]) -> dict[str, str]:
+        return {key: values.from_spreadsheet_safe(cells[i].strip()) for i, _, key in self.columns}
+
+    def prefetch(self, raws: list[dict[str, str]]) -> list[m.Record]:
+        """The records a chunk of rows updates, read in one query (a query per row was most of
+        the time of importing a file again); kept in ``chunk_records`` while the chunk is worked
+        on, so that the session finds them in its identity map (which holds them weakly)."""
+        cls = _CLASS_OF_KIND[self.p.kind]
+        refs = self._refs_of(cls.kind)
+        ids = [refs[ref] for ref in map(self.ref_of, raws) if ref in refs]
+        return list(self.session.scalars(select(cls).where(cls.id.in_(ids)))) if ids else []
 
     def _preview(self, line: int, action: str, title: str) -> None:
         if len(self.outcome.preview) < PREVIEW_ROWS:
             self.outcome.preview.append(RowPreview(line, action, title))
 
-    def row(self, line: int, cells: list[str]) -> tuple[str, str]:
-        raw = {key: values.from_spreadsheet_safe(cells[i].strip()) for i, _, key in self.columns}
+    def row(self, line: int, raw: dict[str, str]) -> tuple[str, str]:
         header_of = {key: header for _, header, key in self.columns}
         parsed: dict[str, Any] = {}
         bad = False
@@ -517,7 +543,7 @@ class _Run:
         found = self.vendors.get(_norm(name))
         if found is not None:
             return found
-        vendor = records.create(self.session, m.Vendor, name=" ".join(name.split()))
+        vendor = self.new(m.Vendor, name=" ".join(name.split()))
         self.vendors[_norm(name)] = vendor.id
         self.vendor_rows.append(vendor)
         self.outcome.vendors_created.append(vendor.name)
@@ -553,11 +579,18 @@ class _Run:
 
     # -- matching and writing -----------------------------------------------------------------
     def ref_of(self, raw: dict[str, str]) -> str:
+        """The row's import reference: its own (HomeBox's ``HB.import_ref``) or a digest of it.
+        Kept for the rows of the chunk being worked on (it is asked for twice)."""
+        if (cached := self._ref_of.get(id(raw))) is not None:
+            return cached
         own = raw.get("import_ref", "")
         if own:
-            return own[:200]
-        body = json.dumps(sorted(raw.items()), ensure_ascii=False)
-        return "row:" + hashlib.sha256(f"{self.p.kind}\n{body}".encode()).hexdigest()[:40]
+            ref = own[:200]
+        else:
+            body = json.dumps(sorted(raw.items()), ensure_ascii=False)
+            ref = "row:" + hashlib.sha256(f"{self.p.kind}\n{body}".encode()).hexdigest()[:40]
+        self._ref_of[id(raw)] = ref
+        return ref
 
     def _refs_of(self, kind: str) -> dict[str, int]:
         """This source's import refs of one kind, read once (a query per row was most of it)."""
@@ -578,6 +611,20 @@ class _Run:
         """A record by id, the new ones not yet flushed included."""
         found = self.pending.get((cls, record_id))
         return found if isinstance(found, cls) else self.session.get(cls, record_id)
+
+    def new(self, cls: type[R], **fields: Any) -> R:
+        """A new record, checked, with the next id of its table, written with the next batch.
+
+        Every record this import creates comes through here, so that the ids it gives and the
+        ones the database would give never meet in one table.
+        """
+        obj = records.add(self.session, cls, find=self.get, **fields)
+        self.ids.assign(obj)
+        self.pending[cls, obj.id] = obj
+        self.pending_ids.add(obj.id)
+        if len(self.pending) >= FLUSH_EVERY:
+            self.flush()
+        return obj
 
     def flush(self) -> None:
         self.session.flush()
@@ -610,13 +657,7 @@ class _Run:
     ) -> tuple[str, R]:
         """Create, or update only what differs; the ref and tags follow the record."""
         if existing is None:
-            self.settle(fields)
-            obj = records.add(self.session, cls, **fields)
-            self.ids.assign(obj)
-            self.pending[cls, obj.id] = obj
-            self.pending_ids.add(obj.id)
-            if len(self.pending) >= FLUSH_EVERY:
-                self.flush()
+            obj = self.new(cls, **fields)
             action = "create"
         else:
             changed = {k: v for k, v in fields.items() if _differs(getattr(existing, k, None), v)}
@@ -656,36 +697,28 @@ class _Run:
 
     def _vendor_channels(self, vendor: m.Vendor, v: dict[str, Any]) -> bool:
         added = False
-        if any((v.get(key) or "").strip() for key in ("email", "phone", "account_number")):
-            self.settle({"vendor_id": vendor.id})
         for key, kind in (("email", m.ChannelKind.EMAIL), ("phone", m.ChannelKind.PHONE)):
             value = (v.get(key) or "").strip()
-            if (
-                value
-                and self.session.scalar(
-                    select(m.Channel.id).where(
-                        m.Channel.vendor_id == vendor.id, m.Channel.value == value
-                    )
-                )
-                is None
-            ):
-                records.create(
-                    self.session, m.Channel, vendor_id=vendor.id, channel=kind, value=value
-                )
+            if value and not self._has_detail(m.Channel, m.Channel.value, vendor.id, value):
+                self.new(m.Channel, vendor_id=vendor.id, channel=kind, value=value)
                 added = True
         number = (v.get("account_number") or "").strip()
-        if (
-            number
-            and self.session.scalar(
-                select(m.Account.id).where(
-                    m.Account.vendor_id == vendor.id, m.Account.number == number
-                )
-            )
-            is None
-        ):
-            records.create(self.session, m.Account, vendor_id=vendor.id, number=number)
+        if number and not self._has_detail(m.Account, m.Account.number, vendor.id, number):
+            self.new(m.Account, vendor_id=vendor.id, number=number)
             added = True
         return added
+
+    def _has_detail(
+        self, cls: type[m.Channel | m.Account], column: Any, vendor_id: int, value: str
+    ) -> bool:
+        """Whether the vendor has this channel or account already (this import's new ones,
+        not flushed yet, included)."""
+        key = (cls.kind, vendor_id, value)
+        if key in self.details_added:
+            return True
+        self.details_added.add(key)
+        query = select(cls.id).where(cls.vendor_id == vendor_id, column == value)
+        return self.session.scalar(query) is not None
 
     def _assets(self, v: dict[str, Any], raw: dict[str, str], line: int) -> tuple[str, str]:
         ref = self.ref_of(raw)
@@ -732,11 +765,11 @@ class _Run:
         action, asset = self.write(m.Asset, existing, fields, ref, v.get("tags") or ())
         if existing is None:
             self._know_thing(asset.id, asset.name, asset.serial_number)
-        if self._thing_warranty(asset, v) and action == "unchanged":
+        if self._thing_warranty(asset, v, new=existing is None) and action == "unchanged":
             action = "update"
         return action, str(fields.get("name", ""))
 
-    def _thing_warranty(self, asset: m.Asset, v: dict[str, Any]) -> bool:
+    def _thing_warranty(self, asset: m.Asset, v: dict[str, Any], *, new: bool) -> bool:
         """A thing's warranty columns (HomeBox's, Warracker's) become its warranty."""
         ends: date | None = v.get("warranty_ends")
         months = (v.get("warranty_years") or 0) * 12 + (v.get("warranty_months") or 0)
@@ -757,10 +790,11 @@ class _Run:
             fields["end_date"] = None
         if asset.purchase_date is None:
             fields["starts_on"] = min(ends, date.today()) if ends else date.today()
-        self.settle(fields)
-        existing = self.session.scalar(
-            select(m.Warranty).where(m.Warranty.asset_id == asset.id, m.Warranty.title == title)
-        )
+        existing = None
+        if not new:  # a thing created by this row has no warranty yet
+            existing = self.session.scalar(
+                select(m.Warranty).where(m.Warranty.asset_id == asset.id, m.Warranty.title == title)
+            )
         action, _ = self.write(m.Warranty, existing, fields, f"thing:{asset.id}:{title}")
         return action != "unchanged"
 

@@ -201,16 +201,23 @@ def _utc_naive(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
-def assign(session: Session, obj: m.Record, fields: Mapping[str, Any]) -> None:
+Find = Callable[[type[m.Record], int], "m.Record | None"]
+
+
+def assign(
+    session: Session, obj: m.Record, fields: Mapping[str, Any], *, find: Find | None = None
+) -> None:
     allowed = editable_fields(type(obj))
     for name, value in fields.items():
         if name not in allowed:
             raise ValidationError(f"A {type(obj).kind} has no field {name!r}.", field=name)
         setattr(obj, name, convert(allowed[name], name, value))
-    _check_references(session, obj, fields)
+    _check_references(session, obj, fields, find or session.get)
 
 
-def _check_references(session: Session, obj: m.Record, fields: Mapping[str, Any]) -> None:
+def _check_references(
+    session: Session, obj: m.Record, fields: Mapping[str, Any], find: Find
+) -> None:
     mapper = inspect(type(obj))
     for column in mapper.columns:
         if column.key not in fields or not column.foreign_keys:
@@ -220,7 +227,7 @@ def _check_references(session: Session, obj: m.Record, fields: Mapping[str, Any]
             continue
         target_table = next(iter(column.foreign_keys)).column.table
         target = next((cls for cls in m.RECORD_TYPES if cls.__table__ is target_table), None)
-        if target is not None and session.get(target, value) is None:
+        if target is not None and find(target, value) is None:
             raise NotFound(f"There is no {target.kind} {value}.", field=column.key)
 
 
@@ -237,15 +244,17 @@ def create(session: Session, cls: type[R], **fields: Any) -> R:
     return obj
 
 
-def add(session: Session, cls: type[R], **fields: Any) -> R:
+def add(session: Session, cls: type[R], *, find: Find | None = None, **fields: Any) -> R:
     """Build, check and add a record like :func:`create`, without flushing it to the database.
 
     For bulk imports: a flush per record is most of the cost of a large import, so an importer
-    gives the records their ids itself (see :class:`IdAllocator`) and flushes in batches.
+    gives the records their ids itself (see :class:`IdAllocator`), flushes in batches, and
+    passes ``find``, which finds the records it added and did not flush yet as well as those in
+    the database (``session.get`` sees only the latter).
     """
     obj = cls()
-    rules.apply_defaults(session, obj, fields)
-    assign(session, obj, fields)
+    rules.apply_defaults(session, obj, fields, find=find)
+    assign(session, obj, fields, find=find)
     rules.validate(session, obj)
     session.add(obj)
     return obj

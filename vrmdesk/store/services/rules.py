@@ -86,7 +86,15 @@ def format_amount(minor: int | None, currency: str | None) -> str:
 
 
 # -- defaults, applied before the caller's fields -------------------------------------------
-def apply_defaults(session: Session, obj: m.Record, fields: MutableMapping[str, Any]) -> None:
+def apply_defaults(
+    session: Session,
+    obj: m.Record,
+    fields: MutableMapping[str, Any],
+    *,
+    find: Callable[[type[m.Record], int], m.Record | None] | None = None,
+) -> None:
+    """Fill in what a new record takes by default; ``find`` looks up a related record (by
+    default ``session.get``)."""
     now = datetime.now().replace(microsecond=0)
     if isinstance(obj, m.Ticket):
         fields.setdefault("opened_on", today())
@@ -101,8 +109,9 @@ def apply_defaults(session: Session, obj: m.Record, fields: MutableMapping[str, 
     elif isinstance(obj, m.Agreement):
         fields.setdefault("started_on", today())
     elif isinstance(obj, m.Warranty) and not fields.get("starts_on"):
-        asset = session.get(m.Asset, fields.get("asset_id")) if fields.get("asset_id") else None
-        if asset is not None and asset.purchase_date is not None:
+        asset_id = fields.get("asset_id")
+        asset = (find or session.get)(m.Asset, asset_id) if asset_id else None
+        if isinstance(asset, m.Asset) and asset.purchase_date is not None:
             fields["starts_on"] = asset.purchase_date
 
 
