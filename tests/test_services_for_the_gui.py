@@ -26,7 +26,7 @@ TODAY = date.today()
 @pytest.fixture
 def demo_vault(vault: Vault) -> Vault:
     with vault.session() as s:
-        demo.build(s)
+        demo.build(s, vault.attachments)
     return vault
 
 
@@ -118,7 +118,9 @@ def test_quick_capture_names_the_vendor_and_delete_by_kind_can_be_undone(vault):
         )
     assert captured.vendor == "Acme"
     with vault.session() as s:
-        snapshot = editing.delete_record(s, "vendor", acme, cascade=True)
+        snapshot = editing.delete_record(
+            s, "vendor", acme, attachments=vault.attachments, cascade=True
+        )
         assert isinstance(snapshot, undo.Snapshot)
     with vault.session() as s:
         assert s.get(m.Interaction, captured.id) is None
