@@ -353,6 +353,27 @@ def test_a_cancel_changes_nothing(vault, tmp_path):
     assert count(vault, m.Asset) == 0 and count(vault, m.Vendor) == 0
 
 
+def test_a_cancel_asked_between_rows_rolls_everything_back(vault, tmp_path):
+    import threading
+
+    big = tmp_path / "t.csv"
+    big.write_text("Name,Maker\n" + "".join(f"Thing {i},Acme {i % 7}\n" for i in range(400)))
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 300  # the person cancels after 300 rows were written
+
+    with pytest.raises(ci.ImportCancelled, match="nothing was imported"):
+        ci.import_csv(vault, ci.prepare(big, "assets"), cancelled=cancelled)
+    assert count(vault, m.Asset) == 0 and count(vault, m.Vendor) == 0
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(ci.ImportCancelled):
+        ci.import_csv(vault, ci.prepare(big, "assets"), cancelled=stop)
+    assert count(vault, m.Asset) == 0
+
+
 # -- the mapping a person chose is offered again ---------------------------------------------
 def test_the_last_mapping_for_a_header_row_is_remembered_per_kind(vault):
     from vrmdesk.interchange import mappings
