@@ -73,6 +73,14 @@ def test_importing_the_same_file_again_creates_nothing(vault):
     assert {cls: count(vault, cls) for cls in before} == before
 
 
+def test_a_tag_the_vault_writes_in_another_case_is_not_a_change(vault):
+    with vault.session() as s:
+        tags.add_tag(s, records.create(s, m.Vendor, name="Tagged"), "kitchen")
+    run(vault, FIXTURES / "homebox.csv")  # "Kitchen; Appliances": the vault's "kitchen" is used
+    again = run(vault, FIXTURES / "homebox.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+
+
 def test_a_changed_homebox_row_updates_its_thing_by_the_import_ref(vault, tmp_path):
     run(vault, FIXTURES / "homebox.csv")
     changed = tmp_path / "homebox.csv"

@@ -591,9 +591,10 @@ class _Run:
                 obj, action = existing, "unchanged"
         self.remember(obj, ref)
         if tag_names:
-            have = set(tags.tags_of(self.session, obj))
+            # the vault's tag names are matched whatever their case ("kitchen" is "Kitchen")
+            have = {t.casefold() for t in tags.tags_of(self.session, obj)}
             for name in tag_names:
-                if name not in have:
+                if name.casefold() not in have:
                     tags.add_tag(self.session, obj, name)
                     action = "update" if action == "unchanged" else action
         return action, obj
