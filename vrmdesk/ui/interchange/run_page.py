@@ -18,6 +18,7 @@ class RunPage(QWizardPage):
         super().__init__()
         self.wizard_ = wizard
         self.setTitle("Importing")
+        self.setSubTitle("In one transaction: all of it is kept, or (on Cancel) none of it.")
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Import progress")
         self.step = QLabel()
@@ -35,6 +36,7 @@ class RunPage(QWizardPage):
         self.finished = False
 
     def initializePage(self) -> None:
+        self.setTitle("Importing")
         self.finished = False
         self.wizard_.imported = None
         self.summary.setText("")
@@ -73,6 +75,7 @@ class RunPage(QWizardPage):
             self.step.setText("Cancelling; nothing will be kept…")
 
     def _end(self, text: str, *, error: bool = False) -> None:
+        self.setTitle("Not imported" if error or self.wizard_.imported is None else "Imported")
         self.task = None
         self.finished = True
         self.progress.hide()
