@@ -83,9 +83,7 @@ def test_the_address_book_and_the_calendar(qtbot, controller, parent, tmp_path):
     assert events and any("Bosch" in str(e.get("description", "")) for e in events)
 
 
-def test_a_missing_folder_is_told_before_anything_runs(
-    qtbot, controller, parent, tmp_path
-):  # type: ignore[no-untyped-def]
+def test_a_missing_folder_is_told_before_anything_runs(qtbot, controller, parent, tmp_path):  # type: ignore[no-untyped-def]
     dialog = exports.export(parent, controller, "vcard", Lead())
     retype(qtbot, dialog.target.edit, str(tmp_path / "gone" / "book.vcf"))
     assert not dialog.export_button.isEnabled()
