@@ -115,6 +115,27 @@ def main() -> int:
     save(wizard, args.out, "share-preview")
     wizard.close()
 
+    from vrmdesk.ui.interchange.wizard import ImportWizard
+
+    sheet = work / "things.csv"
+    sheet.write_text(
+        "Item,Brand,Bought at,Purchase date,Price\n"
+        "Coffee grinder,Baratza,Kaffeeland,03/04/2025,249.00\n"
+        "Desk lamp,Artemide,Lampenwelt,05/06/2024,189.50\n"
+        "Bicycle,Gazelle,Fietsenwinkel,07/08/2023,1299.00\n"
+    )
+    importer = ImportWizard(controller, window, sheet)
+    importer.show()
+    settle(app)
+    importer.next()  # the whole file is read off the UI thread, then the mapping page shows
+    deadline = time.monotonic() + 10
+    while importer.currentPage() is not importer.mapping_page and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    settle(app)
+    save(importer, args.out, "import-mapping")
+    importer.close()
+
     from vrmdesk.ui.search.dialog import SearchDialog
 
     dialog = SearchDialog(controller, window)

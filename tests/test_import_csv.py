@@ -73,6 +73,14 @@ def test_importing_the_same_file_again_creates_nothing(vault):
     assert {cls: count(vault, cls) for cls in before} == before
 
 
+def test_a_tag_the_vault_writes_in_another_case_is_not_a_change(vault):
+    with vault.session() as s:
+        tags.add_tag(s, records.create(s, m.Vendor, name="Tagged"), "kitchen")
+    run(vault, FIXTURES / "homebox.csv")  # "Kitchen; Appliances": the vault's "kitchen" is used
+    again = run(vault, FIXTURES / "homebox.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+
+
 def test_a_changed_homebox_row_updates_its_thing_by_the_import_ref(vault, tmp_path):
     run(vault, FIXTURES / "homebox.csv")
     changed = tmp_path / "homebox.csv"
@@ -351,6 +359,27 @@ def test_a_cancel_changes_nothing(vault, tmp_path):
     with pytest.raises(Stop):
         ci.import_csv(vault, ci.prepare(big, "assets"), progress=cancel)
     assert count(vault, m.Asset) == 0 and count(vault, m.Vendor) == 0
+
+
+def test_a_cancel_asked_between_rows_rolls_everything_back(vault, tmp_path):
+    import threading
+
+    big = tmp_path / "t.csv"
+    big.write_text("Name,Maker\n" + "".join(f"Thing {i},Acme {i % 7}\n" for i in range(400)))
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 300  # the person cancels after 300 rows were written
+
+    with pytest.raises(ci.ImportCancelled, match="nothing was imported"):
+        ci.import_csv(vault, ci.prepare(big, "assets"), cancelled=cancelled)
+    assert count(vault, m.Asset) == 0 and count(vault, m.Vendor) == 0
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(ci.ImportCancelled):
+        ci.import_csv(vault, ci.prepare(big, "assets"), cancelled=stop)
+    assert count(vault, m.Asset) == 0
 
 
 # -- the mapping a person chose is offered again ---------------------------------------------

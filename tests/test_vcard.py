@@ -65,6 +65,30 @@ def test_importing_the_same_address_book_again_adds_nothing(vault):
     assert len(channels) == 3 and len(contacts) == 1
 
 
+def test_a_cancelled_address_book_import_writes_nothing(vault, tmp_path):
+    from vrmdesk.interchange.csv_import import ImportCancelled
+
+    book = tmp_path / "many.vcf"
+    book.write_text(
+        "".join(
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Shop {i}\r\nORG:Shop {i}\r\nEND:VCARD\r\n"
+            for i in range(120)
+        )
+    )
+    seen: list[int] = []
+    asked: list[int] = []
+    with pytest.raises(ImportCancelled):
+        vcard.import_vcards(
+            vault,
+            book,
+            progress=lambda done, total, _: seen.append(done),
+            cancelled=lambda: asked.append(1) is None and len(asked) > 110,
+        )
+    assert seen == [50, 100]
+    with vault.session() as s:
+        assert records.list_records(s, m.Vendor) == []
+
+
 def test_a_card_is_matched_to_a_vendor_by_its_e_mail_domain(vault):
     with vault.session() as s:
         records.create(s, m.Vendor, name="Bosch", website="https://www.bosch-home.example")

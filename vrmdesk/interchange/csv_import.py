@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
@@ -52,6 +53,8 @@ CHUNK_ROWS = 500  # rows read, and their records looked up, at a time
 LIFETIME_MONTHS = 1200  # a lifetime warranty, as a warranty needs an end
 
 Progress = Callable[[int, int, str], None]
+#: asked between rows: True when the person cancelled (a threading.Event's ``is_set`` too)
+CancelCheck = Callable[[], bool]
 
 
 class Sessions(Protocol):
@@ -60,6 +63,18 @@ class Sessions(Protocol):
 
 class CsvImportError(VrmError):
     """The import cannot start (a mapping names no column, a required field is not mapped …)."""
+
+
+class ImportCancelled(VrmError):
+    """The person cancelled the import: it was rolled back, nothing of it was written."""
+
+    def __init__(self) -> None:
+        super().__init__("The import was cancelled; nothing was imported.")
+
+
+def cancel_check(cancelled: CancelCheck | threading.Event | None) -> CancelCheck | None:
+    """A cancel given as a function or an Event, as a function (None: it cannot be cancelled)."""
+    return cancelled.is_set if isinstance(cancelled, threading.Event) else cancelled
 
 
 @dataclass(frozen=True)
@@ -363,18 +378,21 @@ def import_csv(
     dry_run: bool = False,
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
+    cancelled: CancelCheck | threading.Event | None = None,
 ) -> Outcome:
     """Import the rows in one transaction; what was (or would be) created, updated, refused.
 
     Nothing is written when a row has a problem (unless ``skip_bad_rows``), on a dry run, or
-    when ``progress`` raises (a cancel: the exception comes out, the vault is as it was).
+    on a cancel: ``cancelled`` is asked before every row and, once true, :class:`ImportCancelled`
+    comes out (as does anything ``progress`` raises) with the vault as it was.
     """
     if prepared.undecided:
         raise CsvImportError(" ".join(prepared.undecided))
     outcome = Outcome(notes=list(prepared.notes), dry_run=dry_run)
     try:
         with vault.session() as session:
-            _Run(session, prepared, outcome, progress).all_rows(skip_bad_rows)
+            run = _Run(session, prepared, outcome, progress, cancel_check(cancelled))
+            run.all_rows(skip_bad_rows)
             if dry_run or (outcome.problems and not skip_bad_rows):
                 raise _RollBack(outcome)
             outcome.committed = True
@@ -394,12 +412,18 @@ class _Run:
     """One import: caches of what the vault holds, and one method per kind of record."""
 
     def __init__(
-        self, session: Session, prepared: Prepared, outcome: Outcome, progress: Progress | None
+        self,
+        session: Session,
+        prepared: Prepared,
+        outcome: Outcome,
+        progress: Progress | None,
+        cancelled: CancelCheck | None = None,
     ) -> None:
         self.session = session
         self.p = prepared
         self.outcome = outcome
         self.progress = progress
+        self.cancelled = cancelled
         self.headers = prepared.file.headers
         self.targets = {t.key: t for t in TARGETS[prepared.kind]}
         self.columns = [
@@ -444,6 +468,8 @@ class _Run:
             raws = [self.raw_of(cells) if len(cells) == width else None for _, (_, cells) in chunk]
             self.chunk_records = self.prefetch([raw for raw in raws if raw is not None])
             for (n, (line, cells)), raw in zip(chunk, raws, strict=True):
+                if self.cancelled is not None and self.cancelled():
+                    raise ImportCancelled()
                 if self.progress is not None and n % PROGRESS_EVERY == 0:
                     self.progress(n, total, f"Row {n:,} of {total:,}")
                 if raw is None:
@@ -674,9 +700,10 @@ class _Run:
         self.remember(obj, ref)
         if tag_names:
             self.settle({"record_id": obj.id})
-            have = set(tags.tags_of(self.session, obj))
+            # the vault's tag names are matched whatever their case ("kitchen" is "Kitchen")
+            have = {t.casefold() for t in tags.tags_of(self.session, obj)}
             for name in tag_names:
-                if name not in have:
+                if name.casefold() not in have:
                     tags.add_tag(self.session, obj, name)
                     action = "update" if action == "unchanged" else action
         return action, obj

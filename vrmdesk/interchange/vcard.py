@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,13 +30,22 @@ from sqlalchemy.orm import Session
 
 from vrmdesk.errors import ValidationError
 from vrmdesk.fileutil import read_regular
-from vrmdesk.interchange.csv_import import Outcome, RowPreview, Sessions
+from vrmdesk.interchange.csv_import import (
+    CancelCheck,
+    ImportCancelled,
+    Outcome,
+    Progress,
+    RowPreview,
+    Sessions,
+    cancel_check,
+)
 from vrmdesk.interchange.csvfile import CsvError
 from vrmdesk.interchange.output import atomic_output
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records, rules
 
 MAX_BYTES = 64 * 1024 * 1024
+PROGRESS_EVERY = 50
 SOURCE = "vcard"
 
 
@@ -249,8 +259,20 @@ class _RollBack(Exception):
     pass
 
 
-def import_vcards(vault: Sessions, path: Path, *, dry_run: bool = False) -> Outcome:
-    """Import an address book in one transaction (none of it if a card is refused)."""
+def import_vcards(
+    vault: Sessions,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    cancelled: CancelCheck | threading.Event | None = None,
+) -> Outcome:
+    """Import an address book in one transaction (none of it if a card is refused).
+
+    ``cancelled`` is asked before every card: once true, :class:`ImportCancelled` comes out and
+    nothing is written; ``progress(done, total, text)`` hears of every ``PROGRESS_EVERY`` cards.
+    """
+    stop = cancel_check(cancelled)
     cards = list(read_cards(path))  # every card readable, or nothing is touched
     outcome = Outcome(dry_run=dry_run)
     left_out = [c for c in cards if not c.organisation]
@@ -261,7 +283,11 @@ def import_vcards(vault: Sessions, path: Path, *, dry_run: bool = False) -> Outc
     try:
         with vault.session() as session:
             importer = _Importer(session, outcome)
-            for card in cards:
+            for n, card in enumerate(cards, 1):
+                if stop is not None and stop():
+                    raise ImportCancelled()
+                if progress is not None and n % PROGRESS_EVERY == 0:
+                    progress(n, len(cards), f"Card {n:,} of {len(cards):,}")
                 if not card.organisation:
                     continue
                 try:

@@ -24,6 +24,8 @@ class Window(Protocol):
     def undo(self) -> None: ...
     def new_record(self, kind: str) -> None: ...
     def import_reply(self) -> None: ...
+    def import_data(self) -> None: ...
+    def export_data(self, fmt: str) -> None: ...
     def share_with_vendor(self) -> None: ...
     def backup_now(self) -> None: ...
     def restore_backup(self) -> None: ...
@@ -98,6 +100,34 @@ class Actions:
             "inbound",
             "Import a signed reply bundle from a vendor",
         )
+        self.import_data = act(
+            "I&mport…",
+            w.import_data,
+            None,
+            "inbound",
+            "Import a spreadsheet (CSV, HomeBox, Warracker) or an address book (vCard)",
+        )
+        self.export_csv = act(
+            "&Spreadsheet (CSV)…",
+            lambda: w.export_data("csv"),
+            None,
+            None,
+            "Export one kind of record as a CSV spreadsheet",
+        )
+        self.export_vcard = act(
+            "&Address book (vCard)…",
+            lambda: w.export_data("vcard"),
+            None,
+            None,
+            "Export the vendors and their contacts as an address book",
+        )
+        self.export_calendar = act(
+            "&Calendar (.ics)…",
+            lambda: w.export_data("calendar"),
+            None,
+            "calendar",
+            "Export the deadlines from today on, with reminders, for a calendar",
+        )
         self.share = act(
             "S&hare with the vendor…",
             w.share_with_vendor,
@@ -144,6 +174,16 @@ class Actions:
         for action in (
             self.share,
             self.import_reply,
+            None,
+            self.import_data,
+        ):
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+        self.export_menu = file_menu.addMenu("&Export")
+        for action in (self.export_csv, self.export_vcard, self.export_calendar):
+            self.export_menu.addAction(action)
+        # the archive (the whole vault in open formats) goes here: its export in export_menu
+        # after a separator, its import beside import_data
+        for action in (
             None,
             self.backup,
             self.restore,

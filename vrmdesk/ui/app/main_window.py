@@ -32,6 +32,7 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.pages import Page
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.home.page import HomePage
+from vrmdesk.ui.interchange.calendar_feed import CalendarFeed
 from vrmdesk.ui.things.page import ThingsPage
 from vrmdesk.ui.vendors.page import VendorsPage
 from vrmdesk.ui.widgets.icons import icon
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
         self.idle.set_minutes(prefs.auto_lock_minutes)
         self.idle.idle.connect(self.request_lock)
         self.reminders = Reminders(controller, prefs, self, tray=tray)
+        self.calendar_feed = CalendarFeed(controller, prefs, self)
 
         self.resize(1200, 780)
         self._restore_geometry()
@@ -213,10 +215,25 @@ class MainWindow(QMainWindow):
         from vrmdesk.ui.app.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.prefs, self)
-        if dialog.exec():
+
+        def saved() -> None:
             settings.save(self.prefs)
             self.idle.set_minutes(self.prefs.auto_lock_minutes)
-            self.controller.notify({"*"}, "Settings saved.")
+            self.controller.notify({"*"}, "Settings saved.")  # the calendar file follows too
+
+        dialog.accepted.connect(saved)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def import_data(self) -> None:
+        from vrmdesk.ui.interchange.wizard import import_file
+
+        import_file(self, self.controller)
+
+    def export_data(self, fmt: str) -> None:
+        from vrmdesk.ui.interchange.exports import export
+
+        export(self, self.controller, fmt, self.prefs.lead())
 
     def import_reply(self) -> None:
         from vrmdesk.ui.share.import_reply import import_reply_dialog

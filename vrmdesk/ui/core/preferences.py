@@ -18,6 +18,10 @@ class Preferences:
     waiting_days: int = 14
     reminders_enabled: bool = True
     last_vault: str = ""
+    #: an .ics file kept up to date after every change ("" for none)
+    calendar_path: str = ""
+    #: what its events say: "titles" only, or "full" (with vendor names and notes)
+    calendar_detail: str = "titles"
 
     def lead(self) -> Lead:
         return Lead(
