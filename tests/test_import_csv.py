@@ -460,3 +460,18 @@ def test_a_vendor_named_twice_in_one_file_gets_its_e_mail_once(vault, tmp_path):
     with vault.session() as s:
         values = sorted(s.scalars(select(m.Channel.value)))
     assert values == ["+49 30 1234", "help@acme.example", "hi@bolt.example"]
+
+
+def test_preset_none_reads_a_homebox_file_as_a_plain_spreadsheet(vault):
+    detected = ci.prepare(FIXTURES / "homebox.csv", "assets")
+    assert detected.preset is not None and detected.source == "homebox"
+    plain = ci.prepare(FIXTURES / "homebox.csv", "assets", preset="none")
+    assert plain.preset is None and plain.source == "csv"
+    assert not any("HomeBox" in note for note in plain.notes)
+    assert plain.columns["HB.name"] == "name"  # still guessed from the column names
+
+
+def test_bought_at_is_guessed_as_the_seller():
+    from vrmdesk.interchange import fields
+
+    assert fields.guess("assets", ["Item", "Bought at", "Bought on"])["Bought at"] == "seller"

@@ -1,6 +1,6 @@
 """``vrmdesk import …`` and ``vrmdesk export …``: data in and out in other programs' formats.
 
-    vrmdesk import csv FILE --kind KIND [--preset homebox|warracker] [--map COLUMN=FIELD]…
+    vrmdesk import csv FILE --kind KIND [--preset homebox|warracker|none] [--map COLUMN=FIELD]…
                        [--date-format FMT] [--decimal-separator . | ,] [--encoding NAME]
                        [--dry-run] [--skip-bad-rows] [--json]
     vrmdesk export csv --kind KIND --out FILE
@@ -156,8 +156,9 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", required=True, choices=IMPORT_KINDS)
     p.add_argument(
         "--preset",
-        choices=("homebox", "warracker"),
-        help="the file is this program's export (found by its columns if not given)",
+        choices=("homebox", "warracker", "none"),
+        help="the file is this program's export (found by its columns if not given; "
+        "none: read it as a plain spreadsheet even if it looks like one)",
     )
     p.add_argument(
         "--map",

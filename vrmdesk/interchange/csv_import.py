@@ -226,8 +226,12 @@ def prepare(
     if kind not in TARGETS:
         raise CsvImportError(f"Cannot import {kind!r} (choose from {', '.join(TARGETS)}).")
     file = csvfile.open_csv(path, encoding=encoding, delimiter=delimiter)
-    chosen = presets.PRESETS.get(preset or "") if preset else presets.detect(file.headers)
-    if preset and chosen is None:
+    # no preset named: one is detected from the header; "none": no preset, even if it looks so
+    if preset == "none":
+        chosen = None
+    else:
+        chosen = presets.PRESETS.get(preset) if preset else presets.detect(file.headers)
+    if preset and preset != "none" and chosen is None:
         raise CsvImportError(
             f"There is no preset {preset!r} (choose from {', '.join(presets.PRESETS)})."
         )

@@ -147,7 +147,7 @@ def inspect(controller: VaultController, choice: Choice, task: Task) -> Inspecti
     prepared = csv_import.prepare(
         choice.path,
         kind,
-        preset=choice.preset or None,
+        preset=choice.preset or "none",
         columns={h: columns.get(h, "") for h in file.headers},
         reading=explicit,
         encoding=choice.encoding or None,
@@ -164,7 +164,7 @@ def prepare(choice: Choice, mapping: Mapping) -> Prepared:
     return csv_import.prepare(
         choice.path,
         choice.csv_kind,
-        preset=choice.preset or None,
+        preset=choice.preset or "none",
         columns=mapping.columns,
         reading=mapping.reading,
         encoding=choice.encoding or None,
