@@ -207,7 +207,7 @@ class PartCollector:
             codec = "utf-8"
         if codec == "ascii":
             codec = "utf-8"  # mail that says us-ascii and is not: 8-bit text is usually UTF-8
-        text = data.decode(codec, "replace")
+        text = data.decode(codec, "replace").replace("\r\n", "\n")
         replaced = text.count("\ufffd") - data.count("\ufffd".encode())
         if replaced > 0:
             self.contents.notes.append(
