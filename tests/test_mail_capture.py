@@ -14,7 +14,6 @@ from pathlib import Path
 
 import mail_corpus as corpus
 import pytest
-from conftest import PASSPHRASE
 
 from vrmdesk.cli import main
 from vrmdesk.mail import addresses, capture, sorting, sources
@@ -22,6 +21,8 @@ from vrmdesk.store import keys
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 from vrmdesk.store.vault import Vault
+
+PASSPHRASE = "correct horse"  # the vault fixture's (tests/conftest.py)
 
 
 @pytest.fixture
@@ -181,7 +182,7 @@ def test_a_case_reference_lands_on_its_ticket_and_the_thread_stays(vault, bosch,
 
 def test_default_and_vendor_patterns_and_a_ticket_opened_from_a_message(vault, bosch, tmp_path):
     with vault.session() as s:
-        records.update(s, m.Vendor, bosch, case_reference_pattern=r"BSH-(\d+)")
+        sorting.set_case_reference_pattern(s, bosch, r"BSH-(\d+)")
         records.create(s, m.Ticket, vendor_id=bosch, title="Old", reference="BSH-4471")
     a = tmp_path / "a.eml"
     a.write_bytes(msg(1, subject="Update on BSH-4471"))
@@ -192,7 +193,7 @@ def test_default_and_vendor_patterns_and_a_ticket_opened_from_a_message(vault, b
     with vault.session() as s:
         on_ticket, loose = s.query(m.Interaction).order_by(m.Interaction.id).all()
         assert on_ticket.ticket_id is not None and loose.ticket_id is None
-        records.update(s, m.Vendor, bosch, case_reference_pattern="")
+        sorting.set_case_reference_pattern(s, bosch, "")
         opened = sorting.open_ticket(s, loose.id)
         assert (opened.reference, opened.title) == ("99881", "[Ticket: 99881] opened")
         assert loose.ticket_id == opened.id

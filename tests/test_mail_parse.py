@@ -56,7 +56,7 @@ def test_quoted_printable_latin1_and_encoded_words(vault, vendors, tmp_path):
     assert it.subject == "Rückruf für Ihren Geschirrspüler"
     assert "Ihr Gerät wird geprüft. Grüße aus München, mit einer sehr langen Zeile." in it.body
     assert it.vendor_id == vendors["Miele"] and it.direction == m.Direction.INBOUND
-    assert it.correspondent == "juergen@miele.example" and it.notes == ""
+    assert it.correspondent == "juergen@miele.example" and it.capture_notes == ""
     assert it.message_id == "<qp@miele.example>"
 
 
@@ -77,9 +77,9 @@ def test_an_unknown_charset_and_undecodable_bytes_are_noted_not_fatal(vault, ven
     with vault.session() as s:
         broken, bad = s.query(m.Interaction).order_by(m.Interaction.id).all()
         assert broken.body.startswith("café and a bad byte \ufffd")
-        assert "Unknown charset 'x-no-such-charset'" in broken.notes
+        assert "Unknown charset 'x-no-such-charset'" in broken.capture_notes
         assert bad.body == "ok \ufffd\ufffd not ok"
-        assert "2 bytes of text did not decode as utf-8" in bad.notes
+        assert "2 bytes of text did not decode as utf-8" in bad.capture_notes
 
 
 def test_html_only_mail_becomes_readable_text_without_fetching(vault, vendors, tmp_path):
@@ -116,7 +116,7 @@ def test_an_attachment_over_the_cap_is_left_out_with_a_note(vault, vendors, tmp_
     path.write_bytes(corpus.with_attachment(os.urandom(200_000)))
     capture.import_messages(vault, sources.messages_of(path), max_file_size=100_000)
     it = only_interaction(vault)
-    assert "The attachment 'manual.pdf' is larger than 98 KB and was left out." in it.notes
+    assert "The attachment 'manual.pdf' is larger than 98 KB and was left out." in it.capture_notes
     with vault.session() as s:
         assert AttachmentStore.for_owner(s, s.get(m.Interaction, it.id)) == []
 
@@ -158,7 +158,7 @@ def test_malformed_headers_are_read_as_far_as_they_go(vault, tmp_path):
     assert outcome.problems == [] and outcome.unsorted == 1
     with vault.session() as s:
         (mail,) = s.query(m.UnsortedMail).all()
-        assert "no date" in mail.notes
+        assert "no date" in mail.capture_notes
         assert mail.subject.startswith("=?utf-8?Q?half")
 
 

@@ -116,7 +116,7 @@ def test_a_vault_from_schema_0003_upgrades_with_its_data(tmp_path: Path):
             assert s.query(m.UnsortedMail).count() == 0  # the new tables are there
             interaction = s.query(m.Interaction).first()
             assert interaction is not None and interaction.message_id is None
-            assert interaction.notes == ""
+            assert interaction.capture_notes == ""
             assert s.query(m.Offer).filter(m.Offer.message_id.is_(None)).count() > 0
             word = interaction.subject.split()[0]
             assert search.search(s, word)  # the triggers survived the new columns

@@ -229,7 +229,7 @@ class Capture:
                 correspondent_name=name[:200],
                 subject=subject,
                 body="",
-                notes="",
+                capture_notes="",
                 bulk=env.bulk,
             )
             self.session.add(unsorted)
@@ -243,9 +243,8 @@ class Capture:
                 received_at=env.occurred_at,
                 channel=m.InteractionChannel.EMAIL,
                 content=subject,
-                message_id=env.message_id,
-                correspondent=address[:320],
             )
+            offer.message_id, offer.correspondent = env.message_id, address[:320]
             return offer, OFFER
         interaction = records.create(
             self.session,
@@ -256,10 +255,10 @@ class Capture:
             direction=d.direction,
             channel=m.InteractionChannel.EMAIL,
             subject=subject,
-            message_id=env.message_id,
-            in_reply_to=" ".join(env.parents),
-            correspondent=address[:320],
         )
+        interaction.message_id = env.message_id
+        interaction.in_reply_to = " ".join(env.parents)
+        interaction.correspondent = address[:320]
         return interaction, IMPORTED
 
     def _store_file(self, owner: m.Record, name: str, media_type: str, body: io.RawIOBase) -> str:
@@ -286,7 +285,7 @@ class Capture:
             owner.content = f"{owner.content}\n\n{text}".strip() if text else owner.content
         elif isinstance(owner, m.Interaction | m.UnsortedMail):
             owner.body = text
-            owner.notes = notes
+            owner.capture_notes = notes
         self.session.flush()
 
 

@@ -84,8 +84,6 @@ def _become(session: Session, mail: m.UnsortedMail, vendor_id: int) -> m.Interac
             received_at=mail.occurred_at,
             channel=m.InteractionChannel.EMAIL,
             content=f"{mail.subject}\n\n{mail.body}".strip(),
-            message_id=mail.message_id,
-            correspondent=mail.correspondent,
         )
     else:
         record = records.create(
@@ -97,15 +95,14 @@ def _become(session: Session, mail: m.UnsortedMail, vendor_id: int) -> m.Interac
             channel=m.InteractionChannel.EMAIL,
             subject=mail.subject or "(no subject)",
             body=mail.body,
-            message_id=None,  # set below, once the unsorted row no longer holds it
-            in_reply_to=mail.in_reply_to,
-            correspondent=mail.correspondent,
-            notes=mail.notes,
         )
+        record.in_reply_to = mail.in_reply_to
+        record.capture_notes = mail.capture_notes
+    record.correspondent = mail.correspondent
     _move_attachments(session, mail, record)
     message_id = mail.message_id
     session.delete(mail)
-    session.flush()
+    session.flush()  # the unsorted row gives up the message id before the record takes it
     record.message_id = message_id
     session.flush()
     return record
@@ -203,7 +200,6 @@ def reclassify(
             received_at=interaction.occurred_at,
             channel=interaction.channel,
             content=f"{interaction.subject}\n\n{interaction.body}".strip(),
-            correspondent=interaction.correspondent,
         )
         message_id, address = interaction.message_id, interaction.correspondent
         _move_attachments(session, interaction, record)
@@ -222,16 +218,23 @@ def reclassify(
             channel=the_offer.channel,
             subject=subject[:500] or "(no subject)",
             body=body,
-            correspondent=the_offer.correspondent,
         )
         message_id, address = the_offer.message_id, the_offer.correspondent
         _move_attachments(session, the_offer, record)
         session.delete(the_offer)
     session.flush()
+    record.correspondent = address
     if message_id:
         record.message_id = message_id
     remember_sender(session, address, offer=offer)
     return record
+
+
+def set_case_reference_pattern(session: Session, vendor_id: int, pattern: str) -> None:
+    """A vendor's case reference pattern (a regular expression; empty: the usual forms)."""
+    references.compile_pattern(pattern)
+    records.get(session, m.Vendor, vendor_id).case_reference_pattern = pattern.strip()
+    session.flush()
 
 
 def open_ticket(

@@ -309,7 +309,7 @@ class Interaction(Record):
     #: the other side's address of a captured e-mail
     correspondent: Mapped[str] = mapped_column(String(320), default="")
     #: what capture could not keep (undecodable text, attachments left out)
-    notes: Mapped[text]
+    capture_notes: Mapped[text]
 
     vendor: Mapped[Vendor] = relationship()
     ticket: Mapped[Ticket | None] = relationship()
@@ -518,7 +518,7 @@ class UnsortedMail(Record):
     correspondent_name: Mapped[str] = mapped_column(String(200), default="")
     subject: Mapped[str] = mapped_column(String(500), default="")
     body: Mapped[text]
-    notes: Mapped[text]
+    capture_notes: Mapped[text]
     #: a mailing list's or bulk mail's: an offer once assigned
     bulk: Mapped[bool] = mapped_column(Boolean, default=False)
     dismissed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)

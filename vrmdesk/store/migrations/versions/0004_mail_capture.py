@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("correspondent_name", sa.String(length=200), nullable=False),
         sa.Column("subject", sa.String(length=500), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("capture_notes", sa.Text(), nullable=False),
         sa.Column("bulk", sa.Boolean(), nullable=False),
         sa.Column("dismissed", sa.Boolean(), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
@@ -109,7 +109,10 @@ def upgrade() -> None:
         "interactions",
         sa.Column("correspondent", sa.String(length=320), nullable=False, server_default=""),
     )
-    op.add_column("interactions", sa.Column("notes", sa.Text(), nullable=False, server_default=""))
+    op.add_column(
+        "interactions",
+        sa.Column("capture_notes", sa.Text(), nullable=False, server_default=""),
+    )
     op.create_index(
         op.f("ix_interactions_message_id"), "interactions", ["message_id"], unique=True
     )
@@ -139,7 +142,7 @@ def downgrade() -> None:
         batch_op.drop_column("message_id")
     with op.batch_alter_table("interactions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_interactions_message_id"))
-        batch_op.drop_column("notes")
+        batch_op.drop_column("capture_notes")
         batch_op.drop_column("correspondent")
         batch_op.drop_column("in_reply_to")
         batch_op.drop_column("message_id")
