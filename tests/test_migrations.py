@@ -96,3 +96,29 @@ def test_a_vault_from_schema_0002_upgrades_with_its_data(tmp_path: Path):
             assert s.query(m.ImportRef).count() == 0  # the new table is there
             receipt = s.query(m.Attachment).first()
             assert receipt is not None and vault.attachments.read_bytes(receipt)
+
+
+def test_a_vault_from_schema_0003_upgrades_with_its_data(tmp_path: Path):
+    """A real vault written by the 0003 release (demo data, attachments), opened by this one:
+    its interactions and offers keep their text and searchability, and take mail's columns."""
+    import shutil
+
+    from vrmdesk.store.services import search
+
+    folder = tmp_path / "old"
+    shutil.copytree(FIXTURES / "vault-0003", folder)
+    with Vault.open(folder, "fixture passphrase") as vault:
+        (taken,) = backup.list_backups(vault)
+        assert taken.reason == "before-migration-from-0003"
+        with vault.engine.connect() as conn:
+            assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
+        with vault.session() as s:
+            assert s.query(m.UnsortedMail).count() == 0  # the new tables are there
+            interaction = s.query(m.Interaction).first()
+            assert interaction is not None and interaction.message_id is None
+            assert interaction.capture_notes == ""
+            assert s.query(m.Offer).filter(m.Offer.message_id.is_(None)).count() > 0
+            word = interaction.subject.split()[0]
+            assert search.search(s, word)  # the triggers survived the new columns
+            receipt = s.query(m.Attachment).first()
+            assert receipt is not None and vault.attachments.read_bytes(receipt)

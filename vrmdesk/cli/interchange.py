@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from vrmdesk.cli import mail
 from vrmdesk.cli.common import CliError, counted, open_vault, positive_int
 from vrmdesk.text import printable
 
@@ -201,6 +202,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import_vcard)
+    mail.add_import_parser(import_sub, common)
 
     exports = sub.add_parser(
         "export",

@@ -120,6 +120,9 @@ class Vendor(Record):
     notes: Mapped[text]
     #: the vendor's age recipient (age1…), for bundles encrypted to it
     age_recipient: Mapped[str] = mapped_column(String(100), default="")
+    #: how this vendor writes its case numbers in a subject (a regular expression whose first
+    #: group is the reference; empty: the usual forms, see vrmdesk.mail.references)
+    case_reference_pattern: Mapped[str] = mapped_column(String(500), default="")
 
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="vendor", cascade="all, delete-orphan", passive_deletes=True
@@ -299,6 +302,14 @@ class Interaction(Record):
     channel: Mapped[InteractionChannel] = mapped_column(_enum(InteractionChannel))
     subject: Mapped[str] = mapped_column(String(500), default="")
     body: Mapped[text]
+    #: a captured e-mail's Message-ID (or ``digest:…`` of its headers): stored once
+    message_id: Mapped[str | None] = mapped_column(String(500), unique=True, index=True)
+    #: the Message-IDs it answers (In-Reply-To, then References), space-separated
+    in_reply_to: Mapped[str] = mapped_column(Text, default="")
+    #: the other side's address of a captured e-mail
+    correspondent: Mapped[str] = mapped_column(String(320), default="")
+    #: what capture could not keep (undecodable text, attachments left out)
+    capture_notes: Mapped[text]
 
     vendor: Mapped[Vendor] = relationship()
     ticket: Mapped[Ticket | None] = relationship()
@@ -315,6 +326,10 @@ class Offer(Record):
     received_at: Mapped[datetime]
     channel: Mapped[InteractionChannel] = mapped_column(_enum(InteractionChannel))
     content: Mapped[text]
+    #: a captured e-mail's Message-ID (or ``digest:…`` of its headers): stored once
+    message_id: Mapped[str | None] = mapped_column(String(500), unique=True, index=True)
+    #: the sender's address of a captured e-mail
+    correspondent: Mapped[str] = mapped_column(String(320), default="")
 
     vendor: Mapped[Vendor] = relationship()
 
@@ -481,6 +496,82 @@ class ImportRef(Base):
     kind: Mapped[str] = mapped_column(String(32))
     ref: Mapped[str] = mapped_column(String(200))
     record_id: Mapped[int]
+
+
+class UnsortedMail(Record):
+    """A captured e-mail whose correspondent matches no vendor, kept until assigned or dismissed.
+
+    Its attachments are already in the vault (owned by it) and move to the interaction it
+    becomes. A dismissed one stays as a row (``dismissed``), so importing it again adds nothing.
+    Not one of ``RECORD_TYPES``: it is no record of a relationship until it is assigned.
+    """
+
+    __tablename__ = "unsorted_mail"
+    kind = "unsorted_mail"
+
+    message_id: Mapped[str] = mapped_column(String(500), unique=True)
+    in_reply_to: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime]
+    direction: Mapped[Direction] = mapped_column(_enum(Direction))
+    #: the other side's address (the sender of inbound mail, the first recipient of outbound)
+    correspondent: Mapped[str] = mapped_column(String(320), index=True)
+    correspondent_name: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    body: Mapped[text]
+    capture_notes: Mapped[text]
+    #: a mailing list's or bulk mail's: an offer once assigned
+    bulk: Mapped[bool] = mapped_column(Boolean, default=False)
+    dismissed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+
+class MailAccount(Base):
+    """An IMAP account mail is fetched from (read only)."""
+
+    __tablename__ = "mail_accounts"
+    __table_args__ = (UniqueConstraint("host", "user", name="uq_mail_accounts_host_user"),)
+
+    id: Mapped[intpk]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int]
+    user: Mapped[str] = mapped_column(String(320))
+    folders: Mapped[list[str]] = mapped_column(default=list)
+    #: plain IMAP upgraded with STARTTLS (else IMAPS)
+    starttls: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: SHA-256 of a self-signed certificate the person chose to trust (hex, empty: none)
+    trusted_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    #: the password, kept in the (encrypted) vault; empty when it is in the OS keyring
+    password: Mapped[str] = mapped_column(Text, default="")
+    use_keyring: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MailFolderState(Base):
+    """How far a folder of an account has been fetched: UIDVALIDITY and the last UID stored."""
+
+    __tablename__ = "mail_folder_states"
+    __table_args__ = (
+        UniqueConstraint("account_id", "folder", name="uq_mail_folder_states_account_folder"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("mail_accounts.id", ondelete="CASCADE"))
+    folder: Mapped[str] = mapped_column(String(500))
+    uidvalidity: Mapped[int]
+    last_uid: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MailSender(Base):
+    """What the person decided about a sender: whose it is, and offer or conversation."""
+
+    __tablename__ = "mail_senders"
+
+    id: Mapped[intpk]
+    address: Mapped[str] = mapped_column(String(320, collation="NOCASE"), unique=True)
+    vendor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vendors.id", ondelete="CASCADE"), index=True
+    )
+    #: True: its mail is an offer; False: conversation; None: decided by the headers
+    offer: Mapped[bool | None]
 
 
 class Meta(Base):

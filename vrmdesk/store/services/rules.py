@@ -295,10 +295,28 @@ def _contact(session: Session, obj: m.Contact) -> None:
     _email("email", obj.email)
 
 
+def is_mail_domain(text: str) -> bool:
+    """``@example.com`` or ``example.com``: a whole domain, as an e-mail channel may hold."""
+    name = text.strip().removeprefix("@")
+    labels = name.split(".")
+    return (
+        len(labels) >= 2
+        and all(labels)
+        and all(ch.isalnum() or ch in "-." for ch in name)
+        and not name.startswith("-")
+    )
+
+
 def _channel(session: Session, obj: m.Channel) -> None:
     _required(obj, "value", "A channel needs an address, number or handle.")
-    if obj.channel == m.ChannelKind.EMAIL:
-        _email("value", obj.value)
+    value = obj.value
+    mail_ok = is_mail_domain(value) or is_email_address(value)
+    if obj.channel == m.ChannelKind.EMAIL and not mail_ok:
+        raise ValidationError(
+            f"“{value}” is not an e-mail address or a domain (for example "
+            "service@example.com, or @example.com for all of its addresses).",
+            field="value",
+        )
 
 
 def _account(session: Session, obj: m.Account) -> None:

@@ -1,0 +1,97 @@
+"""Where messages come from on disk: single ``.eml`` files, mbox files (Thunderbird's local
+folders, a Google Takeout export) and Maildir folders, each message opened as a stream.
+
+A folder that is no Maildir is searched for mbox and ``.eml`` files (a Thunderbird profile's
+``Mail/Local Folders``, with its ``.msf`` index files passed over). Nothing is written to a
+source: mbox files are read with ``mailbox.mbox(create=False)`` and never locked or flushed.
+"""
+
+from __future__ import annotations
+
+import mailbox
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO, cast
+
+from vrmdesk.errors import VrmError
+from vrmdesk.mail.capture import Message
+
+#: files in a mail folder that hold no messages (Thunderbird's indexes, filters, Takeout's JSON)
+NOT_MAIL = {".msf", ".dat", ".json", ".html", ".sqlite", ".txt", ".log", ".csv", ".ics", ".vcf"}
+SENT_NAMES = {"sent", "sent items", "sent mail", "sent messages", "gesendet", "envoyés"}
+
+
+class MailSourceError(VrmError):
+    """A path given to import that holds no mail the importer reads."""
+
+
+def is_maildir(path: Path) -> bool:
+    return path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir()
+
+
+def _starts_like_mbox(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(5) == b"From "
+    except OSError:
+        return False
+
+
+def _holds_mail(path: Path) -> bool:
+    if path.name.startswith("."):
+        return False
+    if path.is_dir():  # a Maildir, or Thunderbird's subfolders (Inbox.sbd)
+        return is_maildir(path) or path.suffix.lower() == ".sbd"
+    suffix = path.suffix.lower()
+    return (
+        path.is_file() and suffix not in NOT_MAIL and (suffix == ".eml" or _starts_like_mbox(path))
+    )
+
+
+def is_sent_folder(path: Path) -> bool:
+    """A folder named like a Sent folder (its mail is mine, going out)."""
+    name = path.name.lower().removesuffix(".mbox").lstrip(".")
+    return name in SENT_NAMES
+
+
+def messages_of(path: Path) -> Iterator[Message]:
+    """Every message under ``path``, in the order the source holds them."""
+    if is_maildir(path):
+        yield from _maildir(path)
+    elif path.is_dir():
+        children = [c for c in sorted(path.iterdir()) if _holds_mail(c)]
+        if not children:
+            raise MailSourceError(f"{path} holds no mail (no Maildir, mbox or .eml files).")
+        for child in children:
+            yield from messages_of(child)
+    elif path.is_file():
+        if _starts_like_mbox(path):
+            yield from _mbox(path)
+        else:
+            yield str(path), _opener(path)
+    else:
+        raise MailSourceError(f"{path} does not exist or is not a file or folder.")
+
+
+def _opener(path: Path) -> Callable[[], BinaryIO]:
+    return lambda: path.open("rb")
+
+
+def _mbox(path: Path) -> Iterator[Message]:
+    box = mailbox.mbox(path, create=False)
+    try:
+        keys = list(box.iterkeys())
+        for number, key in enumerate(keys, 1):
+            yield f"{path} (message {number})", _box_opener(box, key)
+    finally:
+        box.close()
+
+
+def _maildir(path: Path) -> Iterator[Message]:
+    box = mailbox.Maildir(path, factory=None, create=False)
+    for key in sorted(box.iterkeys()):
+        yield f"{path} ({key})", _box_opener(box, key)
+
+
+def _box_opener(box: mailbox.Mailbox[mailbox.Message], key: str) -> Callable[[], BinaryIO]:
+    return lambda: cast(BinaryIO, box.get_file(key))
