@@ -29,6 +29,7 @@ import hashlib
 import io
 import json
 import os
+import queue
 import re
 import shutil
 import tempfile
@@ -49,8 +50,10 @@ from sqlalchemy import (
     Enum,
     Integer,
     LargeBinary,
+    Select,
     String,
     Table,
+    column,
     func,
     insert,
     select,
@@ -172,15 +175,24 @@ def archived_columns(table: Table) -> list[tuple[str, str]]:
 
 
 def _encoder(kind: str) -> Callable[[Any], Any] | None:
-    if kind == "datetime":  # stored as UTC without an offset; written with it
-        return lambda v: v.replace(tzinfo=UTC).isoformat()
-    if kind == "date":
-        return lambda v: v.isoformat()
+    """How a value as SQLite stores it (read without SQLAlchemy's types, for speed) is written;
+    None where it is written as it is (integers, text, enums' strings, dates' ISO text)."""
+    if kind == "datetime":
+        return _stored_datetime
+    if kind == "bool":
+        return bool
+    if kind == "json":
+        return json.loads
     if kind == "bytes":
         return lambda v: base64.b64encode(v).decode("ascii")
-    if kind == "enum":
-        return lambda v: v.value if hasattr(v, "value") else v
     return None
+
+
+def _stored_datetime(text: str) -> str:
+    """``2026-01-02 03:04:05.000006`` (SQLAlchemy's SQLite form, UTC) as ISO 8601 with offset."""
+    if len(text) == 26 and text[10] == " ":
+        return f"{text[:10]}T{text[11:]}+00:00"
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).isoformat()  # any other form
 
 
 def _decode(kind: str, value: Any, column: Any, where: str) -> Any:
@@ -254,6 +266,38 @@ class _Counting(io.RawIOBase):
         self.size += len(view)
         self.target.write(view)
         return len(view)
+
+
+@contextmanager
+def _in_background(target: IO[bytes] | _Counting) -> Iterator[Callable[[bytes], None]]:
+    """A ``write`` that hands the bytes to a thread writing them to ``target``: deflate, the
+    hashes and the encryption release the GIL, so they run beside the encoding of the next rows.
+    What the thread's write raised is raised here, at the next write or at the end."""
+    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+    failed: list[BaseException] = []
+
+    def drain() -> None:
+        while (data := pending.get()) is not None:
+            if not failed:
+                try:
+                    target.write(data)
+                except BaseException as exc:
+                    failed.append(exc)
+
+    def write(data: bytes) -> None:
+        if failed:
+            raise failed[0]
+        pending.put(data)
+
+    worker = threading.Thread(target=drain, name="vrmdesk-archive-write", daemon=True)
+    worker.start()
+    try:
+        yield write
+    finally:
+        pending.put(None)
+        worker.join()
+    if failed:
+        raise failed[0]
 
 
 @contextmanager
@@ -375,15 +419,26 @@ def write_zip(
         ).all()
         total = sum(b.size for b in blobs) + 1
         done = 0
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor()  # in the same read transaction
         for table in TABLES:
-            query = select(table).order_by(*table.primary_key.columns)
+            names = [c for c, _ in archived_columns(table)]
+            query: Select[*tuple[Any, ...]] = (
+                select(*[column(c) for c in names])  # untyped: the values as stored
+                .select_from(table)
+                .order_by(*table.primary_key.columns)
+            )
             if table.name == m.Meta.__tablename__:
                 hidden = set(VAULT_BOUND_META) | (set() if with_identity else {IDENTITY_META_KEY})
                 query = query.where(table.c.key.not_in(hidden))
+            compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
+            cursor.execute(str(compiled))
             name = f"{TABLES_DIR}{table.name}.jsonl"
             with zf.open(name, "w", force_zip64=True) as entry:
                 counting = _Counting(entry)
-                rows[table.name] = _write_rows(conn.execute(query), table, counting)
+                with _in_background(counting) as write:
+                    rows[table.name] = _write_rows(cursor, table, write)
             members.append(
                 {"name": name, "size": counting.size, "sha256": counting.sha256.hexdigest()}
             )
@@ -422,26 +477,22 @@ def write_zip(
     return rows, len(blobs)
 
 
-def _write_rows(result: Any, table: Table, out: _Counting) -> int:
+def _write_rows(cursor: Any, table: Table, write: Callable[[bytes], None]) -> int:
     columns = archived_columns(table)
     names = [c for c, _ in columns]
-    converting = [(n, f) for n, k in columns if (f := _encoder(k)) is not None]
+    converting = [(i, f) for i, (_, k) in enumerate(columns) if (f := _encoder(k)) is not None]
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     count = 0
-    lines: list[str] = []
-    for row in result:
-        values = row._mapping
-        record = {n: values[n] for n in names}
-        for n, convert in converting:
-            if record[n] is not None:
-                record[n] = convert(record[n])
-        lines.append(dumps(record))
-        count += 1
-        if len(lines) == BATCH:
-            out.write(("\n".join(lines) + "\n").encode("utf-8"))
-            lines.clear()
-    if lines:
-        out.write(("\n".join(lines) + "\n").encode("utf-8"))
+    while batch := cursor.fetchmany(BATCH):
+        lines = []
+        for row in batch:
+            values = list(row)
+            for i, convert in converting:
+                if values[i] is not None:
+                    values[i] = convert(values[i])
+            lines.append(dumps(dict(zip(names, values, strict=True))))
+        write(("\n".join(lines) + "\n").encode("utf-8"))
+        count += len(batch)
     return count
 
 
