@@ -19,7 +19,7 @@ from vrmdesk.store.vault import Vault
 @pytest.fixture
 def demo_vault(vault: Vault) -> Vault:
     with vault.session() as s:
-        demo.build(s)
+        demo.build(s, vault.attachments)
     return vault
 
 
