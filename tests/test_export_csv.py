@@ -20,7 +20,7 @@ ROUND_TRIP = ("vendors", "assets", "warranties", "service_events", "tickets", "i
 @pytest.fixture
 def demo_vault(vault: Vault) -> Vault:
     with vault.session() as s:
-        demo.build(s)
+        demo.build(s, vault.attachments)
     return vault
 
 

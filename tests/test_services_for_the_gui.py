@@ -26,7 +26,7 @@ TODAY = date.today()
 @pytest.fixture
 def demo_vault(vault: Vault) -> Vault:
     with vault.session() as s:
-        demo.build(s)
+        demo.build(s, vault.attachments)
     return vault
 
 

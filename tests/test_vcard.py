@@ -95,7 +95,7 @@ def test_a_file_that_is_not_an_address_book(vault, tmp_path):
 
 def test_the_export_is_read_by_vobject_and_imports_back_unchanged(vault, tmp_path):
     with vault.session() as s:
-        demo.build(s)
+        demo.build(s, vault.attachments)
     out = tmp_path / "contacts.vcf"
     with vault.session() as s:
         cards = vcard.export_vcards(s, vault.header.vault_id, out)
