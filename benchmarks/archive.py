@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import machine_note  # noqa: E402
+from benchmarks.common import decade_vault, machine_note  # noqa: E402
 
 PASSPHRASE = "vrmdesk benchmark vault"
 
@@ -53,19 +53,6 @@ print(json.dumps({"seconds": seconds, "rss_growth_mb": (after - before) / 1024,
                   "size_mb": written.size / 1e6, "files": written.files,
                   "rows": sum(written.rows.values())}))
 """
-
-
-def decade_vault(work: Path, given: Path | None) -> Path:
-    if given is not None:
-        return given
-    folder = work / "decade"
-    subprocess.run(
-        [sys.executable, "benchmarks/generate.py", "--size", "decade", "--out", str(folder)],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
-    return folder
 
 
 def export_figures(vault: Path, work: Path, how: str, recipient: str) -> dict[str, float]:
