@@ -118,7 +118,9 @@ def test_quick_capture_names_the_vendor_and_delete_by_kind_can_be_undone(vault):
         )
     assert captured.vendor == "Acme"
     with vault.session() as s:
-        snapshot = editing.delete_record(s, "vendor", acme, cascade=True)
+        snapshot = editing.delete_record(
+            s, "vendor", acme, cascade=True, attachments=vault.attachments
+        )
         assert isinstance(snapshot, undo.Snapshot)
     with vault.session() as s:
         assert s.get(m.Interaction, captured.id) is None
