@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +16,21 @@ from vrmdesk.store.engine import make_engine
 def make_plain_engine(path: Path) -> Engine:
     """The plain-SQLite twin's engine: the same driver, pragmas and pool, no key."""
     return make_engine(path, None)
+
+
+def decade_vault(work: Path, given: Path | None) -> Path:
+    """``given`` (a vault made by ``generate.py --size decade``), else one generated into
+    ``work``."""
+    if given is not None:
+        return given
+    folder = work / "decade"
+    subprocess.run(
+        [sys.executable, "benchmarks/generate.py", "--size", "decade", "--out", str(folder)],
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+    )
+    return folder
 
 
 def machine_note() -> str:

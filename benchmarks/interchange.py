@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import machine_note  # noqa: E402
+from benchmarks.common import decade_vault, machine_note  # noqa: E402
 
 PASSPHRASE = "vrmdesk benchmark vault"
 
@@ -99,15 +99,7 @@ def calendar_figures(work: Path, decade: Path | None) -> dict[str, float]:
     from vrmdesk.interchange import calendar
     from vrmdesk.store.vault import Vault
 
-    if decade is None:
-        decade = work / "decade"
-        subprocess.run(
-            [sys.executable, "benchmarks/generate.py", "--size", "decade", "--out", str(decade)],
-            check=True,
-            cwd=ROOT,
-            capture_output=True,
-        )
-    vault = Vault.open(decade, PASSPHRASE, readonly=True)
+    vault = Vault.open(decade_vault(work, decade), PASSPHRASE, readonly=True)
     try:
         times = []
         for _ in range(3):

@@ -93,6 +93,27 @@ class HashingReader(io.RawIOBase):
             pass
 
 
+class KeepingWriter(io.RawIOBase):
+    """Writes to ``target`` for a library that pushes into a Python stream (pyrage): it reports
+    an exception raised here only as text, so the original (a full disk) is kept in ``error``."""
+
+    def __init__(self, target: ByteSink) -> None:
+        super().__init__()
+        self.target = target
+        self.error: BaseException | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: ReadableBuffer) -> int:
+        try:
+            self.target.write(data)
+        except BaseException as exc:
+            self.error = exc
+            raise
+        return memoryview(data).nbytes
+
+
 # ENOSPC: no space; EDQUOT: over a quota; EFBIG: over RLIMIT_FSIZE or the file system's limit.
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
 

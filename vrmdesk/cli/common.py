@@ -52,12 +52,12 @@ def read_secret_file(path: str) -> str:
     return text.rstrip("\r\n")
 
 
-def prompt(label: str, confirm: bool) -> str:
+def prompt(label: str, confirm: bool, *, sources: str | None = None) -> str:
+    """Ask on the terminal; ``sources`` names the other ways to give it (for the refusal when
+    there is no terminal)."""
     if not sys.stdin.isatty():
-        raise CliError(
-            f"No passphrase: use --passphrase-file FILE or set {PASSPHRASE_ENV} "
-            "(no terminal to ask on)."
-        )
+        other = sources or f"use --passphrase-file FILE or set {PASSPHRASE_ENV}"
+        raise CliError(f"No {label[:1].lower()}{label[1:]}: {other} (no terminal to ask on).")
     first = getpass.getpass(f"{label}: ")
     if confirm and getpass.getpass(f"{label} (again): ") != first:
         raise CliError("The two passphrases differ.")

@@ -7,22 +7,42 @@
     vrmdesk import vcard FILE [--dry-run] [--json]
     vrmdesk export vcard --out FILE [--vendor NAME]
     vrmdesk calendar --out FILE.ics [--detail titles|full] [--warranty-days N] …
+    vrmdesk export archive --out FILE [--encrypt-to age1… | --plain] [--with-identity]
+    vrmdesk --vault NEW import archive FILE [--identity AGE_IDENTITY_FILE] [--json]
 
 ``import csv`` exits 0 when it imported (or, with ``--dry-run``, would import), 1 when problems
 stopped it; ``--json`` prints ``{"created", "updated", "unchanged", "problems": [{"line",
 "column", "reason"}], …}``.
+
+The archive (docs/archive-format.md) is encrypted to a passphrase from
+``VRMDESK_ARCHIVE_PASSPHRASE`` or a prompt, unless ``--encrypt-to`` names an age recipient or
+``--plain`` asks for none; ``import archive`` creates the vault when there is none (its
+passphrase asked as ``init`` asks it) or fills an existing empty one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from vrmdesk.cli import mail
-from vrmdesk.cli.common import CliError, counted, open_vault, positive_int
+from vrmdesk.cli.common import (
+    CliError,
+    counted,
+    open_vault,
+    passphrase,
+    positive_int,
+    prompt,
+    show_recovery_key,
+    vault_dir,
+)
 from vrmdesk.text import printable
+
+ARCHIVE_PASSPHRASE_ENV = "VRMDESK_ARCHIVE_PASSPHRASE"
 
 IMPORT_KINDS = ("vendors", "assets", "warranties", "service_events", "tickets", "interactions")
 EXPORT_KINDS = (
@@ -137,6 +157,105 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def archive_passphrase(*, confirm: bool) -> str:
+    """The archive's passphrase: ``VRMDESK_ARCHIVE_PASSPHRASE``, else asked on the terminal."""
+    if os.environ.get(ARCHIVE_PASSPHRASE_ENV):
+        return os.environ[ARCHIVE_PASSPHRASE_ENV]
+    return prompt("Archive passphrase", confirm, sources=f"set {ARCHIVE_PASSPHRASE_ENV}")
+
+
+def _rows_summary(rows: dict[str, int], files: int) -> str:
+    records = sum(n for table, n in rows.items() if table != "vault_meta")
+    return f"{counted(records, 'row')} in {counted(len(rows), 'table')}, {counted(files, 'file')}"
+
+
+def cmd_export_archive(args: argparse.Namespace) -> int:
+    from vrmdesk.interchange import archive
+
+    recipient = archive.parse_recipient(args.encrypt_to) if args.encrypt_to else None
+    with open_vault(args, readonly=True) as vault:
+        secret = None
+        if args.plain:
+            print(
+                f"vrmdesk: warning: {printable(args.out)} is written unencrypted: whoever gets "
+                "the file reads everything in the vault, attachments and stored mail passwords "
+                "too.",
+                file=sys.stderr,
+            )
+        elif recipient is None:
+            secret = archive_passphrase(confirm=True)
+        written = archive.export_archive(
+            vault,
+            Path(args.out),
+            passphrase=secret,
+            recipient=recipient,
+            with_identity=args.with_identity,
+        )
+    how = {
+        "passphrase": "encrypted to the archive passphrase",
+        "recipient": f"encrypted to {args.encrypt_to}",
+        "": "not encrypted",
+    }[written.encrypted]
+    identity = "; with the signing identity" if args.with_identity else ""
+    print(
+        f"Wrote {printable(args.out)}: {_rows_summary(written.rows, written.files)} "
+        f"({written.size / 1024**2:.1f} MB, {how}{identity})."
+    )
+    return 0
+
+
+def cmd_import_archive(args: argparse.Namespace) -> int:
+    from vrmdesk.interchange import archive
+
+    folder = vault_dir(args)
+    identity = Path(args.identity).expanduser() if args.identity else None
+
+    def ask() -> str:
+        return archive_passphrase(confirm=False)
+
+    recovery_key = None
+    created = not (folder / "vault.json").exists()
+    if created:
+        with archive.open_archive(Path(args.file), passphrase=ask, identity_file=identity) as arc:
+            rows, recovery_key = archive.import_into_new_vault(
+                folder, passphrase(args, confirm=True), arc
+            )
+            files = arc.files
+    else:
+        with open_vault(args) as vault:
+            with vault.session() as session:
+                held = archive.records_in(session)
+            if held:  # said before an archive is decrypted for nothing
+                raise CliError(
+                    f"The vault in {folder} is not empty: an archive is imported only into a "
+                    "new or empty vault (give --vault a new folder)."
+                )
+            with archive.open_archive(
+                Path(args.file), passphrase=ask, identity_file=identity
+            ) as arc:
+                rows = archive.import_archive(vault, arc)
+                files = arc.files
+    if args.json:
+        out: dict[str, Any] = {
+            "vault": str(folder),
+            "created": created,
+            "rows": rows,
+            "files": files,
+        }
+        if recovery_key is not None:
+            out["recovery_key"] = recovery_key
+        print(json.dumps(out, indent=2))
+        return 0
+    where = "a new vault in" if created else "the vault in"
+    print(
+        f"Imported {printable(Path(args.file).name)} into {where} {folder}: "
+        f"{_rows_summary(rows, files)}."
+    )
+    if recovery_key is not None:
+        show_recovery_key(recovery_key)
+    return 0
+
+
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """The ``import`` and ``export`` groups."""
     imports = sub.add_parser(
@@ -203,6 +322,23 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import_vcard)
     mail.add_import_parser(import_sub, common)
+    p = import_sub.add_parser(
+        "archive",
+        parents=[common],
+        help="rebuild a vault from its archive (vrmdesk export archive)",
+        description="Rebuild a vault from an archive made by `vrmdesk export archive`: into a "
+        "new vault (made in --vault's folder, its passphrase asked as `init` asks it) or an "
+        "empty one, with the same record ids, all or nothing. A passphrase archive's passphrase "
+        f"comes from ${ARCHIVE_PASSPHRASE_ENV} or a prompt.",
+    )
+    p.add_argument("file")
+    p.add_argument(
+        "--identity",
+        metavar="AGE_IDENTITY_FILE",
+        help="the age identity file (AGE-SECRET-KEY-1…) of an archive encrypted to a recipient",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import_archive)
 
     exports = sub.add_parser(
         "export",
@@ -230,6 +366,32 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--vendor", metavar="NAME", help="only this vendor (name or id)")
     p.set_defaults(func=cmd_export_vcard)
+    p = export_sub.add_parser(
+        "archive",
+        parents=[common],
+        help="export everything, losslessly, as one encrypted archive",
+        description="Everything in the vault (every record with every field, tags, links, "
+        "attachments, the disclosure log, imported replies, pinned vendor keys) as one ZIP of "
+        "JSON and files (docs/archive-format.md), encrypted with age to a passphrase "
+        f"(${ARCHIVE_PASSPHRASE_ENV}, else asked) or to a recipient: `age -d` opens it. "
+        "`vrmdesk import archive` rebuilds the vault from it.",
+    )
+    p.add_argument("--out", required=True, metavar="FILE")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--encrypt-to",
+        metavar="age1…",
+        help="encrypt to this age recipient instead of a passphrase",
+    )
+    how.add_argument(
+        "--plain", action="store_true", help="write the ZIP unencrypted (after a warning)"
+    )
+    p.add_argument(
+        "--with-identity",
+        action="store_true",
+        help="include my signing identity (the private key vendors know me by)",
+    )
+    p.set_defaults(func=cmd_export_archive)
 
     p = sub.add_parser(
         "calendar",

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from vrmdesk.fileutil import HashingReader, open_regular, read_regular, reporting
+from vrmdesk.fileutil import HashingReader, KeepingWriter, open_regular, read_regular, reporting
 from vrmdesk.share.errors import (
     BundleError,
     BundleForged,
@@ -68,7 +68,6 @@ from vrmdesk.share.zipcheck import check_archive, stream_entry
 from vrmdesk.text import has_lone_surrogate, printable
 
 if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer
     from jsonschema import Draft202012Validator, FormatChecker
     from jsonschema.protocols import Validator
     from pyrage import x25519
@@ -239,31 +238,12 @@ def plain_zip(
         yield source, size, reader.sha256.hexdigest(), False
 
 
-class _Plaintext(io.RawIOBase):
-    """Where age writes the plaintext; keeps what a write raised (pyrage reports it as text)."""
-
-    def __init__(self, target: BinaryIO) -> None:
-        super().__init__()
-        self.target = target
-        self.error: BaseException | None = None
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: ReadableBuffer) -> int:
-        try:
-            return self.target.write(data)
-        except BaseException as exc:
-            self.error = exc
-            raise
-
-
 def _decrypt(
     path: Path, reader: HashingReader, plain: BinaryIO, identities: Sequence[x25519.Identity]
 ) -> None:
     import pyrage
 
-    target = _Plaintext(plain)
+    target = KeepingWriter(plain)
     try:
         pyrage.decrypt_io(io.BufferedReader(reader, CHUNK), target, list(identities))
     except Exception as exc:  # pyrage reports damaged input in several ways

@@ -110,26 +110,57 @@ class _Listed:
     external: int
 
 
+@dataclass(frozen=True)
+class ZipRules:
+    """What one kind of ZIP may hold: the word its messages call it, the one rule for its entry
+    names, and its caps. Bundles have theirs (:func:`bundle_rules`); a vault archive
+    (:mod:`vrmdesk.interchange.archive`) has its own names and caps and the same checks."""
+
+    what: str
+    not_a_zip: str
+    check_name: Callable[[str], None]
+    max_entries: int
+    max_total: int
+    max_directory: int
+
+
+def bundle_rules() -> ZipRules:
+    """A bundle's rules (made when asked, so the caps are the module's at that moment)."""
+    return ZipRules(
+        what="bundle",
+        not_a_zip="This is not a vrmshare bundle (not a ZIP file).",
+        check_name=check_name,
+        max_entries=MAX_ENTRIES,
+        max_total=MAX_TOTAL_UNCOMPRESSED,
+        max_directory=_MAX_CENTRAL_BYTES,
+    )
+
+
 def check_archive(
-    handle: BinaryIO, size: int
+    handle: BinaryIO, size: int, rules: ZipRules | None = None
 ) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]:
-    """Open ``handle`` as a bundle ZIP and check every byte of it; returns it and its entries by
-    name."""
+    """Open ``handle`` as a ZIP of the kind ``rules`` describe (a bundle by default) and check
+    every byte of it; returns it and its entries by name."""
+    rules = rules or bundle_rules()
     handle.seek(0)
     if handle.read(4) != _LOCAL_MAGIC:
-        raise BundleMalformed("This is not a vrmshare bundle (not a ZIP file).")
+        raise BundleMalformed(rules.not_a_zip)
     try:
-        listed = _walk(handle, size)
+        listed = _walk(handle, size, rules)
     except (struct.error, UnicodeDecodeError) as exc:
-        raise BundleMalformed(f"This bundle is not a readable ZIP file ({_why(exc)}).") from None
+        raise BundleMalformed(
+            f"This {rules.what} is not a readable ZIP file ({_why(exc)})."
+        ) from None
     handle.seek(0)
     try:
         zf = zipfile.ZipFile(handle)
         infos = zf.infolist()
     except (*_READ_ERRORS, UnicodeDecodeError, RecursionError, MemoryError) as exc:
-        raise BundleMalformed(f"This bundle is not a readable ZIP file ({_why(exc)}).") from None
+        raise BundleMalformed(
+            f"This {rules.what} is not a readable ZIP file ({_why(exc)})."
+        ) from None
     try:
-        _same_as_zipfile(listed, infos)
+        _same_as_zipfile(listed, infos, rules.what)
     except BaseException:
         zf.close()
         raise
@@ -141,38 +172,38 @@ def _read_at(handle: BinaryIO, offset: int, length: int, what: str) -> bytes:
     handle.seek(offset)
     data = handle.read(length)
     if len(data) != length:
-        raise BundleMalformed(f"The bundle's ZIP is cut off ({what}).")
+        raise BundleMalformed(f"The ZIP is cut off ({what}).")
     return data
 
 
-def _walk(handle: BinaryIO, size: int) -> list[_Listed]:
-    directory_start, directory_size, count = _end_records(handle, size)
+def _walk(handle: BinaryIO, size: int, rules: ZipRules) -> list[_Listed]:
+    directory_start, directory_size, count = _end_records(handle, size, rules)
     listed = _central_directory(
-        _read_at(handle, directory_start, directory_size, "the ZIP directory"), count
+        _read_at(handle, directory_start, directory_size, "the ZIP directory"), count, rules.what
     )
-    _check_entries(listed)
+    _check_entries(listed, rules)
     position = 0
     for entry in listed:
         if entry.offset < position:
             raise BundleMalformed(f"The entry {entry.name!r} overlaps another entry.")
         if entry.offset > position:
             raise BundleMalformed(
-                f"The bundle holds {entry.offset - position} bytes before {entry.name!r} that no "
-                "listed entry accounts for (a hidden entry?); refused."
+                f"The {rules.what} holds {entry.offset - position} bytes before {entry.name!r} "
+                "that no listed entry accounts for (a hidden entry?); refused."
             )
         position = _local_entry_end(handle, entry, directory_start)
     if position != directory_start:
         raise BundleMalformed(
-            f"The bundle holds {directory_start - position} bytes before its ZIP directory that "
-            "no listed entry accounts for (a hidden entry?); refused."
+            f"The {rules.what} holds {directory_start - position} bytes before its ZIP "
+            "directory that no listed entry accounts for (a hidden entry?); refused."
         )
     return listed
 
 
-def _end_records(handle: BinaryIO, size: int) -> tuple[int, int, int]:
+def _end_records(handle: BinaryIO, size: int, rules: ZipRules) -> tuple[int, int, int]:
     """(directory start, directory size, entry count), checked against each other and the end."""
     if size < _LOCAL.size + _END.size:
-        raise BundleMalformed("This bundle is not a readable ZIP file (too short).")
+        raise BundleMalformed(f"This {rules.what} is not a readable ZIP file (too short).")
     end_at = size - _END.size
     end = _END.unpack(_read_at(handle, end_at, _END.size, "the end record"))
     if end[0] != _END_MAGIC or end[7] != 0:
@@ -180,24 +211,24 @@ def _end_records(handle: BinaryIO, size: int) -> tuple[int, int, int]:
         tail = _read_at(handle, tail_start, size - tail_start, "the end record")
         if _END_MAGIC in tail:
             raise BundleMalformed(
-                "The bundle has a ZIP comment or data after the end of the archive; refused."
+                f"The {rules.what} has a ZIP comment or data after the end of the archive; refused."
             )
-        raise BundleMalformed("This bundle is not a readable ZIP file (no end record).")
+        raise BundleMalformed(f"This {rules.what} is not a readable ZIP file (no end record).")
     _, disk, directory_disk, here, total, directory_size, directory_start, _ = end
     if disk != 0 or directory_disk != 0:
-        raise BundleMalformed("The bundle is a multi-part ZIP; refused.")
+        raise BundleMalformed(f"The {rules.what} is a multi-part ZIP; refused.")
     directory_end = end_at
     locator_at = end_at - _LOCATOR.size
     if locator_at >= 0 and _read_at(handle, locator_at, 4, "the end record") == _LOCATOR_MAGIC:
         locator = _LOCATOR.unpack(_read_at(handle, locator_at, _LOCATOR.size, "the ZIP64 locator"))
         if locator[1] != 0 or locator[3] != 1 or locator[2] != locator_at - _END64.size:
-            raise BundleMalformed("The bundle's ZIP64 end record is not where it says.")
+            raise BundleMalformed(f"The {rules.what}'s ZIP64 end record is not where it says.")
         record = _END64.unpack(_read_at(handle, locator[2], _END64.size, "the ZIP64 end record"))
         magic, length, _, _, disk64, directory_disk64, here64, total64, size64, start64 = record
         if magic != _END64_MAGIC or length != _END64.size - 12:
-            raise BundleMalformed("The bundle's ZIP64 end record is damaged.")
+            raise BundleMalformed(f"The {rules.what}'s ZIP64 end record is damaged.")
         if disk64 != 0 or directory_disk64 != 0:
-            raise BundleMalformed("The bundle is a multi-part ZIP; refused.")
+            raise BundleMalformed(f"The {rules.what} is a multi-part ZIP; refused.")
         for plain, wide, sentinel in (
             (here, here64, _U16),
             (total, total64, _U16),
@@ -206,22 +237,27 @@ def _end_records(handle: BinaryIO, size: int) -> tuple[int, int, int]:
         ):
             if plain not in (wide, sentinel):
                 raise BundleMalformed(
-                    "The bundle's two end records disagree (entry count, "
+                    f"The {rules.what}'s two end records disagree (entry count, "
                     "directory size or offset); refused."
                 )
         here, total, directory_size, directory_start = here64, total64, size64, start64
         directory_end = locator[2]
     if here != total:
         raise BundleMalformed(
-            f"The bundle's end record counts {total} entries in all but "
+            f"The {rules.what}'s end record counts {total} entries in all but "
             f"{here} on this disk; refused."
         )
-    if total > MAX_ENTRIES:
-        raise BundleTooLarge(f"The bundle has {total} entries; at most {MAX_ENTRIES} are read.")
-    if directory_size > _MAX_CENTRAL_BYTES:
-        raise BundleTooLarge("The bundle's ZIP directory is larger than 16 MiB; refused.")
+    if total > rules.max_entries:
+        raise BundleTooLarge(
+            f"The {rules.what} has {total} entries; at most {rules.max_entries} are read."
+        )
+    if directory_size > rules.max_directory:
+        raise BundleTooLarge(
+            f"The {rules.what}'s ZIP directory is larger than "
+            f"{rules.max_directory // 1024**2} MiB; refused."
+        )
     if directory_start + directory_size != directory_end:
-        raise BundleMalformed("The bundle's ZIP directory is not where the end record says.")
+        raise BundleMalformed(f"The {rules.what}'s ZIP directory is not where the end record says.")
     return directory_start, directory_size, total
 
 
@@ -256,17 +292,17 @@ def _zip64_values(fields: dict[int, bytes], wanted: list[bool], name: str) -> li
     return [next(values) if want else None for want in wanted]
 
 
-def _central_directory(data: bytes, count: int) -> list[_Listed]:
+def _central_directory(data: bytes, count: int, what: str) -> list[_Listed]:
     listed: list[_Listed] = []
     position = 0
     while position < len(data):
         if len(listed) == count:
             raise BundleMalformed(
-                f"The bundle's ZIP directory holds more entries than the {count} "
+                f"The {what}'s ZIP directory holds more entries than the {count} "
                 "its end record counts; refused."
             )
         if data[position : position + 4] != _CENTRAL_MAGIC or position + _CENTRAL.size > len(data):
-            raise BundleMalformed("The bundle's ZIP directory is damaged.")
+            raise BundleMalformed(f"The {what}'s ZIP directory is damaged.")
         fields = _CENTRAL.unpack_from(data, position)
         (
             _,
@@ -294,8 +330,8 @@ def _central_directory(data: bytes, count: int) -> list[_Listed]:
         extra = data[start + name_len : start + name_len + extra_len]
         position = start + name_len + extra_len + comment_len
         if position > len(data):
-            raise BundleMalformed("The bundle's ZIP directory is damaged.")
-        name = _decode_name(raw_name, flags)
+            raise BundleMalformed(f"The {what}'s ZIP directory is damaged.")
+        name = _decode_name(raw_name, flags, what)
         if comment_len:
             raise BundleMalformed(f"The entry {name!r} has a comment; refused.")
         extras = _extra_fields(extra, name)
@@ -303,7 +339,7 @@ def _central_directory(data: bytes, count: int) -> list[_Listed]:
             extras, [size == _U32, compressed == _U32, offset == _U32], name
         )
         if disk != 0:
-            raise BundleMalformed("The bundle is a multi-part ZIP; refused.")
+            raise BundleMalformed(f"The {what} is a multi-part ZIP; refused.")
         listed.append(
             _Listed(
                 name,
@@ -319,18 +355,18 @@ def _central_directory(data: bytes, count: int) -> list[_Listed]:
         )
     if len(listed) != count:
         raise BundleMalformed(
-            f"The bundle's end record counts {count} entries, but its ZIP "
+            f"The {what}'s end record counts {count} entries, but its ZIP "
             f"directory holds {len(listed)}; refused."
         )
     return listed
 
 
-def _decode_name(raw: bytes, flags: int) -> str:
+def _decode_name(raw: bytes, flags: int, what: str) -> str:
     try:
         return raw.decode("utf-8" if flags & 0x800 else "cp437")
     except UnicodeDecodeError:
         raise BundleMalformed(
-            f"The bundle holds an entry name that is not UTF-8 ({raw[:40]!r})."
+            f"The {what} holds an entry name that is not UTF-8 ({raw[:40]!r})."
         ) from None
 
 
@@ -348,15 +384,15 @@ def _file_type(entry: _Listed) -> str | None:
     return None
 
 
-def _check_entries(listed: list[_Listed]) -> None:
+def _check_entries(listed: list[_Listed], rules: ZipRules) -> None:
     names: set[str] = set()
     folded: set[str] = set()
     total = 0
     for entry in listed:
         name = entry.name
-        check_name(name)
+        rules.check_name(name)
         if name in names or name.casefold() in folded:
-            raise BundleMalformed(f"The bundle holds the name {name!r} twice.")
+            raise BundleMalformed(f"The {rules.what} holds the name {name!r} twice.")
         names.add(name)
         folded.add(name.casefold())
         if entry.flags & _ENCRYPTION_FLAGS:
@@ -365,7 +401,7 @@ def _check_entries(listed: list[_Listed]) -> None:
             raise BundleMalformed(f"The entry {name!r} uses an unsupported compression method.")
         if entry.flags & ~_ALLOWED_FLAGS:
             raise BundleMalformed(
-                f"The entry {name!r} uses ZIP features a bundle does not "
+                f"The entry {name!r} uses ZIP features a {rules.what} does not "
                 f"(flags {entry.flags:#06x}); refused."
             )
         kind = _file_type(entry)
@@ -374,8 +410,10 @@ def _check_entries(listed: list[_Listed]) -> None:
         if entry.method == zipfile.ZIP_STORED and entry.compressed != entry.size:
             raise BundleMalformed(f"The entry {name!r} declares two different sizes.")
         total += entry.size
-        if total > MAX_TOTAL_UNCOMPRESSED:
-            raise BundleTooLarge("The bundle's contents are larger than 8 GiB; refused.")
+        if total > rules.max_total:
+            raise BundleTooLarge(
+                f"The {rules.what}'s contents are larger than {_gib(rules.max_total)}; refused."
+            )
         _check_ratio(name, entry.size, entry.compressed)
 
 
@@ -454,7 +492,7 @@ def _descriptor_end(handle: BinaryIO, entry: _Listed, at: int, zip64: bool, limi
     )
 
 
-def _same_as_zipfile(listed: list[_Listed], infos: list[zipfile.ZipInfo]) -> None:
+def _same_as_zipfile(listed: list[_Listed], infos: list[zipfile.ZipInfo], what: str) -> None:
     """Python's zipfile must read the very directory walked here (it does the decompressing)."""
     theirs = [
         (
@@ -470,7 +508,11 @@ def _same_as_zipfile(listed: list[_Listed], infos: list[zipfile.ZipInfo]) -> Non
     ]
     ours = [(e.name, e.offset, e.compressed, e.size, e.crc, e.method, e.flags) for e in listed]
     if theirs != ours:
-        raise BundleMalformed("The bundle's ZIP directory reads two ways; refused.")
+        raise BundleMalformed(f"The {what}'s ZIP directory reads two ways; refused.")
+
+
+def _gib(size: int) -> str:
+    return f"{size // 1024**3} GiB" if size >= 1024**3 else f"{size:,} bytes"
 
 
 def _check_ratio(name: str, uncompressed: int, compressed: int) -> None:

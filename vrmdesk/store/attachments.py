@@ -252,6 +252,15 @@ class AttachmentStore:
         session.flush()
         return attachment
 
+    def store_blob(self, session: Session, source: BinaryIO, *, max_size: int = MAX_SIZE) -> Blob:
+        """Store a content (read from ``source`` to its end) with no attachment linking to it yet.
+
+        For bringing contents in before the rows that name them (an archive's import): the
+        caller links it in the same unit of work. Should that fail, the file left on disk is
+        unreferenced and swept by :meth:`recover`.
+        """
+        return self._store_blob(session, source, max_size)
+
     def _store_blob(self, session: Session, source: BinaryIO, max_size: int) -> Blob:
         make_private_dir(self.root)
         make_private_dir(self.tmp)
@@ -306,22 +315,39 @@ class AttachmentStore:
         ``on_chunk(bytes_written)`` is called as the plaintext goes out; whatever it raises (a
         cancel) stops the work and comes out unchanged, as does an error writing to ``target``.
         """
+        return self.write_blob_to(
+            attachment.blob_name,
+            attachment.sha256,
+            target,
+            shown_as=attachment.name,
+            on_chunk=on_chunk,
+        )
+
+    def write_blob_to(
+        self,
+        blob_name: str,
+        sha256: str,
+        target: ByteSink,
+        *,
+        shown_as: str,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> int:
+        """Decrypt a stored content into ``target``, checking it against its SHA-256 (hex);
+        as :meth:`write_to`, for a content named by its blob (``shown_as`` names it in errors)."""
         writer = _HashingWriter(target, on_chunk)
         try:
-            with self.open_blob(attachment.blob_name, attachment.name) as handle:
+            with self.open_blob(blob_name, shown_as) as handle:
                 pyrage.decrypt_io(handle, writer, [self.identity])
         except FileNotFoundError:
             raise AttachmentError(
-                f"The content of {attachment.name!r} is missing from the vault folder."
+                f"The content of {shown_as!r} is missing from the vault folder."
             ) from None
         except (pyrage.DecryptError, OSError) as exc:
             if writer.error is not None:
                 raise writer.error from None
-            raise AttachmentError(
-                f"The content of {attachment.name!r} is damaged ({exc})."
-            ) from None
-        if writer.sha256.hexdigest() != attachment.sha256:
-            raise AttachmentError(f"The content of {attachment.name!r} is damaged (hash differs).")
+            raise AttachmentError(f"The content of {shown_as!r} is damaged ({exc}).") from None
+        if writer.sha256.hexdigest() != sha256:
+            raise AttachmentError(f"The content of {shown_as!r} is damaged (hash differs).")
         return writer.size
 
     def open_blob(self, blob_name: str, shown_as: str) -> BinaryIO:

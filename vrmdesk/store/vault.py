@@ -116,6 +116,18 @@ def _remove_half_made(paths: VaultPaths, made: Path | None) -> None:
             return
 
 
+def discard_new(folder: Path, made: Path | None) -> None:
+    """Remove a vault this process created a moment ago and has closed (a whole import that
+    failed): its files, and the folders from ``made`` (:func:`outermost_missing` before the
+    create) down if they are empty. Nothing else in the folder goes."""
+    _remove_half_made(VaultPaths(folder), made)
+
+
+def outermost_missing(folder: Path) -> Path | None:
+    """The outermost of ``folder`` and its parents that does not exist yet (None: it exists)."""
+    return _outermost_missing(Path(folder))
+
+
 class Vault:
     """An unlocked vault. ``close()`` (or ``lock()``) ends it; it cannot be used afterwards."""
 
