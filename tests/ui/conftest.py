@@ -51,3 +51,14 @@ def controller(demo_vault: Vault, qtbot):  # type: ignore[no-untyped-def]
     ctrl = VaultController(demo_vault, TempCopies())
     yield ctrl
     ctrl.lock()
+
+
+@pytest.fixture
+def parent(qtbot):  # type: ignore[no-untyped-def]
+    """A shown, empty window for dialogs to open over."""
+    from PySide6.QtWidgets import QWidget
+
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget

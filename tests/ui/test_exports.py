@@ -4,23 +4,14 @@ to a file the core (and other programs' parsers) read back."""
 from __future__ import annotations
 
 import icalendar
-import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
 from sqlalchemy import func, select
 
 from vrmdesk.interchange import csv_import, vcard
 from vrmdesk.store import models as m
 from vrmdesk.store.services.dashboard import Lead
 from vrmdesk.ui.interchange import exports
-
-
-@pytest.fixture
-def parent(qtbot):  # type: ignore[no-untyped-def]
-    widget = QWidget()
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
 
 
 def retype(qtbot, field: QLineEdit, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -582,6 +582,16 @@ def open_archive(
     return archive
 
 
+def encryption_of(path: Path) -> str:
+    """How the file at ``path`` is encrypted: "passphrase", "recipient" (an age key), or "" (a
+    plain ZIP, or no archive at all: opening it says which). For asking the right question."""
+    with open_regular(path, ArchiveError, "the archive") as source, reporting(f"reading {path}"):
+        head = source.read(256)
+    if not head.startswith(AGE_MAGIC):
+        return ""
+    return "passphrase" if agepass.is_passphrase_file(head) else "recipient"
+
+
 def _plaintext(
     path: Path,
     passphrase: Callable[[], str] | None,

@@ -25,6 +25,7 @@ class Window(Protocol):
     def new_record(self, kind: str) -> None: ...
     def import_reply(self) -> None: ...
     def import_data(self) -> None: ...
+    def import_archive(self) -> None: ...
     def export_data(self, fmt: str) -> None: ...
     def share_with_vendor(self) -> None: ...
     def backup_now(self) -> None: ...
@@ -107,6 +108,20 @@ class Actions:
             "inbound",
             "Import a spreadsheet (CSV, HomeBox, Warracker) or an address book (vCard)",
         )
+        self.import_archive = act(
+            "Import an &archive…",
+            w.import_archive,
+            None,
+            None,
+            "Rebuild a vault from its archive, into this new, empty vault",
+        )
+        self.export_archive = act(
+            "&Everything (archive)…",
+            lambda: w.export_data("archive"),
+            None,
+            None,
+            "Export the whole vault, files included, as one encrypted archive",
+        )
         self.export_csv = act(
             "&Spreadsheet (CSV)…",
             lambda: w.export_data("csv"),
@@ -176,13 +191,20 @@ class Actions:
             self.import_reply,
             None,
             self.import_data,
+            self.import_archive,
         ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         self.export_menu = file_menu.addMenu("&Export")
-        for action in (self.export_csv, self.export_vcard, self.export_calendar):
-            self.export_menu.addAction(action)
-        # the archive (the whole vault in open formats) goes here: its export in export_menu
-        # after a separator, its import beside import_data
+        for action in (
+            self.export_csv,
+            self.export_vcard,
+            self.export_calendar,
+            None,
+            self.export_archive,
+        ):
+            self.export_menu.addSeparator() if action is None else self.export_menu.addAction(
+                action
+            )
         for action in (
             None,
             self.backup,

@@ -230,7 +230,17 @@ class MainWindow(QMainWindow):
 
         import_file(self, self.controller)
 
+    def import_archive(self) -> None:
+        from vrmdesk.ui.interchange.archive import import_archive
+
+        import_archive(self, self.controller)
+
     def export_data(self, fmt: str) -> None:
+        if fmt == "archive":
+            from vrmdesk.ui.interchange.archive import export_archive
+
+            export_archive(self, self.controller)
+            return
         from vrmdesk.ui.interchange.exports import export
 
         export(self, self.controller, fmt, self.prefs.lead())

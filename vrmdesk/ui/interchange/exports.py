@@ -90,14 +90,56 @@ def path_problem(text: str, what: str) -> str:
     return ""
 
 
-class PathRow(QWidget):
-    """A file name to write, with Browse…, and one line under it saying what is wrong."""
+def open_problem(text: str, what: str) -> str:
+    """Why ``text`` names no file to read (""), as the dialogs show it under the name."""
+    if not text.strip():
+        return f"Choose {what}."
+    if not Path(text.strip()).expanduser().is_file():
+        return f"There is no file {text.strip()}."
+    return ""
 
-    def __init__(self, title: str, filter_: str, default: Path, what: str) -> None:
+
+def ok_cancel(
+    dialog: QDialog, form: QFormLayout, text: str
+) -> tuple[QDialogButtonBox, QPushButton]:
+    """OK (named ``text``) and Cancel at the foot of ``form``, for ``dialog``."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(text)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
+    return buttons, ok
+
+
+def radio_column(
+    group: QButtonGroup, choices: tuple[tuple[str, str], ...], name: str
+) -> QVBoxLayout:
+    """One radio button per (key, label) of ``choices``, in ``group``, the first checked; each
+    button's property ``name`` is its key."""
+    box = QVBoxLayout()
+    for index, (key, label) in enumerate(choices):
+        button = QRadioButton(label)
+        button.setProperty(name, key)
+        button.setChecked(index == 0)
+        group.addButton(button)
+        box.addWidget(button)
+    return box
+
+
+class PathRow(QWidget):
+    """A file name to write (or with ``opening``, to read), with Browse…, and one line under it
+    saying what is wrong."""
+
+    def __init__(
+        self, title: str, filter_: str, default: Path | None, what: str, *, opening: bool = False
+    ) -> None:
         super().__init__()
-        self.title, self.filter_, self.what = title, filter_, what
-        self.edit = QLineEdit(str(default))
-        self.edit.setAccessibleName("Save as")
+        self.title, self.filter_, self.what, self.opening = title, filter_, what, opening
+        self.edit = QLineEdit("" if default is None else str(default))
+        self.edit.setAccessibleName(title if opening else "Save as")
         browse = QPushButton(icon("open"), "&Browse…")
         browse.clicked.connect(self.browse)
         self.problem_label = ElidedLabel()  # its room is kept: nothing moves as a name is typed
@@ -114,11 +156,15 @@ class PathRow(QWidget):
         self._update()
 
     def browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.title, self.edit.text(), self.filter_)
+        ask = QFileDialog.getOpenFileName if self.opening else QFileDialog.getSaveFileName
+        start = self.edit.text() or str(documents())
+        path, _ = ask(self, self.title, start, self.filter_)
         if path:
             self.edit.setText(path)
 
     def problem(self) -> str:
+        if self.opening:
+            return open_problem(self.edit.text(), self.what)
         return path_problem(self.edit.text(), self.what)
 
     def path(self) -> Path:
@@ -145,24 +191,10 @@ class ExportDialog(QDialog):
             form.addRow("&Records:", self.kinds)
             self.kinds.currentIndexChanged.connect(self._rename)
         if fmt.key == "calendar":
-            box = QVBoxLayout()
-            for index, (key, label) in enumerate(DETAILS):
-                button = QRadioButton(label)
-                button.setProperty("detail", key)
-                button.setChecked(index == 0)
-                self.detail_buttons.addButton(button)
-                box.addWidget(button)
-            form.addRow("In each event:", box)
+            form.addRow("In each event:", radio_column(self.detail_buttons, DETAILS, "detail"))
         self.target = PathRow(fmt.title, fmt.filter, documents() / self._name(), "the file")
         form.addRow("&Save as:", self.target)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.export_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.export_button.setText("&Export")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
+        self.buttons, self.export_button = ok_cancel(self, form, "&Export")
         self.target.edit.textChanged.connect(self._update)
         self._update()
         self.resize(560, self.sizeHint().height())
