@@ -100,6 +100,18 @@ def demo_vault(vault: Vault) -> Vault:
 
 
 @pytest.fixture
+def bosch(vault: Vault) -> int:
+    """A vendor in ``vault`` whose e-mail channel is the domain bosch.example (the mail tests)."""
+    from vrmdesk.store import models as m
+    from vrmdesk.store.services import records
+
+    with vault.session() as s:
+        vendor = records.create(s, m.Vendor, name="Bosch")
+        records.create(s, m.Channel, vendor_id=vendor.id, channel="email", value="bosch.example")
+        return vendor.id
+
+
+@pytest.fixture
 def recovery_key(vault_and_recovery_key: tuple[Vault, str]) -> str:
     """The recovery key of the ``vault`` fixture's vault."""
     return vault_and_recovery_key[1]

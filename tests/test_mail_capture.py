@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import mail_corpus as corpus
-import pytest
 
 from vrmdesk.cli import main
 from vrmdesk.mail import addresses, capture, sorting, sources
@@ -23,14 +22,6 @@ from vrmdesk.store.services import records
 from vrmdesk.store.vault import Vault
 
 PASSPHRASE = "correct horse"  # the vault fixture's (tests/conftest.py)
-
-
-@pytest.fixture
-def bosch(vault: Vault) -> int:
-    with vault.session() as s:
-        vendor = records.create(s, m.Vendor, name="Bosch")
-        records.create(s, m.Channel, vendor_id=vendor.id, channel="email", value="bosch.example")
-        return vendor.id
 
 
 def msg(n: int, **kw: object) -> bytes:

@@ -5,6 +5,16 @@
     vrmdesk mail assign ID --vendor NAME [--learn-domain]
     vrmdesk mail dismiss ID
     vrmdesk mail me [ADDRESS…]                             (my own addresses: shown, or set)
+    vrmdesk mail account add --host H [--port P] --user U [--folder NAME]… [--starttls]
+                             [--trust-fingerprint SHA256] [--keyring] [--no-check]
+    vrmdesk mail account list [--json]
+    vrmdesk mail account remove ID
+    vrmdesk mail fetch [--json]                            (every account, read only)
+
+An account's password comes from ``VRMDESK_MAIL_PASSWORD``, else from a prompt; it is kept in
+the (encrypted) vault, or with ``--keyring`` in the OS keyring. ``account add`` logs in first
+(unless ``--no-check``), so an untrusted certificate (its fingerprint shown) or a wrong password
+is told before anything is stored.
 
 ``--json`` prints ``{"imported": N, "offers": N, "unsorted": N, "duplicates": N, "problems":
 [{"source", "reason"}]}``. An import exits 0 when every message was read (stored now or
@@ -14,11 +24,16 @@ before), 1 when some were refused (listed; the others are stored).
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
+import sys
 from pathlib import Path
 
 from vrmdesk.cli.common import CliError, Subparsers, counted, open_vault, positive_int, table
 from vrmdesk.text import printable
+
+MAIL_PASSWORD_ENV = "VRMDESK_MAIL_PASSWORD"
 
 
 def cmd_import_mail(args: argparse.Namespace) -> int:
@@ -126,6 +141,116 @@ def cmd_me(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mail_password(host: str, user: str) -> str:
+    if os.environ.get(MAIL_PASSWORD_ENV):
+        return os.environ[MAIL_PASSWORD_ENV]
+    if not sys.stdin.isatty():
+        raise CliError(f"No mail password: set {MAIL_PASSWORD_ENV} (no terminal to ask on).")
+    return getpass.getpass(f"Password of {user} at {host}: ")
+
+
+def cmd_account_add(args: argparse.Namespace) -> int:
+    from vrmdesk.mail import accounts, imap
+
+    fingerprint = args.trust_fingerprint or ""
+    if fingerprint:
+        fingerprint = accounts.normalise_fingerprint(fingerprint)
+    password = _mail_password(args.host, args.user)
+    folders = args.folder or list(accounts.DEFAULT_FOLDERS)
+    if not args.no_check:  # before anything is stored: a refusal leaves nothing behind
+        port = args.port or (accounts.IMAP_PORT if args.starttls else accounts.IMAPS_PORT)
+        trial = accounts.Settings(
+            0, args.host, port, args.user, password, tuple(folders), args.starttls, fingerprint
+        )
+        missing = imap.check(trial)
+        if missing:
+            names = ", ".join(repr(f) for f in missing)
+            raise CliError(printable(f"{args.user} at {args.host} has no folder {names}."))
+    with open_vault(args) as vault, vault.session() as session:
+        row = accounts.add_account(
+            session,
+            host=args.host,
+            port=args.port,
+            user=args.user,
+            password=password,
+            folders=folders,
+            starttls=args.starttls,
+            trusted_fingerprint=fingerprint,
+            use_keyring=args.keyring,
+        )
+    where = "the OS keyring" if row.use_keyring else "the vault"
+    print(printable(f"Added account {row.id}: {row.user} at {row.host}:{row.port}, "))
+    print(printable(f"folders {', '.join(row.folders)}; the password is kept in {where}."))
+    print("Fetch its mail with `vrmdesk mail fetch`.")
+    return 0
+
+
+def cmd_account_list(args: argparse.Namespace) -> int:
+    from vrmdesk.mail import accounts
+
+    with open_vault(args, readonly=True) as vault, vault.session() as session:
+        rows = accounts.list_accounts(session)
+    if args.json:
+        print(json.dumps([r.to_json() for r in rows], indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("No mail accounts: add one with `vrmdesk mail account add`.")
+        return 0
+    print(
+        table(
+            ["id", "account", "security", "folders", "password in"],
+            [
+                [
+                    str(r.id),
+                    printable(f"{r.user} at {r.host}:{r.port}"),
+                    ("STARTTLS" if r.starttls else "TLS")
+                    + (" (trusted fingerprint)" if r.trusted_fingerprint else ""),
+                    printable(", ".join(r.folders)),
+                    "keyring" if r.use_keyring else "vault",
+                ]
+                for r in rows
+            ],
+        )
+    )
+    return 0
+
+
+def cmd_account_remove(args: argparse.Namespace) -> int:
+    from vrmdesk.mail import accounts
+
+    with open_vault(args) as vault, vault.session() as session:
+        row = accounts.remove_account(session, args.id)
+    print(printable(f"Removed the account {row.user} at {row.host}; the mail fetched stays."))
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from vrmdesk.mail import accounts, imap
+
+    with open_vault(args) as vault:
+        with vault.session() as session:
+            if not accounts.list_accounts(session):
+                raise CliError("No mail accounts: add one with `vrmdesk mail account add`.")
+        outcome = imap.fetch_all(vault)
+    failed = [p for p in outcome.problems if isinstance(p, imap.AccountProblem)]
+    if args.json:
+        print(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
+        return 1 if outcome.problems else 0
+    for problem in outcome.problems:
+        if problem not in failed or len(failed) > 1:
+            print(printable(str(problem)))
+    print(f"Fetched mail: {outcome.summary()}.")
+    if outcome.unsorted:
+        print("See the messages no vendor was found for with `vrmdesk mail unsorted`.")
+    if len(failed) == 1:
+        raise CliError(failed[0].reason)
+    if failed:
+        raise CliError(f"{counted(len(failed), 'account')} could not be fetched (listed above).")
+    if outcome.problems:
+        raise CliError(f"{counted(len(outcome.problems), 'problem')} (listed above).")
+    return 0
+
+
 def add_import_parser(import_sub: Subparsers, common: argparse.ArgumentParser) -> None:
     """``import mail``, in the ``import`` group of :mod:`vrmdesk.cli.interchange`."""
     p = import_sub.add_parser(
@@ -148,7 +273,7 @@ def add_parsers(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     """The ``mail`` group."""
     group = sub.add_parser(
         "mail",
-        help="captured e-mail: the Unsorted list, my own addresses",
+        help="captured e-mail: IMAP accounts and fetching, the Unsorted list, my own addresses",
         description="Captured e-mail (import it with `vrmdesk import mail`).",
     )
     mail_sub = group.add_subparsers(dest="mail_command", metavar="COMMAND", required=True)
@@ -188,3 +313,63 @@ def add_parsers(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("addresses", nargs="*", metavar="ADDRESS")
     p.set_defaults(func=cmd_me)
+    p = mail_sub.add_parser(
+        "fetch",
+        parents=[common],
+        help="fetch new mail from every IMAP account (read only)",
+        description="Fetch what is new in every account's folders. Nothing on the server is "
+        "changed: folders are opened read only and no message is marked as read.",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_fetch)
+    _add_account_parsers(mail_sub, common)
+
+
+def _add_account_parsers(mail_sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    group = mail_sub.add_parser(
+        "account",
+        help="the IMAP accounts mail is fetched from",
+        description="The IMAP accounts mail is fetched from (read only).",
+    )
+    account_sub = group.add_subparsers(dest="account_command", metavar="COMMAND", required=True)
+    p = account_sub.add_parser(
+        "add",
+        parents=[common],
+        help="add an IMAP account",
+        description="Add an IMAP account. The password is read from $"
+        f"{MAIL_PASSWORD_ENV}, else asked for; it is kept in the encrypted vault (or, with "
+        "--keyring, in the OS keyring). It logs in once first, so a wrong password or an "
+        "untrusted certificate is told at once (with the certificate's fingerprint).",
+    )
+    p.add_argument("--host", required=True)
+    p.add_argument("--port", type=positive_int, help="default 993 (143 with --starttls)")
+    p.add_argument("--user", required=True)
+    p.add_argument(
+        "--folder",
+        action="append",
+        metavar="NAME",
+        help="a folder to fetch (again for more; default INBOX); a folder named like Sent "
+        "holds outbound mail",
+    )
+    p.add_argument("--starttls", action="store_true", help="plain IMAP upgraded with STARTTLS")
+    p.add_argument(
+        "--trust-fingerprint",
+        metavar="SHA256",
+        help="trust exactly the certificate with this SHA-256 fingerprint (a self-signed one)",
+    )
+    p.add_argument("--keyring", action="store_true", help="keep the password in the OS keyring")
+    p.add_argument("--no-check", action="store_true", help="store it without logging in first")
+    p.set_defaults(func=cmd_account_add)
+    p = account_sub.add_parser(
+        "list", parents=[common], help="list the accounts", description="The IMAP accounts."
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_account_list)
+    p = account_sub.add_parser(
+        "remove",
+        parents=[common],
+        help="remove an account (the mail fetched stays)",
+        description="Remove an account and its password; the mail fetched from it stays.",
+    )
+    p.add_argument("id", type=positive_int)
+    p.set_defaults(func=cmd_account_remove)

@@ -322,7 +322,7 @@ def import_messages(
             )
             # one message at a time: a source may close its file once it has given the last
             for label, opener in pending:
-                _one(capture, label, opener, outcome)
+                capture_one(capture, label, opener, outcome)
                 done += 1
                 if on_message is not None:
                     on_message(done)
@@ -332,7 +332,10 @@ def import_messages(
     return outcome
 
 
-def _one(capture: Capture, label: str, opener: Callable[[], BinaryIO], outcome: Outcome) -> None:
+def capture_one(
+    capture: Capture, label: str, opener: Callable[[], BinaryIO], outcome: Outcome
+) -> None:
+    """One message of a source into ``capture``, counted in ``outcome`` (or its problem)."""
     try:
         with opener() as source:
             outcome.count(capture.message(source))

@@ -81,3 +81,30 @@ def recall(vault_id: str) -> bytes | None:
 def forget(vault_id: str) -> None:
     with suppress(Exception):  # nothing kept, or no keyring: either way nothing is remembered
         keyring.delete_password(SERVICE, _username(vault_id))
+
+
+# -- other secrets of a vault (a mail account's password) -------------------------------------
+def store_secret(name: str, secret: str, what: str) -> None:
+    """Keep ``secret`` in the OS keyring under ``name``; ``what`` names it in a refusal."""
+    problem = _backend_problem()
+    if problem:
+        raise KeyringUnavailable(f"Cannot keep {what} in the keyring: {problem}.")
+    try:
+        keyring.set_password(SERVICE, name, secret)
+    except Exception as exc:
+        raise KeyringUnavailable(
+            f"Cannot keep {what} in the keyring: it refused ({exc})."
+        ) from None
+
+
+def recall_secret(name: str) -> str | None:
+    """The secret kept under ``name``, or None (nothing kept, or no usable keyring)."""
+    try:
+        return keyring.get_password(SERVICE, name) or None
+    except Exception:
+        return None
+
+
+def forget_secret(name: str) -> None:
+    with suppress(Exception):
+        keyring.delete_password(SERVICE, name)
