@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import binascii
 import contextlib
+import functools
 import io
 from collections.abc import Callable
-from email import policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
-from typing import BinaryIO
+from email.policy import EmailPolicy
+from typing import Any, BinaryIO
 
 from vrmdesk.errors import VrmError
 
@@ -27,7 +28,23 @@ MAX_DEPTH = 20
 #: a header block longer than this is refused (a message that is all header is no message)
 MAX_HEADER_BYTES = 1024 * 1024
 
-_HEADERS = BytesHeaderParser(policy=policy.default)
+
+class _Remembering(EmailPolicy):
+    """``policy.default``, remembering the headers it parsed: ``email`` parses a header anew on
+    every access, and a message's walk asks for each part's Content-Type five times; parts of
+    many messages share the same ones (``application/pdf``, ``base64``)."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        return _parsed_header(self, name, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_header(policy_: EmailPolicy, name: str, value: str) -> Any:
+    return EmailPolicy.header_fetch_parse(policy_, name, value)
+
+
+POLICY = _Remembering()
+_HEADERS = BytesHeaderParser(policy=POLICY)
 
 
 class MailRefused(VrmError):
