@@ -25,6 +25,8 @@ class Window(Protocol):
     def new_record(self, kind: str) -> None: ...
     def import_reply(self) -> None: ...
     def import_data(self) -> None: ...
+    def import_mail(self) -> None: ...
+    def fetch_mail_now(self) -> None: ...
     def export_data(self, fmt: str) -> None: ...
     def share_with_vendor(self) -> None: ...
     def backup_now(self) -> None: ...
@@ -107,6 +109,20 @@ class Actions:
             "inbound",
             "Import a spreadsheet (CSV, HomeBox, Warracker) or an address book (vCard)",
         )
+        self.import_mail = act(
+            "Import ma&il…",
+            w.import_mail,
+            None,
+            "mail",
+            "Import e-mail: .eml files, an mbox file, a Maildir or Thunderbird folder",
+        )
+        self.fetch_mail = act(
+            "&Fetch mail now",
+            w.fetch_mail_now,
+            None,
+            "mail",
+            "Fetch new mail from the mail accounts",
+        )
         self.export_csv = act(
             "&Spreadsheet (CSV)…",
             lambda: w.export_data("csv"),
@@ -163,6 +179,7 @@ class Actions:
                     ("home", "Home", "home"),
                     ("vendors", "Vendors", "vendor"),
                     ("things", "Things", "thing"),
+                    ("unsorted", "Unsorted mail", "mail"),
                 ),
                 1,
             )
@@ -176,6 +193,8 @@ class Actions:
             self.import_reply,
             None,
             self.import_data,
+            self.import_mail,
+            self.fetch_mail,
         ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         self.export_menu = file_menu.addMenu("&Export")
