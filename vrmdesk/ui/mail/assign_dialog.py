@@ -41,7 +41,10 @@ class AssignDialog(QDialog):
         line = self.vendor.combo.lineEdit()
         if line is not None:
             line.clear()
-        channel = learnt_channel(row.correspondent) if "@" in row.correspondent else ""
+        #: what learning would add ("" when the correspondent is no address)
+        self.channel = channel = (
+            learnt_channel(row.correspondent) if "@" in row.correspondent else ""
+        )
         self.learn = QCheckBox(f"&Also sort mail from {channel} to this vendor")
         self.learn.setVisible(bool(channel))
         self.learn.setChecked(channel.startswith("@"))  # a company's domain; free mail: asked
@@ -74,6 +77,9 @@ class AssignDialog(QDialog):
         self.vendor.changed.connect(lambda: self.error.set_text(""))
         self.resize(520, self.sizeHint().height())
         self.vendor.focus_target().setFocus()
+
+    def learn_domain(self) -> bool:
+        return bool(self.channel) and self.learn.isChecked()
 
     def vendor_id(self) -> int | None:
         try:

@@ -253,7 +253,7 @@ class UnsortedPage(Page):
         vendor_id = dialog.vendor_id()
         if vendor_id is None:
             return
-        learn = dialog.learn.isVisible() and dialog.learn.isChecked()
+        learn = dialog.learn_domain()
         try:
             with self.controller.session() as session:
                 done = sorting.assign(session, row.id, vendor_id, learn_domain=learn)
