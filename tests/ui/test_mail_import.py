@@ -71,7 +71,7 @@ def window(qtbot, controller):  # type: ignore[no-untyped-def]
 
 
 def test_an_mbox_imported_through_the_menu(qtbot, window, controller, tmp_path):
-    path = write_mbox(tmp_path / "Inbox", strangers(3) + [strangers(1)[0]])
+    path = write_mbox(tmp_path / "Inbox", [*strangers(3), strangers(1)[0]])
     file_menu = window.menuBar().actions()[0].menu()
     assert window.commands.import_mail in file_menu.actions()
     window.commands.import_mail.trigger()
