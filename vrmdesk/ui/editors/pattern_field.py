@@ -63,7 +63,7 @@ class PatternField(Field):
             return str(exc)
         if not found:
             return "No reference found."
-        shown = ", ".join(f"“{reference}”" for reference, _ in dict.fromkeys(found))
+        shown = ", ".join(f"“{reference}”" for reference in dict.fromkeys(r for r, _ in found))
         return f"Reference found: {shown}"
 
     def value(self) -> str:
