@@ -20,6 +20,7 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
+from vrmdesk.mail.demo import add_demo_mail
 from vrmdesk.store import demo, keys
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
@@ -71,6 +72,7 @@ def main() -> int:
     vault, _ = Vault.create(folder, "demo", kdf=keys.fast_params_for_tests())
     with vault.session() as session:
         demo.build(session, vault.attachments)
+    add_demo_mail(vault)
     vault.close()
 
     unlock = UnlockDialog(folder)
@@ -104,6 +106,11 @@ def main() -> int:
     window.open_record("asset", dishwasher.id)
     settle(app)
     save(window, args.out, "things")
+
+    window.show_page("unsorted")
+    window.unsorted_page.table.selectRow(0)
+    settle(app)
+    save(window, args.out, "unsorted")
 
     from vrmdesk.ui.share.wizard import ShareWizard
 

@@ -36,14 +36,19 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from vrmdesk.mail.demo import add_demo_mail
     from vrmdesk.store import demo
     from vrmdesk.store.vault import Vault
 
     folder = vault_dir(args)
     vault, recovery_key = Vault.create(folder, passphrase(args, confirm=True))
-    with vault, vault.session() as session:
-        counts = demo.build(session, vault.attachments)
-    print(f"Created a demo vault in {folder}: {demo.summary(counts)}.")
+    with vault:
+        with vault.session() as session:
+            counts = demo.build(session, vault.attachments)
+        mail = add_demo_mail(vault)
+    print(
+        f"Created a demo vault in {folder}: {demo.summary(counts)}, {mail.unsorted} unsorted mails."
+    )
     print(f"Recovery key: {recovery_key}")
     return 0
 

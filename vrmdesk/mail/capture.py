@@ -59,6 +59,8 @@ class Outcome:
     unsorted: int = 0
     duplicates: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: the import was cancelled: the batches before were kept, the rest not read
+    stopped: bool = False
 
     def count(self, result: str) -> None:
         if result == IMPORTED:
@@ -69,6 +71,11 @@ class Outcome:
             self.unsorted += 1
         else:
             self.duplicates += 1
+
+    @property
+    def stored(self) -> int:
+        """Messages this import put into the vault (on the timeline, as offers or unsorted)."""
+        return self.imported + self.offers + self.unsorted
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -303,9 +310,15 @@ def import_messages(
     outbound: bool = False,
     max_file_size: int = MAX_FILE_SIZE,
     on_message: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
     outcome: Outcome | None = None,
 ) -> Outcome:
-    """Import ``messages`` into an open vault, a transaction per ``batch`` of them."""
+    """Import ``messages`` into an open vault, a transaction per ``batch`` of them.
+
+    ``on_message(done)`` is told after every message; ``cancelled()`` is asked after every
+    committed batch: when it says so, the import stops there (``outcome.stopped``), keeping the
+    batches it committed and reading no further.
+    """
     outcome = outcome or Outcome()
     done = 0
     pending: Iterator[Message] = iter(messages)
@@ -329,6 +342,9 @@ def import_messages(
                 if done % batch == 0:
                     more = True
                     break
+        if more and cancelled is not None and cancelled():
+            outcome.stopped = True
+            break
     return outcome
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from vrmdesk.errors import ValidationError
+from vrmdesk.store.services import rules
 
 DEFAULT_PATTERNS = (
     r"\bCase\s*(?:#|No\.?|Number|ID)?\s*:?\s*#?\s*(\d[\w-]{2,})",
@@ -20,14 +20,9 @@ DEFAULT_PATTERNS = (
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """A vendor's pattern, or a ValidationError that says what is wrong with it."""
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise ValidationError(
-            f"The case reference pattern is not a regular expression: {exc}.",
-            field="case_reference_pattern",
-        ) from None
+    """A vendor's pattern, or a ValidationError that says what is wrong with it (the store's
+    rule, so the record editor and mail capture refuse the same patterns)."""
+    return rules.case_reference_pattern(pattern)
 
 
 def references_in(subject: str, pattern: str = "") -> list[tuple[str, str]]:

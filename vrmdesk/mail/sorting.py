@@ -32,6 +32,8 @@ class UnsortedRow:
     subject: str
     bulk: bool
     files: int
+    #: the start of the text, on one line (for a list to show beside the subject)
+    preview: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -63,9 +65,19 @@ def unsorted(session: Session) -> list[UnsortedRow]:
             subject=row.subject,
             bulk=row.bulk,
             files=len(AttachmentStore.for_owner(session, row)),
+            preview=preview_of(row.body),
         )
         for row in rows
     ]
+
+
+PREVIEW_CHARS = 300
+
+
+def preview_of(text: str) -> str:
+    """The start of a message's text on one line, cut at ``PREVIEW_CHARS`` with an ellipsis."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1] + "…"
 
 
 def _move_attachments(session: Session, source: m.Record, target: m.Record) -> None:

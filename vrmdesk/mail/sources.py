@@ -49,6 +49,11 @@ def _holds_mail(path: Path) -> bool:
     )
 
 
+def is_mail_file(path: Path) -> bool:
+    """A file that holds mail: an .eml file or an mbox file (as a dropped file is judged)."""
+    return path.is_file() and _holds_mail(path)
+
+
 def is_sent_folder(path: Path) -> bool:
     """A folder named like a Sent folder (its mail is mine, going out)."""
     name = path.name.lower().removesuffix(".mbox").lstrip(".")

@@ -28,8 +28,8 @@ R = TypeVar("R", bound=m.Record)
 READ_ONLY = {"id", "created_at", "updated_at"}
 DERIVED = {"ends_on", "notice_deadline"}
 #: set by mail capture (vrmdesk.mail), not typed in: a message's id, thread and correspondent,
-#: its capture notes, and a vendor's case reference pattern (its editor comes with the mail GUI)
-CAPTURED = {"message_id", "in_reply_to", "correspondent", "capture_notes", "case_reference_pattern"}
+#: and its capture notes
+CAPTURED = {"message_id", "in_reply_to", "correspondent", "capture_notes"}
 
 #: records that go with a record when it is deleted (the database cascades; attachments and
 #: tags, which point at records by kind and id, are removed here)

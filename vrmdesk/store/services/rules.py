@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable, MutableMapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -191,6 +192,18 @@ def is_age_recipient(text: str) -> bool:
     return True
 
 
+def case_reference_pattern(pattern: str) -> re.Pattern[str]:
+    """A vendor's case reference pattern compiled (without case), or a ValidationError saying
+    what is wrong with it."""
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ValidationError(
+            f"The case reference pattern is not a regular expression: {exc}.",
+            field="case_reference_pattern",
+        ) from None
+
+
 def _vendor(session: Session, obj: m.Vendor) -> None:
     _required(obj, "name", "A vendor needs a name.")
     if obj.website and not is_web_address(obj.website):
@@ -215,6 +228,8 @@ def _vendor(session: Session, obj: m.Vendor) -> None:
         )
     if obj.age_recipient and not is_age_recipient(obj.age_recipient):
         raise ValidationError(AGE_RECIPIENT_FORM, field="age_recipient")
+    if obj.case_reference_pattern:
+        case_reference_pattern(obj.case_reference_pattern)
 
 
 def _asset(session: Session, obj: m.Asset) -> None:

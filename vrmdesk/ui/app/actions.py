@@ -26,6 +26,8 @@ class Window(Protocol):
     def import_reply(self) -> None: ...
     def import_data(self) -> None: ...
     def import_archive(self) -> None: ...
+    def import_mail(self) -> None: ...
+    def fetch_mail_now(self) -> None: ...
     def export_data(self, fmt: str) -> None: ...
     def share_with_vendor(self) -> None: ...
     def backup_now(self) -> None: ...
@@ -122,6 +124,20 @@ class Actions:
             None,
             "Export the whole vault, files included, as one encrypted archive",
         )
+        self.import_mail = act(
+            "Import ma&il…",
+            w.import_mail,
+            None,
+            "mail",
+            "Import e-mail: .eml files, an mbox file, a Maildir or Thunderbird folder",
+        )
+        self.fetch_mail = act(
+            "&Fetch mail now",
+            w.fetch_mail_now,
+            None,
+            "mail",
+            "Fetch new mail from the mail accounts",
+        )
         self.export_csv = act(
             "&Spreadsheet (CSV)…",
             lambda: w.export_data("csv"),
@@ -178,6 +194,7 @@ class Actions:
                     ("home", "Home", "home"),
                     ("vendors", "Vendors", "vendor"),
                     ("things", "Things", "thing"),
+                    ("unsorted", "Unsorted mail", "mail"),
                 ),
                 1,
             )
@@ -192,6 +209,8 @@ class Actions:
             None,
             self.import_data,
             self.import_archive,
+            self.import_mail,
+            self.fetch_mail,
         ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         self.export_menu = file_menu.addMenu("&Export")

@@ -33,11 +33,18 @@ from vrmdesk.ui.core.pages import Page
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.home.page import HomePage
 from vrmdesk.ui.interchange.calendar_feed import CalendarFeed
+from vrmdesk.ui.mail.fetching import MailFetcher
+from vrmdesk.ui.mail.unsorted_page import UnsortedPage
 from vrmdesk.ui.things.page import ThingsPage
 from vrmdesk.ui.vendors.page import VendorsPage
 from vrmdesk.ui.widgets.icons import icon
 
-PAGES = (("home", "Home", "home"), ("vendors", "Vendors", "vendor"), ("things", "Things", "thing"))
+PAGES = (
+    ("home", "Home", "home"),
+    ("vendors", "Vendors", "vendor"),
+    ("things", "Things", "thing"),
+    ("unsorted", "Unsorted", "mail"),
+)
 LOCKED_TITLE = "vrmdesk — locked"
 
 
@@ -89,10 +96,12 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.vendors_page = VendorsPage(controller, prefs)
         self.things_page = ThingsPage(controller, prefs)
+        self.unsorted_page = UnsortedPage(controller, prefs)
         self.pages: dict[str, Page] = {
             "home": HomePage(controller, prefs),
             "vendors": self.vendors_page,
             "things": self.things_page,
+            "unsorted": self.unsorted_page,
         }
         for key, label, icon_name in PAGES:
             item = QListWidgetItem(icon(icon_name), label)
@@ -102,6 +111,7 @@ class MainWindow(QMainWindow):
             page.open_record.connect(self.open_record)
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.unsorted_page.count_changed.connect(self._show_unsorted_count)
 
         self.splitter = QSplitter()
         self.splitter.setObjectName("main-splitter")
@@ -130,6 +140,7 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.request_lock)
         self.reminders = Reminders(controller, prefs, self, tray=tray)
         self.calendar_feed = CalendarFeed(controller, prefs, self)
+        self.mail_fetcher = MailFetcher(controller, prefs.mail_fetch_minutes, self)
 
         self.resize(1200, 780)
         self._restore_geometry()
@@ -166,6 +177,17 @@ class MainWindow(QMainWindow):
     # -- navigation --------------------------------------------------------------------------
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow([k for k, _, _ in PAGES].index(key))
+
+    def _show_unsorted_count(self, count: int) -> None:
+        """The Unsorted entry of the navigation with its badge: how many messages wait."""
+        item = self.nav.item([k for k, _, _ in PAGES].index("unsorted"))
+        item.setText(f"Unsorted ({count:,})" if count else "Unsorted")
+        item.setData(
+            Qt.ItemDataRole.AccessibleTextRole,
+            f"Unsorted, {count} message{'' if count == 1 else 's'} waiting"
+            if count
+            else "Unsorted",
+        )
 
     def open_record(self, kind: str, record_id: int) -> None:
         """Show any record where it lives: on its vendor's page or its thing's page."""
@@ -214,11 +236,12 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from vrmdesk.ui.app.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.prefs, self)
+        dialog = SettingsDialog(self.prefs, self, controller=self.controller)
 
         def saved() -> None:
             settings.save(self.prefs)
             self.idle.set_minutes(self.prefs.auto_lock_minutes)
+            self.mail_fetcher.set_minutes(self.prefs.mail_fetch_minutes)
             self.controller.notify({"*"}, "Settings saved.")  # the calendar file follows too
 
         dialog.accepted.connect(saved)
@@ -234,6 +257,20 @@ class MainWindow(QMainWindow):
         from vrmdesk.ui.interchange.archive import import_archive
 
         import_archive(self, self.controller)
+
+    def import_mail(self) -> None:
+        from vrmdesk.ui.mail.importing import import_mail
+
+        vendor_id = (
+            self.vendors_page.current_vendor_id()
+            if self.stack.currentWidget() is self.vendors_page
+            else None
+        )
+        import_mail(self, self.controller, self.prefs.mail_max_file_size, vendor_id=vendor_id)
+
+    def fetch_mail_now(self) -> None:
+        """Fetch mail from the IMAP accounts now (the hook in ``MailFetcher``)."""
+        self.mail_fetcher.fetch_mail_now()
 
     def export_data(self, fmt: str) -> None:
         if fmt == "archive":

@@ -1,4 +1,5 @@
-"""Settings: auto-lock time, how far ahead reminders look, and the calendar file kept up to date."""
+"""Settings: auto-lock time, how far ahead reminders look, the calendar file kept up to date, and
+mail (my own addresses, the attachment cap, how often mail is fetched)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.interchange.exports import DETAILS, PathRow, documents
+from vrmdesk.ui.mail.settings_box import MailSettingsBox
 
 
 def _spin(value: int, maximum: int, suffix: str, special: str | None = None) -> QSpinBox:
@@ -81,7 +84,13 @@ class CalendarBox(QGroupBox):
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        prefs: Preferences,
+        parent: QWidget | None = None,
+        *,
+        controller: VaultController | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.prefs = prefs
@@ -106,6 +115,8 @@ class SettingsDialog(QDialog):
         form.addRow("A ticket waits on the vendor too long after:", self.waiting)
         form.addRow("", self.reminders)
         form.addRow(self.calendar)
+        self.mail = MailSettingsBox(prefs, controller)
+        form.addRow(self.mail)
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -124,6 +135,8 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         p = self.prefs
+        if not self.mail.apply(p):  # an own address refused: said under it, nothing else kept
+            return
         p.auto_lock_minutes = self.auto_lock.value()
         p.warranty_lead_days = self.warranty.value()
         p.notice_lead_days = self.notice.value()

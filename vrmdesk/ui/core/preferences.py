@@ -22,6 +22,15 @@ class Preferences:
     calendar_path: str = ""
     #: what its events say: "titles" only, or "full" (with vendor names and notes)
     calendar_detail: str = "titles"
+    #: mail capture: an attachment larger than this many MB is left out (with a note)
+    mail_attachment_cap_mb: int = 50
+    #: fetch mail every this many minutes while the vault is unlocked (0: only on demand)
+    mail_fetch_minutes: int = 0
+
+    @property
+    def mail_max_file_size(self) -> int:
+        """The attachment cap in bytes, as mail capture takes it."""
+        return max(1, self.mail_attachment_cap_mb) * 1024 * 1024
 
     def lead(self) -> Lead:
         return Lead(

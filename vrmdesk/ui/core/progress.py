@@ -62,6 +62,8 @@ def run_with_progress(
             dialog.setCancelButton(None)
 
     task.progressed.connect(progressed)
+    # work that stops only at its next safe point (a batch committed) reports on after Cancel
+    dialog.canceled.connect(lambda: task.progressed.disconnect(progressed))
     dialog.canceled.connect(task.cancel)
     dialog.canceled.connect(dialog.deleteLater)  # a cancelled task calls back nobody
     return dialog

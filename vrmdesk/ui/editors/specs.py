@@ -26,6 +26,7 @@ from vrmdesk.ui.editors.fields import (
     PickerField,
     TextField,
 )
+from vrmdesk.ui.editors.pattern_field import PatternField
 
 #: how each kind is called in the interface
 NOUNS: dict[str, str] = {
@@ -51,7 +52,8 @@ CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JP
 class Spec:
     name: str
     label: str
-    #: line, text, date, datetime, enum, vendor, asset, ticket, amount, int, check, channels
+    #: line, text, date, datetime, enum, vendor, asset, ticket, amount, int, check, channels,
+    #: pattern (a case reference pattern with its live test)
     kind: str
     required: bool = False
     hint: str = ""
@@ -96,6 +98,13 @@ SPECS: dict[str, list[Spec]] = {
             "age_recipient",
             "Age recipient",
             hint="The vendor's age public key (age1…), for share bundles encrypted to it.",
+        ),
+        S(
+            "case_reference_pattern",
+            "Case reference pattern",
+            "pattern",
+            hint="How this vendor writes its case numbers in subjects, as a regular expression "
+            "(its first group is the reference); mail carrying a ticket's reference lands on it.",
         ),
         NOTES,
     ],
@@ -252,4 +261,6 @@ def build_field(spec: Spec, info: FieldInfo, choices: Choices, is_new: bool) -> 
         return CheckField(spec.name, spec.label)
     if spec.kind == "channels":
         return ChannelsField(spec.name, list(info.choices))
+    if spec.kind == "pattern":
+        return PatternField(spec.name, info.max_length)
     raise ValueError(f"unknown field kind {spec.kind!r}")

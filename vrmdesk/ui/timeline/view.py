@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 from vrmdesk.store.services import editing, views
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
+from vrmdesk.ui.mail import message_actions
 from vrmdesk.ui.timeline.delegate import TimelineDelegate
-from vrmdesk.ui.timeline.model import ID_ROLE, TimelineModel
+from vrmdesk.ui.timeline.model import ID_ROLE, Entry, TimelineModel
 from vrmdesk.ui.widgets.icons import icon
 
 
@@ -87,11 +88,13 @@ class TimelineView(QWidget):
             ("new", "&New interaction…", "plus", self.new),
             ("edit", "Ed&it…", "edit", self.edit),
             ("delete", "&Delete…", "trash", self.delete),
+            ("write", message_actions.WRITE, "mail", self.write_email),
+            ("ticket", message_actions.OPEN_TICKET, "ticket", self.open_ticket),
+            ("offer", message_actions.OFFER, "bell", self.to_offer),
         ):
             button = QPushButton(icon(icon_name), text)
-            button.setAccessibleName(
-                text.replace("&", "").rstrip("…") + ("" if key == "new" else " interaction")
-            )
+            plain = text.replace("&", "").rstrip("…")
+            button.setAccessibleName(plain + (" interaction" if key in ("edit", "delete") else ""))
             button.clicked.connect(slot)
             buttons.addWidget(button)
             self.buttons[key] = button
@@ -203,6 +206,11 @@ class TimelineView(QWidget):
         selected = self.current_id() is not None
         self.buttons["edit"].setEnabled(selected)
         self.buttons["delete"].setEnabled(selected)
+        entry = self.current_entry()
+        self.buttons["write"].setEnabled(entry is not None)
+        # a ticket from a message not on one yet; an offer is what a vendor sent me
+        self.buttons["ticket"].setEnabled(entry is not None and entry.ticket_id is None)
+        self.buttons["offer"].setEnabled(entry is not None and entry.inbound)
         self.empty.setVisible(has_vendor and self.model.rowCount() == 0)
         if any(self.model.filters.values()):
             self.empty.setText("No interactions match these filters.")
@@ -212,6 +220,26 @@ class TimelineView(QWidget):
     def current_id(self) -> int | None:
         rows = self.list.selectionModel().selectedIndexes()
         return rows[0].data(ID_ROLE) if rows else None
+
+    def current_entry(self) -> Entry | None:
+        rows = self.list.selectionModel().selectedIndexes()
+        return self.model.entry(rows[0].row()) if rows else None
+
+    # -- mail -------------------------------------------------------------------------------
+    def write_email(self) -> None:
+        record_id = self.current_id()
+        if record_id is not None:
+            message_actions.write_email(self, self.controller, "interaction", record_id)
+
+    def open_ticket(self) -> None:
+        record_id = self.current_id()
+        if record_id is not None and message_actions.open_ticket(self, self.controller, record_id):
+            self.select_interaction(record_id)
+
+    def to_offer(self) -> None:
+        record_id = self.current_id()
+        if record_id is not None:
+            message_actions.reclassify(self, self.controller, "interaction", record_id, offer=True)
 
     # -- editing ----------------------------------------------------------------------------
     def new(self) -> None:

@@ -184,6 +184,9 @@ class RecordTab(QWidget):
             self._key_actions()
         if not compact:
             bar.addStretch(1)
+        self.bar = bar
+        #: buttons (by key) that act on the selected record
+        self.on_selection: set[str] = {"edit", "delete"}
         layout.addLayout(bar)
         layout.addWidget(self.table)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -213,9 +216,28 @@ class RecordTab(QWidget):
             action.triggered.connect(slot)
             self.table.addAction(action)
 
+    def add_button(
+        self, key: str, text: str, icon_name: str, slot: Callable[[int], object]
+    ) -> QPushButton:
+        """One more button after New/Edit/Delete, acting on the selected record (its id)."""
+        button = QPushButton(icon(icon_name), text)
+        button.setAccessibleName(text.replace("&", "").rstrip("…"))
+
+        def clicked() -> None:
+            record_id = self.current_id()
+            if record_id is not None:
+                slot(record_id)
+
+        button.clicked.connect(clicked)
+        self.bar.insertWidget(max(self.bar.count() - 1, 0), button)
+        self.buttons[key] = button
+        self.on_selection.add(key)
+        self._update_buttons()
+        return button
+
     def _update_buttons(self) -> None:
         has = self.current_id() is not None
-        for key in ("edit", "delete"):
+        for key in self.on_selection:
             if key in self.buttons:
                 self.buttons[key].setEnabled(has)
         if "new" in self.buttons:

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,8 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
 from vrmdesk.ui.files.panel import AttachmentsPanel
+from vrmdesk.ui.mail import message_actions
+from vrmdesk.ui.mail.importing import mail_paths, start_import
 from vrmdesk.ui.timeline.view import TimelineView
 from vrmdesk.ui.vendors.overview import OverviewTab
 from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel
@@ -113,11 +115,16 @@ class VendorPage(QWidget):
         self.share_button.setAccessibleName("Share with this vendor")
         self.share_button.setToolTip("Export a signed bundle of what you choose, on your terms")
         self.share_button.clicked.connect(self.share)
+        self.write_button = QPushButton(icon("mail"), message_actions.WRITE)
+        self.write_button.setAccessibleName("Write e-mail to this vendor")
+        self.write_button.setToolTip("A new message in your mail program, to the vendor's address")
+        self.write_button.clicked.connect(self.write_email)
         header = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(self.title)
         names.addWidget(self.subtitle)
         header.addLayout(names, 1)
+        header.addWidget(self.write_button)
         header.addWidget(self.share_button)
         header.addWidget(self.edit_button)
         header.addWidget(self.delete_button)
@@ -230,6 +237,21 @@ class VendorPage(QWidget):
             ("shared", "Shared", "outbound"),
         ):
             self.tabs.addTab(self.pages[key], icon(icon_name), text)
+        self.tickets.add_button(
+            "write",
+            message_actions.WRITE,
+            "mail",
+            lambda ticket_id: message_actions.write_email(self, controller, "ticket", ticket_id),
+        )
+        self.offers.add_button(
+            "conversation",
+            message_actions.CONVERSATION,
+            "chart",
+            lambda offer_id: message_actions.reclassify(
+                self, controller, "offer", offer_id, offer=False
+            ),
+        )
+        self.setAcceptDrops(True)  # mail files dropped here are imported for this vendor
         self.things.activated.connect(lambda asset_id: self.open_record.emit("asset", asset_id))
         self.tickets.activated.connect(self.show_ticket_conversation)
         self.offers.activated.connect(lambda _id: self.offers.edit())
@@ -280,6 +302,7 @@ class VendorPage(QWidget):
         self.attachments.set_owner("vendor", vendor_id)
         self.shared.set_vendor(vendor_id)
         self.edit_button.setEnabled(True)
+        self.write_button.setEnabled(True)
         self.delete_button.setEnabled(True)
         self.share_button.setEnabled(True)
 
@@ -367,8 +390,41 @@ class VendorPage(QWidget):
         self.tabs.setTabText(2, "Tickets")
         self.tabs.setCurrentIndex(0)
         self.edit_button.setEnabled(False)
+        self.write_button.setEnabled(False)
         self.delete_button.setEnabled(False)
         self.share_button.setEnabled(False)
+
+    # -- mail --------------------------------------------------------------------------------
+    def write_email(self) -> None:
+        if self.vendor_id is not None:
+            message_actions.write_email(self, self.controller, "vendor", self.vendor_id)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.vendor_id is not None and mail_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self.vendor_id is not None and mail_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """.eml and mbox files dropped on the page (or its timeline): imported for this vendor."""
+        paths = mail_paths(event.mimeData())
+        if self.vendor_id is None or not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        start_import(
+            self,
+            self.controller,
+            paths,
+            vendor_id=self.vendor_id,
+            max_file_size=self.prefs.mail_max_file_size,
+        )
 
     # -- the vendor itself ------------------------------------------------------------------
     def share(self) -> None:

@@ -1,0 +1,74 @@
+"""The mail part of Settings: my own e-mail addresses (kept in the vault: they decide what I sent),
+the size above which an attachment of a message is left out, and how often mail is fetched."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QPlainTextEdit, QSpinBox
+
+from vrmdesk.errors import VrmError
+from vrmdesk.mail import addresses
+from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.preferences import Preferences
+from vrmdesk.ui.editors.form_rows import ErrorLabel
+
+
+class MailSettingsBox(QGroupBox):
+    def __init__(self, prefs: Preferences, controller: VaultController | None) -> None:
+        super().__init__("Mail")
+        self.controller = controller
+        self.own = QPlainTextEdit()
+        self.own.setAccessibleName("My own e-mail addresses, one a line")
+        self.own.setTabChangesFocus(True)
+        self.own.setPlaceholderText("me@example.com")
+        self.own.setFixedHeight(self.own.fontMetrics().lineSpacing() * 4 + 12)
+        self.own_error = ErrorLabel()
+        self.known: list[str] = []
+        if controller is not None and controller.is_open:
+            with controller.session() as session:
+                self.known = addresses.own_addresses(session)
+            self.own.setPlainText("\n".join(self.known))
+        else:
+            self.own.setEnabled(False)
+            self.own.setPlaceholderText("unlock the vault to see or change them")
+        own_hint = QLabel("Mail from these addresses is mine, going out; the rest comes in.")
+        own_hint.setWordWrap(True)
+        own_hint.setEnabled(False)
+        self.cap = QSpinBox()
+        self.cap.setRange(1, 2048)
+        self.cap.setSuffix(" MB")
+        self.cap.setValue(prefs.mail_attachment_cap_mb)
+        self.cap.setAccessibleName("Largest attachment kept, in MB")
+        self.fetch = QSpinBox()
+        self.fetch.setRange(0, 24 * 60)
+        self.fetch.setSuffix(" min")
+        self.fetch.setSpecialValueText("only when asked")
+        self.fetch.setValue(prefs.mail_fetch_minutes)
+        self.fetch.setAccessibleName("Fetch mail every minutes")
+        form = QFormLayout(self)
+        label = QLabel("My &own addresses:")
+        label.setBuddy(self.own)
+        form.addRow(label, self.own)
+        form.addRow("", own_hint)
+        form.addRow("", self.own_error)
+        form.addRow("Leave out &attachments larger than:", self.cap)
+        form.addRow("Fetch mail &every:", self.fetch)
+        self.own.textChanged.connect(lambda: self.own_error.set_text(""))
+
+    def typed_addresses(self) -> list[str]:
+        return [line.strip() for line in self.own.toPlainText().splitlines() if line.strip()]
+
+    def apply(self, prefs: Preferences) -> bool:
+        """Keep what was chosen; False (with the reason shown) when an address is refused."""
+        if self.own.isEnabled() and self.controller is not None and self.controller.is_open:
+            typed = self.typed_addresses()
+            if sorted(addresses.normalise(a) for a in typed) != sorted(self.known):
+                try:
+                    with self.controller.session() as session:
+                        self.known = addresses.set_own_addresses(session, typed)
+                except VrmError as exc:
+                    self.own_error.set_text(str(exc))
+                    self.own.setFocus()
+                    return False
+        prefs.mail_attachment_cap_mb = self.cap.value()
+        prefs.mail_fetch_minutes = self.fetch.value()
+        return True
