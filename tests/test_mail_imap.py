@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import mail_corpus as corpus
 import pytest
-from dovecot_server import PASSWORD, USER, Dovecot, find_dovecot
+from dovecot_server import PASSWORD, USER, Dovecot
 from sqlalchemy import select
 
 from vrmdesk.cli import main
@@ -27,25 +23,6 @@ from vrmdesk.store import models as m
 from vrmdesk.store.vault import Vault
 
 PASSPHRASE = "correct horse"  # the vault fixture's (tests/conftest.py)
-
-
-@pytest.fixture
-def server() -> Iterator[Dovecot]:
-    binary = find_dovecot()
-    if binary is None:
-        reason = "Dovecot is not installed (Debian package dovecot-imapd; scripts/setup adds it)"
-        if os.environ.get("VRMDESK_CI"):
-            pytest.fail(f"{reason}: CI must run the IMAP tests")
-        pytest.skip(reason)
-    # not in tmp_path: as root the mail belongs to an unprivileged user, who must get through
-    folder = Path(tempfile.mkdtemp(prefix="vrmdesk-dovecot-"))
-    dovecot = Dovecot(folder, binary)
-    dovecot.start()
-    try:
-        yield dovecot
-    finally:
-        dovecot.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def msg(n: int, **kw: object) -> bytes:

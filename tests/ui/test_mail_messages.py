@@ -232,3 +232,48 @@ def test_fetch_mail_now_says_there_is_no_account_yet(qtbot, controller):
     assert window.statusBar().currentMessage() == NO_ACCOUNT
     controller.lock()
     assert not window.mail_fetcher.timer.isActive()
+
+
+def test_fetch_mail_now_brings_the_imap_accounts_new_mail_into_the_window(  # type: ignore[no-untyped-def]
+    qtbot, vault, bosch, server
+):
+    from dovecot_server import PASSWORD, USER
+
+    from vrmdesk.mail import accounts
+    from vrmdesk.store.tempcopies import TempCopies
+    from vrmdesk.ui.core.controller import VaultController
+
+    server.deliver(
+        [
+            corpus.raw(
+                sender=f"Agent {n} <agent{n}@support.bosch.example>",
+                message_id=f"<gui{n}@bosch.example>",
+                subject=f"Your repair {n}",
+                body="Hello,\nthe part is on its way.\n",
+            )
+            for n in range(3)
+        ]
+    )
+    with vault.session() as s:
+        accounts.add_account(
+            s,
+            host="127.0.0.1",
+            port=server.imaps_port,
+            user=USER,
+            password=PASSWORD,
+            trusted_fingerprint=server.fingerprint,
+        )
+    before = server.message_files()
+    controller = VaultController(vault, TempCopies())
+    window = MainWindow(controller, Preferences())
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.mail_fetcher.fetched, timeout=30000) as fetched:
+        window.commands.fetch_mail.trigger()
+    assert fetched.args[0].imported == 3
+    assert window.statusBar().currentMessage().startswith("Mail fetched: 3 to the timeline")
+    with qtbot.waitSignal(window.mail_fetcher.fetched, timeout=30000) as again:
+        window.commands.fetch_mail.trigger()
+    assert again.args[0].imported == 0
+    assert window.statusBar().currentMessage() == "No new mail."
+    assert server.message_files() == before  # read only: nothing flagged, moved or deleted
+    controller.lock()

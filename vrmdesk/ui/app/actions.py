@@ -263,6 +263,7 @@ class Actions:
             self.capture,
             self.new_vendor,
             self.new_thing,
+            self.fetch_mail,
             self.undo,
             self.lock,
         ):
