@@ -74,6 +74,36 @@ def test_maildir_import_and_a_thunderbird_folder_tree(vault, bosch, tmp_path):
     assert (outcome.imported, outcome.duplicates) == (2, 1)
 
 
+def test_sent_folders_inside_a_thunderbird_tree_are_mine_going_out(
+    vault, bosch, tmp_path, capsys, monkeypatch
+):
+    from vrmdesk.cli import main
+
+    local = tmp_path / "Local Folders"
+    (local / "Sent.sbd").mkdir(parents=True)
+    write_mbox(local / "Inbox", [msg(1)])
+    reply = {"sender": "Me <me@home.example>", "to": "Service <service@bosch.example>"}
+    write_mbox(local / "Sent", [msg(2, **reply)])
+    write_mbox(local / "Sent.sbd" / "2024", [msg(3, **reply)])
+    incoming, outgoing = sources.by_direction([local])
+    assert incoming == [local / "Inbox"]
+    assert sorted(outgoing) == [local / "Sent", local / "Sent.sbd" / "2024"]
+    folder = vault.paths.folder
+    vault.close()
+    monkeypatch.setenv("VRMDESK_PASSPHRASE", PASSPHRASE)
+    assert main(["--vault", str(folder), "import", "mail", str(local)]) == 0
+    assert "3 to the timeline" in capsys.readouterr().out
+    reopened = Vault.open(folder, PASSPHRASE)
+    with reopened.session() as s:
+        directions = {i.subject: i.direction.value for i in s.query(m.Interaction)}
+    reopened.close()
+    assert directions == {
+        "Message 1": "inbound",
+        "Message 2": "outbound",
+        "Message 3": "outbound",
+    }
+
+
 def test_unsorted_assign_learns_the_domain_and_sorts_the_rest(vault, tmp_path):
     path = write_mbox(
         tmp_path / "Inbox",

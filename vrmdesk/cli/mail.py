@@ -50,12 +50,16 @@ def cmd_import_mail(args: argparse.Namespace) -> int:
         if args.vendor:
             with vault.session() as session:
                 vendor_id = records.find_vendor(session, args.vendor).id
-        for path in paths:
+        try:
+            incoming, outgoing = sources.by_direction(paths)
+        except sources.MailSourceError as exc:
+            raise CliError(str(exc)) from None
+        for group, outbound in ((incoming, False), (outgoing, True)):
             capture.import_messages(
                 vault,
-                sources.messages_of(path),
+                (message for path in group for message in sources.messages_of(path)),
                 vendor_id=vendor_id,
-                outbound=sources.is_sent_folder(path),
+                outbound=outbound,
                 outcome=outcome,
             )
     if args.json:

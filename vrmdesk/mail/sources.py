@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import mailbox
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -56,8 +56,35 @@ def is_mail_file(path: Path) -> bool:
 
 def is_sent_folder(path: Path) -> bool:
     """A folder named like a Sent folder (its mail is mine, going out)."""
-    name = path.name.lower().removesuffix(".mbox").lstrip(".")
+    name = path.name.lower().removesuffix(".mbox").removesuffix(".sbd").lstrip(".")
     return name in SENT_NAMES
+
+
+def leaves(path: Path) -> Iterator[Path]:
+    """The mail sources under ``path``: itself when it is a Maildir or a file, else the
+    Maildirs, mbox and ``.eml`` files of its tree (a Thunderbird profile's folders)."""
+    if is_maildir(path) or not path.is_dir():
+        yield path
+        return
+    children = [c for c in sorted(path.iterdir()) if _holds_mail(c)]
+    if not children:
+        raise MailSourceError(f"{path} holds no mail (no Maildir, mbox or .eml files).")
+    for child in children:
+        yield from leaves(child)
+
+
+def by_direction(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """The mail sources of ``paths``, split into (coming in, going out): a source is mine,
+    going out, when it or a folder it is in (below the path given) is named like Sent —
+    ``Local Folders/Sent``, ``Sent.sbd/2024``, a Maildir's ``.Sent``."""
+    incoming: list[Path] = []
+    outgoing: list[Path] = []
+    for top in paths:
+        for leaf in leaves(top):
+            folders = [top / p for p in leaf.relative_to(top).parents if p != Path(".")]
+            sent = any(is_sent_folder(f) for f in (top, leaf, *folders))
+            (outgoing if sent else incoming).append(leaf)
+    return incoming, outgoing
 
 
 def messages_of(path: Path) -> Iterator[Message]:

@@ -206,8 +206,8 @@ def import_work(
                 task.progress(read, 0, f"Importing mail: {read:,} messages read…")
 
         # mail in a Sent folder is mine, going out; the rest comes in
-        for outbound in (False, True):
-            group = [p for p in paths if sources.is_sent_folder(p) == outbound]
+        incoming, outgoing = sources.by_direction(paths)
+        for group, outbound in ((incoming, False), (outgoing, True)):
             if not group:
                 continue
             if outcome.stopped or task.cancelled:
