@@ -140,6 +140,7 @@ class Capture:
         self.outbound = outbound
         self.directory = VendorDirectory(session)
         self.own = set(own_addresses(session))
+        self._vendors: dict[int, m.Vendor] = {}
 
     # -- deciding ------------------------------------------------------------------------------
     def decide(self, env: parse.Envelope) -> Decision:
@@ -182,8 +183,18 @@ class Capture:
                 return by_id[parent]
         return None
 
+    def _vendor(self, vendor_id: int) -> m.Vendor | None:
+        """The vendor, held here: the session's identity map holds records weakly, so without
+        this each message's checks would read the vendor again (three queries a message)."""
+        if vendor_id not in self._vendors:
+            found = self.session.get(m.Vendor, vendor_id)
+            if found is None:
+                return None
+            self._vendors[vendor_id] = found
+        return self._vendors[vendor_id]
+
     def _ticket_by_reference(self, vendor_id: int, subject: str) -> int | None:
-        vendor = self.session.get(m.Vendor, vendor_id)
+        vendor = self._vendor(vendor_id)
         found = references.references_in(subject, vendor.case_reference_pattern if vendor else "")
         if not found:
             return None
