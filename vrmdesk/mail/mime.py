@@ -132,6 +132,9 @@ class PartReader(io.RawIOBase):
         return n
 
     def _fill(self) -> None:
+        if self.encoding == "base64":
+            self._fill_base64()
+            return
         for _ in range(256):
             line = self.lines.readline()
             if not line or (self.boundaries and _boundary_of(line, self.boundaries)):
@@ -140,6 +143,25 @@ class PartReader(io.RawIOBase):
                 return
             self._take(line)
             if len(self._pending) >= 64 * 1024:
+                return
+
+    def _fill_base64(self) -> None:
+        """``_fill`` for base64, the common case of attachments, in one tight loop: a 30 MB
+        attachment is 400,000 lines, and a call or two less for each is a quarter of the time."""
+        readline, boundaries = self.lines.readline, self.boundaries
+        b64 = self._b64
+        for _ in range(2048):
+            line = readline()
+            if not line or (
+                boundaries and line.startswith(b"--") and _boundary_of(line, boundaries)
+            ):
+                self.end = line
+                self._flush_base64(final=True)
+                return
+            b64 += line.strip()
+            if len(b64) >= 64 * 1024:
+                self._flush_base64(final=False)
+                b64 = self._b64  # a new buffer, holding what did not make four characters
                 return
 
     def _take(self, line: bytes) -> None:
