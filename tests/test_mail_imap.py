@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 
 import mail_corpus as corpus
 import pytest
@@ -74,9 +73,7 @@ def test_first_fetch_then_only_what_is_new(vault, bosch, server):
     assert states == {"INBOX": 5, "Sent": 1}
     assert_untouched(server, before)
 
-    started = time.perf_counter()
-    nothing = imap.fetch_all(vault)
-    assert time.perf_counter() - started < 5
+    nothing = imap.fetch_all(vault)  # (benchmarks/mail.py measures how long that takes)
     assert nothing.to_json() == imap.capture.Outcome().to_json()  # nothing fetched at all
 
     server.deliver([msg(6), msg(7)])
