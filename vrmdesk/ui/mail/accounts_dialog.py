@@ -52,6 +52,12 @@ def password_place(row: AccountRow) -> str:
     return "in the keyring" if row.use_keyring else "in the vault"
 
 
+def fingerprint_lines(digits: str) -> str:
+    """The formatted fingerprint in two lines of 16 bytes, easier to compare than one long one."""
+    shown = accounts.format_fingerprint(digits)
+    return "\n".join(shown[i : i + 48].strip(":") for i in range(0, len(shown), 48))
+
+
 def security(row: AccountRow) -> str:
     return f"{'STARTTLS' if row.starttls else 'TLS'}, port {row.port}"
 
@@ -141,7 +147,6 @@ class AddAccountDialog(QDialog):
         self.cert_text = QLabel()
         self.cert_text.setWordWrap(True)
         self.cert_fingerprint = QLabel()
-        self.cert_fingerprint.setWordWrap(True)
         self.cert_fingerprint.setAccessibleName("Certificate fingerprint")
         self.cert_fingerprint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.cert_fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -162,7 +167,7 @@ class AddAccountDialog(QDialog):
         self.buttons.accepted.connect(self._add)
         self.buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
+        self.column = layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.certificate)
         layout.addWidget(self.error)
@@ -176,7 +181,25 @@ class AddAccountDialog(QDialog):
         self.starttls.toggled.connect(self._server_changed)
         for edit in (self.user, self.password, self.folders):
             edit.textChanged.connect(self._edited)
-        self.resize(max(520, self.sizeHint().width()), self.sizeHint().height())
+        self.setMinimumWidth(max(560, self.sizeHint().width()))
+        self.resize(self.minimumWidth(), self.sizeHint().height())
+
+    def _say(self, text: str) -> None:
+        self.error.set_text(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow downwards to what is shown now (a message, the certificate); never narrower."""
+        layout = self.column
+        layout.activate()
+        width = self.width()
+        needed = (
+            layout.totalHeightForWidth(width)
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if needed > self.height():
+            self.resize(width, needed)
 
     # -- the form ----------------------------------------------------------------------------
     def _starttls_toggled(self, on: bool) -> None:
@@ -210,18 +233,18 @@ class AddAccountDialog(QDialog):
             (self.password.text(), self.password, "Give the password."),
         ):
             if not value:
-                self.error.set_text(what)
+                self._say(what)
                 field.setFocus()
                 return None
         try:
             with self.controller.session() as session:
                 known = accounts.list_accounts(session)
         except VrmError as exc:
-            self.error.set_text(explain(exc))
+            self._say(explain(exc))
             return None
         for row in known:
             if row.host == host and row.user == user:
-                self.error.set_text(f"There is an account for {user} at {host} already.")
+                self._say(f"There is an account for {user} at {host} already.")
                 self.user.setFocus()
                 return None
         folders = tuple(self.typed_folders()) or accounts.DEFAULT_FOLDERS
@@ -264,6 +287,7 @@ class AddAccountDialog(QDialog):
     def _set_busy(self, text: str) -> None:
         self.busy_text.setText(text)
         self.busy.show()
+        self._fit()
         for widget in (self.host, self.port, self.starttls, self.user, self.password):
             widget.setEnabled(False)
         self.folders.setEnabled(False)
@@ -283,7 +307,7 @@ class AddAccountDialog(QDialog):
         self._idle()
         if missing:
             names = ", ".join(repr(f) for f in missing)
-            self.error.set_text(f"{trial.user} at {trial.host} has no folder {names}.")
+            self._say(f"{trial.user} at {trial.host} has no folder {names}.")
             self.folders.setFocus()
             return
         try:
@@ -300,7 +324,7 @@ class AddAccountDialog(QDialog):
                     use_keyring=self.keyring.isChecked(),
                 )
         except VrmError as exc:
-            self.error.set_text(explain(exc))
+            self._say(explain(exc))
             return
         self.controller.notify(
             {"mail_account"}, f"Added the mail account {row.user} at {row.host}."
@@ -315,7 +339,7 @@ class AddAccountDialog(QDialog):
         if isinstance(exc, imap.UntrustedCertificate) and exc.fingerprint:
             self._offer(exc.fingerprint)
             return
-        self.error.set_text(explain(exc))
+        self._say(explain(exc))
         if isinstance(exc, imap.LoginRefused):
             self.password.setFocus()
             self.password.selectAll()
@@ -336,8 +360,9 @@ class AddAccountDialog(QDialog):
             )
         self.fingerprint = ""
         self.cert_text.setText(told)
-        self.cert_fingerprint.setText(accounts.format_fingerprint(fingerprint))
+        self.cert_fingerprint.setText(fingerprint_lines(fingerprint))
         self.certificate.show()
+        self._fit()
         self.trust.setFocus()
 
     def reject(self) -> None:
