@@ -188,4 +188,9 @@ def test_settings_mail_box_opens_the_accounts(qtbot, window):  # type: ignore[no
     qtbot.mouseClick(settings.mail.accounts_button, Qt.MouseButton.LeftButton)
     dialog = settings.mail.findChild(MailAccountsDialog)
     assert dialog is not None and dialog.isVisible()
+    with window.controller.session() as s:  # as the Add dialog does, its address becomes mine
+        accounts.add_account(s, host="imap.example", user="me@mine.example", password="pw")
+    dialog.refresh()
+    assert dialog.table.rowCount() == 1
     dialog.reject()
+    assert settings.mail.own.toPlainText() == "me@mine.example"  # shown, to keep or change
