@@ -28,6 +28,7 @@ class Window(Protocol):
     def import_archive(self) -> None: ...
     def import_mail(self) -> None: ...
     def fetch_mail_now(self) -> None: ...
+    def mail_accounts(self) -> None: ...
     def export_data(self, fmt: str) -> None: ...
     def share_with_vendor(self) -> None: ...
     def backup_now(self) -> None: ...
@@ -138,6 +139,13 @@ class Actions:
             "mail",
             "Fetch new mail from the mail accounts",
         )
+        self.mail_accounts = act(
+            "Mail a&ccounts…",
+            w.mail_accounts,
+            None,
+            None,
+            "The IMAP accounts mail is fetched from: add, list, remove",
+        )
         self.export_csv = act(
             "&Spreadsheet (CSV)…",
             lambda: w.export_data("csv"),
@@ -211,6 +219,7 @@ class Actions:
             self.import_archive,
             self.import_mail,
             self.fetch_mail,
+            self.mail_accounts,
         ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         self.export_menu = file_menu.addMenu("&Export")

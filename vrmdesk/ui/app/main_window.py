@@ -272,6 +272,12 @@ class MainWindow(QMainWindow):
         """Fetch mail from the IMAP accounts now (the hook in ``MailFetcher``)."""
         self.mail_fetcher.fetch_mail_now()
 
+    def mail_accounts(self) -> None:
+        from vrmdesk.ui.mail.accounts_dialog import open_accounts
+
+        if self.controller.is_open:
+            open_accounts(self, self.controller)
+
     def export_data(self, fmt: str) -> None:
         if fmt == "archive":
             from vrmdesk.ui.interchange.archive import export_archive

@@ -13,7 +13,7 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.tasks import Task
 
-NO_ACCOUNT = "No mail account yet: add one with vrmdesk mail account add"
+NO_ACCOUNT = "No mail account yet: add one with File → Mail accounts…"
 
 
 class MailFetcher(QObject):

@@ -1,9 +1,17 @@
 """The mail part of Settings: my own e-mail addresses (kept in the vault: they decide what I sent),
-the size above which an attachment of a message is left out, and how often mail is fetched."""
+the size above which an attachment of a message is left out, how often mail is fetched, and the
+IMAP accounts (Mail accounts…, ``accounts_dialog``)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QPlainTextEdit, QSpinBox
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+)
 
 from vrmdesk.errors import VrmError
 from vrmdesk.mail import addresses
@@ -44,6 +52,10 @@ class MailSettingsBox(QGroupBox):
         self.fetch.setSpecialValueText("only when asked")
         self.fetch.setValue(prefs.mail_fetch_minutes)
         self.fetch.setAccessibleName("Fetch mail every minutes")
+        self.accounts_button = QPushButton("Mail a&ccounts…")
+        self.accounts_button.setToolTip("The IMAP accounts mail is fetched from")
+        self.accounts_button.clicked.connect(self.open_accounts)
+        self.accounts_button.setEnabled(controller is not None and controller.is_open)
         form = QFormLayout(self)
         label = QLabel("My &own addresses:")
         label.setBuddy(self.own)
@@ -52,7 +64,26 @@ class MailSettingsBox(QGroupBox):
         form.addRow("", self.own_error)
         form.addRow("Leave out &attachments larger than:", self.cap)
         form.addRow("Fetch mail &every:", self.fetch)
+        form.addRow("IMAP accounts:", self.accounts_button)
         self.own.textChanged.connect(lambda: self.own_error.set_text(""))
+
+    def open_accounts(self) -> None:
+        from vrmdesk.ui.mail.accounts_dialog import open_accounts
+
+        if self.controller is None or not self.controller.is_open:
+            return
+        dialog = open_accounts(self, self.controller)
+        dialog.finished.connect(self._reload_addresses)
+
+    def _reload_addresses(self) -> None:
+        """An account added may have made its address mine: shown, unless typed over."""
+        if self.controller is None or not self.controller.is_open:
+            return
+        if sorted(addresses.normalise(a) for a in self.typed_addresses()) != sorted(self.known):
+            return
+        with self.controller.session() as session:
+            self.known = addresses.own_addresses(session)
+        self.own.setPlainText("\n".join(self.known))
 
     def typed_addresses(self) -> list[str]:
         return [line.strip() for line in self.own.toPlainText().splitlines() if line.strip()]
