@@ -61,7 +61,7 @@ def test_a_word_in_thousands_of_records_gives_at_most_the_limit_and_the_name_mat
     with crowded.session() as s:
         found = search.search(s, "the", limit=20)
         assert len(found) == 20
-        assert (found[0].kind, found[0].title) == ("asset", "The boiler")
+        assert (found[0].kind, found[0].title, found[0].snippet) == ("asset", "The boiler", "")
         assert all(h.kind == "interaction" for h in found[1:])
         assert search.MARK_START + "the" + search.MARK_END in found[1].snippet.lower()
         described = hits.describe(s, found)
@@ -126,3 +126,13 @@ def test_a_running_statement_is_interrupted_and_the_session_goes_on(crowded, mon
         assert outcome.cancelled and outcome.hits == []
         assert calls <= 5  # stopped at once, not after the rest of the search
         assert search.search(s, "boiler", kinds=["asset"])  # the handler is gone; the session works
+
+
+def test_a_recent_name_match_keeps_its_snippet(vault):
+    with vault.session() as s:
+        records.create(s, m.Vendor, name="Boiler Shop", notes="We service every boiler in town.")
+        records.create(s, m.Asset, name="Kettle", notes="Not a boiler.")
+    with vault.session() as s:
+        found = search.search(s, "boiler")
+    assert [(h.kind, h.title) for h in found] == [("vendor", "Boiler Shop"), ("asset", "Kettle")]
+    assert search.MARK_START + "boiler" + search.MARK_END in found[0].snippet

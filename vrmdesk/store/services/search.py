@@ -213,11 +213,12 @@ def _search(session: Session, query: Query, limit: int, kind_filter: str) -> lis
     best = first + rest[: limit - len(first)]
     if not best:
         return []
-    # Snippets of the name matches come from the name query: its scan stops among them, where
-    # the whole query's would run on to the oldest of them (their snippet has no marks, as the
-    # name query matches no body: it is then left out, and the title is what is shown).
-    shown = _shown(session, match, query.in_title, first)
-    shown.update(_shown(session, match, query.fts, [r for r in best if r not in named]))
+    # Snippets from the whole query for the rows in the window (its scan ends there); a name
+    # match older than the window gets its row from the name query, whose scan ends among the
+    # name matches (where the whole query's would run on to the oldest of them). That snippet
+    # has no marks, as the name query matches no body: it is left out, and the title shows.
+    shown = _shown(session, match, query.in_title, [r for r in first if r not in window])
+    shown.update(_shown(session, match, query.fts, [r for r in best if r in window]))
     hits = []
     for row in best:
         if row not in shown:  # changed between the statements (another connection wrote)
