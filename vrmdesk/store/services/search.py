@@ -10,12 +10,17 @@ The work is bounded whatever the query and the vault's size: bm25 is computed on
 bounded set of candidates, never for every match.
 
 1. Name matches: the newest :data:`NAME_CANDIDATES` records whose own name (the index's title
-   column) matches, found by rowid order through the index (no ranking).
-2. The window: the newest :data:`CANDIDATES` matches anywhere, the same way; only the rowid of
-   the last one is kept, so the window is "every match at or above that rowid".
-3. Ranking: bm25 (title weighted 4, body 1) over the window and the name matches; name matches
-   come first, then the rest, each by bm25; the best ``limit`` are kept.
-4. Snippets for those only.
+   column) matches, read in the index's rowid order (the LIMIT ends the scan), each with its
+   bm25 for the name alone.
+2. The window: the newest :data:`CANDIDATES` matches anywhere, the same way, each with its bm25
+   (title weighted 4, body 1).
+3. Ranking: name matches first, by their bm25, then the rest of the window by theirs; the best
+   ``limit`` are kept. A name match older than the window still comes first.
+4. Snippets for those only (a name match older than the window has none: its title shows).
+
+The name pass walks the term's list in FTS5 until it has found its matches in the title column:
+no ranking and no SQL per row, but for a common word that rarely names anything it reads the
+whole list (about 10 ms for ``the`` at decade size).
 
 Rowids are ``id * 16 + kind_code`` (see ``store.fts``), so "newest" means the highest ids; for a
 word that matches fewer than :data:`CANDIDATES` records the ranking is over all of them, as before.
@@ -193,8 +198,8 @@ def search(
 
 
 def _search(session: Session, query: Query, limit: int, kind_filter: str) -> list[Hit]:
-    # Three statements, each evaluating the MATCH once: a rowid list in "rowid IN (…)" would
-    # make SQLite run the MATCH once per value, and a prefix's doclist is rebuilt each time.
+    # Each statement evaluates its MATCH once: a rowid list in "rowid IN (…)" would make SQLite
+    # run the MATCH once per value, and a prefix's doclist is rebuilt each time.
     match = f"FROM search_index WHERE search_index MATCH :q{kind_filter}"
     # bm25 weights: kind (unindexed) 0, title 4, body 1 — a match in a name counts for more.
     # ORDER BY rowid DESC is the index's own order: the LIMIT stops the scan, and bm25 is
