@@ -52,6 +52,10 @@ def test_list_and_search_as_text_and_json(demo_vault, capsys):
     hits = json.loads(out)
     assert code == 0 and any(h["kind"] == "ticket" for h in hits)
     assert any("[E24]" in h["snippet"] for h in hits)
+    pasted = "E24 " + " ".join(f"word{n}" for n in range(30))
+    code, out, err = run(capsys, "search", pasted, "--json", "--vault", str(demo_vault))
+    assert code == 0 and json.loads(out) == []  # the twelve words kept match nothing
+    assert "only its first 12 words were searched for" in err
 
 
 def test_info_reports_protection_and_attention(demo_vault, capsys):

@@ -165,6 +165,34 @@ def test_no_match_says_so_and_escape_closes(dialog, qtbot):
     assert not dialog.isVisible()
 
 
+def test_a_pasted_paragraph_is_searched_shortened_and_says_so(dialog, qtbot):
+    dialog.field.setText("bosch " + " ".join(f"word{n}" for n in range(40)))  # pasted: 41 words
+    qtbot.waitUntil(lambda: not dialog._pending, timeout=5000)
+    told = dialog.status.text()
+    assert told.startswith("No matches for “bosch word0 word1")  # (the text, cut short)
+    assert told.endswith("”. The search was shortened: only its first 12 words were searched for.")
+
+
+def test_typing_on_stops_the_search_running(controller, dialog, qtbot, monkeypatch):
+    from vrmdesk.store.services import search
+
+    asked: list[bool] = []
+    real_run = search.run
+
+    def run(*args, cancelled, **kw):  # type: ignore[no-untyped-def]
+        asked.append(cancelled())
+        controller.tasks.cancel_all()  # as typing on does (for this, the only task)
+        asked.append(cancelled())
+        return real_run(*args, cancelled=cancelled, **kw)
+
+    monkeypatch.setattr(search, "run", run)
+    dialog.field.setText("bosch")
+    qtbot.waitUntil(lambda: len(asked) == 2, timeout=5000)
+    qtbot.wait(50)
+    assert asked == [False, True]
+    assert dialog.model.rowCount() == 0  # the cancelled answer is never shown
+
+
 def test_clearing_the_text_clears_the_results(dialog, qtbot):
     type_and_wait(qtbot, dialog, "bosch")
     assert dialog.model.result_count() > 0

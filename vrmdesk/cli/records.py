@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -106,7 +107,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     from vrmdesk.store.services import search
 
     with open_vault(args, readonly=True) as vault, vault.session() as session:
-        hits = search.search(session, args.query, limit=args.limit)
+        found = search.run(session, args.query, limit=args.limit)
+    hits = found.hits
+    if found.note:  # on stderr: --json's output stays JSON
+        print(found.note, file=sys.stderr)
     if args.json:
         print(
             json.dumps(

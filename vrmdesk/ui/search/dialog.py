@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from vrmdesk.store.services import search
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
-from vrmdesk.ui.core.tasks import Task
+from vrmdesk.ui.core.tasks import Cancelled, Task
 from vrmdesk.ui.search.model import (
     CONTEXT_ROLE,
     ICON_NAME_ROLE,
@@ -225,20 +225,23 @@ class SearchDialog(QDialog):
             self._task.cancel()
             self._task = None
         if search.fts_query(text) is None:
-            self._show([], text)
+            self._show([], text=text)
             return
 
         vault = self.controller.vault  # the worker touches no widget
 
-        def work(task: Task) -> list[Result]:
+        def work(task: Task) -> tuple[list[Result], str]:
             with vault.session() as session:
-                hits = search.search(session, text, limit=LIMIT)
-                return describe(session, hits, task.check)
+                # typing on cancels the task, and that stops the statement running
+                found = search.run(session, text, limit=LIMIT, cancelled=lambda: task.cancelled)
+                if found.cancelled:
+                    raise Cancelled()
+                return describe(session, found.hits, task.check), found.note
 
-        def done(results: list[Result]) -> None:
+        def done(answer: tuple[list[Result], str]) -> None:
             if serial == self._serial:
                 self._task = None
-                self._show(results, text)
+                self._show(*answer, text=text)
 
         def failed(exc: BaseException) -> None:
             if serial == self._serial:
@@ -249,10 +252,10 @@ class SearchDialog(QDialog):
 
         self._task = self.controller.run(work, on_done=done, on_error=failed, receiver=self)
 
-    def _show(self, results: list[Result], text: str) -> None:
+    def _show(self, results: list[Result], note: str = "", *, text: str) -> None:
         self._pending = False
         self.model.set_results(results, text)
-        self._show_status(text)
+        self._show_status(text, note)
         first = self._step(-1, 1)
         if first is not None:
             self._select(first)
@@ -260,16 +263,18 @@ class SearchDialog(QDialog):
             self._open_when_ready = False
             self.open_selected()
 
-    def _show_status(self, text: str = "") -> None:
+    def _show_status(self, text: str = "", note: str = "") -> None:
         count = self.model.result_count()
         if not text.strip():
             self.status.setText("Type to search every vendor, thing, ticket and message.")
-        elif not count:
-            self.status.setText(f"No matches for “{text.strip()}”.")
+            return
+        if not count:
+            told = f"No matches for “{text.strip()[:80].rstrip()}”."
         elif count >= LIMIT:
-            self.status.setText(f"The best {count} matches.")
+            told = f"The best {count} matches."
         else:
-            self.status.setText(f"{count} match{'es' if count != 1 else ''}.")
+            told = f"{count} match{'es' if count != 1 else ''}."
+        self.status.setText(f"{told} {note}" if note else told)
 
     # -- choosing ------------------------------------------------------------------------------
     def _step(self, row: int, delta: int) -> int | None:
