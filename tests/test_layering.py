@@ -65,7 +65,8 @@ def imported_by_the_program(*argv: str, cwd: Path) -> list[str]:
     return [line.rsplit("|", 1)[1].strip() for line in lines[1:]]  # the first is the header
 
 
-HEAVY = ("sqlalchemy", "sqlcipher3", "alembic", "PySide6", "shiboken6")
+DATABASE = ("sqlalchemy", "sqlcipher3", "alembic")
+HEAVY = (*DATABASE, "PySide6", "shiboken6")
 
 
 def heavy(modules: list[str]) -> list[str]:
@@ -95,6 +96,23 @@ def test_help_and_the_vendor_commands_load_neither_the_database_nor_qt(tmp_path:
     assert "vrmdesk.share.verify" in loaded["share verify"]  # the measure sees the command's work
     assert (tmp_path / "reply.vrmshare").is_file()
     assert {name: heavy(modules) for name, modules in loaded.items()} == {name: [] for name in runs}
+
+
+def test_the_unlock_dialog_comes_before_the_database_library(vault_dir: Path, vault) -> None:  # type: ignore[no-untyped-def]
+    # the dialog shows at once; SQLAlchemy loads on a worker while the person types
+    start = (
+        "import os\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from pathlib import Path\n"
+        "from vrmdesk.ui.app.application import _open_remembered, make_app\n"
+        "from vrmdesk.ui.vault.unlock import UnlockDialog\n"
+        "app = make_app()\n"
+        f"assert _open_remembered(Path({str(vault_dir)!r})) is None\n"
+        f"dialog = UnlockDialog(Path({str(vault_dir)!r}))\n"
+    )
+    assert loaded_after(start, DATABASE) == []
+    shown = start + "dialog.show()\napp.processEvents()\nassert dialog.runner.wait()\n"
+    assert "sqlalchemy" in loaded_after(shown, DATABASE)
 
 
 def test_the_layer_contracts_are_kept():
