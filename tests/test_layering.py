@@ -51,6 +51,70 @@ def test_the_vendor_side_loads_no_database_library():
     assert loaded_after(code, ("sqlalchemy", "sqlcipher3")) == []
 
 
+def imported_by_the_program(*argv: str, cwd: Path) -> list[str]:
+    """Every module a fresh ``vrmdesk ARGV…`` imports (from ``-X importtime``); it must succeed."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "vrmdesk", *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
+    return [line.rsplit("|", 1)[1].strip() for line in lines[1:]]  # the first is the header
+
+
+DATABASE = ("sqlalchemy", "sqlcipher3", "alembic")
+HEAVY = (*DATABASE, "PySide6", "shiboken6")
+
+
+def heavy(modules: list[str]) -> list[str]:
+    return [name for name in modules if name.split(".")[0] in HEAVY]
+
+
+def test_help_and_the_vendor_commands_load_neither_the_database_nor_qt(tmp_path: Path) -> None:
+    # what a vendor runs, through the real entry point: no vault, so no database library, no Qt
+    from share_helpers import make_bundle
+
+    bundle = make_bundle(tmp_path / "small.vrmshare").path
+    runs = {
+        "--help": ["--help"],
+        "share --help": ["share", "--help"],
+        "info --help": ["info", "--help"],  # a vault command imports the store when it runs
+        "import mail --help": ["import", "mail", "--help"],
+        "share verify": ["share", "verify", str(bundle)],
+        "share verify --json": ["share", "verify", "--json", str(bundle)],
+        "share open": ["share", "open", str(bundle), "--out", "opened"],
+        "share keygen": ["share", "keygen", "--out", "vendor.jwk"],
+        "share reply": [
+            "share", "reply", "--signing-key", "vendor.jwk", "--in-reply-to", str(bundle),
+            "--out", "reply.vrmshare", "--message", "Send it in",
+        ],
+    }  # fmt: skip
+    loaded = {name: imported_by_the_program(*argv, cwd=tmp_path) for name, argv in runs.items()}
+    assert "vrmdesk.share.verify" in loaded["share verify"]  # the measure sees the command's work
+    assert (tmp_path / "reply.vrmshare").is_file()
+    assert {name: heavy(modules) for name, modules in loaded.items()} == {name: [] for name in runs}
+
+
+def test_the_unlock_dialog_comes_before_the_database_library(vault_dir: Path, vault) -> None:  # type: ignore[no-untyped-def]
+    # the dialog shows at once; SQLAlchemy loads on a worker while the person types
+    start = (
+        "import os\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from pathlib import Path\n"
+        "from vrmdesk.ui.app.application import _open_remembered, make_app\n"
+        "from vrmdesk.ui.vault.unlock import UnlockDialog\n"
+        "app = make_app()\n"
+        f"assert _open_remembered(Path({str(vault_dir)!r})) is None\n"
+        f"dialog = UnlockDialog(Path({str(vault_dir)!r}))\n"
+    )
+    assert loaded_after(start, DATABASE) == []
+    shown = start + "dialog.show()\napp.processEvents()\nassert dialog.runner.wait()\n"
+    assert "sqlalchemy" in loaded_after(shown, DATABASE)
+
+
 def test_the_layer_contracts_are_kept():
     lint = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run(

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from record_helpers import add_expiring_warranties
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -291,3 +292,17 @@ def test_a_new_thing_on_a_makers_page_is_made_by_it_else_sold_by_it(vault):
         assert views.new_thing_defaults(views.vendor_card(s, maker)) == {"maker_id": maker}
         assert views.new_thing_defaults(views.vendor_card(s, shop)) == {"seller_id": shop}
         assert s.scalar(select(func.count()).select_from(m.Asset)) == 0
+
+
+def test_a_capped_dashboard_has_the_first_items_and_counts_them_all(vault):
+    with vault.session() as s:
+        add_expiring_warranties(s, 30)
+    with vault.session() as s:
+        capped = dashboard.attention(s, limit=20)
+        whole = dashboard.attention(s, limit=20, whole={"warranties"})
+        uncapped = dashboard.attention(s)
+    assert [w.what for w in capped.warranties] == [f"Warranty {n}" for n in range(1, 21)]
+    assert capped.count("warranties") == 30 and capped.total == 30
+    assert len(whole.warranties) == 30 and whole.count("warranties") == 30
+    assert uncapped.warranties == whole.warranties
+    assert capped.count("follow_ups") == 0 and capped.follow_ups == ()

@@ -198,3 +198,23 @@ def test_my_signing_key_shows_its_fingerprint_and_saves_the_public_jwk(window, q
     saved = json.loads(target.read_text())
     assert "d" not in saved  # never the private part
     assert thumbprint(saved).replace(" ", "") == expected.replace(" ", "")
+
+
+def test_only_the_page_on_screen_refreshes_and_a_page_catches_up_when_shown(window, monkeypatch):
+    from vrmdesk.store import models as m
+    from vrmdesk.store.services import records
+
+    vendors = window.pages["vendors"]
+    refreshed: list[set[str]] = []
+    real = vendors.refresh
+    monkeypatch.setattr(vendors, "refresh", lambda kinds: (refreshed.append(kinds), real(kinds)))
+    with window.controller.session() as session:
+        new_id = records.create(session, m.Vendor, name="Zebra Repairs").id
+    window.controller.notify({"vendor"})
+    window.controller.notify({"ticket"})
+    assert refreshed == []  # home is on screen: not even the first fill ("*") reached vendors
+    window.open_record("vendor", new_id)  # shows the page, which catches up, then the vendor
+    assert refreshed == [{"*", "vendor", "ticket"}]
+    assert vendors.current_vendor_id() == new_id
+    window.controller.notify({"vendor"})
+    assert refreshed[-1] == {"vendor"}  # on screen now: refreshed at once

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from vrmdesk import __version__, crashlog
+from vrmdesk import __version__
 from vrmdesk.cli import interchange, mail, records, share, vault
 from vrmdesk.cli.common import (
     NEW_PASSPHRASE_ENV,
@@ -95,5 +95,7 @@ def main(argv: Sequence[str] | None = None, gui: Gui | None = None) -> int:
         if isinstance(exc, OSError):
             what = f"the command on {exc.filename}" if exc.filename else "the command"
             return fail(str(storage_error(exc, what)))
+        from vrmdesk import crashlog  # logging and platformdirs only when a bug is to be told
+
         where = f"vrmdesk {args.command or 'gui'}"
         return fail(crashlog.one_line(exc, crashlog.record(exc, where)))

@@ -17,16 +17,18 @@ from __future__ import annotations
 import json
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import platformdirs
 from filelock import FileLock, Timeout
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from vrmdesk.errors import VaultDamaged, VaultInUse, VaultNotFound
 from vrmdesk.fileutil import PRIVATE_FILE
 from vrmdesk.store import keys, keystore
+
+if TYPE_CHECKING:  # the unlock dialog finds a vault without the database library
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 HEADER_NAME = "vault.json"
 DB_NAME = "vault.db"
@@ -150,6 +152,14 @@ def read_header(folder: Path) -> keys.Header:
     paths = VaultPaths(folder)
     require_header(paths)
     return keys.Header.load(paths.header, str(paths.backups))
+
+
+def remembered_key(folder: Path) -> bytes | None:
+    """The data key this device remembers for the vault in ``folder``, if any (see
+    :func:`recall_key`)."""
+    if not VaultPaths(folder).header.exists():
+        return None
+    return recall_key(read_header(folder))
 
 
 def recall_key(header: keys.Header) -> bytes | None:

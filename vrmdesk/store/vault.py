@@ -47,7 +47,7 @@ from vrmdesk.store.paths import (
     acquire_lock,
     header_mismatch,
     no_vault_data,
-    recall_key,
+    remembered_key,
     require_database,
     require_header,
     rotation_pending,
@@ -254,11 +254,7 @@ class Vault:
     @classmethod
     def open_remembered(cls, folder: Path, *, readonly: bool = False) -> Vault | None:
         """Open with the data key kept in the OS keyring, or None if none is kept (or usable)."""
-        paths = VaultPaths(folder)
-        if not paths.header.exists():
-            return None
-        header = keys.Header.load(paths.header, str(paths.backups))
-        data_key = recall_key(header)
+        data_key = remembered_key(folder)
         if data_key is None:
             return None
         return cls.open(folder, data_key=data_key, readonly=readonly)

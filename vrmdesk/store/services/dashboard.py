@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import Select, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from vrmdesk.store import models as m
@@ -68,8 +70,12 @@ class Dashboard:
 def expiring_warranties(
     session: Session, within_days: int = 60, on: date | None = None
 ) -> list[m.Warranty]:
+    return list(session.scalars(_expiring_warranties(within_days, on)))
+
+
+def _expiring_warranties(within_days: int, on: date | None) -> Select[m.Warranty]:
     on = on or today()
-    query = (
+    return (
         select(m.Warranty)
         .options(joinedload(m.Warranty.asset), joinedload(m.Warranty.provider))
         .where(
@@ -80,22 +86,28 @@ def expiring_warranties(
         )
         .order_by(m.Warranty.ends_on, m.Warranty.id)
     )
-    return list(session.scalars(query))
 
 
 def follow_ups_due(session: Session, on: date | None = None) -> list[m.Ticket]:
+    return list(session.scalars(_follow_ups_due(on)))
+
+
+def _follow_ups_due(on: date | None) -> Select[m.Ticket]:
     on = on or today()
-    query = (
+    return (
         select(m.Ticket)
         .options(joinedload(m.Ticket.vendor))
         .where(m.Ticket.follow_up_on <= on, m.Ticket.status.in_(m.OPEN_TICKET_STATUSES))
         .order_by(m.Ticket.follow_up_on, m.Ticket.id)
     )
-    return list(session.scalars(query))
 
 
 def waiting_too_long(session: Session, days: int = 14, on: date | None = None) -> list[m.Ticket]:
     """Tickets waiting on the vendor, opened over ``days`` ago, with no word from it since."""
+    return list(session.scalars(_waiting_too_long(days, on)))
+
+
+def _waiting_too_long(days: int, on: date | None) -> Select[m.Ticket]:
     on = on or today()
     cutoff = datetime.combine(on - timedelta(days=days), datetime.min.time())
     recent_inbound = exists().where(
@@ -103,7 +115,7 @@ def waiting_too_long(session: Session, days: int = 14, on: date | None = None) -
         m.Interaction.direction == m.Direction.INBOUND,
         m.Interaction.occurred_at >= cutoff,
     )
-    query = (
+    return (
         select(m.Ticket)
         .options(joinedload(m.Ticket.vendor))
         .where(
@@ -113,14 +125,17 @@ def waiting_too_long(session: Session, days: int = 14, on: date | None = None) -
         )
         .order_by(m.Ticket.opened_on, m.Ticket.id)
     )
-    return list(session.scalars(query))
 
 
 def notice_deadlines(
     session: Session, within_days: int = 30, on: date | None = None
 ) -> list[m.Agreement]:
+    return list(session.scalars(_notice_deadlines(within_days, on)))
+
+
+def _notice_deadlines(within_days: int, on: date | None) -> Select[m.Agreement]:
     on = on or today()
-    query = (
+    return (
         select(m.Agreement)
         .options(joinedload(m.Agreement.vendor))
         .where(
@@ -129,13 +144,16 @@ def notice_deadlines(
         )
         .order_by(m.Agreement.notice_deadline, m.Agreement.id)
     )
-    return list(session.scalars(query))
 
 
 def service_due(
     session: Session, within_days: int = 14, on: date | None = None
 ) -> list[m.ServiceEvent]:
     """The latest service of each kind (asset and description) whose next one is due."""
+    return list(session.scalars(_service_due(within_days, on)))
+
+
+def _service_due(within_days: int, on: date | None) -> Select[m.ServiceEvent]:
     on = on or today()
     later = aliased(m.ServiceEvent)
     superseded = exists().where(
@@ -143,7 +161,7 @@ def service_due(
         later.description == m.ServiceEvent.description,
         later.performed_on > m.ServiceEvent.performed_on,
     )
-    query = (
+    return (
         select(m.ServiceEvent)
         .options(joinedload(m.ServiceEvent.asset))
         .join(m.Asset, m.Asset.id == m.ServiceEvent.asset_id)
@@ -154,7 +172,6 @@ def service_due(
         )
         .order_by(m.ServiceEvent.next_due, m.ServiceEvent.id)
     )
-    return list(session.scalars(query))
 
 
 def offers_in_year(session: Session, vendor_id: int, on: date | None = None) -> int:
@@ -226,9 +243,17 @@ class AttentionItem:
     renews_on: date | None = None
 
 
+#: the home page's sections, in the order it shows them (the fields of :class:`Attention`)
+SECTIONS = ("warranties", "follow_ups", "waiting", "notices", "service", "over_policy")
+
+
 @dataclass(frozen=True)
 class Attention:
-    """The dashboard's lists, each of :class:`AttentionItem` (a field per list)."""
+    """The dashboard's lists, each of :class:`AttentionItem` (a field per list).
+
+    A list may hold only the first of its items (``attention(limit=…)``); ``counts`` has the
+    full number of each list that was cut, :meth:`count` of any.
+    """
 
     warranties: tuple[AttentionItem, ...] = ()
     follow_ups: tuple[AttentionItem, ...] = ()
@@ -236,37 +261,81 @@ class Attention:
     notices: tuple[AttentionItem, ...] = ()
     service: tuple[AttentionItem, ...] = ()
     over_policy: tuple[AttentionItem, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def count(self, section: str) -> int:
+        """How many items the section has in all (its list may hold only the first)."""
+        items: tuple[AttentionItem, ...] = getattr(self, section)
+        return self.counts.get(section, len(items))
 
     @property
     def total(self) -> int:
-        return sum(len(getattr(self, f.name)) for f in fields(self))
+        return sum(self.count(section) for section in SECTIONS)
 
 
-def attention(session: Session, lead: Lead | None = None, on: date | None = None) -> Attention:
-    """:func:`dashboard` as plain rows, for a view that only shows them."""
-    board = dashboard(session, lead, on)
+Row = TypeVar("Row")
+
+
+def _first(session: Session, query: Select[Row], limit: int | None) -> tuple[Sequence[Row], int]:
+    """The first ``limit`` rows of ``query`` (all of them for None) and how many it has in all;
+    counted by the database only when the rows run to the limit."""
+    if limit is None:
+        rows = session.scalars(query).all()
+        return rows, len(rows)
+    rows = session.scalars(query.limit(limit)).all()
+    if len(rows) < limit:
+        return rows, len(rows)
+    count = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return rows, count or 0
+
+
+def attention(
+    session: Session,
+    lead: Lead | None = None,
+    on: date | None = None,
+    *,
+    limit: int | None = None,
+    whole: Collection[str] = (),
+) -> Attention:
+    """:func:`dashboard` as plain rows, for a view that only shows them: each section's first
+    ``limit`` items (all of them for None, and for the sections named in ``whole``)."""
+    lead = lead or Lead()
+    counts: dict[str, int] = {}
+
+    def first(section: str, query: Select[Row]) -> Sequence[Row]:
+        rows, counts[section] = _first(session, query, None if section in whole else limit)
+        return rows
+
+    warranties = first("warranties", _expiring_warranties(lead.warranty_days, on))
+    follow_ups = first("follow_ups", _follow_ups_due(on))
+    waiting = first("waiting", _waiting_too_long(lead.waiting_days, on))
+    notices = first("notices", _notice_deadlines(lead.notice_days, on))
+    service = first("service", _service_due(lead.service_days, on))
+    breaches = over_contact_policy(session, on)  # one grouped query: cut here
+    counts["over_policy"] = len(breaches)
+    if limit is not None and "over_policy" not in whole:
+        breaches = breaches[:limit]
     return Attention(
         warranties=tuple(
-            AttentionItem("warranty", w.id, w.asset.name, w.title, w.ends_on)
-            for w in board.expiring_warranties
+            AttentionItem("warranty", w.id, w.asset.name, w.title, w.ends_on) for w in warranties
         ),
         follow_ups=tuple(
             AttentionItem("ticket", t.id, t.vendor.name, t.title, t.follow_up_on)
-            for t in board.follow_ups_due
+            for t in follow_ups
         ),
         waiting=tuple(
-            AttentionItem("ticket", t.id, t.vendor.name, t.title, t.opened_on)
-            for t in board.waiting_too_long
+            AttentionItem("ticket", t.id, t.vendor.name, t.title, t.opened_on) for t in waiting
         ),
         notices=tuple(
             AttentionItem("agreement", a.id, a.vendor.name, a.title, a.notice_deadline, a.renews_on)
-            for a in board.notice_deadlines
+            for a in notices
         ),
         service=tuple(
             AttentionItem("service_event", e.id, e.asset.name, e.description, e.next_due)
-            for e in board.service_due
+            for e in service
         ),
         over_policy=tuple(
-            AttentionItem("vendor", b.vendor.id, b.vendor.name, b.reason) for b in board.over_policy
+            AttentionItem("vendor", b.vendor.id, b.vendor.name, b.reason) for b in breaches
         ),
+        counts=counts,
     )

@@ -16,18 +16,18 @@ from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon, QWidget
 
 from vrmdesk.errors import VrmError
 from vrmdesk.store.keys import KdfParams
-from vrmdesk.store.paths import default_vault_dir, vault_exists
+from vrmdesk.store.paths import default_vault_dir, remembered_key, vault_exists
 from vrmdesk.store.tempcopies import TempCopies
-from vrmdesk.store.vault import Vault
 from vrmdesk.ui.app.display import display_problem
 from vrmdesk.ui.app.tray import Tray
 from vrmdesk.ui.core import preferences as settings
-from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import install_excepthook
 from vrmdesk.ui.widgets.icons import icon
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the database library comes with the unlock, after the dialog is shown
+    from vrmdesk.store.vault import Vault
     from vrmdesk.ui.app.main_window import MainWindow
+    from vrmdesk.ui.core.controller import VaultController
 
 
 class NoDisplay(VrmError):
@@ -64,7 +64,7 @@ def obtain_vault(
                 return wizard.vault, folder
             return None, folder
         try:
-            remembered = Vault.open_remembered(folder)
+            remembered = _open_remembered(folder)
         except Exception:
             remembered = None
         if remembered is not None:
@@ -77,6 +77,17 @@ def obtain_vault(
             folder = dialog.folder
             continue
         return None, folder
+
+
+def _open_remembered(folder: Path) -> Vault | None:
+    """The vault opened with the key this device remembers; None when it remembers none (found
+    without loading the database library, so the unlock dialog comes at once)."""
+    data_key = remembered_key(folder)
+    if data_key is None:
+        return None
+    from vrmdesk.store.vault import Vault
+
+    return Vault.open(folder, data_key=data_key)
 
 
 class Application(QObject):
@@ -108,6 +119,7 @@ class Application(QObject):
         self.prefs.last_vault = str(self.folder)
         settings.save(self.prefs)
         from vrmdesk.ui.app.main_window import MainWindow
+        from vrmdesk.ui.core.controller import VaultController
 
         self.controller = VaultController(vault, self.temp_copies, self)
         self.window = MainWindow(self.controller, self.prefs, tray=self.tray)

@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
             page.open_record.connect(self.open_record)
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.stack.currentChanged.connect(self._page_shown)
+        self._page_shown(self.stack.currentIndex())
         self.unsorted_page.count_changed.connect(self._show_unsorted_count)
 
         self.splitter = QSplitter()
@@ -177,6 +179,13 @@ class MainWindow(QMainWindow):
     # -- navigation --------------------------------------------------------------------------
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow([k for k, _, _ in PAGES].index(key))
+
+    def _page_shown(self, index: int) -> None:
+        """Only the page on screen refreshes on a change; one coming into sight catches up (the
+        Unsorted page always refreshes: its count is the navigation's badge)."""
+        current = self.stack.widget(index)
+        for page in self.pages.values():
+            page.set_out_of_sight(page is not current and page is not self.unsorted_page)
 
     def _show_unsorted_count(self, count: int) -> None:
         """The Unsorted entry of the navigation with its badge: how many messages wait."""

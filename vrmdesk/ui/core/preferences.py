@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
-from vrmdesk.store.services.dashboard import Lead
+if TYPE_CHECKING:
+    from vrmdesk.store.services.dashboard import Lead
 
 
 @dataclass
@@ -33,6 +35,8 @@ class Preferences:
         return max(1, self.mail_attachment_cap_mb) * 1024 * 1024
 
     def lead(self) -> Lead:
+        from vrmdesk.store.services.dashboard import Lead  # SQLAlchemy: after the unlock
+
         return Lead(
             warranty_days=self.warranty_lead_days,
             notice_days=self.notice_lead_days,

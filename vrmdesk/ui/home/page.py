@@ -1,17 +1,22 @@
-"""The home dashboard: what needs attention now. Each row opens its record."""
+"""The home dashboard: what needs attention now. Each row opens its record.
+
+A section shows its first ``SHOWN`` items, its full count in its title, and a "Show all N"
+button for the rest (the page stays quick to fill on a vault with thousands of them).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -26,6 +31,8 @@ from vrmdesk.ui.widgets.icons import icon
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+#: how many items a section shows until the person asks for all of them
+SHOWN = 20
 
 
 def _when(day: date | None) -> str:
@@ -57,7 +64,21 @@ LINES: dict[str, Callable[[AttentionItem], str]] = {
 }
 
 
+#: the page's section for each list of the dashboard service
+BOARD_SECTIONS = {
+    "warranties": "warranties",
+    "follow_ups": "follow_ups",
+    "waiting": "waiting",
+    "notice": "notices",
+    "service": "service",
+    "policy": "over_policy",
+}
+
+
 class Section(QFrame):
+    #: the person asked for every item (True) or for the first ``SHOWN`` again (False)
+    show_all = Signal(bool)
+
     def __init__(
         self, title: str, icon_name: str, empty: str, parent: QWidget | None = None
     ) -> None:
@@ -75,19 +96,32 @@ class Section(QFrame):
         self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.icon_name = icon_name
+        #: whether the list holds every item of the section
+        self.whole = False
+        self.more = QPushButton()
+        self.more.setFlat(True)
+        self.more.hide()
+        self.more.clicked.connect(lambda: self.show_all.emit(not self.whole))
         layout.addWidget(self.title)
         layout.addWidget(self.list)
+        layout.addWidget(self.more, 0, Qt.AlignmentFlag.AlignLeft)
         self._base_title = title
 
-    def fill(self, rows: list[tuple[str, str, int]]) -> None:
+    def fill(self, rows: list[tuple[str, str, int]], count: int | None = None) -> None:
+        """Show ``rows``: the section's items, or the first of its ``count`` (None: all there)."""
+        count = len(rows) if count is None else count
         self.list.clear()
-        self.title.setText(f"{self._base_title} ({len(rows)})" if rows else self._base_title)
+        self.title.setText(f"{self._base_title} ({count})" if count else self._base_title)
+        self.whole = len(rows) == count
+        self.more.setVisible(count > SHOWN)
+        self.more.setText(f"Show the first {SHOWN}" if self.whole else f"Show all {count}")
         if not rows:
             item = QListWidgetItem(self.empty_text)
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.list.addItem(item)
+        glyph = icon(self.icon_name)
         for text, kind, record_id in rows:
-            item = QListWidgetItem(icon(self.icon_name), text)
+            item = QListWidgetItem(glyph, text)
             item.setData(KIND_ROLE, kind)
             item.setData(ID_ROLE, record_id)
             self.list.addItem(item)
@@ -127,11 +161,18 @@ class HomePage(Page):
                 "Vendors over my contact policy", "warning", "Every vendor keeps to my policy."
             ),
         }
-        for section in self.sections.values():
+        #: the sections the person asked to see in full (until the vault locks)
+        self.whole: set[str] = set()
+        for key, section in self.sections.items():
             section.list.itemActivated.connect(self._activate)
             section.list.itemClicked.connect(self._activate)
+            section.show_all.connect(lambda whole, key=key: self._show_all(key, whole))
             layout.addWidget(section)
         layout.addStretch(1)
+
+    def _show_all(self, key: str, whole: bool) -> None:
+        (self.whole.add if whole else self.whole.discard)(key)
+        self.refresh(set())
 
     def _activate(self, item: QListWidgetItem) -> None:
         kind = item.data(KIND_ROLE)
@@ -139,18 +180,15 @@ class HomePage(Page):
             self.open_record.emit(kind, int(item.data(ID_ROLE)))
 
     def refresh(self, kinds: set[str]) -> None:
+        whole = {BOARD_SECTIONS[key] for key in self.whole}
         with self.controller.session() as session:
-            board = dashboard.attention(session, self.prefs.lead())
-        for key, items in (
-            ("warranties", board.warranties),
-            ("follow_ups", board.follow_ups),
-            ("waiting", board.waiting),
-            ("notice", board.notices),
-            ("service", board.service),
-            ("policy", board.over_policy),
-        ):
+            board = dashboard.attention(session, self.prefs.lead(), limit=SHOWN, whole=whole)
+        for key, name in BOARD_SECTIONS.items():
             line = LINES[key]
-            self.sections[key].fill([(line(item), item.kind, item.id) for item in items])
+            items: tuple[AttentionItem, ...] = getattr(board, name)
+            self.sections[key].fill(
+                [(line(item), item.kind, item.id) for item in items], board.count(name)
+            )
         total = board.total
         self.headline.setText(
             "Nothing needs your attention."
@@ -160,7 +198,9 @@ class HomePage(Page):
         )
 
     def clear(self) -> None:
+        self.whole.clear()
         for section in self.sections.values():
             section.list.clear()
+            section.more.hide()
             section.title.setText(section._base_title)  # the counts are vault content too
         self.headline.setText("")

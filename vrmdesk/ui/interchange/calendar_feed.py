@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from vrmdesk.interchange import calendar
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.core.tasks import Task
+
+if TYPE_CHECKING:  # the iCalendar writer is imported for a write, not with the window
+    from vrmdesk.interchange import calendar
 
 DEBOUNCE_MS = 1500
 
@@ -75,6 +78,8 @@ class CalendarFeed(QObject):
         out = self.path
         if out is None or not self.controller.is_open:
             return
+        from vrmdesk.interchange import calendar
+
         if self._writing:  # one write at a time; the latest state follows this one
             self._again = True
             return

@@ -37,7 +37,6 @@ from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.progress import run_with_progress
 from vrmdesk.ui.core.tasks import Task
 from vrmdesk.ui.editors.fields import PickerField
-from vrmdesk.ui.interchange.exports import documents
 from vrmdesk.ui.share.items import ERROR_COLOR
 from vrmdesk.ui.widgets.elided_label import ElidedLabel
 from vrmdesk.ui.widgets.icons import icon
@@ -173,6 +172,8 @@ class MailImportDialog(QDialog):
         self.import_button.setEnabled(not problem)
 
     def browse(self) -> None:
+        from vrmdesk.ui.interchange.exports import documents  # the exports' writers: on asking
+
         start = str(self.paths()[0] if self.paths() else documents())
         kind = self.kind()
         chosen: list[str]

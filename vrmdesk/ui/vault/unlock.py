@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
@@ -31,12 +32,21 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.errors import KeyringUnavailable, VaultDamaged, WrongPassphrase
-from vrmdesk.store import backup, keystore
+from vrmdesk.store import keystore
 from vrmdesk.store.paths import vault_exists
-from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.tasks import Task, TaskRunner
 from vrmdesk.ui.widgets.icons import icon
+
+if TYPE_CHECKING:  # the database library comes when the vault is opened, after the dialog shows
+    from vrmdesk.store import backup
+    from vrmdesk.store.vault import Vault
+
+
+def _load_the_vault(task: Task) -> None:
+    """Import what opening a vault needs (SQLAlchemy, the models), so the unlock does not wait
+    for it; a failure is left for the unlock itself to tell."""
+    import vrmdesk.store.vault  # noqa: F401
 
 
 class UnlockDialog(QDialog):
@@ -52,6 +62,7 @@ class UnlockDialog(QDialog):
         self.vault: Vault | None = None
         self.wants_new_vault = False
         self.runner = runner or TaskRunner(self)
+        self._warmed = False
 
         self.where = QLabel()
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -130,6 +141,9 @@ class UnlockDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.passphrase.setFocus()
+        if not self._warmed:  # the database library loads while the person types
+            self._warmed = True
+            self.runner.start(_load_the_vault, on_error=lambda exc: None, receiver=self)
 
     def _show_folder(self) -> None:
         self.where.setText(f"<b>Vault</b><br>{self.folder}")
@@ -165,6 +179,8 @@ class UnlockDialog(QDialog):
         self._set_busy(True)
 
         def work(task: Task) -> Vault:
+            from vrmdesk.store.vault import Vault  # the database library, on the worker
+
             if recovery_key is not None:
                 vault = Vault.open(folder, recovery_key=recovery_key)
                 if new_passphrase:
@@ -239,6 +255,8 @@ class UnlockDialog(QDialog):
         self.try_unlock(recovery_key=key, new_passphrase=new)
 
     def restore_backup(self) -> None:
+        from vrmdesk.store import backup
+
         found = backup.list_backups(self.folder)
         if not found:
             self.show_error(f"There are no backups in {self.folder / 'backups'}.")
