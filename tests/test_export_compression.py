@@ -88,3 +88,14 @@ def test_a_file_that_checks_itself_is_not_hashed_again_but_still_counted(tmp_pat
     written = write_bundle(customer_manifest(), [trusted], KEY, tmp_path / "a.vrmshare")
     assert verify_bundle(written.path).files[0]["sha256"] == trusted.sha256
     assert written.sha256 == hashlib.sha256(written.path.read_bytes()).hexdigest()
+
+
+def test_an_encrypted_bundle_is_hashed_as_written(tmp_path: Path) -> None:
+    from pyrage import x25519
+
+    recipient = str(x25519.Identity.generate().to_public())
+    written = write_bundle(
+        customer_manifest(), sample_files(), KEY, tmp_path / "e.age", encrypt_to=recipient
+    )
+    data = written.path.read_bytes()
+    assert (written.sha256, written.size) == (hashlib.sha256(data).hexdigest(), len(data))

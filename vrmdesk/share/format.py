@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk, jws
 
-from vrmdesk.fileutil import ByteSink, fsync_dir, open_regular
+from vrmdesk.fileutil import ByteSink, HashingWriter, fsync_dir, open_regular
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import canonical_public_jwk, thumbprint
 from vrmdesk.share.layout import (
@@ -458,6 +458,7 @@ def write_bundle(
     # by the OS even if the process is killed), so no plaintext bundle is ever left behind.
     tmp_zip = None if recipient is not None else _temp_in(out_path.parent, out_path.name)
     tmp_out: Path | None = None
+    hashed: tuple[str, int] | None = None
     try:
         with _zip_target(tmp_zip, out_path.parent) as raw:
             _write_zip(
@@ -465,7 +466,7 @@ def write_bundle(
             )
             if recipient is not None:
                 tmp_out = _temp_in(out_path.parent, out_path.name)
-                _encrypt(raw, recipient, tmp_out)
+                hashed = _encrypt(raw, recipient, tmp_out)
             else:
                 os.fsync(raw.fileno())
         finished = tmp_out if tmp_out is not None else tmp_zip
@@ -478,7 +479,9 @@ def write_bundle(
             tmp_out.unlink(missing_ok=True)
         raise
     fsync_dir(out_path.parent)
-    digest, size = sha256_file(out_path)
+    # age's output is hashed as it is written; a plain ZIP's local headers are completed after
+    # each entry's data (a seek back), so its bytes are final only now: read once, from cache
+    digest, size = hashed if hashed is not None else sha256_file(out_path)
     return WrittenBundle(out_path, digest, final["bundle_id"], size)
 
 
@@ -535,15 +538,23 @@ def _write_entry(
     return info
 
 
-def _encrypt(raw: BinaryIO, recipient: x25519.Recipient, target_path: Path) -> None:
-    """The finished ZIP in ``raw``, encrypted with age to ``recipient`` into ``target_path``."""
+def _encrypt(raw: BinaryIO, recipient: x25519.Recipient, target_path: Path) -> tuple[str, int]:
+    """The finished ZIP in ``raw``, encrypted with age to ``recipient`` into ``target_path``;
+    returns the SHA-256 (hex) and size of what was written."""
     import pyrage
 
     raw.seek(0)
     with open(target_path, "wb") as target:
-        pyrage.encrypt_io(raw, target, [recipient])
+        hashed = HashingWriter(target)  # age's output, hashed as it goes: not read again
+        try:
+            pyrage.encrypt_io(raw, hashed, [recipient])
+        except pyrage.EncryptError:
+            if hashed.error is not None:
+                raise hashed.error from None  # the OSError (a full disk) pyrage gives as text
+            raise
         target.flush()
         os.fsync(target.fileno())
+    return hashed.sha256.hexdigest(), hashed.size
 
 
 def _temp_in(folder: Path, name: str) -> Path:
