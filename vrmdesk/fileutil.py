@@ -114,6 +114,37 @@ class KeepingWriter(io.RawIOBase):
         return memoryview(data).nbytes
 
 
+class HashingWriter(io.RawIOBase):
+    """Writes to ``target`` while hashing (SHA-256, in ``sha256``) and counting (``size``);
+    ``on_chunk(bytes_so_far)`` may raise to stop. As with :class:`KeepingWriter`, an exception
+    raised here (a full disk, a cancel) is kept in ``error`` for the caller, since pyrage reports
+    it only as text."""
+
+    def __init__(self, target: ByteSink, on_chunk: Callable[[int], None] | None = None) -> None:
+        super().__init__()
+        self.target = target
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+        self.on_chunk = on_chunk
+        self.error: BaseException | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: ReadableBuffer) -> int:
+        view = memoryview(data).cast("B")
+        try:
+            self.sha256.update(view)
+            self.size += len(view)
+            self.target.write(view)
+            if self.on_chunk is not None:
+                self.on_chunk(self.size)
+        except BaseException as exc:
+            self.error = exc
+            raise
+        return len(view)
+
+
 # ENOSPC: no space; EDQUOT: over a quota; EFBIG: over RLIMIT_FSIZE or the file system's limit.
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
 

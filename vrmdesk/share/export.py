@@ -168,6 +168,7 @@ def prepare(
                 partial(_stream_attachment, store, att),
                 name=att.name,
                 about=f.about,
+                checks_itself=True,  # the store checks each content's SHA-256 as it decrypts
             )
         )
     manifest: dict[str, Any] = {

@@ -4,13 +4,16 @@ A bundle is a ZIP holding, in this order, ``manifest.json``, ``manifest.jws`` (a
 with detached payload over the exact bytes of ``manifest.json``), ``index.html`` and
 ``files/NNN-name``. The same input gives the same bytes: fixed timestamps and attributes, no
 extra fields or comments, and Ed25519 signatures are deterministic. Files are streamed into the
-ZIP in 1 MiB chunks and re-hashed on the way; a file whose hash differs from the manifest aborts
-the write and the partial output is deleted. See docs/bundle-format.md.
+ZIP in 1 MiB chunks, each byte read once and hashed once: on the way through, or by the opener
+itself when it checks what it streams (``BundleFile.checks_itself``, the vault's attachments); a
+file whose hash differs from the manifest aborts the write and the partial output is deleted.
+See docs/bundle-format.md.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import json
@@ -30,7 +33,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk, jws
 
-from vrmdesk.fileutil import ByteSink, fsync_dir, open_regular
+from vrmdesk.fileutil import ByteSink, HashingWriter, fsync_dir, open_regular
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import canonical_public_jwk, thumbprint
 from vrmdesk.share.layout import (
@@ -79,6 +82,9 @@ class BundleFile:
     opener: Callable[[ByteSink], object]
     name: str | None = None  # the original file name
     about: str | None = None  # the @id of the record it belongs to
+    #: the opener raises itself when what it streams differs from ``sha256`` (the attachment
+    #: store checks every content it decrypts), so the writer need not hash it a second time
+    checks_itself: bool = False
 
     def entry(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -267,55 +273,51 @@ def _info(name: str, date_time: ZipTime, stored: bool) -> zipfile.ZipInfo:
     return info
 
 
-class _Measure(io.RawIOBase):
-    """Counts what deflate would make of a file, without keeping any of it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-        self.size = 0
-        self.compressed = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: ReadableBuffer) -> int:
-        view = memoryview(data).cast("B")
-        self.size += len(view)
-        self.compressed += len(self.compressor.compress(view))
-        return len(view)
-
-    def finish(self) -> int:
-        self.compressed += len(self.compressor.flush())
-        return self.compressed
+#: how much of a file over RATIO_MIN_SIZE is held back to decide whether to deflate it
+SAMPLE = 256 * 1024
 
 
-def _store_instead(item: BundleFile) -> bool:
-    """Should a file that would be deflated be stored? Measured for files over RATIO_MIN_SIZE.
+def _saves_little(sample: bytes) -> bool:
+    """Would deflate save under 5% of ``sample``? (already-compressed data: deflating it again
+    only costs time). Depends only on the bytes, so the output stays deterministic."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    compressed = len(compressor.compress(sample)) + len(compressor.flush())
+    return compressed * 20 >= len(sample) * 19
 
-    Stored when deflate would shrink it past half the reader's expansion cap (so a reader never
-    mistakes it for a zip bomb), or would save less than 5% (already-compressed data, where
-    deflating again only costs time). The measuring pass streams the file once more; the
-    choice depends only on the content, so the output stays deterministic.
+
+def _bomb_like(size: int, compressed: int) -> bool:
+    """Would a reader's ratio rule (zipcheck ``_check_ratio``: over RATIO_MIN_SIZE, at most
+    MAX_RATIO times) come near refusing this entry? Half the cap, so it never does."""
+    return size > RATIO_MIN_SIZE and size > (MAX_RATIO // 2) * max(compressed, 1)
+
+
+class _Entry(io.RawIOBase):
+    """What an opener writes into: counts and (unless the file checks itself) hashes the chunks
+    and passes them to the ZIP entry.
+
+    With ``sample``, the entry is opened only once the first :data:`SAMPLE` bytes are in: they
+    decide whether it is deflated or stored (:func:`_saves_little`), so no file is read twice
+    to measure it.
     """
-    if item.size <= RATIO_MIN_SIZE or _stored(item.media_type):
-        return False
-    measure = _Measure()
-    item.opener(measure)
-    compressed = max(measure.finish(), 1)
-    return item.size > (MAX_RATIO // 2) * compressed or compressed * 20 >= item.size * 19
 
-
-class _Sink(io.RawIOBase):
-    """What an opener writes into: hashes, counts and passes chunks to the ZIP entry."""
-
-    def __init__(self, target: ByteSink, limit: int, on_bytes: Callable[[int], None]) -> None:
+    def __init__(
+        self,
+        zf: zipfile.ZipFile,
+        info: zipfile.ZipInfo,
+        item: BundleFile,
+        on_bytes: Callable[[int], None],
+        *,
+        sample: bool,
+    ) -> None:
         super().__init__()
-        self.target = target
-        self.limit = limit
+        self.zf = zf
+        self.info = info
+        self.limit = item.size
         self.size = 0
-        self.digest = hashlib.sha256()
+        self.digest = None if item.checks_itself else hashlib.sha256()
         self.on_bytes = on_bytes
+        self.pending: bytearray | None = bytearray() if sample else None
+        self.dest: BinaryIO | None = None if sample else self._open(b"")
 
     def writable(self) -> bool:
         return True
@@ -325,10 +327,56 @@ class _Sink(io.RawIOBase):
         self.size += len(view)
         if self.size > self.limit:
             raise BundleError("A file grew while the bundle was written; nothing was written.")
-        self.digest.update(view)
-        self.target.write(view)
+        if self.digest is not None:
+            self.digest.update(view)
+        if self.dest is not None:
+            self.dest.write(view)
+        else:
+            assert self.pending is not None
+            self.pending += view
+            if len(self.pending) >= SAMPLE:
+                self._decide()
         self.on_bytes(len(view))
         return len(view)
+
+    def _decide(self) -> None:
+        assert self.pending is not None
+        held, self.pending = bytes(self.pending), None
+        if _saves_little(held[:SAMPLE]):
+            self.info.compress_type = zipfile.ZIP_STORED
+        self.dest = self._open(held)
+
+    def _open(self, held: bytes) -> BinaryIO:
+        dest: BinaryIO = self.zf.open(self.info, "w", force_zip64=True)  # type: ignore[assignment]
+        if held:
+            dest.write(held)
+        return dest
+
+    def finish(self) -> None:
+        """The entry closed: what is still held back written, the local header completed."""
+        if self.dest is None:
+            self._decide()
+        assert self.dest is not None
+        self.dest.close()
+
+    def abandon(self) -> None:
+        """Close an entry an error stopped (so the ZIP can close; the output is deleted).
+
+        A second error closing it (the disk that filled up) is dropped: the first one tells.
+        """
+        if self.dest is not None:
+            with contextlib.suppress(Exception):
+                self.dest.close()
+
+
+def _rewind(zf: zipfile.ZipFile, raw: BinaryIO, info: zipfile.ZipInfo) -> None:
+    """Take the last entry written (``info``) out of the ZIP again, as if never written."""
+    assert zf.filelist[-1] is info
+    zf.filelist.pop()
+    del zf.NameToInfo[info.filename]
+    zf.start_dir = info.header_offset  # where the next entry goes
+    raw.seek(info.header_offset)
+    raw.truncate()
 
 
 def prepare_manifest(
@@ -379,8 +427,9 @@ def write_bundle(
     ``age1…`` recipient) the finished ZIP is streamed through age (:func:`output_path` gives
     the conventional name). ``out_path`` is written as it is. ``progress(done_bytes,
     total_bytes, text)`` is called per chunk.
-    Each file's ``opener`` is called once, or twice for a file over 1 MiB that would be
-    deflated (a first pass measures its compression, so no entry looks like a zip bomb).
+    Each file's ``opener`` is called once; only a file over 1 MiB that deflates more than 100
+    times (see :func:`_bomb_like`) is streamed a second time, stored, so no entry looks like a
+    zip bomb to a reader.
     """
     out_path = Path(out_path)
     final = prepare_manifest(manifest, files, signing_key)
@@ -409,6 +458,7 @@ def write_bundle(
     # by the OS even if the process is killed), so no plaintext bundle is ever left behind.
     tmp_zip = None if recipient is not None else _temp_in(out_path.parent, out_path.name)
     tmp_out: Path | None = None
+    hashed: tuple[str, int] | None = None
     try:
         with _zip_target(tmp_zip, out_path.parent) as raw:
             _write_zip(
@@ -416,7 +466,7 @@ def write_bundle(
             )
             if recipient is not None:
                 tmp_out = _temp_in(out_path.parent, out_path.name)
-                _encrypt(raw, recipient, tmp_out)
+                hashed = _encrypt(raw, recipient, tmp_out)
             else:
                 os.fsync(raw.fileno())
         finished = tmp_out if tmp_out is not None else tmp_zip
@@ -429,7 +479,9 @@ def write_bundle(
             tmp_out.unlink(missing_ok=True)
         raise
     fsync_dir(out_path.parent)
-    digest, size = sha256_file(out_path)
+    # age's output is hashed as it is written; a plain ZIP's local headers are completed after
+    # each entry's data (a seek back), so its bytes are final only now: read once, from cache
+    digest, size = hashed if hashed is not None else sha256_file(out_path)
     return WrittenBundle(out_path, digest, final["bundle_id"], size)
 
 
@@ -455,28 +507,54 @@ def _write_zip(
                 dest.write(blob)
         for entry in manifest["files"]:
             item = by_path[entry["path"]]
-            stored = _stored(item.media_type) or _store_instead(item)
-            info = _info(item.path_in_zip, date_time, stored)
-            with zf.open(info, "w", force_zip64=True) as dest:
-                sink = _Sink(dest, item.size, advance)
-                item.opener(sink)
-            if sink.size != item.size or sink.digest.hexdigest() != item.sha256:
-                raise BundleError(
-                    f"{item.name or item.path_in_zip} changed since it was listed (its size or "
-                    "SHA-256 differs); no bundle was written."
-                )
+            stored = _stored(item.media_type)
+            info = _write_entry(zf, item, _info(item.path_in_zip, date_time, stored), advance)
+            if info.compress_type == zipfile.ZIP_DEFLATED and _bomb_like(
+                info.file_size, info.compress_size
+            ):
+                _rewind(zf, raw, info)
+                _write_entry(zf, item, _info(item.path_in_zip, date_time, True), lambda n: None)
     raw.flush()
 
 
-def _encrypt(raw: BinaryIO, recipient: x25519.Recipient, target_path: Path) -> None:
-    """The finished ZIP in ``raw``, encrypted with age to ``recipient`` into ``target_path``."""
+def _write_entry(
+    zf: zipfile.ZipFile, item: BundleFile, info: zipfile.ZipInfo, advance: Callable[[int], None]
+) -> zipfile.ZipInfo:
+    """Stream ``item`` into the ZIP as ``info``, checking its size and SHA-256 on the way."""
+    sample = info.compress_type == zipfile.ZIP_DEFLATED and item.size > RATIO_MIN_SIZE
+    sink = _Entry(zf, info, item, advance, sample=sample)
+    try:
+        item.opener(sink)
+    except BaseException:
+        sink.abandon()
+        raise
+    sink.finish()
+    digest = item.sha256 if sink.digest is None else sink.digest.hexdigest()
+    if sink.size != item.size or digest != item.sha256:
+        raise BundleError(
+            f"{item.name or item.path_in_zip} changed since it was listed (its size or "
+            "SHA-256 differs); no bundle was written."
+        )
+    return info
+
+
+def _encrypt(raw: BinaryIO, recipient: x25519.Recipient, target_path: Path) -> tuple[str, int]:
+    """The finished ZIP in ``raw``, encrypted with age to ``recipient`` into ``target_path``;
+    returns the SHA-256 (hex) and size of what was written."""
     import pyrage
 
     raw.seek(0)
     with open(target_path, "wb") as target:
-        pyrage.encrypt_io(raw, target, [recipient])
+        hashed = HashingWriter(target)  # age's output, hashed as it goes: not read again
+        try:
+            pyrage.encrypt_io(raw, hashed, [recipient])
+        except pyrage.EncryptError:
+            if hashed.error is not None:
+                raise hashed.error from None  # the OSError (a full disk) pyrage gives as text
+            raise
         target.flush()
         os.fsync(target.fileno())
+    return hashed.sha256.hexdigest(), hashed.size
 
 
 def _temp_in(folder: Path, name: str) -> Path:

@@ -26,7 +26,7 @@ import stat
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 import pyrage
 from pyrage import x25519
@@ -37,6 +37,7 @@ from vrmdesk.errors import AttachmentError, NotFound, ValidationError
 from vrmdesk.fileutil import (
     ByteSink,
     HashingReader,
+    HashingWriter,
     create_private_file,
     disk_full,
     fsync_dir,
@@ -48,9 +49,6 @@ from vrmdesk.fileutil import (
 from vrmdesk.store import backup, keys
 from vrmdesk.store.models import Attachment, Blob, Meta, Record
 from vrmdesk.store.paths import OpenVault
-
-if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer
 
 IDENTITY_KEY = "attachment_identity"
 MAX_SIZE = 4 * 1024**3  # 4 GiB per file
@@ -77,36 +75,6 @@ class _HashingReader(HashingReader):
         self.mac = hmac.new(name_key, digestmod=hashlib.sha256)
         too_large = AttachmentError(f"The file is too large: the limit is {format_size(limit)}.")
         super().__init__(source, limit, lambda: too_large, also=[self.mac])
-
-
-class _HashingWriter(io.RawIOBase):
-    """Writes to a stream while hashing; ``on_chunk(bytes_so_far)`` may raise to stop.
-
-    As with the reader, an exception raised here is kept in ``error`` for the caller.
-    """
-
-    def __init__(self, target: ByteSink, on_chunk: Callable[[int], None] | None = None) -> None:
-        self.target = target
-        self.sha256 = hashlib.sha256()
-        self.size = 0
-        self.on_chunk = on_chunk
-        self.error: BaseException | None = None
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: ReadableBuffer) -> int:
-        view = memoryview(data).cast("B")
-        try:
-            self.sha256.update(view)
-            self.size += len(view)
-            self.target.write(view)
-            if self.on_chunk is not None:
-                self.on_chunk(self.size)
-        except BaseException as exc:
-            self.error = exc
-            raise
-        return len(view)
 
 
 def name_key(data_key: bytes) -> bytes:
@@ -142,7 +110,7 @@ def reencrypt(
     try:
         with os.fdopen(read_fd, "rb") as pipe:
             reader = _HashingReader(pipe, name_key, MAX_SIZE)
-            writer = _HashingWriter(target)
+            writer = HashingWriter(target)
             try:
                 pyrage.encrypt_io(io.BufferedReader(reader, CHUNK), writer, [recipient])
             except pyrage.EncryptError as exc:
@@ -267,10 +235,10 @@ class AttachmentStore:
         self._mark_pending()
         reader = _HashingReader(source, self._name_key, max_size)
         tmp_path = self.tmp / f"{os.getpid()}-{os.urandom(8).hex()}"
-        writer: _HashingWriter | None = None
+        writer: HashingWriter | None = None
         try:
             with open_private(tmp_path) as out:
-                writer = _HashingWriter(out)  # keeps the OSError pyrage reports only as text
+                writer = HashingWriter(out)  # keeps the OSError pyrage reports only as text
                 pyrage.encrypt_io(
                     io.BufferedReader(reader, CHUNK), writer, [self.identity.to_public()]
                 )
@@ -334,7 +302,7 @@ class AttachmentStore:
     ) -> int:
         """Decrypt a stored content into ``target``, checking it against its SHA-256 (hex);
         as :meth:`write_to`, for a content named by its blob (``shown_as`` names it in errors)."""
-        writer = _HashingWriter(target, on_chunk)
+        writer = HashingWriter(target, on_chunk)
         try:
             with self.open_blob(blob_name, shown_as) as handle:
                 pyrage.decrypt_io(handle, writer, [self.identity])
