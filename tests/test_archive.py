@@ -18,7 +18,6 @@ from typing import Any
 import pyrage
 import pytest
 from agetool import age_decrypt_with_passphrase
-from conftest import hash_tree
 from sqlalchemy import select
 
 from vrmdesk import cli
@@ -330,7 +329,7 @@ def test_a_changed_file_is_refused_by_its_hash(plain, tmp_path):
     refused(rezip(plain, tmp_path / "x.zip", change), tmp_path, "SHA-256 differs")
 
 
-def test_a_row_that_does_not_fit_is_refused_and_nothing_is_imported(plain, tmp_path):
+def test_a_row_that_does_not_fit_is_refused_and_nothing_is_imported(plain, tmp_path, tree_hashes):
     def change(name: str, data: bytes) -> tuple[str, bytes]:
         if name == "tables/contacts.jsonl":
             row = json.loads(data.splitlines()[0])
@@ -354,13 +353,13 @@ def test_a_row_that_does_not_fit_is_refused_and_nothing_is_imported(plain, tmp_p
     refused(bad, tmp_path, "do not fit together")
     empty = tmp_path / "empty"
     new_vault(empty).close()
-    before = hash_tree(empty / "attachments")
+    before = tree_hashes(empty / "attachments")
     with Vault.open(empty, PW) as vault, archive.open_archive(bad) as arc:
         with pytest.raises(archive.ArchiveError, match="do not fit together"):
             archive.import_archive(vault, arc)
         with vault.session() as session:
             assert archive.records_in(session) == {}
-    assert hash_tree(empty / "attachments") == before  # the contents stored for it went again
+    assert tree_hashes(empty / "attachments") == before  # the contents stored for it went again
 
 
 @pytest.mark.parametrize(
