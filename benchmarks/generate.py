@@ -44,6 +44,7 @@ import io
 import json
 import random
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -1124,7 +1125,9 @@ def main(argv: list[str] | None = None) -> int:
         "calibrated on this machine as vrmdesk init does",
     )
     parser.add_argument(
-        "--out", type=Path, required=True, help="folder for the vault (must not hold one)"
+        "--out",
+        type=Path,
+        help="folder for the vault (must not hold one; default: a fresh temporary folder)",
     )
     parser.add_argument(
         "--plain", action="store_true", help="write the plain SQLite twin to --out instead"
@@ -1151,6 +1154,8 @@ def main(argv: list[str] | None = None) -> int:
         args.size = "decade" if args.scale > 1 else "household"
     if args.plain and args.twin:
         parser.error("--plain and --twin do not go together")
+    if args.out is None:
+        args.out = Path(tempfile.mkdtemp(prefix="vrmdesk-bench-vault-")) / "vault"
     out = None if args.plain else args.out
     plain_out = args.out if args.plain else args.twin
     info = generate(
@@ -1165,6 +1170,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     counts = ", ".join(f"{k} {v:,}" for k, v in info["counts"].items())
     print(f"{info['size']}: {counts}")
+    print(f"written to {args.out}" + (f" and {args.twin}" if args.twin else ""))
     print(
         f"generation took {info['generation_seconds']:.1f} s (writing: {info['write_seconds']}, "
         f"{info['timings']})"
