@@ -386,6 +386,7 @@ def main() -> int:
 
     controller.lock()
     window.close()
+    shutil.rmtree(settings_dir, ignore_errors=True)
     _print(args.vault, rows)
     return 0
 
