@@ -3,6 +3,7 @@
     python benchmarks/generate.py --size decade --out DIR            # encrypted vault in DIR
     python benchmarks/generate.py --size decade --out DIR --plain    # plain SQLite twin in DIR
     python benchmarks/generate.py --size decade --out DIR --twin DIR2  # both in one pass
+    python benchmarks/generate.py --scale 5 --out DIR                # decade x5 (1,000,000 mails)
 
 Sizes:
 
@@ -11,6 +12,12 @@ Sizes:
   about 600 bytes (one vendor has 20,000 of them), 2,000 attachments, and around them
   warranties (some expiring soon), registrations, service events, offers, agreements with notice
   deadlines, contacts, channels, accounts and tags.
+
+``--scale K`` multiplies every count of the size (``decade`` unless ``--size`` says otherwise) by
+``K``: vendors, assets, tickets, interactions, the big vendor's share, attachments, offers,
+agreements, tags and taggings; what hangs off them (contacts, warranties, service events, ...)
+follows, since it is drawn per vendor or per asset. The span of years stays the same, so a
+scaled vault is a denser decade, as a bigger household would make.
 
 The content depends only on ``--seed`` and ``--today`` (default: today's date, which the dates
 are spread around so that the dashboard has something to show), so the encrypted vault and the
@@ -37,6 +44,7 @@ import io
 import json
 import random
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -77,6 +85,11 @@ class Scale:
     tags: int
     taggings: int
     years: int = 10
+
+    def times(self, factor: int) -> Scale:
+        """Every count multiplied by ``factor``; the span of years kept."""
+        counts = {k: v * factor for k, v in asdict(self).items() if k != "years"}
+        return Scale(**counts, years=self.years)
 
 
 SIZES: dict[str, Scale] = {
@@ -155,9 +168,12 @@ class AttachmentSpec:
 class Dataset:
     """Yields rows table by table in foreign-key order; everything from one seeded RNG."""
 
-    def __init__(self, size: str, seed: int = DEFAULT_SEED, today: date | None = None) -> None:
-        self.size = size
-        self.scale = SIZES[size]
+    def __init__(
+        self, size: str, seed: int = DEFAULT_SEED, today: date | None = None, factor: int = 1
+    ) -> None:
+        self.size = size if factor == 1 else f"{size}x{factor}"
+        self.factor = factor
+        self.scale = SIZES[size].times(factor)
         self.seed = seed
         self.today = today or date.today()
         self.now = datetime.combine(self.today, datetime.min.time()).replace(hour=12)
@@ -862,6 +878,7 @@ class Dataset:
         rng = random.Random(self.seed + 3)
         return {
             "size": self.size,
+            "factor": self.factor,
             "seed": self.seed,
             "today": self.today.isoformat(),
             "passphrase": PASSPHRASE,
@@ -884,7 +901,7 @@ class Dataset:
 class Target:
     """Where rows go: an encrypted vault (through Vault) or a plain SQLite twin."""
 
-    def __init__(self, folder: Path, plain: bool) -> None:
+    def __init__(self, folder: Path, plain: bool, kdf: str = "fast") -> None:
         self.folder = Path(folder)
         self.plain = plain
         self.vault: Vault | None = None
@@ -896,9 +913,8 @@ class Target:
             self.engine: Engine = make_plain_engine(db)
             migrate.create_schema(self.engine)
         else:
-            self.vault, _recovery = Vault.create(
-                self.folder, PASSPHRASE, kdf=keys.fast_params_for_tests()
-            )
+            params = keys.fast_params_for_tests() if kdf == "fast" else keys.calibrate()
+            self.vault, _recovery = Vault.create(self.folder, PASSPHRASE, kdf=params)
             self.engine = self.vault.engine
         self.conn: Connection | None = None
 
@@ -1014,19 +1030,23 @@ def generate(
     today: date | None = None,
     fts_mode: str = "rebuild",
     verbose: bool = True,
+    factor: int = 1,
+    kdf: str = "fast",
 ) -> dict[str, Any]:
     """Write the data set into an encrypted vault at ``out`` and/or a plain twin at
-    ``plain_out``."""
+    ``plain_out``; ``factor`` multiplies every count of ``size``. ``kdf`` is ``fast`` (the test
+    profile: any command opens the vault at once) or ``calibrated`` (what ``vrmdesk init`` picks
+    on this machine, for figures that include key derivation)."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
     targets = []
     if out is not None:
-        targets.append(Target(out, plain=False))
+        targets.append(Target(out, plain=False, kdf=kdf))
     if plain_out is not None:
         targets.append(Target(plain_out, plain=True))
     if not targets:
         raise ValueError("nothing to write")
-    data = Dataset(size, seed, today)
+    data = Dataset(size, seed, today, factor)
 
     def say(message: str) -> None:
         if verbose:
@@ -1072,6 +1092,7 @@ def generate(
         timings[f"close_{t.label}"] = time.perf_counter() - t0
     info = data.summary()
     info["fts_mode"] = fts_mode
+    info["kdf"] = kdf
     info["generation_seconds"] = round(time.perf_counter() - started, 1)
     info["write_seconds"] = {k: round(v, 1) for k, v in write_time.items()}
     info["timings"] = {k: round(v, 2) for k, v in timings.items()}
@@ -1084,9 +1105,29 @@ def generate(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="household")
     parser.add_argument(
-        "--out", type=Path, required=True, help="folder for the vault (must not hold one)"
+        "--size",
+        choices=sorted(SIZES),
+        help="household (the default) or decade; with --scale, decade unless given",
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        metavar="K",
+        help="multiply every count of the size by K (--scale 5: five decade vaults' worth)",
+    )
+    parser.add_argument(
+        "--kdf",
+        choices=["fast", "calibrated"],
+        default="fast",
+        help="the encrypted vault's Argon2id parameters: the test profile (default) or "
+        "calibrated on this machine as vrmdesk init does",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="folder for the vault (must not hold one; default: a fresh temporary folder)",
     )
     parser.add_argument(
         "--plain", action="store_true", help="write the plain SQLite twin to --out instead"
@@ -1107,15 +1148,29 @@ def main(argv: list[str] | None = None) -> int:
         help="how the full-text index is filled",
     )
     args = parser.parse_args(argv)
+    if args.scale < 1:
+        parser.error("--scale must be 1 or more")
+    if args.size is None:
+        args.size = "decade" if args.scale > 1 else "household"
     if args.plain and args.twin:
         parser.error("--plain and --twin do not go together")
+    if args.out is None:
+        args.out = Path(tempfile.mkdtemp(prefix="vrmdesk-bench-vault-")) / "vault"
     out = None if args.plain else args.out
     plain_out = args.out if args.plain else args.twin
     info = generate(
-        args.size, out, plain_out=plain_out, seed=args.seed, today=args.today, fts_mode=args.fts
+        args.size,
+        out,
+        plain_out=plain_out,
+        seed=args.seed,
+        today=args.today,
+        fts_mode=args.fts,
+        factor=args.scale,
+        kdf=args.kdf,
     )
     counts = ", ".join(f"{k} {v:,}" for k, v in info["counts"].items())
-    print(f"{args.size}: {counts}")
+    print(f"{info['size']}: {counts}")
+    print(f"written to {args.out}" + (f" and {args.twin}" if args.twin else ""))
     print(
         f"generation took {info['generation_seconds']:.1f} s (writing: {info['write_seconds']}, "
         f"{info['timings']})"

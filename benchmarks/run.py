@@ -1,14 +1,23 @@
 """Run the benchmark workload on an encrypted vault and on its plain SQLite twin; print the figures.
 
     python benchmarks/run.py --vault DIR --plain DIR [--skip-large]
-    python benchmarks/run.py --generate --size decade --workdir DIR [--skip-large]
-    python benchmarks/run.py --generate --size household --workdir DIR   # a quick run
+    python benchmarks/run.py --generate --size decade [--scale K] [--workdir DIR] [--skip-large]
+    python benchmarks/run.py --generate --size household   # a quick run
+
+With ``--generate`` and no ``--workdir`` the vaults go to a fresh temporary folder, removed at
+the end unless ``--keep`` is given; generated that way the encrypted vault has calibrated
+Argon2id parameters (``--kdf fast`` for the test profile).
 
 The same workload runs on both, in the same run, phase by phase (encrypted, then plain):
 
 - open after the key is derived, to the dashboard answered: ``Vault.open(folder, data_key=…)``
   then ``services.dashboard.dashboard(session)`` (plain: ``make_engine`` then the dashboard), each
-  sample in a fresh process (imports done before the clock starts), median of several;
+  sample in a fresh process (imports done before the clock starts), median of several; warm
+  (the files in the OS page cache, as left by the sample before) and cold (every file of the
+  vault folder evicted with ``posix_fadvise(POSIX_FADV_DONTNEED)`` before the clock starts);
+- open including key derivation: ``Vault.open(folder, passphrase)`` with the vault's own Argon2id
+  parameters (``generate.py --kdf calibrated`` for the ones ``vrmdesk init`` picks), then the
+  dashboard, cold;
 - full-text search over the generator's 100 queries and the hard cases of ``search.py`` (the 60
   commonest words, 1-2 letter prefixes, phrases, a pasted paragraph), each ``services.search``
   plus ``hits.describe`` of its hits, once on a freshly opened vault (first pass) and once more
@@ -165,6 +174,25 @@ def _below(limit_ms: float) -> Callable[[float | None, float | None], bool | Non
 # -- child processes -----------------------------------------------------------------------------
 
 
+def evict(folder: Path) -> int:
+    """Drop every file under ``folder`` from the OS page cache; returns how many.
+
+    ``POSIX_FADV_DONTNEED`` leaves dirty pages, so each file is synced first (the vault is closed
+    and checkpointed by then, so there is nothing to write but it costs nothing to be sure)."""
+    count = 0
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fdatasync(fd)
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+        count += 1
+    return count
+
+
 def _child(argv: list[str]) -> int:
     """Entry point of the fresh processes: ``run.py --child open|large`` with JSON on stdin."""
     what = argv[0]
@@ -172,11 +200,17 @@ def _child(argv: list[str]) -> int:
     folder = Path(params["folder"])
     data_key = bytes.fromhex(params["data_key"]) if params.get("data_key") else None
     if what == "open":
-        out = {}
+        out: dict[str, Any] = {}
+        if params.get("cold"):
+            out["evicted_files"] = evict(folder)
+        passphrase = params.get("passphrase")
         for attempt in ("fresh_process", "warm_process"):
             t0 = time.perf_counter()
             side = Side("x", folder, data_key)
-            side.open()
+            if passphrase and attempt == "fresh_process":
+                side.vault = Vault.open(folder, passphrase)  # the key derived as the dialog does
+            else:
+                side.open()
             t1 = time.perf_counter()
             with side.session() as session:
                 board = dashboard.dashboard(session)
@@ -308,15 +342,20 @@ def _large_attachment(folder: Path, data_key: bytes | None, tmp: Path, mb: int) 
 # -- phases --------------------------------------------------------------------------------------
 
 
-def phase_open(sides: list[Side], res: Results, samples: int) -> None:
+def phase_open(sides: list[Side], res: Results, samples: int, passphrase: str) -> None:
     runs: dict[str, list[dict[str, Any]]] = {s.label: [] for s in sides}
+    cold: dict[str, list[dict[str, Any]]] = {s.label: [] for s in sides}
+    with_kdf: list[dict[str, Any]] = []
     for _ in range(samples):
         for side in sides:  # interleaved, so that noise hits both alike
-            params = {
+            params: dict[str, Any] = {
                 "folder": str(side.folder),
                 "data_key": side.data_key.hex() if side.data_key else None,
             }
             runs[side.label].append(_run_child("open", params))
+            cold[side.label].append(_run_child("open", dict(params, cold=True)))
+            if side.encrypted:
+                with_kdf.append(_run_child("open", dict(params, cold=True, passphrase=passphrase)))
     fig = Figure("open -> dashboard, fresh process (median)", "< 300 ms", meets=_below(300))
     warm = Figure("open -> dashboard, fresh engine (median)", "< 300 ms", meets=_below(300))
     for side in sides:
@@ -334,7 +373,41 @@ def phase_open(sides: list[Side], res: Results, samples: int) -> None:
             f"(median of {samples}; samples {', '.join(f'{ms(x):.0f}' for x in fresh)} ms); "
             f"{first['items']} items; parts (warm, ms, rows): {first['parts']}"
         )
-    res.figures += [fig, warm]
+    cold_fig = Figure(
+        "open -> dashboard, cold cache, fresh process (median)", "< 300 ms", meets=_below(300)
+    )
+    for side in sides:
+        values = [r["fresh_process"]["total"] for r in cold[side.label]]
+        setattr(cold_fig, side.label, ms(statistics.median(values)))
+        runs_c = [r["fresh_process"] for r in cold[side.label]]
+        res.details.append(
+            f"open cold ({side.label}, {cold[side.label][0]['evicted_files']} files evicted): "
+            f"open {ms(statistics.median(r['open'] for r in runs_c)):.1f} ms + dashboard "
+            f"{ms(statistics.median(r['dashboard'] for r in runs_c)):.1f} ms; samples "
+            f"{', '.join(f'{ms(x):.0f}' for x in values)} ms"
+        )
+    enc = next(s for s in sides if s.encrypted)
+    kdf = keys.Header.load(enc.folder / "vault.json", str(enc.folder / "backups")).kdf
+    kdf_fig = Figure(
+        f"open incl. key derivation (t={kdf.iterations}, m={kdf.memory_kib // 1024} MiB, "
+        f"p={kdf.lanes}), cold",
+        "-",
+        unit="ms",
+    )
+    values = [r["fresh_process"]["total"] for r in with_kdf]
+    kdf_fig.encrypted = ms(statistics.median(values))
+    res.details.append(
+        "open incl. key derivation (passphrase, cold): "
+        f"{ms(statistics.median(r['fresh_process']['open'] for r in with_kdf)):.0f} ms to open + "
+        f"{ms(statistics.median(r['fresh_process']['dashboard'] for r in with_kdf)):.1f} ms "
+        f"dashboard; samples {', '.join(f'{ms(x):.0f}' for x in values)} ms"
+        + (
+            " (the vault has the fast test profile: generate with --kdf calibrated)"
+            if kdf.memory_kib < 64 * 1024
+            else ""
+        )
+    )
+    res.figures += [fig, warm, cold_fig, kdf_fig]
 
 
 def phase_search(sides: list[Side], res: Results, queries: list[dict[str, str]]) -> None:
@@ -653,7 +726,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--size", choices=["household", "decade"], default="household")
     parser.add_argument(
-        "--workdir", type=Path, help="with --generate: where the vaults go (default bench-out/SIZE)"
+        "--scale", type=int, default=1, metavar="K", help="with --generate: every count times K"
+    )
+    parser.add_argument(
+        "--kdf",
+        choices=["fast", "calibrated"],
+        default="calibrated",
+        help="with --generate: the vault's Argon2id parameters (default: calibrated here)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="with --generate: where the vaults go (default: a fresh temporary folder)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary folder of --generate"
     )
     parser.add_argument(
         "--force", action="store_true", help="with --generate: replace vaults generated before"
@@ -668,92 +755,109 @@ def main(argv: list[str] | None = None) -> int:
 
     started = datetime.now()
     t_start = time.perf_counter()
-    if args.generate:
-        import generate
+    scratch: Path | None = None  # a temporary workdir to remove at the end
+    if args.generate and args.workdir is None:
+        args.workdir = Path(tempfile.mkdtemp(prefix="vrmdesk-bench-run-"))
+        if not args.keep:
+            scratch = args.workdir
+    try:
+        if args.generate:
+            import generate
 
-        workdir = args.workdir or HERE.parent / "bench-out" / args.size
-        vault_dir, plain_dir = workdir / "vault", workdir / "plain"
-        for folder in (vault_dir, plain_dir):
-            if folder.exists():
-                if not args.force:
-                    parser.error(
-                        f"{folder} exists; use --force to replace it, or --vault/--plain to reuse "
-                        "it"
-                    )
-                if not (folder / INFO_NAME).exists():
-                    parser.error(f"{folder} was not made by generate.py; not removing it")
-                shutil.rmtree(folder)
-        print(f"generating the {args.size} vault and its plain twin under {workdir} …", flush=True)
-        info = generate.generate(args.size, vault_dir, plain_out=plain_dir)
-        print(f"generation took {info['generation_seconds']:.1f} s", flush=True)
-    else:
-        if not (args.vault and args.plain):
-            parser.error("give --vault and --plain, or --generate")
-        vault_dir, plain_dir = args.vault, args.plain
-    info = json.loads((vault_dir / INFO_NAME).read_text())
-    plain_info = json.loads((plain_dir / INFO_NAME).read_text())
-    if (plain_info["seed"], plain_info["size"], plain_info["today"]) != (
-        info["seed"],
-        info["size"],
-        info["today"],
-    ):
-        print(
-            "warning: the plain twin was generated with other settings; ratios compare unlike data",
-            file=sys.stderr,
-        )
+            workdir = args.workdir
+            vault_dir, plain_dir = workdir / "vault", workdir / "plain"
+            for folder in (vault_dir, plain_dir):
+                if folder.exists():
+                    if not args.force:
+                        parser.error(
+                            f"{folder} exists; use --force to replace it, or --vault/--plain "
+                            "to reuse it"
+                        )
+                    if not (folder / INFO_NAME).exists():
+                        parser.error(f"{folder} was not made by generate.py; not removing it")
+                    shutil.rmtree(folder)
+            print(
+                f"generating the {args.size} vault and its plain twin under {workdir} …", flush=True
+            )
+            info = generate.generate(
+                args.size, vault_dir, plain_out=plain_dir, factor=args.scale, kdf=args.kdf
+            )
+            print(f"generation took {info['generation_seconds']:.1f} s", flush=True)
+        else:
+            if not (args.vault and args.plain):
+                parser.error("give --vault and --plain, or --generate")
+            vault_dir, plain_dir = args.vault, args.plain
+        info = json.loads((vault_dir / INFO_NAME).read_text())
+        plain_info = json.loads((plain_dir / INFO_NAME).read_text())
+        if (plain_info["seed"], plain_info["size"], plain_info["today"]) != (
+            info["seed"],
+            info["size"],
+            info["today"],
+        ):
+            print(
+                "warning: the plain twin was generated with other settings; ratios compare "
+                "unlike data",
+                file=sys.stderr,
+            )
 
-    header = keys.Header.load(vault_dir / "vault.json", str(vault_dir / "backups"))
-    data_key = header.unlock_with_passphrase(info["passphrase"])
-    enc = Side("encrypted", vault_dir.resolve(), data_key)
-    plain = Side("plain", plain_dir.resolve(), None)
-    sides = [enc, plain]
-    res = Results()
+        header = keys.Header.load(vault_dir / "vault.json", str(vault_dir / "backups"))
+        data_key = header.unlock_with_passphrase(info["passphrase"])
+        enc = Side("encrypted", vault_dir.resolve(), data_key)
+        plain = Side("plain", plain_dir.resolve(), None)
+        sides = [enc, plain]
+        res = Results()
 
-    steps: list[tuple[str, Callable[[], None]]] = [
-        ("open -> dashboard", lambda: phase_open(sides, res, args.open_samples)),
-        ("search", lambda: phase_search(sides, res, search_set.query_set(info))),
-        ("timeline", lambda: phase_timeline(sides, res, info["big_vendor_id"])),
-        ("edits", lambda: phase_edits(sides, res, info)),
-    ]
-    if not args.skip_large:
-        steps.append(
+        steps: list[tuple[str, Callable[[], None]]] = [
             (
-                f"{args.large_mb} MB attachment",
-                lambda: phase_large(enc, res, vault_dir.resolve().parent, args.large_mb),
+                "open -> dashboard",
+                lambda: phase_open(sides, res, args.open_samples, info["passphrase"]),
+            ),
+            ("search", lambda: phase_search(sides, res, search_set.query_set(info))),
+            ("timeline", lambda: phase_timeline(sides, res, info["big_vendor_id"])),
+            ("edits", lambda: phase_edits(sides, res, info)),
+        ]
+        if not args.skip_large:
+            steps.append(
+                (
+                    f"{args.large_mb} MB attachment",
+                    lambda: phase_large(enc, res, vault_dir.resolve().parent, args.large_mb),
+                )
             )
-        )
-    steps.append(("key derivation", lambda: phase_kdf(res)))
-    for name, step in steps:
-        t0 = time.perf_counter()
-        print(f"  {name} …", end="", flush=True)
-        step()
-        print(f" {time.perf_counter() - t0:.1f} s", flush=True)
+        steps.append(("key derivation", lambda: phase_kdf(res)))
+        for name, step in steps:
+            t0 = time.perf_counter()
+            print(f"  {name} …", end="", flush=True)
+            step()
+            print(f" {time.perf_counter() - t0:.1f} s", flush=True)
 
-    text = report(res, info, started, time.perf_counter() - t_start)
-    print()
-    print(text)
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "started": started.isoformat(timespec="seconds"),
-                    "size": info["size"],
-                    "figures": [
-                        {
-                            "name": f.name,
-                            "unit": f.unit,
-                            "encrypted": f.encrypted,
-                            "plain": f.plain,
-                            "target": f.target,
-                        }
-                        for f in res.figures
-                    ],
-                    "total": res.total,
-                    "details": res.details,
-                },
-                indent=1,
+        text = report(res, info, started, time.perf_counter() - t_start)
+        print()
+        print(text)
+        if args.json:
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "started": started.isoformat(timespec="seconds"),
+                        "size": info["size"],
+                        "figures": [
+                            {
+                                "name": f.name,
+                                "unit": f.unit,
+                                "encrypted": f.encrypted,
+                                "plain": f.plain,
+                                "target": f.target,
+                            }
+                            for f in res.figures
+                        ],
+                        "total": res.total,
+                        "details": res.details,
+                    },
+                    indent=1,
+                )
             )
-        )
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 
