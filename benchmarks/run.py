@@ -65,6 +65,8 @@ from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from vrmdesk.store import keys  # noqa: E402
 from vrmdesk.store import models as m  # noqa: E402
 from vrmdesk.store.services import dashboard, records, timeline  # noqa: E402
+
+HOME_SHOWN = 20  # what the home page shows of each section (vrmdesk/ui/home/page.py)
 from vrmdesk.store.vault import Vault  # noqa: E402
 
 INFO_NAME = "bench.json"
@@ -213,6 +215,10 @@ def _child(argv: list[str]) -> int:
                 side.open()
             t1 = time.perf_counter()
             with side.session() as session:
+                # first what the window's home page asks (20 items a section, whole counts),
+                # then the whole dashboard (what `vrmdesk info` counts)
+                home = dashboard.attention(session, limit=HOME_SHOWN)
+                t_home = time.perf_counter()
                 board = dashboard.dashboard(session)
                 t2 = time.perf_counter()
                 parts = {}
@@ -231,8 +237,11 @@ def _child(argv: list[str]) -> int:
             side.close()
             out[attempt] = {
                 "open": t1 - t0,
-                "dashboard": t2 - t1,
-                "total": t2 - t0,
+                "home": t_home - t1,
+                "home_total": t_home - t0,
+                "home_items": home.total,
+                "dashboard": t2 - t_home,
+                "total": (t1 - t0) + (t2 - t_home),
                 "items": board.total,
                 "parts": parts,
             }
@@ -386,6 +395,15 @@ def phase_open(sides: list[Side], res: Results, samples: int, passphrase: str) -
             f"{ms(statistics.median(r['dashboard'] for r in runs_c)):.1f} ms; samples "
             f"{', '.join(f'{ms(x):.0f}' for x in values)} ms"
         )
+    home_fig = Figure(
+        f"open -> home page ({HOME_SHOWN} items a section, as the window asks), cold cache",
+        "< 300 ms",
+        meets=_below(300),
+    )
+    for side in sides:
+        values = [r["fresh_process"]["home_total"] for r in cold[side.label]]
+        setattr(home_fig, side.label, ms(statistics.median(values)))
+    res.figures.append(home_fig)
     enc = next(s for s in sides if s.encrypted)
     kdf = keys.Header.load(enc.folder / "vault.json", str(enc.folder / "backups")).kdf
     kdf_fig = Figure(
