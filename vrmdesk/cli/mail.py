@@ -28,7 +28,9 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from vrmdesk.cli.common import CliError, Subparsers, counted, open_vault, positive_int, table
 from vrmdesk.text import printable
@@ -80,27 +82,35 @@ def cmd_unsorted(args: argparse.Namespace) -> int:
 
     with open_vault(args, readonly=True) as vault, vault.session() as session:
         rows = sorting.unsorted(session)
+    return _print_rows(
+        args,
+        rows,
+        "No unsorted mail.",
+        ["id", "date", "", "correspondent", "subject"],
+        lambda r: [
+            str(r.id),
+            f"{r.occurred_at:%Y-%m-%d}",
+            "→" if r.direction == "outbound" else "←",
+            printable(r.correspondent),
+            printable(r.subject) + (" (bulk)" if r.bulk else ""),
+        ],
+    )
+
+
+def _print_rows(
+    args: argparse.Namespace,
+    rows: Sequence[Any],
+    empty: str,
+    headers: list[str],
+    cells: Callable[[Any], list[str]],
+) -> int:
+    """Rows as JSON (``--json``: each row's ``to_json()``), or a table, or ``empty``."""
     if args.json:
         print(json.dumps([r.to_json() for r in rows], indent=2, ensure_ascii=False))
-        return 0
-    if not rows:
-        print("No unsorted mail.")
-        return 0
-    print(
-        table(
-            ["id", "date", "", "correspondent", "subject"],
-            [
-                [
-                    str(r.id),
-                    f"{r.occurred_at:%Y-%m-%d}",
-                    "→" if r.direction == "outbound" else "←",
-                    printable(r.correspondent),
-                    printable(r.subject) + (" (bulk)" if r.bulk else ""),
-                ]
-                for r in rows
-            ],
-        )
-    )
+    elif not rows:
+        print(empty)
+    else:
+        print(table(headers, [cells(r) for r in rows]))
     return 0
 
 
@@ -194,29 +204,20 @@ def cmd_account_list(args: argparse.Namespace) -> int:
 
     with open_vault(args, readonly=True) as vault, vault.session() as session:
         rows = accounts.list_accounts(session)
-    if args.json:
-        print(json.dumps([r.to_json() for r in rows], indent=2, ensure_ascii=False))
-        return 0
-    if not rows:
-        print("No mail accounts: add one with `vrmdesk mail account add`.")
-        return 0
-    print(
-        table(
-            ["id", "account", "security", "folders", "password in"],
-            [
-                [
-                    str(r.id),
-                    printable(f"{r.user} at {r.host}:{r.port}"),
-                    ("STARTTLS" if r.starttls else "TLS")
-                    + (" (trusted fingerprint)" if r.trusted_fingerprint else ""),
-                    printable(", ".join(r.folders)),
-                    "keyring" if r.use_keyring else "vault",
-                ]
-                for r in rows
-            ],
-        )
+    return _print_rows(
+        args,
+        rows,
+        "No mail accounts: add one with `vrmdesk mail account add`.",
+        ["id", "account", "security", "folders", "password in"],
+        lambda r: [
+            str(r.id),
+            printable(f"{r.user} at {r.host}:{r.port}"),
+            ("STARTTLS" if r.starttls else "TLS")
+            + (" (trusted fingerprint)" if r.trusted_fingerprint else ""),
+            printable(", ".join(r.folders)),
+            "keyring" if r.use_keyring else "vault",
+        ],
     )
-    return 0
 
 
 def cmd_account_remove(args: argparse.Namespace) -> int:
