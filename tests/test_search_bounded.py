@@ -136,3 +136,29 @@ def test_a_recent_name_match_keeps_its_snippet(vault):
         found = search.search(s, "boiler")
     assert [(h.kind, h.title) for h in found] == [("vendor", "Boiler Shop"), ("asset", "Kettle")]
     assert search.MARK_START + "boiler" + search.MARK_END in found[0].snippet
+
+
+def test_names_come_first_the_shortest_first_then_the_newest_matches(vault):
+    with vault.session() as s:
+        records.create(s, m.Asset, name="Bosch dishwasher SMS46")
+        vendor = records.create(s, m.Vendor, name="Bosch")
+        records.create(s, m.Asset, name="Kettle", notes="bought from Bosch")
+    add_interactions(vault, vendor.id, 3)
+    with vault.session() as s:
+        records.create(
+            s,
+            m.Interaction,
+            vendor_id=vendor.id,
+            direction="inbound",
+            channel="email",
+            subject="Bosch service visit",
+            body="About the dishwasher.",
+        )
+    with vault.session() as s:
+        found = [(h.kind, h.title) for h in search.search(s, "bosch")]
+    assert found == [
+        ("vendor", "Bosch"),
+        ("interaction", "Bosch service visit"),
+        ("asset", "Bosch dishwasher SMS46"),
+        ("asset", "Kettle"),
+    ]

@@ -1,4 +1,4 @@
-"""Full-text search over every kind of record (SQLite FTS5, ranked by bm25, with snippets).
+"""Full-text search over every kind of record (SQLite FTS5, with snippets).
 
 What a person types is never passed to FTS5 as query syntax: it is split into words, each
 quoted, and the last one matches as a prefix (so results follow typing); a word given twice is
@@ -6,24 +6,30 @@ searched for once. A query is cut to :data:`MAX_TERMS` different words of at mos
 :data:`MAX_TERM_CHARS` characters (from at most :data:`MAX_QUERY_CHARS` characters of text), and
 the result says so in its ``note``.
 
-The work is bounded whatever the query and the vault's size: bm25 is computed only for a
-bounded set of candidates, never for every match.
+Every record holding all the words is found; the ranking reads a bounded part of the index,
+whatever the query and the vault's size:
 
-1. Name matches: the newest :data:`NAME_CANDIDATES` records whose own name (the index's title
-   column) matches, read in the index's rowid order (the LIMIT ends the scan), each with its
-   bm25 for the name alone.
-2. The window: the newest :data:`CANDIDATES` matches anywhere, the same way, each with its bm25
-   (title weighted 4, body 1).
-3. Ranking: name matches first, by their bm25, then the rest of the window by theirs; the best
-   ``limit`` are kept. A name match older than the window still comes first.
+1. The window: the newest :data:`CANDIDATES` matches anywhere, read in the index's own (rowid)
+   order, so the ``LIMIT`` ends the scan.
+2. Name matches (the words in the index's title column: a vendor's, thing's or contact's name, a
+   ticket's title, a message's subject), looked for in two rowid ranges read in ascending order
+   from their lower bound, each ending where its range does: the window's own range, and the
+   range of the kinds that have names of their own (every kind but messages and offers; their
+   ids are few next to messages', so the range holds the oldest few messages and nothing newer).
+   At most :data:`NAME_CANDIDATES` of each.
+3. Ranking: name matches first, the shortest name first (the closest to being the name typed;
+   newest first among equals), then the rest of the window, newest first; ``limit`` are kept.
 4. Snippets for those only (a name match older than the window has none: its title shows).
 
-The name pass walks the term's list in FTS5 until it has found its matches in the title column:
-no ranking and no SQL per row, but for a common word that rarely names anything it reads the
-whole list (about 10 ms for ``the`` at decade size).
+Why not bm25: FTS5's bm25 weighs each word by how rare it is, and learns that by reading the
+word's whole list of rows once per statement (``the``: 30 ms at the decade vault's size, five
+times that at five times the size), so ranking even ten rows cost as much as ranking all of
+them. A column filter read from the newest row down reads whole lists too, hence the ascending
+ranges in step 2. What is still unbounded: a last word of four letters or more matched as a
+prefix (``your``) has no prefix index (``prefix = '2 3'`` in ``store.fts``), so FTS5 merges the
+lists of every word beginning with it.
 
-Rowids are ``id * 16 + kind_code`` (see ``store.fts``), so "newest" means the highest ids; for a
-word that matches fewer than :data:`CANDIDATES` records the ranking is over all of them, as before.
+Rowids are ``id * 16 + kind_code`` (see ``store.fts``), so "newest" means the highest ids.
 
 A running statement can be stopped: ``cancelled()`` is polled through SQLite's progress handler
 and a true answer interrupts the statement; :func:`run` then answers ``cancelled=True``.
@@ -40,6 +46,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from vrmdesk.store import fts
 from vrmdesk.store import models as m
 from vrmdesk.store.fts import ROWID_SPAN
 
@@ -54,10 +61,12 @@ MAX_TERMS = 12
 MAX_TERM_CHARS = 64
 #: the most characters of typed text read (a pasted page is cut, with a note)
 MAX_QUERY_CHARS = 1000
-#: the newest matches anywhere that are ranked
+#: the newest matches anywhere that are read (the window)
 CANDIDATES = 1000
-#: the newest matches in a record's own name that are ranked (and shown first)
+#: the most name matches read in each of the two ranges (they are shown first)
 NAME_CANDIDATES = 200
+#: messages and offers: their titles are subjects (or nothing), and they are most of the index
+UNNAMED_TABLES = frozenset({"interactions", "offers"})
 #: SQLite virtual-machine steps between two calls of ``cancelled()``
 PROGRESS_STEPS = 1000
 
@@ -201,55 +210,69 @@ def _search(session: Session, query: Query, limit: int, kind_filter: str) -> lis
     # Each statement evaluates its MATCH once: a rowid list in "rowid IN (…)" would make SQLite
     # run the MATCH once per value, and a prefix's doclist is rebuilt each time.
     match = f"FROM search_index WHERE search_index MATCH :q{kind_filter}"
-    # bm25 weights: kind (unindexed) 0, title 4, body 1 — a match in a name counts for more.
-    # ORDER BY rowid DESC is the index's own order: the LIMIT stops the scan, and bm25 is
-    # computed only for the rows it lets through.
-    newest = text(
-        f"SELECT rowid, bm25(search_index, 0.0, 4.0, 1.0) {match} ORDER BY rowid DESC LIMIT :n"
-    )
-    named: dict[int, float] = dict(
-        session.execute(newest, {"q": query.in_title, "n": NAME_CANDIDATES}).all()
-    )
-    window: dict[int, float] = dict(
-        session.execute(newest, {"q": query.fts, "n": CANDIDATES}).all()
-    )
-    rest = sorted((row for row in window if row not in named), key=lambda r: (window[r], -r))
-    first = sorted(named, key=lambda r: (named[r], -r))[:limit]
-    best = first + rest[: limit - len(first)]
-    if not best:
+    # ORDER BY rowid DESC is the index's own order read backwards: the LIMIT stops the scan
+    newest = text(f"SELECT rowid {match} ORDER BY rowid DESC LIMIT :n")
+    window = [row for (row,) in session.execute(newest, {"q": query.fts, "n": CANDIDATES})]
+    if not window:
         return []
-    # Snippets from the whole query for the rows in the window (its scan ends there); a name
-    # match older than the window gets its row from the name query, whose scan ends among the
-    # name matches (where the whole query's would run on to the oldest of them). That snippet
-    # has no marks, as the name query matches no body: it is left out, and the title shows.
-    shown = _shown(session, match, query.in_title, [r for r in first if r not in window])
-    shown.update(_shown(session, match, query.fts, [r for r in best if r in window]))
+    named = _named(session, match, query.in_title, window[-1])
+    in_window = set(window)
+    first = sorted(named, key=lambda r: (named[r], -r))[:limit]
+    chosen = set(first)
+    best = first + [row for row in window if row not in chosen][: limit - len(first)]
+    # Snippets from the whole query for the rows in the window; a name match older than the
+    # window gets its row from the name query. That snippet has no marks, as the name query
+    # matches no body: it is left out, and the title shows.
+    shown = _shown(session, match, query.in_title, [r for r in first if r not in in_window])
+    shown.update(_shown(session, match, query.fts, [r for r in best if r in in_window]))
     hits = []
-    for row in best:
+    for place, row in enumerate(best):
         if row not in shown:  # changed between the statements (another connection wrote)
             continue
         kind, title, snip = shown[row]
         snippet = snip if MARK_START in snip else ""
-        score = named[row] if row in named else window[row]
-        hits.append(Hit(kind, row // ROWID_SPAN, title, snippet, score))
+        hits.append(Hit(kind, row // ROWID_SPAN, title, snippet, float(place)))
     return hits
 
 
+def _named(session: Session, match: str, in_title: str | None, low: int) -> dict[int, int]:
+    """Rowid → length of the name, of the name matches in the two ranges (module docstring).
+
+    Each range is read upwards from its lower bound (FTS5 seeks to it) and ends at its upper
+    one; read downwards, a column filter reads the words' whole lists."""
+    ranged = text(f"SELECT rowid, length(title) {match} AND rowid BETWEEN :low AND :high LIMIT :n")
+    named: dict[int, int] = {}
+    named_high = _named_kinds_high(session)
+    ranges = [(low, 2**62)]
+    if named_high < low:
+        ranges.append((0, named_high))
+    for lower, upper in ranges:
+        params = {"q": in_title, "low": lower, "high": upper, "n": NAME_CANDIDATES}
+        named.update((row, size) for row, size in session.execute(ranged, params))
+    return named
+
+
+def _named_kinds_high(session: Session) -> int:
+    """The highest rowid a record of a kind with a name of its own can have."""
+    tables = [table for table in fts.INDEXED if table not in UNNAMED_TABLES]
+    union = " UNION ALL ".join(f"SELECT max(id) AS top FROM {table}" for table in tables)
+    top = session.execute(text(f"SELECT max(top) FROM ({union})")).scalar()
+    return (int(top or 0) + 1) * ROWID_SPAN
+
+
 def _shown(
-    session: Session, match: str, fts: str | None, rows: list[int]
+    session: Session, match: str, query_text: str | None, rows: list[int]
 ) -> dict[int, tuple[str, str, str]]:
-    """Kind, title and snippet of ``rows``, all among the matches of ``fts``."""
+    """Kind, title and snippet of ``rows``, all among the matches of ``query_text``."""
     if not rows:
         return {}
     ids = ", ".join(str(int(row)) for row in rows)
-    # "+rowid" keeps the list from being handed to FTS5 as a constraint (see above); the lower
-    # bound ends the scan at the oldest row wanted
+    # "+rowid" keeps the list from being handed to FTS5 as a constraint (see above); the bounds
+    # make the scan start at the oldest row wanted and end at the newest
     sql = text(
         "SELECT rowid, kind, title, "
         f"snippet(search_index, 2, '{MARK_START}', '{MARK_END}', '…', 12) "
-        f"{match} AND rowid >= :low AND +rowid IN ({ids})"
+        f"{match} AND rowid BETWEEN :low AND :high AND +rowid IN ({ids})"
     )
-    return {
-        row: (kind, title, snip)
-        for row, kind, title, snip in session.execute(sql, {"q": fts, "low": min(rows)})
-    }
+    params = {"q": query_text, "low": min(rows), "high": max(rows)}
+    return {row: (kind, title, snip) for row, kind, title, snip in session.execute(sql, params)}
