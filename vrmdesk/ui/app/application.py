@@ -54,11 +54,14 @@ def obtain_vault(
     folder: Path, parent: QWidget | None = None, *, kdf: KdfParams | None = None
 ) -> tuple[Vault | None, Path]:
     """Unlock the vault in ``folder`` (or create it through the wizard). None if cancelled."""
-    from vrmdesk.ui.vault.create_wizard import CreateVaultWizard
     from vrmdesk.ui.vault.unlock import UnlockDialog
 
     while True:
         if not vault_exists(folder):
+            # only here: the wizard creates a vault, so it loads SQLAlchemy and the models,
+            # which the unlock dialog loads on a worker while the passphrase is typed
+            from vrmdesk.ui.vault.create_wizard import CreateVaultWizard
+
             wizard = CreateVaultWizard(folder, parent, kdf=kdf)
             if wizard.exec() == QDialog.DialogCode.Accepted and wizard.vault is not None:
                 return wizard.vault, folder
