@@ -160,9 +160,7 @@ def tag_counts(session: Session, kind: str | None = None) -> list[tuple[str, int
 Match = Literal["all", "any"]
 
 
-def owners_tagged_query(
-    kind: str, names: Iterable[str], *, match: Match = "all"
-) -> Select[int]:
+def owners_tagged_query(kind: str, names: Iterable[str], *, match: Match = "all") -> Select[int]:
     """A SELECT of the ids of records of ``kind`` carrying every one (or any) of ``names``.
 
     Put it in a list's query as ``cls.id.in_(...)``; with no names it selects nothing (a
