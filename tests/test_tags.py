@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from vrmdesk.errors import ValidationError
 from vrmdesk.store import models as m
-from vrmdesk.store.services import records, tags
+from vrmdesk.store.services import editing, records, tags
 from vrmdesk.store.vault import Vault
 
 
@@ -127,3 +127,25 @@ def test_all_tags_are_those_in_use_and_tags_by_owner_reads_many_at_once(tagged_v
         assert len(seen) == 1
         assert by_owner == {i: ["kitchen"] for i in ids_of(s, "Bosch", "Miele")}
         assert tags.tags_by_owner(s, "vendor", []) == {}
+
+
+def test_an_editor_saves_a_record_and_its_tags_in_one_unit_of_work(vault):
+    with vault.session() as s:
+        saved = editing.save_record(s, "vendor", None, {"name": "Bosch", "tags": ["kitchen"]})
+        assert editing.stored_values(s, "vendor", saved.id)["tags"] == ["kitchen"]
+    with pytest.raises(ValidationError) as err, vault.session() as s:
+        editing.save_record(s, "vendor", saved.id, {"name": "Bosch AG", "tags": ["x" * 101]})
+    assert err.value.field == "tags"
+    with vault.session() as s:
+        assert editing.stored_values(s, "vendor", saved.id)["name"] == "Bosch"  # rolled back
+        assert editing.save_record(s, "vendor", saved.id, {"name": "Bosch AG"}).title == "Bosch AG"
+        assert editing.stored_values(s, "vendor", saved.id)["tags"] == ["kitchen"]  # untouched
+
+
+def test_a_typed_line_of_tags_is_read_and_written_back_the_same_way():
+    assert tags.parse(" kitchen,, spare   parts ,Kitchen,") == ["kitchen", "spare parts"]
+    assert tags.parse(tags.joined(["a", "b c"])) == ["a", "b c"]
+    assert tags.parse("") == []
+    with pytest.raises(ValidationError) as err:
+        tags.parse("ok, " + "y" * 101)
+    assert err.value.field == "tags"

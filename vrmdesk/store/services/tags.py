@@ -36,6 +36,27 @@ def clean(name: str, *, field: str = "tag") -> str:
     return name
 
 
+#: what separates tags where a person types several in one line
+SEPARATOR = ","
+
+
+def parse(typed: str) -> list[str]:
+    """The tags in a line as a person types them ("kitchen, spare parts"), each checked.
+
+    Blanks between separators are skipped and a tag given twice counts once; a tag too long is
+    a ``ValidationError`` on the field ``tags``.
+    """
+    names = _names(typed.split(SEPARATOR))
+    for name in names:
+        clean(name, field="tags")
+    return names
+
+
+def joined(names: Iterable[str]) -> str:
+    """Tags as one line, the way :func:`parse` reads them back."""
+    return f"{SEPARATOR} ".join(names)
+
+
 def _names(names: Iterable[str]) -> list[str]:
     """The names given, trimmed, blanks dropped, each once (ASCII case aside, as stored)."""
     seen: dict[str, str] = {}
