@@ -14,8 +14,9 @@ bounded set of candidates, never for every match.
    bm25 for the name alone.
 2. The window: the newest :data:`CANDIDATES` matches anywhere, the same way, each with its bm25
    (title weighted 4, body 1).
-3. Ranking: name matches first, by their bm25, then the rest of the window by theirs; the best
-   ``limit`` are kept. A name match older than the window still comes first.
+3. Ranking: name matches first, by their bm25, then the rest of the window by theirs; the
+   ``limit`` from ``offset`` on are kept. A name match older than the window still comes first:
+   a record whose own name matches always ranks above one that only mentions the words.
 4. Snippets for those only (a name match older than the window has none: its title shows).
 
 The name pass walks the term's list in FTS5 until it has found its matches in the title column:
@@ -24,6 +25,23 @@ whole list (about 10 ms for ``the`` at decade size).
 
 Rowids are ``id * 16 + kind_code`` (see ``store.fts``), so "newest" means the highest ids; for a
 word that matches fewer than :data:`CANDIDATES` records the ranking is over all of them, as before.
+
+Narrowing and paging. ``kinds`` keeps the kinds of record named; ``vendor_id`` the records of
+one vendor (its own record, its contacts, channels, accounts, tickets, conversation, offers,
+agreements, registrations and service, the things it made or sold and their warranties, and
+the files on the vendor, its tickets, messages and things); ``since``/``until`` the records
+whose own date (:data:`DATED`: a message's time, a ticket's opening, a thing's purchase …)
+falls in those days, both included, so a kind without a date of its own (a vendor, a contact)
+drops out. The filters restrict the two candidate passes above, so the ranking stays bounded;
+each pass then walks the term's list until it has found its candidates among the records
+allowed (for a narrow filter and a common word, the whole list, like the name pass). The
+records allowed are read once per statement, from the tables' own indexes.
+
+``offset`` pages through the ranked candidates: page *n* is ranks ``offset`` to
+``offset + limit`` of the same ranking, so every page costs the same two candidate passes and
+the snippets of its own rows only. ``Outcome.more`` says whether a further page has hits;
+``Outcome.capped`` that the window was full, so older matches than the ranked ones exist and a
+narrower search would reach them.
 
 A running statement can be stopped: ``cancelled()`` is polled through SQLite's progress handler
 and a true answer interrupts the statement; :func:`run` then answers ``cancelled=True``.
@@ -35,11 +53,14 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from vrmdesk.errors import ValidationError
 from vrmdesk.store import models as m
 from vrmdesk.store.fts import ROWID_SPAN
 
@@ -92,6 +113,66 @@ class Outcome:
     note: str = ""
     #: the search was stopped by ``cancelled()`` before it answered
     cancelled: bool = False
+    #: the ranked candidates go on after this page (ask again with ``offset + limit``)
+    more: bool = False
+    #: the window of candidates was full: older matches exist than those ranked
+    capped: bool = False
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a search is narrowed to (every field empty: everything)."""
+
+    kinds: tuple[str, ...] = ()
+    vendor_id: int | None = None
+    #: the first and the last day (both included) of the records' own dates
+    since: date | None = None
+    until: date | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.kinds) or self.vendor_id is not None or self.dated
+
+    @property
+    def dated(self) -> bool:
+        return self.since is not None or self.until is not None
+
+
+#: kind -> (table, its own date column or None, the SQL condition "belongs to vendor :vendor")
+_OF_VENDOR = "vendor_id = :vendor"
+_VENDOR_ASSETS = "SELECT id FROM assets WHERE maker_id = :vendor OR seller_id = :vendor"
+SCOPES: dict[str, tuple[str, str | None, str]] = {
+    "vendor": ("vendors", None, "id = :vendor"),
+    "contact": ("contacts", None, _OF_VENDOR),
+    "channel": ("channels", None, _OF_VENDOR),
+    "account": ("accounts", None, _OF_VENDOR),
+    "asset": ("assets", "purchase_date", "maker_id = :vendor OR seller_id = :vendor"),
+    "warranty": (
+        "warranties",
+        "starts_on",
+        f"provider_id = :vendor OR asset_id IN ({_VENDOR_ASSETS})",
+    ),
+    "registration": ("registrations", "registered_on", _OF_VENDOR),
+    "service_event": ("service_events", "performed_on", _OF_VENDOR),
+    "ticket": ("tickets", "opened_on", _OF_VENDOR),
+    "interaction": ("interactions", "occurred_at", _OF_VENDOR),
+    "offer": ("offers", "received_at", _OF_VENDOR),
+    "agreement": ("agreements", "started_on", _OF_VENDOR),
+    "attachment": (
+        "attachments",
+        "created_at",
+        "(owner_kind = 'vendor' AND owner_id = :vendor)"
+        " OR (owner_kind = 'ticket'"
+        " AND owner_id IN (SELECT id FROM tickets WHERE vendor_id = :vendor))"
+        " OR (owner_kind = 'interaction'"
+        " AND owner_id IN (SELECT id FROM interactions WHERE vendor_id = :vendor))"
+        f" OR (owner_kind = 'asset' AND owner_id IN ({_VENDOR_ASSETS}))",
+    ),
+}
+#: the date a date range looks at, by kind (kinds not here have none and drop out)
+DATED: dict[str, str] = {kind: col for kind, (_, col, _) in SCOPES.items() if col is not None}
+#: those of the date columns that hold a time (UTC): the range's days are local days
+_TIMED = {"occurred_at", "received_at", "created_at"}
 
 
 def prepare(user_text: str) -> Query:
@@ -163,26 +244,84 @@ def _kind_filter(kinds: Sequence[str] | None) -> str:
     return f" AND (rowid % {ROWID_SPAN}) IN ({', '.join(str(c) for c in codes) or 'NULL'})"
 
 
+def _utc_text(day: date) -> str:
+    """The start of a local day as the vault stores a time (UTC, no zone)."""
+    utc = datetime.combine(day, time()).astimezone(UTC).replace(tzinfo=None)
+    return f"{utc:%Y-%m-%d %H:%M:%S}"
+
+
+def _scope_filter(scope: Scope) -> tuple[str, dict[str, Any]]:
+    """The condition (and its parameters) that keeps a candidate pass inside ``scope``.
+
+    The records allowed are selected by ``+rowid IN (SELECT …)``: SQLite reads the subquery
+    once per statement, and the ``+`` keeps it from being handed to FTS5 as a rowid list.
+    """
+    if scope.vendor_id is None and not scope.dated:
+        return "", {}
+    if scope.since is not None and scope.until is not None and scope.since > scope.until:
+        raise ValidationError("The first day comes after the last day.", field="until")
+    params: dict[str, Any] = {}
+    if scope.vendor_id is not None:
+        params["vendor"] = int(scope.vendor_id)
+    if scope.since is not None:
+        params["since_day"] = f"{scope.since:%Y-%m-%d}"
+        params["since_time"] = _utc_text(scope.since)
+    if scope.until is not None:
+        after = scope.until + timedelta(days=1)
+        params["after_day"] = f"{after:%Y-%m-%d}"
+        params["after_time"] = _utc_text(after)
+    parts = []
+    for kind, (table, column, of_vendor) in SCOPES.items():
+        if scope.kinds and kind not in scope.kinds:
+            continue
+        conditions = []
+        if scope.vendor_id is not None:
+            conditions.append(f"({of_vendor})")
+        if scope.dated:
+            if column is None:
+                continue
+            unit = "time" if column in _TIMED else "day"
+            if scope.since is not None:
+                conditions.append(f"{column} >= :since_{unit}")
+            if scope.until is not None:
+                conditions.append(f"{column} < :after_{unit}")
+        code = m.RECORD_BY_KIND[kind].kind_code
+        parts.append(
+            f"SELECT id * {ROWID_SPAN} + {code} FROM {table} WHERE {' AND '.join(conditions)}"
+        )
+    if not parts:
+        return " AND 0", params
+    return f" AND +rowid IN ({' UNION ALL '.join(parts)})", params
+
+
 def run(
     session: Session,
     user_text: str,
     *,
     limit: int = 50,
+    offset: int = 0,
     kinds: Sequence[str] | None = None,
+    scope: Scope | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> Outcome:
-    """Search for ``user_text``: the best ``limit`` hits, a note if the query was shortened."""
+    """Search for ``user_text``: the ``limit`` hits ranked from ``offset`` on (0: the best),
+    within ``scope`` (``kinds`` alone may be given instead), a note if the query was
+    shortened. A date range whose first day is after its last is a ``ValidationError``."""
     query = prepare(user_text)
+    scope = scope or Scope(kinds=tuple(kinds or ()))
+    restrict, params = _scope_filter(scope)
     if query.fts is None or limit <= 0:
         return Outcome([], query.note)
     if cancelled is not None and cancelled():
         return Outcome([], query.note, cancelled=True)
     try:
         with _stoppable(session, cancelled):
-            hits = _search(session, query, limit, _kind_filter(kinds))
+            page = _search(
+                session, query, limit, max(0, offset), _kind_filter(scope.kinds), restrict, params
+            )
     except _Interrupted:
         return Outcome([], query.note, cancelled=True)
-    return Outcome(hits, query.note)
+    return Outcome(page.hits, query.note, more=page.more, capped=page.capped)
 
 
 def search(
@@ -190,14 +329,39 @@ def search(
     user_text: str,
     *,
     limit: int = 50,
+    offset: int = 0,
     kinds: list[str] | None = None,
+    scope: Scope | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[Hit]:
     """The hits of :func:`run` alone (empty when cancelled)."""
-    return run(session, user_text, limit=limit, kinds=kinds, cancelled=cancelled).hits
+    return run(
+        session,
+        user_text,
+        limit=limit,
+        offset=offset,
+        kinds=kinds,
+        scope=scope,
+        cancelled=cancelled,
+    ).hits
 
 
-def _search(session: Session, query: Query, limit: int, kind_filter: str) -> list[Hit]:
+@dataclass(frozen=True)
+class _Page:
+    hits: list[Hit]
+    more: bool
+    capped: bool
+
+
+def _search(
+    session: Session,
+    query: Query,
+    limit: int,
+    offset: int,
+    kind_filter: str,
+    restrict: str = "",
+    params: dict[str, Any] | None = None,
+) -> _Page:
     # Each statement evaluates its MATCH once: a rowid list in "rowid IN (…)" would make SQLite
     # run the MATCH once per value, and a prefix's doclist is rebuilt each time.
     match = f"FROM search_index WHERE search_index MATCH :q{kind_filter}"
@@ -205,19 +369,24 @@ def _search(session: Session, query: Query, limit: int, kind_filter: str) -> lis
     # ORDER BY rowid DESC is the index's own order: the LIMIT stops the scan, and bm25 is
     # computed only for the rows it lets through.
     newest = text(
-        f"SELECT rowid, bm25(search_index, 0.0, 4.0, 1.0) {match} ORDER BY rowid DESC LIMIT :n"
+        f"SELECT rowid, bm25(search_index, 0.0, 4.0, 1.0) {match}{restrict} "
+        "ORDER BY rowid DESC LIMIT :n"
     )
+    scoped = params or {}
     named: dict[int, float] = dict(
-        session.execute(newest, {"q": query.in_title, "n": NAME_CANDIDATES}).all()
+        session.execute(newest, {**scoped, "q": query.in_title, "n": NAME_CANDIDATES}).all()
     )
     window: dict[int, float] = dict(
-        session.execute(newest, {"q": query.fts, "n": CANDIDATES}).all()
+        session.execute(newest, {**scoped, "q": query.fts, "n": CANDIDATES}).all()
     )
     rest = sorted((row for row in window if row not in named), key=lambda r: (window[r], -r))
-    first = sorted(named, key=lambda r: (named[r], -r))[:limit]
-    best = first + rest[: limit - len(first)]
+    ranked = sorted(named, key=lambda r: (named[r], -r)) + rest
+    best = ranked[offset : offset + limit]
+    more = len(ranked) > offset + limit
+    capped = len(window) >= CANDIDATES or len(named) >= NAME_CANDIDATES
+    first = [r for r in best if r in named]
     if not best:
-        return []
+        return _Page([], more, capped)
     # Snippets from the whole query for the rows in the window (its scan ends there); a name
     # match older than the window gets its row from the name query, whose scan ends among the
     # name matches (where the whole query's would run on to the oldest of them). That snippet
@@ -232,7 +401,7 @@ def _search(session: Session, query: Query, limit: int, kind_filter: str) -> lis
         snippet = snip if MARK_START in snip else ""
         score = named[row] if row in named else window[row]
         hits.append(Hit(kind, row // ROWID_SPAN, title, snippet, score))
-    return hits
+    return _Page(hits, more, capped)
 
 
 def _shown(
