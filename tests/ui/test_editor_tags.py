@@ -143,3 +143,21 @@ def test_the_vendor_overview_shows_the_vendor_tags(controller, qtbot, tmp_path, 
     assert overview.tags.names == ("business",) and overview.tags_caption.isVisible()
     page.show_vendor(vendor_named(controller, "Telekom").id)
     assert overview.tags.names == () and not overview.tags_caption.isVisible()
+
+
+def test_completion_offers_only_tags_the_line_does_not_hold(controller, qtbot):
+    hetzner = vendor_named(controller, "Hetzner Online")
+    dialog = editor(qtbot, controller, "vendor", hetzner.id)
+    line = dialog.field("tags").edit
+    line.setFocus()
+    line.end(False)
+    qtbot.keyClicks(line, ", ")
+    popup = line.completer().popup()
+    qtbot.keyClicks(line, "b")  # "business" is there already
+    assert not popup.isVisible()
+    qtbot.keyClick(line, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(line, "k")
+    qtbot.waitUntil(popup.isVisible)
+    assert [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())] == [
+        "kitchen"
+    ]

@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRegularExpression, Qt, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QRegularExpression,
+    QStringListModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -409,16 +416,26 @@ class ChannelsField(Field):
 
 
 class _TagCompleter(QCompleter):
-    """Completes the tag being typed (after the last comma), keeping the ones before it."""
+    """Completes the tag being typed (after the last comma), keeping the ones before it, and
+    offers only the tags in use that the line does not hold yet."""
 
     def __init__(self, names: list[str], edit: QLineEdit) -> None:
-        super().__init__(names, edit)
+        self.names = list(names)
+        self.offered = QStringListModel(self.names)
+        super().__init__(self.offered, edit)
         self.edit = edit
         self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterMode(Qt.MatchFlag.MatchStartsWith)
         self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         # the line edit would keep what was typed: the choice (with the tags before it) goes in
         self.activated.connect(self._chosen)
+        edit.textEdited.connect(self._offer)
+
+    def _offer(self, text: str) -> None:
+        given = {t.strip().lower() for t in text.split(tags.SEPARATOR)[:-1]}
+        wanted = [name for name in self.names if name.lower() not in given]
+        if wanted != self.offered.stringList():
+            self.offered.setStringList(wanted)
 
     def _chosen(self, text: object) -> None:
         if isinstance(text, str):
