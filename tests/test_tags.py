@@ -149,3 +149,16 @@ def test_a_typed_line_of_tags_is_read_and_written_back_the_same_way():
     with pytest.raises(ValidationError) as err:
         tags.parse("ok, " + "y" * 101)
     assert err.value.field == "tags"
+
+
+def test_tags_of_records_of_several_kinds_come_in_one_query(tagged_vault):
+    with tagged_vault.session() as s:
+        bosch, miele, acme = (min(ids_of(s, name)) for name in ("Bosch", "Miele", "Acme"))
+        kettle = s.scalars(select(m.Asset.id)).one()
+        with selects(s) as seen:
+            found = tags.tags_of_records(
+                s, [("vendor", bosch), ("vendor", acme), ("asset", kettle), ("ticket", miele)]
+            )
+        assert len(seen) == 1
+        assert found == {("vendor", bosch): ["kitchen", "warranty"], ("asset", kettle): ["kitchen"]}
+        assert tags.tags_of_records(s, []) == {}

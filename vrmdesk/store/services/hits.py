@@ -3,8 +3,8 @@
 The index (``search.search``) knows a hit's kind, id, indexed title and snippet. What a person
 needs to tell hits apart (a ticket's vendor, a warranty's thing, the day of a message) is read
 here for all hits together: one query per kind of record among them, one per kind of owner of
-the files among them, one per kind of page they live on (vendor, thing), and one per kind for
-their tags, not a query per hit. :func:`records.home_of` then finds every record it asks for
+the files among them, one per kind of page they live on (vendor, thing), and one for the tags
+of them all, not a query per hit. :func:`records.home_of` then finds every record it asks for
 in the session.
 """
 
@@ -82,11 +82,7 @@ def describe(
     homes = {key: _home(session, record) for key, record in loaded.items()}
     _load(session, _group(homes.values()), loaded)
     step()
-    tagged = {
-        (kind, owner): tuple(names)
-        for kind, ids in sorted(_group((hit.kind, hit.id) for hit in hits).items())
-        for owner, names in tags.tags_by_owner(session, kind, ids).items()
-    }
+    tagged = tags.tags_of_records(session, ((hit.kind, hit.id) for hit in hits))
     out = []
     for hit in hits:
         step()
@@ -113,7 +109,7 @@ def describe(
                 record.direction == m.Direction.INBOUND
                 if isinstance(record, m.Interaction)
                 else None,
-                tagged.get((hit.kind, hit.id), ()),
+                tuple(tagged.get((hit.kind, hit.id), ())),
             )
         )
     return out

@@ -8,7 +8,8 @@ For lists that narrow by tag: :func:`owners_tagged` answers the ids of one kind 
 given tags in one query, and :func:`owners_tagged_query` is the same as a SELECT of ids to put in
 a list's own query (``.where(cls.id.in_(owners_tagged_query("vendor", names)))``), so the list
 stays one statement. :func:`all_tags` is what to offer (completion, a filter's choices);
-:func:`tags_by_owner` the tags of many records at once (one query, not one per row).
+:func:`tags_by_owner` the tags of many records of a kind at once (one query, not one per row),
+:func:`tags_of_records` those of records of any kinds (search results), also in one query.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Literal
 
-from sqlalchemy import Select, delete, false, func, intersect, select
+from sqlalchemy import Select, and_, delete, false, func, intersect, or_, select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import ValidationError
@@ -149,6 +150,34 @@ def tags_by_owner(session: Session, kind: str, ids: Collection[int]) -> dict[int
     out: dict[int, list[str]] = {}
     for owner_id, name in session.execute(query):
         out.setdefault(owner_id, []).append(name)
+    return out
+
+
+def tags_of_records(
+    session: Session, keys: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], list[str]]:
+    """The tags of records of any kinds, by (kind, id), in one query (untagged ones left out)."""
+    by_kind: dict[str, set[int]] = {}
+    for kind, owner_id in keys:
+        by_kind.setdefault(kind, set()).add(owner_id)
+    if not by_kind:
+        return {}
+    query = (
+        select(m.Tagging.owner_kind, m.Tagging.owner_id, m.Tag.name)
+        .join(m.Tag, m.Tag.id == m.Tagging.tag_id)
+        .where(
+            or_(
+                *(
+                    and_(m.Tagging.owner_kind == kind, m.Tagging.owner_id.in_(sorted(ids)))
+                    for kind, ids in sorted(by_kind.items())
+                )
+            )
+        )
+        .order_by(m.Tagging.owner_kind, m.Tagging.owner_id, m.Tag.name)
+    )
+    out: dict[tuple[str, int], list[str]] = {}
+    for kind, owner_id, name in session.execute(query):
+        out.setdefault((kind, owner_id), []).append(name)
     return out
 
 
