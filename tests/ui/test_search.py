@@ -376,7 +376,6 @@ def test_more_results_adds_the_next_page_and_down_at_the_end_asks_for_it(
     qtbot.keyClick(dialog.field, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     for _ in range(25):  # down to the last result, and once more
         qtbot.keyClick(dialog.field, Qt.Key.Key_Down)
-    settle(qtbot, dialog)
-    assert dialog.model.result_count() == 45
+    qtbot.waitUntil(lambda: dialog.model.result_count() == 45)
     assert not dialog.more_button.isVisible()
     assert len({(r.kind, r.id) for r in dialog._results}) == 45  # nothing twice

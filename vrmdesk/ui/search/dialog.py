@@ -237,6 +237,7 @@ class SearchDialog(QDialog):
         self._more = False
         self._capped = False
         self._select_after: tuple[str, int] | None = None
+        self._paging = False  # the next page is being read (Enter still opens the one chosen)
         self.field.textChanged.connect(self._text_changed)
         self.field.returnPressed.connect(self.open_selected)
         self.field.installEventFilter(self)
@@ -333,7 +334,7 @@ class SearchDialog(QDialog):
 
     def load_more(self) -> None:
         """The next page of the search shown, added to the results (the first new one chosen)."""
-        if not self._more or self._shown_for is None or self._pending:
+        if not self._more or self._shown_for is None or self._pending or self._paging:
             return
         self._run_search(offset=len(self._results))
 
@@ -347,7 +348,7 @@ class SearchDialog(QDialog):
         try:
             scope = self.scope()
         except ValidationError as exc:
-            self._pending = self._open_when_ready = False
+            self._pending = self._open_when_ready = self._paging = False
             self._shown_for = None
             self._results, self._more = [], False
             self.model.clear()
@@ -359,7 +360,8 @@ class SearchDialog(QDialog):
         if search.fts_query(text) is None:
             self._show([], text=text, scope=scope)
             return
-        self._pending = True
+        if offset:
+            self._paging = True
 
         vault = self.controller.vault  # the worker touches no widget
 
@@ -391,7 +393,7 @@ class SearchDialog(QDialog):
         def failed(exc: BaseException) -> None:
             if serial == self._serial:
                 self._task = None
-                self._pending = self._open_when_ready = False
+                self._pending = self._open_when_ready = self._paging = False
                 self._shown_for = None
                 self._results, self._more = [], False
                 self.model.clear()
@@ -410,7 +412,7 @@ class SearchDialog(QDialog):
         more: bool = False,
         capped: bool = False,
     ) -> None:
-        self._pending = False
+        self._pending = self._paging = False
         self._shown_for = (text, scope)
         self._results, self._note, self._more, self._capped = results, note, more, capped
         self.model.set_results(results, text)
