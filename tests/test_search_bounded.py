@@ -4,13 +4,15 @@ search stops when ``cancelled()`` says so. No clock is read: work is counted in 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import insert
 
 from vrmdesk.store import models as m
 from vrmdesk.store.services import hits, records, search
+from vrmdesk.store.services.search import Scope
 from vrmdesk.store.vault import Vault
 
 MANY = 5000
@@ -34,6 +36,19 @@ def add_interactions(vault: Vault, vendor_id: int, count: int, first: int = 0) -
 
 
 @pytest.fixture
+def shop(vault: Vault) -> dict[str, int]:
+    """Two vendors; a thing and a ticket named "Boiler…" (the only name matches)."""
+    with vault.session() as s:
+        acme = records.create(s, m.Vendor, name="Acme Heating")
+        other = records.create(s, m.Vendor, name="Other Ltd")
+        records.create(s, m.Asset, name="Boiler", maker_id=acme.id)
+        records.create(
+            s, m.Ticket, vendor_id=acme.id, title="Boiler leaks", opened_on=date(2025, 3, 2)
+        )
+        return {"acme": acme.id, "other": other.id}
+
+
+@pytest.fixture
 def crowded(vault: Vault) -> Vault:
     """An asset named "The boiler" written first (the oldest row), then MANY messages with "the"."""
     with vault.session() as s:
@@ -43,7 +58,7 @@ def crowded(vault: Vault) -> Vault:
     return vault
 
 
-def steps(vault: Vault, text: str) -> int:
+def steps(vault: Vault, text: str, **how: Any) -> int:
     """How often SQLite's progress handler was called while searching for ``text``."""
     calls = 0
 
@@ -53,7 +68,7 @@ def steps(vault: Vault, text: str) -> int:
         return False
 
     with vault.session() as s:
-        search.search(s, text, cancelled=count)
+        search.run(s, text, cancelled=count, **how)
     return calls
 
 
@@ -162,3 +177,52 @@ def test_names_come_first_the_shortest_first_then_the_newest_matches(vault):
         ("asset", "Bosch dishwasher SMS46"),
         ("asset", "Kettle"),
     ]
+
+
+def test_pages_go_on_where_the_last_one_ended_and_say_when_there_are_more(vault, shop):
+    add_interactions(vault, shop["acme"], 130)
+    with vault.session() as s:
+        whole = search.run(s, "boiler", limit=500)
+        assert not whole.more and not whole.capped
+        pages, offset = [], 0
+        while True:
+            page = search.run(s, "boiler", limit=50, offset=offset)
+            pages.append(page)
+            if not page.more:
+                break
+            offset += 50
+    assert [len(p.hits) for p in pages] == [50, 50, len(whole.hits) - 100]
+    together = [(h.kind, h.id) for p in pages for h in p.hits]
+    assert together == [(h.kind, h.id) for h in whole.hits]  # the same ranking, no repeats
+    assert {h.title for h in pages[0].hits[:2]} == {"Boiler", "Boiler leaks"}
+    with vault.session() as s:
+        assert search.run(s, "boiler", limit=50, offset=10_000).hits == []
+
+
+def test_a_later_page_costs_about_what_the_first_does(vault, shop, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 100)
+    monkeypatch.setattr(search, "PROGRESS_STEPS", 100)
+    add_interactions(vault, shop["acme"], 2000)
+    first = steps(vault, "boiler", limit=20)
+    fourth = steps(vault, "boiler", limit=20, offset=60)
+    assert first > 0 and fourth < first * 1.3
+    with vault.session() as s:
+        last = search.run(s, "boiler", limit=20, offset=100)
+    # the two name matches and the window's 100 are ranked: the pages end there, saying so
+    assert len(last.hits) == 2 and last.capped and not last.more
+    # narrowed to a vendor, the window is of that vendor's matches: 2000 newer ones of
+    # another vendor do not crowd them out
+    add_interactions(vault, shop["other"], 2000, first=5000)
+    with vault.session() as s:
+        unscoped = search.run(s, "boiler", limit=100, offset=2)
+        acme = search.run(s, "boiler", limit=100, offset=2, scope=Scope(vendor_id=shop["acme"]))
+        acme_messages = {
+            i for (i,) in s.query(m.Interaction.id).filter_by(vendor_id=shop["acme"]).all()
+        }
+
+    def messages(outcome: search.Outcome) -> set[int]:
+        return {h.id for h in outcome.hits if h.kind == "interaction"}
+
+    assert not messages(unscoped) & acme_messages  # the other vendor's fill the window
+    assert len(acme.hits) == 100 and len(messages(acme)) >= 97
+    assert messages(acme) <= acme_messages

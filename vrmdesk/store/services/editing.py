@@ -23,10 +23,13 @@ from sqlalchemy.sql.sqltypes import Enum
 from vrmdesk.errors import NotFound
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import AttachmentStore
-from vrmdesk.store.services import records, rules, undo
+from vrmdesk.store.services import records, rules, tags, undo
 
 #: every kind of record, by the name the GUI knows it by
 KINDS: tuple[str, ...] = tuple(m.RECORD_BY_KIND)
+
+#: the editor's field holding a record's tags (a list of names; not a column: ``tags.set_tags``)
+TAGS = "tags"
 
 #: fields holding a list whose items come from an enum (the channels a vendor may use)
 _ITEM_CHOICES: dict[tuple[str, str], type[enum.Enum]] = {
@@ -100,10 +103,12 @@ def initial_values(kind: str) -> dict[str, Any]:
 
 
 def stored_values(session: Session, kind: str, record_id: int) -> dict[str, Any]:
-    """The values of a stored record's editable fields (NotFound if it is gone)."""
+    """The values of a stored record's editable fields and its tags (NotFound if it is gone)."""
     cls = record_class(kind)
     obj = records.get(session, cls, record_id)
-    return {name: getattr(obj, name) for name in records.editable_fields(cls)}
+    values = {name: getattr(obj, name) for name in records.editable_fields(cls)}
+    values[TAGS] = tags.tags_of(session, obj)
+    return values
 
 
 def save_record(
@@ -112,9 +117,13 @@ def save_record(
     """Create (``record_id`` None) or update a record from an editor's values.
 
     On a new record a field left empty that may not be empty is left out, so the core fills it
-    in (a warranty starts on the thing's purchase date) or says it is required.
+    in (a warranty starts on the thing's purchase date) or says it is required. ``values`` may
+    hold the record's tags under :data:`TAGS` (the whole list): they are set in the same unit of
+    work, so a refused tag leaves the record unsaved too.
     """
     cls = record_class(kind)
+    values = dict(values)
+    tag_names = values.pop(TAGS, None)
     if record_id is None:
         columns = records.editable_fields(cls)
         fields = {
@@ -125,6 +134,8 @@ def save_record(
         obj = records.create(session, cls, **fields)
     else:
         obj = records.update(session, cls, record_id, **values)
+    if tag_names is not None:
+        tags.set_tags(session, obj, tag_names)
     return Saved(obj.id, records.title_of(obj))
 
 

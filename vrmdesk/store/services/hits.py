@@ -3,8 +3,9 @@
 The index (``search.search``) knows a hit's kind, id, indexed title and snippet. What a person
 needs to tell hits apart (a ticket's vendor, a warranty's thing, the day of a message) is read
 here for all hits together: one query per kind of record among them, one per kind of owner of
-the files among them, and one per kind of page they live on (vendor, thing), not a query per
-hit. :func:`records.home_of` then finds every record it asks for in the session.
+the files among them, one per kind of page they live on (vendor, thing), and one for the tags
+of them all, not a query per hit. :func:`records.home_of` then finds every record it asks for
+in the session.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from vrmdesk.errors import VrmError
 from vrmdesk.store import models as m
-from vrmdesk.store.services import records
+from vrmdesk.store.services import records, tags
 from vrmdesk.store.services.search import Hit
 
 Key = tuple[str, int]
@@ -37,6 +38,8 @@ class DescribedHit:
     snippet: str
     #: an interaction's direction (True: the vendor wrote); None for other kinds
     inbound: bool | None = None
+    #: the record's own tags, by name
+    tags: tuple[str, ...] = ()
 
 
 def _load(session: Session, wanted: dict[str, set[int]], into: dict[Key, m.Record]) -> None:
@@ -78,6 +81,8 @@ def describe(
     step()
     homes = {key: _home(session, record) for key, record in loaded.items()}
     _load(session, _group(homes.values()), loaded)
+    step()
+    tagged = tags.tags_of_records(session, ((hit.kind, hit.id) for hit in hits))
     out = []
     for hit in hits:
         step()
@@ -104,6 +109,7 @@ def describe(
                 record.direction == m.Direction.INBOUND
                 if isinstance(record, m.Interaction)
                 else None,
+                tuple(tagged.get((hit.kind, hit.id), ())),
             )
         )
     return out

@@ -31,6 +31,23 @@ lists of every word beginning with it.
 
 Rowids are ``id * 16 + kind_code`` (see ``store.fts``), so "newest" means the highest ids.
 
+Narrowing and paging. ``kinds`` keeps the kinds of record named; ``vendor_id`` the records of
+one vendor (its own record, its contacts, channels, accounts, tickets, conversation, offers,
+agreements, registrations and service, the things it made or sold and their warranties, and
+the files on the vendor, its tickets, messages and things); ``since``/``until`` the records
+whose own date (:data:`DATED`: a message's time, a ticket's opening, a thing's purchase …)
+falls in those days, both included, so a kind without a date of its own (a vendor, a contact)
+drops out. The filters restrict the two candidate passes above, so the ranking stays bounded;
+each pass then walks the term's list until it has found its candidates among the records
+allowed (for a narrow filter and a common word, the whole list, like the name pass). The
+records allowed are read once per statement, from the tables' own indexes.
+
+``offset`` pages through the ranked candidates: page *n* is ranks ``offset`` to
+``offset + limit`` of the same ranking, so every page costs the same two candidate passes and
+the snippets of its own rows only. ``Outcome.more`` says whether a further page has hits;
+``Outcome.capped`` that the window was full, so older matches than the ranked ones exist and a
+narrower search would reach them.
+
 A running statement can be stopped: ``cancelled()`` is polled through SQLite's progress handler
 and a true answer interrupts the statement; :func:`run` then answers ``cancelled=True``.
 """
@@ -41,11 +58,14 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from vrmdesk.errors import ValidationError
 from vrmdesk.store import fts
 from vrmdesk.store import models as m
 from vrmdesk.store.fts import ROWID_SPAN
@@ -101,6 +121,66 @@ class Outcome:
     note: str = ""
     #: the search was stopped by ``cancelled()`` before it answered
     cancelled: bool = False
+    #: the ranked candidates go on after this page (ask again with ``offset + limit``)
+    more: bool = False
+    #: the window of candidates was full: older matches exist than those ranked
+    capped: bool = False
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a search is narrowed to (every field empty: everything)."""
+
+    kinds: tuple[str, ...] = ()
+    vendor_id: int | None = None
+    #: the first and the last day (both included) of the records' own dates
+    since: date | None = None
+    until: date | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.kinds) or self.vendor_id is not None or self.dated
+
+    @property
+    def dated(self) -> bool:
+        return self.since is not None or self.until is not None
+
+
+#: kind -> (table, its own date column or None, the SQL condition "belongs to vendor :vendor")
+_OF_VENDOR = "vendor_id = :vendor"
+_VENDOR_ASSETS = "SELECT id FROM assets WHERE maker_id = :vendor OR seller_id = :vendor"
+SCOPES: dict[str, tuple[str, str | None, str]] = {
+    "vendor": ("vendors", None, "id = :vendor"),
+    "contact": ("contacts", None, _OF_VENDOR),
+    "channel": ("channels", None, _OF_VENDOR),
+    "account": ("accounts", None, _OF_VENDOR),
+    "asset": ("assets", "purchase_date", "maker_id = :vendor OR seller_id = :vendor"),
+    "warranty": (
+        "warranties",
+        "starts_on",
+        f"provider_id = :vendor OR asset_id IN ({_VENDOR_ASSETS})",
+    ),
+    "registration": ("registrations", "registered_on", _OF_VENDOR),
+    "service_event": ("service_events", "performed_on", _OF_VENDOR),
+    "ticket": ("tickets", "opened_on", _OF_VENDOR),
+    "interaction": ("interactions", "occurred_at", _OF_VENDOR),
+    "offer": ("offers", "received_at", _OF_VENDOR),
+    "agreement": ("agreements", "started_on", _OF_VENDOR),
+    "attachment": (
+        "attachments",
+        "created_at",
+        "(owner_kind = 'vendor' AND owner_id = :vendor)"
+        " OR (owner_kind = 'ticket'"
+        " AND owner_id IN (SELECT id FROM tickets WHERE vendor_id = :vendor))"
+        " OR (owner_kind = 'interaction'"
+        " AND owner_id IN (SELECT id FROM interactions WHERE vendor_id = :vendor))"
+        f" OR (owner_kind = 'asset' AND owner_id IN ({_VENDOR_ASSETS}))",
+    ),
+}
+#: the date a date range looks at, by kind (kinds not here have none and drop out)
+DATED: dict[str, str] = {kind: col for kind, (_, col, _) in SCOPES.items() if col is not None}
+#: those of the date columns that hold a time (UTC): the range's days are local days
+_TIMED = {"occurred_at", "received_at", "created_at"}
 
 
 def prepare(user_text: str) -> Query:
@@ -172,26 +252,84 @@ def _kind_filter(kinds: Sequence[str] | None) -> str:
     return f" AND (rowid % {ROWID_SPAN}) IN ({', '.join(str(c) for c in codes) or 'NULL'})"
 
 
+def _utc_text(day: date) -> str:
+    """The start of a local day as the vault stores a time (UTC, no zone)."""
+    utc = datetime.combine(day, time()).astimezone(UTC).replace(tzinfo=None)
+    return f"{utc:%Y-%m-%d %H:%M:%S}"
+
+
+def _scope_filter(scope: Scope) -> tuple[str, dict[str, Any]]:
+    """The condition (and its parameters) that keeps a candidate pass inside ``scope``.
+
+    The records allowed are selected by ``+rowid IN (SELECT …)``: SQLite reads the subquery
+    once per statement, and the ``+`` keeps it from being handed to FTS5 as a rowid list.
+    """
+    if scope.vendor_id is None and not scope.dated:
+        return "", {}
+    if scope.since is not None and scope.until is not None and scope.since > scope.until:
+        raise ValidationError("The first day comes after the last day.", field="until")
+    params: dict[str, Any] = {}
+    if scope.vendor_id is not None:
+        params["vendor"] = int(scope.vendor_id)
+    if scope.since is not None:
+        params["since_day"] = f"{scope.since:%Y-%m-%d}"
+        params["since_time"] = _utc_text(scope.since)
+    if scope.until is not None:
+        after = scope.until + timedelta(days=1)
+        params["after_day"] = f"{after:%Y-%m-%d}"
+        params["after_time"] = _utc_text(after)
+    parts = []
+    for kind, (table, column, of_vendor) in SCOPES.items():
+        if scope.kinds and kind not in scope.kinds:
+            continue
+        conditions = []
+        if scope.vendor_id is not None:
+            conditions.append(f"({of_vendor})")
+        if scope.dated:
+            if column is None:
+                continue
+            unit = "time" if column in _TIMED else "day"
+            if scope.since is not None:
+                conditions.append(f"{column} >= :since_{unit}")
+            if scope.until is not None:
+                conditions.append(f"{column} < :after_{unit}")
+        code = m.RECORD_BY_KIND[kind].kind_code
+        parts.append(
+            f"SELECT id * {ROWID_SPAN} + {code} FROM {table} WHERE {' AND '.join(conditions)}"
+        )
+    if not parts:
+        return " AND 0", params
+    return f" AND +rowid IN ({' UNION ALL '.join(parts)})", params
+
+
 def run(
     session: Session,
     user_text: str,
     *,
     limit: int = 50,
+    offset: int = 0,
     kinds: Sequence[str] | None = None,
+    scope: Scope | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> Outcome:
-    """Search for ``user_text``: the best ``limit`` hits, a note if the query was shortened."""
+    """Search for ``user_text``: the ``limit`` hits ranked from ``offset`` on (0: the best),
+    within ``scope`` (``kinds`` alone may be given instead), a note if the query was
+    shortened. A date range whose first day is after its last is a ``ValidationError``."""
     query = prepare(user_text)
+    scope = scope or Scope(kinds=tuple(kinds or ()))
+    restrict, params = _scope_filter(scope)
     if query.fts is None or limit <= 0:
         return Outcome([], query.note)
     if cancelled is not None and cancelled():
         return Outcome([], query.note, cancelled=True)
     try:
         with _stoppable(session, cancelled):
-            hits = _search(session, query, limit, _kind_filter(kinds))
+            page = _search(
+                session, query, limit, max(0, offset), _kind_filter(scope.kinds), restrict, params
+            )
     except _Interrupted:
         return Outcome([], query.note, cancelled=True)
-    return Outcome(hits, query.note)
+    return Outcome(page.hits, query.note, more=page.more, capped=page.capped)
 
 
 def search(
@@ -199,43 +337,75 @@ def search(
     user_text: str,
     *,
     limit: int = 50,
+    offset: int = 0,
     kinds: list[str] | None = None,
+    scope: Scope | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[Hit]:
     """The hits of :func:`run` alone (empty when cancelled)."""
-    return run(session, user_text, limit=limit, kinds=kinds, cancelled=cancelled).hits
+    return run(
+        session,
+        user_text,
+        limit=limit,
+        offset=offset,
+        kinds=kinds,
+        scope=scope,
+        cancelled=cancelled,
+    ).hits
 
 
-def _search(session: Session, query: Query, limit: int, kind_filter: str) -> list[Hit]:
+@dataclass(frozen=True)
+class _Page:
+    hits: list[Hit]
+    more: bool
+    capped: bool
+
+
+def _search(
+    session: Session,
+    query: Query,
+    limit: int,
+    offset: int,
+    kind_filter: str,
+    restrict: str = "",
+    params: dict[str, Any] | None = None,
+) -> _Page:
     # Each statement evaluates its MATCH once: a rowid list in "rowid IN (…)" would make SQLite
     # run the MATCH once per value, and a prefix's doclist is rebuilt each time.
     match = f"FROM search_index WHERE search_index MATCH :q{kind_filter}"
+    scoped = params or {}
     # ORDER BY rowid DESC is the index's own order read backwards: the LIMIT stops the scan
-    newest = text(f"SELECT rowid {match} ORDER BY rowid DESC LIMIT :n")
-    window = [row for (row,) in session.execute(newest, {"q": query.fts, "n": CANDIDATES})]
+    newest = text(f"SELECT rowid {match}{restrict} ORDER BY rowid DESC LIMIT :n")
+    window = [
+        row for (row,) in session.execute(newest, {**scoped, "q": query.fts, "n": CANDIDATES})
+    ]
     if not window:
-        return []
-    named = _named(session, match, query.in_title, window[-1])
+        return _Page([], False, False)
+    named = _named(session, match + restrict, {**scoped, "q": query.in_title}, window[-1])
     in_window = set(window)
-    first = sorted(named, key=lambda r: (named[r], -r))[:limit]
-    chosen = set(first)
-    best = first + [row for row in window if row not in chosen][: limit - len(first)]
+    by_name = sorted(named, key=lambda r: (named[r], -r))
+    ranked = by_name + [row for row in window if row not in named]
+    best = ranked[offset : offset + limit]
+    more = len(ranked) > offset + limit
+    capped = len(window) >= CANDIDATES or len(named) >= NAME_CANDIDATES
+    if not best:
+        return _Page([], more, capped)
     # Snippets from the whole query for the rows in the window; a name match older than the
     # window gets its row from the name query. That snippet has no marks, as the name query
     # matches no body: it is left out, and the title shows.
-    shown = _shown(session, match, query.in_title, [r for r in first if r not in in_window])
+    shown = _shown(session, match, query.in_title, [r for r in best if r not in in_window])
     shown.update(_shown(session, match, query.fts, [r for r in best if r in in_window]))
     hits = []
-    for place, row in enumerate(best):
+    for place, row in enumerate(best, start=offset):
         if row not in shown:  # changed between the statements (another connection wrote)
             continue
         kind, title, snip = shown[row]
         snippet = snip if MARK_START in snip else ""
         hits.append(Hit(kind, row // ROWID_SPAN, title, snippet, float(place)))
-    return hits
+    return _Page(hits, more, capped)
 
 
-def _named(session: Session, match: str, in_title: str | None, low: int) -> dict[int, int]:
+def _named(session: Session, match: str, params: dict[str, Any], low: int) -> dict[int, int]:
     """Rowid → length of the name, of the name matches in the two ranges (module docstring).
 
     Each range is read upwards from its lower bound (FTS5 seeks to it) and ends at its upper
@@ -247,8 +417,8 @@ def _named(session: Session, match: str, in_title: str | None, low: int) -> dict
     if named_high < low:
         ranges.append((0, named_high))
     for lower, upper in ranges:
-        params = {"q": in_title, "low": lower, "high": upper, "n": NAME_CANDIDATES}
-        named.update((row, size) for row, size in session.execute(ranged, params))
+        bounds = {**params, "low": lower, "high": upper, "n": NAME_CANDIDATES}
+        named.update((row, size) for row, size in session.execute(ranged, bounds))
     return named
 
 

@@ -115,6 +115,8 @@ class AssetDetail:
     location: str
     status: m.AssetStatus
     notes: str
+    #: the thing's tags, by name
+    tags: tuple[str, ...] = ()
     warranties: list[WarrantyRow] = field(default_factory=list)
     registrations: list[RegistrationRow] = field(default_factory=list)
     service: list[ServiceRow] = field(default_factory=list)
@@ -228,7 +230,7 @@ def related_tickets(session: Session, asset_id: int) -> list[m.Ticket]:
 
 def asset_detail(session: Session, asset_id: int, on: date | None = None) -> AssetDetail:
     """One thing with its warranties (and their states), registrations, service and tickets."""
-    from vrmdesk.store.services import records
+    from vrmdesk.store.services import records, tags
 
     on = on or rules.today()
     asset = records.get(session, m.Asset, asset_id)
@@ -248,6 +250,7 @@ def asset_detail(session: Session, asset_id: int, on: date | None = None) -> Ass
         location=asset.location,
         status=asset.status,
         notes=asset.notes or "",
+        tags=tuple(tags.tags_of(session, asset)),
     )
     warranties = session.scalars(
         select(m.Warranty)

@@ -19,7 +19,7 @@ from sqlalchemy import and_, case, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from vrmdesk.store import models as m
-from vrmdesk.store.services import records, rules
+from vrmdesk.store.services import records, rules, tags
 from vrmdesk.store.services.dashboard import Lead
 
 SORTS = ("name", "last_contact", "attention")
@@ -203,6 +203,8 @@ class VendorCard:
     notes: str
     max_offers_per_year: int | None
     allowed_channels: tuple[str, ...]
+    #: the vendor's tags, by name
+    tags: tuple[str, ...] = ()
 
     @property
     def policy(self) -> str:
@@ -232,6 +234,7 @@ def vendor_card(session: Session, vendor_id: int) -> VendorCard:
         notes=v.notes or "",
         max_offers_per_year=v.max_offers_per_year,
         allowed_channels=tuple(v.allowed_channels or ()),
+        tags=tuple(tags.tags_of(session, v)),
     )
 
 

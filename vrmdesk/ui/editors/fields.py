@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QRegularExpression,
+    QStringListModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -28,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from vrmdesk.errors import ValidationError
-from vrmdesk.store.services import rules
+from vrmdesk.store.services import rules, tags
 
 
 def human(value: str) -> str:
@@ -406,3 +413,65 @@ class ChannelsField(Field):
 
     def focus_target(self) -> QWidget:
         return next(iter(self.boxes.values()))
+
+
+class _TagCompleter(QCompleter):
+    """Completes the tag being typed (after the last comma), keeping the ones before it, and
+    offers only the tags in use that the line does not hold yet."""
+
+    def __init__(self, names: list[str], edit: QLineEdit) -> None:
+        self.names = list(names)
+        self.offered = QStringListModel(self.names)
+        super().__init__(self.offered, edit)
+        self.edit = edit
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchStartsWith)
+        self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        # the line edit would keep what was typed: the choice (with the tags before it) goes in
+        self.activated.connect(self._chosen)
+        edit.textEdited.connect(self._offer)
+
+    def _offer(self, text: str) -> None:
+        given = {t.strip().lower() for t in text.split(tags.SEPARATOR)[:-1]}
+        wanted = [name for name in self.names if name.lower() not in given]
+        if wanted != self.offered.stringList():
+            self.offered.setStringList(wanted)
+
+    def _chosen(self, text: object) -> None:
+        if isinstance(text, str):
+            self.edit.setText(text)
+
+    def splitPath(self, path: str) -> list[str]:
+        return [path.rsplit(tags.SEPARATOR, 1)[-1].lstrip()]
+
+    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        done = self.edit.text().rsplit(tags.SEPARATOR, 1)[:-1]
+        chosen = str(index.data())
+        return f"{done[0]}{tags.SEPARATOR} {chosen}" if done else chosen
+
+
+class TagsField(Field):
+    """A record's tags as one line, separated by commas, completing from the tags in use."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__((name,))
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText("none — separate tags with commas")
+        self.edit.setClearButtonEnabled(True)
+        self.completer = _TagCompleter(known, self.edit)
+        self.edit.setCompleter(self.completer)
+        self.edit.textChanged.connect(self.changed)
+        self.layout_.addWidget(self.edit)
+        self.setFocusProxy(self.edit)
+
+    def value(self) -> list[str]:
+        return tags.parse(self.edit.text())
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setText(tags.joined(value or []))
+
+    def is_empty(self) -> bool:
+        return not self.edit.text().strip(f" {tags.SEPARATOR}")
+
+    def focus_target(self) -> QWidget:
+        return self.edit

@@ -83,7 +83,8 @@ class RecordEditor(QDialog):
         self.rows = FormRows(form, reserved="sc")  # Save and Cancel keep their letters
         self.fields: dict[str, Field] = {}
         for spec in self.specs:
-            field = build_field(spec, infos[spec.name], choices, self.is_new)
+            info = infos.get(spec.name) or editing.FieldInfo(spec.name, nullable=True)
+            field = build_field(spec, info, choices, self.is_new)
             self.rows.add(spec.label, field, required=spec.required, hint=spec.hint)
             self.fields[spec.name] = field
         for field in self.fields.values():

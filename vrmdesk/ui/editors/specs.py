@@ -7,12 +7,12 @@ what the core says of that field (``editing.FieldInfo``: may it be empty, its le
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from vrmdesk.store.services import editing, things
+from vrmdesk.store.services import editing, tags, things
 from vrmdesk.store.services.editing import FieldInfo
 from vrmdesk.ui.editors.dates import DateField, DateTimeField
 from vrmdesk.ui.editors.fields import (
@@ -24,6 +24,7 @@ from vrmdesk.ui.editors.fields import (
     IntField,
     LineField,
     PickerField,
+    TagsField,
     TextField,
 )
 from vrmdesk.ui.editors.pattern_field import PatternField
@@ -53,7 +54,7 @@ class Spec:
     name: str
     label: str
     #: line, text, date, datetime, enum, vendor, asset, ticket, amount, int, check, channels,
-    #: pattern (a case reference pattern with its live test)
+    #: pattern (a case reference pattern with its live test), tags (the record's tags)
     kind: str
     required: bool = False
     hint: str = ""
@@ -211,6 +212,16 @@ SPECS: dict[str, list[Spec]] = {
     ],
 }
 
+#: every kind's editor ends with the record's tags
+TAGS = S(
+    editing.TAGS,
+    "Tags",
+    "tags",
+    hint="Separated by commas; tags already in use are offered as you type.",
+)
+for _specs in SPECS.values():
+    _specs.append(TAGS)
+
 
 @dataclass
 class Choices:
@@ -220,6 +231,8 @@ class Choices:
     assets: list[tuple[int, str]]
     categories: list[str]
     locations: list[str]
+    #: the tags in use, for completion
+    tags: list[str] = field(default_factory=list)
 
 
 def load_choices(session: Session, specs: list[Spec]) -> Choices:
@@ -230,6 +243,7 @@ def load_choices(session: Session, specs: list[Spec]) -> Choices:
         assets=things.asset_choices(session) if "asset" in kinds else [],
         categories=things.categories(session) if "categories" in suggests else [],
         locations=things.locations(session) if "locations" in suggests else [],
+        tags=tags.all_tags(session) if "tags" in kinds else [],
     )
 
 
@@ -263,4 +277,6 @@ def build_field(spec: Spec, info: FieldInfo, choices: Choices, is_new: bool) -> 
         return ChannelsField(spec.name, list(info.choices))
     if spec.kind == "pattern":
         return PatternField(spec.name, info.max_length)
+    if spec.kind == "tags":
+        return TagsField(spec.name, choices.tags)
     raise ValueError(f"unknown field kind {spec.kind!r}")

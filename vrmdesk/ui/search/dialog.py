@@ -3,6 +3,11 @@
 Typing restarts a short timer; when it fires the query runs off the UI thread through the core's
 search service, and only the answer to the latest text is shown. Up and Down in the field move
 through the results (skipping the section headers), Enter opens the selected one, Escape closes.
+
+Below the field, filters narrow the search (the core's ``search.Scope``): a kind of record
+(Alt+K), a vendor (Alt+V, typed with completion), and a range of days (Alt+F from, Alt+T to);
+Alt+L clears them all. A search gives its best :data:`LIMIT` hits; "More results" (Alt+M, or
+Down past the last result) asks the core for the next page of the same ranking and adds it.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
+    QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -32,17 +39,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vrmdesk.store.services import search
+from vrmdesk.errors import ValidationError
+from vrmdesk.store.services import editing, search
+from vrmdesk.store.services.search import Scope
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.tasks import Cancelled, Task
+from vrmdesk.ui.editors.dates import DateInput
+from vrmdesk.ui.editors.fields import PickerField, line_edit
 from vrmdesk.ui.search.model import (
     CONTEXT_ROLE,
     ICON_NAME_ROLE,
     ID_ROLE,
     IS_HEADER_ROLE,
     KIND_ROLE,
+    SECTIONS,
     SNIPPET_HTML_ROLE,
+    TAGS_ROLE,
     TITLE_HTML_ROLE,
     Result,
     SearchResultsModel,
@@ -50,6 +63,7 @@ from vrmdesk.ui.search.model import (
 )
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.modelindex import AnyIndex
+from vrmdesk.ui.widgets.tag_chips import chips_html
 
 DEBOUNCE_MS = 150
 LIMIT = 50
@@ -76,9 +90,12 @@ class ResultDelegate(QStyledItemDelegate):
         title = index.data(TITLE_HTML_ROLE) or ""
         context = index.data(CONTEXT_ROLE) or ""
         snippet = index.data(SNIPPET_HTML_ROLE) or ""
+        tags = index.data(TAGS_ROLE) or ()
         html = f"<div>{title}"
         if context:
             html += f"<span style='color:{dim}'>&nbsp;&nbsp;·&nbsp;&nbsp;{escape(context)}</span>"
+        if tags:
+            html += "&nbsp;&nbsp; " + chips_html(tags, option.palette)
         html += "</div>"
         if snippet:
             html += f"<div style='color:{dim}'>{snippet}</div>"
@@ -156,7 +173,7 @@ class SearchDialog(QDialog):
         self.setWindowTitle("Search")
         self.setAccessibleName("Search everything")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(680, 520)
+        self.resize(860, 560)
 
         self.field = QLineEdit()
         self.field.setAccessibleName("Search text")
@@ -184,17 +201,24 @@ class SearchDialog(QDialog):
 
         self.status = QLabel()
         self.status.setAccessibleName("Search status")
+        self.status.setWordWrap(True)
         hint = QLabel("↑ ↓ choose   ·   Enter open   ·   Esc close")
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.more_button = QPushButton("&More results")
+        self.more_button.setToolTip("The next results of the same search (or Down at the end)")
+        self.more_button.clicked.connect(self.load_more)
+        self.more_button.hide()
 
         top = QHBoxLayout()
         top.addWidget(label)
         top.addWidget(self.field, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.more_button)
         bottom.addWidget(hint)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(self._filter_bar())
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
 
@@ -206,11 +230,99 @@ class SearchDialog(QDialog):
         self._task: Task | None = None
         self._pending = False  # a query for the current text is waiting or running
         self._open_when_ready = False
+        #: what is shown: the search it answers, its results so far, whether more would come
+        self._shown_for: tuple[str, Scope] | None = None
+        self._results: list[Result] = []
+        self._note = ""
+        self._more = False
+        self._capped = False
+        self._select_after: tuple[str, int] | None = None
+        self._paging = False  # the next page is being read (Enter still opens the one chosen)
         self.field.textChanged.connect(self._text_changed)
         self.field.returnPressed.connect(self.open_selected)
         self.field.installEventFilter(self)
         controller.locked.connect(self.reject)
         self._show_status()
+
+    # -- filters -------------------------------------------------------------------------------
+    def _filter_bar(self) -> QHBoxLayout:
+        """Kind, vendor, from, to and Clear: each with its Alt letter, each a change to search."""
+        self.kind_filter = QComboBox()
+        self.kind_filter.setAccessibleName("Kind of record")
+        self.kind_filter.addItem("Any kind", None)
+        for kind, (heading, _) in SECTIONS.items():
+            self.kind_filter.addItem(heading, kind)
+        self.kind_filter.currentIndexChanged.connect(self._filters_changed)
+        self.vendor_filter = PickerField("vendor_id", "vendor", optional=True)
+        self.vendor_filter.set_accessible("Vendor")
+        line_edit(self.vendor_filter.combo).setPlaceholderText("any vendor")
+        self.vendor_filter.combo.setMinimumContentsLength(16)
+        with self.controller.session() as session:
+            self.vendor_filter.set_choices(editing.vendor_choices(session))
+        self.vendor_filter.changed.connect(self._filters_changed)
+        self.since_filter = DateInput("any day")
+        self.until_filter = DateInput("any day")
+        for name, box in (("From", self.since_filter), ("To", self.until_filter)):
+            box.edit.setAccessibleName(f"{name} (a day, included)")
+            box.changed.connect(self._filters_changed)
+        self.clear_filters_button = QPushButton("C&lear filters")
+        self.clear_filters_button.setToolTip("Search every kind, vendor and day again")
+        self.clear_filters_button.clicked.connect(self.clear_filters)
+        self.clear_filters_button.setEnabled(False)
+        row = QHBoxLayout()
+        for caption, widget in (
+            ("&Kind:", self.kind_filter),
+            ("&Vendor:", self.vendor_filter),
+            ("&From:", self.since_filter),
+            ("&To:", self.until_filter),
+        ):
+            label = QLabel(caption)
+            label.setBuddy(widget.focusProxy() or widget)
+            row.addWidget(label)
+            row.addWidget(widget, 2 if widget is self.vendor_filter else 0)
+        row.addStretch(1)
+        row.addWidget(self.clear_filters_button)
+        return row
+
+    def scope(self) -> Scope:
+        """The filters as the core takes them; a ValidationError when one cannot be read."""
+        kind = self.kind_filter.currentData()
+        try:
+            vendor = self.vendor_filter.value()
+        except ValidationError as exc:
+            raise ValidationError(f"Vendor: {exc}", field="vendor_id") from None
+        since = self.since_filter.checked_date("since", required=False)
+        until = self.until_filter.checked_date("until", required=False)
+        if since is not None and until is not None and since > until:
+            raise ValidationError("The day in From comes after the day in To.", field="until")
+        return Scope(kinds=(kind,) if kind else (), vendor_id=vendor, since=since, until=until)
+
+    def _filters_set(self) -> bool:
+        return bool(
+            self.kind_filter.currentData() is not None
+            or self.vendor_filter.combo.currentText().strip()
+            or self.since_filter.edit.text().strip()
+            or self.until_filter.edit.text().strip()
+        )
+
+    def _filters_changed(self) -> None:
+        self.clear_filters_button.setEnabled(self._filters_set())
+        self._text_changed(self.field.text())
+
+    def clear_filters(self) -> None:
+        """Every kind, vendor and day again; the text stays, and the field has the focus."""
+        for widget in (self.kind_filter, self.vendor_filter, self.since_filter, self.until_filter):
+            widget.blockSignals(True)
+        self.kind_filter.setCurrentIndex(0)
+        self.vendor_filter.set_value(None)
+        self.since_filter.set_date(None)
+        self.until_filter.set_date(None)
+        for widget in (self.kind_filter, self.vendor_filter, self.since_filter, self.until_filter):
+            widget.blockSignals(False)
+        self.since_filter.understood.clear()
+        self.until_filter.understood.clear()
+        self._filters_changed()
+        self.field.setFocus()
 
     # -- querying ------------------------------------------------------------------------------
     def _text_changed(self, _text: str) -> None:
@@ -218,47 +330,100 @@ class SearchDialog(QDialog):
         self._timer.start()
 
     def _query(self) -> None:
+        self._run_search(offset=0)
+
+    def load_more(self) -> None:
+        """The next page of the search shown, added to the results (the first new one chosen)."""
+        if not self._more or self._shown_for is None or self._pending or self._paging:
+            return
+        self._run_search(offset=len(self._results))
+
+    def _run_search(self, *, offset: int) -> None:
         text = self.field.text()
         self._serial += 1
         serial = self._serial
         if self._task is not None:
             self._task.cancel()
             self._task = None
-        if search.fts_query(text) is None:
-            self._show([], text=text)
+        try:
+            scope = self.scope()
+        except ValidationError as exc:
+            self._pending = self._open_when_ready = self._paging = False
+            self._shown_for = None
+            self._results, self._more = [], False
+            self.model.clear()
+            self.more_button.hide()
+            self.status.setText(str(exc))
             return
+        if offset and self._shown_for != (text, scope):
+            offset = 0  # the search changed meanwhile: start it again
+        if search.fts_query(text) is None:
+            self._show([], text=text, scope=scope)
+            return
+        if offset:
+            self._paging = True
 
         vault = self.controller.vault  # the worker touches no widget
 
-        def work(task: Task) -> tuple[list[Result], str]:
+        def work(task: Task) -> tuple[list[Result], str, bool, bool]:
             with vault.session() as session:
                 # typing on cancels the task, and that stops the statement running
-                found = search.run(session, text, limit=LIMIT, cancelled=lambda: task.cancelled)
+                found = search.run(
+                    session,
+                    text,
+                    limit=LIMIT,
+                    offset=offset,
+                    scope=scope,
+                    cancelled=lambda: task.cancelled,
+                )
                 if found.cancelled:
                     raise Cancelled()
-                return describe(session, found.hits, task.check), found.note
+                results = describe(session, found.hits, task.check)
+                return results, found.note, found.more, found.capped
 
-        def done(answer: tuple[list[Result], str]) -> None:
+        def done(answer: tuple[list[Result], str, bool, bool]) -> None:
             if serial == self._serial:
                 self._task = None
-                self._show(*answer, text=text)
+                results, note, more, capped = answer
+                if offset:
+                    self._select_after = (results[0].kind, results[0].id) if results else None
+                    results = self._results + results
+                self._show(results, note, text=text, scope=scope, more=more, capped=capped)
 
         def failed(exc: BaseException) -> None:
             if serial == self._serial:
                 self._task = None
-                self._pending = self._open_when_ready = False
+                self._pending = self._open_when_ready = self._paging = False
+                self._shown_for = None
+                self._results, self._more = [], False
                 self.model.clear()
+                self.more_button.hide()
                 self.status.setText(f"The search failed: {explain(exc)}")
 
         self._task = self.controller.run(work, on_done=done, on_error=failed, receiver=self)
 
-    def _show(self, results: list[Result], note: str = "", *, text: str) -> None:
-        self._pending = False
+    def _show(
+        self,
+        results: list[Result],
+        note: str = "",
+        *,
+        text: str,
+        scope: Scope,
+        more: bool = False,
+        capped: bool = False,
+    ) -> None:
+        self._pending = self._paging = False
+        self._shown_for = (text, scope)
+        self._results, self._note, self._more, self._capped = results, note, more, capped
         self.model.set_results(results, text)
+        self.more_button.setVisible(more)
         self._show_status(text, note)
-        first = self._step(-1, 1)
-        if first is not None:
-            self._select(first)
+        chosen, self._select_after = self._select_after, None
+        row = self.model.row_of(*chosen) if chosen else None
+        if row is None:
+            row = self._step(-1, 1)
+        if row is not None:
+            self._select(row)
         if self._open_when_ready:
             self._open_when_ready = False
             self.open_selected()
@@ -268,12 +433,18 @@ class SearchDialog(QDialog):
         if not text.strip():
             self.status.setText("Type to search every vendor, thing, ticket and message.")
             return
+        narrowed = " (filtered)" if self._filters_set() else ""
         if not count:
-            told = f"No matches for “{text.strip()[:80].rstrip()}”."
-        elif count >= LIMIT:
-            told = f"The best {count} matches."
+            told = f"No matches for “{text.strip()[:80].rstrip()}”{narrowed}."
+        elif self._more:
+            told = f"The best {count} matches{narrowed}; more with Alt+M."
+        elif self._capped:
+            told = (
+                f"{count} matches{narrowed}, the best among the newest: "
+                "narrow the search to reach older ones."
+            )
         else:
-            told = f"{count} match{'es' if count != 1 else ''}."
+            told = f"{count} match{'es' if count != 1 else ''}{narrowed}."
         self.status.setText(f"{told} {note}" if note else told)
 
     # -- choosing ------------------------------------------------------------------------------
@@ -305,6 +476,8 @@ class SearchDialog(QDialog):
             target = nxt
         if target != row and target >= 0:
             self._select(target)
+        elif delta > 0 and self._more:  # down past the last result: the next page
+            self.load_more()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.field and event.type() == QEvent.Type.KeyPress:

@@ -3,7 +3,8 @@
 ``describe`` turns the core's hits into plain rows (title, where the record lives, snippet) in the
 worker that ran the query, from the core's descriptions (``services.hits``);
 ``SearchResultsModel`` holds them as a flat list of section headers and results, which the
-dialog's delegate draws.
+dialog's delegate draws: a section for each kind, in the order of its best hit, and in it the
+hits in the core's ranking.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from vrmdesk.store.services.hits import DescribedHit
 from vrmdesk.store.services.search import MARK_END, MARK_START, Hit
 from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
-#: kind -> (section header, icon); sections appear in this order
+#: kind -> (section header, icon); the filter offers kinds in this order
 SECTIONS: dict[str, tuple[str, str]] = {
     "vendor": ("Vendors", "vendor"),
     "asset": ("Things", "thing"),
@@ -48,6 +49,8 @@ SNIPPET_HTML_ROLE = Qt.ItemDataRole.UserRole + 3
 CONTEXT_ROLE = Qt.ItemDataRole.UserRole + 4
 IS_HEADER_ROLE = Qt.ItemDataRole.UserRole + 5
 ICON_NAME_ROLE = Qt.ItemDataRole.UserRole + 6
+#: the record's tags (a tuple of names), drawn as chips
+TAGS_ROLE = Qt.ItemDataRole.UserRole + 7
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Result:
     context: str
     snippet: str
     icon: str
+    tags: tuple[str, ...] = ()
 
 
 def describe(session: Session, hits: Sequence[Hit], check: Callable[[], None]) -> list[Result]:
@@ -79,6 +83,7 @@ def _result(hit: DescribedHit) -> Result:
         hit.context,
         hit.snippet,
         icon_name,
+        hit.tags,
     )
 
 
@@ -127,11 +132,11 @@ class SearchResultsModel(QAbstractListModel):
         for result in results:
             by_kind.setdefault(result.kind, []).append(result)
         rows: list[_Row] = []
-        order = list(SECTIONS) + [k for k in by_kind if k not in SECTIONS]
-        for kind in order:
-            if kind in by_kind:
-                rows.append(_Row(SECTIONS.get(kind, (kind.replace("_", " ").title(),))[0]))
-                rows.extend(_Row("", result) for result in by_kind[kind])
+        # a section comes where its best hit ranks (dicts keep the order of first insertion),
+        # so a record named by the words, ranked first by the core, is shown first
+        for kind, results_of_kind in by_kind.items():
+            rows.append(_Row(SECTIONS.get(kind, (kind.replace("_", " ").title(),))[0]))
+            rows.extend(_Row("", result) for result in results_of_kind)
         self.beginResetModel()
         self._rows = rows
         self._query = query
@@ -146,6 +151,17 @@ class SearchResultsModel(QAbstractListModel):
 
     def result_at(self, row: int) -> Result | None:
         return self._rows[row].result if 0 <= row < len(self._rows) else None
+
+    def row_of(self, kind: str, record_id: int) -> int | None:
+        """The row of a result (None when it is not among them)."""
+        return next(
+            (
+                i
+                for i, row in enumerate(self._rows)
+                if row.result is not None and (row.result.kind, row.result.id) == (kind, record_id)
+            ),
+            None,
+        )
 
     def is_header(self, row: int) -> bool:
         return 0 <= row < len(self._rows) and self._rows[row].result is None
@@ -181,7 +197,8 @@ class SearchResultsModel(QAbstractListModel):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             snippet = "" if self._snippet_is_title(result) else plain(result.snippet)
-            parts = [result.title, result.context, snippet]
+            tagged = "tags: " + ", ".join(result.tags) if result.tags else ""
+            parts = [result.title, result.context, tagged, snippet]
             return " — ".join(p for p in parts if p)
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain(result.snippet) or result.title
@@ -197,4 +214,6 @@ class SearchResultsModel(QAbstractListModel):
             return result.id
         if role == ICON_NAME_ROLE:
             return result.icon
+        if role == TAGS_ROLE:
+            return result.tags
         return None

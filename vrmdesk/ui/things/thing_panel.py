@@ -38,6 +38,7 @@ from vrmdesk.ui.things.sections import (
     Section,
     overdue,
 )
+from vrmdesk.ui.widgets.tag_chips import TagChips
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:
@@ -123,6 +124,7 @@ class AssetPanel(QWidget):
             self.facts[name] = value
         for column in (1, 3, 5):
             facts.setColumnStretch(column, 1)
+        self.tags = TagChips()
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.notes.setTextFormat(Qt.TextFormat.PlainText)
@@ -151,6 +153,7 @@ class AssetPanel(QWidget):
         line.setFrameShadow(QFrame.Shadow.Sunken)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.tags)
         layout.addLayout(facts)
         layout.addWidget(self.notes)
         layout.addWidget(line)
@@ -214,6 +217,7 @@ class AssetPanel(QWidget):
         for label in f.values():
             if not label.text():
                 label.setText("—")
+        self.tags.set_tags(detail.tags)
         self.notes.setText(detail.notes)
         self.notes.setVisible(bool(detail.notes))
         lists: dict[str, Sequence[Any]] = {
@@ -259,6 +263,7 @@ class AssetPanel(QWidget):
         self.title.setText("")
         for label in self.facts.values():
             label.setText("")
+        self.tags.set_tags(())
         self.notes.setText("")
         for section in self.sections.values():
             section.model.clear()

@@ -24,6 +24,7 @@ from vrmdesk.store.services.views import VendorCard
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.vendors.health_chart import HealthWidget
 from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel
+from vrmdesk.ui.widgets.tag_chips import TagChips
 
 LISTS: tuple[tuple[str, str, str, str], ...] = (
     # kind, noun, heading, second column
@@ -72,6 +73,10 @@ class OverviewTab(QScrollArea):
             label.setAccessibleName(caption.rstrip(":"))
             form.addRow(caption, label)
             self.fields[key] = label
+        self.tags = TagChips()
+        self.tags_caption = QLabel("Tags:")
+        form.addRow(self.tags_caption, self.tags)
+        self.tags_caption.hide()
         layout.addWidget(details)
 
         health_box = QGroupBox("Relationship health")
@@ -120,6 +125,8 @@ class OverviewTab(QScrollArea):
         self.fields["since"].setText(f"{card.since:%B %Y}" if card.since else "—")
         self.fields["policy"].setText(card.policy)
         self.fields["notes"].setText(card.notes or "—")
+        self.tags.set_tags(card.tags)
+        self.tags_caption.setVisible(bool(card.tags))
         self.health.set_health(health)
         for tab in self.lists.values():
             tab.model.set_vendor(card.id)
@@ -141,6 +148,8 @@ class OverviewTab(QScrollArea):
         self.vendor_id = None
         for label in self.fields.values():
             label.setText("")
+        self.tags.set_tags(())
+        self.tags_caption.hide()
         self.health.clear()
         for tab in self.lists.values():
             tab.model.clear()
