@@ -153,13 +153,22 @@ def test_a_page_is_bounded_and_costs_one_query_however_many_tickets(demo_vault):
         _many_tickets(s, 3000)
         with Selects(s) as seen:
             first = tickets.ticket_page(s, limit=100)
-        assert len(first) == 100 and len(seen) == 1
+        assert len(first) == 100 and len(seen) == 2  # the page's ids, then its rows
         second = tickets.ticket_page(s, offset=100, limit=100)
         assert not {r.id for r in first} & {r.id for r in second}
         assert tickets.count_tickets(s) == 3003
         # pages follow each other in the sort order
         days = [r.follow_up_on for r in first + second]
         assert days == sorted(days, key=lambda d: (d is None, d))
+
+
+def test_the_things_filter_offers_the_things_with_tickets_of_the_vendor_chosen(demo_vault):
+    with demo_vault.session() as s:
+        samsung = ticket(s, "SEG-2211-903771")
+        everything = [n for _, n in tickets.thing_choices(s)]
+        assert "Fridge freezer" in everything and "Dishwasher" in everything
+        assert tickets.thing_choices(s, samsung.vendor_id) == [(samsung.asset_id, "Fridge freezer")]
+        assert tickets.filter_choices(s, with_things=False).things == []
 
 
 def test_one_tickets_view_and_its_conversation_newest_last(demo_vault):

@@ -147,6 +147,33 @@ def test_filters_by_state_vendor_thing_tag_and_overdue(page, controller, qtbot):
     assert page.count_label.text() == "3 tickets"
 
 
+def test_the_thing_filter_is_read_when_used_and_offers_the_vendors_things(page, qtbot):
+    assert page.thing.count() == 1  # only "All things" until a person comes to the filter
+    choose(qtbot, page.vendor, "Samsung")
+    page.thing.setFocus()
+    assert [page.thing.itemText(n) for n in range(page.thing.count())] == [
+        "All things",
+        "Fridge freezer",
+    ]
+    choose(qtbot, page.thing, "Fridge")
+    choose(qtbot, page.vendor, "Bosch")  # Bosch has no ticket about the fridge: the thing goes
+    assert page.thing.currentData() is None
+    assert shown_titles(page) == ["Dishwasher stops with error E24"]
+
+
+def test_the_model_passes_qts_model_checks(page, qtmodeltester):
+    qtmodeltester.check(page.model)
+
+
+def test_enter_on_a_ticket_opens_log_a_call(page, qtbot):
+    page.table.setFocus()
+    select_row(qtbot, page, 1)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert page.view.log_dialog is not None and page.view.log_dialog.isVisible()
+    assert page.view.log_dialog.ticket.title == "Billed twice for the fibre line in October"
+    page.view.log_dialog.reject()
+
+
 def test_a_column_header_sorts_in_the_core_both_ways(page, qtbot):
     click_header(qtbot, page, COLUMN["vendor"])
     assert page.model.sort_key == "vendor" and not page.model.descending

@@ -116,27 +116,21 @@ def _order(sort: str, descending: bool) -> list[ColumnElement[Any]]:
     columns: dict[str, Any] = {
         "title": t.title,
         "vendor": m.Vendor.name,
-        "thing": m.Asset.name,
         "status": t.status,
         "opened": t.opened_on,
         "reference": t.reference,
     }
-    if sort == "follow_up":
-        # tickets without a follow-up date come last either way
-        day = t.follow_up_on.desc() if descending else t.follow_up_on.asc()
-        return [t.follow_up_on.is_(None), day, t.opened_on.desc(), t.id.desc()]
+    if sort in ("follow_up", "thing"):
+        # tickets without a follow-up date (about no thing) come last either way
+        column = t.follow_up_on if sort == "follow_up" else m.Asset.name
+        first = (column.desc() if descending else column.asc()).nulls_last()
+        return [first, t.opened_on.desc(), t.id.desc()]
     if sort not in columns:
         raise ValidationError(
             f"The list cannot be sorted by {sort!r} (choose from {', '.join(SORTS)}).",
             field="sort",
         )
     column = columns[sort]
-    if sort == "thing":  # tickets about no thing come last either way
-        return [
-            m.Asset.name.is_(None),
-            column.desc() if descending else column.asc(),
-            t.id.desc(),
-        ]
     return [column.desc() if descending else column.asc(), t.id.desc()]
 
 
@@ -149,9 +143,23 @@ def ticket_page(
     offset: int = 0,
     limit: int = PAGE,
 ) -> list[TicketListRow]:
-    """One page of the tickets the filter lets through, sorted by ``sort`` (see :data:`SORTS`)."""
+    """One page of the tickets the filter lets through, sorted by ``sort`` (see :data:`SORTS`).
+
+    Two queries: the page's ids in order (joining the vendor or the thing only to sort by its
+    name), then those rows with their vendor's and thing's names.
+    """
     wanted = wanted or TicketFilter()
     t = m.Ticket
+    order = _order(sort, descending)
+    ids_query = select(t.id)
+    if sort == "vendor":
+        ids_query = ids_query.join(m.Vendor, m.Vendor.id == t.vendor_id)
+    elif sort == "thing":
+        ids_query = ids_query.outerjoin(m.Asset, m.Asset.id == t.asset_id)
+    ids_query = ids_query.where(*_where(wanted)).order_by(*order)
+    ids = list(session.scalars(ids_query.offset(max(offset, 0)).limit(max(limit, 0))))
+    if not ids:
+        return []
     query = (
         select(
             t.id,
@@ -167,11 +175,10 @@ def ticket_page(
         )
         .join(m.Vendor, m.Vendor.id == t.vendor_id)
         .outerjoin(m.Asset, m.Asset.id == t.asset_id)
+        .where(t.id.in_(ids))
     )
-    query = query.where(*_where(wanted)).order_by(*_order(sort, descending))
-    query = query.offset(max(offset, 0)).limit(max(limit, 0))
-    return [
-        TicketListRow(
+    rows = {
+        row[0]: TicketListRow(
             id=row[0],
             title=row[1],
             reference=row[2],
@@ -184,7 +191,8 @@ def ticket_page(
             follow_up_on=row[9],
         )
         for row in session.execute(query)
-    ]
+    }
+    return [rows[i] for i in ids if i in rows]
 
 
 def count_tickets(session: Session, wanted: TicketFilter | None = None) -> int:
@@ -207,13 +215,11 @@ class FilterChoices:
     tags: list[str]
 
 
-def filter_choices(session: Session) -> FilterChoices:
+def filter_choices(session: Session, *, with_things: bool = True) -> FilterChoices:
+    """The filters' choices; ``with_things=False`` leaves the (longest) list of things out."""
     t = m.Ticket
     vendors = select(m.Vendor.id, m.Vendor.name).where(
         exists(select(t.id).where(t.vendor_id == m.Vendor.id))
-    )
-    things = select(m.Asset.id, m.Asset.name).where(
-        exists(select(t.id).where(t.asset_id == m.Asset.id))
     )
     tags = (
         select(m.Tag.name)
@@ -223,9 +229,19 @@ def filter_choices(session: Session) -> FilterChoices:
     )
     return FilterChoices(
         vendors=[(i, n) for i, n in session.execute(vendors.order_by(m.Vendor.name, m.Vendor.id))],
-        things=[(i, n) for i, n in session.execute(things.order_by(m.Asset.name, m.Asset.id))],
+        things=thing_choices(session) if with_things else [],
         tags=sorted(session.scalars(tags), key=str.casefold),
     )
+
+
+def thing_choices(session: Session, vendor_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the things that have tickets (with this vendor, when given), by name."""
+    t = m.Ticket
+    has = select(t.id).where(t.asset_id == m.Asset.id)
+    if vendor_id is not None:
+        has = has.where(t.vendor_id == vendor_id)
+    query = select(m.Asset.id, m.Asset.name).where(exists(has))
+    return [(i, n) for i, n in session.execute(query.order_by(m.Asset.name, m.Asset.id))]
 
 
 # -- one ticket --------------------------------------------------------------------------------

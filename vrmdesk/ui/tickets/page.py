@@ -8,10 +8,10 @@ once. With no ticket in the vault, the page says what a ticket is and how to mak
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QFocusEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,6 +43,7 @@ from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.tables import record_table
 
 #: what the page says when the vault holds no ticket at all
+_STALE = object()
 EXPLAINED = (
     "<p><b>No tickets yet.</b></p>"
     "<p>A ticket is a case you have open with a vendor: a repair, a complaint, a refund, a "
@@ -58,6 +59,26 @@ STATES = (
     *((views.label(s), s) for s in ("open", "waiting_on_vendor", "waiting_on_me")),
     *((views.label(s), s) for s in ("resolved", "closed")),
 )
+
+
+#: changes to these kinds can change what the filters offer
+CHOICES = {"*", "vendor", "asset", "ticket", "tag", "tagging"}
+
+
+class LazyCombo(QComboBox):
+    """A combo box that asks for its items only when a person comes to use it."""
+
+    def __init__(self, load: Callable[[], None]) -> None:
+        super().__init__()
+        self.load = load
+
+    def showPopup(self) -> None:
+        self.load()
+        super().showPopup()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.load()
+        super().focusInEvent(event)
 
 
 class TicketsPage(Page):
@@ -76,8 +97,17 @@ class TicketsPage(Page):
         for text, value in STATES:
             self.state.addItem(text, value)
         self.vendor = self._combo("Filter by vendor", 8)
-        self.thing = self._combo("Filter by thing", 8)
+        # the things with tickets can be thousands: read when the filter is used, for the vendor
+        # chosen (a stale list has the vendor it was read for, or _STALE)
+        self.thing = self._combo("Filter by thing", 8, LazyCombo(self._load_things))
+        self._things_for: object = _STALE
         self.tag = self._combo("Filter by tag", 6)
+        for combo, text in (
+            (self.vendor, "All vendors"),
+            (self.thing, "All things"),
+            (self.tag, "All tags"),
+        ):
+            self._fill(combo, text, [])
         self.overdue = QCheckBox("Follow-up &overdue")
         self.overdue.setToolTip("Only open tickets whose follow-up date has come")
         self.count_label = QLabel()
@@ -154,15 +184,16 @@ class TicketsPage(Page):
         layout.addLayout(bar)
         layout.addWidget(self.splitter, 1)
 
-        for combo in (self.state, self.vendor, self.thing, self.tag):
+        self.vendor.currentIndexChanged.connect(self._vendor_chosen)
+        for combo in (self.state, self.thing, self.tag):
             combo.currentIndexChanged.connect(self._apply_filter)
         self.overdue.toggled.connect(self._apply_filter)
         self.model.modelReset.connect(self._update_count)
         self._restore_state(settings.qsettings())
 
     @staticmethod
-    def _combo(name: str, length: int) -> QComboBox:
-        combo = QComboBox()
+    def _combo(name: str, length: int, combo: QComboBox | None = None) -> QComboBox:
+        combo = combo or QComboBox()
         combo.setAccessibleName(name)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(length)
@@ -180,21 +211,27 @@ class TicketsPage(Page):
         if not self.isVisible():
             self._stale = True
             return
-        self.reload()
+        self.reload(choices=bool(kinds & CHOICES))
 
-    def reload(self) -> None:
-        """Read the filters' choices, the list (as many rows as were shown) and the ticket."""
+    def reload(self, *, choices: bool = True) -> None:
+        """Read the filters' choices (unless told not to), the list (as many rows as were
+        shown) and the ticket shown."""
         if not self.controller.is_open:
             return
         keep = self.current_ticket_id() or (self.view.ticket.id if self.view.ticket else None)
-        with self.controller.session() as session:
-            choices = tickets.filter_choices(session)
-            self._any = tickets.has_tickets(session)
+        offered = None
+        if choices or self._stale:
+            with self.controller.session() as session:
+                offered = tickets.filter_choices(session, with_things=False)
+                self._any = tickets.has_tickets(session)
         self._loading = True
         try:
-            self._fill(self.vendor, "All vendors", choices.vendors)
-            self._fill(self.thing, "All things", choices.things)
-            self._fill(self.tag, "All tags", [(t, t) for t in choices.tags])
+            if offered is not None:
+                self._fill(self.vendor, "All vendors", offered.vendors)
+                self._fill(self.tag, "All tags", [(t, t) for t in offered.tags])
+                self._things_for = _STALE
+                if self.thing.currentData() is not None:  # the list keeps the thing chosen
+                    self._load_things()
             self.model.filter = self._wanted()
             self.model.reload(at_least=self.model.rowCount())
             if keep is not None:
@@ -208,6 +245,16 @@ class TicketsPage(Page):
             self._show_choose()
         self._update_count()
 
+    def _load_things(self) -> None:
+        """The things with tickets (with the vendor chosen) in the thing filter, if stale."""
+        vendor_id = self.vendor.currentData()
+        if self._things_for == vendor_id or not self.controller.is_open:
+            return
+        with self.controller.session() as session:
+            things = tickets.thing_choices(session, vendor_id)
+        self._things_for = vendor_id
+        self._fill(self.thing, "All things", things)
+
     def _fill(self, combo: QComboBox, all_text: str, items: Sequence[tuple[object, str]]) -> None:
         chosen = combo.currentData()
         combo.blockSignals(True)
@@ -218,6 +265,19 @@ class TicketsPage(Page):
         index = combo.findData(chosen) if chosen is not None else 0
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)
+
+    def _vendor_chosen(self) -> None:
+        """Another vendor: the thing filter offers its things (a thing it has none of goes)."""
+        if self._loading:
+            return
+        self._things_for = _STALE
+        if self.thing.currentData() is not None:
+            self._loading = True
+            try:
+                self._load_things()
+            finally:
+                self._loading = False
+        self._apply_filter()
 
     def _wanted(self) -> TicketFilter:
         return TicketFilter(
@@ -339,6 +399,7 @@ class TicketsPage(Page):
                 (self.tag, "All tags"),
             ):
                 self._fill(combo, text, [])
+            self._things_for = _STALE
             self.model.clear()
         finally:
             self._loading = False
