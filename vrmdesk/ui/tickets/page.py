@@ -102,12 +102,7 @@ class TicketsPage(Page):
         self.thing = self._combo("Filter by thing", 8, LazyCombo(self._load_things))
         self._things_for: object = _STALE
         self.tag = self._combo("Filter by tag", 6)
-        for combo, text in (
-            (self.vendor, "All vendors"),
-            (self.thing, "All things"),
-            (self.tag, "All tags"),
-        ):
-            self._fill(combo, text, [])
+        self._forget_choices()
         self.overdue = QCheckBox("Follow-up &overdue")
         self.overdue.setToolTip("Only open tickets whose follow-up date has come")
         self.count_label = QLabel()
@@ -389,17 +384,21 @@ class TicketsPage(Page):
         if saved is not None:
             self.show_ticket(saved)
 
+    def _forget_choices(self) -> None:
+        """Each filter offers only its "All …" (no vendor's, thing's or tag's name stays)."""
+        for combo, text in (
+            (self.vendor, "All vendors"),
+            (self.thing, "All things"),
+            (self.tag, "All tags"),
+        ):
+            self._fill(combo, text, [])
+        self._things_for = _STALE
+
     def clear(self) -> None:
         """The vault was locked: forget every ticket and the filters' choices."""
         self._loading = True
         try:
-            for combo, text in (
-                (self.vendor, "All vendors"),
-                (self.thing, "All things"),
-                (self.tag, "All tags"),
-            ):
-                self._fill(combo, text, [])
-            self._things_for = _STALE
+            self._forget_choices()
             self.model.clear()
         finally:
             self._loading = False
