@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 from sqlalchemy import delete, func, insert, select
 
 from vrmdesk.store import models as m
@@ -416,7 +417,7 @@ def test_quick_capture_starts_with_the_vendor_shown_and_its_ticket_selected(
 
 
 def test_quick_capture_records_the_thing_the_follow_up_and_attaches_files(
-    controller, qtbot, tmp_path
+    controller, qtbot, tmp_path, monkeypatch
 ):
     receipt = tmp_path / "repair-quote.txt"
     receipt.write_text("Quote: pump replacement, 89 EUR")
@@ -435,8 +436,10 @@ def test_quick_capture_records_the_thing_the_follow_up_and_attaches_files(
     in_three_days = TODAY + timedelta(days=3)
     dialog.follow_up.edit.clear()
     qtbot.keyClicks(dialog.follow_up.edit, format_date(in_three_days))
-    dialog.files.add([receipt])
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(receipt)], ""))
+    qtbot.mouseClick(dialog.files.add_button, Qt.MouseButton.LeftButton)
     assert dialog.files.list.count() == 1
+    assert dialog.files.list.item(0).text().startswith("repair-quote.txt (")
     qtbot.keyClicks(dialog.subject.edit, "Asked for the refund again")
     qtbot.mouseClick(
         dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton
@@ -481,3 +484,45 @@ def test_quick_capture_refuses_a_follow_up_without_a_ticket_and_writes_nothing(
         assert s.scalar(select(func.count()).select_from(m.Interaction)) == before
     dialog.follow_up.edit.clear()
     assert dialog.save()
+
+
+def test_files_dropped_on_quick_capture_are_listed_and_one_too_large_is_refused(
+    controller, qtbot, tmp_path
+):
+    small, large = tmp_path / "photo.jpg", tmp_path / "video.mp4"
+    small.write_bytes(b"\xff\xd8" + b"x" * 100)
+    large.write_bytes(b"y" * 5000)
+    with controller.session() as s:
+        before = s.scalar(select(func.count()).select_from(m.Attachment))
+        miele = records.find_vendor(s, "Miele").id
+    dialog = QuickCaptureDialog(controller, None, vendor_id=miele)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.max_size = 1000
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(small)), QUrl.fromLocalFile(str(large))])
+    where, action = QPointF(20, 20), Qt.DropAction.CopyAction
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(where.toPoint(), action, mime, buttons, keys)
+    QApplication.sendEvent(dialog, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(where, action, mime, buttons, keys)
+    QApplication.sendEvent(dialog, drop)
+    assert drop.isAccepted()
+    assert [dialog.files.list.item(n).text().split(" (")[0] for n in range(2)] == [
+        "photo.jpg",
+        "video.mp4",
+    ]
+    qtbot.keyClicks(dialog.subject.edit, "Photos of the damage")
+    assert not dialog.save()
+    assert "“video.mp4” is 4.9 KB; files can be at most 1000 bytes." in (
+        dialog.rows.row_for("files").error.text()
+    )
+    dialog.files.list.setCurrentRow(1)
+    qtbot.mouseClick(dialog.files.remove_button, Qt.MouseButton.LeftButton)
+    assert dialog.files.list.count() == 1
+    assert dialog.save()
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10000)
+    with controller.session() as s:
+        assert s.scalar(select(func.count()).select_from(m.Attachment)) == before + 1
