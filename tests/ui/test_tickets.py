@@ -526,3 +526,39 @@ def test_files_dropped_on_quick_capture_are_listed_and_one_too_large_is_refused(
     qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10000)
     with controller.session() as s:
         assert s.scalar(select(func.count()).select_from(m.Attachment)) == before + 1
+
+
+def test_cancelling_a_capture_with_files_keeps_neither_the_interaction_nor_the_files(
+    controller, qtbot, tmp_path, monkeypatch
+):
+    from vrmdesk.ui.files import jobs as file_jobs
+
+    reading = file_jobs.ProgressReader.read
+
+    def cancel_first(self, size=-1):  # type: ignore[no-untyped-def]
+        self.task.cancel()  # as the progress dialog's Cancel does
+        return reading(self, size)
+
+    monkeypatch.setattr(file_jobs.ProgressReader, "read", cancel_first)
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Dear Sir or Madam")
+    with controller.session() as s:
+        before = (
+            s.scalar(select(func.count()).select_from(m.Interaction)),
+            s.scalar(select(func.count()).select_from(m.Attachment)),
+        )
+        miele = records.find_vendor(s, "Miele").id
+    dialog = QuickCaptureDialog(controller, None, vendor_id=miele)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.files.add([letter])
+    qtbot.keyClicks(dialog.subject.edit, "Wrote a letter")
+    dialog.save()
+    qtbot.waitUntil(lambda: "Cancelled" in dialog.general_error.text(), timeout=5000)
+    assert dialog.isVisible() and dialog.buttons.isEnabled()  # to try again, or cancel
+    with controller.session() as s:
+        assert (
+            s.scalar(select(func.count()).select_from(m.Interaction)),
+            s.scalar(select(func.count()).select_from(m.Attachment)),
+        ) == before
