@@ -356,7 +356,10 @@ def records_vendor(controller, name: str) -> int:
 def test_locking_empties_the_page(page, controller):
     page.table.selectRow(0)
     assert page.view.ticket is not None
+    dialog = page.view.log_call()
+    assert dialog.isVisible()
     controller.lock()
+    assert not dialog.isVisible()  # nothing of the vault stays on screen
     assert page.model.rowCount() == 0 and page.view.ticket is None
     assert page.view.title.text() == "" and page.count_label.text() == ""
     assert page.vendor.count() == 1  # "All vendors" only: no vendor's name stays
