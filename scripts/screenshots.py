@@ -106,6 +106,10 @@ def main() -> int:
     window.open_record("asset", dishwasher.id)
     settle(app)
     save(window, args.out, "things")
+    window.show_page("tickets")
+    window.tickets_page.table.selectRow(0)
+    settle(app)
+    save(window, args.out, "tickets")
 
     window.show_page("unsorted")
     window.unsorted_page.table.selectRow(0)

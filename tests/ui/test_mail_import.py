@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from vrmdesk.mail import sources
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
-from vrmdesk.ui.app.main_window import MainWindow
+from vrmdesk.ui.app.main_window import PAGES, MainWindow
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.mail import importing
 from vrmdesk.ui.mail.importing import MailImportDialog
@@ -92,7 +92,7 @@ def test_an_mbox_imported_through_the_menu(qtbot, window, controller, tmp_path):
     assert box.text().startswith("Imported 3 messages.")
     assert "Unsorted (no vendor found): 3" in box.text() and "Already stored: 1" in box.text()
     assert count(controller, m.UnsortedMail) == 3
-    unsorted = window.nav.item(3)
+    unsorted = window.nav.item([key for key, _, _ in PAGES].index("unsorted"))
     qtbot.waitUntil(lambda: unsorted.text() == "Unsorted (3)")
     box.accept()
 

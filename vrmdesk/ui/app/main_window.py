@@ -36,6 +36,7 @@ from vrmdesk.ui.interchange.calendar_feed import CalendarFeed
 from vrmdesk.ui.mail.fetching import MailFetcher
 from vrmdesk.ui.mail.unsorted_page import UnsortedPage
 from vrmdesk.ui.things.page import ThingsPage
+from vrmdesk.ui.tickets.page import TicketsPage
 from vrmdesk.ui.vendors.page import VendorsPage
 from vrmdesk.ui.widgets.icons import icon
 
@@ -43,6 +44,7 @@ PAGES = (
     ("home", "Home", "home"),
     ("vendors", "Vendors", "vendor"),
     ("things", "Things", "thing"),
+    ("tickets", "Tickets", "ticket"),
     ("unsorted", "Unsorted", "mail"),
 )
 LOCKED_TITLE = "vrmdesk — locked"
@@ -96,11 +98,13 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.vendors_page = VendorsPage(controller, prefs)
         self.things_page = ThingsPage(controller, prefs)
+        self.tickets_page = TicketsPage(controller, prefs)
         self.unsorted_page = UnsortedPage(controller, prefs)
         self.pages: dict[str, Page] = {
             "home": HomePage(controller, prefs),
             "vendors": self.vendors_page,
             "things": self.things_page,
+            "tickets": self.tickets_page,
             "unsorted": self.unsorted_page,
         }
         for key, label, icon_name in PAGES:
@@ -199,7 +203,13 @@ class MainWindow(QMainWindow):
         )
 
     def open_record(self, kind: str, record_id: int) -> None:
-        """Show any record where it lives: on its vendor's page or its thing's page."""
+        """Show any record where it lives: a ticket in its view on the Tickets page, anything
+        else on its vendor's page or its thing's page."""
+        if kind == "ticket":
+            self.show_page("tickets")
+            if not self.tickets_page.show_ticket(record_id):
+                self.statusBar().showMessage(f"There is no ticket {record_id}.", 6000)
+            return
         try:
             with self.controller.session() as session:
                 home, home_id = records.home_of(session, kind, record_id)
@@ -224,8 +234,25 @@ class MainWindow(QMainWindow):
     def quick_capture(self) -> None:
         from vrmdesk.ui.editors.quick_capture import QuickCaptureDialog
 
-        vendor_id = self.vendors_page.current_vendor_id()
-        QuickCaptureDialog(self.controller, self, vendor_id=vendor_id).open()
+        QuickCaptureDialog(self.controller, self, **self.capture_selection()).open()
+
+    def capture_selection(self) -> dict[str, int | None]:
+        """What quick capture starts with: the vendor, thing and ticket selected on the page
+        shown (the dialog fills in what they imply)."""
+        shown = self.stack.currentWidget()
+        chosen: dict[str, int | None] = {"vendor_id": None, "asset_id": None, "ticket_id": None}
+        if shown is self.tickets_page:
+            chosen["ticket_id"] = self.tickets_page.selected_ticket_id()
+        elif shown is self.things_page:
+            chosen["asset_id"] = self.things_page.current_asset_id()
+        else:
+            page = self.vendors_page.page
+            chosen["vendor_id"] = page.vendor_id
+            if shown is self.vendors_page and page.tabs.currentWidget() is page.tickets:
+                chosen["ticket_id"] = page.tickets.current_id()
+            elif shown is self.vendors_page and page.tabs.currentWidget() is page.things:
+                chosen["asset_id"] = page.things.current_id()
+        return chosen
 
     def new_record(self, kind: str) -> None:
         from vrmdesk.ui.editors.record_editor import edit_record

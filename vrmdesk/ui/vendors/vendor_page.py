@@ -238,6 +238,12 @@ class VendorPage(QWidget):
         ):
             self.tabs.addTab(self.pages[key], icon(icon_name), text)
         self.tickets.add_button(
+            "open",
+            "&Open ticket",
+            "ticket",
+            lambda ticket_id: self.open_record.emit("ticket", ticket_id),
+        ).setToolTip("The ticket on the Tickets page: its conversation, and Log a call")
+        self.tickets.add_button(
             "write",
             message_actions.WRITE,
             "mail",
