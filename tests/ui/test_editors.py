@@ -109,7 +109,10 @@ def test_vendor_thing_warranty_ticket_and_interactions_made_in_editors_are_store
         ["email"],
         None,
     )
-    assert messages[-1] == "Saved the vendor “Acme Appliances”." and changed[-1] == {"vendor"}
+    assert messages[-1] == "Saved the vendor “Acme Appliances”." and changed[-1] == {
+        "vendor",
+        "tagging",
+    }
 
     thing = editor(qtbot, controller, m.Asset)
     qtbot.keyClicks(thing.field("name").edit, "Espresso grinder")

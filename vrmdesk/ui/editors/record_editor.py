@@ -177,7 +177,9 @@ class RecordEditor(QDialog):
             report_save_error(self.rows, self.general_error, exc)
             return False
         self.record_id = saved.id
-        self.controller.notify({self.kind}, f"Saved the {self.noun} “{saved.title}”.")
+        # the tags went with it: lists that filter by tag refresh their choices
+        kinds = {self.kind, "tagging"} if editing.TAGS in values else {self.kind}
+        self.controller.notify(kinds, f"Saved the {self.noun} “{saved.title}”.")
         self.accept()
         return True
 
