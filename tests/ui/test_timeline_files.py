@@ -297,3 +297,34 @@ def test_a_newly_shown_vendor_starts_at_its_newest_entry(page, controller, qtbot
     page.show_vendor(first)
     page.show_vendor(second)
     assert view.model.at_newest and bar.value() == 0 and view.date.edit.text() == ""
+
+
+def test_the_interaction_editor_lists_and_attaches_its_files(
+    page, controller, qtbot, tmp_path: Path, monkeypatch
+):
+    from vrmdesk.ui.editors.record_editor import RecordEditor
+
+    photo = tmp_path / "noise.txt"
+    photo.write_text("what the pump sounds like\n", encoding="utf-8")
+    bosch = vendor_id(controller, BOSCH)
+    view = show_timeline(page, bosch)
+    entry = view.model.entry(row_of_subject(view, REPAIR))
+    editor = RecordEditor(controller, "interaction", entry.id, parent=view)
+    qtbot.addWidget(editor)
+    editor.show()
+    assert editor.attachments is not None and editor.attachments.owner == (
+        "interaction",
+        entry.id,
+    )
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(photo)], ""))
+    qtbot.mouseClick(editor.attachments.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.attachments.model.rowCount() == 1, timeout=10000)
+    # the timeline behind it shows the file on the entry at once
+    assert [f.name for f in view.model.entry(row_of_subject(view, REPAIR)).files] == ["noise.txt"]
+    editor.reject()
+    # a new interaction: files once it is saved
+    new = RecordEditor(controller, "interaction", defaults={"vendor_id": bosch}, parent=view)
+    qtbot.addWidget(new)
+    assert not new.attachments.isEnabled()
+    assert "Save the interaction first" in new.attachments.empty.text()
+    new.reject()

@@ -173,7 +173,7 @@ class TimelineView(QWidget):
         self._find_task: Task | None = None
         self.find_edit.textChanged.connect(lambda _text: self._find_timer.start())
         self.find_edit.returnPressed.connect(self._run_find)
-        self.date = DateInput(example_text())
+        self.date = DateInput("yyyy-mm-dd")
         self.date.setAccessibleName("Go to date")
         self.date.edit.setAccessibleName("Go to date")
         self.date.edit.returnPressed.connect(self.go_to_date)
@@ -401,6 +401,7 @@ class TimelineView(QWidget):
         return True
 
     def back_to_newest(self) -> bool:
+        self.date.set_date(None)
         self.model.reload()
         self.list.scrollToTop()
         return True
