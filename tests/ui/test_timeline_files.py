@@ -10,7 +10,7 @@ import mail_corpus as corpus
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QAbstractItemView, QFileDialog
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog
 from sqlalchemy import event, insert
 
 from vrmdesk.mail import capture, sources
@@ -328,3 +328,14 @@ def test_the_interaction_editor_lists_and_attaches_its_files(
     assert not new.attachments.isEnabled()
     assert "Save the interaction first" in new.attachments.empty.text()
     new.reject()
+
+
+def test_a_find_still_running_when_the_vault_locks_shows_nothing(page, controller, qtbot):
+    view = show_timeline(page, vendor_id(controller, BOSCH))
+    qtbot.keyClicks(view.find_edit, "technic")
+    qtbot.keyClick(view.find_edit, Qt.Key.Key_Return)  # at once, not after the pause
+    controller.lock()
+    assert controller.tasks.wait()  # the worker has finished …
+    QApplication.processEvents()  # … and whatever it sent back has been delivered
+    assert view.model.rowCount() == 0 and view.model.matching is None
+    assert view.find_edit.text() == "" and not view.finding

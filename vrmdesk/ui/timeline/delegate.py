@@ -89,7 +89,7 @@ class TimelineDelegate(QStyledItemDelegate):
         if (
             entry is not None
             and entry.files
-            and event.type() == QEvent.Type.MouseButtonRelease
+            and event.type() in (QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick)
             and isinstance(event, QMouseEvent)
             and event.button() == Qt.MouseButton.LeftButton
         ):
@@ -97,7 +97,9 @@ class TimelineDelegate(QStyledItemDelegate):
                 option.rect, entry, QFontMetrics(option.font), event.position().toPoint()
             )
             if at is not None:
-                self.file_clicked.emit(entry.id, at.id)
+                # a release opens the file; a double click on it is no edit of the message
+                if event.type() == QEvent.Type.MouseButtonRelease:
+                    self.file_clicked.emit(entry.id, at.id)
                 return True
         return super().editorEvent(event, model, option, index)
 

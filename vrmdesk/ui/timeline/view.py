@@ -356,7 +356,11 @@ class TimelineView(QWidget):
                     raise Cancelled() from None
 
         def done(page: tl.EntryPage) -> None:
-            if serial != self._find_serial or self.model.vendor_id != vendor_id:
+            if (
+                serial != self._find_serial
+                or self.model.vendor_id != vendor_id
+                or not self.controller.is_open  # locked meanwhile: nothing of it is shown
+            ):
                 return
             self._find_task = None
             self.model.show_found(text, page)
