@@ -209,8 +209,10 @@ def test_find_in_twenty_thousand_entries_reads_a_page_at_a_time(page, controller
         assert view.model.entry(0).subject == "Message 19990"
         assert len(seen) <= 3  # the page and its files, not one query per entry
         seen.clear()
-        view.model.fetchMore()
-        assert view.model.rowCount() == 2 * view.model.PAGE and len(seen) <= 3
+        view.model.fetchMore()  # scrolled to the end: the next page, off the UI thread too
+        assert view.model.fetching and not view.model.canFetchMore()  # asked for once
+        qtbot.waitUntil(lambda: view.model.rowCount() == 2 * view.model.PAGE, timeout=20000)
+        assert len(seen) <= 3 and not view.model.fetching
         assert view.model.entry(view.model.PAGE).subject == "Message 19490"
     finally:
         event.remove(controller.vault.engine, "before_cursor_execute", count)

@@ -5,11 +5,13 @@ shown), so a vendor with 20,000 interactions costs only the pages seen. Opened a
 (:meth:`TimelineModel.jump_to`) it holds the entries around it and grows both ways: older rows
 as the view scrolls down, newer ones (:meth:`TimelineModel.fetch_newer`) as it reaches the top.
 ``matching`` narrows it to the entries a find matches (the first page of a find is loaded off
-the UI thread by the view, :meth:`TimelineModel.show_found`; further pages as it scrolls).
+the UI thread by the view, :meth:`TimelineModel.show_found`; further pages off the UI thread
+too as it scrolls, since a common word's matches are read whole for each page).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -18,9 +20,11 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from vrmdesk.store.services import search, views
 from vrmdesk.store.services import timeline as tl
-from vrmdesk.store.services import views
+from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.tasks import Cancelled, Task
 from vrmdesk.ui.timeline.delegate import ENTRY_ROLE
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
@@ -29,6 +33,28 @@ from vrmdesk.ui.widgets.paged import reset_model
 ID_ROLE = Qt.ItemDataRole.UserRole
 INBOUND_ROLE = Qt.ItemDataRole.UserRole + 2
 Entry = tl.Entry
+
+
+def found_page(
+    vault: Vault, vendor_id: int, query: dict[str, Any], after: tl.Cursor | None, limit: int
+) -> Callable[[Task], tl.EntryPage]:
+    """Work for a worker thread: a page of what a find matches (a cancel stops the statement)."""
+
+    def work(task: Task) -> tl.EntryPage:
+        with vault.session() as session:
+            try:
+                return tl.entries(
+                    session,
+                    vendor_id,
+                    after=after,
+                    limit=limit,
+                    cancelled=lambda: task.cancelled,
+                    **query,
+                )
+            except search.Interrupted:
+                raise Cancelled() from None
+
+    return work
 
 
 class TimelineModel(QAbstractListModel):
@@ -51,6 +77,8 @@ class TimelineModel(QAbstractListModel):
         #: why the find's words were shortened ("" when they were not)
         self.note = ""
         self._busy = False  # no fetching more while rows go in or the model resets
+        #: a page of a find being read off the UI thread (none is asked for meanwhile)
+        self._fetching: Task | None = None
 
     # -- what to show -----------------------------------------------------------------------
     def set_vendor(
@@ -155,6 +183,9 @@ class TimelineModel(QAbstractListModel):
         reset_model(self, lambda: self._set(rows, cursor))
 
     def _set(self, rows: list[Entry], cursor: tl.Cursor | None) -> None:
+        if self._fetching is not None:  # a page of what was shown before: not wanted now
+            self._fetching.cancel()
+            self._fetching = None
         self._rows, self._next = rows, cursor
 
     def clear(self) -> None:
@@ -174,15 +205,42 @@ class TimelineModel(QAbstractListModel):
             not parent.isValid()
             and self._next is not None
             and not self._busy
+            and self._fetching is None
             and self.controller.is_open
         )
 
     def fetchMore(self, parent: AnyIndex = NO_PARENT) -> None:
-        if self.canFetchMore(parent):
+        if not self.canFetchMore(parent):
+            return
+        if self.matching is None:
             self._append(self.PAGE)
+            return
+        assert self.vendor_id is not None
+        work = found_page(
+            self.controller.vault, self.vendor_id, self.query(), self._next, self.PAGE
+        )
+
+        def done(page: tl.EntryPage) -> None:
+            if self._fetching is task:
+                self._fetching = None
+                self._add(page.items, page.next)
+
+        def failed(_exc: BaseException) -> None:
+            if self._fetching is task:  # a page that could not be read: the find ends there
+                self._fetching, self._next = None, None
+
+        task = self.controller.run(work, on_done=done, on_error=failed, receiver=self)
+        self._fetching = task
+
+    @property
+    def fetching(self) -> bool:
+        """A further page of a find is being read."""
+        return self._fetching is not None
 
     def _append(self, limit: int) -> None:
-        rows, cursor = self._load(self._next, limit)
+        self._add(*self._load(self._next, limit))
+
+    def _add(self, rows: list[Entry], cursor: tl.Cursor | None) -> None:
         if not rows:
             self._next = None
             return

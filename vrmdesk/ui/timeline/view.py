@@ -36,14 +36,14 @@ from vrmdesk.store.services import editing, search, views
 from vrmdesk.store.services import timeline as tl
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
-from vrmdesk.ui.core.tasks import Cancelled, Task
+from vrmdesk.ui.core.tasks import Task
 from vrmdesk.ui.editors.dates import DateInput, example_text
 from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
 from vrmdesk.ui.files.panel import AttachmentsPanel
 from vrmdesk.ui.files.preview import preview_kind
 from vrmdesk.ui.mail import message_actions
 from vrmdesk.ui.timeline.delegate import TimelineDelegate
-from vrmdesk.ui.timeline.model import ID_ROLE, Entry, TimelineModel
+from vrmdesk.ui.timeline.model import ID_ROLE, Entry, TimelineModel, found_page
 from vrmdesk.ui.widgets.icons import icon
 
 #: how long typing pauses before the find runs
@@ -339,21 +339,8 @@ class TimelineView(QWidget):
             self.model.show_found(None)
             self.list.scrollToTop()
             return
-        vault, filters, limit = self.controller.vault, dict(self.model.filters), self.model.PAGE
-
-        def work(task: Task) -> tl.EntryPage:
-            with vault.session() as session:
-                try:
-                    return tl.entries(
-                        session,
-                        vendor_id,
-                        limit=limit,
-                        matching=text,
-                        cancelled=lambda: task.cancelled,
-                        **filters,
-                    )
-                except search.Interrupted:
-                    raise Cancelled() from None
+        query = {**self.model.filters, "matching": text}
+        work = found_page(self.controller.vault, vendor_id, query, None, self.model.PAGE)
 
         def done(page: tl.EntryPage) -> None:
             if (
