@@ -341,3 +341,27 @@ def test_a_find_still_running_when_the_vault_locks_shows_nothing(page, controlle
     QApplication.processEvents()  # … and whatever it sent back has been delivered
     assert view.model.rowCount() == 0 and view.model.matching is None
     assert view.find_edit.text() == "" and not view.finding
+
+
+def test_sharing_a_message_from_the_timeline_ticks_its_files(page, controller, qtbot, monkeypatch):
+    import vrmdesk.ui.share.wizard as share_wizard
+
+    opened: list[share_wizard.ShareWizard] = []
+
+    def keep(parent, ctrl, vid, **preselect):  # type: ignore[no-untyped-def]
+        opened.append(share_wizard.ShareWizard(ctrl, vid, parent, **preselect))
+
+    monkeypatch.setattr(share_wizard, "share_with_vendor", keep)
+    view = show_timeline(page, vendor_id(controller, BOSCH))
+    view.list.setCurrentIndex(view.model.index(row_of_subject(view, REPAIR), 0))
+    view.files.add_files([Path(__file__)])  # any file will do
+    qtbot.waitUntil(
+        lambda: bool(view.model.entry(row_of_subject(view, REPAIR)).files), timeout=10000
+    )
+    entry = view.model.entry(row_of_subject(view, REPAIR))
+    qtbot.mouseClick(page.page.share_button, Qt.MouseButton.LeftButton)
+    (wizard,) = opened
+    qtbot.addWidget(wizard)
+    ticked = wizard.what.checked()
+    assert ("interaction", entry.id) in ticked
+    assert ("attachment", entry.files[0].id) in ticked
