@@ -365,3 +365,50 @@ def test_sharing_a_message_from_the_timeline_ticks_its_files(page, controller, q
     ticked = wizard.what.checked()
     assert ("interaction", entry.id) in ticked
     assert ("attachment", entry.files[0].id) in ticked
+
+
+def drop_on(widget, at, paths: list[Path]):  # type: ignore[no-untyped-def]
+    """What a drag of files from a file manager delivers there: enter, move, then drop."""
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    enter = QDragEnterEvent(at, *args)
+    QApplication.sendEvent(widget, enter)
+    move = QDragMoveEvent(at, *args)
+    QApplication.sendEvent(widget, move)
+    drop = QDropEvent(QPointF(at), *args)
+    QApplication.sendEvent(widget, drop)
+    return enter.isAccepted(), drop.isAccepted()
+
+
+def test_files_dropped_on_an_entry_attach_to_it_and_mail_still_imports(
+    page, controller, qtbot, tmp_path: Path
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    photo = tmp_path / "leak.txt"
+    photo.write_text("water under the dishwasher\n", encoding="utf-8")
+    bosch = vendor_id(controller, BOSCH)
+    view = show_timeline(page, bosch)
+    row = row_of_subject(view, REPAIR)
+    at = view.list.visualRect(view.model.index(row, 0)).center()
+    assert drop_on(view.list.viewport(), at, [photo]) == (True, True)
+    qtbot.waitUntil(
+        lambda: bool(view.model.entry(row_of_subject(view, REPAIR)).files), timeout=10000
+    )
+    assert [f.name for f in view.model.entry(row_of_subject(view, REPAIR)).files] == ["leak.txt"]
+    assert view.current_entry().subject == REPAIR
+    # mail dropped on the timeline is imported for the vendor, as on the rest of the page
+    eml = tmp_path / "dropped.eml"
+    eml.write_bytes(corpus.raw(sender="someone@elsewhere.example", subject="Dropped on the list"))
+    assert drop_on(view.list.viewport(), at, [eml]) == (True, True)
+    qtbot.waitUntil(
+        lambda: page.page.findChild(QMessageBox, "mail-import-summary") is not None, timeout=20000
+    )
+    page.page.findChild(QMessageBox, "mail-import-summary").accept()
+    with controller.session() as s:
+        subjects = [i.subject for i in records.list_records(s, m.Interaction, vendor_id=bosch)]
+    assert "Dropped on the list" in subjects

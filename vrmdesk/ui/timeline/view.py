@@ -11,14 +11,24 @@ A newly shown vendor's timeline starts at its newest entry, unfiltered.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QEvent,
+    QObject,
     QSignalBlocker,
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +52,7 @@ from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
 from vrmdesk.ui.files.panel import AttachmentsPanel
 from vrmdesk.ui.files.preview import preview_kind
 from vrmdesk.ui.mail import message_actions
+from vrmdesk.ui.mail.importing import mail_paths
 from vrmdesk.ui.timeline.delegate import TimelineDelegate
 from vrmdesk.ui.timeline.model import ID_ROLE, Entry, TimelineModel, found_page
 from vrmdesk.ui.widgets.icons import icon
@@ -100,6 +111,9 @@ class TimelineView(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.activated.connect(lambda index: self.edit())
         self.list.verticalScrollBar().valueChanged.connect(self._scrolled)
+        # files dropped on an entry are attached to it (mail files still go to the page's import)
+        self.list.viewport().setAcceptDrops(True)
+        self.list.viewport().installEventFilter(self)
         self.empty = QLabel("No interactions yet.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._build_files()
@@ -410,6 +424,34 @@ class TimelineView(QWidget):
         self._update()
 
     # -- files -------------------------------------------------------------------------------
+    def _dropped_files(self, event: QDragMoveEvent | QDropEvent) -> list[Path]:
+        """Local files (none of them mail) dropped on an entry; [] for anything else."""
+        mime = event.mimeData()
+        if not mime.hasUrls() or mail_paths(mime):
+            return []
+        urls = mime.urls()
+        if not urls or not all(url.isLocalFile() for url in urls):
+            return []
+        if not self.list.indexAt(event.position().toPoint()).isValid():
+            return []
+        return [Path(url.toLocalFile()) for url in urls]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.list.viewport() and isinstance(event, QDragMoveEvent | QDropEvent):
+            # QDragEnterEvent is a QDragMoveEvent: enter and move are decided alike
+            paths = self._dropped_files(event)
+            if not paths:
+                # mail or anything else: ignored, Qt offers the drag to the widgets around
+                # (the page imports mail), and they get its moves and drop from then on
+                event.ignore()
+                return True
+            event.acceptProposedAction()
+            if event.type() == QEvent.Type.Drop:
+                self.list.setCurrentIndex(self.list.indexAt(event.position().toPoint()))
+                self.files.add_files(paths)
+            return True
+        return super().eventFilter(watched, event)
+
     def _show_files(self) -> None:
         if self._keeping:
             return
