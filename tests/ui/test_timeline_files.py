@@ -220,7 +220,7 @@ def test_find_in_twenty_thousand_entries_reads_a_page_at_a_time(page, controller
 
 # -- go to a date -------------------------------------------------------------------------------
 def test_go_to_a_date_shows_the_entries_around_it_and_newer_ones_come_from_above(
-    page, controller, qtbot
+    page, controller, qtbot, qtmodeltester
 ):
     with controller.session() as s:
         vendor = records.create(s, m.Vendor, name="Old Friends").id
@@ -241,6 +241,7 @@ def test_go_to_a_date_shows_the_entries_around_it_and_newer_ones_come_from_above
     view.list.scrollToTop()
     assert view.model.entry(0).subject != top and view.current_entry() == current
     assert view.list.indexAt(view.list.viewport().rect().topLeft()).row() > 0
+    qtmodeltester.check(view.model)  # rows put in above, as Qt's model tester sees them
     # older ones as it scrolls down, as before
     rows = view.model.rowCount()
     view.list.scrollToBottom()
