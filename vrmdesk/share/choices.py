@@ -37,6 +37,8 @@ class Choice:
     children: list[Choice] = field(default_factory=list)
     #: checked when its parent is (a note is not: notes are opt-in)
     follows_parent: bool = True
+    #: a file's record, (kind, id): a message's files sit beside it under its ticket
+    owner: tuple[str, int] | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -78,6 +80,7 @@ def _attachment_choices(session: Session, kind: str, ids: list[int]) -> dict[int
                 att.id,
                 f"File: {att.name}",
                 f"{att.media_type}, {format_size(att.size)}",
+                owner=(kind, att.owner_id),
             )
         )
     return out
@@ -343,10 +346,13 @@ def default_checks(
             parent is not None and parent.key in tops and item.follows_parent
         ):
             checked.add(item.key)
-    # a message given by id that sits in a ticket's timeline: check it there
+    # a message given by id that sits in a ticket's timeline: check it there, with its files
+    messages = {("interaction", i) for i in interaction_ids}
     for parent, item in found.all():
-        if parent is not None and item.key in {("interaction", i) for i in interaction_ids}:
+        if parent is not None and item.key in messages:
             checked |= {parent.key, item.key}
+        if parent is not None and item.owner in messages:
+            checked.add(item.key)
     return checked
 
 
@@ -357,12 +363,16 @@ def ticked(found: Choices, checked: set[Key], key: Key, on: bool) -> set[Key]:
     """The ticks after a person ticks (``on``) or unticks ``key``.
 
     An entry under it follows it when it ``follows_parent`` (a thing's warranties and files, a
-    ticket's messages); a note, which is opt-in, keeps its tick (it only counts while its parent
-    is ticked, see :func:`available`).
+    ticket's messages), and so do a message's files beside it in its ticket; a note, which is
+    opt-in, keeps its tick (it only counts while its parent is ticked, see :func:`available`).
     """
     out = set(checked) | {key} if on else set(checked) - {key}
     entry = found.find(*key)
-    for child in entry.children if entry is not None else []:
+    # its children, and the files of a message that sit beside it under its ticket
+    owned = (
+        [c for _, c in found.all() if c.owner == key and c not in entry.children] if entry else []
+    )
+    for child in [*(entry.children if entry is not None else []), *owned]:
         if child.follows_parent:
             if on:
                 out.add(child.key)

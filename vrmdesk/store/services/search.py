@@ -245,6 +245,11 @@ def _stoppable(session: Session, cancelled: Callable[[], bool] | None) -> Iterat
         handler(None, 0)
 
 
+#: for other services' full-text reads: stop a statement when ``cancelled()`` says so
+stoppable = _stoppable
+Interrupted = _Interrupted
+
+
 def _kind_filter(kinds: Sequence[str] | None) -> str:
     if not kinds:
         return ""

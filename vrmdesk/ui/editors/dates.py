@@ -141,6 +141,8 @@ class DateInput(QWidget):
     """A line to type a date in, a calendar button, and the date understood shown beside it."""
 
     changed = Signal()
+    #: a day was picked from the calendar (after ``changed``)
+    picked = Signal()
 
     def __init__(self, null_text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -206,6 +208,7 @@ class DateInput(QWidget):
     def _picked(self, day: QDate) -> None:
         self.set_date(date(day.year(), day.month(), day.day()))
         self.edit.setFocus()
+        self.picked.emit()
 
     def _on_text(self) -> None:
         try:

@@ -4,7 +4,9 @@
 record ("ticket" …) and returns the saved record's id (None when cancelled). Problems show
 under the field they concern: required fields and formats as the user types, and the core's
 :class:`ValidationError` on save, in which
-case nothing is written and the dialog stays open.
+case nothing is written and the dialog stays open. An interaction's editor also lists its files
+(receipts, photos of the fault) to add, preview, open, save or remove; a new one gets them once
+it is saved.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from vrmdesk.ui.editors.specs import (
     build_field,
     load_choices,
 )
+from vrmdesk.ui.files.panel import AttachmentsPanel
 
 
 class RecordEditor(QDialog):
@@ -80,7 +83,8 @@ class RecordEditor(QDialog):
         form = QFormLayout()
         column.addLayout(form)
         column.addStretch(1)
-        self.rows = FormRows(form, reserved="sc")  # Save and Cancel keep their letters
+        # Save and Cancel keep their letters (and an interaction's Add files… its own)
+        self.rows = FormRows(form, reserved="sca" if kind == "interaction" else "sc")
         self.fields: dict[str, Field] = {}
         for spec in self.specs:
             info = infos.get(spec.name) or editing.FieldInfo(spec.name, nullable=True)
@@ -120,7 +124,10 @@ class RecordEditor(QDialog):
         bottom.addWidget(self.buttons)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scroll, 3)
+        self.attachments: AttachmentsPanel | None = None
+        if kind == "interaction":  # the files of a message travel with it
+            layout.addWidget(self._files(record_id), 1)
         layout.addWidget(self.general_error)
         layout.addLayout(bottom)
         self._size_to(body)
@@ -130,6 +137,27 @@ class RecordEditor(QDialog):
         if first is not None:
             first.field.focus_target().setFocus()
         controller.locked.connect(self.reject)  # nothing of the vault stays on screen
+
+    def _files(self, record_id: int | None) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(QLabel("Files"))
+        self.attachments = AttachmentsPanel(self.controller, box)
+        self.attachments.setAccessibleName(f"Files of this {self.noun}")
+        self.attachments.setMinimumHeight(150)
+        for button, text in (
+            (self.attachments.open_button, "Open"),
+            (self.attachments.save_button, "Save a copy…"),
+            (self.attachments.remove_button, "Remove"),
+        ):
+            button.setText(text)  # the form's fields and Save and Cancel own the letters
+        column.addWidget(self.attachments, 1)
+        if record_id is not None:
+            self.attachments.set_owner(self.kind, record_id)
+        else:
+            self.attachments.empty.setText(f"Save the {self.noun} first, then attach files to it.")
+        return box
 
     # -- loading -----------------------------------------------------------------------------
     def _wire_ticket_picker(self, values: Mapping[str, Any]) -> None:
@@ -158,7 +186,7 @@ class RecordEditor(QDialog):
     def _size_to(self, body: QWidget) -> None:
         screen = self.screen().availableGeometry() if self.screen() else None
         hint = body.sizeHint()
-        height = hint.height() + 110
+        height = hint.height() + (290 if self.attachments is not None else 110)
         if screen is not None:
             height = min(height, int(screen.height() * 0.85))
         self.resize(max(520, hint.width() + 60), height)
