@@ -1,0 +1,157 @@
+"""Done and Snooze on the home page's items (the dashboard's, see ``dashboard.attention``).
+
+What "done" means depends on the item:
+
+- a follow-up due: the ticket's follow-up date is cleared (the ticket stays open; closing it is
+  a decision of its own, made on the ticket);
+- a service due: the service is recorded as done today, as a new service event of the same
+  kind (thing, description, who does it, interval), so a recurring one is due again after its
+  interval and a one-off one is not due any more;
+- a warranty ending, a notice deadline, a ticket waiting too long, a vendor over my policy: it
+  is acknowledged, a mark in the vault (:class:`models.AttentionMark`) that hides it until it
+  changes (another day, another reason).
+
+Snoozing marks an item hidden until a day; it shows again on that day, or as soon as it changes.
+Both are kept in the vault, so they hold on every computer the vault is opened on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from vrmdesk.errors import NotFound, ValidationError
+from vrmdesk.store import models as m
+from vrmdesk.store.services import dashboard, records
+from vrmdesk.store.services.rules import add_months, today
+
+#: the kind of record each section of the home page lists
+SECTION_KINDS: dict[str, str] = {
+    "warranties": "warranty",
+    "follow_ups": "ticket",
+    "waiting": "ticket",
+    "notices": "agreement",
+    "service": "service_event",
+    "over_policy": "vendor",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did: a sentence for the person and the kinds of record it changed."""
+
+    message: str
+    kinds: frozenset[str]
+
+
+def _kind(section: str) -> str:
+    try:
+        return SECTION_KINDS[section]
+    except KeyError:
+        raise NotFound(f"The home page has no section {section!r}.") from None
+
+
+def _about(session: Session, section: str, record_id: int, on: date) -> tuple[str, str]:
+    """What the item says now (its day, ISO, or a vendor's reason) and its title."""
+    if section == "over_policy":
+        vendor = records.get(session, m.Vendor, record_id)
+        for breach in dashboard.over_contact_policy(session, on):
+            if breach.vendor.id == record_id:
+                return breach.reason, vendor.name
+        raise ValidationError(f"{vendor.name} keeps to my contact policy now.")
+    obj = records.get(session, m.RECORD_BY_KIND[_kind(section)], record_id)
+    day = {
+        "warranties": "ends_on",
+        "follow_ups": "follow_up_on",
+        "waiting": "opened_on",
+        "notices": "notice_deadline",
+        "service": "next_due",
+    }[section]
+    value: date | None = getattr(obj, day)
+    title = records.title_of(obj)
+    if isinstance(obj, m.Warranty):
+        title = f"{obj.asset.name}: {obj.title or 'warranty'}"
+    return (value.isoformat() if value else ""), title
+
+
+def _mark(session: Session, section: str, record_id: int, about: str, until: date | None) -> None:
+    kind = _kind(section)
+    session.execute(
+        delete(m.AttentionMark).where(
+            m.AttentionMark.section == section,
+            m.AttentionMark.kind == kind,
+            m.AttentionMark.record_id == record_id,
+        )
+    )
+    session.add(
+        m.AttentionMark(
+            section=section, kind=kind, record_id=record_id, about=about[:500], until=until
+        )
+    )
+    session.flush()
+
+
+def done(session: Session, section: str, record_id: int, on: date | None = None) -> Outcome:
+    """Mark an item of the home page done (what that means: see the module's text)."""
+    on = on or today()
+    if section == "follow_ups":
+        ticket = records.update(session, m.Ticket, record_id, follow_up_on=None)
+        return Outcome(
+            f"Followed up “{ticket.title}”: its follow-up date is cleared.", frozenset({"ticket"})
+        )
+    if section == "service":
+        return _service_done(session, record_id, on)
+    about, title = _about(session, section, record_id, on)
+    _mark(session, section, record_id, about, None)
+    return Outcome(f"Acknowledged “{title}”.", frozenset({"attention"}))
+
+
+def _service_done(session: Session, event_id: int, on: date) -> Outcome:
+    event = records.get(session, m.ServiceEvent, event_id)
+    if event.performed_on >= on:  # a later one would not be later: this one moves on
+        next_due = add_months(on, event.interval_months) if event.interval_months else None
+        records.update(session, m.ServiceEvent, event_id, next_due=next_due)
+    else:
+        records.create(
+            session,
+            m.ServiceEvent,
+            asset_id=event.asset_id,
+            vendor_id=event.vendor_id,
+            performed_on=on,
+            performed_by=event.performed_by,
+            description=event.description,
+            currency=event.currency,
+            interval_months=event.interval_months,
+        )
+        next_due = add_months(on, event.interval_months) if event.interval_months else None
+    what = event.description or "the service"
+    then = f"; next due {next_due:%d %b %Y}" if next_due else ""
+    return Outcome(
+        f"Recorded “{what}” on {event.asset.name} as done today{then}.",
+        frozenset({"service_event"}),
+    )
+
+
+def snooze(
+    session: Session, section: str, record_id: int, until: date, on: date | None = None
+) -> Outcome:
+    """Hide an item of the home page until ``until`` (a day after ``on``)."""
+    on = on or today()
+    if until <= on:
+        raise ValidationError("Snooze until a day after today.", field="until")
+    about, title = _about(session, section, record_id, on)
+    _mark(session, section, record_id, about, until)
+    return Outcome(f"Snoozed “{title}” until {until:%a %d %b %Y}.", frozenset({"attention"}))
+
+
+def snooze_days(on: date | None = None) -> list[tuple[str, date]]:
+    """The days a snooze offers at once: tomorrow, in a week, in a month."""
+    on = on or today()
+    return [
+        ("tomorrow", on + timedelta(days=1)),
+        ("in a week", on + timedelta(days=7)),
+        ("in a month", add_months(on, 1)),
+    ]
