@@ -97,8 +97,10 @@ class MainWindow(QMainWindow):
         self.vendors_page = VendorsPage(controller, prefs)
         self.things_page = ThingsPage(controller, prefs)
         self.unsorted_page = UnsortedPage(controller, prefs)
+        self.home_page = HomePage(controller, prefs)
+        self.home_page.start.connect(self._start)
         self.pages: dict[str, Page] = {
-            "home": HomePage(controller, prefs),
+            "home": self.home_page,
             "vendors": self.vendors_page,
             "things": self.things_page,
             "unsorted": self.unsorted_page,
@@ -214,6 +216,14 @@ class MainWindow(QMainWindow):
             self.things_page.show_asset(home_id, kind, record_id)
 
     # -- commands (called by actions) ---------------------------------------------------------
+    def _start(self, command: str) -> None:
+        """A new vault's Home asks where to begin: the command of its button."""
+        {
+            "new_vendor": lambda: self.new_record("vendor"),
+            "import_data": self.import_data,
+            "import_mail": self.import_mail,
+        }[command]()
+
     def open_search(self) -> None:
         from vrmdesk.ui.search.dialog import SearchDialog
 
