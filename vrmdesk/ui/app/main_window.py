@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         controller.status.connect(self.show_status)
         controller.undo_changed.connect(self.commands.set_undo_label)
+        controller.redo_changed.connect(self.commands.set_redo_label)
         controller.locked.connect(self._show_locked)
         controller.unlocked.connect(self._show_unlocked)
 
@@ -249,8 +250,12 @@ class MainWindow(QMainWindow):
             self.open_record(kind, new_id)
 
     def undo(self) -> None:
-        if not self.controller.undo_delete():
+        if not self.controller.undo():
             self.statusBar().showMessage("Nothing to undo.", 4000)
+
+    def redo(self) -> None:
+        if not self.controller.redo():
+            self.statusBar().showMessage("Nothing to redo.", 4000)
 
     def open_settings(self) -> None:
         from vrmdesk.ui.app.settings_dialog import SettingsDialog
