@@ -200,6 +200,6 @@ def test_overdue_items_are_marked_and_come_first(vault, board):
 def test_the_snooze_days_offered():
     assert marks.snooze_days(date(2026, 1, 31)) == [
         ("tomorrow", date(2026, 2, 1)),
-        ("in a week", date(2026, 2, 7)),
-        ("in a month", date(2026, 2, 28)),
+        ("next week", date(2026, 2, 7)),
+        ("next month", date(2026, 2, 28)),
     ]

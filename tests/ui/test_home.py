@@ -33,7 +33,12 @@ def test_a_long_section_starts_folded_with_its_count_and_opens_on_asking(home, q
     assert section.is_folded and not section.list.isVisible()
     assert section.title.arrowType() == Qt.ArrowType.RightArrow
     assert section.more.isVisible() and section.more.text() == "Show all 30"
-    qtbot.mouseClick(section.title, Qt.MouseButton.LeftButton)  # open: the first 20
+    assert section.peek.isVisible() and section.peek.text() == "Show the first 20"
+    qtbot.mouseClick(section.peek, Qt.MouseButton.LeftButton)  # open: the first 20
+    assert section.list.isVisible() and section.list.count() == 20 and not section.peek.isVisible()
+    qtbot.mouseClick(section.title, Qt.MouseButton.LeftButton)  # folded by its title
+    assert not section.list.isVisible() and section.peek.isVisible()
+    qtbot.mouseClick(section.title, Qt.MouseButton.LeftButton)  # and opened by it
     assert section.list.isVisible() and not section.is_folded
     assert SHOWN == 20 and section.list.count() == 20
     assert "30 things need your attention" in home.headline.text()

@@ -152,6 +152,6 @@ def snooze_days(on: date | None = None) -> list[tuple[str, date]]:
     on = on or today()
     return [
         ("tomorrow", on + timedelta(days=1)),
-        ("in a week", on + timedelta(days=7)),
-        ("in a month", add_months(on, 1)),
+        ("next week", on + timedelta(days=7)),
+        ("next month", add_months(on, 1)),
     ]

@@ -144,9 +144,19 @@ class Section(QFrame):
         self.more.setFlat(True)
         self.more.hide()
         self.more.clicked.connect(lambda: self.show_all.emit(not self.whole))
+        #: a folded section's other way in: its first items
+        self.peek = QPushButton(f"Show the first {SHOWN}")
+        self.peek.setFlat(True)
+        self.peek.hide()
+        self.peek.clicked.connect(lambda: self.folded.emit(False))
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.peek)
+        buttons.addWidget(self.more)
+        buttons.addStretch(1)
         layout.addWidget(self.title, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.list)
-        layout.addWidget(self.more, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(buttons)
         self._base_title = title
 
     def fill(
@@ -168,6 +178,7 @@ class Section(QFrame):
         )
         self.list.setVisible(not self.is_folded)
         self.more.setVisible(count > SHOWN)
+        self.peek.setVisible(self.is_folded and count > SHOWN)
         self.more.setText(
             f"Show all {count}" if self.is_folded or not self.whole else f"Show the first {SHOWN}"
         )
@@ -200,6 +211,7 @@ class Section(QFrame):
     def reset(self) -> None:
         self.list.clear()
         self.more.hide()
+        self.peek.hide()
         self.title.setText(self._base_title)  # the counts are vault content too
         self.title.setArrowType(Qt.ArrowType.DownArrow)
         self.list.show()

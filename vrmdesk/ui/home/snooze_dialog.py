@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from vrmdesk.errors import ValidationError
 from vrmdesk.ui.editors.dates import DateInput
@@ -35,9 +42,14 @@ class SnoozeDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Snooze")
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
+        self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
         layout.addWidget(question)
-        layout.addWidget(self.input)
+        row = QHBoxLayout()
+        row.addWidget(self.input)
+        row.addWidget(self.input.understood)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.input.setFocus()
