@@ -17,7 +17,7 @@ The caller keeps the steps (the GUI a stack per unlocked session); :func:`undo_s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
@@ -66,7 +66,7 @@ class Edit:
         return self.before != self.after
 
 
-Step = Snapshot | Edit
+Step: TypeAlias = Snapshot | Edit
 
 
 def _values(obj: m.Base) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from vrmdesk.errors import VaultLocked, VrmError
 from vrmdesk.store.services import editing, undo
+from vrmdesk.store.services.undo import Step
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.tasks import Task, TaskRunner
@@ -148,17 +149,13 @@ class VaultController(QObject):
         if not self._undo:
             return False
         step = self._undo.pop()
-        try:
-            with self.session() as session:
-                undo.undo_step(session, step)
-        except VrmError as exc:
-            self._tell_undo()
-            self.notify({"*"}, str(exc))
-            return True
-        self._redo.append(step)
-        self._tell_undo()
-        done = "Brought back the " + step.label if isinstance(step, undo.Snapshot) else None
-        self.notify({"*"}, f"{done or 'Undid the ' + step.action}.")
+
+        def run(session: Session) -> Step:
+            undo.undo_step(session, step)
+            return step
+
+        said = f"Brought back the {step.label}" if isinstance(step, undo.Snapshot) else ""
+        self._take(run, self._redo, said or f"Undid the {step.action}")
         return True
 
     def redo(self) -> bool:
@@ -166,17 +163,24 @@ class VaultController(QObject):
         if not self._redo:
             return False
         step = self._redo.pop()
+        attachments = self.vault.attachments
+        self._take(
+            lambda session: undo.redo_step(session, step, attachments=attachments),
+            self._undo,
+            f"Redid the {step.action}",
+        )
+        return True
+
+    def _take(self, run: Callable[[Session], Step], onto: list[Step], said: str) -> None:
+        """Run a step popped off one stack and put what undoes it on the other; a step the core
+        refuses is told and forgotten."""
         try:
             with self.session() as session:
-                again = undo.redo_step(session, step, attachments=self.vault.attachments)
+                onto.append(run(session))
         except VrmError as exc:
-            self._tell_undo()
-            self.notify({"*"}, str(exc))
-            return True
-        self._undo.append(again)
+            said = str(exc).rstrip(".")
         self._tell_undo()
-        self.notify({"*"}, f"Redid the {again.action}.")
-        return True
+        self.notify({"*"}, f"{said}.")
 
     def undo_delete(self) -> bool:
         """Undo the last step (its name from when only deletes could be undone)."""
