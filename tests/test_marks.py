@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from vrmdesk.errors import NotFound, ValidationError
 from vrmdesk.store import models as m
-from vrmdesk.store.services import dashboard, marks, records
+from vrmdesk.store.services import dashboard, marks, records, undo
 from vrmdesk.store.vault import Vault
 
 ON = date(2026, 6, 10)
@@ -203,3 +203,32 @@ def test_the_snooze_days_offered():
         ("next week", date(2026, 2, 7)),
         ("next month", date(2026, 2, 28)),
     ]
+
+
+@pytest.mark.parametrize("section", ["follow_ups", "service", "warranties", "over_policy"])
+def test_every_done_is_undone_and_redone_by_its_step(vault, board, section):
+    with vault.session() as s:
+        before = dashboard.attention(s, on=ON)
+        step = marks.done(s, section, board[section], on=ON).step
+    assert step.action.startswith("Done on “")
+    assert ids(vault)[section] == []
+    with vault.session() as s:
+        undo.undo_step(s, step, attachments=vault.attachments)
+    with vault.session() as s:
+        assert dashboard.attention(s, on=ON) == before
+        assert s.scalar(select(func.count()).select_from(m.AttentionMark)) == 0
+    with vault.session() as s:
+        undo.redo_step(s, step, attachments=vault.attachments)
+    assert ids(vault)[section] == []
+
+
+def test_a_snooze_over_a_snooze_is_undone_to_the_first(vault, board):
+    first, second = ON + timedelta(days=3), ON + timedelta(days=9)
+    with vault.session() as s:
+        marks.snooze(s, "notices", board["notices"], first, on=ON)
+        step = marks.snooze(s, "notices", board["notices"], second, on=ON).step
+    assert step.action == "snooze of “Care plan”"
+    with vault.session() as s:
+        undo.undo_step(s, step)
+        (mark,) = s.scalars(select(m.AttentionMark))
+        assert mark.until == first

@@ -20,6 +20,8 @@ from vrmdesk.ui.home.page import HomePage
 from vrmdesk.ui.home.snooze_dialog import SnoozeDialog
 
 TODAY = date.today()
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 def make_page(vault: Vault, qtbot) -> tuple[HomePage, VaultController]:  # type: ignore[no-untyped-def]
@@ -94,7 +96,7 @@ def test_ctrl_d_on_a_follow_up_clears_its_date(home, vault, qtbot) -> None:  # t
         home.sections["follow_ups"].list, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier
     )
     assert texts(home, "follow_ups") == ["Bosch: Soon — follow up today"]
-    assert messages == ["Followed up “Leaks”: its follow-up date is cleared."]
+    assert messages == ["Followed up “Leaks”: its follow-up date is cleared. Undo with Ctrl+Z."]
     with vault.session() as s:
         leaks = s.scalars(select(m.Ticket).where(m.Ticket.title == "Leaks")).one()
         assert leaks.follow_up_on is None and leaks.status == m.TicketStatus.OPEN
@@ -209,3 +211,31 @@ def test_a_new_vault_says_where_to_start(vault, qtbot) -> None:  # type: ignore[
         assert all(section.isVisible() for section in page.sections.values())
     finally:
         controller.lock()
+
+
+def test_done_and_snooze_are_undone_with_ctrl_z_in_the_window(controller, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from vrmdesk.ui.app.main_window import MainWindow
+
+    window = MainWindow(controller, Preferences())
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    controller.notify({"*"})
+    home = window.home_page
+    follow_ups, notices = texts(home, "follow_ups"), texts(home, "notice")
+    select_row(home, "follow_ups", 0)
+    qtbot.keyClick(home.sections["follow_ups"].list, Qt.Key.Key_D, CTRL)
+    select_row(home, "notice", 0)
+    qtbot.keyClick(home.sections["notice"].list, Qt.Key.Key_D, CTRL | SHIFT)
+    assert texts(home, "follow_ups") == follow_ups[1:] and texts(home, "notice") == notices[1:]
+    undo = window.commands.undo
+    assert undo.text().startswith("&Undo snooze of “")
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    assert texts(home, "notice") == notices
+    assert undo.text().startswith("&Undo Done on “")
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    assert texts(home, "follow_ups") == follow_ups
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL | SHIFT)  # and redone
+    assert texts(home, "follow_ups") == follow_ups[1:]

@@ -12,7 +12,8 @@ What "done" means depends on the item:
   changes (another day, another reason).
 
 Snoozing marks an item hidden until a day; it shows again on that day, or as soon as it changes.
-Both are kept in the vault, so they hold on every computer the vault is opened on.
+Both are kept in the vault, so they hold on every computer the vault is opened on. Each returns
+the step that undoes it (see ``undo``): the GUI puts it on its undo stack.
 """
 
 from __future__ import annotations
@@ -20,12 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import NotFound, ValidationError
 from vrmdesk.store import models as m
-from vrmdesk.store.services import dashboard, records
+from vrmdesk.store.services import dashboard, records, undo
 from vrmdesk.store.services.rules import add_months, today
 
 #: the kind of record each section of the home page lists
@@ -39,12 +39,18 @@ SECTION_KINDS: dict[str, str] = {
 }
 
 
+#: how the Edit menu names a Done: "Undo Done on “Leaks”"
+DONE_ON = "Done on"
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What an action did: a sentence for the person and the kinds of record it changed."""
+    """What an action did: a sentence for the person, the kinds of record it changed, and the
+    step that undoes it (``undo.undo_step``)."""
 
     message: str
     kinds: frozenset[str]
+    step: undo.Step
 
 
 def _kind(section: str) -> str:
@@ -77,45 +83,53 @@ def _about(session: Session, section: str, record_id: int, on: date) -> tuple[st
     return (value.isoformat() if value else ""), title
 
 
-def _mark(session: Session, section: str, record_id: int, about: str, until: date | None) -> None:
-    kind = _kind(section)
-    session.execute(
-        delete(m.AttentionMark).where(
-            m.AttentionMark.section == section,
-            m.AttentionMark.kind == kind,
-            m.AttentionMark.record_id == record_id,
-        )
-    )
-    session.add(
-        m.AttentionMark(
-            section=section, kind=kind, record_id=record_id, about=about[:500], until=until
-        )
-    )
-    session.flush()
+def _mark(
+    session: Session,
+    section: str,
+    record_id: int,
+    about: str,
+    until: date | None,
+    *,
+    label: str,
+    verb: str,
+) -> undo.RowChange:
+    """Set the item's one mark (replacing any), returning what undo needs."""
+    key = {"section": section, "kind": _kind(section), "record_id": record_id}
+    values = {"about": about[:500], "until": until, "created_at": m.utcnow()}
+    return undo.row_change(session, m.AttentionMark, key, values, label=label, verb=verb)
 
 
 def done(session: Session, section: str, record_id: int, on: date | None = None) -> Outcome:
     """Mark an item of the home page done (what that means: see the module's text)."""
     on = on or today()
     if section == "follow_ups":
-        ticket = records.update(session, m.Ticket, record_id, follow_up_on=None)
+        edit = undo.edit_with_undo(session, "ticket", record_id, verb=DONE_ON, follow_up_on=None)
+        edit.label = f"“{edit.label}”"
         return Outcome(
-            f"Followed up “{ticket.title}”: its follow-up date is cleared.", frozenset({"ticket"})
+            f"Followed up {edit.label}: its follow-up date is cleared.",
+            frozenset({"ticket"}),
+            edit,
         )
     if section == "service":
         return _service_done(session, record_id, on)
     about, title = _about(session, section, record_id, on)
-    _mark(session, section, record_id, about, None)
-    return Outcome(f"Acknowledged “{title}”.", frozenset({"attention"}))
+    step = _mark(session, section, record_id, about, None, label=f"“{title}”", verb=DONE_ON)
+    return Outcome(f"Acknowledged “{title}”.", frozenset({"attention"}), step)
 
 
 def _service_done(session: Session, event_id: int, on: date) -> Outcome:
     event = records.get(session, m.ServiceEvent, event_id)
+    what = event.description or "the service"
+    label = f"“{what}” on {event.asset.name}"
+    step: undo.Step
     if event.performed_on >= on:  # a later one would not be later: this one moves on
         next_due = add_months(on, event.interval_months) if event.interval_months else None
-        records.update(session, m.ServiceEvent, event_id, next_due=next_due)
+        step = undo.edit_with_undo(
+            session, "service_event", event_id, verb=DONE_ON, next_due=next_due
+        )
+        step.label = label
     else:
-        records.create(
+        made = records.create(
             session,
             m.ServiceEvent,
             asset_id=event.asset_id,
@@ -126,13 +140,10 @@ def _service_done(session: Session, event_id: int, on: date) -> Outcome:
             currency=event.currency,
             interval_months=event.interval_months,
         )
-        next_due = add_months(on, event.interval_months) if event.interval_months else None
-    what = event.description or "the service"
+        step = undo.Created(m.ServiceEvent, made.id, label, DONE_ON)
+        next_due = made.next_due
     then = f"; next due {next_due:%d %b %Y}" if next_due else ""
-    return Outcome(
-        f"Recorded “{what}” on {event.asset.name} as done today{then}.",
-        frozenset({"service_event"}),
-    )
+    return Outcome(f"Recorded {label} as done today{then}.", frozenset({"service_event"}), step)
 
 
 def snooze(
@@ -143,8 +154,8 @@ def snooze(
     if until <= on:
         raise ValidationError("Snooze until a day after today.", field="until")
     about, title = _about(session, section, record_id, on)
-    _mark(session, section, record_id, about, until)
-    return Outcome(f"Snoozed “{title}” until {until:%a %d %b %Y}.", frozenset({"attention"}))
+    step = _mark(session, section, record_id, about, until, label=f"“{title}”", verb="snooze of")
+    return Outcome(f"Snoozed “{title}” until {until:%a %d %b %Y}.", frozenset({"attention"}), step)
 
 
 def snooze_days(on: date | None = None) -> list[tuple[str, date]]:

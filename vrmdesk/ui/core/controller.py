@@ -101,7 +101,7 @@ class VaultController(QObject):
             snapshot = editing.delete_record(
                 session, kind, record_id, attachments=self.vault.attachments, cascade=cascade
             )
-        self._push(snapshot)
+        self.remember(snapshot)
         self.notify({"*"}, f"Deleted the {snapshot.label}. Undo with Ctrl+Z.")
         return snapshot
 
@@ -111,10 +111,11 @@ class VaultController(QObject):
         with self.session() as session:
             saved, edit = editing.save_edit(session, kind, record_id, values)
         if edit.changed:
-            self._push(edit)
+            self.remember(edit)
         return saved
 
-    def _push(self, step: undo.Step) -> None:
+    def remember(self, step: Step) -> None:
+        """Put a step the core returned on the undo stack (what could be redone is forgotten)."""
         self._undo.append(step)
         del self._undo[: -self.UNDO_DEPTH]
         self._redo.clear()
@@ -149,9 +150,10 @@ class VaultController(QObject):
         if not self._undo:
             return False
         step = self._undo.pop()
+        attachments = self.vault.attachments
 
         def run(session: Session) -> Step:
-            undo.undo_step(session, step)
+            undo.undo_step(session, step, attachments=attachments)
             return step
 
         said = f"Brought back the {step.label}" if isinstance(step, undo.Snapshot) else ""

@@ -10,7 +10,8 @@ An overdue item (a follow-up or a service whose day is past) is set apart by a w
 Every item can be dealt with where it is (the right-click menu, or the keys on the selected
 row): **Done** (Ctrl+D) — what it means depends on the item, see ``store/services/marks.py`` —
 and **Snooze** (Ctrl+Shift+D for a week; the menu offers tomorrow, a month, or a day of one's
-choice), which hides it until that day. Both are kept in the vault.
+choice), which hides it until that day. Both are kept in the vault, and Undo (Ctrl+Z) takes
+either back.
 
 A vault with nothing in it yet says where to start instead: add a vendor, import a spreadsheet,
 import mail (``start`` asks the window for the command).
@@ -391,8 +392,12 @@ class HomePage(Page):
         except VrmError as exc:  # gone meanwhile, a vendor back within policy …
             self.controller.notify({"*"}, str(exc))
             return False
-        self.controller.notify(outcome.kinds, outcome.message)
+        self._tell(outcome)
         return True
+
+    def _tell(self, outcome: marks.Outcome) -> None:
+        self.controller.remember(outcome.step)
+        self.controller.notify(outcome.kinds, f"{outcome.message} Undo with Ctrl+Z.")
 
     def _done(self, key: str) -> None:
         self._act(key, marks.done)
@@ -412,7 +417,7 @@ class HomePage(Page):
         def apply(day: date) -> None:
             with self.controller.session() as session:
                 outcome = marks.snooze(session, BOARD_SECTIONS[key], int(item.data(ID_ROLE)), day)
-            self.controller.notify(outcome.kinds, outcome.message)
+            self._tell(outcome)
 
         dialog = SnoozeDialog(item.text(), apply, self)
         dialog.exec()
