@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -232,3 +232,22 @@ def test_a_snooze_over_a_snooze_is_undone_to_the_first(vault, board):
         undo.undo_step(s, step)
         (mark,) = s.scalars(select(m.AttentionMark))
         assert mark.until == first
+
+
+def test_a_waiting_ticket_acknowledged_shows_again_after_a_new_word_and_a_new_wait(vault, board):
+    with vault.session() as s:
+        marks.done(s, "waiting", board["waiting"], on=ON)
+    with vault.session() as s:
+        records.create(
+            s,
+            m.Interaction,
+            vendor_id=s.get(m.Ticket, board["waiting"]).vendor_id,
+            ticket_id=board["waiting"],
+            direction="inbound",
+            channel="email",
+            subject="We are looking into it",
+            occurred_at=datetime.combine(ON, time(9)),
+        )
+    assert ids(vault)["waiting"] == []  # the vendor wrote: not waiting too long now
+    later = ON + timedelta(days=20)
+    assert ids(vault, later)["waiting"] == [board["waiting"]]  # too long again: shown

@@ -125,6 +125,22 @@ def waiting_too_long(session: Session, days: int = 14, on: date | None = None) -
     return list(session.scalars(_waiting_too_long(days, on)))
 
 
+def waiting_since() -> ColumnElement[str]:
+    """What a ticket waiting on the vendor is about, for a mark (``AttentionMark.about``): the
+    day the vendor last wrote on it, or the day it was opened; a new word from the vendor
+    changes it, so a ticket acknowledged shows again once it has waited too long again."""
+    last_inbound = (
+        select(func.max(func.date(m.Interaction.occurred_at)))
+        .where(
+            m.Interaction.ticket_id == m.Ticket.id,
+            m.Interaction.direction == m.Direction.INBOUND,
+        )
+        .correlate(m.Ticket)
+        .scalar_subquery()
+    )
+    return func.coalesce(last_inbound, cast(m.Ticket.opened_on, String))
+
+
 def _waiting_too_long(days: int, on: date | None) -> Select[m.Ticket]:
     on = on or today()
     cutoff = datetime.combine(on - timedelta(days=days), datetime.min.time())
@@ -140,7 +156,7 @@ def _waiting_too_long(days: int, on: date | None) -> Select[m.Ticket]:
             m.Ticket.status == m.TicketStatus.WAITING_ON_VENDOR,
             m.Ticket.opened_on <= cutoff.date(),
             ~recent_inbound,
-            _unmarked("waiting", "ticket", m.Ticket.id, m.Ticket.opened_on, on),
+            _unmarked("waiting", "ticket", m.Ticket.id, waiting_since(), on),
         )
         .order_by(m.Ticket.opened_on, m.Ticket.id)
     )

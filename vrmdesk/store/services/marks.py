@@ -9,7 +9,8 @@ What "done" means depends on the item:
   interval and a one-off one is not due any more;
 - a warranty ending, a notice deadline, a ticket waiting too long, a vendor over my policy: it
   is acknowledged, a mark in the vault (:class:`models.AttentionMark`) that hides it until it
-  changes (another day, another reason).
+  changes (another end or deadline, a new word from the vendor on the ticket, another count of
+  offers).
 
 Snoozing marks an item hidden until a day; it shows again on that day, or as soon as it changes.
 Both are kept in the vault, so they hold on every computer the vault is opened on. Each returns
@@ -21,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import NotFound, ValidationError
@@ -69,10 +71,12 @@ def _about(session: Session, section: str, record_id: int, on: date) -> tuple[st
                 return breach.reason, vendor.name
         raise ValidationError(f"{vendor.name} keeps to my contact policy now.")
     obj = records.get(session, m.RECORD_BY_KIND[_kind(section)], record_id)
+    if section == "waiting":
+        since = session.scalar(select(dashboard.waiting_since()).where(m.Ticket.id == record_id))
+        return str(since or ""), records.title_of(obj)
     day = {
         "warranties": "ends_on",
         "follow_ups": "follow_up_on",
-        "waiting": "opened_on",
         "notices": "notice_deadline",
         "service": "next_due",
     }[section]

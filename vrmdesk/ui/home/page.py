@@ -101,7 +101,7 @@ BOARD_SECTIONS = {
 DONE_TEXT = {
     "warranties": "&Done (hide until the warranty changes)",
     "follow_ups": "&Done: clear the follow-up date",
-    "waiting": "&Done (hide until the ticket changes)",
+    "waiting": "&Done (hide until the vendor writes and it waits again)",
     "notice": "&Done (hide until the deadline changes)",
     "service": "&Done: record the service as done today",
     "policy": "&Done (hide until the vendor sends more)",
