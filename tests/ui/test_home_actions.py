@@ -163,6 +163,32 @@ def test_the_row_menu_says_what_done_does_and_snoozes_until_tomorrow(home, vault
         assert mark.until == tomorrow
 
 
+def test_the_menu_key_opens_the_menu_of_the_current_row(home, vault, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QContextMenuEvent
+
+    select_row(home, "follow_ups", 1)
+    choose_from_menu(qtbot, "&Done")
+    rows = home.sections["follow_ups"].list
+    corner = rows.rect().topLeft()  # where a keyboard's menu event says: not at a row
+    keyboard = QContextMenuEvent.Reason.Keyboard
+    QApplication.sendEvent(rows, QContextMenuEvent(keyboard, corner, rows.mapToGlobal(corner)))
+    assert texts(home, "follow_ups") == ["Overdue · Bosch: Leaks — follow up 4 days ago"]
+
+
+def test_a_right_click_opens_the_menu_of_the_row_under_the_mouse(home, vault, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QContextMenuEvent
+
+    select_row(home, "follow_ups", 0)
+    choose_from_menu(qtbot, "&Done")
+    rows = home.sections["follow_ups"].list
+    at = rows.visualItemRect(rows.item(1)).center()  # the second row, not the current one
+    mouse = QContextMenuEvent.Reason.Mouse
+    QApplication.sendEvent(
+        rows.viewport(), QContextMenuEvent(mouse, at, rows.viewport().mapToGlobal(at))
+    )
+    assert texts(home, "follow_ups") == ["Overdue · Bosch: Leaks — follow up 4 days ago"]
+
+
 def test_snooze_until_a_day_refuses_today_then_takes_a_later_day(home, vault, qtbot) -> None:  # type: ignore[no-untyped-def]
     select_row(home, "warranties", 0)
     checked: list[str] = []

@@ -24,7 +24,7 @@ from datetime import date
 from functools import partial
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QContextMenuEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -108,6 +108,22 @@ DONE_TEXT = {
 }
 
 
+class RowList(QListWidget):
+    """A section's list: its context menu is asked for at a row (``menu_at``, viewport
+    coordinates), the row under the mouse or, from the keyboard (the Menu key), the current one."""
+
+    menu_at = Signal(QPoint)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+            item = self.currentItem()
+            if item is not None:
+                self.menu_at.emit(self.visualItemRect(item).center())
+        else:
+            self.menu_at.emit(self.viewport().mapFromGlobal(event.globalPos()))
+        event.accept()
+
+
 class Section(QFrame):
     #: the person asked for every item (True) or for the first ``SHOWN`` again (False)
     show_all = Signal(bool)
@@ -133,11 +149,10 @@ class Section(QFrame):
         self.title.setFont(font)
         self.title.clicked.connect(lambda: self.folded.emit(not self.is_folded))
         self.empty_text = empty
-        self.list = QListWidget()
+        self.list = RowList()
         self.list.setAccessibleName(title)
         self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.icon_name = icon_name
         #: whether the list holds every item of the section
         self.whole = False
@@ -306,9 +321,7 @@ class HomePage(Page):
         for key, section in self.sections.items():
             section.list.itemActivated.connect(self._activate)
             section.list.itemClicked.connect(self._activate)
-            section.list.customContextMenuRequested.connect(
-                lambda pos, key=key: self._menu(key, pos)
-            )
+            section.list.menu_at.connect(lambda pos, key=key: self._menu(key, pos))
             section.show_all.connect(lambda whole, key=key: self._show_all(key, whole))
             section.folded.connect(lambda folded, key=key: self._fold(key, folded))
             for shortcut, slot in (
