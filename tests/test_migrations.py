@@ -3,6 +3,7 @@ backup."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -120,5 +121,32 @@ def test_a_vault_from_schema_0003_upgrades_with_its_data(tmp_path: Path):
             assert s.query(m.Offer).filter(m.Offer.message_id.is_(None)).count() > 0
             word = interaction.subject.split()[0]
             assert search.search(s, word)  # the triggers survived the new columns
+            receipt = s.query(m.Attachment).first()
+            assert receipt is not None and vault.attachments.read_bytes(receipt)
+
+
+def test_a_vault_from_schema_0004_upgrades_with_its_data(tmp_path: Path):
+    """A real vault written by the 0004 release (demo data, attachments), opened by this one:
+    its home page is as it was (nothing acknowledged or snoozed) and takes marks."""
+    import shutil
+
+    from vrmdesk.store.services import dashboard, marks
+
+    folder = tmp_path / "old"
+    shutil.copytree(FIXTURES / "vault-0004", folder)
+    with Vault.open(folder, "fixture passphrase") as vault:
+        (taken,) = backup.list_backups(vault)
+        assert taken.reason == "before-migration-from-0004"
+        with vault.engine.connect() as conn:
+            assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
+        made = date(2026, 12, 1)  # the day the fixture was written: its warranties end soon
+        with vault.session() as s:
+            assert s.query(m.AttentionMark).count() == 0  # the new table is there
+            before = dashboard.attention(s, on=made)
+            (warranty, *_) = before.warranties
+            marks.done(s, "warranties", warranty.id, on=made)
+        with vault.session() as s:
+            after = dashboard.attention(s, on=made)
+            assert after.count("warranties") == before.count("warranties") - 1
             receipt = s.query(m.Attachment).first()
             assert receipt is not None and vault.attachments.read_bytes(receipt)

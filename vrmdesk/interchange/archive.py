@@ -88,7 +88,7 @@ if TYPE_CHECKING:
     from vrmdesk.store import keys
 
 FORMAT = "vrmdesk-archive"
-VERSION = 1
+VERSION = 2
 MANIFEST_NAME = "archive.json"
 TABLES_DIR = "tables/"
 FILES_DIR = "files/"

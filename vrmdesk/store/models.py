@@ -574,6 +574,32 @@ class MailSender(Base):
     offer: Mapped[bool | None]
 
 
+class AttentionMark(Base):
+    """What the person did about an item of the home page: acknowledged it, or snoozed it.
+
+    ``section`` is the home page's list (``warranties``, ``follow_ups`` …), ``kind`` and
+    ``record_id`` the record the item is about. ``about`` is what the item said when the person
+    acted (its day, ISO; a vendor's reason for one over my policy): the mark holds only while the
+    item still says it, so a changed item shows again. ``until`` is a snooze's day (the item
+    shows again on it); None means acknowledged.
+    """
+
+    __tablename__ = "attention_marks"
+    __table_args__ = (
+        UniqueConstraint(
+            "section", "kind", "record_id", name="uq_attention_marks_section_kind_record"
+        ),
+    )
+
+    id: Mapped[intpk]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    section: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[int]
+    about: Mapped[str] = mapped_column(String(500))
+    until: Mapped[date | None]
+
+
 class Meta(Base):
     """Vault-wide settings and secrets (the attachment identity); inside the encrypted DB."""
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from vrmdesk.store import models as m
@@ -67,6 +67,19 @@ class Dashboard:
         )
 
 
+def _unmarked(section: str, kind: str, record_id: Any, about: Any, on: date) -> ColumnElement[bool]:
+    """The item is neither acknowledged nor snoozed (see :class:`models.AttentionMark`): no
+    mark of it says what it says now (its day) and holds on ``on``."""
+    mark = m.AttentionMark
+    return ~exists().where(
+        mark.section == section,
+        mark.kind == kind,
+        mark.record_id == record_id,
+        mark.about == cast(about, String),
+        or_(mark.until.is_(None), mark.until > on),
+    )
+
+
 def expiring_warranties(
     session: Session, within_days: int = 60, on: date | None = None
 ) -> list[m.Warranty]:
@@ -83,6 +96,7 @@ def _expiring_warranties(within_days: int, on: date | None) -> Select[m.Warranty
             m.Warranty.ends_on >= on,
             m.Warranty.ends_on <= on + timedelta(days=within_days),
             m.Warranty.starts_on <= on,
+            _unmarked("warranties", "warranty", m.Warranty.id, m.Warranty.ends_on, on),
         )
         .order_by(m.Warranty.ends_on, m.Warranty.id)
     )
@@ -97,7 +111,11 @@ def _follow_ups_due(on: date | None) -> Select[m.Ticket]:
     return (
         select(m.Ticket)
         .options(joinedload(m.Ticket.vendor))
-        .where(m.Ticket.follow_up_on <= on, m.Ticket.status.in_(m.OPEN_TICKET_STATUSES))
+        .where(
+            m.Ticket.follow_up_on <= on,
+            m.Ticket.status.in_(m.OPEN_TICKET_STATUSES),
+            _unmarked("follow_ups", "ticket", m.Ticket.id, m.Ticket.follow_up_on, on),
+        )
         .order_by(m.Ticket.follow_up_on, m.Ticket.id)
     )
 
@@ -105,6 +123,22 @@ def _follow_ups_due(on: date | None) -> Select[m.Ticket]:
 def waiting_too_long(session: Session, days: int = 14, on: date | None = None) -> list[m.Ticket]:
     """Tickets waiting on the vendor, opened over ``days`` ago, with no word from it since."""
     return list(session.scalars(_waiting_too_long(days, on)))
+
+
+def waiting_since() -> ColumnElement[str]:
+    """What a ticket waiting on the vendor is about, for a mark (``AttentionMark.about``): the
+    day the vendor last wrote on it, or the day it was opened; a new word from the vendor
+    changes it, so a ticket acknowledged shows again once it has waited too long again."""
+    last_inbound = (
+        select(func.max(func.date(m.Interaction.occurred_at)))
+        .where(
+            m.Interaction.ticket_id == m.Ticket.id,
+            m.Interaction.direction == m.Direction.INBOUND,
+        )
+        .correlate(m.Ticket)
+        .scalar_subquery()
+    )
+    return func.coalesce(last_inbound, cast(m.Ticket.opened_on, String))
 
 
 def _waiting_too_long(days: int, on: date | None) -> Select[m.Ticket]:
@@ -122,6 +156,7 @@ def _waiting_too_long(days: int, on: date | None) -> Select[m.Ticket]:
             m.Ticket.status == m.TicketStatus.WAITING_ON_VENDOR,
             m.Ticket.opened_on <= cutoff.date(),
             ~recent_inbound,
+            _unmarked("waiting", "ticket", m.Ticket.id, waiting_since(), on),
         )
         .order_by(m.Ticket.opened_on, m.Ticket.id)
     )
@@ -141,6 +176,7 @@ def _notice_deadlines(within_days: int, on: date | None) -> Select[m.Agreement]:
         .where(
             m.Agreement.notice_deadline >= on,
             m.Agreement.notice_deadline <= on + timedelta(days=within_days),
+            _unmarked("notices", "agreement", m.Agreement.id, m.Agreement.notice_deadline, on),
         )
         .order_by(m.Agreement.notice_deadline, m.Agreement.id)
     )
@@ -169,6 +205,7 @@ def _service_due(within_days: int, on: date | None) -> Select[m.ServiceEvent]:
             m.ServiceEvent.next_due <= on + timedelta(days=within_days),
             m.Asset.status == m.AssetStatus.IN_USE,
             ~superseded,
+            _unmarked("service", "service_event", m.ServiceEvent.id, m.ServiceEvent.next_due, on),
         )
         .order_by(m.ServiceEvent.next_due, m.ServiceEvent.id)
     )
@@ -209,7 +246,18 @@ def over_contact_policy(session: Session, on: date | None = None) -> list[Policy
         limit = vendor.max_offers_per_year
         if (limit is not None and count > limit) or off:
             breaches.append(PolicyBreach(vendor, count, limit, off or 0))
-    return breaches
+    if not breaches:
+        return breaches
+    mark = m.AttentionMark
+    acknowledged = {
+        (record_id, about)
+        for record_id, about in session.execute(
+            select(mark.record_id, mark.about).where(
+                mark.section == "over_policy", or_(mark.until.is_(None), mark.until > on)
+            )
+        )
+    }
+    return [b for b in breaches if (b.vendor.id, b.reason) not in acknowledged]
 
 
 def dashboard(session: Session, lead: Lead | None = None, on: date | None = None) -> Dashboard:
@@ -241,6 +289,8 @@ class AttentionItem:
     day: date | None = None
     #: an agreement's renewal
     renews_on: date | None = None
+    #: its day is past (a follow-up or a service that is late, not only near)
+    overdue: bool = False
 
 
 #: the home page's sections, in the order it shows them (the fields of :class:`Attention`)
@@ -289,6 +339,10 @@ def _first(session: Session, query: Select[Row], limit: int | None) -> tuple[Seq
     return rows, count or 0
 
 
+def _late(day: date | None, on: date) -> bool:
+    return day is not None and day < on
+
+
 def attention(
     session: Session,
     lead: Lead | None = None,
@@ -300,6 +354,7 @@ def attention(
     """:func:`dashboard` as plain rows, for a view that only shows them: each section's first
     ``limit`` items (all of them for None, and for the sections named in ``whole``)."""
     lead = lead or Lead()
+    on = on or today()
     counts: dict[str, int] = {}
 
     def first(section: str, query: Select[Row]) -> Sequence[Row]:
@@ -320,7 +375,14 @@ def attention(
             AttentionItem("warranty", w.id, w.asset.name, w.title, w.ends_on) for w in warranties
         ),
         follow_ups=tuple(
-            AttentionItem("ticket", t.id, t.vendor.name, t.title, t.follow_up_on)
+            AttentionItem(
+                "ticket",
+                t.id,
+                t.vendor.name,
+                t.title,
+                t.follow_up_on,
+                overdue=_late(t.follow_up_on, on),
+            )
             for t in follow_ups
         ),
         waiting=tuple(
@@ -331,7 +393,14 @@ def attention(
             for a in notices
         ),
         service=tuple(
-            AttentionItem("service_event", e.id, e.asset.name, e.description, e.next_due)
+            AttentionItem(
+                "service_event",
+                e.id,
+                e.asset.name,
+                e.description,
+                e.next_due,
+                overdue=_late(e.next_due, on),
+            )
             for e in service
         ),
         over_policy=tuple(

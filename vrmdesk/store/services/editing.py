@@ -139,6 +139,14 @@ def save_record(
     return Saved(obj.id, records.title_of(obj))
 
 
+def save_edit(
+    session: Session, kind: str, record_id: int, values: Mapping[str, Any]
+) -> tuple[Saved, undo.Edit]:
+    """Update a record from an editor's values, and return what undo needs (see ``undo``)."""
+    edit = undo.edit_with_undo(session, kind, record_id, **values)
+    return Saved(record_id, edit.label), edit
+
+
 def capture_interaction(session: Session, values: Mapping[str, Any]) -> Captured:
     """Record an interaction as quick capture gives it (every field as typed)."""
     interaction = records.create(session, m.Interaction, **values)

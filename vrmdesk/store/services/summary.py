@@ -27,3 +27,11 @@ def attention_counts(board: Dashboard) -> dict[str, int]:
         "service due": len(board.service_due),
         "vendors over my contact policy": len(board.over_policy),
     }
+
+
+def is_new(session: Session) -> bool:
+    """Nothing is kept yet: no vendor, no thing, no mail waiting (Home says where to start)."""
+    return all(
+        session.scalar(select(cls.id).limit(1)) is None
+        for cls in (m.Vendor, m.Asset, m.UnsortedMail)
+    )

@@ -1,18 +1,31 @@
-"""Undo for deletes: a delete returns a snapshot of everything it removed; undo puts it back.
+"""Undo and redo for deletes and edits: each returns a step that can be undone and redone.
 
-The snapshot holds the rows (with their ids, so links from elsewhere still fit), the records the
-delete cascaded to, and the attachment links and tags of all of them. Attachment contents stay
-on disk until the vault closes, so an undo within the session gets them back too.
+A delete returns a :class:`Snapshot` of everything it removed; undo puts it back. The snapshot
+holds the rows (with their ids, so links from elsewhere still fit), the records the delete
+cascaded to, and the attachment links and tags of all of them. Attachment contents stay on disk
+until the vault closes, so an undo within the session gets them back too. Redo deletes again.
+
+An edit returns an :class:`Edit`: the record's editable values before and after. Undo writes the
+values before back through the same rules as any edit (derived fields follow: a warranty's end,
+an agreement's notice deadline), redo the values after. A record deleted meanwhile, or a value
+another record took since (a vendor's name), is refused with a message and changes nothing.
+
+Actions that are neither (Done and Snooze on the home page, ``marks``) return a :class:`Created`
+(a record they made, deleted on undo) or a :class:`RowChange` (a row of a table that is no
+record, set back as it was). The caller keeps the steps (the GUI a stack per unlocked session);
+:func:`undo_step` and :func:`redo_step` take any of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from vrmdesk.errors import NotFound, ValidationError
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.services import records
@@ -23,6 +36,75 @@ class Snapshot:
     label: str
     #: (model class, column values) in the order they must be re-inserted
     rows: list[tuple[type[m.Base], dict[str, Any]]] = field(default_factory=list)
+    #: the record deleted and how (for redo)
+    cls: type[m.Record] | None = None
+    record_id: int = 0
+    cascade: bool = False
+
+    @property
+    def action(self) -> str:
+        """What undoing it undoes, for a menu: "delete of ticket “Leaks”"."""
+        return f"delete of {self.label}"
+
+
+@dataclass
+class Edit:
+    """An edit of one record: its editable values before and after."""
+
+    kind: str
+    record_id: int
+    #: the record's title after the edit ("Bosch dishwasher")
+    label: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    #: what the step was, as the menu says it before the label
+    verb: str = "edit of"
+
+    @property
+    def action(self) -> str:
+        """What undoing it undoes, for a menu: "edit of Bosch dishwasher"."""
+        return f"{self.verb} {self.label}"
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass
+class Created:
+    """A record made by an action (a service recorded as done): undo deletes it again."""
+
+    cls: type[m.Record]
+    record_id: int
+    label: str
+    verb: str
+    #: what the undo deleted, for redo to put back
+    snapshot: Snapshot | None = None
+
+    @property
+    def action(self) -> str:
+        return f"{self.verb} {self.label}"
+
+
+@dataclass
+class RowChange:
+    """One row of a table that is no record (a mark on a home page item) set, changed or
+    removed: its values before and after (None: there was, or is, no such row)."""
+
+    cls: type[m.Base]
+    #: the columns that find the row
+    key: dict[str, Any]
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    label: str
+    verb: str
+
+    @property
+    def action(self) -> str:
+        return f"{self.verb} {self.label}"
+
+
+Step: TypeAlias = Snapshot | Edit | Created | RowChange
 
 
 def _values(obj: m.Base) -> dict[str, Any]:
@@ -60,7 +142,7 @@ def delete_with_undo(
 ) -> Snapshot:
     """Delete like :func:`records.delete_record` and return what undo needs."""
     obj = records.get(session, cls, record_id)
-    snapshot = Snapshot(label=_label(obj))
+    snapshot = Snapshot(label=_label(obj), cls=cls, record_id=record_id, cascade=cascade)
     if isinstance(obj, m.Attachment):
         # the content row goes too when this is its last link; it must come back first
         snapshot.rows.append((m.Blob, _values(obj.blob)))
@@ -119,3 +201,100 @@ def undo(session: Session, snapshot: Snapshot) -> None:
                     if key not in ("id", "__relink__"):
                         setattr(target, key, value)
     session.flush()
+
+
+def _editable(obj: m.Record) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in records.editable_fields(type(obj))}
+
+
+def edit_with_undo(
+    session: Session, kind: str, record_id: int, *, verb: str = "edit of", **fields: Any
+) -> Edit:
+    """Update a record like :func:`records.update` and return what undo needs."""
+    cls = m.RECORD_BY_KIND.get(kind)
+    if cls is None:
+        raise NotFound(f"Unknown kind of record {kind!r}.")
+    before = _editable(records.get(session, cls, record_id))
+    obj = records.update(session, cls, record_id, **fields)
+    return Edit(kind, record_id, records.title_of(obj), before, _editable(obj), verb)
+
+
+def _write(session: Session, edit: Edit, values: dict[str, Any]) -> None:
+    try:
+        records.update(session, m.RECORD_BY_KIND[edit.kind], edit.record_id, **values)
+    except IntegrityError:
+        raise ValidationError(
+            f"The {edit.action} cannot be undone or redone: another record now has one of "
+            "its values."
+        ) from None
+
+
+def set_row(session: Session, change: RowChange, values: dict[str, Any] | None) -> None:
+    """Make the row of ``change`` hold ``values`` (its ``before`` or ``after``), or be gone."""
+    query = select(change.cls).filter_by(**change.key)
+    for row in session.scalars(query):
+        session.delete(row)
+    session.flush()
+    if values is not None:
+        session.add(change.cls(**change.key, **values))
+        session.flush()
+
+
+def row_change(
+    session: Session,
+    cls: type[m.Base],
+    key: dict[str, Any],
+    values: dict[str, Any] | None,
+    *,
+    label: str,
+    verb: str,
+) -> RowChange:
+    """Set a row (found by ``key``) to ``values`` (None: remove it), returning what undo needs."""
+    existing = session.scalars(select(cls).filter_by(**key)).first()
+    before = None
+    if existing is not None:
+        before = {k: v for k, v in _values(existing).items() if k not in key and k != "id"}
+    change = RowChange(cls, dict(key), before, values, label, verb)
+    set_row(session, change, values)
+    return change
+
+
+def undo_step(session: Session, step: Step, *, attachments: AttachmentStore | None = None) -> None:
+    """Undo a delete (put it back), an edit (the values before), a record made (delete it), a
+    row changed (the row as it was). Deleting a record made needs the vault's ``attachments``."""
+    if isinstance(step, Edit):
+        _write(session, step, step.before)
+        return
+    if isinstance(step, RowChange):
+        set_row(session, step, step.before)
+        return
+    if isinstance(step, Created):
+        if attachments is None:
+            raise ValueError("undoing a record made needs the attachment store")
+        step.snapshot = delete_with_undo(session, step.cls, step.record_id, attachments=attachments)
+        return
+    try:
+        undo(session, step)
+    except IntegrityError:
+        raise ValidationError(
+            f"The {step.label} cannot come back: another record now has its name or its id."
+        ) from None
+
+
+def redo_step(session: Session, step: Step, *, attachments: AttachmentStore) -> Step:
+    """Do an undone step again; the step to undo it with afterwards (a delete's is new)."""
+    if isinstance(step, Edit):
+        _write(session, step, step.after)
+        return step
+    if isinstance(step, RowChange):
+        set_row(session, step, step.after)
+        return step
+    if isinstance(step, Created):
+        if step.snapshot is not None:
+            undo(session, step.snapshot)
+        return step
+    if step.cls is None:
+        raise ValidationError(f"The {step.action} cannot be done again.")
+    return delete_with_undo(
+        session, step.cls, step.record_id, attachments=attachments, cascade=step.cascade
+    )

@@ -22,6 +22,7 @@ class Window(Protocol):
     def quick_capture(self) -> None: ...
     def request_lock(self) -> None: ...
     def undo(self) -> None: ...
+    def redo(self) -> None: ...
     def new_record(self, kind: str) -> None: ...
     def import_reply(self) -> None: ...
     def import_data(self) -> None: ...
@@ -87,6 +88,8 @@ class Actions:
         self.unlock.setVisible(False)
         self.undo = act("&Undo", w.undo, QKeySequence.StandardKey.Undo, "undo")
         self.undo.setEnabled(False)
+        self.redo = act("&Redo", w.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+        self.redo.setEnabled(False)
         self.new_vendor = act(
             "New &vendor…", lambda: w.new_record("vendor"), "Ctrl+Shift+V", "vendor"
         )
@@ -248,6 +251,7 @@ class Actions:
         edit = bar.addMenu("&Edit")
         for action in (
             self.undo,
+            self.redo,
             None,
             self.capture,
             self.new_vendor,
@@ -283,17 +287,33 @@ class Actions:
         for action in self.needing_the_vault():
             action.setEnabled(not locked)
         self.undo.setEnabled(False)
+        self.redo.setEnabled(False)
         self.unlock.setVisible(locked)
         self.unlock.setEnabled(locked)
         self.lock.setVisible(not locked)
         self.toolbar.setVisible(not locked)  # nothing on it works while locked
 
     def needing_the_vault(self) -> list[QAction]:
-        keep = {id(self.quit), id(self.about), id(self.unlock), id(self.undo), id(self.settings)}
+        keep = {
+            id(self.quit),
+            id(self.about),
+            id(self.unlock),
+            id(self.undo),
+            id(self.redo),
+            id(self.settings),
+        }
         return [
             a for a in vars(self).values() if isinstance(a, QAction) and id(a) not in keep
         ] + self.go
 
-    def set_undo_label(self, label: str) -> None:
-        self.undo.setEnabled(bool(label))
-        self.undo.setText(f"&Undo delete of {label}" if label else "&Undo")
+    def set_undo_label(self, action: str) -> None:
+        """What Undo would undo ("edit of Bosch dishwasher"), or "" for nothing."""
+        self.undo.setEnabled(bool(action))
+        self.undo.setText(f"&Undo {action}" if action else "&Undo")
+        self.undo.setToolTip(f"Undo {action} (Ctrl+Z)" if action else "Nothing to undo")
+
+    def set_redo_label(self, action: str) -> None:
+        """What Redo would do again, or "" for nothing."""
+        self.redo.setEnabled(bool(action))
+        self.redo.setText(f"&Redo {action}" if action else "&Redo")
+        self.redo.setToolTip(f"Redo {action} (Ctrl+Shift+Z)" if action else "Nothing to redo")

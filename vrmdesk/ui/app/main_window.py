@@ -100,8 +100,10 @@ class MainWindow(QMainWindow):
         self.things_page = ThingsPage(controller, prefs)
         self.tickets_page = TicketsPage(controller, prefs)
         self.unsorted_page = UnsortedPage(controller, prefs)
+        self.home_page = HomePage(controller, prefs)
+        self.home_page.start.connect(self._start)
         self.pages: dict[str, Page] = {
-            "home": HomePage(controller, prefs),
+            "home": self.home_page,
             "vendors": self.vendors_page,
             "things": self.things_page,
             "tickets": self.tickets_page,
@@ -138,6 +140,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         controller.status.connect(self.show_status)
         controller.undo_changed.connect(self.commands.set_undo_label)
+        controller.redo_changed.connect(self.commands.set_redo_label)
         controller.locked.connect(self._show_locked)
         controller.unlocked.connect(self._show_unlocked)
 
@@ -224,6 +227,14 @@ class MainWindow(QMainWindow):
             self.things_page.show_asset(home_id, kind, record_id)
 
     # -- commands (called by actions) ---------------------------------------------------------
+    def _start(self, command: str) -> None:
+        """A new vault's Home asks where to begin: the command of its button."""
+        {
+            "new_vendor": lambda: self.new_record("vendor"),
+            "import_data": self.import_data,
+            "import_mail": self.import_mail,
+        }[command]()
+
     def open_search(self) -> None:
         from vrmdesk.ui.search.dialog import SearchDialog
 
@@ -266,8 +277,12 @@ class MainWindow(QMainWindow):
             self.open_record(kind, new_id)
 
     def undo(self) -> None:
-        if not self.controller.undo_delete():
+        if not self.controller.undo():
             self.statusBar().showMessage("Nothing to undo.", 4000)
+
+    def redo(self) -> None:
+        if not self.controller.redo():
+            self.statusBar().showMessage("Nothing to redo.", 4000)
 
     def open_settings(self) -> None:
         from vrmdesk.ui.app.settings_dialog import SettingsDialog

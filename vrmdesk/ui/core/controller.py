@@ -19,8 +19,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from sqlalchemy.orm import Session
 
-from vrmdesk.errors import VaultLocked
+from vrmdesk.errors import VaultLocked, VrmError
 from vrmdesk.store.services import editing, undo
+from vrmdesk.store.services.undo import Step
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.tasks import Task, TaskRunner
@@ -35,8 +36,10 @@ class VaultController(QObject):
     unlocked = Signal()
     #: a message for the status bar
     status = Signal(str)
-    #: what Undo would bring back ("" when nothing)
+    #: what Undo would undo, "delete of ticket “Leaks”", "edit of Bosch dishwasher" ("": nothing)
     undo_changed = Signal(str)
+    #: what Redo would do again, worded the same ("" when nothing)
+    redo_changed = Signal(str)
 
     def __init__(
         self, vault: Vault, temp_copies: TempCopies, parent: QObject | None = None
@@ -46,7 +49,9 @@ class VaultController(QObject):
         #: plaintext copies of attachments opened in other programs (deleted on lock)
         self.temp_copies = temp_copies
         self.tasks = TaskRunner(self)
-        self._undo: list[undo.Snapshot] = []
+        #: the steps Undo can take back, the last one first, and those Redo can do again
+        self._undo: list[undo.Step] = []
+        self._redo: list[undo.Step] = []
 
     @property
     def vault(self) -> Vault:
@@ -85,7 +90,10 @@ class VaultController(QObject):
             fn, on_done=on_done, on_error=on_error, receiver=receiver or self, label=label
         )
 
-    # -- deleting with undo ------------------------------------------------------------------
+    # -- deleting and editing, with undo and redo ---------------------------------------------
+    #: how many steps Undo goes back at most (the oldest are forgotten)
+    UNDO_DEPTH = 50
+
     def delete_record(self, kind: str, record_id: int, *, cascade: bool = False) -> undo.Snapshot:
         """Delete a record of ``kind`` ("ticket" …); InUseError for a vendor with records unless
         ``cascade``."""
@@ -93,29 +101,92 @@ class VaultController(QObject):
             snapshot = editing.delete_record(
                 session, kind, record_id, attachments=self.vault.attachments, cascade=cascade
             )
-        self._undo.append(snapshot)
-        self.undo_changed.emit(snapshot.label)
+        self.remember(snapshot)
         self.notify({"*"}, f"Deleted the {snapshot.label}. Undo with Ctrl+Z.")
         return snapshot
+
+    def save_edit(self, kind: str, record_id: int, values: dict[str, Any]) -> editing.Saved:
+        """Save an edit of a stored record (the core refuses bad values: nothing is written);
+        Undo can take it back."""
+        with self.session() as session:
+            saved, edit = editing.save_edit(session, kind, record_id, values)
+        if edit.changed:
+            self.remember(edit)
+        return saved
+
+    def remember(self, step: Step) -> None:
+        """Put a step the core returned on the undo stack (what could be redone is forgotten)."""
+        self._undo.append(step)
+        del self._undo[: -self.UNDO_DEPTH]
+        self._redo.clear()
+        self._tell_undo()
+
+    def _tell_undo(self) -> None:
+        self.undo_changed.emit(self._undo[-1].action if self._undo else "")
+        self.redo_changed.emit(self._redo[-1].action if self._redo else "")
 
     def clear_undo(self) -> None:
         """Forget what Undo could bring back (after a change of key its files have new names)."""
         self._undo.clear()
-        self.undo_changed.emit("")
+        self._redo.clear()
+        self._tell_undo()
 
     @property
     def undo_label(self) -> str:
         return self._undo[-1].label if self._undo else ""
 
-    def undo_delete(self) -> bool:
+    @property
+    def undo_text(self) -> str:
+        """What Undo would undo ("edit of Bosch dishwasher"; "" when nothing)."""
+        return self._undo[-1].action if self._undo else ""
+
+    @property
+    def redo_text(self) -> str:
+        return self._redo[-1].action if self._redo else ""
+
+    def undo(self) -> bool:
+        """Take back the last step; False when there is none. A step the core refuses (its
+        record gone meanwhile …) is told and forgotten."""
         if not self._undo:
             return False
-        snapshot = self._undo.pop()
-        with self.session() as session:
-            undo.undo(session, snapshot)
-        self.undo_changed.emit(self.undo_label)
-        self.notify({"*"}, f"Brought back the {snapshot.label}.")
+        step = self._undo.pop()
+        attachments = self.vault.attachments
+
+        def run(session: Session) -> Step:
+            undo.undo_step(session, step, attachments=attachments)
+            return step
+
+        said = f"Brought back the {step.label}" if isinstance(step, undo.Snapshot) else ""
+        self._take(run, self._redo, said or f"Undid the {step.action}")
         return True
+
+    def redo(self) -> bool:
+        """Do the last step undone again; False when there is none."""
+        if not self._redo:
+            return False
+        step = self._redo.pop()
+        attachments = self.vault.attachments
+        self._take(
+            lambda session: undo.redo_step(session, step, attachments=attachments),
+            self._undo,
+            f"Redid the {step.action}",
+        )
+        return True
+
+    def _take(self, run: Callable[[Session], Step], onto: list[Step], said: str) -> None:
+        """Run a step popped off one stack and put what undoes it on the other; a step the core
+        refuses is told and forgotten."""
+        try:
+            with self.session() as session:
+                onto.append(run(session))
+        except VrmError as exc:
+            said = str(exc).rstrip(".")
+        self._tell_undo()
+        self.notify({"*"}, f"{said}.")
+
+    def undo_delete(self) -> bool:
+        """Undo the last step (its name from when only deletes could be undone)."""
+        return self.undo()
 
     def lock(self) -> None:
         """Close the vault; every view empties itself on ``locked``, temporary copies go."""
@@ -125,7 +196,8 @@ class VaultController(QObject):
         self.tasks.wait()
         vault, self._vault = self._vault, None
         self._undo.clear()
-        self.undo_changed.emit("")
+        self._redo.clear()
+        self._tell_undo()
         self.locked.emit()
         self.temp_copies.clear()
         vault.close()

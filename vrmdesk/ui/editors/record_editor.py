@@ -198,9 +198,11 @@ class RecordEditor(QDialog):
         if values is None:
             return False
         try:
-            with self.controller.session() as session:
-                record_id = None if self.is_new else self.record_id
-                saved = editing.save_record(session, self.kind, record_id, values)
+            if self.is_new or self.record_id is None:
+                with self.controller.session() as session:
+                    saved = editing.save_record(session, self.kind, None, values)
+            else:  # an edit: Undo (Ctrl+Z) takes it back
+                saved = self.controller.save_edit(self.kind, self.record_id, values)
         except VrmError as exc:
             report_save_error(self.rows, self.general_error, exc)
             return False
