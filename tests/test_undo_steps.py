@@ -106,3 +106,25 @@ def test_a_delete_undone_and_redone_is_deleted_again_and_can_come_back_again(vau
 def test_an_unknown_kind_is_refused(vault):
     with pytest.raises(NotFound), vault.session() as s:
         undo.edit_with_undo(s, "spaceship", 1, name="x")
+
+
+def test_an_edit_of_the_tags_alone_is_undone_and_redone(vault, dishwasher):
+    with vault.session() as s:
+        values = editing.stored_values(s, "asset", dishwasher)
+        assert values[editing.TAGS] == []
+        _, first = editing.save_edit(s, "asset", dishwasher, {**values, "tags": ["kitchen"]})
+        _, second = editing.save_edit(
+            s, "asset", dishwasher, {**values, "tags": ["kitchen", "warranty claim"]}
+        )
+    assert first.changed and second.changed
+    with vault.session() as s:
+        undo.undo_step(s, second)
+        assert editing.stored_values(s, "asset", dishwasher)[editing.TAGS] == ["kitchen"]
+        undo.undo_step(s, first)
+        assert editing.stored_values(s, "asset", dishwasher)[editing.TAGS] == []
+        undo.redo_step(s, first, attachments=vault.attachments)
+        undo.redo_step(s, second, attachments=vault.attachments)
+        assert editing.stored_values(s, "asset", dishwasher)[editing.TAGS] == [
+            "kitchen",
+            "warranty claim",
+        ]

@@ -29,7 +29,7 @@ from vrmdesk.store.services import records, rules, tags, undo
 KINDS: tuple[str, ...] = tuple(m.RECORD_BY_KIND)
 
 #: the editor's field holding a record's tags (a list of names; not a column: ``tags.set_tags``)
-TAGS = "tags"
+TAGS = undo.TAGS
 
 #: fields holding a list whose items come from an enum (the channels a vendor may use)
 _ITEM_CHOICES: dict[tuple[str, str], type[enum.Enum]] = {
@@ -142,8 +142,11 @@ def save_record(
 def save_edit(
     session: Session, kind: str, record_id: int, values: Mapping[str, Any]
 ) -> tuple[Saved, undo.Edit]:
-    """Update a record from an editor's values, and return what undo needs (see ``undo``)."""
-    edit = undo.edit_with_undo(session, kind, record_id, **values)
+    """Update a record from an editor's values (its tags among them, under :data:`TAGS`), and
+    return what undo needs (see ``undo``)."""
+    fields = dict(values)
+    tag_names = fields.pop(TAGS, None)
+    edit = undo.edit_with_undo(session, kind, record_id, tag_names=tag_names, **fields)
     return Saved(record_id, edit.label), edit
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from vrmdesk.errors import NotFound, ValidationError
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import AttachmentStore
-from vrmdesk.store.services import records
+from vrmdesk.store.services import records, tags
 
 
 @dataclass
@@ -203,25 +203,44 @@ def undo(session: Session, snapshot: Snapshot) -> None:
     session.flush()
 
 
-def _editable(obj: m.Record) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in records.editable_fields(type(obj))}
+#: the key of an edit's values that holds the record's tags (not a column: ``tags.set_tags``)
+TAGS = "tags"
+
+
+def _editable(session: Session, obj: m.Record) -> dict[str, Any]:
+    values = {name: getattr(obj, name) for name in records.editable_fields(type(obj))}
+    values[TAGS] = tags.tags_of(session, obj)
+    return values
 
 
 def edit_with_undo(
-    session: Session, kind: str, record_id: int, *, verb: str = "edit of", **fields: Any
+    session: Session,
+    kind: str,
+    record_id: int,
+    *,
+    verb: str = "edit of",
+    tag_names: list[str] | None = None,
+    **fields: Any,
 ) -> Edit:
-    """Update a record like :func:`records.update` and return what undo needs."""
+    """Update a record like :func:`records.update` (and its tags, unless ``tag_names`` is
+    None) and return what undo needs: the values and tags before and after."""
     cls = m.RECORD_BY_KIND.get(kind)
     if cls is None:
         raise NotFound(f"Unknown kind of record {kind!r}.")
-    before = _editable(records.get(session, cls, record_id))
+    before = _editable(session, records.get(session, cls, record_id))
     obj = records.update(session, cls, record_id, **fields)
-    return Edit(kind, record_id, records.title_of(obj), before, _editable(obj), verb)
+    if tag_names is not None:
+        tags.set_tags(session, obj, tag_names)
+    return Edit(kind, record_id, records.title_of(obj), before, _editable(session, obj), verb)
 
 
 def _write(session: Session, edit: Edit, values: dict[str, Any]) -> None:
+    columns = dict(values)
+    tag_names = columns.pop(TAGS, None)
     try:
-        records.update(session, m.RECORD_BY_KIND[edit.kind], edit.record_id, **values)
+        obj = records.update(session, m.RECORD_BY_KIND[edit.kind], edit.record_id, **columns)
+        if tag_names is not None:
+            tags.set_tags(session, obj, tag_names)
     except IntegrityError:
         raise ValidationError(
             f"The {edit.action} cannot be undone or redone: another record now has one of "
