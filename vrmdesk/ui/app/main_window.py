@@ -36,6 +36,7 @@ from vrmdesk.ui.interchange.calendar_feed import CalendarFeed
 from vrmdesk.ui.mail.fetching import MailFetcher
 from vrmdesk.ui.mail.unsorted_page import UnsortedPage
 from vrmdesk.ui.things.page import ThingsPage
+from vrmdesk.ui.vault.backups import BackupScheduler
 from vrmdesk.ui.vendors.page import VendorsPage
 from vrmdesk.ui.widgets.icons import icon
 
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
         self.reminders = Reminders(controller, prefs, self, tray=tray)
         self.calendar_feed = CalendarFeed(controller, prefs, self)
         self.mail_fetcher = MailFetcher(controller, prefs.mail_fetch_minutes, self)
+        self.backups = BackupScheduler(controller, prefs, self)
 
         self.resize(1200, 780)
         self._restore_geometry()
@@ -320,7 +322,7 @@ class MainWindow(QMainWindow):
     def backup_now(self) -> None:
         from vrmdesk.ui.vault.backups import backup_now
 
-        backup_now(self, self.controller)
+        backup_now(self, self.controller, self.prefs)
 
     def restore_backup(self) -> None:
         from vrmdesk.ui.vault.backups import restore_backup
