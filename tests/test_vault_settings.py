@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from vrmdesk.errors import BackupError, ValidationError, WrongPassphrase
 from vrmdesk.share import export
@@ -228,3 +229,57 @@ def test_follow_ups_show_as_far_ahead_as_asked(vault: Vault) -> None:
         rows = views.vendor_rows(s, lead=far)
         assert [r.follow_ups_due for r in rows] == [1]
         assert [r.follow_ups_due for r in views.vendor_rows(s, lead=near)] == [0]
+
+
+def test_a_change_of_key_removes_the_backups_elsewhere_it_no_longer_opens(
+    vault: Vault, tmp_path: Path
+) -> None:
+    chosen = tmp_path / "usb"
+    chosen.mkdir()
+    old = backup.make_backup(vault, into=chosen)
+    vault.rotate_key("a new one", kdf=keys.fast_params_for_tests())
+    assert not old.path.exists() and not old.header_copy.exists()
+    fresh = backup.make_backup(vault, into=chosen)  # a new one there opens with the new key
+    backup.check_backup(fresh.path, vault.data_key)
+
+
+def test_the_command_line_asks_for_a_name_then_remembers_it(
+    vault: Vault,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from vrmdesk import cli
+
+    _thing_with_a_vendor(vault)
+    folder = vault.folder
+    vault.close()
+    monkeypatch.setenv(cli.PASSPHRASE_ENV, PASSPHRASE)
+    base = ["share", "export", "--vault", str(folder), "--vendor", "Acme"]
+    assert cli.main([*base, "--out", str(tmp_path / "a")]) == 1
+    assert "--sender-name" in capsys.readouterr().err
+    assert list(tmp_path.glob("a*")) == []
+    assert cli.main([*base, "--out", str(tmp_path / "b"), "--sender-name", "Jo Park"]) == 0
+    assert cli.main([*base, "--out", str(tmp_path / "c")]) == 0  # remembered
+    with zipfile.ZipFile(tmp_path / "c.vrmshare") as z:
+        assert json.loads(z.read("manifest.json"))["sender"]["name"] == "Jo Park"
+
+
+def test_a_backup_elsewhere_is_offered_and_restored(vault: Vault, tmp_path: Path) -> None:
+    chosen = tmp_path / "usb"
+    chosen.mkdir()
+    beside = backup.make_backup(vault)
+    with vault.session() as s:
+        records.create(s, m.Vendor, name="Kept elsewhere")
+    elsewhere = backup.make_backup(vault, into=chosen)
+    with vault.session() as s:
+        records.create(s, m.Vendor, name="After both")
+    folder = vault.folder
+    vault.close()
+    found = backup.backups_to_restore(folder, chosen)
+    assert [b.path for b in found] == [elsewhere.path, beside.path]
+    assert backup.backups_to_restore(folder, None) == [beside]
+    backup.restore(folder, elsewhere.path, passphrase=PASSPHRASE)
+    with Vault.open(folder, PASSPHRASE) as again, again.session() as s:
+        names = set(s.scalars(select(m.Vendor.name)))
+    assert "Kept elsewhere" in names and "After both" not in names

@@ -19,6 +19,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -129,6 +130,17 @@ def folder_for(chosen: Path, paths: VaultPaths) -> Path:
     return Path(chosen) / f"vrmdesk-{name}-{header.vault_id[:8]}"
 
 
+def backups_to_restore(folder: Path, chosen: Path | None) -> list[BackupInfo]:
+    """The backups of the vault in ``folder``, newest first: beside it, and in its sub-folder of
+    the folder ``chosen`` for backups (when there is one, and the key header names the vault)."""
+    found = list_backups(folder)
+    if chosen is not None:
+        paths = VaultPaths(folder)
+        with suppress(VaultDamaged):  # a damaged key header: only the ones beside the vault
+            found.extend(list_backups_in(folder_for(chosen, paths)))
+    return sorted(found, key=lambda info: info.taken, reverse=True)
+
+
 def folder_problem(folder: Path) -> str:
     """Why backups cannot go into ``folder`` ("" when they can): it must be an existing folder
     this user can write to."""
@@ -192,11 +204,15 @@ def newest_in(folder: Path) -> datetime | None:
 
 def retire_other_backups(vault: OpenVault) -> list[Path]:
     """After a change of key: remove the backups in other folders that the vault's key no longer
-    opens (they, and their header copies, would open only with the old key). Returns them."""
+    opens (they, and their header copies, would open only with the old key); only those whose
+    header copy names this vault. Returns them."""
+    vault_id = keys.Header.load(vault.paths.header, str(vault.paths.backups)).vault_id
     gone = []
     for folder in other_folders(vault):
         for info in list_backups_in(folder):
-            if not _opens_with(info.path, vault.data_key):
+            if _vault_of(info.header_copy) == vault_id and not _opens_with(
+                info.path, vault.data_key
+            ):
                 info.path.unlink(missing_ok=True)
                 info.header_copy.unlink(missing_ok=True)
                 gone.append(info.path)
@@ -329,6 +345,14 @@ def sync_header_copies(paths: VaultPaths, key: bytes, others: Iterable[Path] = (
             pass
         if _same_key(copy, header) or _opens_with(info.path, key):
             atomic_write_bytes(copy, current)
+
+
+def _vault_of(copy: Path) -> str | None:
+    """The vault id a header copy names (None: no copy, or not readable)."""
+    try:
+        return keys.Header.load(copy, "").vault_id
+    except VaultDamaged:
+        return None
 
 
 def _same_key(copy: Path, header: keys.Header) -> bool:

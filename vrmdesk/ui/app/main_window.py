@@ -253,6 +253,7 @@ class MainWindow(QMainWindow):
             settings.save(self.prefs)
             self.idle.set_minutes(self.prefs.auto_lock_minutes)
             self.mail_fetcher.set_minutes(self.prefs.mail_fetch_minutes)
+            self.backups.check()  # a schedule just turned on may be due at once
             self.controller.notify({"*"}, "Settings saved.")  # the calendar file follows too
 
         dialog.accepted.connect(saved)
@@ -327,7 +328,7 @@ class MainWindow(QMainWindow):
     def restore_backup(self) -> None:
         from vrmdesk.ui.vault.backups import restore_backup
 
-        restore_backup(self, self.controller, self.request_lock)
+        restore_backup(self, self.controller, self.request_lock, self.prefs)
 
     def change_passphrase(self) -> None:
         from vrmdesk.ui.vault.passphrase_dialog import ChangePassphraseDialog

@@ -128,7 +128,7 @@ class DefaultsTab(QWidget):
         self.currency.setEditable(True)
         self.currency.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.currency.addItems(CURRENCIES)
-        self.currency.setEditText(self.known["default_currency"])
+        self.currency.setEditText(self.known["default_currency"] if self.unlocked else "")
         edit = self.currency.lineEdit()
         if edit is not None:
             edit.setValidator(

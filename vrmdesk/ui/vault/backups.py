@@ -67,15 +67,25 @@ def backup_now(
 
 
 def restore_backup(
-    parent: QWidget, controller: VaultController, request_lock: Callable[[], None]
+    parent: QWidget,
+    controller: VaultController,
+    request_lock: Callable[[], None],
+    prefs: Preferences | None = None,
 ) -> None:
     """Restoring replaces the open vault's database: lock (``request_lock``), then restore in
     the unlock dialog and unlock again."""
-    found = backup.list_backups(controller.vault)
+    vault = controller.vault
+    found = backup.backups_to_restore(
+        vault.folder, Path(prefs.backup_folder) if prefs and prefs.backup_folder else None
+    )
     if not found:
         QMessageBox.information(parent, "Restore a backup", "There are no backups yet.")
         return
-    labels = [f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}" for b in found]
+    labels = [
+        f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}"
+        + ("" if b.path.parent == vault.paths.backups else f"  in {b.path.parent}")
+        for b in found
+    ]
     choice, ok = QInputDialog.getItem(
         parent, "Restore a backup", "Backups, newest first:", labels, 0, False
     )
