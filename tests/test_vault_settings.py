@@ -283,3 +283,18 @@ def test_a_backup_elsewhere_is_offered_and_restored(vault: Vault, tmp_path: Path
     with Vault.open(folder, PASSPHRASE) as again, again.session() as s:
         names = set(s.scalars(select(m.Vendor.name)))
     assert "Kept elsewhere" in names and "After both" not in names
+
+
+def test_an_archive_does_not_carry_the_folders_backed_up_to(vault: Vault, tmp_path: Path) -> None:
+    from vrmdesk.interchange import archive
+
+    chosen = tmp_path / "usb"
+    chosen.mkdir()
+    backup.make_backup(vault, into=chosen)
+    with vault.session() as s:
+        vault_settings.set_sender_name(s, "Jo Park")
+    archive.export_archive(vault, tmp_path / "all.zip")
+    with zipfile.ZipFile(tmp_path / "all.zip") as zf:
+        meta = zf.read("tables/vault_meta.jsonl").decode()
+    assert backup.OTHER_FOLDERS_KEY not in meta and str(chosen) not in meta
+    assert "Jo Park" in meta  # the vault's own settings do go

@@ -344,3 +344,44 @@ def test_with_the_vault_locked_vault_settings_wait(qtbot) -> None:  # type: igno
     assert not dialog.security.change_button.isEnabled()
     click(qtbot, dialog.ok)
     assert not dialog.isVisible()
+
+
+def test_the_unlock_dialog_restores_a_backup_from_the_folder_chosen(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QComboBox, QInputDialog
+
+    from vrmdesk.ui.vault.unlock import UnlockDialog
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    settings.save(settings.Preferences(backup_folder=str(usb)))
+    vault, _ = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
+    with vault.session() as s:
+        records.create(s, m.Vendor, name="In the backup")
+    made = backup.make_backup(vault, into=usb)
+    with vault.session() as s:
+        records.create(s, m.Vendor, name="After the backup")
+    folder = vault.folder
+    vault.close()
+
+    dialog = UnlockDialog(folder)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.passphrase, "pw")
+    offered: list[str] = []
+
+    def choose_the_newest() -> None:
+        ask = QApplication.activeModalWidget()
+        if not isinstance(ask, QInputDialog):
+            QTimer.singleShot(50, choose_the_newest)
+            return
+        combo = ask.findChild(QComboBox)
+        offered.extend(combo.itemText(i) for i in range(combo.count()))
+        qtbot.keyClick(combo, Qt.Key.Key_Return)
+
+    QTimer.singleShot(50, choose_the_newest)
+    click(qtbot, dialog.restore)
+    qtbot.waitUntil(lambda: dialog.info.isVisible(), timeout=10000)
+    assert offered and f"in {made.path.parent}" in offered[0]
+    with Vault.open(folder, "pw") as again, again.session() as s:
+        names = set(s.scalars(select(m.Vendor.name)))
+    assert "In the backup" in names and "After the backup" not in names
