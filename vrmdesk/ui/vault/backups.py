@@ -118,8 +118,12 @@ class BackupScheduler(QObject):
         self.timer.setInterval(CHECK_EVERY_MS)
         self.timer.timeout.connect(self.check)
         self.timer.start()
-        controller.unlocked.connect(lambda: QTimer.singleShot(5000, self.check))
-        QTimer.singleShot(5000, self.check)
+        controller.unlocked.connect(self.soon)
+        self.soon()
+
+    def soon(self) -> None:
+        """Look in a few seconds (after an unlock: the window first)."""
+        QTimer.singleShot(5000, self, self.check)
 
     def check(self) -> bool:
         """Start a backup if one is due (True when one was started)."""
