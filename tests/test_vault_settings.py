@@ -298,3 +298,19 @@ def test_an_archive_does_not_carry_the_folders_backed_up_to(vault: Vault, tmp_pa
         meta = zf.read("tables/vault_meta.jsonl").decode()
     assert backup.OTHER_FOLDERS_KEY not in meta and str(chosen) not in meta
     assert "Jo Park" in meta  # the vault's own settings do go
+
+
+def test_a_spreadsheet_price_without_a_currency_is_in_the_default(
+    vault: Vault, tmp_path: Path
+) -> None:
+    from vrmdesk.interchange import csv_import
+
+    sheet = tmp_path / "things.csv"
+    sheet.write_text("Name,Price\nKettle,12.50\n", encoding="utf-8")
+    with vault.session() as s:
+        vault_settings.set_default_currency(s, "CHF")
+    outcome = csv_import.import_csv(vault, csv_import.prepare(sheet, "assets"))
+    assert outcome.committed and outcome.problems == []
+    with vault.session() as s:
+        kettle = s.scalars(select(m.Asset).where(m.Asset.name == "Kettle")).one()
+        assert (kettle.price_minor, kettle.currency) == (1250, "CHF")

@@ -152,7 +152,7 @@ class DefaultsTab(QWidget):
             form,
             "Default &currency:",
             self.currency,
-            "New prices and costs start in it; each can be changed.",
+            "New prices and costs start in it (a spreadsheet's too, when it names none).",
             self.currency_error,
         )
         layout = QVBoxLayout(self)
