@@ -147,6 +147,7 @@ def child_export(folder: Path, out: Path, encrypt_to: str | None = None) -> dict
             Terms(purpose="support_case"),
             out,
             created=CREATED,
+            sender="Benchmark Customer",  # a bundle names its sender; none is set in the vault
             encrypt_to=encrypt_to,
         )
         seconds = time.perf_counter() - started

@@ -274,7 +274,7 @@ def test_bundle_validates_and_carries_terms(demo_vault: Vault, bosch: int, tmp_p
         "third_parties": True,
     }
     assert manifest["purpose"] == "support_case" and manifest["purpose_note"] == "E24 error"
-    assert manifest["sender"]["name"] == export.DEFAULT_SENDER_NAME
+    assert manifest["sender"]["name"] == demo.DEMO_SENDER
     assert manifest["recipient"]["name"] == BOSCH
     assert manifest["bundle_id"] == result.bundle_id
     # the terms come first on the page, in words

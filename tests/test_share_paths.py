@@ -53,6 +53,8 @@ def export_cli(folder: Path, out: Path, *extra: str) -> tuple[int, str, str]:
             str(folder),
             "--vendor",
             "Acme Appliances",
+            "--sender-name",
+            "Alex Customer",
             "--out",
             str(out),
             *extra,

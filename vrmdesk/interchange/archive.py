@@ -74,6 +74,7 @@ from vrmdesk.share.zipcheck import ZipRules, check_archive, stream_entry
 from vrmdesk.store import migrate
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import IDENTITY_KEY as ATTACHMENT_IDENTITY_KEY
+from vrmdesk.store.backup import OTHER_FOLDERS_KEY
 from vrmdesk.store.vault import (
     IDENTITY_META_KEY,
     VAULT_ID_META_KEY,
@@ -98,8 +99,9 @@ SUFFIX = ".vrmarchive"
 LEFT_OUT_TABLES = frozenset({"blobs"})
 #: columns not archived: the keyed name of the stored file (an attachment's sha256 names it)
 LEFT_OUT_COLUMNS: dict[str, frozenset[str]] = {"attachments": frozenset({"blob_name"})}
-#: settings that belong to one vault: its id and the key its attachments are encrypted to
-VAULT_BOUND_META = frozenset({VAULT_ID_META_KEY, ATTACHMENT_IDENTITY_KEY})
+#: settings that belong to one vault: its id, the key its attachments are encrypted to, and the
+#: folders elsewhere it keeps backups in (another vault must not look after those)
+VAULT_BOUND_META = frozenset({VAULT_ID_META_KEY, ATTACHMENT_IDENTITY_KEY, OTHER_FOLDERS_KEY})
 
 TABLES: tuple[Table, ...] = tuple(
     t for t in m.Base.metadata.sorted_tables if t.name not in LEFT_OUT_TABLES

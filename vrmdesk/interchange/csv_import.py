@@ -43,6 +43,7 @@ from vrmdesk.interchange.fields import (
 )
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records, tags
+from vrmdesk.store.services import settings as vault_settings
 
 R = TypeVar("R", bound=m.Record)
 PREVIEW_ROWS = 200
@@ -436,6 +437,8 @@ class _Run:
         # every vendor in the session's identity map: checking a maker's or seller's id on each
         # row is then a lookup, not a query (kept referenced, the map holds them weakly)
         self.vendor_rows = list(session.scalars(select(m.Vendor)))
+        #: an amount the file gives no currency for is in the vault's default (Settings)
+        self.currency = vault_settings.default_currency(session)
         self.vendors = {_norm(v.name): v.id for v in self.vendor_rows}
         self.refs: dict[str, dict[str, int]] = {}
         # New records get their ids here and go to the database in batches: a flush per row
@@ -775,7 +778,7 @@ class _Run:
         if "price" in v:
             minor, currency = v["price"]
             fields["price_minor"] = minor
-            fields["currency"] = v.get("currency") or currency or ("EUR" if minor else None)
+            fields["currency"] = v.get("currency") or currency or (self.currency if minor else None)
         notes = "\n\n".join(
             x
             for x in (
@@ -852,7 +855,7 @@ class _Run:
         if "cost" in v:
             minor, currency = v["cost"]
             fields["cost_minor"] = minor
-            fields["currency"] = v.get("currency") or currency or ("EUR" if minor else None)
+            fields["currency"] = v.get("currency") or currency or (self.currency if minor else None)
         action, _ = self.write(m.ServiceEvent, self.known(m.ServiceEvent, ref), fields, ref)
         return action, v["description"]
 

@@ -33,14 +33,14 @@ from vrmdesk.share.identity import ensure_identity
 from vrmdesk.share.slice import Preview, Selection, Slice, collect
 from vrmdesk.share.terms import Terms
 from vrmdesk.store import models as m
+from vrmdesk.store.services import settings as vault_settings
 from vrmdesk.text import has_lone_surrogate
 
 if TYPE_CHECKING:
     from vrmdesk.store.attachments import AttachmentStore
     from vrmdesk.store.vault import Vault
 
-SENDER_NAME_KEY = "sender_name"
-DEFAULT_SENDER_NAME = "vrmdesk user"
+SENDER_NAME_KEY = vault_settings.SENDER_NAME_KEY
 
 #: progress(done_bytes, total_bytes, text)
 Progress = Callable[[int, int, str], None]
@@ -71,27 +71,12 @@ class Prepared:
 
 # -- settings ---------------------------------------------------------------------------------
 def sender_name(session: Session) -> str:
-    meta = session.get(m.Meta, SENDER_NAME_KEY)
-    return meta.value if meta is not None and meta.value.strip() else DEFAULT_SENDER_NAME
+    """My name as sender (Settings → Defaults), or "" while none is given."""
+    return vault_settings.sender_name(session)
 
 
 def set_sender_name(session: Session, name: str) -> None:
-    name = name.strip()
-    if not name:
-        raise ValidationError("The sender name must not be empty.", field="sender_name")
-    if has_lone_surrogate(name):
-        raise ValidationError(
-            "The sender name is not valid text (bytes that are not UTF-8?).", field="sender_name"
-        )
-    if len(name) > 200:
-        raise ValidationError(
-            "The sender name is too long (at most 200 characters).", field="sender_name"
-        )
-    meta = session.get(m.Meta, SENDER_NAME_KEY)
-    if meta is None:
-        session.add(m.Meta(key=SENDER_NAME_KEY, value=name))
-    else:
-        meta.value = name
+    vault_settings.set_sender_name(session, name)
 
 
 def _check_text(name: str) -> None:
@@ -99,6 +84,12 @@ def _check_text(name: str) -> None:
         raise ValidationError(
             "The sender name is not valid text (bytes that are not UTF-8?).", field="sender_name"
         )
+
+
+NO_SENDER = (
+    "Give your name as the vendor should see it first: in Settings (Defaults), in the share "
+    "wizard, or with --sender-name."
+)
 
 
 def now_created() -> str:
@@ -144,6 +135,8 @@ def prepare(
     the_slice = collect(session, vault, selection, on=on)
     identity = ensure_identity(session)
     name = (sender or "").strip() or sender_name(session)
+    if not name:
+        raise ValidationError(NO_SENDER, field="sender_name")
     _check_text(name)
     preview = the_slice.preview()
     page = htmlpage.render(

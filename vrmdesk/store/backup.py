@@ -5,15 +5,23 @@ with the vault's current passphrase) and beside it ``….json``, a copy of the k
 was. The newest ``KEEP`` backups are kept. Restoring takes a backup of the current database
 first (or, if it is too damaged to read, moves it aside), then puts the chosen backup in place;
 it works from the folder and the passphrase alone, since it is needed when the vault won't open.
+
+Backups may also go to a folder of the person's choosing (another disk): into a sub-folder of it
+named after the vault (:func:`folder_for`), so several vaults can share one. The vault notes
+every such folder inside its database, so that the attachments those backups need are kept, and
+their header copies follow a new passphrase or recovery key like the ones beside the vault.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlcipher3
@@ -34,6 +42,13 @@ from vrmdesk.store.engine import driver_connection, is_damage, readonly_uri
 from vrmdesk.store.paths import OpenVault, VaultPaths, acquire_lock, rotation_pending
 
 KEEP = 10
+#: how often an automatic backup is due, by the schedule's name (None: never)
+SCHEDULES: dict[str, timedelta | None] = {
+    "off": None,
+    "daily": timedelta(days=1),
+    "weekly": timedelta(days=7),
+}
+OTHER_FOLDERS_KEY = "backup_folders"  # vault_meta: JSON list of the other folders backed up to
 _NAME = re.compile(r"^vault-(\d{8}T\d{6}\d{6}Z)(?:-([a-z0-9.-]+))?\.db$")
 
 
@@ -66,6 +81,11 @@ def list_backups(vault_or_folder: OpenVault | Path) -> list[BackupInfo]:
         if not isinstance(vault_or_folder, Path)
         else vault_or_folder / "backups"
     )
+    return list_backups_in(folder)
+
+
+def list_backups_in(folder: Path) -> list[BackupInfo]:
+    """The backups kept directly in ``folder``, newest first (none if it is not there)."""
     found = []
     for path in folder.glob("vault-*.db"):
         match = _NAME.match(path.name)
@@ -76,17 +96,127 @@ def list_backups(vault_or_folder: OpenVault | Path) -> list[BackupInfo]:
     return sorted(found, key=lambda info: info.taken, reverse=True)
 
 
-def make_backup(vault: OpenVault, reason: str = "") -> BackupInfo:
-    """Snapshot the live database into ``backups/`` and rotate."""
+def make_backup(
+    vault: OpenVault, reason: str = "", *, into: Path | None = None, keep: int = KEEP
+) -> BackupInfo:
+    """Snapshot the live database into ``backups/`` (or into this vault's sub-folder of the
+    folder ``into``) and keep the newest ``keep`` there."""
+    folder = vault.paths.backups
+    if into is not None:
+        problem = folder_problem(into)
+        if problem:
+            raise BackupError(problem)
+        folder = folder_for(into, vault.paths)
+        _note_other_folder(vault, folder)
     raw = vault.engine.raw_connection()
     try:
-        return _snapshot(driver_connection(raw), vault.paths, vault.data_key, reason)
+        return _snapshot(
+            driver_connection(raw), vault.paths, vault.data_key, reason, folder=folder, count=keep
+        )
     except sqlcipher3.DatabaseError as exc:
-        if is_disk_full_at(exc, vault.paths.folder):
-            raise disk_full(f"the backup in {vault.paths.backups}") from None
+        if is_disk_full_at(exc, folder):
+            raise disk_full(f"the backup in {folder}") from None
         raise vault.damaged(exc) from None
     finally:
         raw.close()
+
+
+# -- backups in another folder, and on a schedule -----------------------------------------------
+def folder_for(chosen: Path, paths: VaultPaths) -> Path:
+    """This vault's sub-folder of a chosen backup folder: its folder's name and the start of its
+    id (two vaults both called "default" do not mix, and neither rotates the other's away)."""
+    header = keys.Header.load(paths.header, str(paths.backups))
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", paths.folder.name).strip("-.") or "vault"
+    return Path(chosen) / f"vrmdesk-{name}-{header.vault_id[:8]}"
+
+
+def backups_to_restore(folder: Path, chosen: Path | None) -> list[BackupInfo]:
+    """The backups of the vault in ``folder``, newest first: beside it, and in its sub-folder of
+    the folder ``chosen`` for backups (when there is one, and the key header names the vault)."""
+    found = list_backups(folder)
+    if chosen is not None:
+        paths = VaultPaths(folder)
+        with suppress(VaultDamaged):  # a damaged key header: only the ones beside the vault
+            found.extend(list_backups_in(folder_for(chosen, paths)))
+    return sorted(found, key=lambda info: info.taken, reverse=True)
+
+
+def folder_problem(folder: Path) -> str:
+    """Why backups cannot go into ``folder`` ("" when they can): it must be an existing folder
+    this user can write to."""
+    folder = Path(folder).expanduser()
+    if not str(folder).strip() or not folder.is_absolute():
+        return f"Choose the backup folder as a whole path (not {str(folder)!r})."
+    if not folder.exists():
+        return f"The folder {folder} does not exist. Make it first, or choose another."
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder."
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return f"The folder {folder} cannot be written to ({exc.strerror or exc})."
+    return ""
+
+
+def other_folders(vault: OpenVault) -> list[Path]:
+    """The folders outside the vault that it has made backups in (noted in its database)."""
+    from vrmdesk.store.models import Meta  # the ORM only where a session is used
+
+    with vault.session() as session:
+        meta = session.get(Meta, OTHER_FOLDERS_KEY)
+        raw = meta.value if meta is not None else "[]"
+    try:
+        names = json.loads(raw)
+    except ValueError:
+        return []
+    return [Path(n) for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def _note_other_folder(vault: OpenVault, folder: Path) -> None:
+    from vrmdesk.store.models import Meta
+
+    known = other_folders(vault)
+    if folder in known:
+        return
+    value = json.dumps([str(p) for p in [*known, folder]])
+    with vault.session() as session:
+        meta = session.get(Meta, OTHER_FOLDERS_KEY)
+        if meta is None:
+            session.add(Meta(key=OTHER_FOLDERS_KEY, value=value))
+        else:
+            meta.value = value
+
+
+def backup_due(newest: datetime | None, schedule: str, now: datetime) -> bool:
+    """Whether an automatic backup is due: never for "off", else once the newest backup is
+    older than the schedule's interval (or there is none)."""
+    interval = SCHEDULES.get(schedule)
+    if interval is None:
+        return False
+    return newest is None or now - newest >= interval
+
+
+def newest_in(folder: Path) -> datetime | None:
+    found = list_backups_in(folder)
+    return found[0].taken if found else None
+
+
+def retire_other_backups(vault: OpenVault) -> list[Path]:
+    """After a change of key: remove the backups in other folders that the vault's key no longer
+    opens (they, and their header copies, would open only with the old key); only those whose
+    header copy names this vault. Returns them."""
+    vault_id = keys.Header.load(vault.paths.header, str(vault.paths.backups)).vault_id
+    gone = []
+    for folder in other_folders(vault):
+        for info in list_backups_in(folder):
+            if _vault_of(info.header_copy) == vault_id and not _opens_with(
+                info.path, vault.data_key
+            ):
+                info.path.unlink(missing_ok=True)
+                info.header_copy.unlink(missing_ok=True)
+                gone.append(info.path)
+    return gone
 
 
 def copy_database(
@@ -139,8 +269,11 @@ def _snapshot(
     key: bytes,
     reason: str,
     keep: Path | None = None,
+    *,
+    folder: Path | None = None,
+    count: int = KEEP,
 ) -> BackupInfo:
-    folder = paths.backups
+    folder = folder or paths.backups
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     suffix = f"-{re.sub(r'[^a-z0-9.-]+', '-', reason.lower()).strip('-')}" if reason else ""
     target = folder / f"vault-{stamp}{suffix}.db"
@@ -158,12 +291,12 @@ def _snapshot(
         target.with_suffix(".json").unlink(missing_ok=True)
         raise
     fsync_dir(folder)
-    for old in list_backups(paths.folder)[KEEP:]:
+    for old in list_backups_in(folder)[max(1, count) :]:
         if old.path == keep:
             continue  # the backup being restored: rotating it away would restore nothing
         old.path.unlink(missing_ok=True)
         old.header_copy.unlink(missing_ok=True)
-    return next(info for info in list_backups(paths.folder) if info.path == target)
+    return next(info for info in list_backups_in(folder) if info.path == target)
 
 
 def _journal_of(db: Path) -> Path:
@@ -188,18 +321,22 @@ def sweep_leftovers(paths: VaultPaths) -> None:
             path.unlink(missing_ok=True)
 
 
-def sync_header_copies(paths: VaultPaths, key: bytes) -> None:
+def sync_header_copies(paths: VaultPaths, key: bytes, others: Iterable[Path] = ()) -> None:
     """Make every backup's header copy the current vault.json (the caller holds the lock).
 
     After a passphrase change a copy would still open the data key with the old passphrase;
     ``vrmdesk passwd`` rewrites them right after vault.json, and every writable open repeats
     this, so a kill in between is made good. A copy is rewritten only where it holds this very
     data key (the same vault id and recovery wrap, or a backup that opens with the key); a file
-    of some other vault is left alone.
+    of some other vault is left alone. ``others`` are this vault's folders elsewhere
+    (:func:`other_folders`); one not there now (a disk not plugged in) is passed over.
     """
     current = paths.header.read_bytes()
     header = keys.Header.load(paths.header, str(paths.backups))
-    for info in list_backups(paths.folder):
+    found = list_backups(paths.folder)
+    for folder in others:
+        found.extend(list_backups_in(folder))
+    for info in found:
         copy = info.header_copy
         try:
             if copy.read_bytes() == current:
@@ -208,6 +345,14 @@ def sync_header_copies(paths: VaultPaths, key: bytes) -> None:
             pass
         if _same_key(copy, header) or _opens_with(info.path, key):
             atomic_write_bytes(copy, current)
+
+
+def _vault_of(copy: Path) -> str | None:
+    """The vault id a header copy names (None: no copy, or not readable)."""
+    try:
+        return keys.Header.load(copy, "").vault_id
+    except VaultDamaged:
+        return None
 
 
 def _same_key(copy: Path, header: keys.Header) -> bool:
@@ -336,13 +481,17 @@ def _safety_copy(paths: VaultPaths, key: bytes, keep: Path | None = None) -> Bac
 
 
 def blob_names_in_backups(vault: OpenVault) -> set[str]:
-    """Attachment contents that some backup still refers to (kept by the attachment sweep)."""
-    return blob_names_in_backups_of(vault.paths.folder, vault.data_key)
+    """Attachment contents that some backup still refers to (kept by the attachment sweep),
+    in other folders too."""
+    return blob_names_in_backups_of(vault.paths.folder, vault.data_key, other_folders(vault))
 
 
-def blob_names_in_backups_of(folder: Path, key: bytes) -> set[str]:
+def blob_names_in_backups_of(folder: Path, key: bytes, others: Iterable[Path] = ()) -> set[str]:
     names: set[str] = set()
-    for info in list_backups(folder):
+    found = list_backups(folder)
+    for other in others:
+        found.extend(list_backups_in(other))
+    for info in found:
         try:
             conn = _connect(info.path, key)
             try:

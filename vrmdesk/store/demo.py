@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.services import records, rules, tags
+from vrmdesk.store.services import settings as vault_settings
 
 # name, kind, website, since (years ago), contact policy (offers/year, channels), notes
 VENDORS: list[tuple[str, str, str, int, int | None, list[str], str]] = [
@@ -483,6 +484,9 @@ def _at(days_ago: int, hour: int = 10, minute: int = 0) -> datetime:
     return datetime.combine(date.today() - timedelta(days=days_ago), time(hour, minute))
 
 
+DEMO_SENDER = "Alex Morgan"
+
+
 def build(session: Session, attachments: AttachmentStore) -> dict[str, int]:
     """Fill an empty vault with the demo records (receipts go into ``attachments``, the vault's
     store); returns counts by kind."""
@@ -601,6 +605,7 @@ def build(session: Session, attachments: AttachmentStore) -> dict[str, int]:
         tags.add_tag(session, asset[name], "kitchen")
     _receipts(session, attachments, asset)
     session.flush()
+    vault_settings.set_sender_name(session, DEMO_SENDER)  # the demo person, as vendors see them
     return {cls.kind: session.query(cls).count() for cls in m.RECORD_TYPES}
 
 

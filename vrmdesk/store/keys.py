@@ -244,6 +244,19 @@ class Header:
         self.wrapped_passphrase = _wrap(kek, data_key, self._aad("passphrase"))
         self.key_check = key_check(data_key, self.vault_id)
 
+    def replace_recovery_key(self, data_key: bytes, recovery_key: str) -> None:
+        """Wrap the data key under a new recovery key; the old recovery key no longer opens it.
+
+        A recovery key a key rotation kept sealed for showing is dropped with it: it was the
+        old one, and the new one is shown instead.
+        """
+        if not self.fits(data_key):
+            raise ValueError("the data key is not this header's")
+        kek = _recovery_kek(recovery_key, self.vault_id)
+        self.wrapped_recovery = _wrap(kek, data_key, self._aad("recovery"))
+        if self.rotation_state == "unseen":
+            self.key_rotation = None
+
     def fits(self, data_key: bytes) -> bool:
         """Whether ``data_key`` is this header's (True where an older header keeps no check)."""
         return self.key_check is None or hmac.compare_digest(

@@ -11,6 +11,7 @@ Typical use::
 
 from __future__ import annotations
 
+import copy
 import logging
 import shutil
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ from vrmdesk.errors import (
     VaultError,
     VaultExists,
     VaultLocked,
+    VrmError,
 )
 from vrmdesk.fileutil import (
     create_private_file,
@@ -241,7 +243,7 @@ class Vault:
                     vault.attachments.recover()  # may find damage too: then let go of the lock
                     _sweep_leftovers(paths)  # the lock says: whoever left them is gone
                     with reporting(f"updating the header copies in {paths.backups}"):
-                        backup.sync_header_copies(paths, data_key)  # a killed passwd's
+                        vault._sync_header_copies()  # a killed passwd's
             except BaseException:
                 engine.dispose()
                 raise
@@ -387,7 +389,27 @@ class Vault:
         with reporting(f"saving the new passphrase in {self.paths.header}"):
             self.header.save(self.paths.header)
             # the copies beside the backups would open the key with the old passphrase
-            backup.sync_header_copies(self.paths, self.data_key)
+            self._sync_header_copies()
+
+    def new_recovery_key(self, passphrase: str) -> str:
+        """Replace the recovery key (the passphrase must be right); returns the new one, to be
+        shown once: it is kept nowhere. The old recovery key stops opening the vault, here and
+        in the header copies beside the backups."""
+        self.header.unlock_with_passphrase(passphrase)
+        self._require_writable()
+        if self.header.rotation_state == "switching":
+            raise VaultLocked("A change of key is still finishing; lock and unlock first.")
+        recovery_key = keys.new_recovery_key()
+        header = copy.deepcopy(self.header)  # the one in use stays until the new one is saved
+        header.replace_recovery_key(self.data_key, recovery_key)
+        with reporting(f"saving the new recovery key in {self.paths.header}"):
+            header.save(self.paths.header)
+        self.header = header
+        try:  # the key must reach the person now: a copy left behind, the next open makes good
+            self._sync_header_copies()
+        except (OSError, VrmError):
+            log.warning("the header copies beside the backups were not updated")
+        return recovery_key
 
     def remember(self, enabled: bool) -> None:
         """Keep (or forget) the data key in the OS keyring for this vault."""
@@ -398,6 +420,9 @@ class Vault:
 
     def is_remembered(self) -> bool:
         return keystore.recall(self.header.vault_id) is not None
+
+    def _sync_header_copies(self) -> None:
+        backup.sync_header_copies(self.paths, self.data_key, backup.other_folders(self))
 
     def _require_writable(self) -> None:
         if self._lock is None:
@@ -447,6 +472,7 @@ class Vault:
             raise
         if prepared.remembered:
             rotation.update_remembered(prepared.header.vault_id, prepared.new_key)
+        backup.retire_other_backups(self)  # under the old key: they would open with it only
         return prepared.result(recovery_key)
 
     @property
@@ -468,7 +494,7 @@ class Vault:
         self.header.key_rotation = None
         with reporting(f"saving the key header {self.paths.header}"):
             self.header.save(self.paths.header)
-            backup.sync_header_copies(self.paths, self.data_key)
+            self._sync_header_copies()
 
     def _use_key(self, data_key: bytes, header: keys.Header) -> None:
         """Close the database (on the old key): the rotation switches files under it."""

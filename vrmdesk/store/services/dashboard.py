@@ -22,6 +22,8 @@ class Lead:
     notice_days: int = 30
     service_days: int = 14
     waiting_days: int = 14
+    #: a ticket's follow-up shows this many days before its day (0: on the day, and after)
+    follow_up_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,17 +104,19 @@ def _expiring_warranties(within_days: int, on: date | None) -> Select[m.Warranty
     )
 
 
-def follow_ups_due(session: Session, on: date | None = None) -> list[m.Ticket]:
-    return list(session.scalars(_follow_ups_due(on)))
+def follow_ups_due(
+    session: Session, on: date | None = None, within_days: int = 0
+) -> list[m.Ticket]:
+    return list(session.scalars(_follow_ups_due(on, within_days)))
 
 
-def _follow_ups_due(on: date | None) -> Select[m.Ticket]:
+def _follow_ups_due(on: date | None, within_days: int = 0) -> Select[m.Ticket]:
     on = on or today()
     return (
         select(m.Ticket)
         .options(joinedload(m.Ticket.vendor))
         .where(
-            m.Ticket.follow_up_on <= on,
+            m.Ticket.follow_up_on <= on + timedelta(days=within_days),
             m.Ticket.status.in_(m.OPEN_TICKET_STATUSES),
             _unmarked("follow_ups", "ticket", m.Ticket.id, m.Ticket.follow_up_on, on),
         )
@@ -264,7 +268,7 @@ def dashboard(session: Session, lead: Lead | None = None, on: date | None = None
     lead = lead or Lead()
     return Dashboard(
         expiring_warranties=expiring_warranties(session, lead.warranty_days, on),
-        follow_ups_due=follow_ups_due(session, on),
+        follow_ups_due=follow_ups_due(session, on, lead.follow_up_days),
         waiting_too_long=waiting_too_long(session, lead.waiting_days, on),
         notice_deadlines=notice_deadlines(session, lead.notice_days, on),
         service_due=service_due(session, lead.service_days, on),
@@ -362,7 +366,7 @@ def attention(
         return rows
 
     warranties = first("warranties", _expiring_warranties(lead.warranty_days, on))
-    follow_ups = first("follow_ups", _follow_ups_due(on))
+    follow_ups = first("follow_ups", _follow_ups_due(on, lead.follow_up_days))
     waiting = first("waiting", _waiting_too_long(lead.waiting_days, on))
     notices = first("notices", _notice_deadlines(lead.notice_days, on))
     service = first("service", _service_due(lead.service_days, on))

@@ -110,7 +110,11 @@ def vendor_rows(
             m.Warranty.ends_on >= on,
             m.Warranty.ends_on <= on + timedelta(days=lead.warranty_days),
         ),
-        "follow": _count(m.Ticket, open_ticket, m.Ticket.follow_up_on <= on),
+        "follow": _count(
+            m.Ticket,
+            open_ticket,
+            m.Ticket.follow_up_on <= on + timedelta(days=lead.follow_up_days),
+        ),
         "mine": _count(
             m.Ticket, m.Ticket.vendor_id == v.id, m.Ticket.status == m.TicketStatus.WAITING_ON_ME
         ),

@@ -187,7 +187,12 @@ class Actions:
             "Change the passphrase; give the vault a new key if someone may know it",
         )
         self.settings = act(
-            "&Settings…", w.open_settings, QKeySequence.StandardKey.Preferences, "settings"
+            "&Settings…", w.open_settings, "Ctrl+,", "settings", "Settings (Ctrl+,)"
+        )
+        # the platform's own key for it too, where it has one (it has none on Linux)
+        standard = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        self.settings.setShortcuts(
+            [QKeySequence("Ctrl+,"), *(k for k in standard if k != QKeySequence("Ctrl+,"))]
         )
         self.quit = act("&Quit", w.close, QKeySequence.StandardKey.Quit)
         self.about = act("&About vrmdesk", w.about)

@@ -37,6 +37,7 @@ from vrmdesk.ui.mail.fetching import MailFetcher
 from vrmdesk.ui.mail.unsorted_page import UnsortedPage
 from vrmdesk.ui.things.page import ThingsPage
 from vrmdesk.ui.tickets.page import TicketsPage
+from vrmdesk.ui.vault.backups import BackupScheduler
 from vrmdesk.ui.vendors.page import VendorsPage
 from vrmdesk.ui.widgets.icons import icon
 
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
         self.reminders = Reminders(controller, prefs, self, tray=tray)
         self.calendar_feed = CalendarFeed(controller, prefs, self)
         self.mail_fetcher = MailFetcher(controller, prefs.mail_fetch_minutes, self)
+        self.backups = BackupScheduler(controller, prefs, self)
 
         self.resize(1200, 780)
         self._restore_geometry()
@@ -293,6 +295,7 @@ class MainWindow(QMainWindow):
             settings.save(self.prefs)
             self.idle.set_minutes(self.prefs.auto_lock_minutes)
             self.mail_fetcher.set_minutes(self.prefs.mail_fetch_minutes)
+            self.backups.check()  # a schedule just turned on may be due at once
             self.controller.notify({"*"}, "Settings saved.")  # the calendar file follows too
 
         dialog.accepted.connect(saved)
@@ -362,12 +365,12 @@ class MainWindow(QMainWindow):
     def backup_now(self) -> None:
         from vrmdesk.ui.vault.backups import backup_now
 
-        backup_now(self, self.controller)
+        backup_now(self, self.controller, self.prefs)
 
     def restore_backup(self) -> None:
         from vrmdesk.ui.vault.backups import restore_backup
 
-        restore_backup(self, self.controller, self.request_lock)
+        restore_backup(self, self.controller, self.request_lock, self.prefs)
 
     def change_passphrase(self) -> None:
         from vrmdesk.ui.vault.passphrase_dialog import ChangePassphraseDialog

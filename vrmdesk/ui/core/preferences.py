@@ -1,4 +1,8 @@
-"""Settings kept in QSettings at the platform's config location (never vault content)."""
+"""Settings of this device, kept in QSettings at the platform's config location (never vault
+content): the idle lock, how far reminders look ahead, the calendar file, mail fetching, and where
+and how often backups are made. What belongs to the vault wherever it is opened (my name as
+sender, the default currency, my own addresses) is kept inside it (store/services/settings.py);
+"remember on this device" is the OS keyring's."""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ class Preferences:
     warranty_lead_days: int = 60
     notice_lead_days: int = 30
     service_lead_days: int = 14
+    #: a ticket's follow-up shows this many days before its day (0: on the day)
+    follow_up_lead_days: int = 0
     waiting_days: int = 14
     reminders_enabled: bool = True
     last_vault: str = ""
@@ -28,6 +34,12 @@ class Preferences:
     mail_attachment_cap_mb: int = 50
     #: fetch mail every this many minutes while the vault is unlocked (0: only on demand)
     mail_fetch_minutes: int = 0
+    #: automatic backups while the vault is unlocked: "off", "daily" or "weekly"
+    backup_schedule: str = "off"
+    #: where they go: "" for beside the vault (its backups folder), else a folder of this device
+    backup_folder: str = ""
+    #: how many of them are kept in that folder
+    backup_keep: int = 10
 
     @property
     def mail_max_file_size(self) -> int:
@@ -42,6 +54,7 @@ class Preferences:
             notice_days=self.notice_lead_days,
             service_days=self.service_lead_days,
             waiting_days=self.waiting_days,
+            follow_up_days=self.follow_up_lead_days,
         )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from vrmdesk.store.services import editing, tags, things
+from vrmdesk.store.services import settings as vault_settings
 from vrmdesk.store.services.editing import FieldInfo
 from vrmdesk.ui.editors.dates import DateField, DateTimeField
 from vrmdesk.ui.editors.fields import (
@@ -233,6 +234,8 @@ class Choices:
     locations: list[str]
     #: the tags in use, for completion
     tags: list[str] = field(default_factory=list)
+    #: the currency a new amount starts in (Settings → Defaults)
+    currency: str = vault_settings.FALLBACK_CURRENCY
 
 
 def load_choices(session: Session, specs: list[Spec]) -> Choices:
@@ -244,6 +247,11 @@ def load_choices(session: Session, specs: list[Spec]) -> Choices:
         categories=things.categories(session) if "categories" in suggests else [],
         locations=things.locations(session) if "locations" in suggests else [],
         tags=tags.all_tags(session) if "tags" in kinds else [],
+        currency=(
+            vault_settings.default_currency(session)
+            if "amount" in kinds
+            else vault_settings.FALLBACK_CURRENCY
+        ),
     )
 
 
@@ -268,7 +276,9 @@ def build_field(spec: Spec, info: FieldInfo, choices: Choices, is_new: bool) -> 
             picker.set_choices(choices.vendors if spec.kind == "vendor" else choices.assets)
         return picker
     if spec.kind == "amount":
-        return AmountField(spec.name, "currency", CURRENCIES)
+        amount = AmountField(spec.name, "currency", CURRENCIES)
+        amount.currency.setEditText(choices.currency)  # a record's own currency replaces it
+        return amount
     if spec.kind == "int":
         return IntField(spec.name, info.nullable, spec.null_text or "not set", suffix=spec.suffix)
     if spec.kind == "check":

@@ -57,6 +57,7 @@ class TermsPage(QWizardPage):
         )
         self.sender_name = QLineEdit(sender_name)
         self.sender_name.setAccessibleName("My name")
+        self.sender_name.setPlaceholderText("as the vendor should see it (kept, as in Settings)")
         form = QFormLayout(self)
         form.addRow("&Purpose:", self.purpose)
         form.addRow("&About:", self.note)

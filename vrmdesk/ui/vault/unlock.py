@@ -256,14 +256,18 @@ class UnlockDialog(QDialog):
 
     def restore_backup(self) -> None:
         from vrmdesk.store import backup
+        from vrmdesk.ui.core import preferences
 
-        found = backup.list_backups(self.folder)
+        other = preferences.load().backup_folder  # Settings → Backups, on this device
+        found = backup.backups_to_restore(self.folder, Path(other) if other else None)
         if not found:
-            self.show_error(f"There are no backups in {self.folder / 'backups'}.")
+            elsewhere = f" or in {other}" if other else ""
+            self.show_error(f"There are no backups in {self.folder / 'backups'}{elsewhere}.")
             return
         labels = [
             f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}  "
             f"({b.size / 1e6:.1f} MB)"
+            + ("" if b.path.parent == self.folder / "backups" else f"  in {b.path.parent}")
             for b in found
         ]
         choice, ok = QInputDialog.getItem(
