@@ -119,6 +119,10 @@ class VendorListModel(PagedRows, QAbstractListModel):
     def vendor(self, row: int) -> VendorRow:
         return self._rows[row]
 
+    def loaded_row(self, vendor_id: int) -> int | None:
+        """The row of ``vendor_id`` among the rows fetched so far (no query), or None."""
+        return next((i for i, r in enumerate(self._rows) if r.id == vendor_id), None)
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None

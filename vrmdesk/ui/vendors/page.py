@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QByteArray, QItemSelection, QSettings, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,8 +27,40 @@ from vrmdesk.ui.vendors.list import ID_ROLE, SORT_LABELS, VendorDelegate, Vendor
 from vrmdesk.ui.vendors.vendor_page import VendorPage
 
 #: changes to these kinds can change a vendor's row (last contact, badges, attention)
-LIST_KINDS = {"*", "vendor", "ticket", "interaction", "warranty", "offer", "agreement"}
-FILTER_DELAY_MS = 150
+LIST_KINDS = {"*", "vendor", "ticket", "interaction", "warranty", "offer", "agreement", "tag"}
+#: the list is filtered once the keystrokes already typed are handled (one query for a burst)
+FILTER_DELAY_MS = 0
+#: the first match's page (header, health, every tab: a tenth of a second and more for a vendor
+#: with years of mail) is loaded once typing pauses this long, not on every keystroke
+SHOW_DELAY_MS = 300
+
+
+class SortBox(QComboBox):
+    """A combo box whose arrow keys and wheel open its list instead of changing the sort unseen."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        keys = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
+        if event.key() in keys and not event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self.showPopup()
+            return
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # scrolling the page past it must not re-sort the list
+
+
+class FilterField(QLineEdit):
+    """The filter: Down (or Page Down) moves into the list below, to its current vendor."""
+
+    def __init__(self, into: Callable[[], None]) -> None:
+        super().__init__()
+        self._into = into
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) and not event.modifiers():
+            self._into()
+            return
+        super().keyPressEvent(event)
 
 
 class VendorsPage(Page):
@@ -38,8 +72,10 @@ class VendorsPage(Page):
     ) -> None:
         super().__init__(controller, prefs, parent)
         self.model = VendorListModel(controller, prefs, self)
+        self._deferred = False  # selecting in the list from the filter: the page follows later
+        self.new_action: QAction | None = None
 
-        self.filter = QLineEdit()
+        self.filter = FilterField(self._into_list)
         self.filter.setPlaceholderText("Filter by name")
         self.filter.setClearButtonEnabled(True)
         self.filter.setAccessibleName("Filter vendors")
@@ -48,7 +84,12 @@ class VendorsPage(Page):
         self.filter_timer.setInterval(FILTER_DELAY_MS)
         self.filter_timer.timeout.connect(self._apply_filter)
         self.filter.textChanged.connect(lambda _text: self.filter_timer.start())
-        self.sort = QComboBox()
+        self.show_timer = QTimer(self)
+        self.show_timer.setSingleShot(True)
+        self.show_timer.setInterval(SHOW_DELAY_MS)
+        self.show_timer.timeout.connect(self._show_selected)
+        self.sort = SortBox()
+        self.sort.setToolTip("How the list is sorted (Alt+S, then Down to choose)")
         self.sort.setAccessibleName("Sort vendors by")
         for key, text in SORT_LABELS.items():
             self.sort.addItem(text, key)
@@ -89,6 +130,9 @@ class VendorsPage(Page):
             left_layout.addLayout(row)
         left_layout.addWidget(self.list, 1)
         left_layout.addWidget(self.empty)
+        # Tab from the filter goes to the list it filters; the sort box comes after the list
+        QWidget.setTabOrder(self.filter, self.list)
+        QWidget.setTabOrder(self.list, self.sort)
 
         self.page = VendorPage(controller, prefs)
         self.page.open_record.connect(self.open_record)
@@ -113,50 +157,95 @@ class VendorsPage(Page):
         self._requery(sort=self.sort.currentData())
 
     def _requery(self, text: str | None = None, sort: str | None = None) -> None:
+        """Filter or sort the list. One query: the vendor shown stays selected if the first page
+        of the new list has it, else the first match is selected and its page follows once
+        typing pauses (``SHOW_DELAY_MS``)."""
         if not self.controller.is_open:
             return
-        keep = self.current_vendor_id()
+        keep = self._listed_id()
         with QSignalBlocker(self.list.selectionModel()):
             self.model.set_query(text, sort)
         self.list.scrollToTop()
-        self._reselect(keep)
+        self._deferred = True
+        try:
+            self._reselect(keep, search_all=False)
+        finally:
+            self._deferred = False
 
-    def _reselect(self, vendor_id: int | None, fallback_row: int = 0) -> bool:
-        """Select ``vendor_id`` if the list shows it, else the vendor now at ``fallback_row``
-        (or the last one, or none). True if the vendor page now shows another vendor."""
+    def _listed_id(self) -> int | None:
+        """The vendor selected in the list (its page may follow a moment later)."""
+        index = self.list.currentIndex()
+        if index.isValid() and self.list.selectionModel().isSelected(index):
+            return int(index.data(ID_ROLE))
+        return self.page.vendor_id
+
+    def _reselect(
+        self, vendor_id: int | None, fallback_row: int = 0, *, search_all: bool = True
+    ) -> bool:
+        """Select ``vendor_id`` if the list shows it (``search_all``: fetching pages until it is
+        found; else among the rows loaded), else the vendor now at ``fallback_row`` (or the last
+        one, or none). True if the vendor page now shows another vendor."""
         before = self.page.vendor_id
-        row = self.model.row_of(vendor_id) if vendor_id is not None else None
+        row = None
+        if vendor_id is not None:
+            row = self.model.row_of(vendor_id) if search_all else self.model.loaded_row(vendor_id)
         if row is None and self.model.rowCount():
             row = min(max(fallback_row, 0), self.model.rowCount() - 1)
         if row is None:
+            self.show_timer.stop()
             self.list.clearSelection()
             self.page.clear()
         else:
             index = self.model.index(row, 0)
             self.list.setCurrentIndex(index)  # selecting shows the vendor (see _selected)
             self.list.scrollTo(index)
-            if self.page.vendor_id != self.model.vendor(row).id:
+            if not self._deferred and self.page.vendor_id != self.model.vendor(row).id:
                 self.page.set_vendor(self.model.vendor(row).id)
         self._update_empty()
         return self.page.vendor_id != before
+
+    def _show_selected(self) -> None:
+        """The page of the vendor selected in the list (after a pause in typing)."""
+        vendor_id = self._listed_id()
+        if vendor_id is not None and vendor_id != self.page.vendor_id:
+            self.page.set_vendor(vendor_id)
+
+    def _into_list(self) -> None:
+        """Down in the filter: into the list, on its selected vendor (or the first)."""
+        if not self.model.rowCount():
+            return
+        self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.list.currentIndex().isValid():
+            self.list.setCurrentIndex(self.model.index(0, 0))
 
     def _update_empty(self) -> None:
         if self.model.rowCount():
             self.empty.hide()
             return
+        keys = self.new_action.shortcut() if self.new_action is not None else QKeySequence()
+        shortcut = keys.toString(QKeySequence.SequenceFormat.NativeText)
         self.empty.setText(
             f"No vendor’s name contains “{self.model.text}”."
             if self.model.text
-            else "No vendors yet. Add one with New vendor (Ctrl+Shift+V)."
+            else f"No vendors yet. Add one with New vendor… ({shortcut or 'Insert'})."
         )
         self.empty.show()
 
+    def set_new_action(self, action: QAction) -> None:
+        """The window's New vendor… action, whose shortcut the empty list names."""
+        self.new_action = action
+
     def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
-        if indexes:
-            vendor_id = indexes[0].data(ID_ROLE)
-            if vendor_id != self.page.vendor_id:
-                self.page.set_vendor(vendor_id)
+        if not indexes:
+            return
+        if self._deferred:  # chosen by the filter: the page follows when typing pauses
+            self.show_timer.start()
+            return
+        self.show_timer.stop()
+        vendor_id = indexes[0].data(ID_ROLE)
+        if vendor_id != self.page.vendor_id:
+            self.page.set_vendor(vendor_id)
 
     def new_vendor(self) -> None:
         saved = call_editor(self, self.controller, "vendor")
@@ -171,6 +260,7 @@ class VendorsPage(Page):
         record."""
         if not self.controller.is_open:
             return
+        self.show_timer.stop()
         row = self.model.row_of(vendor_id)
         if row is None and self.model.text:
             self.filter_timer.stop()
@@ -197,7 +287,7 @@ class VendorsPage(Page):
 
     def refresh(self, kinds: set[str]) -> None:
         if kinds & LIST_KINDS:
-            keep, scrolled = self.current_vendor_id(), self.list.verticalScrollBar().value()
+            keep, scrolled = self._listed_id(), self.list.verticalScrollBar().value()
             row = self.list.currentIndex().row()
             with QSignalBlocker(self.list.selectionModel()):
                 self.model.reload(at_least=self.model.rowCount())
@@ -208,6 +298,7 @@ class VendorsPage(Page):
 
     def clear(self) -> None:
         self.filter_timer.stop()
+        self.show_timer.stop()
         with QSignalBlocker(self.filter):
             self.filter.clear()
         self.model.text = ""
