@@ -25,11 +25,29 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.vendors.health_chart import HealthWidget
 from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel
 
-LISTS: tuple[tuple[str, str, str, str], ...] = (
-    # kind, noun, heading, second column
-    ("contact", "contact", "Contacts", "Role, e-mail, phone"),
-    ("channel", "channel", "Channels", "Address"),
-    ("account", "account", "Account numbers", "Label"),
+LISTS: tuple[tuple[str, str, str, str, str], ...] = (
+    # kind, noun, heading, second column, what goes there when it is empty
+    (
+        "contact",
+        "contact",
+        "Contacts",
+        "Role, e-mail, phone",
+        "No contacts yet: the people you deal with here. Add one with + (or Insert).",
+    ),
+    (
+        "channel",
+        "channel",
+        "Channels",
+        "Address",
+        "No channels yet: the addresses and numbers that reach this vendor. Add one with +.",
+    ),
+    (
+        "account",
+        "account",
+        "Account numbers",
+        "Label",
+        "No account numbers yet: your customer numbers here. Add one with +.",
+    ),
 )
 
 
@@ -81,7 +99,7 @@ class OverviewTab(QScrollArea):
 
         grid = QGridLayout()
         self.lists: dict[str, RecordTab] = {}
-        for column, (kind, noun, heading, second) in enumerate(LISTS):
+        for column, (kind, noun, heading, second, empty) in enumerate(LISTS):
             model = RowsModel(
                 controller,
                 [
@@ -92,7 +110,14 @@ class OverviewTab(QScrollArea):
                 self,
             )
             tab = RecordTab(
-                controller, kind, model, noun, self._defaults, title=heading, compact=True
+                controller,
+                kind,
+                model,
+                noun,
+                self._defaults,
+                title=heading,
+                compact=True,
+                empty=empty,
             )
             tab.table.setMinimumHeight(96)
             tab.table.setMaximumHeight(150)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
+from vrmdesk.ui.widgets.empty_hint import EmptyHint
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 from vrmdesk.ui.widgets.paged import PagedRows, reset_model
@@ -44,6 +45,8 @@ class Column:
     icon: Callable[[Any], QIcon | None] | None = None
     colour: Callable[[Any, QPalette], QColor | None] | None = None
     tip: Callable[[Any], str] | None = None
+    #: this column takes the width the others leave (its text elided to fit)
+    stretch: bool = False
 
 
 class RowsModel(PagedRows, QAbstractTableModel):
@@ -136,6 +139,7 @@ class RecordTab(QWidget):
         *,
         title: str = "",
         compact: bool = False,
+        empty: str = "",
         editable: bool = True,
         parent: QWidget | None = None,
     ) -> None:
@@ -151,7 +155,16 @@ class RecordTab(QWidget):
         if compact:
             layout.setContentsMargins(0, 0, 0, 0)
         self.table = record_table(model, title or f"{noun.capitalize()}s")
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._stretch = next(
+            (i for i, c in enumerate(model.columns) if c.stretch), len(model.columns) - 1
+        )
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(self._stretch, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        #: what goes in the list and how to add one, shown while it is empty
+        self.hint = EmptyHint(self.table, empty, lambda: self.model.vendor_id is not None)
         self.table.activated.connect(self._activate)
         self.buttons: dict[str, QPushButton | QToolButton] = {}
         bar = QHBoxLayout()
@@ -194,16 +207,18 @@ class RecordTab(QWidget):
         model.modelReset.connect(self._fit_columns)
         self._update_buttons()
 
-    MAX_COLUMN = 320
+    MAX_COLUMN = 240
 
     def _fit_columns(self) -> None:
-        """Columns as wide as what the first page shows, within reason (the last one stretches)."""
+        """Columns as wide as what the first page shows, within reason; the stretching column
+        (the title, or an offer's text) takes the rest, so the table fits its width."""
         if not self.model.rowCount():
             return
-        self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
-        for column in range(self.model.columnCount() - 1):
-            header.resizeSection(column, min(header.sectionSize(column) + 12, self.MAX_COLUMN))
+        for column in range(self.model.columnCount()):
+            if column != self._stretch:
+                self.table.resizeColumnToContents(column)
+                header.resizeSection(column, min(header.sectionSize(column) + 12, self.MAX_COLUMN))
 
     def _key_actions(self) -> None:
         for keys, slot in (
