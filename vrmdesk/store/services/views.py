@@ -76,6 +76,34 @@ def _count(cls: type[m.Record], *where: Any) -> Any:
     return select(func.count()).select_from(cls).where(*where).correlate(m.Vendor).scalar_subquery()
 
 
+# -- tags on a list (until the tag service has these; see tagged_ids) --------------------------
+def _tagged(kind: str, tag: str) -> Any:
+    """SELECT the ids of the records of ``kind`` that carry the tag named ``tag``."""
+    return (
+        select(m.Tagging.owner_id)
+        .join(m.Tag, m.Tag.id == m.Tagging.tag_id)
+        .where(m.Tagging.owner_kind == kind, m.Tag.name == tag.strip())
+    )
+
+
+def tagged_ids(session: Session, kind: str, tag: str) -> set[int]:
+    """The ids of the records of ``kind`` ("vendor", "asset" …) with the tag named ``tag``
+    (tag names compare without regard to case)."""
+    return set(session.scalars(_tagged(kind, tag)))
+
+
+def tag_names(session: Session, kind: str) -> list[str]:
+    """The names of the tags on at least one record of ``kind``, in alphabetical order."""
+    query = (
+        select(m.Tag.name)
+        .join(m.Tagging, m.Tagging.tag_id == m.Tag.id)
+        .where(m.Tagging.owner_kind == kind)
+        .group_by(m.Tag.id)
+        .order_by(func.lower(m.Tag.name), m.Tag.id)
+    )
+    return list(session.scalars(query))
+
+
 def vendor_rows(
     session: Session,
     text: str = "",
@@ -85,8 +113,10 @@ def vendor_rows(
     limit: int | None = None,
     lead: Lead | None = None,
     on: date | None = None,
+    tag: str | None = None,
 ) -> list[VendorRow]:
-    """Vendors whose name contains ``text``, sorted by name, last contact or attention needed."""
+    """Vendors whose name contains ``text`` (and that carry ``tag``, if given), sorted by name,
+    last contact or attention needed."""
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}")
     lead, on = lead or Lead(), on or rules.today()
@@ -135,6 +165,8 @@ def vendor_rows(
     if needle:
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(v.name.ilike(f"%{escaped}%", escape="\\"))
+    if tag:
+        query = query.where(v.id.in_(_tagged(m.Vendor.kind, tag)))
     if sort == "last_contact":
         query = query.order_by(labelled["last"].desc(), v.name, v.id)
     elif sort == "attention":
@@ -190,6 +222,22 @@ class Item:
     kind: str
     title: str
     detail: str
+    #: where the item reaches the vendor (empty when it does not): a view shows these as links
+    email: str = ""
+    phone: str = ""
+    web: str = ""
+    #: a contact's role
+    role: str = ""
+
+
+#: a channel's value is an address of this sort
+_CHANNEL_LINK = {
+    m.ChannelKind.EMAIL: "email",
+    m.ChannelKind.PHONE: "phone",
+    m.ChannelKind.WEB_PORTAL: "web",
+    m.ChannelKind.FORUM: "web",
+    m.ChannelKind.SOCIAL: "web",
+}
 
 
 @dataclass(frozen=True)
@@ -238,13 +286,25 @@ def vendor_card(session: Session, vendor_id: int) -> VendorCard:
 def _item(record: m.Record) -> Item:
     if isinstance(record, m.Contact):
         detail = " · ".join(x for x in (record.role, record.email, record.phone) if x)
-        return Item(record.id, record.kind, record.name, detail)
+        return Item(
+            record.id,
+            record.kind,
+            record.name,
+            detail,
+            email=record.email or "",
+            phone=record.phone or "",
+            role=record.role or "",
+        )
     if isinstance(record, m.Channel):
+        link, value = _CHANNEL_LINK.get(m.ChannelKind(record.channel)), record.value.strip()
         return Item(
             record.id,
             record.kind,
             record.label or label(record.channel),
             f"{label(record.channel)}: {record.value}",
+            email=value if link == "email" else "",
+            phone=value if link == "phone" else "",
+            web=value if link == "web" else "",
         )
     assert isinstance(record, m.Account)
     return Item(record.id, record.kind, record.number, record.label)

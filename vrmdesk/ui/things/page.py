@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vrmdesk.store.services import things
+from vrmdesk.store.services import things, views
 from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.pages import Page
@@ -50,6 +50,7 @@ RELEVANT = {
     "vendor",
     "attachment",
     "interaction",
+    "tag",
 }
 
 
@@ -70,6 +71,12 @@ class ThingsPage(Page):
         self.filter_edit.setAccessibleName("Filter things")
         self.category_combo = self._filter_combo("All categories", "Category filter")
         self.location_combo = self._filter_combo("All locations", "Location filter")
+        self.tag_combo = self._filter_combo("All tags", "Tag filter")
+        self.tag_combo.setToolTip("Only the things with this tag")
+        self.tag_label = QLabel("Tag:")
+        self.tag_label.setBuddy(self.tag_combo)
+        #: the ids of the things with the chosen tag (None: no tag chosen)
+        self._tag_ids: frozenset[int] | None = None
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Number of things shown")
         self.new_button = QPushButton(icon("plus"), "&New thing…")
@@ -85,6 +92,8 @@ class ThingsPage(Page):
             label.setBuddy(widget)
             bar.addWidget(label)
             bar.addWidget(widget, 2 if widget is self.filter_edit else 1)
+        bar.addWidget(self.tag_label)
+        bar.addWidget(self.tag_combo, 1)
         bar.addWidget(self.count_label)
         bar.addStretch(0)
         bar.addWidget(self.new_button)
@@ -142,6 +151,7 @@ class ThingsPage(Page):
         self.filter_edit.textChanged.connect(self._apply_filter)
         self.category_combo.currentIndexChanged.connect(self._apply_filter)
         self.location_combo.currentIndexChanged.connect(self._apply_filter)
+        self.tag_combo.currentIndexChanged.connect(self._tag_chosen)
         self._header_restored = False
         self.restore_state(settings.qsettings())
         self._show_empty()
@@ -176,10 +186,19 @@ class ThingsPage(Page):
             rows = things.asset_rows(session)
             categories = things.categories(session)
             locations = things.locations(session)
+            tags = views.tag_names(session, "asset")
+            chosen = self.tag_combo.currentData()
+            self._tag_ids = (
+                frozenset(views.tagged_ids(session, "asset", chosen)) if chosen else None
+            )
         self._loading = True
         try:
             self._fill_combo(self.category_combo, categories)
             self._fill_combo(self.location_combo, locations)
+            self._fill_combo(self.tag_combo, tags)
+            if self.tag_combo.currentData() is None:  # the chosen tag is gone
+                self._tag_ids = None
+            self._show_tags()
             self.model.set_rows(rows)
             self._apply_filter()
             if not self._header_restored and rows:
@@ -217,11 +236,27 @@ class ThingsPage(Page):
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)
 
+    def _show_tags(self) -> None:
+        """The tag filter, only while some thing has a tag."""
+        shown = self.tag_combo.count() > 1
+        self.tag_label.setVisible(shown)
+        self.tag_combo.setVisible(shown)
+
+    def _tag_chosen(self) -> None:
+        tag = self.tag_combo.currentData()
+        if tag is None:
+            self._tag_ids = None
+        else:
+            with self.controller.session() as session:
+                self._tag_ids = frozenset(views.tagged_ids(session, "asset", tag))
+        self._apply_filter()
+
     def _apply_filter(self) -> None:
         self.proxy.set_filter(
             category=self.category_combo.currentData(),
             location=self.location_combo.currentData(),
             text=self.filter_edit.text(),
+            ids=self._tag_ids,
         )
         self._update_count()
         if self.current_asset_id() is None and not self._loading:
@@ -318,6 +353,7 @@ class ThingsPage(Page):
             self.filter_edit.clear()
             self.category_combo.setCurrentIndex(0)
             self.location_combo.setCurrentIndex(0)
+            self.tag_combo.setCurrentIndex(0)
             self._select(asset_id)
         if self.panel.asset_id != asset_id:
             self.panel.show_asset(asset_id)
@@ -345,6 +381,9 @@ class ThingsPage(Page):
             self.model.clear()
             self._fill_combo(self.category_combo, [])
             self._fill_combo(self.location_combo, [])
+            self._fill_combo(self.tag_combo, [])
+            self._tag_ids = None
+            self._show_tags()
             self.filter_edit.clear()
         finally:
             self._loading = False

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vrmdesk.store.services import views
 from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.pages import Page
@@ -90,6 +91,10 @@ class VendorsPage(Page):
         self.show_timer.timeout.connect(self._show_selected)
         self.sort = SortBox()
         self.sort.setToolTip("How the list is sorted (Alt+S, then Down to choose)")
+        self.tag = SortBox()
+        self.tag.setAccessibleName("Only vendors with the tag")
+        self.tag.setToolTip("Only vendors with this tag (Alt+G, then Down to choose)")
+        self.tag.addItem("All vendors", None)
         self.sort.setAccessibleName("Sort vendors by")
         for key, text in SORT_LABELS.items():
             self.sort.addItem(text, key)
@@ -120,19 +125,26 @@ class VendorsPage(Page):
         left.setMinimumWidth(220)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 4, 0)
-        for text, widget in (("Fi&lter:", self.filter), ("&Sort:", self.sort)):
-            row = QHBoxLayout()
+        self.tag_row = QWidget()
+        for text, widget in (("Fi&lter:", self.filter), ("&Sort:", self.sort), ("Ta&g:", self.tag)):
+            row = QHBoxLayout(self.tag_row) if widget is self.tag else QHBoxLayout()
             label = QLabel(text)
             label.setBuddy(widget)
             label.setMinimumWidth(40)
             row.addWidget(label)
             row.addWidget(widget, 1)
-            left_layout.addLayout(row)
+            if widget is self.tag:
+                row.setContentsMargins(0, 0, 0, 0)
+                left_layout.addWidget(self.tag_row)
+            else:
+                left_layout.addLayout(row)
+        self.tag_row.hide()  # shown once some vendor has a tag
         left_layout.addWidget(self.list, 1)
         left_layout.addWidget(self.empty)
         # Tab from the filter goes to the list it filters; the sort box comes after the list
         QWidget.setTabOrder(self.filter, self.list)
         QWidget.setTabOrder(self.list, self.sort)
+        QWidget.setTabOrder(self.sort, self.tag)
 
         self.page = VendorPage(controller, prefs)
         self.page.open_record.connect(self.open_record)
@@ -148,6 +160,7 @@ class VendorsPage(Page):
         layout.addWidget(self.splitter)
         self._restore_state(settings.qsettings())
         self.sort.currentIndexChanged.connect(self._apply_sort)
+        self.tag.currentIndexChanged.connect(self._apply_tag)
 
     # -- the list ---------------------------------------------------------------------------
     def _apply_filter(self) -> None:
@@ -155,6 +168,25 @@ class VendorsPage(Page):
 
     def _apply_sort(self) -> None:
         self._requery(sort=self.sort.currentData())
+
+    def _apply_tag(self) -> None:
+        self.model.tag = self.tag.currentData()
+        self._requery()
+
+    def _reload_tags(self) -> None:
+        """The tags on vendors, for the tag filter (hidden while no vendor has one)."""
+        with self.controller.session() as session:
+            names = views.tag_names(session, "vendor")
+        chosen = self.tag.currentData()
+        with QSignalBlocker(self.tag):
+            while self.tag.count() > 1:
+                self.tag.removeItem(1)
+            for name in names:
+                self.tag.addItem(name, name)
+            index = self.tag.findData(chosen) if chosen is not None else 0
+            self.tag.setCurrentIndex(max(index, 0))
+        self.tag_row.setVisible(bool(names))
+        self.model.tag = self.tag.currentData()  # None if the chosen tag is gone
 
     def _requery(self, text: str | None = None, sort: str | None = None) -> None:
         """Filter or sort the list. One query: the vendor shown stays selected if the first page
@@ -224,11 +256,16 @@ class VendorsPage(Page):
             return
         keys = self.new_action.shortcut() if self.new_action is not None else QKeySequence()
         shortcut = keys.toString(QKeySequence.SequenceFormat.NativeText)
-        self.empty.setText(
-            f"No vendor’s name contains “{self.model.text}”."
-            if self.model.text
-            else f"No vendors yet. Add one with New vendor… ({shortcut or 'Insert'})."
-        )
+        text, tag = self.model.text, self.model.tag
+        if text and tag:
+            message = f"No vendor tagged “{tag}” has “{text}” in its name."
+        elif text:
+            message = f"No vendor’s name contains “{text}”."
+        elif tag:
+            message = f"No vendor has the tag “{tag}”."
+        else:
+            message = f"No vendors yet. Add one with New vendor… ({shortcut or 'Insert'})."
+        self.empty.setText(message)
         self.empty.show()
 
     def set_new_action(self, action: QAction) -> None:
@@ -286,6 +323,8 @@ class VendorsPage(Page):
         return self.page.vendor_id
 
     def refresh(self, kinds: set[str]) -> None:
+        if kinds & {"*", "tag", "vendor"} and self.controller.is_open:
+            self._reload_tags()
         if kinds & LIST_KINDS:
             keep, scrolled = self._listed_id(), self.list.verticalScrollBar().value()
             row = self.list.currentIndex().row()
@@ -302,6 +341,12 @@ class VendorsPage(Page):
         with QSignalBlocker(self.filter):
             self.filter.clear()
         self.model.text = ""
+        with QSignalBlocker(self.tag):
+            while self.tag.count() > 1:
+                self.tag.removeItem(1)
+            self.tag.setCurrentIndex(0)
+        self.model.tag = None
+        self.tag_row.hide()
         self.model.clear()
         self.page.clear()
         self.empty.hide()
