@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QWidget
 from sqlalchemy import event, insert, select
 
@@ -16,17 +16,12 @@ from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.widgets import links
 from vrmdesk.ui.widgets.empty_hint import EmptyHint
 
-
-@pytest.fixture(autouse=True)
-def private_settings(tmp_path, monkeypatch):
-    path = str(tmp_path / "layout-settings.ini")
-    monkeypatch.setattr(settings, "qsettings", lambda: QSettings(path, QSettings.Format.IniFormat))
+pytestmark = pytest.mark.usefixtures("private_settings")  # QSettings of the test's own
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import insert
 
@@ -20,13 +20,7 @@ from vrmdesk.ui.timeline.model import INBOUND_ROLE, TimelineModel
 from vrmdesk.ui.vendors.list import ATTENTION_ROLE, EXPIRING_ROLE, OPEN_TICKETS_ROLE, ROW_ROLE
 from vrmdesk.ui.vendors.page import VendorsPage
 
-
-@pytest.fixture(autouse=True)
-def private_settings(tmp_path, monkeypatch):
-    """settings.qsettings() in a file of this test's own: QSettings("vrmdesk", "vrmdesk") is in
-    the native format, which QSettings.setPath (the conftest's isolation) does not redirect."""
-    path = str(tmp_path / "vendors-settings.ini")
-    monkeypatch.setattr(settings, "qsettings", lambda: QSettings(path, QSettings.Format.IniFormat))
+pytestmark = pytest.mark.usefixtures("private_settings")  # QSettings of the test's own
 
 
 @pytest.fixture

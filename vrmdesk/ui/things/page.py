@@ -72,6 +72,7 @@ class ThingsPage(Page):
         self.category_combo = self._filter_combo("All categories", "Category filter")
         self.location_combo = self._filter_combo("All locations", "Location filter")
         self.tag_combo = self._filter_combo("All tags", "Tag filter")
+        self.tag_combo.setMinimumContentsLength(8)  # tags are short; the words filter is wider
         self.tag_combo.setToolTip("Only the things with this tag")
         self.tag_label = QLabel("Tag:")
         self.tag_label.setBuddy(self.tag_combo)
@@ -93,7 +94,7 @@ class ThingsPage(Page):
             bar.addWidget(label)
             bar.addWidget(widget, 2 if widget is self.filter_edit else 1)
         bar.addWidget(self.tag_label)
-        bar.addWidget(self.tag_combo, 1)
+        bar.addWidget(self.tag_combo)
         bar.addWidget(self.count_label)
         bar.addStretch(0)
         bar.addWidget(self.new_button)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel
 
 class EmptyHint(QLabel):
     MARGIN = 16
+    WIDTH = 520
 
     def __init__(
         self,
@@ -57,8 +58,12 @@ class EmptyHint(QLabel):
             self._place()
 
     def _place(self) -> None:
-        m = self.MARGIN
-        self.setGeometry(self.view.viewport().rect().adjusted(m, m, -m, -m))
+        """Centred in the viewport, in lines short enough to read (at most ``WIDTH`` wide)."""
+        area = self.view.viewport().rect().adjusted(self.MARGIN, 0, -self.MARGIN, 0)
+        width = min(area.width(), self.WIDTH)
+        self.setGeometry(
+            area.left() + (area.width() - width) // 2, area.top(), width, area.height()
+        )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
