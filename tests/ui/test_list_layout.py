@@ -468,3 +468,17 @@ def test_no_tag_filter_while_nothing_has_a_tag(qtbot, tmp_path):
     assert not win.pages["things"].tag_combo.isVisibleTo(win.pages["things"])
     assert isinstance(win.pages["things"], QWidget)
     controller.lock()
+
+
+def test_enter_on_the_first_match_shows_its_page_at_once(window, controller, qtbot):
+    vendors = window.pages["vendors"]
+    window.show_page("vendors")
+    vendors.show_timer.setInterval(60_000)  # as if the person were still typing
+    vendors.filter.setFocus()
+    qtbot.keyClicks(vendors.filter, "miele")
+    qtbot.waitUntil(lambda: vendors.model.text == "miele")
+    assert vendors.page.title.text() != "Miele"
+    qtbot.keyClick(vendors.filter, Qt.Key.Key_Down)
+    qtbot.keyClick(vendors.list, Qt.Key.Key_Return)
+    assert vendors.page.title.text() == "Miele" and vendors.page.tabs.hasFocus()
+    assert not vendors.show_timer.isActive()

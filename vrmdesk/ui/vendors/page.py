@@ -106,7 +106,7 @@ class VendorsPage(Page):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.selectionModel().selectionChanged.connect(self._selected)
-        self.list.activated.connect(lambda _index: self.page.tabs.setFocus())
+        self.list.activated.connect(self._open_selected)
         self.empty = QLabel()
         self.empty.setWordWrap(True)
         self.empty.hide()
@@ -241,6 +241,12 @@ class VendorsPage(Page):
         vendor_id = self._listed_id()
         if vendor_id is not None and vendor_id != self.page.vendor_id:
             self.page.set_vendor(vendor_id)
+
+    def _open_selected(self) -> None:
+        """Enter on a vendor: its page now (not after the filter's pause), and into its tabs."""
+        self.show_timer.stop()
+        self._show_selected()
+        self.page.tabs.setFocus()
 
     def _into_list(self) -> None:
         """Down in the filter: into the list, on its selected vendor (or the first)."""
