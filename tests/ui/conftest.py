@@ -62,3 +62,15 @@ def parent(qtbot):  # type: ignore[no-untyped-def]
     qtbot.addWidget(widget)
     widget.show()
     return widget
+
+
+@pytest.fixture
+def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """settings.qsettings() in a file of this test's own: QSettings("vrmdesk", "vrmdesk") is in
+    the native format, which QSettings.setPath (the isolation above) does not redirect."""
+    from PySide6.QtCore import QSettings
+
+    from vrmdesk.ui.core import preferences as settings
+
+    path = str(tmp_path / "page-settings.ini")
+    monkeypatch.setattr(settings, "qsettings", lambda: QSettings(path, QSettings.Format.IniFormat))

@@ -156,6 +156,7 @@ class OfferRow:
     id: int
     received_at: datetime
     channel: str
+    #: the whole text on one line (the view elides it to its column)
     content: str
     #: False when my contact policy does not allow this channel for this vendor
     allowed_channel: bool
@@ -179,7 +180,7 @@ def vendor_offers(
             o.id,
             o.received_at,
             str(o.channel),
-            records.title_of(o),
+            " ".join(o.content.split()) or records.title_of(o),
             not allowed or str(o.channel) in allowed,
         )
         for o in session.scalars(query)

@@ -11,11 +11,25 @@ tickets, offers, agreements) are in ``vendor_tables.py``. Functions return froze
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select, tuple_
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from vrmdesk.store import models as m
@@ -76,21 +90,25 @@ def _count(cls: type[m.Record], *where: Any) -> Any:
     return select(func.count()).select_from(cls).where(*where).correlate(m.Vendor).scalar_subquery()
 
 
-def vendor_rows(
-    session: Session,
-    text: str = "",
-    sort: str = "name",
-    *,
-    offset: int = 0,
-    limit: int | None = None,
-    lead: Lead | None = None,
-    on: date | None = None,
-) -> list[VendorRow]:
-    """Vendors whose name contains ``text``, sorted by name, last contact or attention needed."""
-    if sort not in SORTS:
-        raise ValueError(f"unknown sort {sort!r}")
-    lead, on = lead or Lead(), on or rules.today()
+# -- the vendor list narrowed to a tag (the tags themselves: services.tags) ---------------------
+def _tagged(kind: str, tag: Any) -> Any:
+    """SELECT the ids of the records of ``kind`` that carry the tag named ``tag`` (a name, or a
+    bound parameter that will hold one)."""
+    return (
+        select(m.Tagging.owner_id)
+        .join(m.Tag, m.Tag.id == m.Tagging.tag_id)
+        .where(m.Tagging.owner_kind == kind, m.Tag.name == tag)
+    )
+
+
+@functools.cache
+def _vendor_query(sort: str, by_name: bool, by_tag: bool, limited: bool) -> Select[Any]:
+    """The vendor list's statement, built once for each shape and reused with new parameters
+    (``on``, ``warranty_until``, ``notice_until``, ``follow_until``, ``since``, ``needle``,
+    ``tag``, ``offset``, ``limit``): the list runs it on every keystroke in its filter, and
+    building the statement with its eight subqueries cost more than running it."""
     v = m.Vendor
+    on, since = bindparam("on", type_=Date()), bindparam("since", type_=DateTime())
     open_ticket = and_(m.Ticket.vendor_id == v.id, m.Ticket.status.in_(m.OPEN_TICKET_STATUSES))
     allowed = func.json_each(v.allowed_channels).table_valued("value")
     last = (
@@ -108,12 +126,12 @@ def vendor_rows(
             m.Warranty.void.is_(False),
             m.Warranty.starts_on <= on,
             m.Warranty.ends_on >= on,
-            m.Warranty.ends_on <= on + timedelta(days=lead.warranty_days),
+            m.Warranty.ends_on <= bindparam("warranty_until", type_=Date()),
         ),
         "follow": _count(
             m.Ticket,
             open_ticket,
-            m.Ticket.follow_up_on <= on + timedelta(days=lead.follow_up_days),
+            m.Ticket.follow_up_on <= bindparam("follow_until", type_=Date()),
         ),
         "mine": _count(
             m.Ticket, m.Ticket.vendor_id == v.id, m.Ticket.status == m.TicketStatus.WAITING_ON_ME
@@ -122,23 +140,23 @@ def vendor_rows(
             m.Agreement,
             m.Agreement.vendor_id == v.id,
             m.Agreement.notice_deadline >= on,
-            m.Agreement.notice_deadline <= on + timedelta(days=lead.notice_days),
+            m.Agreement.notice_deadline <= bindparam("notice_until", type_=Date()),
         ),
-        "offers": _count(m.Offer, m.Offer.vendor_id == v.id, m.Offer.received_at >= _since(on)),
+        "offers": _count(m.Offer, m.Offer.vendor_id == v.id, m.Offer.received_at >= since),
         "off_channel": _count(
             m.Offer,
             m.Offer.vendor_id == v.id,
-            m.Offer.received_at >= _since(on),
+            m.Offer.received_at >= since,
             func.json_array_length(v.allowed_channels) > 0,
             ~exists().select_from(allowed).where(allowed.c.value == m.Offer.channel),
         ),
     }
     labelled = {key: col.label(key) for key, col in columns.items()}
     query = select(v.id, v.name, v.vendor_kind, v.status, v.max_offers_per_year, *labelled.values())
-    needle = text.strip()
-    if needle:
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(v.name.ilike(f"%{escaped}%", escape="\\"))
+    if by_name:
+        query = query.where(v.name.ilike(bindparam("needle", type_=String()), escape="\\"))
+    if by_tag:
+        query = query.where(v.id.in_(_tagged(v.kind, bindparam("tag", type_=String()))))
     if sort == "last_contact":
         query = query.order_by(labelled["last"].desc(), v.name, v.id)
     elif sort == "attention":
@@ -162,9 +180,45 @@ def vendor_rows(
         query = query.order_by(score.desc(), labelled["open"].desc(), v.name, v.id)
     else:
         query = query.order_by(v.name, v.id)
-    query = query.offset(offset)
+    query = query.offset(bindparam("offset", type_=Integer()))
+    if limited:
+        query = query.limit(bindparam("limit", type_=Integer()))
+    return query
+
+
+def vendor_rows(
+    session: Session,
+    text: str = "",
+    sort: str = "name",
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    lead: Lead | None = None,
+    on: date | None = None,
+    tag: str | None = None,
+) -> list[VendorRow]:
+    """Vendors whose name contains ``text`` (and that carry ``tag``, if given), sorted by name,
+    last contact or attention needed."""
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    lead, on = lead or Lead(), on or rules.today()
+    needle, tag = text.strip(), (tag or "").strip()
+    params: dict[str, Any] = {
+        "on": on,
+        "since": _since(on),
+        "warranty_until": on + timedelta(days=lead.warranty_days),
+        "notice_until": on + timedelta(days=lead.notice_days),
+        "follow_until": on + timedelta(days=lead.follow_up_days),
+        "offset": offset,
+    }
+    if needle:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["needle"] = f"%{escaped}%"
+    if tag:
+        params["tag"] = tag
     if limit is not None:
-        query = query.limit(limit)
+        params["limit"] = limit
+    query = _vendor_query(sort, bool(needle), bool(tag), limit is not None)
     return [
         VendorRow(
             id=r.id,
@@ -181,7 +235,7 @@ def vendor_rows(
             offer_limit=r.max_offers_per_year,
             off_channel_offers=r.off_channel,
         )
-        for r in session.execute(query)
+        for r in session.execute(query, params)
     ]
 
 
@@ -194,6 +248,22 @@ class Item:
     kind: str
     title: str
     detail: str
+    #: where the item reaches the vendor (empty when it does not): a view shows these as links
+    email: str = ""
+    phone: str = ""
+    web: str = ""
+    #: a contact's role
+    role: str = ""
+
+
+#: a channel's value is an address of this sort
+_CHANNEL_LINK = {
+    m.ChannelKind.EMAIL: "email",
+    m.ChannelKind.PHONE: "phone",
+    m.ChannelKind.WEB_PORTAL: "web",
+    m.ChannelKind.FORUM: "web",
+    m.ChannelKind.SOCIAL: "web",
+}
 
 
 @dataclass(frozen=True)
@@ -245,13 +315,25 @@ def vendor_card(session: Session, vendor_id: int) -> VendorCard:
 def _item(record: m.Record) -> Item:
     if isinstance(record, m.Contact):
         detail = " · ".join(x for x in (record.role, record.email, record.phone) if x)
-        return Item(record.id, record.kind, record.name, detail)
+        return Item(
+            record.id,
+            record.kind,
+            record.name,
+            detail,
+            email=record.email or "",
+            phone=record.phone or "",
+            role=record.role or "",
+        )
     if isinstance(record, m.Channel):
+        link, value = _CHANNEL_LINK.get(m.ChannelKind(record.channel)), record.value.strip()
         return Item(
             record.id,
             record.kind,
             record.label or label(record.channel),
             f"{label(record.channel)}: {record.value}",
+            email=value if link == "email" else "",
+            phone=value if link == "phone" else "",
+            web=value if link == "web" else "",
         )
     assert isinstance(record, m.Account)
     return Item(record.id, record.kind, record.number, record.label)

@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
 
         self.commands = Actions(self)
         self.commands.install(self)
+        self.things_page.set_new_action(self.commands.new_thing)
+        self.vendors_page.set_new_action(self.commands.new_vendor)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         controller.status.connect(self.show_status)

@@ -248,6 +248,8 @@ class AssetFilterProxy(QSortFilterProxyModel):
         self.category: str | None = None
         self.location: str | None = None
         self.words: list[str] = []
+        #: only the things with these ids (those with the chosen tag); None: no tag chosen
+        self.ids: frozenset[int] | None = None
         self.source = source
         self.setSortRole(SORT_ROLE)
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -258,12 +260,18 @@ class AssetFilterProxy(QSortFilterProxyModel):
         self.source.sort(column, order)
 
     def set_filter(
-        self, *, category: str | None = None, location: str | None = None, text: str = ""
+        self,
+        *,
+        category: str | None = None,
+        location: str | None = None,
+        text: str = "",
+        ids: frozenset[int] | None = None,
     ) -> None:
         self._begin()
         self.category = category or None
         self.location = location or None
         self.words = text.casefold().split()
+        self.ids = ids
         self._end()
 
     def _begin(self) -> None:
@@ -285,8 +293,10 @@ class AssetFilterProxy(QSortFilterProxyModel):
             return False
         if self.location is not None and row.location != self.location:
             return False
+        if self.ids is not None and row.id not in self.ids:
+            return False
         haystack = model.haystacks[source_row]
         return all(word in haystack for word in self.words)
 
     def is_filtered(self) -> bool:
-        return bool(self.category or self.location or self.words)
+        return bool(self.category or self.location or self.words or self.ids is not None)

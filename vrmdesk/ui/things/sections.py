@@ -27,6 +27,7 @@ from vrmdesk.ui.things.models import (
     state_icon,
     state_text,
 )
+from vrmdesk.ui.widgets.empty_hint import EmptyHint
 from vrmdesk.ui.widgets.tables import record_table
 
 
@@ -82,6 +83,19 @@ TICKET_COLUMNS = (
 )
 
 
+#: what each list of a thing holds and how to add to it, shown while it is empty
+EMPTY = {
+    "warranty": "No warranties recorded for this thing. Add the maker's warranty, or one you "
+    "bought, with Add warranty…: its end is watched for you.",
+    "registration": "No registrations. When you register this thing with a vendor, note what "
+    "you gave it with Add registration…",
+    "service_event": "No service history. Repairs, maintenance and inspections go here, with "
+    "when the next one is due; add one with Add service…",
+    "ticket": "No tickets about this thing. Open one with Add ticket… when it needs a vendor's "
+    "help.",
+}
+
+
 class Section(QWidget):
     """A list of one kind of sub-record with its buttons."""
 
@@ -90,7 +104,9 @@ class Section(QWidget):
     delete_clicked = Signal(int)
     open_clicked = Signal(int)
 
-    def __init__(self, noun: str, columns: Sequence[Column], *, can_open: bool = False) -> None:
+    def __init__(
+        self, noun: str, columns: Sequence[Column], *, can_open: bool = False, empty: str = ""
+    ) -> None:
         super().__init__()
         self.noun = noun
         self.model = RowsModel(columns, self)
@@ -101,6 +117,9 @@ class Section(QWidget):
             highlight_sections=False,
         )
         self.table.activated.connect(self._activated)
+        #: what goes in the list and how to add one, shown while it is empty (a thing is shown)
+        self.showing = False
+        self.hint = EmptyHint(self.table, empty, lambda: self.showing)
         self.can_open = can_open
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
         shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -133,8 +152,13 @@ class Section(QWidget):
         self._update_buttons()
 
     def set_rows(self, rows: Sequence[Any]) -> None:
+        self.showing = True
         self.model.set_rows(rows)
         self.table.resizeColumnsToContents()
+
+    def clear(self) -> None:
+        self.showing = False
+        self.model.clear()
 
     def current_id(self) -> int | None:
         return selected_id(self.table)

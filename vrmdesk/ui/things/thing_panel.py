@@ -31,6 +31,7 @@ from vrmdesk.ui.editors.fields import human
 from vrmdesk.ui.files.panel import AttachmentsPanel
 from vrmdesk.ui.things.models import day
 from vrmdesk.ui.things.sections import (
+    EMPTY,
     REGISTRATION_COLUMNS,
     SERVICE_COLUMNS,
     TICKET_COLUMNS,
@@ -132,10 +133,12 @@ class AssetPanel(QWidget):
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.sections: dict[str, Section] = {
-            "warranty": Section("warranty", WARRANTY_COLUMNS),
-            "registration": Section("registration", REGISTRATION_COLUMNS),
-            "service_event": Section("service", SERVICE_COLUMNS),
-            "ticket": Section("ticket", TICKET_COLUMNS, can_open=True),
+            "warranty": Section("warranty", WARRANTY_COLUMNS, empty=EMPTY["warranty"]),
+            "registration": Section(
+                "registration", REGISTRATION_COLUMNS, empty=EMPTY["registration"]
+            ),
+            "service_event": Section("service", SERVICE_COLUMNS, empty=EMPTY["service_event"]),
+            "ticket": Section("ticket", TICKET_COLUMNS, can_open=True, empty=EMPTY["ticket"]),
         }
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("About this thing")
@@ -266,7 +269,7 @@ class AssetPanel(QWidget):
         self.tags.set_tags(())
         self.notes.setText("")
         for section in self.sections.values():
-            section.model.clear()
+            section.clear()
         for i, (_, title) in enumerate(self.TABS):
             self.tabs.setTabText(i, title)
         self.attachments.clear()

@@ -78,6 +78,8 @@ class VendorListModel(PagedRows, QAbstractListModel):
         super().__init__(parent)
         self.controller, self.prefs = controller, prefs
         self.text, self.sort_key = "", "name"
+        #: only vendors with this tag (None: all)
+        self.tag: str | None = None
         self._rows: list[VendorRow] = []
         self._more = False
         self._busy = False  # no fetching more while rows go in or the model resets
@@ -88,6 +90,10 @@ class VendorListModel(PagedRows, QAbstractListModel):
             self.text = text
         if sort is not None:
             self.sort_key = sort
+        self.reload()
+
+    def set_tag(self, tag: str | None) -> None:
+        self.tag = tag or None
         self.reload()
 
     def reload(self, at_least: int = 0) -> None:
@@ -111,6 +117,7 @@ class VendorListModel(PagedRows, QAbstractListModel):
                 offset=offset,
                 limit=limit,
                 lead=self.prefs.lead(),
+                tag=self.tag,
             )
 
     def _page(self, offset: int) -> list[Any]:
@@ -118,6 +125,10 @@ class VendorListModel(PagedRows, QAbstractListModel):
 
     def vendor(self, row: int) -> VendorRow:
         return self._rows[row]
+
+    def loaded_row(self, vendor_id: int) -> int | None:
+        """The row of ``vendor_id`` among the rows fetched so far (no query), or None."""
+        return next((i for i, r in enumerate(self._rows) if r.id == vendor_id), None)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

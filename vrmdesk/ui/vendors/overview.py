@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -24,13 +24,50 @@ from vrmdesk.store.services.views import VendorCard
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.vendors.health_chart import HealthWidget
 from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel
+from vrmdesk.ui.widgets import links
 from vrmdesk.ui.widgets.tag_chips import TagChips
 
-LISTS: tuple[tuple[str, str, str, str], ...] = (
-    # kind, noun, heading, second column
-    ("contact", "contact", "Contacts", "Role, e-mail, phone"),
-    ("channel", "channel", "Channels", "Address"),
-    ("account", "account", "Account numbers", "Label"),
+
+def _address_url(item: views.Item) -> QUrl | None:
+    """A channel's address as a link: mailto:, tel: or a web address."""
+    if item.email:
+        return links.email_url(item.email)
+    if item.phone:
+        return links.phone_url(item.phone)
+    return links.web_url(item.web) if item.web else None
+
+
+#: kind, noun, heading, columns, what goes there when it is empty
+LISTS: tuple[tuple[str, str, str, list[Column], str], ...] = (
+    (
+        "contact",
+        "contact",
+        "Contacts",
+        [
+            Column("Name", lambda i: i.title),
+            Column("Role", lambda i: i.role),
+            Column("E-mail", lambda i: i.email, link=lambda i: links.email_url(i.email)),
+            Column("Phone", lambda i: i.phone, link=lambda i: links.phone_url(i.phone)),
+        ],
+        "No contacts yet: the people you deal with here. Add one with + (or Insert).",
+    ),
+    (
+        "channel",
+        "channel",
+        "Channels",
+        [
+            Column("Name", lambda i: i.title),
+            Column("Address", lambda i: i.detail, tip=lambda i: i.detail, link=_address_url),
+        ],
+        "No channels yet: the addresses and numbers that reach this vendor. Add one with +.",
+    ),
+    (
+        "account",
+        "account",
+        "Account numbers",
+        [Column("Number", lambda i: i.title), Column("Label", lambda i: i.detail)],
+        "No account numbers yet: your customer numbers here. Add one with +.",
+    ),
 )
 
 
@@ -66,7 +103,7 @@ class OverviewTab(QScrollArea):
             if key == "website":  # a link to follow, also by keyboard
                 label.setTextFormat(Qt.TextFormat.RichText)
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-                label.setOpenExternalLinks(True)
+                label.linkActivated.connect(lambda href: links.open_url(QUrl(href)))
             else:
                 label.setTextFormat(Qt.TextFormat.PlainText)
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -86,18 +123,17 @@ class OverviewTab(QScrollArea):
 
         grid = QGridLayout()
         self.lists: dict[str, RecordTab] = {}
-        for column, (kind, noun, heading, second) in enumerate(LISTS):
-            model = RowsModel(
-                controller,
-                [
-                    Column("Name" if kind != "account" else "Number", lambda i: i.title),
-                    Column(second, lambda i: i.detail, tip=lambda i: i.detail),
-                ],
-                _loader(kind),
-                self,
-            )
+        for column, (kind, noun, heading, columns, empty) in enumerate(LISTS):
+            model = RowsModel(controller, columns, _loader(kind), self)
             tab = RecordTab(
-                controller, kind, model, noun, self._defaults, title=heading, compact=True
+                controller,
+                kind,
+                model,
+                noun,
+                self._defaults,
+                title=heading,
+                compact=True,
+                empty=empty,
             )
             tab.table.setMinimumHeight(96)
             tab.table.setMaximumHeight(150)
@@ -119,9 +155,13 @@ class OverviewTab(QScrollArea):
 
     def show_vendor(self, card: VendorCard, health: Health) -> None:
         self.vendor_id = card.id
-        site = card.website
-        link = html.escape(site, quote=True)
-        self.fields["website"].setText(f'<a href="{link}">{link}</a>' if site else "—")
+        site = card.website.strip()
+        url = links.web_url(site) if site else None
+        self.fields["website"].setText(
+            f'<a href="{html.escape(url.toString(), quote=True)}">{html.escape(site)}</a>'
+            if url is not None
+            else html.escape(site) or "—"  # not a web address: shown, not followed
+        )
         self.fields["since"].setText(f"{card.since:%B %Y}" if card.since else "—")
         self.fields["policy"].setText(card.policy)
         self.fields["notes"].setText(card.notes or "—")

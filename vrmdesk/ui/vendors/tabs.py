@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPalette
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session
 
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
+from vrmdesk.ui.widgets import links
+from vrmdesk.ui.widgets.empty_hint import EmptyHint
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 from vrmdesk.ui.widgets.paged import PagedRows, reset_model
@@ -34,6 +36,7 @@ from vrmdesk.ui.widgets.tables import record_table
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+LINK_ROLE = Qt.ItemDataRole.UserRole + 2
 Loader = Callable[[Session, int, int, int], list[Any]]  # (session, vendor id, offset, limit)
 
 
@@ -44,6 +47,10 @@ class Column:
     icon: Callable[[Any], QIcon | None] | None = None
     colour: Callable[[Any, QPalette], QColor | None] | None = None
     tip: Callable[[Any], str] | None = None
+    #: this column takes the width the others leave (its text elided to fit)
+    stretch: bool = False
+    #: the cell is a link (mailto:, tel:, http…) opened by a click or Ctrl+Enter on the row
+    link: Callable[[Any], QUrl | None] | None = None
 
 
 class RowsModel(PagedRows, QAbstractTableModel):
@@ -109,10 +116,21 @@ class RowsModel(PagedRows, QAbstractTableModel):
             return column.text(item)
         if role == Qt.ItemDataRole.DecorationRole and column.icon is not None:
             return column.icon(item)
+        url = column.link(item) if column.link is not None else None
         if role == Qt.ItemDataRole.ForegroundRole and column.colour is not None:
             return column.colour(item, QApplication.palette())
+        if role == Qt.ItemDataRole.ForegroundRole and url is not None:
+            return QApplication.palette().color(QPalette.ColorRole.Link)
+        if role == Qt.ItemDataRole.FontRole and url is not None:
+            font = QFont(QApplication.font())
+            font.setUnderline(True)
+            return font
         if role == Qt.ItemDataRole.ToolTipRole and column.tip is not None:
             return column.tip(item) or None
+        if role == Qt.ItemDataRole.ToolTipRole and url is not None:
+            return f"Open {url.toDisplayString()} (click, or Ctrl+Enter)"
+        if role == LINK_ROLE:
+            return url
         if role == ID_ROLE:
             return item.id
         if role == ROW_ROLE:
@@ -136,6 +154,7 @@ class RecordTab(QWidget):
         *,
         title: str = "",
         compact: bool = False,
+        empty: str = "",
         editable: bool = True,
         parent: QWidget | None = None,
     ) -> None:
@@ -151,8 +170,23 @@ class RecordTab(QWidget):
         if compact:
             layout.setContentsMargins(0, 0, 0, 0)
         self.table = record_table(model, title or f"{noun.capitalize()}s")
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._stretch = next(
+            (i for i, c in enumerate(model.columns) if c.stretch), len(model.columns) - 1
+        )
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(self._stretch, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        #: what goes in the list and how to add one, shown while it is empty
+        self.hint = EmptyHint(self.table, empty, lambda: self.model.vendor_id is not None)
         self.table.activated.connect(self._activate)
+        self.table.clicked.connect(self._clicked)
+        open_link = QAction("Open link", self.table)
+        open_link.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        open_link.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        open_link.triggered.connect(self.open_link)
+        self.table.addAction(open_link)
         self.buttons: dict[str, QPushButton | QToolButton] = {}
         bar = QHBoxLayout()
         if title:
@@ -194,16 +228,18 @@ class RecordTab(QWidget):
         model.modelReset.connect(self._fit_columns)
         self._update_buttons()
 
-    MAX_COLUMN = 320
+    MAX_COLUMN = 240
 
     def _fit_columns(self) -> None:
-        """Columns as wide as what the first page shows, within reason (the last one stretches)."""
+        """Columns as wide as what the first page shows, within reason; the stretching column
+        (the title, or an offer's text) takes the rest, so the table fits its width."""
         if not self.model.rowCount():
             return
-        self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
-        for column in range(self.model.columnCount() - 1):
-            header.resizeSection(column, min(header.sectionSize(column) + 12, self.MAX_COLUMN))
+        for column in range(self.model.columnCount()):
+            if column != self._stretch:
+                self.table.resizeColumnToContents(column)
+                header.resizeSection(column, min(header.sectionSize(column) + 12, self.MAX_COLUMN))
 
     def _key_actions(self) -> None:
         for keys, slot in (
@@ -255,6 +291,25 @@ class RecordTab(QWidget):
         self.table.setCurrentIndex(self.model.index(row, 0))
         self.table.scrollTo(self.model.index(row, 0))
         return True
+
+    def _clicked(self, index: QModelIndex) -> None:
+        url = index.data(LINK_ROLE) if index.isValid() else None
+        if isinstance(url, QUrl):
+            links.open_url(url)
+
+    def open_link(self) -> bool:
+        """The current row's link: the current cell's, else the row's first."""
+        current = self.table.currentIndex()
+        if not current.isValid():
+            return False
+        cells = [current] + [
+            self.model.index(current.row(), c) for c in range(self.model.columnCount())
+        ]
+        for cell in cells:
+            url = cell.data(LINK_ROLE)
+            if isinstance(url, QUrl):
+                return links.open_url(url)
+        return False
 
     def _activate(self, index: QModelIndex) -> None:
         if index.isValid():

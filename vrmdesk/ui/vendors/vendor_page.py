@@ -1,16 +1,19 @@
 """One vendor: a header (name, kind, status) and tabs for everything that belongs to it.
 
-Overview · Things · Tickets · Timeline · Offers · Agreements · Files. Each tab reads through the
-core's view functions; New / Edit / Delete go through the record editor and the controller.
+Overview · Things · Tickets · Timeline · Offers · Agreements · Files · Shared, in words only so
+that the bar fits a 1200-pixel window beside the list (it never scrolls; its width is the page's
+least). Each tab reads through the core's view functions; New / Edit / Delete go through the
+record editor and the controller.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
@@ -53,6 +56,34 @@ SHOWS = {
     "agreements": {"agreement"},
 }
 WARRANTY_COLOUR = {"expiring": "soon", "active": "ok"}
+TAB_TEXTS = {
+    "overview": "Overview",
+    "things": "Things",
+    "tickets": "Tickets",
+    "timeline": "Timeline",
+    "offers": "Offers",
+    "agreements": "Agreements",
+    "files": "Files",
+    "shared": "Shared",
+}
+
+#: what an empty tab is for and how to add to it
+EMPTY = {
+    "things": "No things from this vendor yet. What you bought from it or it made goes here; "
+    "add one with New thing… (Insert), choosing this vendor as maker or seller.",
+    "tickets": "No tickets with this vendor. A ticket follows one problem or request from the "
+    "first message to its answer; open one with New ticket… (Insert).",
+    "offers": "No offers from this vendor. Offers are the marketing it sends you (newsletters, "
+    "calls, discounts), counted against your contact policy; record one with New offer… "
+    "(Insert).",
+    "agreements": "No agreements with this vendor. Contracts and subscriptions go here, with "
+    "their cost, renewal date and notice deadline; add one with New agreement… (Insert).",
+}
+
+
+def _wrapped(row: Any) -> str:
+    """An offer's whole text as a tooltip, wrapped to lines a person reads."""
+    return "\n".join(textwrap.wrap(row.content, 80))
 
 
 def _date(d: date | None) -> str:
@@ -132,13 +163,18 @@ class VendorPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Vendor sections")
         self.tabs.setDocumentMode(True)
+        # eight tabs in words only: they fit a 1200-pixel window with the list beside them, and
+        # the bar never scrolls or elides (its width is the page's least, which the splitter keeps)
+        self.tabs.tabBar().setUsesScrollButtons(False)
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideNone)
+        self.tabs.tabBar().setExpanding(False)
         self.overview = OverviewTab(controller)
         self.things = self._table(
             "asset",
             "thing",
             vendor_tables.vendor_things,
             [
-                Column("Thing", lambda r: r.name, icon=lambda r: icon("thing")),
+                Column("Thing", lambda r: r.name, icon=lambda r: icon("thing"), stretch=True),
                 Column("Role", lambda r: views.label(r.role)),
                 Column("Bought", lambda r: _date(r.purchase_date)),
                 Column(
@@ -151,13 +187,14 @@ class VendorPage(QWidget):
             ],
             self._thing_defaults,
             lead=True,
+            empty=EMPTY["things"],
         )
         self.tickets = self._table(
             "ticket",
             "ticket",
             vendor_tables.vendor_tickets,
             [
-                Column("Ticket", lambda r: r.title, icon=lambda r: icon("ticket")),
+                Column("Ticket", lambda r: r.title, icon=lambda r: icon("ticket"), stretch=True),
                 Column("Status", lambda r: views.label(r.status)),
                 Column("Opened", lambda r: _date(r.opened_on)),
                 Column(
@@ -170,6 +207,7 @@ class VendorPage(QWidget):
                 Column("Reference", lambda r: r.reference),
             ],
             self._vendor_defaults,
+            empty=EMPTY["tickets"],
         )
         self.timeline = TimelineView(controller)
         self.offers = self._table(
@@ -187,16 +225,19 @@ class VendorPage(QWidget):
                         "" if r.allowed_channel else "A channel my contact policy does not allow"
                     ),
                 ),
-                Column("Offer", lambda r: r.content),
+                Column("Offer", lambda r: r.content, tip=_wrapped, stretch=True),
             ],
             self._vendor_defaults,
+            empty=EMPTY["offers"],
         )
         self.agreements = self._table(
             "agreement",
             "agreement",
             vendor_tables.vendor_agreements,
             [
-                Column("Agreement", lambda r: r.title, icon=lambda r: icon("calendar")),
+                Column(
+                    "Agreement", lambda r: r.title, icon=lambda r: icon("calendar"), stretch=True
+                ),
                 Column(
                     "Cost", lambda r: f"{r.cost} / {r.period.replace('_', ' ')}" if r.cost else ""
                 ),
@@ -205,6 +246,7 @@ class VendorPage(QWidget):
                 Column("Notice by", lambda r: _date(r.notice_deadline), colour=_notice_colour),
             ],
             self._vendor_defaults,
+            empty=EMPTY["agreements"],
         )
         self.files = self.attachments = AttachmentsPanel(controller, self)
         from vrmdesk.ui.share.disclosures import DisclosuresView
@@ -226,17 +268,8 @@ class VendorPage(QWidget):
             "files": self.files,
             "shared": self.shared,
         }
-        for key, text, icon_name in (
-            ("overview", "Overview", "vendor"),
-            ("things", "Things", "thing"),
-            ("tickets", "Tickets", "ticket"),
-            ("timeline", "Timeline", "chart"),
-            ("offers", "Offers", "bell"),
-            ("agreements", "Agreements", "calendar"),
-            ("files", "Files", "attach"),
-            ("shared", "Shared", "outbound"),
-        ):
-            self.tabs.addTab(self.pages[key], icon(icon_name), text)
+        for key, text in TAB_TEXTS.items():
+            self.tabs.addTab(self.pages[key], text)
         self.tickets.add_button(
             "open",
             "&Open ticket",
@@ -277,14 +310,14 @@ class VendorPage(QWidget):
         columns: list[Column],
         defaults: Callable[[], dict[str, Any]],
         lead: bool = False,
+        empty: str = "",
     ) -> RecordTab:
         def load(session: Session, vendor_id: int, offset: int, limit: int) -> list[Any]:
             extra = {"lead": self.prefs.lead()} if lead else {}
             return view(session, vendor_id, offset=offset, limit=limit, **extra)
 
-        return RecordTab(
-            self.controller, kind, RowsModel(self.controller, columns, load, self), noun, defaults
-        )
+        model = RowsModel(self.controller, columns, load, self)
+        return RecordTab(self.controller, kind, model, noun, defaults, empty=empty)
 
     def _vendor_defaults(self) -> dict[str, Any]:
         return {"vendor_id": self.vendor_id}
