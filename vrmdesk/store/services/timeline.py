@@ -14,7 +14,6 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from vrmdesk.store import models as m
-from vrmdesk.store.services import views
 
 T = TypeVar("T")
 
@@ -80,13 +79,6 @@ class Entry:
     subject: str
     excerpt: str
     ticket_id: int | None
-
-    def describe(self, ticket: str = "") -> str:
-        verb = "Received" if self.inbound else "Sent"
-        text = f"{verb} by {views.label(self.channel).lower()} on {self.occurred_at:%d %b %Y %H:%M}"
-        if ticket:
-            text += f", ticket “{ticket}”"
-        return f"{text}: {self.subject or '(no subject)'}. {self.excerpt}".strip()
 
 
 def entry_of(i: m.Interaction) -> Entry:

@@ -27,23 +27,7 @@ from vrmdesk.ui.editors.fields import (
     TextField,
 )
 from vrmdesk.ui.editors.pattern_field import PatternField
-
-#: how each kind is called in the interface
-NOUNS: dict[str, str] = {
-    "vendor": "vendor",
-    "contact": "contact",
-    "channel": "channel",
-    "account": "account",
-    "asset": "thing",
-    "warranty": "warranty",
-    "registration": "registration",
-    "service_event": "service event",
-    "ticket": "ticket",
-    "interaction": "interaction",
-    "offer": "offer",
-    "agreement": "agreement",
-    "attachment": "file",
-}
+from vrmdesk.ui.widgets.words import NOUNS
 
 CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD"]
 

@@ -18,6 +18,8 @@ from vrmdesk.store.services import timeline as tl
 from vrmdesk.store.services import views
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.timeline.delegate import ENTRY_ROLE
+from vrmdesk.ui.widgets import words
+from vrmdesk.ui.widgets.dates import show_datetime
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 from vrmdesk.ui.widgets.paged import reset_model
@@ -25,6 +27,16 @@ from vrmdesk.ui.widgets.paged import reset_model
 ID_ROLE = Qt.ItemDataRole.UserRole
 INBOUND_ROLE = Qt.ItemDataRole.UserRole + 2
 Entry = tl.Entry
+
+
+def describe(e: tl.Entry, ticket: str = "") -> str:
+    """The whole entry in words (screen readers, tooltips): ``From them by email, 9 Dec 2026,
+    14:05, ticket “Noisy pump”: Re: pump. The excerpt…``."""
+    text = f"{words.direction(e.inbound)} by {views.label(e.channel).lower()}, "
+    text += show_datetime(e.occurred_at)
+    if ticket:
+        text += f", ticket “{ticket}”"
+    return f"{text}: {e.subject or '(no subject)'}. {e.excerpt}".strip()
 
 
 class TimelineModel(QAbstractListModel):
@@ -147,7 +159,7 @@ class TimelineModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return e.subject or e.excerpt[:80]
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            return e.describe(self.ticket_titles.get(e.ticket_id or 0, ""))
+            return describe(e, self.ticket_titles.get(e.ticket_id or 0, ""))
         if role == Qt.ItemDataRole.DecorationRole:
             return icon("inbound" if e.inbound else "outbound")
         if role == ID_ROLE:

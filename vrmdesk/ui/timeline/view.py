@@ -32,6 +32,7 @@ from vrmdesk.ui.editors.record_actions import call_editor, confirm_delete
 from vrmdesk.ui.mail import message_actions
 from vrmdesk.ui.timeline.delegate import TimelineDelegate
 from vrmdesk.ui.timeline.model import ID_ROLE, Entry, TimelineModel
+from vrmdesk.ui.widgets import words
 from vrmdesk.ui.widgets.icons import icon
 
 
@@ -54,8 +55,8 @@ class TimelineView(QWidget):
         self.direction = QComboBox()
         for text, value, name in (
             ("Both ways", None, None),
-            ("Received", "inbound", "inbound"),
-            ("Sent", "outbound", "outbound"),
+            (words.DIRECTION["inbound"], "inbound", "inbound"),
+            (words.DIRECTION["outbound"], "outbound", "outbound"),
         ):
             self.direction.addItem(icon(name) if name else QIcon(), text, value)
         filters = QHBoxLayout()

@@ -11,6 +11,7 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.progress import run_with_progress
 from vrmdesk.ui.core.tasks import Task
+from vrmdesk.ui.widgets.dates import show_datetime
 
 
 def backup_now(parent: QWidget, controller: VaultController) -> None:
@@ -37,7 +38,7 @@ def restore_backup(
     if not found:
         QMessageBox.information(parent, "Restore a backup", "There are no backups yet.")
         return
-    labels = [f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}" for b in found]
+    labels = [f"{show_datetime(b.taken)}  {b.reason or 'backup'}" for b in found]
     choice, ok = QInputDialog.getItem(
         parent, "Restore a backup", "Backups, newest first:", labels, 0, False
     )

@@ -36,6 +36,7 @@ from vrmdesk.store import keystore
 from vrmdesk.store.paths import vault_exists
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.tasks import Task, TaskRunner
+from vrmdesk.ui.widgets.dates import show_datetime
 from vrmdesk.ui.widgets.icons import icon
 
 if TYPE_CHECKING:  # the database library comes when the vault is opened, after the dialog shows
@@ -262,8 +263,7 @@ class UnlockDialog(QDialog):
             self.show_error(f"There are no backups in {self.folder / 'backups'}.")
             return
         labels = [
-            f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}  "
-            f"({b.size / 1e6:.1f} MB)"
+            f"{show_datetime(b.taken)}  {b.reason or 'backup'}  ({b.size / 1e6:.1f} MB)"
             for b in found
         ]
         choice, ok = QInputDialog.getItem(
@@ -287,8 +287,7 @@ class UnlockDialog(QDialog):
             kept = f" The vault as it was is kept as {safety.path.name}." if safety else ""
             self.error.hide()
             self.info.setText(
-                f"Restored the backup of {chosen.taken.astimezone():%Y-%m-%d %H:%M}.{kept} "
-                "Unlock to continue."
+                f"Restored the backup of {show_datetime(chosen.taken)}.{kept} Unlock to continue."
             )
             self.info.show()
 

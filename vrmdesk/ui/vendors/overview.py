@@ -24,6 +24,7 @@ from vrmdesk.store.services.views import VendorCard
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.vendors.health_chart import HealthWidget
 from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel
+from vrmdesk.ui.widgets.dates import show_month
 
 LISTS: tuple[tuple[str, str, str, str], ...] = (
     # kind, noun, heading, second column
@@ -117,7 +118,7 @@ class OverviewTab(QScrollArea):
         site = card.website
         link = html.escape(site, quote=True)
         self.fields["website"].setText(f'<a href="{link}">{link}</a>' if site else "—")
-        self.fields["since"].setText(f"{card.since:%B %Y}" if card.since else "—")
+        self.fields["since"].setText(show_month(card.since) if card.since else "—")
         self.fields["policy"].setText(card.policy)
         self.fields["notes"].setText(card.notes or "—")
         self.health.set_health(health)
