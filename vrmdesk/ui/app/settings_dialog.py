@@ -23,6 +23,7 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.interchange.exports import DETAILS, PathRow, documents
 from vrmdesk.ui.mail.settings_box import MailSettingsBox
+from vrmdesk.ui.widgets.date_format_box import DateFormatBox
 
 
 def _spin(value: int, maximum: int, suffix: str, special: str | None = None) -> QSpinBox:
@@ -115,6 +116,7 @@ class SettingsDialog(QDialog):
         form.addRow("A ticket waits on the vendor too long after:", self.waiting)
         form.addRow("", self.reminders)
         form.addRow(self.calendar)
+        form.addRow(DateFormatBox(prefs, self))
         self.mail = MailSettingsBox(prefs, controller)
         form.addRow(self.mail)
         self.button_box = QDialogButtonBox(

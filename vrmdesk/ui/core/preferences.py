@@ -28,6 +28,9 @@ class Preferences:
     mail_attachment_cap_mb: int = 50
     #: fetch mail every this many minutes while the vault is unlocked (0: only on demand)
     mail_fetch_minutes: int = 0
+    #: how dates are shown: "medium" (17 Dec 2026), "system" (the locale's short form), "iso"
+    #: (ui/widgets/dates.py)
+    date_format: str = "medium"
 
     @property
     def mail_max_file_size(self) -> int:
