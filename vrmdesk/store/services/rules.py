@@ -180,7 +180,9 @@ def is_web_address(text: str) -> bool:
     return parts.scheme in ("http", "https") and "." in host.strip(".") and ".." not in host
 
 
-AGE_RECIPIENT_FORM = "The age recipient must be an age public key (age1…)."
+AGE_RECIPIENT_FORM = (
+    "The vendor's encryption key must be an age public key: one word starting with age1…."
+)
 
 
 def is_age_recipient(text: str) -> bool:

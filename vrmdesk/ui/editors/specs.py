@@ -80,8 +80,9 @@ SPECS: dict[str, list[Spec]] = {
         ),
         S(
             "age_recipient",
-            "Age recipient",
-            hint="The vendor's age public key (age1…), for share bundles encrypted to it.",
+            "Encryption key",
+            hint="The vendor's public encryption key (an age key, age1…): bundles shared with "
+            "this vendor are encrypted so that only the vendor can open them.",
         ),
         S(
             "case_reference_pattern",
