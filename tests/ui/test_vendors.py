@@ -308,7 +308,7 @@ def test_health_widget_shows_what_vendor_health_computes(page, controller, name)
     summary = widget.chart.accessibleDescription()
     received = sum(c.inbound for c in expected.months)
     sent = sum(c.outbound for c in expected.months)
-    assert f"{received} received, {sent} sent" in summary
+    assert f"{received} from them, {sent} to them" in summary
     assert f"Open tickets {expected.open_tickets}" in widget.accessibleDescription()
     if expected.last_contact is None:
         assert widget.last_contact.text() == "never"

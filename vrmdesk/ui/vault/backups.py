@@ -14,6 +14,11 @@ from vrmdesk.ui.core.tasks import Task
 from vrmdesk.ui.widgets.dates import show_datetime
 
 
+def backed_up(info: backup.BackupInfo) -> str:
+    """Where the backup went: its name, its folder and its size."""
+    return f"Backed up to {info.path.name} in {info.path.parent} ({info.size / 1e6:.1f} MB)."
+
+
 def backup_now(parent: QWidget, controller: VaultController) -> None:
     vault = controller.vault
 
@@ -21,7 +26,7 @@ def backup_now(parent: QWidget, controller: VaultController) -> None:
         return backup.make_backup(vault)
 
     def done(info: backup.BackupInfo) -> None:
-        controller.status.emit(f"Backed up to {info.path.name} ({info.size / 1e6:.1f} MB).")
+        controller.status.emit(backed_up(info))
 
     def failed(exc: BaseException) -> None:
         QMessageBox.warning(parent, "Backup failed", explain(exc))

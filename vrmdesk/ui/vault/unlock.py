@@ -11,7 +11,7 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLayout,
     QLineEdit,
     QMessageBox,
     QProgressBar,
@@ -136,8 +135,32 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.buttons)
         self._show_folder()
         self.setMinimumWidth(540)
-        # grow with the wrapped messages instead of squeezing them
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.resize(540, self.sizeHint().height())
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow (or shrink) to the height the wrapped lines need at this width, so the keyring
+        note, the error and the progress bar are never squeezed into each other. A layout's
+        minimum size ignores the height a wrapped label needs for its width; ask for it."""
+        layout = self.layout()
+        layout.activate()
+        width = max(self.width(), self.minimumWidth())
+        need = (
+            layout.totalHeightForWidth(width)
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        self.setMinimumHeight(need)
+        if self.height() != need:
+            self.resize(width, need)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            width = max(hint.width(), self.minimumWidth())
+            return QSize(width, max(hint.height(), layout.totalHeightForWidth(width)))
+        return hint
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -153,6 +176,7 @@ class UnlockDialog(QDialog):
         self.info.hide()
         self.error.setText(text)
         self.error.show()
+        self._fit()
 
     def _set_busy(self, busy: bool) -> None:
         """While the key is derived nothing can be pressed twice; the typing stays where it was.
@@ -161,6 +185,7 @@ class UnlockDialog(QDialog):
         focus away (to Cancel, the only button left), and Enter would then have meant Cancel.
         """
         self.busy.setVisible(busy)
+        self._fit()
         self.passphrase.setReadOnly(busy)
         for widget in (self.unlock_button, self.other, self.recovery, self.restore):
             widget.setEnabled(not busy)
@@ -177,7 +202,7 @@ class UnlockDialog(QDialog):
             return
         folder, remember = self.folder, self.remember.isChecked()
         self.error.hide()
-        self._set_busy(True)
+        self._set_busy(True)  # fits the dialog to what is shown now
 
         def work(task: Task) -> Vault:
             from vrmdesk.store.vault import Vault  # the database library, on the worker
@@ -290,5 +315,6 @@ class UnlockDialog(QDialog):
                 f"Restored the backup of {show_datetime(chosen.taken)}.{kept} Unlock to continue."
             )
             self.info.show()
+            self._fit()
 
         self.runner.start(work, on_done=done, on_error=self._failed, receiver=self)
