@@ -192,7 +192,8 @@ def is_phone_number(text: str) -> bool:
     match = _PHONE.fullmatch(text.strip())
     if match is None:
         return False
-    digits = sum(ch.isdigit() for ch in match.group("number"))
+    number: str = match.group("number")
+    digits = sum(ch.isdigit() for ch in number)
     return 3 <= digits <= 20
 
 

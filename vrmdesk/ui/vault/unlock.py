@@ -143,6 +143,8 @@ class UnlockDialog(QDialog):
         note, the error and the progress bar are never squeezed into each other. A layout's
         minimum size ignores the height a wrapped label needs for its width; ask for it."""
         layout = self.layout()
+        if layout is None:
+            return
         layout.activate()
         width = max(self.width(), self.minimumWidth())
         need = (
