@@ -80,7 +80,11 @@ class PreviewPage(QWizardPage):
         files = f"{len(p.files)} file{'s' if len(p.files) != 1 else ''}"
         if p.files:
             files += f" ({format_size(p.total_size)})"
-        left_out = f" Left out: {', '.join(p.redacted)}." if p.redacted else ""
+        left_out = (
+            f" Left out: {', '.join(r.replace('_', ' ') for r in p.redacted)}."
+            if p.redacted
+            else ""
+        )
         self.summary.setText(
             f"<b>{len(p.records)} record{'s' if len(p.records) != 1 else ''} and {files}</b> "
             f"will go to {self.wizard_.found.vendor_name}.{left_out}"
