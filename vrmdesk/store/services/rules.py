@@ -216,7 +216,7 @@ def _web(field: str, value: str | None) -> None:
 
 
 AGE_RECIPIENT_FORM = (
-    "The vendor's encryption key must be an age public key: one word starting with age1…."
+    "The vendor's encryption key must be an age public key (one word that starts with age1)."
 )
 
 

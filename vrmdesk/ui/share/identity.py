@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -40,7 +39,7 @@ class IdentityDialog(QDialog):
         intro.setWordWrap(True)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.number = QLabel(reading_lines(self.safety_number))
+        self.number = QLabel(reading_lines(self.safety_number, per_line=6))
         self.number.setFont(font)
         self.number.setAccessibleName("Safety number")
         self.number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -48,9 +47,13 @@ class IdentityDialog(QDialog):
         self.label.setFont(font)
         self.label.setAccessibleName("Fingerprint")
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        keys = QFormLayout()
-        keys.addRow("Safety number (to read aloud):", self.number)
-        keys.addRow("Fingerprint:", self.label)
+        keys = QVBoxLayout()
+        for caption, value in (
+            ("Safety number, to read aloud:", self.number),
+            ("Fingerprint, to send in writing:", self.label),
+        ):
+            keys.addWidget(QLabel(caption))
+            keys.addWidget(value)
         copy = QPushButton("&Copy fingerprint")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.fingerprint))
         save = QPushButton("&Save public key (JWK)…")

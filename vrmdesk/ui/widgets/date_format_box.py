@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import QDialog, QGroupBox, QRadioButton, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QGroupBox, QLabel, QRadioButton, QVBoxLayout
 
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.widgets import dates
@@ -27,6 +27,12 @@ class DateFormatBox(QGroupBox):
             button.setChecked(key == current)
             self.buttons[key] = button
             layout.addWidget(button)
+        hint = QLabel(
+            "Every list, page and editor shows dates this way; an editor reads a date typed "
+            "the same way, or as 2026-12-17."
+        )
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
         dialog.accepted.connect(self.apply)
 
     def chosen(self) -> str:
