@@ -297,8 +297,11 @@ def test_cli_keygen_verify_open(tmp_path: Path, shared, capsys) -> None:  # type
         "Files:       1",
     ):
         assert label in out
+    assert "Safety no.:  " in out  # the safety number, beside the fingerprint
     code, out, _ = run(capsys, "verify", "--json", str(shared[0].path))
-    assert json.loads(out)["records"] == 4
+    verified = json.loads(out)
+    assert verified["records"] == 4 and verified["fingerprint"]  # fields kept, one added
+    assert len(verified["safety_number"].split()) == 12
     bad = tmp_path / "bad.vrmshare"
     bad.write_bytes(b"nope")
     code, out, err = run(capsys, "verify", str(bad))

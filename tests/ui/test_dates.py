@@ -19,6 +19,7 @@ from vrmdesk.store import models as m
 from vrmdesk.ui.editors.dates import DateField, parse_date
 from vrmdesk.ui.editors.record_editor import RecordEditor
 from vrmdesk.ui.editors.specs import SPECS
+from vrmdesk.ui.widgets.dates import show_date
 
 #: every date field a person types into, with the record it is tried on
 DATE_FIELDS = [
@@ -148,7 +149,7 @@ def test_the_locales_short_form_is_read_in_that_locale(
     retype(qtbot, follow_up, typed)
     qtbot.keyClick(follow_up.edit, Qt.Key.Key_Return)  # Enter saves
     assert dialog.result() == QDialog.DialogCode.Accepted
-    assert follow_up.edit.text() == expected.isoformat()  # shown in the program's own form
+    assert follow_up.edit.text() == show_date(expected)  # shown in the style chosen
     assert stored(controller, m.Ticket, ticket_id, "follow_up_on") == expected
 
 
@@ -162,7 +163,9 @@ def test_text_that_names_no_date_is_refused_and_nothing_is_saved(typed, controll
     retype(qtbot, dialog.field("follow_up_on"), typed)
     assert not dialog.save()
     message = dialog.rows.row_for("follow_up_on").error.text()
-    assert message.startswith(f"“{typed}” is not a date: type it as 20")
+    assert message.startswith(
+        f"“{typed}” is not a date: type it as {show_date(date(date.today().year, 11, 30))}"
+    )
     assert dialog.field("follow_up_on").input.understood.text() == ""
     assert stored(controller, m.Ticket, ticket_id, "follow_up_on") == before
 

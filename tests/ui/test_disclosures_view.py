@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from vrmdesk.share import slice as sl
 from vrmdesk.share.terms import Terms
 from vrmdesk.store import models as m
 from vrmdesk.ui.share.disclosures import DisclosuresView
+from vrmdesk.ui.widgets.dates import show_datetime
 
 SHOTS = os.environ.get("VRMDESK_SHOTS")
 
@@ -60,7 +62,7 @@ def test_lists_details_and_reexports(qtbot, controller, bosch, tmp_path: Path) -
     assert view.model.index(0, 1).data() == "Quote request"  # newest first
     view.select_row(1)
     assert view.current_row().id == first.disclosure_id
-    assert view.model.index(1, 0).data() == "02 Jan 2026 03:04"
+    assert view.model.index(1, 0).data() == show_datetime(datetime(2026, 1, 2, 3, 4), utc=True)
     assert view.model.index(1, 4).data() == "no"
     assert view.model.index(1, 5).data(0x03) == first.sha256  # the full hash as a tooltip
     text = view.details.toPlainText()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from vrmdesk.share import disclosures, export
 from vrmdesk.store import models as m
+from vrmdesk.store.services import rules
 from vrmdesk.ui.share.wizard import ShareWizard
 
 SHOTS = os.environ.get("VRMDESK_SHOTS")  # a folder: save a picture of every page there
@@ -104,9 +105,9 @@ def test_encrypted_export_and_failures(qtbot, controller, ids, tmp_path: Path) -
     assert "does not exist" in wizard.save_page.problem()
     wizard.save_page.recipient.setText("not a key")
     wizard.save_page.path.setText(str(out / "x"))
-    assert wizard.save_page.problem() == "The age recipient must be an age public key (age1…)."
+    assert wizard.save_page.problem() == rules.AGE_RECIPIENT_FORM
     wizard.save_page.recipient.setText("age1invalid")  # the core's own parse refuses it too
-    assert wizard.save_page.problem() == "The age recipient must be an age public key (age1…)."
+    assert wizard.save_page.problem() == rules.AGE_RECIPIENT_FORM
     with qtbot.waitSignal(wizard.failed, timeout=10000):
         wizard.start_export()
     assert "Nothing was exported" in wizard.save_page.error.text()

@@ -8,7 +8,6 @@ from itertools import pairwise
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import insert
 
 from vrmdesk.store import models as m
@@ -19,6 +18,7 @@ from vrmdesk.ui.editors import record_actions
 from vrmdesk.ui.timeline.model import INBOUND_ROLE, TimelineModel
 from vrmdesk.ui.vendors.list import ATTENTION_ROLE, EXPIRING_ROLE, OPEN_TICKETS_ROLE, ROW_ROLE
 from vrmdesk.ui.vendors.page import VendorsPage
+from vrmdesk.ui.widgets import buttons
 
 pytestmark = pytest.mark.usefixtures("private_settings")  # QSettings of the test's own
 
@@ -303,7 +303,7 @@ def test_health_widget_shows_what_vendor_health_computes(page, controller, name)
     summary = widget.chart.accessibleDescription()
     received = sum(c.inbound for c in expected.months)
     sent = sum(c.outbound for c in expected.months)
-    assert f"{received} received, {sent} sent" in summary
+    assert f"{received} from them, {sent} to them" in summary
     assert f"Open tickets {expected.open_tickets}" in widget.accessibleDescription()
     if expected.last_contact is None:
         assert widget.last_contact.text() == "never"
@@ -347,7 +347,7 @@ def test_clear_and_lock_empty_every_model_and_view(page, controller, qtmodeltest
 
 
 def test_a_ticket_deleted_from_its_tab_comes_back_with_undo(page, controller, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(buttons, "ask_action", lambda *a, **k: True)  # "Delete …" pressed
     samsung = vendor_id(controller, "Samsung Electronics")
     with controller.session() as s:
         ticket = records.list_records(s, m.Ticket, vendor_id=samsung)[0].id
@@ -366,7 +366,7 @@ def test_deleting_a_vendor_offers_the_cascade_and_undo_brings_it_back(
     page, controller, monkeypatch
 ):
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(buttons, "ask_action", lambda *a, **k: True)  # "Delete …" pressed
     monkeypatch.setattr(
         record_actions, "ask_cascade", lambda parent, title, reason: asked.append(reason) or True
     )
@@ -384,7 +384,7 @@ def test_deleting_a_vendor_offers_the_cascade_and_undo_brings_it_back(
 
 
 def test_a_vendor_with_records_stays_when_the_cascade_is_declined(page, controller, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(buttons, "ask_action", lambda *a, **k: True)  # "Delete …" pressed
     monkeypatch.setattr(record_actions, "ask_cascade", lambda *a: False)
     page.show_vendor(vendor_id(controller, "Telekom"))
     page.page.delete_vendor()

@@ -198,7 +198,9 @@ def cmd_identity(args: argparse.Namespace) -> int:
         print(f"Wrote my public key to {args.out}.")
     else:
         print(text, end="")
-    print(f"Fingerprint: {identity.fingerprint}", file=sys.stderr if not args.out else sys.stdout)
+    out = sys.stderr if not args.out else sys.stdout
+    print(f"Fingerprint: {identity.fingerprint}", file=out)
+    print(f"Safety number: {identity.safety_number}", file=out)
     return 0
 
 
@@ -221,6 +223,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                     "ok": True,
                     "sender": verified.sender_name,
                     "fingerprint": verified.fingerprint,
+                    "safety_number": verified.safety_number,
                     "bundle_id": verified.bundle_id,
                     "purpose": verified.purpose,
                     "terms": verified.manifest["terms"],
@@ -245,12 +248,13 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
-    from vrmdesk.share.identity import display_fingerprint
+    from vrmdesk.share.identity import display_fingerprint, safety_number
     from vrmdesk.share.reply import keygen
 
     public = keygen(Path(args.out))
     print(printable(f"Wrote the private key to {args.out} (keep it secret; mode 0600)."))
     print(f"Fingerprint: {display_fingerprint(public['kid'])}")
+    print(f"Safety number: {safety_number(public['kid'])}")
     print("Public key (JWK):")
     print(json.dumps(public, indent=2, sort_keys=True))
     return 0

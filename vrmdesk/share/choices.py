@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol, TypeVar
 
 from sqlalchemy import select
@@ -20,6 +21,9 @@ from vrmdesk.share.slice import Selection, related_asset_ids
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import format_size
 from vrmdesk.store.services import records as rec
+
+#: a direction as the interface says it (ui/widgets/words.py)
+_DIRECTION = {"inbound": "from them", "outbound": "to them"}
 
 
 def _title(obj: m.Record) -> str:
@@ -33,12 +37,20 @@ class Choice:
     kind: str  # "asset", "ticket", "interaction", "agreement", "vendor_note", or a child kind
     id: int
     label: str
+    #: more about it; ``{when}`` stands for :attr:`when`, which the interface shows in its style
     detail: str = ""
     children: list[Choice] = field(default_factory=list)
     #: checked when its parent is (a note is not: notes are opt-in)
     follows_parent: bool = True
     #: a file's record, (kind, id): a message's files sit beside it under its ticket
     owner: tuple[str, int] | None = None
+    when: date | None = None
+
+    def describe(self, show: Callable[[date], str] = lambda d: f"{d:%Y-%m-%d}") -> str:
+        """:attr:`detail` with its date written by ``show``."""
+        if self.when is None:
+            return self.detail
+        return self.detail.replace("{when}", show(self.when))
 
     @property
     def key(self) -> tuple[str, int]:
@@ -153,16 +165,17 @@ def _with_files(
 
 
 def _warranty_choice(w: m.Warranty) -> Choice:
-    return Choice("warranty", w.id, f"Warranty: {w.title or 'warranty'}", f"until {w.ends_on}")
+    label = f"Warranty: {w.title or 'warranty'}"
+    return Choice("warranty", w.id, label, "until {when}", when=w.ends_on)
 
 
 def _registration_choice(r: m.Registration) -> Choice:
-    return Choice("registration", r.id, "Registration", f"on {r.registered_on}")
+    return Choice("registration", r.id, "Registration", "on {when}", when=r.registered_on)
 
 
 def _service_choice(e: m.ServiceEvent) -> Choice:
     label = f"Service: {e.description or 'service'}"
-    return Choice("service_event", e.id, label, f"on {e.performed_on}")
+    return Choice("service_event", e.id, label, "on {when}", when=e.performed_on)
 
 
 def _thing_choices(session: Session, ids: list[int]) -> list[Choice]:
@@ -247,13 +260,13 @@ def _conversation_choices(session: Session, vendor_id: int) -> tuple[list[Choice
     message_files = _attachment_choices(session, "interaction", interaction_ids)
 
     def in_timeline(i: m.Interaction) -> Choice:
-        detail = f"{i.occurred_at:%Y-%m-%d} {i.direction.value}"
-        return Choice("interaction", i.id, f"Message: {_title(i)}", detail)
+        detail = f"{{when}} {_DIRECTION[i.direction.value]}"
+        return Choice("interaction", i.id, f"Message: {_title(i)}", detail, when=i.occurred_at)
 
     ticket_items: list[Choice] = []
     for t in tickets:
-        detail = f"{t.status.value.replace('_', ' ')}, opened {t.opened_on}"
-        item = Choice("ticket", t.id, t.title, detail)
+        detail = f"{t.status.value.replace('_', ' ')}, opened {{when}}"
+        item = Choice("ticket", t.id, t.title, detail, when=t.opened_on)
         item.children += _with_files(timeline.get(t.id, []), in_timeline, message_files)
         item.children += ticket_files.get(t.id, [])
         item.children += _note_choice("ticket", t.id, t.notes)
@@ -263,8 +276,9 @@ def _conversation_choices(session: Session, vendor_id: int) -> tuple[list[Choice
             "interaction",
             i.id,
             _title(i),
-            f"{i.occurred_at:%Y-%m-%d} {i.direction.value}, {i.channel.value}",
+            f"{{when}} {_DIRECTION[i.direction.value]}, {i.channel.value}",
             children=list(message_files.get(i.id, [])),
+            when=i.occurred_at,
         )
         for i in loose
     ]

@@ -76,6 +76,23 @@ def display_fingerprint(thumb: str) -> str:
     return " ".join(thumb[i : i + 4] for i in range(0, len(thumb), 4))
 
 
+def safety_number(thumb: str) -> str:
+    """The thumbprint in a form to read aloud: 12 groups of 5 decimal digits.
+
+    The thumbprint's 32 bytes (SHA-256 of the key's canonical JWK) read as one big-endian number,
+    its last 60 decimal digits written in groups of five (``04213 88790 …``), like Signal's safety
+    numbers: no letters to mix up (``l``, ``I``, ``1``), nothing that depends on case. Both sides
+    compute it from the key alone, so it says no more and no less than the thumbprint (about 199
+    of its 256 bits, more than any forgery could match).
+    """
+    padded = thumb + "=" * (-len(thumb) % 4)
+    digest = base64.urlsafe_b64decode(padded.encode("ascii"))
+    if len(digest) != 32:
+        raise ValueError("a thumbprint is 32 bytes")
+    digits = f"{int.from_bytes(digest, 'big') % 10**60:060d}"
+    return " ".join(digits[i : i + 5] for i in range(0, 60, 5))
+
+
 @dataclass(frozen=True)
 class Identity:
     private_key: Ed25519PrivateKey
@@ -101,6 +118,10 @@ class Identity:
     @property
     def fingerprint(self) -> str:
         return display_fingerprint(self.thumbprint)
+
+    @property
+    def safety_number(self) -> str:
+        return safety_number(self.thumbprint)
 
 
 def ensure_identity(session: Session) -> Identity:

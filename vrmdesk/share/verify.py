@@ -48,6 +48,7 @@ from vrmdesk.share.identity import (
     canonical_public_jwk,
     display_fingerprint,
     ed25519_public_bytes,
+    safety_number,
     thumbprint,
 )
 from vrmdesk.share.layout import (
@@ -122,6 +123,11 @@ class VerifiedBundle:
         return display_fingerprint(self.sender_thumbprint)
 
     @property
+    def safety_number(self) -> str:
+        """The sender's key in digits, to read aloud (:func:`identity.safety_number`)."""
+        return safety_number(self.sender_thumbprint)
+
+    @property
     def records(self) -> list[dict[str, Any]]:
         return list(self.manifest["records"])
 
@@ -144,6 +150,7 @@ class VerifiedBundle:
             f"Bundle:      {m['bundle_id']} ({m['format']}, created {m['created']})",
             f"Sender:      {m['sender']['name']}",
             f"Fingerprint: {self.fingerprint}",
+            f"Safety no.:  {self.safety_number}",
             f"Recipient:   {m['recipient']['name']}",
             f"Purpose:     {m['purpose']}{note}",
             "Terms:       "

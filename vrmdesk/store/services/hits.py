@@ -68,9 +68,14 @@ def _home(session: Session, record: m.Record) -> Key:
 
 
 def describe(
-    session: Session, hits: Sequence[Hit], *, check: Callable[[], None] | None = None
+    session: Session,
+    hits: Sequence[Hit],
+    *,
+    check: Callable[[], None] | None = None,
+    show_date: Callable[[datetime], str] = lambda d: f"{d:%d %b %Y}",
 ) -> list[DescribedHit]:
-    """The hits in their order, described; ``check()`` is called between queries (a cancel)."""
+    """The hits in their order, described; ``check()`` is called between queries (a cancel),
+    ``show_date`` writes a message's or offer's day (the interface passes its date style)."""
     step = check or (lambda: None)
     # held here: the session keeps loaded records only while something refers to them
     loaded: dict[Key, m.Record] = {}
@@ -98,7 +103,7 @@ def describe(
             parts.append(records.title_of(loaded[home]))
         when = getattr(record, "occurred_at", None) or getattr(record, "received_at", None)
         if isinstance(when, datetime):
-            parts.append(f"{when:%d %b %Y}")
+            parts.append(show_date(when))
         out.append(
             DescribedHit(
                 hit.kind,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from vrmdesk.store.services.dashboard import Dashboard
 
@@ -16,14 +18,20 @@ class Reminder:
     record_id: int
 
 
-def reminders(board: Dashboard) -> list[Reminder]:
+def _day(value: date | None) -> str:
+    return f"{value:%d %b %Y}" if value else ""
+
+
+def reminders(board: Dashboard, show_date: Callable[[date | None], str] = _day) -> list[Reminder]:
+    """The board's items as reminders; ``show_date`` writes their dates (the interface passes
+    its date style)."""
     out: list[Reminder] = []
     for w in board.expiring_warranties:
         out.append(
             Reminder(
                 f"warranty:{w.id}:{w.ends_on}",
                 "Warranty ending soon",
-                f"{w.asset.name}: {w.title or 'warranty'} ends on {w.ends_on:%d %b %Y}.",
+                f"{w.asset.name}: {w.title or 'warranty'} ends on {show_date(w.ends_on)}.",
                 "warranty",
                 w.id,
             )
@@ -43,7 +51,7 @@ def reminders(board: Dashboard) -> list[Reminder]:
             Reminder(
                 f"service:{e.id}:{e.next_due}",
                 "Service due",
-                f"{e.asset.name}: {e.description} is due on {e.next_due:%d %b %Y}.",
+                f"{e.asset.name}: {e.description} is due on {show_date(e.next_due)}.",
                 "service_event",
                 e.id,
             )
@@ -53,7 +61,7 @@ def reminders(board: Dashboard) -> list[Reminder]:
             Reminder(
                 f"agreement:{a.id}:{a.notice_deadline}",
                 "Notice deadline near",
-                f"{a.vendor.name}: give notice for {a.title} by {a.notice_deadline:%d %b %Y}.",
+                f"{a.vendor.name}: give notice for {a.title} by {show_date(a.notice_deadline)}.",
                 "agreement",
                 a.id,
             )

@@ -180,7 +180,44 @@ def is_web_address(text: str) -> bool:
     return parts.scheme in ("http", "https") and "." in host.strip(".") and ".." not in host
 
 
-AGE_RECIPIENT_FORM = "The age recipient must be an age public key (age1…)."
+_PHONE = re.compile(
+    r"(?P<number>\+?[\d\s().\-/]+?)(?:\s*(?:ext\.?|x|#|;ext=)\s*\d{1,6})?", re.IGNORECASE
+)
+
+
+def is_phone_number(text: str) -> bool:
+    """``+49 30 4471 220``, ``(030) 4471-220``, ``030/4471220``, ``+1 555 0100 ext. 12``: digits
+    with the separators people write, a ``+`` only in front, an extension at the end; 3 to 20
+    digits in all (E.164 allows 15, a trunk prefix and an extension add some)."""
+    match = _PHONE.fullmatch(text.strip())
+    if match is None:
+        return False
+    number: str = match.group("number")
+    digits = sum(ch.isdigit() for ch in number)
+    return 3 <= digits <= 20
+
+
+def _phone(field: str, value: str | None) -> None:
+    if value and not is_phone_number(value):
+        raise ValidationError(
+            f"“{value}” is not a phone number: digits, with spaces, dashes or brackets "
+            "(for example +49 30 4471 220).",
+            field=field,
+        )
+
+
+def _web(field: str, value: str | None) -> None:
+    if value and not is_web_address(value):
+        raise ValidationError(
+            f"“{value}” is not a web address (for example example.com or "
+            "https://example.com/support).",
+            field=field,
+        )
+
+
+AGE_RECIPIENT_FORM = (
+    "The vendor's encryption key must be an age public key (one word that starts with age1)."
+)
 
 
 def is_age_recipient(text: str) -> bool:
@@ -206,12 +243,7 @@ def case_reference_pattern(pattern: str) -> re.Pattern[str]:
 
 def _vendor(session: Session, obj: m.Vendor) -> None:
     _required(obj, "name", "A vendor needs a name.")
-    if obj.website and not is_web_address(obj.website):
-        raise ValidationError(
-            f"“{obj.website}” is not a web address (for example example.com or "
-            "https://example.com/support).",
-            field="website",
-        )
+    _web("website", obj.website)
     clash = session.scalar(
         select(m.Vendor.id).where(m.Vendor.name == obj.name, m.Vendor.id != (obj.id or -1))
     )
@@ -308,6 +340,7 @@ def _agreement(session: Session, obj: m.Agreement) -> None:
 def _contact(session: Session, obj: m.Contact) -> None:
     _required(obj, "name", "A contact needs a name.")
     _email("email", obj.email)
+    _phone("phone", obj.phone)
 
 
 def is_mail_domain(text: str) -> bool:
@@ -332,6 +365,10 @@ def _channel(session: Session, obj: m.Channel) -> None:
             "service@example.com, or @example.com for all of its addresses).",
             field="value",
         )
+    if obj.channel == m.ChannelKind.PHONE:
+        _phone("value", value)
+    if obj.channel == m.ChannelKind.WEB_PORTAL:
+        _web("value", value)
 
 
 def _account(session: Session, obj: m.Account) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from vrmdesk.store import models as m
 from vrmdesk.store.fts import ROWID_SPAN
-from vrmdesk.store.services import search, views
+from vrmdesk.store.services import search
 from vrmdesk.store.services.files import AttachedFile
 
 T = TypeVar("T")
@@ -172,18 +172,6 @@ class Entry:
     @property
     def cursor(self) -> Cursor:
         return Cursor(self.occurred_at, self.id)
-
-    def describe(self, ticket: str = "") -> str:
-        verb = "Received" if self.inbound else "Sent"
-        said = f"{verb} by {views.label(self.channel).lower()} on {self.occurred_at:%d %b %Y %H:%M}"
-        if ticket:
-            said += f", ticket “{ticket}”"
-        said = f"{said}: {self.subject or '(no subject)'}. {self.excerpt}".strip()
-        if self.files:
-            names = ", ".join(f.name for f in self.files)
-            noun = "file" if len(self.files) == 1 else "files"
-            said += f" {len(self.files)} {noun} attached: {names}."
-        return said
 
 
 def files_of(session: Session, interaction_ids: list[int]) -> dict[int, tuple[AttachedFile, ...]]:

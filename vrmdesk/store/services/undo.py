@@ -128,8 +128,14 @@ def _owned(session: Session, kind: str, ids: list[int]) -> list[m.Base]:
     return [*(b for b in blobs if b is not None), *links, *taggings]
 
 
+#: a kind whose name a person does not say (the interface calls an asset a thing)
+_NOUNS = {"asset": "thing", "attachment": "file"}
+
+
 def _label(obj: m.Record) -> str:
-    return f"{obj.kind.replace('_', ' ')} “{records.title_of(obj)}”"
+    """What Undo and the status bar call the record: ``thing “Dishwasher”``."""
+    noun = _NOUNS.get(obj.kind, obj.kind.replace("_", " "))
+    return f"{noun} “{records.title_of(obj)}”"
 
 
 def delete_with_undo(

@@ -22,6 +22,8 @@ from vrmdesk.ui.app.display import display_problem
 from vrmdesk.ui.app.tray import Tray
 from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.errors import install_excepthook
+from vrmdesk.ui.widgets import dates
+from vrmdesk.ui.widgets.buttons import install_style
 from vrmdesk.ui.widgets.icons import icon
 
 if TYPE_CHECKING:  # the database library comes with the unlock, after the dialog is shown
@@ -46,7 +48,7 @@ def make_app() -> QApplication:
     app.setDesktopFileName("vrmdesk")
     app.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
     # Fusion draws with the palette, and Qt gives it the system's light or dark scheme.
-    app.setStyle("Fusion")
+    install_style(app)
     return app
 
 
@@ -106,6 +108,7 @@ class Application(QObject):
         self.app = app
         self.folder = folder
         self.prefs = settings.load()
+        dates.set_style(self.prefs.date_format)
         self.temp_copies = TempCopies()
         self.controller: VaultController | None = None
         self.window: MainWindow | None = None

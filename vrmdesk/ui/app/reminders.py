@@ -9,6 +9,7 @@ from vrmdesk.store.services import dashboard
 from vrmdesk.store.services.reminders import Reminder, reminders
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.preferences import Preferences
+from vrmdesk.ui.widgets.dates import show_date
 
 CHECK_EVERY_MS = 30 * 60 * 1000
 
@@ -41,7 +42,7 @@ class Reminders(QObject):
         if not self.controller.is_open or not self.prefs.reminders_enabled:
             return []
         with self.controller.session() as session:
-            found = reminders(dashboard.dashboard(session, self.prefs.lead()))
+            found = reminders(dashboard.dashboard(session, self.prefs.lead()), show_date)
         return [r for r in found if r.key not in self.shown]
 
     def check(self) -> list[Reminder]:

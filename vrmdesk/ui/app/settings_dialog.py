@@ -43,6 +43,7 @@ from vrmdesk.ui.vault.settings_tabs import (
     compact_form,
     where_note,
 )
+from vrmdesk.ui.widgets.date_format_box import DateFormatBox
 
 
 def _spin(value: int, maximum: int, suffix: str, special: str | None = None) -> QSpinBox:
@@ -269,6 +270,10 @@ class SettingsDialog(QDialog):
         self.defaults = DefaultsTab(controller)
         self.reminder_tab = RemindersTab(prefs)
         self.calendar = self.reminder_tab.calendar
+        # how dates are shown is this device's: below the vault's defaults, saying so
+        defaults_layout = self.defaults.layout()
+        assert isinstance(defaults_layout, QVBoxLayout)
+        defaults_layout.insertWidget(defaults_layout.count() - 1, DateFormatBox(prefs, self))
         self.mail = MailSettingsBox(prefs, controller)
         self.mail_tab = mail_tab = QWidget()
         mail_layout = QVBoxLayout(mail_tab)

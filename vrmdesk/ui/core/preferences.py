@@ -40,6 +40,9 @@ class Preferences:
     backup_folder: str = ""
     #: how many of them are kept in that folder
     backup_keep: int = 10
+    #: how dates are shown: "medium" (17 Dec 2026), "system" (the locale's short form), "iso"
+    #: (ui/widgets/dates.py)
+    date_format: str = "medium"
 
     @property
     def mail_max_file_size(self) -> int:

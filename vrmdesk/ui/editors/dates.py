@@ -4,7 +4,9 @@ A date is typed into a line edit, never into Qt's sectioned date edit: that widg
 day, month and year sections as keys arrive, so ``2026-11-30`` typed with its dashes became
 2026-12-11. Here the whole text is read once, in the forms a person writes (ISO ``2026-11-30``,
 ``20261130``, and the locale's own short form such as ``30/11/2026`` or ``11/30/26``), and the
-result is exactly that date or a clear "not a date" under the field. The date understood is shown
+result is exactly that date or a clear "not a date" under the field. A date is shown in the style
+chosen in Settings (``ui/widgets/dates.py``, ``17 Dec 2026`` by default), and that form is read
+back too, so what the field shows saves as the same day. The date understood is shown
 beside the field with its weekday, so a day and month read the other way round are seen at once.
 A calendar button picks one with the mouse; empty means "no date" where a field may be empty.
 """
@@ -30,11 +32,11 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.errors import ValidationError
 from vrmdesk.ui.editors.fields import Field
+from vrmdesk.ui.widgets import dates as shown
 from vrmdesk.ui.widgets import icons
 
-#: how dates are shown once typed (the program's one written form)
+#: ISO 8601, always understood
 DATE_FORMAT = "yyyy-MM-dd"
-DATETIME_FORMAT = "yyyy-MM-dd HH:mm"
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
@@ -51,16 +53,18 @@ def _locale_formats(locale: QLocale) -> list[str]:
     loose = re.sub(r"d+", "d", re.sub(r"M+", "M", short))
     four = re.sub(r"y+", "yyyy", loose)
     two = re.sub(r"y+", "yy", loose)
-    return list(dict.fromkeys([four, two]))
+    # the form dates are shown in, and the day with the month's name (short or long)
+    named = [shown.date_format(locale=locale), "d MMM yyyy", "d MMMM yyyy"]
+    return list(dict.fromkeys([*named, four, two]))
 
 
 def example_text(locale: QLocale | None = None) -> str:
-    """How to type a date here, for hints and messages: ``2026-11-30 or 30/11/2026``."""
+    """How to type a date here, for hints and messages: ``30 Nov 2026 or 2026-11-30``."""
     locale = locale or QLocale()
     sample = QDate(date.today().year, 11, 30)
     iso = sample.toString(DATE_FORMAT)
-    local = locale.toString(sample, locale.dateFormat(QLocale.FormatType.ShortFormat))
-    return iso if local == iso else f"{iso} or {local}"
+    local = locale.toString(sample, shown.date_format(locale=locale))
+    return iso if local == iso else f"{local} or {iso}"
 
 
 #: ``date`` by another name, for :class:`DateInput`, whose ``date()`` hides the type in its body
@@ -90,7 +94,8 @@ def parse_date(text: str, locale: QLocale | None = None) -> date | None:
 
 
 def format_date(value: date) -> str:
-    return value.strftime("%Y-%m-%d")
+    """``value`` as the field shows it: the style of every other date in the program."""
+    return shown.show_date(value)
 
 
 class DateLineEdit(QLineEdit):
@@ -223,7 +228,7 @@ class DateInput(QWidget):
         self.changed.emit()
 
     def _tidy(self) -> None:
-        """Leaving the field: a date typed in another form is shown in the program's own."""
+        """Leaving the field: a date typed in another form is shown in the one chosen."""
         try:
             value = self.date()
         except ValueError:

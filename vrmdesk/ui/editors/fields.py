@@ -36,11 +36,13 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.errors import ValidationError
 from vrmdesk.store.services import rules, tags
+from vrmdesk.ui.widgets import words
 
 
 def human(value: str) -> str:
-    """An enum value as a person reads it: ``waiting_on_vendor`` -> ``Waiting on vendor``."""
-    return value.replace("_", " ").capitalize()
+    """An enum value as a person reads it: ``waiting_on_vendor`` -> ``Waiting on vendor``
+    (``inbound`` -> ``From them``: the interface's words for a direction)."""
+    return words.DIRECTION.get(value) or value.replace("_", " ").capitalize()
 
 
 def line_edit(combo: QComboBox) -> QLineEdit:

@@ -69,12 +69,10 @@ class DirectionField(Field):
         super().__init__((name,))
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
-        texts = {"inbound": "&From them", "outbound": "T&o them"}
+        texts = {"inbound": "&From them", "outbound": "T&o them"}  # words.DIRECTION, with keys
         for direction in editing.choices("interaction", "direction"):
             button = QRadioButton(texts.get(direction, human(direction)))
-            button.setAccessibleName(
-                f"{human(direction)}: {texts[direction].replace('&', '').lower()}"
-            )
+            button.setAccessibleName(texts[direction].replace("&", ""))
             self.group.addButton(button)
             self.buttons[direction] = button
             self.layout_.addWidget(button)

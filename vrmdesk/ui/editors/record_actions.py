@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from vrmdesk.errors import InUseError, VrmError
 from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.widgets import buttons, words
 
 
 def call_editor(
@@ -34,15 +35,9 @@ def confirm_delete(
     parent: QWidget, controller: VaultController, kind: str, record_id: int, title: str
 ) -> bool:
     """Ask, then delete through the controller (undo stays possible). True if deleted."""
-    noun = kind.replace("_", " ")
-    answer = QMessageBox.question(
-        parent,
-        f"Delete {noun}",
-        f"Delete the {noun} “{title}”?\n\nUndo brings it back (Ctrl+Z).",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    if answer != QMessageBox.StandardButton.Yes:
+    noun = words.noun(kind)
+    question = f"Delete the {noun} “{title}”?\n\nUndo brings it back (Ctrl+Z)."
+    if not buttons.ask_action(parent, f"Delete {noun}", question, f"&Delete {noun}"):
         return False
     try:
         controller.delete_record(kind, record_id)

@@ -39,12 +39,12 @@ from vrmdesk.ui.editors.form_rows import (
     report_save_error,
 )
 from vrmdesk.ui.editors.specs import (
-    NOUNS,
     SPECS,
     build_field,
     load_choices,
 )
 from vrmdesk.ui.files.panel import AttachmentsPanel
+from vrmdesk.ui.widgets.words import NOUNS
 
 
 class RecordEditor(QDialog):

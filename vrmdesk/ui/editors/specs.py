@@ -29,23 +29,7 @@ from vrmdesk.ui.editors.fields import (
     TextField,
 )
 from vrmdesk.ui.editors.pattern_field import PatternField
-
-#: how each kind is called in the interface
-NOUNS: dict[str, str] = {
-    "vendor": "vendor",
-    "contact": "contact",
-    "channel": "channel",
-    "account": "account",
-    "asset": "thing",
-    "warranty": "warranty",
-    "registration": "registration",
-    "service_event": "service event",
-    "ticket": "ticket",
-    "interaction": "interaction",
-    "offer": "offer",
-    "agreement": "agreement",
-    "attachment": "file",
-}
+from vrmdesk.ui.widgets.words import NOUNS
 
 CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD"]
 
@@ -98,8 +82,9 @@ SPECS: dict[str, list[Spec]] = {
         ),
         S(
             "age_recipient",
-            "Age recipient",
-            hint="The vendor's age public key (age1…), for share bundles encrypted to it.",
+            "Encryption key",
+            hint="The vendor's public encryption key (an age key, age1…): bundles shared with "
+            "this vendor are encrypted so that only the vendor can open them.",
         ),
         S(
             "case_reference_pattern",

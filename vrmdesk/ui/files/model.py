@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from PySide6.QtCore import (
@@ -14,6 +13,7 @@ from PySide6.QtCore import (
 
 from vrmdesk.store.attachments import format_size
 from vrmdesk.store.services.files import AttachedFile
+from vrmdesk.ui.widgets.dates import show_datetime
 from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -33,8 +33,7 @@ def type_label(row: FileRow) -> str:
 
 
 def added_label(row: FileRow) -> str:
-    local = row.added.replace(tzinfo=UTC).astimezone()
-    return f"{local:%d %b %Y %H:%M}"
+    return show_datetime(row.added, utc=True)
 
 
 class AttachmentsModel(QAbstractTableModel):

@@ -47,6 +47,7 @@ from vrmdesk.ui.core.pages import Page
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.home.snooze_dialog import SnoozeDialog
 from vrmdesk.ui.widgets.accents import accent
+from vrmdesk.ui.widgets.dates import show_date
 from vrmdesk.ui.widgets.icons import icon
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
@@ -74,13 +75,13 @@ def _when(day: date | None) -> str:
 #: how each section of the page words one of its items
 LINES: dict[str, Callable[[AttentionItem], str]] = {
     "warranties": lambda w: (
-        f"{w.whose}: {w.what or 'warranty'} ends {w.day:%d %b %Y} ({_when(w.day)})"
+        f"{w.whose}: {w.what or 'warranty'} ends {show_date(w.day)} ({_when(w.day)})"
     ),
     "follow_ups": lambda t: f"{t.whose}: {t.what} — follow up {_when(t.day)}",
-    "waiting": lambda t: f"{t.whose}: {t.what} — open since {t.day:%d %b}",
+    "waiting": lambda t: f"{t.whose}: {t.what} — open since {show_date(t.day)}",
     "notice": lambda a: (
-        f"{a.whose}: {a.what} — give notice by {a.day:%d %b %Y} ({_when(a.day)}), "
-        f"renews {a.renews_on:%d %b}"
+        f"{a.whose}: {a.what} — give notice by {show_date(a.day)} ({_when(a.day)}), "
+        f"renews {show_date(a.renews_on)}"
     ),
     "service": lambda e: f"{e.whose}: {e.what} — due {_when(e.day)}",
     "policy": lambda b: f"{b.whose}: {b.what}",
@@ -448,7 +449,7 @@ class HomePage(Page):
         menu.addSeparator()
         for n, (label, day) in enumerate(marks.snooze_days()):
             snooze = menu.addAction(
-                f"Snooze until {label} ({day:%a %d %b})",
+                f"Snooze until {label} ({day:%a} {show_date(day)})",
                 partial(self.snooze, key, day),
             )
             if n == 1:

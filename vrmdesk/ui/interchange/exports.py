@@ -140,7 +140,7 @@ class PathRow(QWidget):
         self.title, self.filter_, self.what, self.opening = title, filter_, what, opening
         self.edit = QLineEdit("" if default is None else str(default))
         self.edit.setAccessibleName(title if opening else "Save as")
-        browse = QPushButton(icon("open"), "&Browse…")
+        browse = QPushButton(icon("folder"), "&Browse…")
         browse.clicked.connect(self.browse)
         self.problem_label = ElidedLabel()  # its room is kept: nothing moves as a name is typed
         self.problem_label.setStyleSheet(f"color: {ERROR_COLOR}")

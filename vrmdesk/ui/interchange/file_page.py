@@ -61,7 +61,7 @@ class FilePage(QWizardPage):
         self.path = QLineEdit(str(path) if path else "")
         self.path.setAccessibleName("File to import")
         self.path.setPlaceholderText("the file's name, or Browse")
-        browse = QPushButton(icon("open"), "&Browse…")
+        browse = QPushButton(icon("folder"), "&Browse…")
         browse.clicked.connect(self.browse)
         row = QHBoxLayout()
         row.addWidget(self.path, 1)

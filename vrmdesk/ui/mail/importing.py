@@ -96,7 +96,7 @@ class MailImportDialog(QDialog):
         self.path = QLineEdit()
         self.path.setAccessibleName("Files or folder to import")
         self.path.setPlaceholderText("type or paste a path; several files separated by ;")
-        self.browse_button = QPushButton(icon("open"), "&Browse…")
+        self.browse_button = QPushButton(icon("folder"), "&Browse…")
         self.browse_button.clicked.connect(self.browse)
         row = QHBoxLayout()
         row.addWidget(self.path, 1)

@@ -33,6 +33,7 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.pages import Page
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.mail.assign_dialog import AssignDialog, learnt_channel
+from vrmdesk.ui.widgets.dates import show_datetime
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 from vrmdesk.ui.widgets.paged import reset_model
@@ -83,7 +84,7 @@ class UnsortedModel(QAbstractTableModel):
         row, column = self.rows[index.row()], index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return (
-                f"{row.occurred_at:%d %b %Y %H:%M}",
+                show_datetime(row.occurred_at, utc=True),
                 sender(row),
                 row.subject,
                 row.preview,
@@ -226,7 +227,8 @@ class UnsortedPage(Page):
             return
         self.text.setText(
             f"<b>{escape(row.subject)}</b><br>{escape(sender(row))} · "
-            f"{row.occurred_at:%d %b %Y %H:%M}<p>{escape(row.preview) or '<i>(no text)</i>'}</p>"
+            f"{show_datetime(row.occurred_at, utc=True)}"
+            f"<p>{escape(row.preview) or '<i>(no text)</i>'}</p>"
         )
 
     # -- deciding --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from vrmdesk.store.services import hits as hits_service
 from vrmdesk.store.services.hits import DescribedHit
 from vrmdesk.store.services.search import MARK_END, MARK_START, Hit
+from vrmdesk.ui.widgets.dates import show_date
 from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
 #: kind -> (section header, icon); the filter offers kinds in this order
@@ -69,7 +70,9 @@ class Result:
 def describe(session: Session, hits: Sequence[Hit], check: Callable[[], None]) -> list[Result]:
     """What a person needs to tell hits apart: a real title, where the record lives (the core
     reads it for all hits at once) and an icon; ``check`` may cancel between steps."""
-    return [_result(d) for d in hits_service.describe(session, hits, check=check)]
+    return [
+        _result(d) for d in hits_service.describe(session, hits, check=check, show_date=show_date)
+    ]
 
 
 def _result(hit: DescribedHit) -> Result:

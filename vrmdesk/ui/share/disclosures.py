@@ -35,6 +35,7 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.progress import run_with_progress
 from vrmdesk.ui.core.tasks import Task
+from vrmdesk.ui.widgets.dates import show_datetime
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
@@ -70,7 +71,7 @@ class DisclosuresModel(QAbstractTableModel):
         row, column = self.rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                f"{row.created:%d %b %Y %H:%M}",
+                show_datetime(row.created, utc=True),
                 row.purpose_label,
                 str(row.records),
                 str(row.files),
@@ -92,7 +93,7 @@ def detail_html(detail: DisclosureDetail) -> str:
     e = escape
     row = detail.row
     parts = [
-        f"<h3>{e(row.purpose_label)} · {row.created:%d %b %Y %H:%M} UTC</h3>",
+        f"<h3>{e(row.purpose_label)} · {show_datetime(row.created, utc=True)}</h3>",
         f"<p>{e(detail.summary())}</p>",
         "<table>",
         f"<tr><td><b>File</b></td><td>{e(row.path)}</td></tr>",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 from vrmdesk.fileutil import atomic_write_bytes
 from vrmdesk.share.identity import ensure_identity, public_jwk_text
 from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.share.items import reading_lines
 
 
 class IdentityDialog(QDialog):
@@ -27,18 +29,31 @@ class IdentityDialog(QDialog):
         with controller.session() as session:
             identity = ensure_identity(session)
         self.fingerprint = identity.fingerprint
+        self.safety_number = identity.safety_number
         self.jwk_text = public_jwk_text(identity)
         intro = QLabel(
             "Every bundle you share is signed with this key. A vendor can check that a bundle "
-            "is yours by comparing this fingerprint, read to them over the phone or sent another "
-            "way, with the one their tools show."
+            "is yours by comparing its safety number, read to them over the phone, or its "
+            "fingerprint, sent another way, with the one their tools show."
         )
         intro.setWordWrap(True)
-        self.label = QLabel(self.fingerprint)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.number = QLabel(reading_lines(self.safety_number, per_line=6))
+        self.number.setFont(font)
+        self.number.setAccessibleName("Safety number")
+        self.number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label = QLabel(self.fingerprint)
         self.label.setFont(font)
         self.label.setAccessibleName("Fingerprint")
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        keys = QVBoxLayout()
+        for caption, value in (
+            ("Safety number, to read aloud:", self.number),
+            ("Fingerprint, to send in writing:", self.label),
+        ):
+            keys.addWidget(QLabel(caption))
+            keys.addWidget(value)
         copy = QPushButton("&Copy fingerprint")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.fingerprint))
         save = QPushButton("&Save public key (JWK)…")
@@ -49,7 +64,9 @@ class IdentityDialog(QDialog):
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(save, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
-        for widget in (intro, self.label, self.saved, buttons):
+        layout.addWidget(intro)
+        layout.addLayout(keys)
+        for widget in (self.saved, buttons):
             layout.addWidget(widget)
         controller.locked.connect(self.reject)
         self.setMinimumWidth(560)

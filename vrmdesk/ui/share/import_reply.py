@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from vrmdesk.errors import VrmError
+from vrmdesk.share.identity import safety_number
 from vrmdesk.share.importer import ImportResult, ReplyCheck, import_reply
 from vrmdesk.share.layout import AGE_ARMOR, AGE_MAGIC
 from vrmdesk.share.reply_preview import preview_reply
@@ -25,6 +26,7 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.progress import run_with_progress
 from vrmdesk.ui.core.tasks import Task
+from vrmdesk.ui.share.items import reading_lines
 
 FILTER = "vrmdesk share bundles (*.vrmshare *.vrmshare.age);;All files (*)"
 STEPS = 1000
@@ -105,14 +107,18 @@ class ReplyImport(QObject):
         )
         groups = self.check.fingerprint.split(" ")
         lines = "<br>".join(" ".join(groups[i : i + 6]) for i in range(0, len(groups), 6))
+        number = reading_lines(safety_number(self.check.thumbprint), sep="<br>")
         box.setTextFormat(Qt.TextFormat.RichText)  # the vendor's name is escaped
-        box.setInformativeText(
-            "<p>Its signing key's fingerprint is:</p>"
-            f"<p style='font-family: monospace; font-size: large'>{lines}</p>"  # base64url only
-            "<p>Compare it with the fingerprint the vendor gave you (by phone, on its website). "
+        box.setInformativeText(  # digits and base64url only below
+            "<p>Its signing key's safety number is:</p>"
+            f"<p style='font-family: monospace; font-size: large'>{number}</p>"
+            f"<p>and its fingerprint:</p><p style='font-family: monospace'>{lines}</p>"
+            "<p>Compare them with what the vendor gave you (by phone, on its website). "
             "If you trust it, replies from this vendor must be signed with this key from now "
             "on.</p>"
         )
+        box.button(QMessageBox.StandardButton.Yes).setText("&Trust the key and import")
+        box.button(QMessageBox.StandardButton.No).setText("Cancel")
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.finished.connect(self.key_answered)
         self.key_box = box

@@ -24,3 +24,9 @@ def readonly(text: str) -> QStandardItem:
     item = QStandardItem(text)
     item.setEditable(False)
     return item
+
+
+def reading_lines(number: str, per_line: int = 4, sep: str = "\n") -> str:
+    """A safety number (12 groups of 5 digits) in lines of ``per_line`` groups, to read aloud."""
+    groups = number.split()
+    return sep.join(" ".join(groups[i : i + per_line]) for i in range(0, len(groups), per_line))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,9 +17,23 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.errors import VrmError
 from vrmdesk.share import slice as sl
+from vrmdesk.share.field_words import field_label, value_text
 from vrmdesk.store.attachments import format_size
 from vrmdesk.ui.share.items import ERROR_COLOR, bold, readonly
 from vrmdesk.ui.share.wizard_state import WizardState
+from vrmdesk.ui.widgets.dates import show_date, show_datetime
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def shown_value(key: str, value: str) -> str:
+    """A field's value in words, its dates (ISO in the bundle) in the program's date style."""
+    if _ISO_DAY.fullmatch(value):
+        return show_date(date.fromisoformat(value))
+    if _ISO_TIME.fullmatch(value):
+        return show_datetime(datetime.fromisoformat(value.removesuffix("Z")), utc=True)
+    return value_text(key, value)
 
 
 class PreviewPage(QWizardPage):
@@ -63,7 +80,11 @@ class PreviewPage(QWizardPage):
         files = f"{len(p.files)} file{'s' if len(p.files) != 1 else ''}"
         if p.files:
             files += f" ({format_size(p.total_size)})"
-        left_out = f" Left out: {', '.join(p.redacted)}." if p.redacted else ""
+        left_out = (
+            f" Left out: {', '.join(r.replace('_', ' ') for r in p.redacted)}."
+            if p.redacted
+            else ""
+        )
         self.summary.setText(
             f"<b>{len(p.records)} record{'s' if len(p.records) != 1 else ''} and {files}</b> "
             f"will go to {self.wizard_.found.vendor_name}.{left_out}"
@@ -77,9 +98,11 @@ class PreviewPage(QWizardPage):
         for label, fields in p.records:
             record = readonly(label)
             for key, value in fields:
-                shown = readonly(value.replace("\n", " ⏎ "))
+                shown = readonly(shown_value(key, value).replace("\n", " ⏎ "))
                 shown.setToolTip(value)
-                record.appendRow([readonly(key), shown])
+                name = readonly(field_label(key))
+                name.setToolTip(key)  # the key as the bundle writes it
+                record.appendRow([name, shown])
             head.appendRow([record, readonly(f"{len(fields)} fields")])
         files_head = bold(readonly(f"Files ({len(p.files)})"))
         self.model.appendRow([files_head, readonly("")])

@@ -32,29 +32,29 @@ class SavePage(QWizardPage):
         self.wizard_ = wizard
         self.setTitle("Save the bundle")
         self.setSubTitle(
-            "The bundle is signed with my key. Encrypted, only the vendor's age key "
-            "opens it; otherwise anyone who gets the file can read it."
+            "The bundle is signed with my key. Encrypted, only the vendor can open it (with "
+            "their encryption key); otherwise anyone who gets the file can read it."
         )
         self.setButtonText(QWizard.WizardButton.NextButton, "&Export")
         self.path = QLineEdit(str(wizard.default_path()))
         self.path.setAccessibleName("Save as")
         self.path.textChanged.connect(self._update)
-        browse = QPushButton(icon("open"), "&Browse…")
+        browse = QPushButton(icon("folder"), "&Browse…")
         browse.clicked.connect(self.browse)
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(browse)
         recipient = wizard.found.age_recipient
-        self.encrypt = QCheckBox("&Encrypt to the vendor's age key")
+        self.encrypt = QCheckBox("&Encrypt it with the vendor's encryption key")
         self.encrypt.setChecked(bool(recipient))
         self.recipient = QLineEdit(recipient)
         self.recipient.setPlaceholderText("age1…")
-        self.recipient.setAccessibleName("Age recipient")
+        self.recipient.setAccessibleName("The vendor's encryption key")
         self.recipient_hint = QLabel(
             "From the vendor's record; a key entered here is used for this export only."
             if recipient
-            else "No age key on the vendor's record: ask the vendor for one "
-            "(age1…) or export unencrypted."
+            else "No encryption key on the vendor's record: ask the vendor for their age public "
+            "key (it starts with age1…) or export unencrypted."
         )
         self.recipient_hint.setWordWrap(True)
         self.encrypt.toggled.connect(self._update)
@@ -71,7 +71,7 @@ class SavePage(QWizardPage):
         form.addRow(save_label, row)
         form.addRow("", self.final_name)
         form.addRow("", self.encrypt)
-        form.addRow("Age &key:", self.recipient)
+        form.addRow("Encryption &key:", self.recipient)
         form.addRow("", self.recipient_hint)
         form.addRow("", self.error)
         self._update()

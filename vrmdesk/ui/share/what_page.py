@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.share import choices as ch
 from vrmdesk.ui.share.items import KEY_ROLE, bold, key_text, readonly
+from vrmdesk.ui.widgets.dates import show_date
 
 
 class WhatPage(QWizardPage):
@@ -84,8 +85,8 @@ class WhatPage(QWizardPage):
         item.setData(key_text(*choice.key), KEY_ROLE)
         self.items[choice.key] = item
         self.parents[choice.key] = parent.key if parent else None
-        detail = readonly(choice.detail)
-        detail.setToolTip(choice.detail)
+        detail = readonly(choice.describe(show_date))
+        detail.setToolTip(detail.text())
         return [item, detail]
 
     def _changed(self, item: QStandardItem) -> None:

@@ -7,7 +7,7 @@ exactly what will leave, and writes the signed bundle.
 2. Leave out — the redactable fields (``terms.REDACTABLE``).
 3. Terms — purpose, allowed use, marketing, retention, passing on; my name as sender.
 4. Preview — every record field by field and every file, from ``Slice.preview()``.
-5. Save — where, and whether to encrypt to the vendor's age recipient; the export runs off the
+5. Save — where, and whether to encrypt it with the vendor's encryption key; the export runs off the
    UI thread with progress and Cancel.
 6. Done — the file, its SHA-256 and my key's fingerprint to read to the vendor.
 

@@ -24,6 +24,7 @@ from PySide6.QtGui import QColor, QIcon
 
 from vrmdesk.store.services.things import STATE_RANK, AssetRow
 from vrmdesk.ui.editors.fields import human
+from vrmdesk.ui.widgets.dates import show_date
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 
@@ -66,7 +67,7 @@ def state_text(state: str | None) -> str:
 
 
 def day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else ""
+    return show_date(value)
 
 
 @dataclass(frozen=True)

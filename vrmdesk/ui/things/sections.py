@@ -28,6 +28,7 @@ from vrmdesk.ui.things.models import (
     state_text,
 )
 from vrmdesk.ui.widgets.empty_hint import EmptyHint
+from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.tables import record_table
 
 
@@ -125,10 +126,10 @@ class Section(QWidget):
         shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         shortcut.activated.connect(self._delete)
 
-        self.new_button = QPushButton(f"&Add {noun}…")
+        self.new_button = QPushButton(icon("plus"), f"&Add {noun}…")
         # Enter on a row edits too (E is the Edit menu's; see ThingsPage for the letters taken)
-        self.edit_button = QPushButton("Edit…")
-        self.delete_button = QPushButton("&Remove")
+        self.edit_button = QPushButton(icon("edit"), "Edit…")
+        self.delete_button = QPushButton(icon("trash"), "&Remove")
         self.new_button.setAccessibleName(f"Add a {noun}")
         self.edit_button.setAccessibleName(f"Edit the {noun}")
         self.delete_button.setAccessibleName(f"Delete the {noun}")

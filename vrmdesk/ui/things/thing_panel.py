@@ -39,19 +39,14 @@ from vrmdesk.ui.things.sections import (
     Section,
     overdue,
 )
+from vrmdesk.ui.widgets import buttons
+from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.tag_chips import TagChips
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:
-    """Ask before deleting (tests replace this)."""
-    answer = QMessageBox.question(
-        parent,
-        title,
-        text,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
+    """Ask before deleting, the button named as the title says (“Delete thing”)."""
+    return buttons.ask_action(parent, title, text, f"&{title}")
 
 
 class AssetPanel(QWidget):
@@ -82,11 +77,11 @@ class AssetPanel(QWidget):
         self.title.setFont(font)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.edit_button = QPushButton("Edit th&ing…")
-        self.delete_button = QPushButton("&Delete thing")
+        self.edit_button = QPushButton(icon("edit"), "Edit th&ing…")
+        self.delete_button = QPushButton(icon("trash"), "&Delete thing")
         self.edit_button.clicked.connect(self.edit_asset)
         self.delete_button.clicked.connect(self.delete_asset)
-        self.share_button = QPushButton("Share…")
+        self.share_button = QPushButton(icon("outbound"), "Share…")
         self.share_button.setToolTip("Share this thing with one of its vendors (a signed bundle)")
         self.share_button.clicked.connect(self.share_asset)
         header = QHBoxLayout()

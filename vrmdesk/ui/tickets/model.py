@@ -20,6 +20,7 @@ from vrmdesk.store.services import tickets, views
 from vrmdesk.store.services.tickets import TicketFilter, TicketListRow
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.widgets.accents import accent
+from vrmdesk.ui.widgets.dates import show_date
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 from vrmdesk.ui.widgets.paged import PagedRows, reset_model
@@ -29,7 +30,7 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def day_text(day: date | None) -> str:
-    return f"{day:%d %b %Y}" if day else ""
+    return show_date(day)
 
 
 @dataclass(frozen=True)

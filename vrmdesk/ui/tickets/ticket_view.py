@@ -36,6 +36,7 @@ from vrmdesk.ui.mail import message_actions
 from vrmdesk.ui.tickets.log_dialog import LogDialog
 from vrmdesk.ui.tickets.model import day_text
 from vrmdesk.ui.timeline.delegate import ENTRY_ROLE, TimelineDelegate
+from vrmdesk.ui.timeline.model import describe
 from vrmdesk.ui.widgets.accents import accent
 from vrmdesk.ui.widgets.icons import icon
 
@@ -201,7 +202,7 @@ class TicketView(QWidget):
             item = QListWidgetItem()
             item.setData(ENTRY_ROLE, entry)
             item.setData(ID_ROLE, entry.id)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, entry.describe())
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, describe(entry))
             self.conversation.addItem(item)
         shown = len(talk.entries)
         if talk.total > shown:

@@ -18,7 +18,9 @@ from vrmdesk.store.attachments import format_size
 from vrmdesk.store.services import views
 from vrmdesk.store.services.files import AttachedFile
 from vrmdesk.store.services.timeline import Entry
+from vrmdesk.ui.widgets import words
 from vrmdesk.ui.widgets.accents import accent, muted
+from vrmdesk.ui.widgets.dates import show_datetime
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.modelindex import AnyIndex
 
@@ -140,8 +142,8 @@ class TimelineDelegate(QStyledItemDelegate):
             ),
         )
         head = (
-            f"{'Received' if entry.inbound else 'Sent'} · {views.label(entry.channel)} · "
-            f"{entry.occurred_at:%d %b %Y, %H:%M}"
+            f"{words.direction(entry.inbound)} · {views.label(entry.channel)} · "
+            f"{show_datetime(entry.occurred_at)}"
         )
         ticket = self.ticket_titles.get(entry.ticket_id or 0)
         if ticket:

@@ -26,6 +26,8 @@ from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.tasks import Cancelled, Task
 from vrmdesk.ui.timeline.delegate import ENTRY_ROLE
+from vrmdesk.ui.widgets import words
+from vrmdesk.ui.widgets.dates import show_datetime
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.modelindex import NO_PARENT, AnyIndex
 from vrmdesk.ui.widgets.paged import reset_model
@@ -55,6 +57,21 @@ def found_page(
                 raise Cancelled() from None
 
     return work
+
+
+def describe(e: tl.Entry, ticket: str = "") -> str:
+    """The whole entry in words (screen readers, tooltips): ``From them by email, 9 Dec 2026,
+    14:05, ticket “Noisy pump”: Re: pump. The excerpt… 1 file attached: bill.pdf.``"""
+    text = f"{words.direction(e.inbound)} by {views.label(e.channel).lower()}, "
+    text += show_datetime(e.occurred_at)
+    if ticket:
+        text += f", ticket “{ticket}”"
+    text = f"{text}: {e.subject or '(no subject)'}. {e.excerpt}".strip()
+    if e.files:
+        names = ", ".join(f.name for f in e.files)
+        noun = "file" if len(e.files) == 1 else "files"
+        text += f" {len(e.files)} {noun} attached: {names}."
+    return text
 
 
 class TimelineModel(QAbstractListModel):
@@ -285,7 +302,7 @@ class TimelineModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return e.subject or e.excerpt[:80]
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            return e.describe(self.ticket_titles.get(e.ticket_id or 0, ""))
+            return describe(e, self.ticket_titles.get(e.ticket_id or 0, ""))
         if role == Qt.ItemDataRole.DecorationRole:
             return icon("inbound" if e.inbound else "outbound")
         if role == ID_ROLE:

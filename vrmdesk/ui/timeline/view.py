@@ -55,6 +55,7 @@ from vrmdesk.ui.mail import message_actions
 from vrmdesk.ui.mail.importing import mail_paths
 from vrmdesk.ui.timeline.delegate import TimelineDelegate
 from vrmdesk.ui.timeline.model import ID_ROLE, Entry, TimelineModel, found_page
+from vrmdesk.ui.widgets import words
 from vrmdesk.ui.widgets.icons import icon
 
 #: how long typing pauses before the find runs
@@ -81,8 +82,8 @@ class TimelineView(QWidget):
         self.direction = QComboBox()
         for text, value, name in (
             ("Both ways", None, None),
-            ("Received", "inbound", "inbound"),
-            ("Sent", "outbound", "outbound"),
+            (words.DIRECTION["inbound"], "inbound", "inbound"),
+            (words.DIRECTION["outbound"], "outbound", "outbound"),
         ):
             self.direction.addItem(icon(name) if name else QIcon(), text, value)
         filters = QHBoxLayout()

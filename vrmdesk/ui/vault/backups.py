@@ -17,6 +17,13 @@ from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.core.progress import run_with_progress
 from vrmdesk.ui.core.tasks import Task
+from vrmdesk.ui.widgets.dates import show_datetime
+
+
+def backed_up(info: backup.BackupInfo) -> str:
+    """Where the backup went: its name, its folder and its size."""
+    return f"Backed up to {info.path.name} in {info.path.parent} ({info.size / 1e6:.1f} MB)."
+
 
 #: how often the schedule is looked at while the vault is unlocked
 CHECK_EVERY_MS = 10 * 60 * 1000
@@ -43,11 +50,6 @@ def _make(vault: OpenVault, prefs: Preferences | None, reason: str) -> backup.Ba
     )
 
 
-def told(info: backup.BackupInfo) -> str:
-    """The status line after a backup: the file and the folder it is in."""
-    return f"Backed up to {info.path.name} in {info.path.parent} ({info.size / 1e6:.1f} MB)."
-
-
 def backup_now(
     parent: QWidget, controller: VaultController, prefs: Preferences | None = None
 ) -> None:
@@ -58,7 +60,7 @@ def backup_now(
         return _make(vault, chosen, "")
 
     def done(info: backup.BackupInfo) -> None:
-        controller.status.emit(told(info))
+        controller.status.emit(backed_up(info))
 
     def failed(exc: BaseException) -> None:
         QMessageBox.warning(parent, "Backup failed", explain(exc))
@@ -82,7 +84,7 @@ def restore_backup(
         QMessageBox.information(parent, "Restore a backup", "There are no backups yet.")
         return
     labels = [
-        f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}"
+        f"{show_datetime(b.taken)}  {b.reason or 'backup'}"
         + ("" if b.path.parent == vault.paths.backups else f"  in {b.path.parent}")
         for b in found
     ]
@@ -156,7 +158,7 @@ class BackupScheduler(QObject):
         self.last_problem = ""
         if info is not None:
             self.made.append(info)
-            self.controller.status.emit(told(info))
+            self.controller.status.emit(backed_up(info))
 
     def _failed(self, exc: BaseException) -> None:
         self.running = False

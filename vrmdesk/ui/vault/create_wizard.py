@@ -64,6 +64,7 @@ class CreatingPage(QWizardPage):
         super().__init__()
         self.wizard_ = wizard
         self.setTitle("Creating the vault")
+        self.setSubTitle("This takes a few seconds; the vault opens when it is done.")
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setAccessibleName("Creating the vault")
@@ -125,7 +126,7 @@ class CreateVaultWizard(QWizard):
         super().__init__(parent)
         self.setWindowTitle("Create your vrmdesk vault")
         self.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
-        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)  # as every wizard of the program
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.folder = Path(folder)

@@ -34,6 +34,7 @@ from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.core.tasks import Task
 from vrmdesk.ui.editors.form_rows import ErrorLabel
 from vrmdesk.ui.vault.passphrase_widgets import password_field
+from vrmdesk.ui.widgets.dates import show_datetime
 
 SCHEDULE_LABELS = {"off": "Off", "daily": "Every day", "weekly": "Every week"}
 
@@ -350,7 +351,7 @@ class BackupsTab(QWidget):
             self.newest.setText("")
             return
         self.newest.setText(
-            f"Newest backup: {taken.astimezone():%Y-%m-%d %H:%M}, in {folder}."
+            f"Newest backup: {show_datetime(taken)}, in {folder}."
             if taken
             else f"No backup yet in {folder}."
         )

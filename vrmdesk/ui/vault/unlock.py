@@ -11,7 +11,7 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLayout,
     QLineEdit,
     QMessageBox,
     QProgressBar,
@@ -36,6 +35,7 @@ from vrmdesk.store import keystore
 from vrmdesk.store.paths import vault_exists
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.tasks import Task, TaskRunner
+from vrmdesk.ui.widgets.dates import show_datetime
 from vrmdesk.ui.widgets.icons import icon
 
 if TYPE_CHECKING:  # the database library comes when the vault is opened, after the dialog shows
@@ -135,8 +135,34 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.buttons)
         self._show_folder()
         self.setMinimumWidth(540)
-        # grow with the wrapped messages instead of squeezing them
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.resize(540, self.sizeHint().height())
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow (or shrink) to the height the wrapped lines need at this width, so the keyring
+        note, the error and the progress bar are never squeezed into each other. A layout's
+        minimum size ignores the height a wrapped label needs for its width; ask for it."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        width = max(self.width(), self.minimumWidth())
+        need = (
+            layout.totalHeightForWidth(width)
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        self.setMinimumHeight(need)
+        if self.height() != need:
+            self.resize(width, need)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            width = max(hint.width(), self.minimumWidth())
+            return QSize(width, max(hint.height(), layout.totalHeightForWidth(width)))
+        return hint
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -152,6 +178,7 @@ class UnlockDialog(QDialog):
         self.info.hide()
         self.error.setText(text)
         self.error.show()
+        self._fit()
 
     def _set_busy(self, busy: bool) -> None:
         """While the key is derived nothing can be pressed twice; the typing stays where it was.
@@ -160,6 +187,7 @@ class UnlockDialog(QDialog):
         focus away (to Cancel, the only button left), and Enter would then have meant Cancel.
         """
         self.busy.setVisible(busy)
+        self._fit()
         self.passphrase.setReadOnly(busy)
         for widget in (self.unlock_button, self.other, self.recovery, self.restore):
             widget.setEnabled(not busy)
@@ -176,7 +204,7 @@ class UnlockDialog(QDialog):
             return
         folder, remember = self.folder, self.remember.isChecked()
         self.error.hide()
-        self._set_busy(True)
+        self._set_busy(True)  # fits the dialog to what is shown now
 
         def work(task: Task) -> Vault:
             from vrmdesk.store.vault import Vault  # the database library, on the worker
@@ -265,8 +293,7 @@ class UnlockDialog(QDialog):
             self.show_error(f"There are no backups in {self.folder / 'backups'}{elsewhere}.")
             return
         labels = [
-            f"{b.taken.astimezone():%Y-%m-%d %H:%M}  {b.reason or 'backup'}  "
-            f"({b.size / 1e6:.1f} MB)"
+            f"{show_datetime(b.taken)}  {b.reason or 'backup'}  ({b.size / 1e6:.1f} MB)"
             + ("" if b.path.parent == self.folder / "backups" else f"  in {b.path.parent}")
             for b in found
         ]
@@ -291,9 +318,9 @@ class UnlockDialog(QDialog):
             kept = f" The vault as it was is kept as {safety.path.name}." if safety else ""
             self.error.hide()
             self.info.setText(
-                f"Restored the backup of {chosen.taken.astimezone():%Y-%m-%d %H:%M}.{kept} "
-                "Unlock to continue."
+                f"Restored the backup of {show_datetime(chosen.taken)}.{kept} Unlock to continue."
             )
             self.info.show()
+            self._fit()
 
         self.runner.start(work, on_done=done, on_error=self._failed, receiver=self)

@@ -15,7 +15,9 @@ from PySide6.QtGui import QFontMetrics, QHelpEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QSizePolicy, QToolTip, QWidget
 
 from vrmdesk.store.services.health import Health, MonthCount
+from vrmdesk.ui.widgets import words
 from vrmdesk.ui.widgets.accents import accent, muted
+from vrmdesk.ui.widgets.dates import show_date
 
 
 def _nice_step(top: int) -> int:
@@ -32,14 +34,17 @@ def month_summary(months: list[MonthCount]) -> str:
     sent = sum(c.outbound for c in months)
     if not months:
         return "No months to show."
-    text = f"Last {len(months)} months: {received} received, {sent} sent."
+    came, went = (words.direction(b).lower() for b in (True, False))
+    text = f"Last {len(months)} months: {received} {came}, {sent} {went}."
     busiest = max(months, key=lambda c: (c.inbound + c.outbound, c.month))
     if busiest.inbound + busiest.outbound:
         text += (
-            f" Busiest month {busiest.month:%B %Y} with {busiest.inbound} received "
-            f"and {busiest.outbound} sent."
+            f" Busiest month {busiest.month:%B %Y} with {busiest.inbound} {came} "
+            f"and {busiest.outbound} {went}."
         )
-    per_month = "; ".join(f"{c.month:%b %Y}: {c.inbound} in, {c.outbound} out" for c in months)
+    per_month = "; ".join(
+        f"{c.month:%b %Y}: {c.inbound} {came}, {c.outbound} {went}" for c in months
+    )
     return f"{text} By month: {per_month}."
 
 
@@ -92,7 +97,7 @@ class MonthlyChart(QWidget):
         plot = QRectF(left, line * 1.8, self.width() - left - 6, self.height() - line * 4.2)
         # legend, top right
         x = self.width() - 6.0
-        for colour, name in ((outbound, "Sent (outbound)"), (inbound, "Received (inbound)")):
+        for colour, name in ((outbound, words.direction(False)), (inbound, words.direction(True))):
             x -= fm.horizontalAdvance(name)
             painter.setPen(text)
             painter.drawText(QPointF(x, line), name)
@@ -128,8 +133,8 @@ class MonthlyChart(QWidget):
         for i, c in enumerate(self.months):
             centre = plot.left() + slot * (i + 0.5)
             for value, colour, x0, word in (
-                (c.inbound, inbound, centre - bar - 1, "received"),
-                (c.outbound, outbound, centre + 1, "sent"),
+                (c.inbound, inbound, centre - bar - 1, words.direction(True).lower()),
+                (c.outbound, outbound, centre + 1, words.direction(False).lower()),
             ):
                 height = plot.height() * value / top_value
                 rect = QRectF(x0, plot.bottom() - height, bar, height)
@@ -207,7 +212,7 @@ class HealthWidget(QWidget):
         now = now or datetime.now()
         self.chart.set_months(health.months)
         self.last_contact.setText(
-            f"{health.last_contact:%d %b %Y} ({_ago(health.last_contact, now)})"
+            f"{show_date(health.last_contact)} ({_ago(health.last_contact, now)})"
             if health.last_contact
             else "never"
         )

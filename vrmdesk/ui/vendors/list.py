@@ -25,6 +25,7 @@ from vrmdesk.store.services.views import VendorRow
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.widgets.accents import accent, muted
+from vrmdesk.ui.widgets.dates import show_month
 from vrmdesk.ui.widgets.icons import icon
 from vrmdesk.ui.widgets.modelindex import AnyIndex
 from vrmdesk.ui.widgets.paged import PagedRows, reset_model
@@ -47,7 +48,7 @@ def last_contact_text(when: datetime | None, now: datetime | None = None) -> str
         return "yesterday"
     if days < 45:
         return f"{days} days ago"
-    return f"{when:%b %Y}"
+    return show_month(when)
 
 
 def describe(row: VendorRow) -> str:

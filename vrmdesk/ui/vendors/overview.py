@@ -25,6 +25,7 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.vendors.health_chart import HealthWidget
 from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel
 from vrmdesk.ui.widgets import links
+from vrmdesk.ui.widgets.dates import show_month
 from vrmdesk.ui.widgets.tag_chips import TagChips
 
 
@@ -162,7 +163,7 @@ class OverviewTab(QScrollArea):
             if url is not None
             else html.escape(site) or "—"  # not a web address: shown, not followed
         )
-        self.fields["since"].setText(f"{card.since:%B %Y}" if card.since else "—")
+        self.fields["since"].setText(show_month(card.since) if card.since else "—")
         self.fields["policy"].setText(card.policy)
         self.fields["notes"].setText(card.notes or "—")
         self.tags.set_tags(card.tags)

@@ -31,6 +31,7 @@ from vrmdesk.ui.timeline.view import TimelineView
 from vrmdesk.ui.vendors.overview import OverviewTab
 from vrmdesk.ui.vendors.tabs import Column, RecordTab, RowsModel
 from vrmdesk.ui.widgets.accents import accent, muted
+from vrmdesk.ui.widgets.dates import show_date, show_month
 from vrmdesk.ui.widgets.icons import icon
 
 #: which tab shows a kind of record
@@ -87,7 +88,7 @@ def _wrapped(row: Any) -> str:
 
 
 def _date(d: date | None) -> str:
-    return f"{d:%d %b %Y}" if d else ""
+    return show_date(d)
 
 
 def _state_colour(row: Any, palette: QPalette) -> QColor | None:
@@ -215,7 +216,7 @@ class VendorPage(QWidget):
             "offer",
             vendor_tables.vendor_offers,
             [
-                Column("Received", lambda r: f"{r.received_at:%d %b %Y}"),
+                Column("Received", lambda r: show_date(r.received_at)),
                 Column(
                     "Channel",
                     lambda r: views.label(r.channel),
@@ -357,7 +358,7 @@ class VendorPage(QWidget):
             return False
         card = self.card
         self.title.setText(card.name)
-        since = f" · customer since {card.since:%b %Y}" if card.since else ""
+        since = f" · customer since {show_month(card.since)}" if card.since else ""
         self.subtitle.setText(
             f"{views.label(card.vendor_kind)} · {views.label(card.status)}{since}"
         )

@@ -1,0 +1,46 @@
+"""Buttons that look and speak alike everywhere.
+
+- :class:`AppStyle`: Fusion without the style's stock pictures on dialog buttons (Qt's tick,
+  cross and floppy disk on OK, Cancel and Save beside the program's own line icons): every
+  ``QDialogButtonBox`` and message box shows words only; buttons that carry an icon get one of
+  the program's (``widgets/icons.py``). :func:`install_style` sets it on the application.
+- :func:`ask_action`: a question answered by the action's name ("Delete vendor") or Cancel,
+  never Yes/No.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QProxyStyle, QStyle, QWidget
+
+
+class AppStyle(QProxyStyle):
+    """The program's style: ``base`` (Fusion) with no stock icons on dialog buttons."""
+
+    def __init__(self, base: QStyle | str = "Fusion") -> None:
+        super().__init__(base)
+
+    def styleHint(self, hint: QStyle.StyleHint, *args: Any) -> int:
+        if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+            return 0
+        return super().styleHint(hint, *args)
+
+
+def install_style(app: QApplication) -> None:
+    app.setStyle(AppStyle())
+
+
+def ask_action(
+    parent: QWidget | None, title: str, text: str, action: str, *, cancel: str = "Cancel"
+) -> bool:
+    """Ask ``text``; True when the person presses the button named ``action`` (the default is
+    ``cancel``, so Enter or Escape changes nothing)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton)
+    box.setParent(parent, box.windowFlags())
+    do = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton(cancel, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is do
