@@ -160,6 +160,15 @@ def main() -> int:
     save(dialog, args.out, "search")
     dialog.close()
 
+    from vrmdesk.ui.app.settings_dialog import SettingsDialog
+
+    settings_dialog = SettingsDialog(window.prefs, window, controller=controller)
+    settings_dialog.show()
+    settings_dialog.tabs.setCurrentWidget(settings_dialog.defaults)
+    settle(app)
+    save(settings_dialog, args.out, "settings")
+    settings_dialog.close()
+
     controller.lock()
     window.close()
     return 0

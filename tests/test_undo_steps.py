@@ -90,7 +90,7 @@ def test_undoing_a_rename_to_a_name_taken_since_is_refused_and_changes_nothing(v
 def test_a_delete_undone_and_redone_is_deleted_again_and_can_come_back_again(vault, dishwasher):
     with vault.session() as s:
         snapshot = editing.delete_record(s, "asset", dishwasher, attachments=vault.attachments)
-    assert snapshot.action == "delete of asset “Bosch dishwasher”"
+    assert snapshot.action == "delete of thing “Bosch dishwasher”"
     with vault.session() as s:
         undo.undo_step(s, snapshot)
     with vault.session() as s:

@@ -18,6 +18,7 @@ from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.home.page import HomePage
 from vrmdesk.ui.home.snooze_dialog import SnoozeDialog
+from vrmdesk.ui.widgets.dates import show_date
 
 TODAY = date.today()
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -155,7 +156,7 @@ def test_the_row_menu_says_what_done_does_and_snoozes_until_tomorrow(home, vault
     )
     tomorrow = TODAY + timedelta(days=1)
     assert seen[:2] == ["&Open", "&Done: clear the follow-up date"]
-    assert f"Snooze until tomorrow ({tomorrow:%a %d %b})" in seen
+    assert f"Snooze until tomorrow ({tomorrow:%a} {show_date(tomorrow)})" in seen
     assert seen[-1] == "Snooze &until a day…"
     assert texts(home, "follow_ups") == ["Overdue · Bosch: Leaks — follow up 4 days ago"]
     with vault.session() as s:

@@ -89,7 +89,7 @@ def test_several_steps_across_kinds_undo_in_turn(window, controller, qtbot):  # 
 
     press(qtbot, window, Qt.Key.Key_Z, CTRL)  # the notes
     assert value(controller, m.Vendor, bosch, "notes") != "Ask for the supervisor."
-    assert undo.text() == "&Undo delete of asset “Oven”"
+    assert undo.text() == "&Undo delete of thing “Oven”"
     press(qtbot, window, Qt.Key.Key_Z, CTRL)  # the oven comes back
     assert value(controller, m.Asset, oven, "name") == "Oven"
     assert undo.text() == "&Undo edit of Door seal leaks"
@@ -103,7 +103,7 @@ def test_several_steps_across_kinds_undo_in_turn(window, controller, qtbot):  # 
     press(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
     press(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
     assert value(controller, m.Ticket, ticket_id, "title") == "Door seal leaks"
-    assert window.commands.redo.text() == "&Redo delete of asset “Oven”"
+    assert window.commands.redo.text() == "&Redo delete of thing “Oven”"
     edit(qtbot, controller, "asset", oven, "location", "Cellar")
     assert not window.commands.redo.isEnabled()
 
