@@ -11,6 +11,7 @@ A newly shown vendor's timeline starts at its newest entry, unfiltered.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ from vrmdesk.ui.mail.importing import mail_paths
 from vrmdesk.ui.timeline.delegate import TimelineDelegate
 from vrmdesk.ui.timeline.model import ID_ROLE, Entry, TimelineModel, found_page
 from vrmdesk.ui.widgets import words
+from vrmdesk.ui.widgets.dates import show_date
 from vrmdesk.ui.widgets.icons import icon
 
 #: how long typing pauses before the find runs
@@ -144,7 +146,7 @@ class TimelineView(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(top)
         self.splitter.addWidget(self.files_box)
-        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(0, 5)  # the conversation first; its files below
         self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
@@ -188,7 +190,7 @@ class TimelineView(QWidget):
         self._find_task: Task | None = None
         self.find_edit.textChanged.connect(lambda _text: self._find_timer.start())
         self.find_edit.returnPressed.connect(self._run_find)
-        self.date = DateInput("yyyy-mm-dd")
+        self.date = DateInput(show_date(date(date.today().year, 11, 30)))  # as dates are shown
         self.date.setAccessibleName("Go to date")
         self.date.edit.setAccessibleName("Go to date")
         self.date.edit.returnPressed.connect(self.go_to_date)
