@@ -5,11 +5,12 @@
 Prints, never asserts:
 - process start to the unlock dialog shown (a fresh interpreter, median of 5): target < 1.0 s
 - after unlock (vault open), main window populated with the home dashboard: target < 500 ms
-- each timeline page fetched while scrolling the 20,000-entry timeline (p95): target < 30 ms
+- each timeline page fetched while scrolling the big vendor's timeline to its end (p95): < 30 ms
 - the vendor filter, per keystroke (p95 and max): a vendor's name typed letter by letter into
   the real filter field (``QTest.keyClicks``), each keystroke timed until the list shows the
   vendors whose name contains what is typed: target < 50 ms
-- resident memory with the vault open and every page and tab visited: target < 350 MB
+- resident memory with the vault open, every page and tab visited and that timeline scrolled to its
+  end: target < 350 MB
 - through the real entry point (``.venv/bin/vrmdesk --vault DIR``, offscreen, median of 5):
   process start to the unlock dialog shown, and Unlock pressed (key derivation with the vault's
   own Argon2id parameters included) to the main window populated; targets < 0.8 s and < 1.2 s
@@ -40,6 +41,9 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+#: timeline pages fetched at most while scrolling the big vendor's timeline to its end
+MAX_FETCHES = 10_000
 
 UNLOCK_CHILD = r"""
 import os, sys, time
@@ -375,7 +379,8 @@ def main() -> int:
         app.processEvents()
         model = page.timeline.model
         fetches = []
-        while model.canFetchMore() and len(fetches) < 400:
+        # to its end, as the issue's RSS figure asks (a cap only against a model that never ends)
+        while model.canFetchMore() and len(fetches) < MAX_FETCHES:
             t0 = time.perf_counter()
             model.fetchMore()
             fetches.append(time.perf_counter() - t0)
@@ -413,7 +418,7 @@ def main() -> int:
     rss, peak = rss_mb()
     rows.append(
         (
-            "resident memory, every page and tab visited (peak)",
+            "resident memory, every page and tab visited, the timeline scrolled to its end (peak)",
             f"{rss:.0f} MB ({peak:.0f})",
             "< 350 MB",
         )
