@@ -439,3 +439,23 @@ def test_a_website_that_is_not_a_web_address_is_refused(v, website):
     with pytest.raises(ValidationError) as err, v.session() as s:
         make_vendor(s, website=website)
     assert err.value.field == "website"
+
+
+def test_a_long_message_is_shown_cut_with_an_ellipsis_its_text_kept_one_byte_a_character(v):
+    with v.session() as s:
+        vendor = make_vendor(s)
+        records.create(
+            s,
+            m.Interaction,
+            vendor_id=vendor.id,
+            direction="inbound",
+            channel="email",
+            subject="Long",
+            body="word " * 400,
+        )
+        (entry,) = timeline.entries(s, vendor.id).items
+    assert entry.cut and entry.excerpt.endswith("…")
+    assert len(entry.excerpt) == timeline.EXCERPT_CHARS
+    # a timeline scrolled to its end holds 100,000 of these: "…" in the text would make Python
+    # keep each of them two bytes a character
+    assert entry.text.isascii() and not hasattr(entry, "__dict__")
