@@ -14,13 +14,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from vrmdesk.share.format import (
-    BundleFile,
-    WrittenBundle,
-    public_jwk_of,
-    record_uid,
-    write_bundle,
-)
+from vrmdesk.share.format import BundleFile, WrittenBundle, public_jwk_of, write_bundle
+from vrmdesk.share.layout import record_uid
 
 VAULT_ID = "test-vault"
 CREATED = "2026-11-20T10:00:00Z"

@@ -21,7 +21,7 @@ from vrmdesk.share import choices as ch
 from vrmdesk.share import disclosures, export, htmlpage, schemaorg, terms
 from vrmdesk.share import slice as sl
 from vrmdesk.share.errors import BundleError
-from vrmdesk.share.format import record_uid
+from vrmdesk.share.layout import record_uid
 from vrmdesk.share.terms import Terms
 from vrmdesk.store import demo
 from vrmdesk.store import models as m

@@ -12,10 +12,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
 from share_helpers import customer_manifest, make_bundle, sample_files
 
-from vrmdesk.share import format as fmt
 from vrmdesk.share import layout
 from vrmdesk.share.errors import BundleError
-from vrmdesk.share.format import BundleFile, bundle_id_for, manifest_bytes, record_uid, write_bundle
+from vrmdesk.share.format import BundleFile, bundle_id_for, manifest_bytes, write_bundle
+from vrmdesk.share.layout import record_uid
 from vrmdesk.share.verify import open_bundle, verify_bundle
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
@@ -152,8 +152,8 @@ def test_writer_refuses_unsafe_paths_and_wrong_ids(tmp_path: Path) -> None:
     manifest["bundle_id"] = "urn:uuid:00000000-0000-0000-0000-000000000000"
     with pytest.raises(ValueError):
         write_bundle(manifest, sample_files(), KEY, tmp_path / "x.vrmshare")
-    assert fmt.safe_file_name(3, "../../etc/pass wd") == "files/003-pass_wd"
-    assert fmt.safe_file_name(4, "C:\\x\\.hidden") == "files/004-hidden"
+    assert layout.safe_file_name(3, "../../etc/pass wd") == "files/003-pass_wd"
+    assert layout.safe_file_name(4, "C:\\x\\.hidden") == "files/004-hidden"
 
 
 def test_encrypted_bundle_round_trip(tmp_path: Path) -> None:

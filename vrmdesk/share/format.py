@@ -39,7 +39,6 @@ from vrmdesk.share.identity import canonical_public_jwk, thumbprint
 from vrmdesk.share.layout import (
     AGE_SUFFIX,
     CHUNK,
-    FILES_DIR,
     FORMAT,
     INDEX_NAME,
     JWS_TYPE,
@@ -184,22 +183,11 @@ def output_path(out_path: Path, encrypted: bool) -> Path:
     return out_path.with_name(name + (AGE_SUFFIX if encrypted else SUFFIX))
 
 
-def record_uid(vault_id: str, kind: str, record_id: int | str) -> str:
-    """A record's stable @id: the same record gets the same @id in every bundle."""
-    return f"urn:uuid:{uuid.uuid5(NS, f'{vault_id}:{kind}:{record_id}')}"
-
-
 def bundle_id_for(manifest: dict[str, Any], sender_thumbprint: str) -> str:
     """``urn:uuid:`` + uuid5(NS, thumbprint + "\\n" + SHA-256 of the manifest without bundle_id)."""
     rest = {k: v for k, v in manifest.items() if k != "bundle_id"}
     digest = hashlib.sha256(manifest_bytes(rest)).hexdigest()
     return f"urn:uuid:{uuid.uuid5(NS, sender_thumbprint + chr(10) + digest)}"
-
-
-def safe_file_name(index: int, name: str) -> str:
-    """``files/NNN-name``, the name reduced to safe characters (no separators, no dots first)."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name.replace("\\", "/")).name).lstrip("._")
-    return f"{FILES_DIR}{index:03d}-{(stem or 'file')[:150]}"
 
 
 def _private_key(key: SigningKey) -> Ed25519PrivateKey:

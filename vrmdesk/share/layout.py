@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 from vrmdesk.share.errors import BundleMalformed
 
@@ -57,3 +58,14 @@ def check_name(name: str) -> None:
             f"The bundle holds an entry {name!r} outside its layout (manifest.json, manifest.jws, "
             "index.html, files/NAME)."
         )
+
+
+def record_uid(vault_id: str, kind: str, record_id: int | str) -> str:
+    """A record's stable @id: the same record gets the same @id in every bundle."""
+    return f"urn:uuid:{uuid.uuid5(NS, f'{vault_id}:{kind}:{record_id}')}"
+
+
+def safe_file_name(index: int, name: str) -> str:
+    """``files/NNN-name``, the name reduced to safe characters (no separators, no dots first)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name.replace("\\", "/")).name).lstrip("._")
+    return f"{FILES_DIR}{index:03d}-{(stem or 'file')[:150]}"

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from vrmdesk.errors import ValidationError
 from vrmdesk.share import schemaorg, terms
-from vrmdesk.share.format import record_uid, safe_file_name
+from vrmdesk.share.layout import record_uid, safe_file_name
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import format_size
 from vrmdesk.store.services import records as rec
