@@ -184,9 +184,3 @@ def test_the_cycle_finder_finds_a_cycle():
     graph.add_import(importer="a.y", imported="a.x")
     graph.add_import(importer="a.z", imported="a.x")
     assert cycles(graph) == [["a.x", "a.y"]]
-
-
-def test_the_main_window_loads_no_signing_library_before_something_is_shared():
-    # jwcrypto takes about 0.1 s to import; the window is built right after the unlock
-    code = "import vrmdesk.ui.app.main_window\n"
-    assert loaded_after(code, ("jwcrypto", "vrmdesk.share.format")) == []
