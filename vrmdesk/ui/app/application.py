@@ -74,7 +74,7 @@ def obtain_vault(
             remembered = None
         if remembered is not None:
             return remembered, folder
-        dialog = UnlockDialog(folder, parent)
+        dialog = UnlockDialog(folder, parent, preload=_import_the_window)
         result = dialog.exec()
         if result == QDialog.DialogCode.Accepted and dialog.vault is not None:
             return dialog.vault, dialog.folder
@@ -82,6 +82,13 @@ def obtain_vault(
             folder = dialog.folder
             continue
         return None, folder
+
+
+def _import_the_window() -> None:
+    """Import the main window and its pages (modules only: no widget is made off the GUI
+    thread), on the unlock dialog's worker while the passphrase is typed, so that after the
+    unlock only building the window is left."""
+    import vrmdesk.ui.app.main_window  # noqa: F401
 
 
 def _open_remembered(folder: Path) -> Vault | None:

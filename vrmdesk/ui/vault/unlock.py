@@ -8,6 +8,7 @@ dialog shows that it is working.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,10 +54,18 @@ class UnlockDialog(QDialog):
     """``exec()`` returns Accepted with ``self.vault`` open; ``self.folder`` may have changed."""
 
     def __init__(
-        self, folder: Path, parent: QWidget | None = None, *, runner: TaskRunner | None = None
+        self,
+        folder: Path,
+        parent: QWidget | None = None,
+        *,
+        runner: TaskRunner | None = None,
+        preload: Callable[[], None] | None = None,
     ) -> None:
+        """``preload`` runs on the worker after the database library is imported, while the
+        passphrase is typed (the program imports its main window there)."""
         super().__init__(parent)
         self.setWindowTitle("Unlock vrmdesk")
+        self.preload = preload
         self.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
         self.folder = Path(folder)
         self.vault: Vault | None = None
@@ -169,7 +178,14 @@ class UnlockDialog(QDialog):
         self.passphrase.setFocus()
         if not self._warmed:  # the database library loads while the person types
             self._warmed = True
-            self.runner.start(_load_the_vault, on_error=lambda exc: None, receiver=self)
+            preload = self.preload
+
+            def warm(task: Task) -> None:
+                _load_the_vault(task)
+                if preload is not None:
+                    preload()
+
+            self.runner.start(warm, on_error=lambda exc: None, receiver=self)
 
     def _show_folder(self) -> None:
         self.where.setText(f"<b>Vault</b><br>{self.folder}")
