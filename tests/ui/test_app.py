@@ -151,14 +151,16 @@ def test_auto_lock_empties_every_view(window, qtbot):
 
 
 def test_activity_postpones_auto_lock(window, qtbot):
-    window.idle.set_interval_ms(400)
+    # keys 300 ms apart for 1.8 s against a 1 s idle limit: without the keys it would have
+    # locked; the gaps leave room for a loaded machine (each key changes the page shown)
+    window.idle.set_interval_ms(1000)
     fired = []
     window.idle.idle.connect(lambda: fired.append(True))
-    for _ in range(6):
-        qtbot.wait(100)
-        qtbot.keyClick(window.nav, Qt.Key.Key_Down)
+    for n in range(6):
+        qtbot.wait(300)
+        qtbot.keyClick(window.nav, Qt.Key.Key_Down if n % 2 == 0 else Qt.Key.Key_Up)
     assert not fired
-    qtbot.waitUntil(lambda: bool(fired), timeout=3000)
+    qtbot.waitUntil(lambda: bool(fired), timeout=5000)
 
 
 def test_reminders_come_once_per_unlocked_session(window):
