@@ -41,7 +41,7 @@ def test_a_long_section_starts_folded_with_its_count_and_opens_on_asking(home, q
     qtbot.mouseClick(section.title, Qt.MouseButton.LeftButton)  # and opened by it
     assert section.list.isVisible() and not section.is_folded
     assert SHOWN == 20 and section.list.count() == 20
-    assert "30 things need your attention" in home.headline.text()
+    assert "30 items need your attention" in home.headline.text()
     assert section.more.isVisible() and section.more.text() == "Show all 30"
     qtbot.mouseClick(section.title, Qt.MouseButton.LeftButton)  # and fold it away again
     assert not section.list.isVisible() and section.title.text() == "Warranties ending soon (30)"

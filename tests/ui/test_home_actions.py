@@ -86,7 +86,7 @@ def test_an_overdue_item_says_so_stands_out_and_comes_first(home) -> None:  # ty
     rows = home.sections["follow_ups"].list
     assert rows.item(0).font().bold() and not rows.item(1).font().bold()
     assert rows.item(0).foreground().color() != rows.item(1).foreground().color()
-    assert home.headline.text() == "4 things need your attention, 1 overdue"
+    assert home.headline.text() == "4 items need your attention, 1 overdue"
 
 
 def test_ctrl_d_on_a_follow_up_clears_its_date(home, vault, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -379,8 +379,9 @@ class HomePage(Page):
             self.headline.setText("Nothing needs your attention.")
         else:
             late = f", {overdue} overdue" if overdue else ""
+            # "item", not "thing": a thing is what the program calls something you own
             self.headline.setText(
-                f"{total} thing{'s' if total != 1 else ''} "
+                f"{total} item{'s' if total != 1 else ''} "
                 f"need{'s' if total == 1 else ''} your attention{late}"
             )
 
