@@ -7,15 +7,17 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -60,6 +62,7 @@ class InventoryDialog(QDialog):
         self.preview_label = QLabel()
         self.preview_label.setAccessibleName("Preview")
         self.preview_label.setWordWrap(True)
+        self.preview_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.status = QLabel()
         self.status.setAccessibleName("Outcome")
         self.status.setWordWrap(True)
@@ -87,8 +90,13 @@ class InventoryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
-        layout.addWidget(self.preview_label)
-        layout.addStretch(1)
+        # many locations make a long list: it scrolls instead of growing the dialog off screen
+        scroll = QScrollArea()
+        scroll.setWidget(self.preview_label)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumHeight(180)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
@@ -118,10 +126,11 @@ class InventoryDialog(QDialog):
             self.preview_label.setText("No thing matches these filters: there is nothing to list.")
         else:
             noun = "thing" if totals.count == 1 else "things"
-            lines = [f"<b>{totals.count} {noun}</b>", *totals.lines()]
+            lines = totals.lines()
             if totals.unpriced:
                 lines.append(f"Without a price: {totals.unpriced}")
-            self.preview_label.setText("<br>".join(_escape(line) for line in lines))
+            body = "<br>".join(_escape(line) for line in lines)
+            self.preview_label.setText(f"<b>{totals.count} {noun}</b>, totals:<br>{body}")
         self._enable()
 
     def _enable(self) -> None:
