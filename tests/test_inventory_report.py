@@ -227,16 +227,19 @@ def _peak(vault: Vault, out: Path) -> tuple[int, inventory.Written]:
 
 def test_five_thousand_things_stream_in_flat_memory(vault: Vault, tmp_path: Path) -> None:
     """Peak memory is counted (tracemalloc), not timed: going from 500 to 5,000 things adds
-    only the PDF's own page content, a few hundred bytes a thing, never the records."""
+    only the PDF's own page content, a few hundred bytes a thing, never the records (a first
+    run, not counted, loads the modules and fonts)."""
     _add_things(vault, 500)
+    _peak(vault, tmp_path / "warm.pdf")  # the first run loads modules and fonts: not counted
     small, _ = _peak(vault, tmp_path / "small.pdf")
     _add_things(vault, 4500, first=500)
     large, written = _peak(vault, tmp_path / "large.pdf")
     assert written.things == 5000 and written.pages > 400
     assert written.totals.count == 5000
     per_thing = (large - small) / 4500
-    assert per_thing < 2048, f"{per_thing:.0f} bytes a thing"
-    assert large < 64 * 1024 * 1024
+    # ~500 bytes a thing are fpdf2's page content; keeping each thing's record would be ~2 KB
+    assert per_thing < 1024, f"{per_thing:.0f} bytes a thing"
+    assert large < 16 * 1024 * 1024
 
 
 def test_the_same_selection_as_a_signed_bundle_with_the_receipts(
@@ -340,7 +343,7 @@ def test_bad_input_is_one_line_and_writes_nothing(
     code, _, err = _run(capsys, closed, "report", "inventory", "--out", "inv.pdf", *argv)
     assert code == 1
     assert err.count("\n") == 1 and words in err and "Traceback" not in err
-    assert not (work / "x.vrmshare").exists()
+    assert not list(work.iterdir())  # neither the PDF nor the bundle
 
 
 def test_a_missing_folder_is_one_line(

@@ -40,6 +40,9 @@ def cmd_inventory(args: argparse.Namespace) -> int:
         raise CliError(f"{out} is a folder: give a file name for the PDF.")
     filters = inventory.Filters(location=args.location or "", category=args.category or "")
     with open_vault(args, readonly=not args.bundle) as vault:
+        if args.bundle:  # a bundle that would be refused is refused before the PDF is written
+            with vault.session() as session:
+                inventory.check_bundle(session, args.insurer, args.sender_name)
         written = inventory.write_pdf(vault, filters, out)
         for note in written.skipped_images:
             print(printable(note))

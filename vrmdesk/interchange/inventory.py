@@ -440,6 +440,17 @@ def write_bundle(
     )
 
 
+def check_bundle(session: Session, insurer: str, sender: str | None = None) -> None:
+    """Refuse before anything is written: an insurer that is not a vendor of the vault, or no
+    sender name to sign as."""
+    from vrmdesk.share import export
+    from vrmdesk.store.services import records
+
+    records.find_vendor(session, insurer)
+    if not (sender or "").strip() and not export.sender_name(session):
+        raise ValidationError(export.NO_SENDER, field="sender_name")
+
+
 def insurer_choices(session: Session) -> Sequence[str]:
     """The names of the vendors a bundle can go to (for a picker)."""
     return list(session.scalars(select(m.Vendor.name).order_by(m.Vendor.name)))
