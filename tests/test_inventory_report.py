@@ -353,3 +353,21 @@ def test_a_missing_folder_is_one_line(
         capsys, closed, "report", "inventory", "--out", str(tmp_path / "no" / "inv.pdf")
     )
     assert code == 1 and "does not exist" in err and err.count("\n") == 1
+
+
+@needs_pdftotext
+def test_long_and_non_latin_names_are_shortened_not_a_crash(vault: Vault, tmp_path: Path) -> None:
+    with vault.session() as s:
+        records.create(
+            s,
+            m.Asset,
+            name="Чайник 電気ケトル",
+            model="X" * 200,
+            serial_number="S" * 200,
+            location="Кухня",
+        )
+    out = tmp_path / "inventory.pdf"
+    written = inventory.write_pdf(vault, Filters(), out)
+    text = pdf_text(out)
+    assert written.things == 1 and "Model: XXXX" in text and "..." in text
+    assert "X" * 200 not in text

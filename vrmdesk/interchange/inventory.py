@@ -284,6 +284,16 @@ def _latin(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+def _fit(pdf: Any, text: str, width: float) -> str:
+    """``text`` in Latin-1, shortened with "..." to fit ``width`` in the current font."""
+    text = _latin(text)
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "...") > width:
+        text = text[: max(len(text) - max(len(text) // 8, 1), 0)]
+    return text + "..."
+
+
 def _detail(line: Line) -> tuple[str, str, str]:
     made = " | ".join(
         part
@@ -333,7 +343,11 @@ def write_pdf(
         pdf.add_page()
         pdf.set_font("helvetica", "B", 14)
         pdf.cell(
-            width, 8, _latin(f"Inventory: {filters.describe()}"), new_x="LMARGIN", new_y="NEXT"
+            width,
+            8,
+            _fit(pdf, f"Inventory: {filters.describe()}", width),
+            new_x="LMARGIN",
+            new_y="NEXT",
         )
         pdf.set_font("helvetica", "", 8)
         pdf.cell(
@@ -365,11 +379,12 @@ def write_pdf(
             pdf.set_xy(text_x, top)
             pdf.set_font("helvetica", "B", 10)
             title = f"{line.name} ({line.category})" if line.category else line.name
-            pdf.cell(width - THUMB_MM - 3, 5, _latin(title), new_x="LEFT", new_y="NEXT")
+            text_w = width - THUMB_MM - 3
+            pdf.cell(text_w, 5, _fit(pdf, title, text_w), new_x="LEFT", new_y="NEXT")
             pdf.set_font("helvetica", "", 8)
             for text in (*_detail(line), note):
                 if text:
-                    pdf.cell(width - THUMB_MM - 3, 4, _latin(text), new_x="LEFT", new_y="NEXT")
+                    pdf.cell(text_w, 4, _fit(pdf, text, text_w), new_x="LEFT", new_y="NEXT")
             if note:
                 skipped.append(f"{line.name}: {note}")
             pdf.set_xy(pdf.l_margin, top + ROW_MM)
@@ -404,7 +419,7 @@ def _totals_page(pdf: object, width: float, totals: Totals) -> None:
     for text in totals.lines():
         if pdf.get_y() + 6 > pdf.h - pdf.b_margin:
             pdf.add_page()
-        pdf.cell(width, 6, _latin(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(width, 6, _fit(pdf, text, width), new_x="LMARGIN", new_y="NEXT")
 
 
 # -- the signed bundle --------------------------------------------------------------------------
