@@ -12,7 +12,9 @@ the vault), so the insurer can check that nothing was altered.
 Memory: things are read in batches of :data:`BATCH` (with their warranties and images, one
 query each per batch), an image is decoded one at a time and only a small JPEG thumbnail of it is
 kept; what grows with the number of things is fpdf2's compressed page content (a few hundred
-bytes a thing) and the thumbnails. An empty selection is refused (:class:`NothingToList`): an
+bytes a thing) and the thumbnails. Text is set in DejaVu Sans where it is installed (any Latin, Greek or Cyrillic name), else in
+the core Helvetica (Latin-1; other characters become "?"); a line too wide is shortened with
+"...". An empty selection is refused (:class:`NothingToList`): an
 insurer gains nothing from a report that lists nothing.
 """
 
@@ -279,14 +281,50 @@ def _thumbnail_of(vault: Vault, session: Session, attachment_id: int) -> tuple[b
 
 
 # -- the PDF ------------------------------------------------------------------------------------
+#: folders where a DejaVu Sans (Unicode: Latin, Greek, Cyrillic, …) may be installed
+FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu"),
+    Path("/usr/share/fonts/TTF"),
+    Path("/usr/local/share/fonts"),
+    Path("/Library/Fonts"),
+    Path.home() / "Library" / "Fonts",
+)
+
+
+def _use_font(pdf: Any) -> bool:
+    """Register DejaVu Sans as ``body`` when it is installed (True); else the core Helvetica,
+    which shows Latin-1 only."""
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            try:
+                pdf.add_font("body", "", str(regular))
+                pdf.add_font("body", "B", str(bold))
+            except Exception:  # an unreadable font file: the core font will do
+                continue
+            return True
+    return False
+
+
+def _close_fonts(pdf: Any) -> None:
+    """fpdf2 reads a TrueType font lazily and leaves its file open: close it."""
+    for font in getattr(pdf, "fonts", {}).values():
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.close()
+
+
 def _latin(text: str) -> str:
     """The core PDF fonts show Latin-1: anything else becomes '?'."""
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def _fit(pdf: Any, text: str, width: float) -> str:
-    """``text`` in Latin-1, shortened with "..." to fit ``width`` in the current font."""
-    text = _latin(text)
+    """``text`` shortened with "..." to fit ``width`` in the current font (in Latin-1 when the
+    font is a core one)."""
+    if not getattr(pdf, "unicode_font", False):
+        text = _latin(text)
     if pdf.get_string_width(text) <= width:
         return text
     while text and pdf.get_string_width(text + "...") > width:
@@ -338,10 +376,12 @@ def write_pdf(
     totals = Totals()
     skipped: list[str] = []
     width = pdf.w - pdf.l_margin - pdf.r_margin
+    pdf.unicode_font = _use_font(pdf)  # type: ignore[attr-defined]
+    family = "body" if pdf.unicode_font else "helvetica"  # type: ignore[attr-defined]
 
     def heading() -> None:
         pdf.add_page()
-        pdf.set_font("helvetica", "B", 14)
+        pdf.set_font(family, "B", 14)
         pdf.cell(
             width,
             8,
@@ -349,73 +389,76 @@ def write_pdf(
             new_x="LMARGIN",
             new_y="NEXT",
         )
-        pdf.set_font("helvetica", "", 8)
+        pdf.set_font(family, "", 8)
         pdf.cell(
             width, 5, f"As of {on:%Y-%m-%d}; page {pdf.page_no()}", new_x="LMARGIN", new_y="NEXT"
         )
         pdf.ln(2)
 
-    with vault.session() as session:
-        total = preview(session, filters).count
-        refuse_empty(session, filters, total)
-        heading()
-        for done, line in enumerate(lines(session, filters, on), start=1):
-            if pdf.get_y() + ROW_MM > pdf.h - pdf.b_margin:
-                heading()
-            top = pdf.get_y()
-            note = ""
-            if line.image_id is not None:
-                thumb, note = _thumbnail_of(vault, session, line.image_id)
-                if thumb is not None:
-                    pdf.image(
-                        io.BytesIO(thumb),
-                        x=pdf.l_margin,
-                        y=top,
-                        w=THUMB_MM,
-                        keep_aspect_ratio=True,
-                        h=THUMB_MM,
-                    )
-            text_x = pdf.l_margin + THUMB_MM + 3
-            pdf.set_xy(text_x, top)
-            pdf.set_font("helvetica", "B", 10)
-            title = f"{line.name} ({line.category})" if line.category else line.name
-            text_w = width - THUMB_MM - 3
-            pdf.cell(text_w, 5, _fit(pdf, title, text_w), new_x="LEFT", new_y="NEXT")
-            pdf.set_font("helvetica", "", 8)
-            for text in (*_detail(line), note):
-                if text:
-                    pdf.cell(text_w, 4, _fit(pdf, text, text_w), new_x="LEFT", new_y="NEXT")
-            if note:
-                skipped.append(f"{line.name}: {note}")
-            pdf.set_xy(pdf.l_margin, top + ROW_MM)
-            totals.add(line.location, line.price_minor, line.currency)
-            if progress is not None:
-                progress(done, total)
-    _totals_page(pdf, width, totals)
-    partial = out_path.with_name(f".{out_path.name}.partial")
     try:
-        pdf.output(str(partial))
-        partial.replace(out_path)
+        with vault.session() as session:
+            total = preview(session, filters).count
+            refuse_empty(session, filters, total)
+            heading()
+            for done, line in enumerate(lines(session, filters, on), start=1):
+                if pdf.get_y() + ROW_MM > pdf.h - pdf.b_margin:
+                    heading()
+                top = pdf.get_y()
+                note = ""
+                if line.image_id is not None:
+                    thumb, note = _thumbnail_of(vault, session, line.image_id)
+                    if thumb is not None:
+                        pdf.image(
+                            io.BytesIO(thumb),
+                            x=pdf.l_margin,
+                            y=top,
+                            w=THUMB_MM,
+                            keep_aspect_ratio=True,
+                            h=THUMB_MM,
+                        )
+                text_x = pdf.l_margin + THUMB_MM + 3
+                pdf.set_xy(text_x, top)
+                pdf.set_font(family, "B", 10)
+                title = f"{line.name} ({line.category})" if line.category else line.name
+                text_w = width - THUMB_MM - 3
+                pdf.cell(text_w, 5, _fit(pdf, title, text_w), new_x="LEFT", new_y="NEXT")
+                pdf.set_font(family, "", 8)
+                for text in (*_detail(line), note):
+                    if text:
+                        pdf.cell(text_w, 4, _fit(pdf, text, text_w), new_x="LEFT", new_y="NEXT")
+                if note:
+                    skipped.append(f"{line.name}: {note}")
+                pdf.set_xy(pdf.l_margin, top + ROW_MM)
+                totals.add(line.location, line.price_minor, line.currency)
+                if progress is not None:
+                    progress(done, total)
+        _totals_page(pdf, width, totals, family)
+        partial = out_path.with_name(f".{out_path.name}.partial")
+        try:
+            pdf.output(str(partial))
+            partial.replace(out_path)
+        finally:
+            partial.unlink(missing_ok=True)
     finally:
-        partial.unlink(missing_ok=True)
+        _close_fonts(pdf)
     return Written(out_path, totals.count, pdf.page_no(), totals, tuple(skipped))
 
 
-def _totals_page(pdf: object, width: float, totals: Totals) -> None:
+def _totals_page(pdf: object, width: float, totals: Totals, family: str) -> None:
     from fpdf import FPDF
 
     assert isinstance(pdf, FPDF)
     pdf.add_page()
-    pdf.set_font("helvetica", "B", 14)
+    pdf.set_font(family, "B", 14)
     pdf.cell(width, 8, "Totals", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 10)
+    pdf.set_font(family, "", 10)
     pdf.cell(width, 6, f"Things listed: {totals.count}", new_x="LMARGIN", new_y="NEXT")
     if totals.unpriced:
         pdf.cell(width, 6, f"Without a price: {totals.unpriced}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.set_font("helvetica", "B", 10)
+    pdf.set_font(family, "B", 10)
     pdf.cell(width, 6, "Per location, in each currency", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 10)
+    pdf.set_font(family, "", 10)
     for text in totals.lines():
         if pdf.get_y() + 6 > pdf.h - pdf.b_margin:
             pdf.add_page()
