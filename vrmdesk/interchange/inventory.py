@@ -12,7 +12,9 @@ the vault), so the insurer can check that nothing was altered.
 Memory: things are read in batches of :data:`BATCH` (with their warranties and images, one
 query each per batch), an image is decoded one at a time and only a small JPEG thumbnail of it is
 kept; what grows with the number of things is fpdf2's compressed page content (a few hundred
-bytes a thing) and the thumbnails. Text is set in DejaVu Sans where it is installed (any Latin, Greek or Cyrillic name), else in
+bytes a thing) and the thumbnails.
+
+Text is set in DejaVu Sans where it is installed (any Latin, Greek or Cyrillic name), else in
 the core Helvetica (Latin-1; other characters become "?"); a line too wide is shortened with
 "...". An empty selection is refused (:class:`NothingToList`): an
 insurer gains nothing from a report that lists nothing.
