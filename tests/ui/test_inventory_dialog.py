@@ -103,3 +103,15 @@ def test_cancel_leaves_no_file(dialog, qtbot, tmp_path: Path, monkeypatch) -> No
     qtbot.waitUntil(lambda: not dialog.controller.tasks.running_work(), timeout=30000)
     assert not out.exists() and not list(tmp_path.glob(".*partial"))
     assert "Cancelled" in dialog.status.text() and dialog.pdf_button.isEnabled()
+
+
+def test_the_dialog_starts_from_the_pages_filters(controller, qtbot) -> None:  # type: ignore[no-untyped-def]
+    page = ThingsPage(controller, Preferences())
+    qtbot.addWidget(page)
+    page.show()
+    choose(qtbot, page.location_combo, "Kitchen")
+    qtbot.mouseClick(page.inventory_button, Qt.MouseButton.LeftButton)
+    dialog = page.findChild(InventoryDialog)
+    assert dialog.location_combo.currentText() == "Kitchen"
+    assert dialog.category_combo.currentIndex() == 0
+    assert "4 things" in dialog.preview_label.text()

@@ -39,7 +39,15 @@ class InventoryDialog(QDialog):
     written = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, controller: VaultController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        controller: VaultController,
+        parent: QWidget | None = None,
+        *,
+        location: str = "",
+        category: str = "",
+    ) -> None:
+        """``location`` and ``category``: the filters to start with (the Things page's)."""
         super().__init__(parent)
         self.controller = controller
         self.busy = False
@@ -58,6 +66,8 @@ class InventoryDialog(QDialog):
         self.location_combo.addItems([ALL_LOCATIONS, *locations])
         self.category_combo.addItems([ALL_CATEGORIES, *categories])
         self.insurer_combo.addItems([NO_INSURER, *insurers])
+        for combo, start in ((self.location_combo, location), (self.category_combo, category)):
+            combo.setCurrentIndex(max(combo.findText(start), 0) if start else 0)
 
         self.preview_label = QLabel()
         self.preview_label.setAccessibleName("Preview")

@@ -371,8 +371,12 @@ class ThingsPage(Page):
 
     # -- commands ----------------------------------------------------------------------------
     def open_inventory(self) -> InventoryDialog:
-        """Inventory for the insurer… (modeless, so a test or a person can drive it)."""
-        dialog = InventoryDialog(self.controller, self)
+        """Inventory for the insurer… (modeless), starting from the page's filters."""
+        location, category = (
+            combo.currentText() if combo.currentIndex() > 0 else ""
+            for combo in (self.location_combo, self.category_combo)
+        )
+        dialog = InventoryDialog(self.controller, self, location=location, category=category)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
