@@ -35,6 +35,7 @@ PURPOSES: dict[str, str] = {
     "support_case": "Support case",
     "registration": "Registration",
     "quote_request": "Quote request",
+    "insurance_claim": "Insurance claim",
     "other": "Other",
 }
 ALLOWED_USES: dict[str, str] = {

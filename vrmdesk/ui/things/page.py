@@ -27,6 +27,7 @@ from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.pages import Page
 from vrmdesk.ui.core.preferences import Preferences
+from vrmdesk.ui.things.inventory_dialog import InventoryDialog
 from vrmdesk.ui.things.models import (
     ID_ROLE,
     ROW_PADDING,
@@ -82,6 +83,11 @@ class ThingsPage(Page):
         self.count_label.setAccessibleName("Number of things shown")
         self.new_button = QPushButton(icon("plus"), "&New thing…")
         self.new_button.clicked.connect(self.new_asset)
+        self.inventory_button = QPushButton("Inventory for the ins&urer…")
+        self.inventory_button.setToolTip(
+            "A PDF of your things with totals, and the same as a signed bundle with the receipts"
+        )
+        self.inventory_button.clicked.connect(self.open_inventory)
         bar = QHBoxLayout()
         # mnemonics: the menu bar has F, E, V, H; the files tab uses A, C, O, R, V
         for text, widget in (
@@ -97,6 +103,7 @@ class ThingsPage(Page):
         bar.addWidget(self.tag_combo)
         bar.addWidget(self.count_label)
         bar.addStretch(0)
+        bar.addWidget(self.inventory_button)
         bar.addWidget(self.new_button)
 
         self.model = AssetTableModel(self)
@@ -363,6 +370,17 @@ class ThingsPage(Page):
             self.panel.select(kind, record_id)
 
     # -- commands ----------------------------------------------------------------------------
+    def open_inventory(self) -> InventoryDialog:
+        """Inventory for the insurer… (modeless), starting from the page's filters."""
+        location, category = (
+            combo.currentText() if combo.currentIndex() > 0 else ""
+            for combo in (self.location_combo, self.category_combo)
+        )
+        dialog = InventoryDialog(self.controller, self, location=location, category=category)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
     def new_asset(self) -> None:
         from vrmdesk.ui.editors.record_editor import edit_record
 
