@@ -6,6 +6,7 @@
     share.py      share export / verify / open / keygen / reply / import / identity
     interchange.py  import csv, export csv (other programs' formats)
     mail.py       import mail, mail unsorted / assign / dismiss / me
+    requests.py   request new / list / extend / answered / reminder / complaint
 
 Exit status: 0 success, 1 a failure with a one-line reason on standard error, 2 a usage error.
 The command line never imports Qt: the desktop application is started by the ``vrmdesk``
@@ -22,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from vrmdesk import __version__
-from vrmdesk.cli import interchange, mail, records, share, vault
+from vrmdesk.cli import interchange, mail, records, requests, share, vault
 from vrmdesk.cli.common import (
     NEW_PASSPHRASE_ENV,
     PASSPHRASE_ENV,
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     share.add_parsers(sub, common)
     interchange.add_parsers(sub, common)
     mail.add_parsers(sub, common)
+    requests.add_parsers(sub, common)
     return parser
 
 
