@@ -99,7 +99,7 @@ def test_no_known_address_prints_what_is_missing_and_records_nothing(folder, cap
     ],
 )
 def test_refusals_are_one_line_with_status_1(folder, capsys, argv, says):
-    code, out, err = run(capsys, folder, *argv)
+    code, _, err = run(capsys, folder, *argv)
     assert code == 1 and says in err and err.count("\n") == 1 and "Traceback" not in err
 
 
