@@ -243,6 +243,7 @@ def test_recording_it_sent_makes_a_rights_request_ticket_with_the_letter_on_the_
         assert ticket.vendor_id == acme and ticket.title.startswith("Data-rights request: access")
         assert ticket.status == m.TicketStatus.WAITING_ON_VENDOR
         assert ticket.opened_on == date(2027, 1, 31)
+        assert ticket.title == "Data-rights request: access (GDPR), due 2027-02-28"
         assert ticket.follow_up_on == date(2027, 2, 21)  # a week before the deadline
         assert rights.request_of_ticket(s, ticket.id) is not None
         (sent,) = s.scalars(select(m.Interaction).where(m.Interaction.ticket_id == ticket.id))
@@ -275,6 +276,7 @@ def test_an_extension_within_the_first_month(vault, sent_on_31_january):
         request = rights.extend(s, sent_on_31_january, on=date(2027, 2, 28))
         assert request.extended_due_on == date(2027, 4, 30)
         assert request.ticket.follow_up_on == date(2027, 4, 23)
+        assert request.ticket.title.endswith("(GDPR), due 2027-04-30")
         (row,) = rights.list_requests(s, on=date(2027, 3, 15))
         assert (row.state, row.to_json()["extended_due"]) == ("extended", "2027-04-30")
         with pytest.raises(ValidationError, match="already extended on 2027-02-28"):

@@ -310,9 +310,10 @@ def draft(
     )
 
 
-def _title(letter: Draft | m.RightsRequest) -> str:
+def _title(letter: Draft | m.RightsRequest, due: date) -> str:
+    """The ticket's title, with the deadline in force (shown wherever tickets are listed)."""
     chosen = law(letter.law)
-    return f"Data-rights request: {RIGHT_TITLES[letter.right]} ({chosen.short})"
+    return f"Data-rights request: {RIGHT_TITLES[letter.right]} ({chosen.short}), due {due}"
 
 
 def record_sent(session: Session, letter: Draft) -> m.RightsRequest:
@@ -331,7 +332,7 @@ def record_sent(session: Session, letter: Draft) -> m.RightsRequest:
         session,
         m.Ticket,
         vendor_id=letter.vendor_id,
-        title=_title(letter),
+        title=_title(letter, letter.due_on),
         status=m.TicketStatus.WAITING_ON_VENDOR,
         opened_on=letter.sent_on,
         follow_up_on=letter.due_on - timedelta(days=REMIND_DAYS_BEFORE),
@@ -413,6 +414,7 @@ def extend(session: Session, request_id: int, on: date | None = None) -> m.Right
     request.extended_on = on
     request.extended_due_on = chosen.extended_due(request.counted_from)
     request.ticket.follow_up_on = request.extended_due_on - timedelta(days=REMIND_DAYS_BEFORE)
+    request.ticket.title = _title(request, request.extended_due_on)
     session.flush()
     return request
 
