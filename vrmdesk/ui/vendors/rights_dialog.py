@@ -76,6 +76,9 @@ class RightsDialog(QDialog):
         self.received.set_date(self.today)
         self.received.edit.setAccessibleName("Date received")
         self.received.setEnabled(False)
+        for field in (self.sent, self.received):
+            field.extra.addWidget(field.understood)
+            field.extra.addStretch(1)
         form = QFormLayout()
         form.addRow("&Right:", self.right)
         form.addRow("&Law:", self.law)
