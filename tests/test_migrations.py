@@ -150,3 +150,35 @@ def test_a_vault_from_schema_0004_upgrades_with_its_data(tmp_path: Path):
             assert after.count("warranties") == before.count("warranties") - 1
             receipt = s.query(m.Attachment).first()
             assert receipt is not None and vault.attachments.read_bytes(receipt)
+
+
+def test_a_vault_at_schema_0005_upgrades_and_takes_rights_requests(tmp_path: Path):
+    """A vault at 0005 (the demo data, downgraded) opened by this one: the backup is taken, the
+    new table is there, and its vendors' tickets stay as they were beside a new rights request."""
+    import shutil
+
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from vrmdesk.store.services import rights
+
+    folder = tmp_path / "old"
+    shutil.copytree(FIXTURES / "vault-0004", folder)
+    with Vault.open(folder, "fixture passphrase") as vault:
+        with vault.engine.begin() as conn:
+            command.downgrade(migrate._config(conn), "0005")
+        with vault.engine.connect() as conn:
+            assert migrate.current_revision(conn) == "0005"
+            assert "rights_requests" not in inspect(conn).get_table_names()
+    with Vault.open(folder, "fixture passphrase") as vault:
+        assert "before-migration-from-0005" in [b.reason for b in backup.list_backups(vault)]
+        with vault.engine.connect() as conn:
+            assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
+        with vault.session() as s:
+            tickets = s.query(m.Ticket).count()
+            vendor = s.query(m.Vendor).filter(m.Vendor.name == "Bosch Home Appliances").one()
+            letter = rights.draft(s, vendor.id, "access", "gdpr", sent=date(2026, 11, 30))
+            rights.record_sent(s, letter)
+        with vault.session() as s:
+            assert s.query(m.Ticket).count() == tickets + 1
+            assert s.query(m.RightsRequest).one().due_on == date(2026, 12, 30)

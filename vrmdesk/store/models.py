@@ -626,3 +626,35 @@ RECORD_TYPES: tuple[type[Record], ...] = (
 )
 RECORD_BY_KIND: dict[str, type[Record]] = {cls.kind: cls for cls in RECORD_TYPES}
 RECORD_BY_CODE: dict[int, type[Record]] = {cls.kind_code: cls for cls in RECORD_TYPES}
+
+
+class RightsRequest(Base):
+    """What makes a ticket one of kind "rights request": a data-rights letter sent to its vendor.
+
+    ``law`` names a law file of :mod:`vrmdesk.store.rights_laws` (``gdpr``, ``uk-gdpr``,
+    ``ccpa``), ``right`` one of its rights. The deadline is counted from ``counted_from``: the
+    day sent, or the day a posted letter was received (``received``). ``due_on`` is the legal
+    deadline, ``extended_due_on`` the extended one once the vendor claimed more time
+    (``extended_on``); ``confirm_by`` the day a confirmation of receipt is due (CCPA).
+    """
+
+    __tablename__ = "rights_requests"
+
+    id: Mapped[intpk]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), unique=True
+    )
+    law: Mapped[str] = mapped_column(String(32))
+    right: Mapped[str] = mapped_column(String(32))
+    sent_on: Mapped[date]
+    counted_from: Mapped[date]
+    received: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_on: Mapped[date] = mapped_column(index=True)
+    extended_on: Mapped[date | None]
+    extended_due_on: Mapped[date | None]
+    confirm_by: Mapped[date | None]
+    answered_on: Mapped[date | None]
+    letter: Mapped[text]
+
+    ticket: Mapped[Ticket] = relationship()

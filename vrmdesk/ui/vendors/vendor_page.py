@@ -151,12 +151,19 @@ class VendorPage(QWidget):
         self.write_button.setAccessibleName("Write e-mail to this vendor")
         self.write_button.setToolTip("A new message in your mail program, to the vendor's address")
         self.write_button.clicked.connect(self.write_email)
+        self.rights_button = QPushButton(icon("ticket"), "Data-rights re&quest…")
+        self.rights_button.setAccessibleName("Data-rights request to this vendor")
+        self.rights_button.setToolTip(
+            "A letter asking for access, erasure … under GDPR, UK GDPR or CCPA, with its deadline"
+        )
+        self.rights_button.clicked.connect(self.rights_request)
         header = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(self.title)
         names.addWidget(self.subtitle)
         header.addLayout(names, 1)
         header.addWidget(self.write_button)
+        header.addWidget(self.rights_button)
         header.addWidget(self.share_button)
         header.addWidget(self.edit_button)
         header.addWidget(self.delete_button)
@@ -343,6 +350,7 @@ class VendorPage(QWidget):
         self.shared.set_vendor(vendor_id)
         self.edit_button.setEnabled(True)
         self.write_button.setEnabled(True)
+        self.rights_button.setEnabled(True)
         self.delete_button.setEnabled(True)
         self.share_button.setEnabled(True)
 
@@ -431,6 +439,7 @@ class VendorPage(QWidget):
         self.tabs.setCurrentIndex(0)
         self.edit_button.setEnabled(False)
         self.write_button.setEnabled(False)
+        self.rights_button.setEnabled(False)
         self.delete_button.setEnabled(False)
         self.share_button.setEnabled(False)
 
@@ -438,6 +447,14 @@ class VendorPage(QWidget):
     def write_email(self) -> None:
         if self.vendor_id is not None:
             message_actions.write_email(self, self.controller, "vendor", self.vendor_id)
+
+    def rights_request(self) -> QWidget | None:
+        """The data-rights request dialog for this vendor (the letter, its deadline)."""
+        if self.vendor_id is None:
+            return None
+        from vrmdesk.ui.vendors.rights_dialog import open_rights_dialog
+
+        return open_rights_dialog(self, self.controller, self.vendor_id)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.vendor_id is not None and mail_paths(event.mimeData()):

@@ -1,0 +1,152 @@
+"""The vendor page's "Data-rights request…": choose, preview, record as sent, follow up."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox
+
+from vrmdesk.store import models as m
+from vrmdesk.store.services import records, tickets
+from vrmdesk.ui.core.preferences import Preferences
+from vrmdesk.ui.editors.dates import format_date
+from vrmdesk.ui.tickets.page import TicketsPage
+from vrmdesk.ui.vendors.page import VendorsPage
+from vrmdesk.ui.vendors.rights_dialog import RightsDialog
+
+pytestmark = pytest.mark.usefixtures("private_settings")
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def page(controller, qtbot):
+    vendors = VendorsPage(controller, Preferences())
+    qtbot.addWidget(vendors)
+    vendors.resize(1200, 800)
+    vendors.show()
+    controller.notify({"*"})
+    return vendors
+
+
+def vendor_id(controller, name: str) -> int:
+    with controller.session() as s:
+        return records.find_vendor(s, name).id
+
+
+def open_dialog(page, controller, qtbot, name: str) -> RightsDialog:
+    page.show_vendor(vendor_id(controller, name))
+    qtbot.mouseClick(page.page.rights_button, LEFT)
+    dialog = page.page.findChild(RightsDialog)
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+def type_date(qtbot, field, day: date) -> None:
+    """Click into the field, select all of it, type the date."""
+    field.edit.setFocus()
+    qtbot.keyClick(field.edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(field.edit, format_date(day))
+
+
+def test_the_letter_is_previewed_and_recorded_as_a_ticket_on_the_timeline(page, controller, qtbot):
+    dialog = open_dialog(page, controller, qtbot, "Bosch Home Appliances")
+    sent = date.today() - timedelta(days=2)
+    qtbot.keyClicks(dialog.right, "Erasure")
+    assert dialog.right.currentData() == "erasure"
+    type_date(qtbot, dialog.sent, sent)
+    assert dialog.letter is not None and dialog.letter.sent_on == sent
+    text = dialog.preview.toPlainText()
+    assert "Article 17" in text and "service@bosch-home.example" in text
+    assert f"Legal deadline: {dialog.letter.due_on}" in dialog.deadline.text()
+    qtbot.mouseClick(dialog.copy_button, LEFT)
+    assert QGuiApplication.clipboard().text() == text
+    assert dialog.mail_url().startswith("mailto:service@bosch-home.example?subject=")
+
+    qtbot.mouseClick(dialog.record_button, LEFT)
+    assert dialog.requests.rowCount() == 1
+    assert dialog.requests.item(0, 5).text() == "waiting"
+    vp = page.page
+    model = vp.tickets.model
+    titles = [model.index(r, 0).data() for r in range(model.rowCount())]
+    (title,) = [t for t in titles if t.startswith("Data-rights request: erasure")]
+    assert title.endswith(f"due {dialog.letter.due_on}")
+    with controller.session() as s:
+        (ticket,) = s.query(m.Ticket).filter(m.Ticket.title == title).all()
+        (letter,) = tickets.conversation(s, ticket.id).entries
+        assert not letter.inbound and "Article 17" in letter.subject
+        assert "Bosch Home Appliances" in letter.text
+
+    tickets_page = TicketsPage(controller, Preferences())
+    qtbot.addWidget(tickets_page)
+    tickets_page.show()
+    listed = [tickets_page.model.row(r).title for r in range(tickets_page.model.rowCount())]
+    assert title in listed
+
+    qtbot.mouseClick(dialog.extend_button, LEFT)
+    assert dialog.requests.item(0, 5).text() == "extended"
+    assert dialog.requests.item(0, 4).text() != ""
+    qtbot.mouseClick(dialog.answered_button, LEFT)
+    assert dialog.requests.item(0, 5).text() == "answered"
+    assert not dialog.extend_button.isEnabled() and not dialog.answered_button.isEnabled()
+
+
+def test_a_posted_letter_counts_from_the_day_received(page, controller, qtbot):
+    dialog = open_dialog(page, controller, qtbot, "Bosch Home Appliances")
+    type_date(qtbot, dialog.sent, date(2026, 1, 29))
+    qtbot.mouseClick(dialog.posted, LEFT)
+    assert dialog.received.isEnabled()
+    type_date(qtbot, dialog.received, date(2026, 1, 31))
+    assert dialog.letter is not None and dialog.letter.due_on == date(2026, 2, 28)
+    assert "2026-02-28" in dialog.deadline.text()
+
+
+def test_the_ccpa_has_no_restriction_and_the_dialog_says_so(page, controller, qtbot):
+    dialog = open_dialog(page, controller, qtbot, "Bosch Home Appliances")
+    qtbot.keyClicks(dialog.law, "CCPA")
+    qtbot.keyClicks(dialog.right, "Restriction")
+    assert "no right to restriction" in dialog.preview.toPlainText()
+    assert not dialog.record_button.isEnabled() and not dialog.pdf_button.isEnabled()
+    qtbot.keyClick(dialog.right, Qt.Key.Key_Home)  # the first: access
+    assert "1798.110" in dialog.preview.toPlainText() and dialog.record_button.isEnabled()
+    assert "confirmation of receipt by" in dialog.deadline.text()
+
+
+def test_a_vendor_with_no_address_cannot_be_recorded(page, controller, qtbot):
+    with controller.session() as s:
+        records.create(s, m.Vendor, name="Nowhere Ltd")
+    controller.notify({"vendor"})
+    dialog = open_dialog(page, controller, qtbot, "Nowhere Ltd")
+    assert "an address for Nowhere Ltd" in dialog.preview.toPlainText()
+    assert not dialog.record_button.isEnabled() and not dialog.mail_button.isEnabled()
+    with controller.session() as s:
+        assert s.query(m.RightsRequest).count() == 0
+
+
+def test_save_as_pdf(page, controller, qtbot, tmp_path: Path):
+    dialog = open_dialog(page, controller, qtbot, "Bosch Home Appliances")
+    saved = dialog.save_pdf(str(tmp_path / "letter.pdf"))
+    assert saved is not None and saved.read_bytes().startswith(b"%PDF-")
+
+
+def test_an_overdue_request_drafts_a_reminder_and_a_complaint_and_refuses_a_late_extension(
+    page, controller, qtbot, monkeypatch
+):
+    dialog = open_dialog(page, controller, qtbot, "Bosch Home Appliances")
+    type_date(qtbot, dialog.sent, date.today() - timedelta(days=70))
+    qtbot.mouseClick(dialog.record_button, LEFT)
+    assert dialog.requests.item(0, 5).text() == "overdue"
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    qtbot.mouseClick(dialog.extend_button, LEFT)
+    assert warned and "after the first period ended on" in warned[0]
+    assert dialog.requests.item(0, 5).text() == "overdue"
+    qtbot.mouseClick(dialog.reminder_button, LEFT)
+    assert "I have had no answer" in dialog.preview.toPlainText()
+    qtbot.mouseClick(dialog.complaint_button, LEFT)
+    assert "To the data protection supervisory authority" in dialog.preview.toPlainText()
+    assert not dialog.record_button.isEnabled()
