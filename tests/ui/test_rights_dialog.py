@@ -17,6 +17,7 @@ from vrmdesk.ui.editors.dates import format_date
 from vrmdesk.ui.tickets.page import TicketsPage
 from vrmdesk.ui.vendors.page import VendorsPage
 from vrmdesk.ui.vendors.rights_dialog import RightsDialog
+from vrmdesk.ui.widgets.dates import show_date
 
 pytestmark = pytest.mark.usefixtures("private_settings")
 
@@ -62,7 +63,7 @@ def test_the_letter_is_previewed_and_recorded_as_a_ticket_on_the_timeline(page, 
     assert dialog.letter is not None and dialog.letter.sent_on == sent
     text = dialog.preview.toPlainText()
     assert "Article 17" in text and "service@bosch-home.example" in text
-    assert f"Legal deadline: {dialog.letter.due_on}" in dialog.deadline.text()
+    assert f"Legal deadline: {show_date(dialog.letter.due_on)}" in dialog.deadline.text()
     qtbot.mouseClick(dialog.copy_button, LEFT)
     assert QGuiApplication.clipboard().text() == text
     assert dialog.mail_url().startswith("mailto:service@bosch-home.example?subject=")
@@ -102,7 +103,7 @@ def test_a_posted_letter_counts_from_the_day_received(page, controller, qtbot):
     assert dialog.received.isEnabled()
     type_date(qtbot, dialog.received, date(2026, 1, 31))
     assert dialog.letter is not None and dialog.letter.due_on == date(2026, 2, 28)
-    assert "2026-02-28" in dialog.deadline.text()
+    assert "28 Feb 2026" in dialog.deadline.text()  # as every date is shown
 
 
 def test_the_ccpa_has_no_restriction_and_the_dialog_says_so(page, controller, qtbot):

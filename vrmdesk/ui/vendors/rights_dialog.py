@@ -38,6 +38,7 @@ from vrmdesk.mail.outgoing import mailto_url
 from vrmdesk.store.services import rights
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.dates import DateInput
+from vrmdesk.ui.widgets.dates import show_date
 
 LAW_TITLES = {"gdpr": "GDPR (EU)", "uk-gdpr": "UK GDPR", "ccpa": "CCPA/CPRA (California)"}
 
@@ -188,9 +189,11 @@ class RightsDialog(QDialog):
         else:
             letter = self.letter
             confirm = (
-                f" · confirmation of receipt by {letter.confirm_by}" if letter.confirm_by else ""
+                f" · confirmation of receipt by {show_date(letter.confirm_by)}"
+                if letter.confirm_by
+                else ""
             )
-            self.deadline.setText(f"Legal deadline: {letter.due_on}{confirm}")
+            self.deadline.setText(f"Legal deadline: {show_date(letter.due_on)}{confirm}")
             self.preview.setPlainText(letter.text)
         has_letter = self.letter is not None
         for button in (self.pdf_button, self.copy_button):
@@ -242,7 +245,7 @@ class RightsDialog(QDialog):
             QMessageBox.warning(self, "Not recorded", str(exc))
             return None
         self.controller.notify(
-            {"ticket", "interaction"}, f"Recorded the data-rights request, due {due}."
+            {"ticket", "interaction"}, f"Recorded the data-rights request, due {show_date(due)}."
         )
         self.load_requests()
         return request_id
@@ -256,9 +259,9 @@ class RightsDialog(QDialog):
             cells = [
                 rights.RIGHT_TITLES[row.right],
                 LAW_TITLES.get(row.law, row.law),
-                str(row.sent),
-                str(row.due),
-                str(row.extended_due or ""),
+                show_date(row.sent),
+                show_date(row.due),
+                show_date(row.extended_due),
                 row.state,
             ]
             for column, cell in enumerate(cells):

@@ -15,7 +15,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import NotFound
@@ -137,6 +145,10 @@ class VendorPage(QWidget):
         self.title.setAccessibleName("Vendor name")
         self.subtitle = QLabel()
         self.subtitle.setAccessibleName("Vendor kind and status")
+        # the header's buttons keep their size and the name gives way (its whole text is in
+        # the tooltip and the vendor list), so the page fits a 1200-pixel window
+        for label in (self.title, self.subtitle):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.edit_button = QPushButton(icon("edit"), "Edi&t vendor…")
         self.edit_button.setAccessibleName("Edit vendor")
         self.edit_button.clicked.connect(self.edit_vendor)
@@ -366,6 +378,7 @@ class VendorPage(QWidget):
             return False
         card = self.card
         self.title.setText(card.name)
+        self.title.setToolTip(card.name)
         since = f" · customer since {show_month(card.since)}" if card.since else ""
         self.subtitle.setText(
             f"{views.label(card.vendor_kind)} · {views.label(card.status)}{since}"
