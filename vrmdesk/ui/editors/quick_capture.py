@@ -20,7 +20,6 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -59,6 +58,7 @@ from vrmdesk.ui.editors.form_rows import (
     on_ctrl_enter,
     report_save_error,
 )
+from vrmdesk.ui.widgets import buttons
 from vrmdesk.ui.widgets.icons import icon
 
 
@@ -285,15 +285,7 @@ class QuickCaptureDialog(QDialog):
 
         self.general_error = ErrorLabel()
         self.general_error.label.setAccessibleName("Problem")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setText("&Save")
-        save.setDefault(True)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Cancel")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = buttons.save_cancel(self, self.save)
         hint = QLabel("Enter saves.")
         hint.setEnabled(False)
         bottom = QHBoxLayout()

@@ -44,6 +44,7 @@ from vrmdesk.ui.editors.specs import (
     load_choices,
 )
 from vrmdesk.ui.files.panel import AttachmentsPanel
+from vrmdesk.ui.widgets import buttons
 from vrmdesk.ui.widgets.words import NOUNS
 
 
@@ -106,15 +107,8 @@ class RecordEditor(QDialog):
 
         self.general_error = ErrorLabel()
         self.general_error.label.setAccessibleName("Problem")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
+        self.buttons = buttons.save_cancel(self, self.save)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("&Save")
-        self.save_button.setDefault(True)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Cancel")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         bottom = QHBoxLayout()
         if any(spec.required for spec in self.specs):
             legend = QLabel("* required")

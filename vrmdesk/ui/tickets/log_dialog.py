@@ -12,7 +12,6 @@ from html import escape
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -35,6 +34,7 @@ from vrmdesk.ui.editors.form_rows import (
     report_save_error,
 )
 from vrmdesk.ui.editors.quick_capture import DirectionField
+from vrmdesk.ui.widgets import buttons
 
 #: the fields of the lower part, which change the ticket rather than make the interaction
 TICKET_FIELDS = ("status", "follow_up_on")
@@ -91,15 +91,7 @@ class LogDialog(QDialog):
 
         self.general_error = ErrorLabel()
         self.general_error.label.setAccessibleName("Problem")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setText("&Save")
-        save.setDefault(True)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Cancel")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = buttons.save_cancel(self, self.save)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.buttons)

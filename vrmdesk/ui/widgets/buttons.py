@@ -6,13 +6,23 @@
   the program's (``widgets/icons.py``). :func:`install_style` sets it on the application.
 - :func:`ask_action`: a question answered by the action's name ("Delete vendor") or Cancel,
   never Yes/No.
+- :func:`save_cancel`: the Save (default) and Cancel buttons of an editing dialog.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QProxyStyle, QStyle, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QMessageBox,
+    QProxyStyle,
+    QStyle,
+    QWidget,
+)
 
 
 class AppStyle(QProxyStyle):
@@ -44,3 +54,17 @@ def ask_action(
     box.setEscapeButton(keep)
     box.exec()
     return box.clickedButton() is do
+
+
+def save_cancel(dialog: QDialog, save: Callable[[], object]) -> QDialogButtonBox:
+    """ "&Save" (the default button: Enter saves) calling ``save``, "&Cancel" rejecting."""
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    save_button = box.button(QDialogButtonBox.StandardButton.Save)
+    save_button.setText("&Save")
+    save_button.setDefault(True)
+    box.button(QDialogButtonBox.StandardButton.Cancel).setText("&Cancel")
+    box.accepted.connect(save)
+    box.rejected.connect(dialog.reject)
+    return box
