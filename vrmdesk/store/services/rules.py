@@ -411,3 +411,19 @@ DEFAULT_ORDER: dict[type[m.Record], tuple[Any, ...]] = {
     m.ServiceEvent: (m.ServiceEvent.performed_on.desc(), m.ServiceEvent.id.desc()),
     m.Registration: (m.Registration.registered_on.desc(), m.Registration.id.desc()),
 }
+
+
+class TicketState:
+    """What a row showing a ticket can say of it: open or not, its follow-up due (a mixin for
+    the plain rows of the ticket lists; the row holds ``status`` and ``follow_up_on``)."""
+
+    status: str
+    follow_up_on: date | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {s.value for s in m.OPEN_TICKET_STATUSES}
+
+    def follow_up_due(self, on: date | None = None) -> bool:
+        on = on or today()
+        return self.is_open and self.follow_up_on is not None and self.follow_up_on <= on

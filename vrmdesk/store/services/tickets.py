@@ -51,7 +51,7 @@ class TicketFilter:
 
 
 @dataclass(frozen=True)
-class TicketListRow:
+class TicketListRow(rules.TicketState):
     id: int
     title: str
     reference: str
@@ -62,14 +62,6 @@ class TicketListRow:
     thing: str
     opened_on: date
     follow_up_on: date | None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in {s.value for s in m.OPEN_TICKET_STATUSES}
-
-    def follow_up_due(self, on: date | None = None) -> bool:
-        on = on or rules.today()
-        return self.is_open and self.follow_up_on is not None and self.follow_up_on <= on
 
 
 def _state(value: str) -> list[m.TicketStatus]:
@@ -246,7 +238,7 @@ def thing_choices(session: Session, vendor_id: int | None = None) -> list[tuple[
 
 # -- one ticket --------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class TicketDetail:
+class TicketDetail(rules.TicketState):
     id: int
     title: str
     reference: str
@@ -260,14 +252,6 @@ class TicketDetail:
     thing: str
     notes: str
     tags: tuple[str, ...]
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in {s.value for s in m.OPEN_TICKET_STATUSES}
-
-    def follow_up_due(self, on: date | None = None) -> bool:
-        on = on or rules.today()
-        return self.is_open and self.follow_up_on is not None and self.follow_up_on <= on
 
 
 def ticket_detail(session: Session, ticket_id: int) -> TicketDetail:

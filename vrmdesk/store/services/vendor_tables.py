@@ -93,7 +93,7 @@ def vendor_things(
 
 
 @dataclass(frozen=True)
-class TicketRow:
+class TicketRow(rules.TicketState):
     id: int
     title: str
     reference: str
@@ -104,14 +104,6 @@ class TicketRow:
     thing: str
     messages: int
     last_message: datetime | None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in {s.value for s in m.OPEN_TICKET_STATUSES}
-
-    def follow_up_due(self, on: date | None = None) -> bool:
-        on = on or rules.today()
-        return self.is_open and self.follow_up_on is not None and self.follow_up_on <= on
 
 
 def vendor_tickets(

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.errors import ValidationError, VrmError
 from vrmdesk.store.attachments import MAX_SIZE, format_size
-from vrmdesk.store.services import editing, files, things, tickets
+from vrmdesk.store.services import editing, things, tickets
 from vrmdesk.store.services.editing import Captured
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.controller import VaultController
@@ -195,26 +195,12 @@ def capture_with_files(
 ) -> Captured | None:
     """Record the interaction and attach the files to it in one transaction (None: cancelled,
     and nothing of it is kept)."""
-    from vrmdesk.ui.files.jobs import ProgressReader
+    from vrmdesk.ui.files.jobs import attach_in
 
-    total = sum(size for _, size in paths)
     try:
         with vault.session() as session:
             captured = tickets.capture(session, values)
-            done = 0
-            for path, size in paths:
-                with path.open("rb") as handle:
-                    reader = ProgressReader(handle, task, done, total, f"Encrypting {path.name}…")
-                    files.attach(
-                        session,
-                        vault.attachments,
-                        "interaction",
-                        captured.id,
-                        reader,
-                        name=path.name,
-                        max_size=max_size,
-                    )
-                done += size
+            attach_in(session, task, vault, "interaction", captured.id, paths, max_size)
     except Cancelled:
         return None
     return captured

@@ -10,12 +10,15 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from vrmdesk.store.services import files
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.tasks import Cancelled, Task
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 #: progress is reported in thousandths (a byte count overflows a progress bar's int)
 STEPS = 1000
@@ -45,6 +48,34 @@ def chunk_progress(task: Task, total: int, label: str) -> Callable[[int], None]:
     return on_chunk
 
 
+def attach_in(
+    session: Session,
+    task: Task,
+    vault: Vault,
+    kind: str,
+    record_id: int,
+    paths: list[tuple[Path, int]],
+    max_size: int,
+) -> None:
+    """Attach ``(path, size)`` files to a record inside ``session``'s unit of work, with
+    progress; ``Cancelled`` (from the progress) leaves the caller's transaction to roll back."""
+    total = sum(size for _, size in paths)
+    done = 0
+    for path, size in paths:
+        with path.open("rb") as handle:
+            reader = ProgressReader(handle, task, done, total, f"Encrypting {path.name}…")
+            files.attach(
+                session,
+                vault.attachments,
+                kind,
+                record_id,
+                reader,
+                name=path.name,
+                max_size=max_size,
+            )
+        done += size
+
+
 def attach_files(
     task: Task,
     vault: Vault,
@@ -54,23 +85,9 @@ def attach_files(
     max_size: int,
 ) -> int | None:
     """Attach ``(path, size)`` files to a record in one transaction: a cancel attaches none."""
-    total = sum(size for _, size in paths)
     try:
         with vault.session() as session:
-            done = 0
-            for path, size in paths:
-                with path.open("rb") as handle:
-                    reader = ProgressReader(handle, task, done, total, f"Encrypting {path.name}…")
-                    files.attach(
-                        session,
-                        vault.attachments,
-                        kind,
-                        record_id,
-                        reader,
-                        name=path.name,
-                        max_size=max_size,
-                    )
-                done += size
+            attach_in(session, task, vault, kind, record_id, paths, max_size)
     except Cancelled:
         return None
     return len(paths)
