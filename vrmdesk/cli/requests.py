@@ -36,12 +36,13 @@ def iso_date(text: str) -> date:
 
 
 def _write_letter(path: Path, letter_text: str) -> None:
+    from vrmdesk.fileutil import atomic_write_bytes
     from vrmdesk.store.services import rights
 
     if path.suffix.lower() == ".pdf":
         rights.letter_pdf(letter_text, path)
-    else:
-        path.write_text(letter_text + "\n", encoding="utf-8")
+    else:  # whole or not at all, like every file vrmdesk writes
+        atomic_write_bytes(path, (letter_text + "\n").encode("utf-8"))
 
 
 def cmd_new(args: argparse.Namespace) -> int:

@@ -33,6 +33,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from vrmdesk.errors import AttachmentError, ValidationError
+from vrmdesk.interchange.output import atomic_output
 from vrmdesk.store import models as m
 from vrmdesk.store.services import rules, things
 
@@ -435,12 +436,8 @@ def write_pdf(
                 if progress is not None:
                     progress(done, total)
         _totals_page(pdf, width, totals, family)
-        partial = out_path.with_name(f".{out_path.name}.partial")
-        try:
-            pdf.output(str(partial))
-            partial.replace(out_path)
-        finally:
-            partial.unlink(missing_ok=True)
+        with atomic_output(out_path, what="the inventory") as handle:  # whole or none
+            handle.write(bytes(pdf.output()))
     finally:
         _close_fonts(pdf)
     return Written(out_path, totals.count, pdf.page_no(), totals, tuple(skipped))

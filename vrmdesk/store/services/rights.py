@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import NotFound, ValidationError
+from vrmdesk.fileutil import atomic_write_bytes
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 
@@ -564,7 +565,7 @@ def letter_pdf(letter_text: str, path: Path | None = None) -> bytes:
     pdf.multi_cell(0, 5.5, _latin1(letter_text))
     data = bytes(pdf.output())
     if path is not None:
-        path.write_bytes(data)
+        atomic_write_bytes(path, data)  # a full disk leaves no half a letter behind
     return data
 
 
