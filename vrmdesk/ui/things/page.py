@@ -83,9 +83,10 @@ class ThingsPage(Page):
         self.count_label.setAccessibleName("Number of things shown")
         self.new_button = QPushButton(icon("plus"), "&New thing…")
         self.new_button.clicked.connect(self.new_asset)
-        self.inventory_button = QPushButton("Inventory for the ins&urer…")
+        self.inventory_button = QPushButton("Ins&urer's inventory…")  # short: the filter keeps room
         self.inventory_button.setToolTip(
-            "A PDF of your things with totals, and the same as a signed bundle with the receipts"
+            "The inventory for an insurer: a PDF of your things with totals, and the same as a "
+            "signed bundle with the receipts"
         )
         self.inventory_button.clicked.connect(self.open_inventory)
         bar = QHBoxLayout()

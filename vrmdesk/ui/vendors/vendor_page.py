@@ -163,7 +163,7 @@ class VendorPage(QWidget):
         self.write_button.setAccessibleName("Write e-mail to this vendor")
         self.write_button.setToolTip("A new message in your mail program, to the vendor's address")
         self.write_button.clicked.connect(self.write_email)
-        self.rights_button = QPushButton(icon("ticket"), "Data-rights re&quest…")
+        self.rights_button = QPushButton(icon("ticket"), "Rights re&quest…")
         self.rights_button.setAccessibleName("Data-rights request to this vendor")
         self.rights_button.setToolTip(
             "A letter asking for access, erasure … under GDPR, UK GDPR or CCPA, with its deadline"
