@@ -129,9 +129,10 @@ def build(
 
 
 def child_export(folder: Path, out: Path, encrypt_to: str | None = None) -> dict[str, float]:
+    from vrmshare.terms import Terms
+
     from vrmdesk.share import export
     from vrmdesk.share import slice as sl
-    from vrmdesk.share.terms import Terms
     from vrmdesk.store.services import records
     from vrmdesk.store.vault import Vault
 
@@ -162,7 +163,7 @@ def child_export(folder: Path, out: Path, encrypt_to: str | None = None) -> dict
 
 
 def child_verify(bundle: Path) -> dict[str, float]:
-    from vrmdesk.share import verify
+    from vrmshare import verify
 
     before = vm_hwm_kib()
     started = time.perf_counter()
@@ -259,9 +260,9 @@ def main() -> None:
         report_export("plain", exported, floor)
         report_export("encrypted", encrypted, floor)
         try:
-            import vrmdesk.share.verify  # noqa: F401
+            import vrmshare.verify  # noqa: F401
         except ImportError:
-            print("verify: vrmdesk.share.verify is not there yet")
+            print("verify: vrmshare.verify is not there yet")
         else:
             verified = run_child("verify", str(bundle))
             print(

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from vrmdesk.share.format import BundleFile, WrittenBundle, public_jwk_of, write_bundle
-from vrmdesk.share.layout import record_uid
+from vrmshare.format import BundleFile, WrittenBundle, public_jwk_of, write_bundle
+from vrmshare.layout import record_uid
 
 VAULT_ID = "test-vault"
 CREATED = "2026-11-20T10:00:00Z"
@@ -340,7 +339,7 @@ def hostile_bundle(
     """
     import json
 
-    from vrmdesk.share.format import prepare_manifest
+    from vrmshare.format import prepare_manifest
 
     files = sample_files() if files is None else files
     final = prepare_manifest(manifest or customer_manifest(), files, key)

@@ -10,10 +10,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from share_helpers import customer_manifest, sample_files
-
-from vrmdesk.share import layout
-from vrmdesk.share.format import BundleFile, write_bundle
-from vrmdesk.share.verify import verify_bundle
+from vrmshare import layout
+from vrmshare.format import BundleFile, write_bundle
+from vrmshare.verify import verify_bundle
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 

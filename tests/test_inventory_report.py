@@ -245,7 +245,7 @@ def test_five_thousand_things_stream_in_flat_memory(vault: Vault, tmp_path: Path
 def test_the_same_selection_as_a_signed_bundle_with_the_receipts(
     vault: Vault, house: dict[str, int], tmp_path: Path
 ) -> None:
-    from vrmdesk.share import verify
+    from vrmshare import verify
 
     out = tmp_path / "claim.vrmshare"
     result = inventory.write_bundle(vault, Filters(location="Living room"), "Acme Insurance", out)

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from vrmshare.identity import canonical_public_jwk, safety_number, thumbprint
 
 from vrmdesk.cli import main
-from vrmdesk.share.identity import canonical_public_jwk, safety_number, thumbprint
 
 
 def _thumb(seed: int) -> str:

@@ -14,15 +14,16 @@ from typing import Any
 import jsonschema
 import pytest
 from sqlalchemy import func, select
+from vrmshare import terms
+from vrmshare.errors import BundleError
+from vrmshare.layout import record_uid
+from vrmshare.terms import Terms
 
 from vrmdesk import cli
 from vrmdesk.errors import AttachmentError, ValidationError, VrmError
 from vrmdesk.share import choices as ch
-from vrmdesk.share import disclosures, export, htmlpage, schemaorg, terms
+from vrmdesk.share import disclosures, export, htmlpage, schemaorg
 from vrmdesk.share import slice as sl
-from vrmdesk.share.errors import BundleError
-from vrmdesk.share.layout import record_uid
-from vrmdesk.share.terms import Terms
 from vrmdesk.store import demo
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
@@ -30,7 +31,7 @@ from vrmdesk.store.vault import Vault
 
 PASSPHRASE = "correct horse"  # the vault fixture's (tests/conftest.py)
 
-SCHEMA = Path(__file__).parents[1] / "vrmdesk/share/schema/manifest.schema.json"
+SCHEMA = Path(__file__).parents[1] / "packages/vrmshare/vrmshare/schema/manifest.schema.json"
 CREATED = "2026-05-01T08:30:00Z"
 BOSCH = "Bosch Home Appliances"
 
@@ -550,7 +551,7 @@ def test_choices_checks_and_selection(demo_vault: Vault, bosch: int) -> None:
 
 
 def test_the_verifier_accepts_an_export(demo_vault: Vault, bosch: int, tmp_path: Path) -> None:
-    from vrmdesk.share import verify
+    from vrmshare import verify
 
     with demo_vault.session() as session:
         selection = sl.everything(session, bosch, redact={"price"})

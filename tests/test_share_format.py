@@ -11,12 +11,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
 from share_helpers import customer_manifest, make_bundle, sample_files
-
-from vrmdesk.share import layout
-from vrmdesk.share.errors import BundleError
-from vrmdesk.share.format import BundleFile, bundle_id_for, manifest_bytes, write_bundle
-from vrmdesk.share.layout import record_uid
-from vrmdesk.share.verify import open_bundle, verify_bundle
+from vrmshare import layout
+from vrmshare.errors import BundleError
+from vrmshare.format import BundleFile, bundle_id_for, manifest_bytes, write_bundle
+from vrmshare.layout import record_uid
+from vrmshare.verify import open_bundle, verify_bundle
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 
@@ -196,8 +195,7 @@ def test_open_refuses_a_bad_bundle_and_leaves_no_folder(tmp_path: Path) -> None:
 
 def test_schema_is_valid_draft_2020_12() -> None:
     from jsonschema import Draft202012Validator
-
-    from vrmdesk.share.verify import SCHEMA_PATH
+    from vrmshare.verify import SCHEMA_PATH
 
     schema = json.loads(SCHEMA_PATH.read_text())
     Draft202012Validator.check_schema(schema)

@@ -30,10 +30,9 @@ from share_helpers import (
     sample_files,
     zip_entries,
 )
-
-from vrmdesk.share.errors import BundleError
-from vrmdesk.share.verify import load_identities, open_bundle, verify_bundle
-from vrmdesk.text import printable_json
+from vrmshare.errors import BundleError
+from vrmshare.text import printable_json
+from vrmshare.verify import load_identities, open_bundle, verify_bundle
 
 _DIR = Path(tempfile.mkdtemp(prefix="vrmshare-fuzz-"))
 atexit.register(shutil.rmtree, _DIR, True)

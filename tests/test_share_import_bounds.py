@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from share_helpers import hostile_bundle, run_vrmdesk, sample_files, uid, vault_bundle
 from sqlalchemy import select
+from vrmshare.errors import BundleError
+from vrmshare.reply import ReplyContent, build_reply_manifest, keygen, load_signing_key
+from vrmshare.verify import verify_bundle
 
-from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import ensure_identity
 from vrmdesk.share.importer import import_reply
-from vrmdesk.share.reply import ReplyContent, build_reply_manifest, keygen, load_signing_key
-from vrmdesk.share.verify import verify_bundle
 from vrmdesk.store import models as m
 from vrmdesk.store.vault import Vault
 

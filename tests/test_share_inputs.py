@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
 from share_helpers import attach_to_a_thing, make_bundle, run_vrmdesk, sample_files
 from sqlalchemy import func, select
+from vrmshare.errors import BundleError
+from vrmshare.verify import load_identities, verify_bundle
 
-from vrmdesk.share.errors import BundleError
-from vrmdesk.share.verify import load_identities, verify_bundle
 from vrmdesk.store import models as m
 from vrmdesk.store.vault import Vault
 

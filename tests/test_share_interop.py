@@ -16,8 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk, jws
 from pyrage import x25519
 from share_helpers import make_bundle
-
-from vrmdesk.share.verify import verify_bundle
+from vrmshare.verify import verify_bundle
 
 KEY = Ed25519PrivateKey.generate()
 

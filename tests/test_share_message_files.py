@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from vrmshare import verify
+from vrmshare.terms import Terms
 
 from vrmdesk.share import choices as ch
-from vrmdesk.share import export, verify
+from vrmdesk.share import export
 from vrmdesk.share import slice as sl
-from vrmdesk.share.terms import Terms
 from vrmdesk.store import demo
 from vrmdesk.store import models as m
 from vrmdesk.store.services import files, records

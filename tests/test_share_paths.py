@@ -15,10 +15,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
 from share_helpers import attach_to_a_thing, make_bundle, run_vrmdesk
+from vrmshare.verify import verify_bundle
 
 from vrmdesk.errors import VrmError
 from vrmdesk.share import export
-from vrmdesk.share.verify import verify_bundle
 from vrmdesk.store.vault import Vault
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))

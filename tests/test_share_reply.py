@@ -12,13 +12,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
 from share_helpers import make_bundle, uid, vault_bundle
 from sqlalchemy import func, select
+from vrmshare.errors import BundleError, BundleForged, ReplyRefused
+from vrmshare.reply import ReplyContent, ReplyError, keygen, load_signing_key, write_reply
+from vrmshare.verify import verify_bundle
 
 from vrmdesk import cli as share_cli
-from vrmdesk.share.errors import BundleError, BundleForged, ReplyRefused
 from vrmdesk.share.identity import ensure_identity
 from vrmdesk.share.importer import import_reply
-from vrmdesk.share.reply import ReplyContent, ReplyError, keygen, load_signing_key, write_reply
-from vrmdesk.share.verify import verify_bundle
 from vrmdesk.store import models as m
 from vrmdesk.store.vault import Vault
 
@@ -363,8 +363,9 @@ def test_cli_reply_and_import(vault: Vault, tmp_path: Path, shared, capsys, monk
 
 
 def test_errors_are_one_class_tree() -> None:
+    from vrmshare import errors
+
     from vrmdesk.errors import VrmError
-    from vrmdesk.share import errors
 
     for name in (
         "BundleForged",
@@ -391,8 +392,9 @@ def demo_vault(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_end_to_end_with_the_real_export(demo_vault: Vault, tmp_path: Path) -> None:
     """The customer's export (issue 4, export side) -> vendor verify + reply -> import."""
     export = pytest.importorskip("vrmdesk.share.export")
+    from vrmshare.terms import Terms
+
     from vrmdesk.share import slice as sl
-    from vrmdesk.share.terms import Terms
 
     with demo_vault.session() as s:
         ticket = s.scalar(
@@ -450,8 +452,8 @@ def test_odd_records_in_a_signed_reply_are_handled(
     vault: Vault, tmp_path: Path, shared, vendor_key: Path
 ) -> None:  # type: ignore[no-untyped-def]
     """A reply made by another program: odd values are tolerated or ignored, never a crash."""
-    from vrmdesk.share.format import write_bundle
-    from vrmdesk.share.reply import build_reply_manifest
+    from vrmshare.format import write_bundle
+    from vrmshare.reply import build_reply_manifest
 
     key = load_signing_key(vendor_key)
     original = verify_bundle(shared[0].path)

@@ -15,18 +15,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
 from share_helpers import central_offsets as _central_offsets
 from share_helpers import customer_manifest, make_bundle
-
-from vrmdesk.share import format as fmt
-from vrmdesk.share import layout
-from vrmdesk.share.errors import (
+from vrmshare import format as fmt
+from vrmshare import layout
+from vrmshare.errors import (
     BundleError,
     BundleForged,
     BundleMalformed,
     BundleTooLarge,
     BundleWrongRecipient,
 )
-from vrmdesk.share.format import manifest_bytes, public_jwk_of, sign_manifest
-from vrmdesk.share.verify import load_identities, verify_bundle
+from vrmshare.format import manifest_bytes, public_jwk_of, sign_manifest
+from vrmshare.verify import load_identities, verify_bundle
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 
@@ -265,7 +264,7 @@ def test_zip_bomb_ratio(good: Path, tmp_path: Path) -> None:
 
 
 def test_total_over_the_cap(good: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vrmdesk.share import zipcheck
+    from vrmshare import zipcheck
 
     monkeypatch.setattr(zipcheck, "MAX_TOTAL_UNCOMPRESSED", 1000)
     entries = [*entries_of(good), ("files/002-big.txt", b"x" * 2000)]
@@ -273,7 +272,7 @@ def test_total_over_the_cap(good: Path, tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_too_many_entries(good: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vrmdesk.share import zipcheck
+    from vrmshare import zipcheck
 
     monkeypatch.setattr(zipcheck, "MAX_ENTRIES", 4)
     entries = entries_of(good) + [(f"files/{i:03d}-x.txt", b"x") for i in range(2, 5)]

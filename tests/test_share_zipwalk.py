@@ -27,9 +27,8 @@ from share_helpers import (
     sample_files,
     zip_entries,
 )
-
-from vrmdesk.share.errors import BundleError, BundleMalformed
-from vrmdesk.share.verify import open_bundle, verify_bundle
+from vrmshare.errors import BundleError, BundleMalformed
+from vrmshare.verify import open_bundle, verify_bundle
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 LOCAL = struct.Struct("<4sHHHHHIIIHH")

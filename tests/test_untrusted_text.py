@@ -27,22 +27,23 @@ from share_helpers import (
     vault_bundle,
 )
 from sqlalchemy import func, select
-
-from vrmdesk.share.errors import BundleError, BundleMalformed
-from vrmdesk.share.format import b64url, public_jwk_of
-from vrmdesk.share.identity import ensure_identity, thumbprint
-from vrmdesk.share.importer import import_reply
-from vrmdesk.share.reply import (
+from vrmshare.errors import BundleError, BundleMalformed
+from vrmshare.format import b64url, public_jwk_of
+from vrmshare.identity import thumbprint
+from vrmshare.reply import (
     ReplyContent,
     build_reply_manifest,
     keygen,
     load_signing_key,
     write_reply,
 )
-from vrmdesk.share.verify import verify_bundle
+from vrmshare.text import printable, printable_json
+from vrmshare.verify import verify_bundle
+
+from vrmdesk.share.identity import ensure_identity
+from vrmdesk.share.importer import import_reply
 from vrmdesk.store import models as m
 from vrmdesk.store.vault import Vault
-from vrmdesk.text import printable, printable_json
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 PASSPHRASE = "correct horse"
@@ -330,7 +331,7 @@ def test_the_earliest_and_a_leap_day_pass(tmp_path: Path) -> None:
 
 
 def test_the_schema_checks_created_with_a_format_checker(tmp_path: Path) -> None:
-    from vrmdesk.share.verify import validate_manifest
+    from vrmshare.verify import validate_manifest
 
     manifest = json.loads(
         json.dumps(verify_bundle(make_bundle(tmp_path / "g.vrmshare", KEY).path).manifest)

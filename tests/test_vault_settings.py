@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from vrmshare.terms import Terms
 
 from vrmdesk.errors import BackupError, ValidationError, WrongPassphrase
 from vrmdesk.share import export
 from vrmdesk.share import slice as sl
-from vrmdesk.share.terms import Terms
 from vrmdesk.store import backup, keys
 from vrmdesk.store import models as m
 from vrmdesk.store.services import dashboard, records, views

@@ -1,7 +1,10 @@
 """Errors a person can read.
 
 Every error that can reach a user carries a message written for that user; callers catch by
-meaning, and the command line prints ``str(error)`` as its one-line reason.
+meaning, and the command line prints ``str(error)`` as its one-line reason. The base of them
+all, and the errors the bundle format shares with vrmdesk (ValidationError, NotFound,
+StorageError, DiskFull), are the ``vrmshare`` distribution's (:mod:`vrmshare.errors`), named here
+too so that vrmdesk code imports every error from one place.
 
     VrmError                      anything vrmdesk reports to a person
     ├── VaultError                the vault as a whole
@@ -23,9 +26,26 @@ meaning, and the command line prints ``str(error)`` as its one-line reason.
 
 from __future__ import annotations
 
+from vrmshare.errors import DiskFull, NotFound, StorageError, ValidationError, VrmError
 
-class VrmError(Exception):
-    """Base of every error with a message meant for a person."""
+__all__ = [
+    "AttachmentError",
+    "BackupError",
+    "DiskFull",
+    "InUseError",
+    "KeyringUnavailable",
+    "NotFound",
+    "StorageError",
+    "ValidationError",
+    "VaultDamaged",
+    "VaultError",
+    "VaultExists",
+    "VaultInUse",
+    "VaultLocked",
+    "VaultNotFound",
+    "VrmError",
+    "WrongPassphrase",
+]
 
 
 class VaultError(VrmError):
@@ -64,29 +84,9 @@ class BackupError(VrmError):
     pass
 
 
-class ValidationError(VrmError):
-    """A record was refused. ``field`` names the offending field where there is one."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class NotFound(ValidationError):
-    pass
-
-
 class InUseError(VrmError):
     pass
 
 
 class AttachmentError(VrmError):
-    pass
-
-
-class StorageError(VrmError):
-    """The operating system refused a read or write; the message says what and where."""
-
-
-class DiskFull(StorageError):
     pass

@@ -187,7 +187,9 @@ def test_enter_in_the_passphrase_field_unlocks(qtbot, tmp_path):
 def test_my_signing_key_shows_its_fingerprint_and_saves_the_public_jwk(window, qtbot, tmp_path):
     import json
 
-    from vrmdesk.share.identity import ensure_identity, thumbprint
+    from vrmshare.identity import thumbprint
+
+    from vrmdesk.share.identity import ensure_identity
     from vrmdesk.ui.share.identity import IdentityDialog
 
     dialog = IdentityDialog(window.controller, window)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from vrmshare.terms import Terms
 
 from vrmdesk.share import export
 from vrmdesk.share import slice as sl
-from vrmdesk.share.terms import Terms
 from vrmdesk.store import models as m
 from vrmdesk.ui.share.disclosures import DisclosuresView
 from vrmdesk.ui.widgets.dates import show_datetime

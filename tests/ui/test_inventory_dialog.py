@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from vrmshare import verify
 
-from vrmdesk.share import verify
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.things.inventory_dialog import InventoryDialog
 from vrmdesk.ui.things.page import ThingsPage

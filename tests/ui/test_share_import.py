@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
 from share_helpers import vault_bundle
 from sqlalchemy import func, select
+from vrmshare.reply import ReplyContent, keygen, load_signing_key, write_reply
+from vrmshare.verify import verify_bundle
 
 from vrmdesk.share.identity import ensure_identity
-from vrmdesk.share.reply import ReplyContent, keygen, load_signing_key, write_reply
-from vrmdesk.share.verify import verify_bundle
 from vrmdesk.store import models as m
 from vrmdesk.ui.share.import_reply import ReplyImport, import_reply_dialog
 
@@ -135,7 +135,7 @@ def test_no_qt_in_the_share_core() -> None:
     import sys
 
     code = (
-        "import sys, vrmdesk.share.verify, vrmdesk.share.reply, vrmdesk.share.importer, "
+        "import sys, vrmshare.verify, vrmshare.reply, vrmdesk.share.importer, "
         "vrmdesk.cli.share; assert not any(n.startswith('PySide6') for n in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

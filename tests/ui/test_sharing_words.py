@@ -9,10 +9,11 @@ from pathlib import Path
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from share_helpers import vault_bundle
 from sqlalchemy import select
+from vrmshare.identity import safety_number
+from vrmshare.reply import ReplyContent, keygen, load_signing_key, write_reply
+from vrmshare.verify import verify_bundle
 
-from vrmdesk.share.identity import ensure_identity, safety_number
-from vrmdesk.share.reply import ReplyContent, keygen, load_signing_key, write_reply
-from vrmdesk.share.verify import verify_bundle
+from vrmdesk.share.identity import ensure_identity
 from vrmdesk.store import models as m
 from vrmdesk.ui.share.identity import IdentityDialog
 from vrmdesk.ui.share.import_reply import import_reply_dialog

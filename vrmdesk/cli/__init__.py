@@ -23,6 +23,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from vrmshare.fileutil import is_disk_full, storage_error
+from vrmshare.text import tolerant_output
+
 from vrmdesk import __version__
 from vrmdesk.cli import interchange, mail, records, reports, requests, share, vault
 from vrmdesk.cli.common import (
@@ -31,11 +34,9 @@ from vrmdesk.cli.common import (
     Command,
     common_arguments,
     fail,
-    tolerant_output,
     vault_dir,
 )
 from vrmdesk.errors import VrmError
-from vrmdesk.fileutil import is_disk_full, storage_error
 
 __all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "build_parser", "main"]
 

@@ -18,9 +18,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
+from vrmshare.fileutil import read_regular
+from vrmshare.text import printable
+
 from vrmdesk.errors import VrmError
-from vrmdesk.fileutil import read_regular
-from vrmdesk.text import printable
 
 if TYPE_CHECKING:
     from vrmdesk.store.vault import Vault
@@ -170,11 +171,3 @@ def fail(message: str) -> int:
     """The one-line reason; names and paths in it may hold terminal escapes, so they are shown."""
     print(f"vrmdesk: {printable(message)}", file=sys.stderr)
     return 1
-
-
-def tolerant_output() -> None:
-    """A name the terminal's encoding cannot show is written escaped, not a UnicodeEncodeError."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="backslashreplace")

@@ -29,6 +29,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from vrmshare.text import printable
+
 from vrmdesk.cli import mail
 from vrmdesk.cli.common import (
     CliError,
@@ -40,7 +42,6 @@ from vrmdesk.cli.common import (
     show_recovery_key,
     vault_dir,
 )
-from vrmdesk.text import printable
 
 ARCHIVE_PASSPHRASE_ENV = "VRMDESK_ARCHIVE_PASSPHRASE"
 

@@ -32,8 +32,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from vrmshare.text import printable
+
 from vrmdesk.cli.common import CliError, Subparsers, counted, open_vault, positive_int, table
-from vrmdesk.text import printable
 
 MAIL_PASSWORD_ENV = "VRMDESK_MAIL_PASSWORD"
 

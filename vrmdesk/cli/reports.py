@@ -18,8 +18,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from vrmshare.text import printable
+
 from vrmdesk.cli.common import CliError, counted, open_vault
-from vrmdesk.text import printable
 
 
 def _pdf_path(text: str) -> str:

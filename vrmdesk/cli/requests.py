@@ -21,8 +21,9 @@ import json
 from datetime import date
 from pathlib import Path
 
+from vrmshare.text import printable
+
 from vrmdesk.cli.common import CliError, Subparsers, open_vault, positive_int, table
-from vrmdesk.text import printable
 
 RIGHTS = ("access", "rectification", "erasure", "portability", "objection", "restriction")
 LAWS = ("gdpr", "uk-gdpr", "ccpa")
@@ -36,7 +37,8 @@ def iso_date(text: str) -> date:
 
 
 def _write_letter(path: Path, letter_text: str) -> None:
-    from vrmdesk.fileutil import atomic_write_bytes
+    from vrmshare.fileutil import atomic_write_bytes
+
     from vrmdesk.store.services import rights
 
     if path.suffix.lower() == ".pdf":

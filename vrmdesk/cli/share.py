@@ -18,20 +18,20 @@ vault's libraries.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vrmdesk.cli.common import Command, Subparsers, open_vault
+from vrmshare import cli as vendor_side
+from vrmshare.terms import DEFAULT_RETENTION_DAYS, PURPOSES, REDACTABLE
+from vrmshare.text import printable
+
+from vrmdesk.cli.common import Subparsers, open_vault
 from vrmdesk.errors import ValidationError
-from vrmdesk.share.terms import DEFAULT_RETENTION_DAYS, PURPOSES, REDACTABLE
-from vrmdesk.store.kinds import InteractionChannel, TicketStatus
-from vrmdesk.text import printable, printable_json
 
 if TYPE_CHECKING:
-    from pyrage import x25519
+    pass
 
 
 def add_parsers(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -137,8 +137,9 @@ def _add_export(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from vrmshare.terms import Terms
+
     from vrmdesk.share import export, slice
-    from vrmdesk.share.terms import Terms
     from vrmdesk.store.services import records
 
     terms = Terms(
@@ -187,8 +188,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_identity(args: argparse.Namespace) -> int:
-    from vrmdesk.fileutil import atomic_write_bytes
-    from vrmdesk.share.identity import ensure_identity, public_jwk_text
+    from vrmshare.fileutil import atomic_write_bytes
+    from vrmshare.identity import public_jwk_text
+
+    from vrmdesk.share.identity import ensure_identity
 
     with open_vault(args) as vault, vault.session() as session:
         identity = ensure_identity(session)
@@ -204,88 +207,7 @@ def cmd_identity(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- the vendor's side: verify, open, keygen, reply (and import on mine) ---------------------------
-def _identities(args: argparse.Namespace) -> list[x25519.Identity] | None:
-    from vrmdesk.share.verify import load_identities
-
-    path = getattr(args, "identity", None)
-    return load_identities(Path(path)) if path else None
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    from vrmdesk.share.verify import verify_bundle
-
-    verified = verify_bundle(Path(args.file), identities=_identities(args))
-    if getattr(args, "json", False):
-        print(
-            printable_json(
-                {
-                    "ok": True,
-                    "sender": verified.sender_name,
-                    "fingerprint": verified.fingerprint,
-                    "safety_number": verified.safety_number,
-                    "bundle_id": verified.bundle_id,
-                    "purpose": verified.purpose,
-                    "terms": verified.manifest["terms"],
-                    "records": len(verified.records),
-                    "files": len(verified.attached_files),
-                    "listed_files": len(verified.files),
-                }
-            )
-        )
-    else:
-        print("\n".join(verified.summary()))
-    return 0
-
-
-def cmd_open(args: argparse.Namespace) -> int:
-    from vrmdesk.share.verify import open_bundle
-
-    verified = open_bundle(Path(args.file), Path(args.out), identities=_identities(args))
-    print("\n".join(verified.summary()))
-    print(printable(f"Written to {args.out} (open index.html to read it)."))
-    return 0
-
-
-def cmd_keygen(args: argparse.Namespace) -> int:
-    from vrmdesk.share.identity import display_fingerprint, safety_number
-    from vrmdesk.share.reply import keygen
-
-    public = keygen(Path(args.out))
-    print(printable(f"Wrote the private key to {args.out} (keep it secret; mode 0600)."))
-    print(f"Fingerprint: {display_fingerprint(public['kid'])}")
-    print(f"Safety number: {safety_number(public['kid'])}")
-    print("Public key (JWK):")
-    print(json.dumps(public, indent=2, sort_keys=True))
-    return 0
-
-
-def cmd_reply(args: argparse.Namespace) -> int:
-    from vrmdesk.share.reply import ReplyContent, load_signing_key, write_reply
-    from vrmdesk.share.verify import verify_bundle
-
-    key = load_signing_key(Path(args.signing_key))
-    original = verify_bundle(Path(args.in_reply_to), identities=_identities(args))
-    content = ReplyContent(
-        messages=args.message or [],
-        subject=args.subject or "",
-        channel=args.channel,
-        case_reference=args.case_reference,
-        ticket=args.ticket,
-        status=args.status,
-        confirm_warranty=args.confirm_warranty,
-        valid_through=args.valid_through,
-        corrections=[tuple(c) for c in (args.correct or [])],
-        sender_name=args.sender_name,
-    )
-    out = Path(args.out)
-    written = write_reply(original, key, content, out, encrypt_to=args.encrypt_to)
-    print(
-        printable(f"Wrote the reply {written.bundle_id} to {written.path} ({written.size} bytes).")
-    )
-    return 0
-
-
+# -- the vendor's side (vrmshare's commands), and import on mine ----------------------------------
 def _terminal_confirm(vendor_name: str, fingerprint: str) -> bool:
     print(
         f"First reply from {printable(vendor_name)}. Its signing key's fingerprint is:\n\n"
@@ -297,11 +219,12 @@ def _terminal_confirm(vendor_name: str, fingerprint: str) -> bool:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from vrmdesk.share.errors import ReplyRefused
-    from vrmdesk.share.importer import import_reply
-    from vrmdesk.share.verify import verify_bundle
+    from vrmshare.errors import ReplyRefused
+    from vrmshare.verify import verify_bundle
 
-    verified = verify_bundle(Path(args.file), identities=_identities(args))
+    from vrmdesk.share.importer import import_reply
+
+    verified = verify_bundle(Path(args.file), identities=vendor_side.identities(args))
 
     def confirm(vendor_name: str, fingerprint: str) -> bool:
         if args.yes:
@@ -320,60 +243,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _add_vendor_side(sub: Subparsers, common: argparse.ArgumentParser) -> None:
-    """verify, open, keygen and reply need no vault (the vendor's side); import opens mine."""
-
-    def add(
-        name: str, func: Command, help: str, parents: list[argparse.ArgumentParser]
-    ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, parents=parents, help=help, description=help)
-        p.set_defaults(func=func)
-        return p
-
-    identity_help = "an age identity file (AGE-SECRET-KEY-1…) for an encrypted bundle"
-    p = add(
-        "verify",
-        cmd_verify,
-        "check a bundle's signature and every file hash; print what it holds",
-        [],
+    """verify, open, keygen and reply need no vault (the vendor's side, the same as the
+    ``vrmshare`` command's); import opens mine."""
+    vendor_side.add_commands(sub)
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="import a vendor's signed reply into your vault",
+        description="import a vendor's signed reply into your vault",
     )
+    p.set_defaults(func=cmd_import)
     p.add_argument("file")
-    p.add_argument("--identity", metavar="AGE_IDENTITY_FILE", help=identity_help)
-    p.add_argument("--json", action="store_true")
-    p = add("open", cmd_open, "verify a bundle, then write its contents into a new folder", [])
-    p.add_argument("file")
-    p.add_argument("--out", metavar="DIR", required=True)
-    p.add_argument("--identity", metavar="AGE_IDENTITY_FILE", help=identity_help)
-    p = add("keygen", cmd_keygen, "make a vendor's signing key (an Ed25519 private JWK file)", [])
-    p.add_argument("--out", metavar="KEY_FILE", required=True)
-    p = add("reply", cmd_reply, "write a vendor's signed reply to a customer's bundle", [])
-    p.add_argument("--signing-key", metavar="KEY_FILE", required=True)
-    p.add_argument("--in-reply-to", metavar="BUNDLE", required=True)
-    p.add_argument("--identity", metavar="AGE_IDENTITY_FILE", help=identity_help)
-    p.add_argument(
-        "--out",
-        metavar="FILE",
-        required=True,
-        help="the reply to write, exactly there; a name without a suffix gets "
-        ".vrmshare (.vrmshare.age when encrypted)",
-    )
-    p.add_argument("--encrypt-to", metavar="AGE_RECIPIENT", help="the customer's age1… recipient")
-    p.add_argument(
-        "--sender-name", metavar="NAME", help="default: the recipient named in the bundle"
-    )
-    p.add_argument("--message", metavar="TEXT", action="append", help="an answer (repeatable)")
-    p.add_argument("--subject", metavar="TEXT")
-    p.add_argument(
-        "--channel",
-        default="email",
-        choices=[c.value for c in InteractionChannel],
-    )
-    p.add_argument("--case-reference", metavar="REF")
-    p.add_argument("--ticket", metavar="UID", help="the ticket's @id (default: the only ticket)")
-    p.add_argument("--status", choices=[s.value for s in TicketStatus])
-    p.add_argument("--confirm-warranty", metavar="UID")
-    p.add_argument("--valid-through", metavar="DATE")
-    p.add_argument("--correct", nargs=3, metavar=("UID", "FIELD", "VALUE"), action="append")
-    p = add("import", cmd_import, "import a vendor's signed reply into your vault", [common])
-    p.add_argument("file")
-    p.add_argument("--identity", metavar="AGE_IDENTITY_FILE", help=identity_help)
+    p.add_argument("--identity", metavar="AGE_IDENTITY_FILE", help=vendor_side.IDENTITY_HELP)
     p.add_argument("--yes", action="store_true", help="accept a first-contact key without asking")

@@ -14,7 +14,7 @@ the hashes it lists are known only once the tables are written (every ZIP reader
 central directory at the end, so where it stands does not matter to one).
 
 Reading decrypts into an unnamed temporary file in a private folder, checks the ZIP with the
-checks share bundles get (:mod:`vrmdesk.share.zipcheck`: names, duplicates, hidden bytes, bombs,
+checks share bundles get (:mod:`vrmshare.zipcheck`: names, duplicates, hidden bytes, bombs,
 lying sizes) under the archive's own name rule, checks every member against the manifest, and
 only then writes: into an empty vault, in one transaction, with the same record ids, the
 contents stored first; on any failure the transaction rolls back and the stored contents are
@@ -61,16 +61,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from vrmshare.errors import BundleError
+from vrmshare.fileutil import KeepingWriter, open_regular, reporting
+from vrmshare.layout import AGE_ARMOR, AGE_MAGIC
+from vrmshare.verify import load_identities, parse_json_strict
+from vrmshare.zipcheck import ZipRules, check_archive, stream_entry
 
 from vrmdesk import __version__
 from vrmdesk.errors import VrmError
-from vrmdesk.fileutil import KeepingWriter, open_regular, reporting
 from vrmdesk.interchange import agepass
 from vrmdesk.interchange.output import atomic_output
-from vrmdesk.share.errors import BundleError
-from vrmdesk.share.layout import AGE_ARMOR, AGE_MAGIC
-from vrmdesk.share.verify import load_identities, parse_json_strict
-from vrmdesk.share.zipcheck import ZipRules, check_archive, stream_entry
 from vrmdesk.store import migrate
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import IDENTITY_KEY as ATTACHMENT_IDENTITY_KEY

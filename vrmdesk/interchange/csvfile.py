@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vrmshare.fileutil import open_regular
+
 from vrmdesk.errors import VrmError
-from vrmdesk.fileutil import open_regular
 
 SAMPLE_BYTES = 64 * 1024
 MAX_FIELD = 1024 * 1024  # one cell; more is not a spreadsheet

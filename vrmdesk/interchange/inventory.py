@@ -478,9 +478,10 @@ def write_bundle(
 ) -> ExportResult:
     """The selected things with their files, as a bundle of purpose ``insurance_claim`` signed
     with the vault's key and addressed to ``insurer`` (a vendor's name); logged as a disclosure."""
+    from vrmshare.terms import Terms
+
     from vrmdesk.share import export
     from vrmdesk.share.slice import Selection
-    from vrmdesk.share.terms import Terms
     from vrmdesk.store.services import records
 
     with vault.session() as session:

@@ -11,8 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from vrmshare.fileutil import fsync_dir, storage_error
+
 from vrmdesk.errors import StorageError
-from vrmdesk.fileutil import fsync_dir, storage_error
 
 
 @contextmanager

@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 import vobject
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from vrmshare.fileutil import read_regular
 
 from vrmdesk.errors import ValidationError
-from vrmdesk.fileutil import read_regular
 from vrmdesk.interchange.csv_import import (
     CancelCheck,
     ImportCancelled,

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from vrmshare.terms import PURPOSES, Terms
 
 from vrmdesk.errors import NotFound, ValidationError
 from vrmdesk.share.slice import Selection
-from vrmdesk.share.terms import PURPOSES, Terms
 from vrmdesk.store import models as m
 
 if TYPE_CHECKING:

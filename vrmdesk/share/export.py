@@ -5,7 +5,7 @@
     result = export_bundle(vault, selection, terms, Path("bosch.vrmshare"))
 
 It reads what to share in one short session, writes the bundle outside any session (files stream
-from the attachment store into the ZIP through :func:`vrmdesk.share.format.write_bundle`), and
+from the attachment store into the ZIP through :func:`vrmshare.format.write_bundle`), and
 only then records the :class:`~vrmdesk.store.models.Disclosure` in a second session. If writing
 fails (a folder that cannot be written, an attachment whose content is missing, a cancel) no
 file is left and nothing is logged; if logging fails the file is removed again, so there is never
@@ -23,18 +23,19 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from vrmshare import format as fmt
+from vrmshare import layout
+from vrmshare.errors import BundleError
+from vrmshare.fileutil import ByteSink, check_regular, is_disk_full, storage_error
+from vrmshare.terms import Terms
+from vrmshare.text import has_lone_surrogate
 
 from vrmdesk.errors import AttachmentError, ValidationError, VaultLocked
-from vrmdesk.fileutil import ByteSink, check_regular, is_disk_full, storage_error
-from vrmdesk.share import format as fmt
-from vrmdesk.share import htmlpage, layout
-from vrmdesk.share.errors import BundleError
+from vrmdesk.share import htmlpage
 from vrmdesk.share.identity import ensure_identity
 from vrmdesk.share.slice import Preview, Selection, Slice, collect
-from vrmdesk.share.terms import Terms
 from vrmdesk.store import models as m
 from vrmdesk.store.services import settings as vault_settings
-from vrmdesk.text import has_lone_surrogate
 
 if TYPE_CHECKING:
     from vrmdesk.store.attachments import AttachmentStore

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from html import escape
 
+from vrmshare.terms import Terms
+
 from vrmdesk.share.slice import Preview
-from vrmdesk.share.terms import Terms
 from vrmdesk.store.attachments import format_size
 
 CSS = """

@@ -24,11 +24,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from vrmdesk.share.errors import ReplyRefused
-from vrmdesk.share.identity import display_fingerprint, ensure_identity
-from vrmdesk.share.layout import NS
-from vrmdesk.share.verify import (
+from vrmshare.errors import ReplyRefused
+from vrmshare.identity import display_fingerprint
+from vrmshare.layout import NS
+from vrmshare.verify import (
     EARLIEST,
     LATEST,
     VerifiedBundle,
@@ -37,6 +36,8 @@ from vrmdesk.share.verify import (
     reply_validator,
     schema_error,
 )
+
+from vrmdesk.share.identity import ensure_identity
 from vrmdesk.store import models as m
 
 ConfirmKey = Callable[[str, str], bool]

@@ -9,9 +9,9 @@ work commits nothing of it.
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
+from vrmshare.verify import VerifiedBundle
 
 from vrmdesk.share.importer import ReplyCheck, check_reply
-from vrmdesk.share.verify import VerifiedBundle
 
 
 def preview_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:

@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from vrmshare import terms
+from vrmshare.layout import record_uid, safe_file_name
 
 from vrmdesk.errors import ValidationError
-from vrmdesk.share import schemaorg, terms
-from vrmdesk.share.layout import record_uid, safe_file_name
+from vrmdesk.share import schemaorg
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import format_size
 from vrmdesk.store.services import records as rec

@@ -32,9 +32,7 @@ import pyrage
 from pyrage import x25519
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-
-from vrmdesk.errors import AttachmentError, NotFound, ValidationError
-from vrmdesk.fileutil import (
+from vrmshare.fileutil import (
     ByteSink,
     HashingReader,
     HashingWriter,
@@ -46,6 +44,8 @@ from vrmdesk.fileutil import (
     open_private,
     reporting,
 )
+
+from vrmdesk.errors import AttachmentError, NotFound, ValidationError
 from vrmdesk.store import backup, keys
 from vrmdesk.store.models import Attachment, Blob, Meta, Record
 from vrmdesk.store.paths import OpenVault

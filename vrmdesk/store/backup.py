@@ -25,9 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlcipher3
-
-from vrmdesk.errors import BackupError, StorageError, VaultDamaged, VaultLocked
-from vrmdesk.fileutil import (
+from vrmshare.fileutil import (
     atomic_write_bytes,
     create_private_file,
     disk_full,
@@ -37,6 +35,8 @@ from vrmdesk.fileutil import (
     reporting,
     storage_error,
 )
+
+from vrmdesk.errors import BackupError, StorageError, VaultDamaged, VaultLocked
 from vrmdesk.store import keys
 from vrmdesk.store.engine import driver_connection, is_damage, readonly_uri
 from vrmdesk.store.paths import OpenVault, VaultPaths, acquire_lock, rotation_pending

@@ -21,9 +21,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import sqlcipher3
+from vrmshare.fileutil import create_private_file, disk_full, fsync_dir, is_disk_full_at, reporting
 
 from vrmdesk.errors import VaultDamaged, VaultError, VaultLocked
-from vrmdesk.fileutil import create_private_file, disk_full, fsync_dir, is_disk_full_at, reporting
 from vrmdesk.store import fts, migrate
 from vrmdesk.store.engine import is_damage, key_fits, make_engine, readonly_uri
 from vrmdesk.store.paths import (

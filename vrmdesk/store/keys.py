@@ -37,9 +37,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from vrmshare.fileutil import atomic_write_bytes
 
 from vrmdesk.errors import VaultDamaged, WrongPassphrase
-from vrmdesk.fileutil import atomic_write_bytes
 
 FORMAT = "vrmdesk-vault/1"
 DATA_KEY_BYTES = 32

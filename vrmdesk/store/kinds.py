@@ -1,12 +1,29 @@
 """The kinds the domain model names: plain enums, without SQLAlchemy.
 
-:mod:`vrmdesk.store.models` maps them to columns; code that must not load the database layer
-(the vendor's side of a share bundle, :mod:`vrmdesk.share.reply`) takes them from here.
+:mod:`vrmdesk.store.models` maps them to columns. A ticket's status and a message's channel are
+words of the bundle format too (a vendor's reply sets them), so they are the ``vrmshare``
+distribution's (:mod:`vrmshare.vocabulary`), named here with the rest.
 """
 
 from __future__ import annotations
 
 import enum
+
+from vrmshare.vocabulary import InteractionChannel, TicketStatus
+
+__all__ = [
+    "OPEN_TICKET_STATUSES",
+    "AssetStatus",
+    "BillingPeriod",
+    "ChannelKind",
+    "Coverage",
+    "Direction",
+    "InteractionChannel",
+    "RelationshipStatus",
+    "TicketStatus",
+    "VendorKind",
+    "WarrantyState",
+]
 
 
 class VendorKind(enum.StrEnum):
@@ -55,14 +72,6 @@ class WarrantyState(enum.StrEnum):
     NOT_STARTED = "not_started"
 
 
-class TicketStatus(enum.StrEnum):
-    OPEN = "open"
-    WAITING_ON_VENDOR = "waiting_on_vendor"
-    WAITING_ON_ME = "waiting_on_me"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-
 OPEN_TICKET_STATUSES = (
     TicketStatus.OPEN,
     TicketStatus.WAITING_ON_VENDOR,
@@ -73,17 +82,6 @@ OPEN_TICKET_STATUSES = (
 class Direction(enum.StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"
-
-
-class InteractionChannel(enum.StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    CHAT = "chat"
-    FORUM = "forum"
-    SOCIAL = "social"
-    LETTER = "letter"
-    VISIT = "visit"
-    NOTE = "note"
 
 
 class BillingPeriod(enum.StrEnum):

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Protocol
 
 import platformdirs
 from filelock import FileLock, Timeout
+from vrmshare.fileutil import PRIVATE_FILE
 
 from vrmdesk.errors import VaultDamaged, VaultInUse, VaultNotFound
-from vrmdesk.fileutil import PRIVATE_FILE
 from vrmdesk.store import keys, keystore
 
 if TYPE_CHECKING:  # the unlock dialog finds a vault without the database library

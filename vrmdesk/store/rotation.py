@@ -39,9 +39,7 @@ from pathlib import Path
 import sqlcipher3
 from pyrage import x25519
 from sqlalchemy import Engine
-
-from vrmdesk.errors import AttachmentError, ValidationError, VaultError
-from vrmdesk.fileutil import (
+from vrmshare.fileutil import (
     create_private_file,
     disk_full,
     fsync_dir,
@@ -50,6 +48,8 @@ from vrmdesk.fileutil import (
     open_private,
     reporting,
 )
+
+from vrmdesk.errors import AttachmentError, ValidationError, VaultError
 from vrmdesk.store import backup, keys, keystore
 from vrmdesk.store.attachments import IDENTITY_KEY, AttachmentStore, name_key, reencrypt
 from vrmdesk.store.engine import PAGE_SIZE, driver_connection

@@ -22,15 +22,7 @@ from filelock import FileLock
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-
-from vrmdesk.errors import (
-    VaultDamaged,
-    VaultError,
-    VaultExists,
-    VaultLocked,
-    VrmError,
-)
-from vrmdesk.fileutil import (
+from vrmshare.fileutil import (
     create_private_file,
     disk_full,
     is_disk_full_at,
@@ -38,6 +30,14 @@ from vrmdesk.fileutil import (
     make_private_dir,
     reporting,
     storage_error,
+)
+
+from vrmdesk.errors import (
+    VaultDamaged,
+    VaultError,
+    VaultExists,
+    VaultLocked,
+    VrmError,
 )
 from vrmdesk.store import backup, keys, keystore, migrate, rotation
 from vrmdesk.store.attachments import AttachmentStore

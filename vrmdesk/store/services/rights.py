@@ -26,9 +26,9 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from vrmshare.fileutil import atomic_write_bytes
 
 from vrmdesk.errors import NotFound, ValidationError
-from vrmdesk.fileutil import atomic_write_bytes
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 
 from sqlalchemy.orm import Session
+from vrmshare.text import has_lone_surrogate
 
 from vrmdesk.errors import ValidationError
 from vrmdesk.store import models as m
-from vrmdesk.text import has_lone_surrogate
 
 SENDER_NAME_KEY = "sender_name"
 DEFAULT_CURRENCY_KEY = "default_currency"

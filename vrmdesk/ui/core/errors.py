@@ -10,10 +10,10 @@ from types import TracebackType
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from vrmshare.fileutil import is_disk_full, storage_error
 
 from vrmdesk import crashlog
 from vrmdesk.errors import VrmError
-from vrmdesk.fileutil import is_disk_full, storage_error
 
 
 def explain(exc: BaseException) -> str:

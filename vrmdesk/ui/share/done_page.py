@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFormLayout, QLabel, QWizardPage
+from vrmshare.identity import safety_number
 
-from vrmdesk.share.identity import safety_number
 from vrmdesk.ui.share.items import reading_lines
 from vrmdesk.ui.share.wizard_state import WizardState
 

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from vrmshare.fileutil import atomic_write_bytes
+from vrmshare.identity import public_jwk_text
 
-from vrmdesk.fileutil import atomic_write_bytes
-from vrmdesk.share.identity import ensure_identity, public_jwk_text
+from vrmdesk.share.identity import ensure_identity
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.share.items import reading_lines
 

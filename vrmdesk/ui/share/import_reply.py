@@ -15,13 +15,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from vrmshare.identity import safety_number
+from vrmshare.layout import AGE_ARMOR, AGE_MAGIC
+from vrmshare.verify import VerifiedBundle, load_identities, verify_bundle
 
 from vrmdesk.errors import VrmError
-from vrmdesk.share.identity import safety_number
 from vrmdesk.share.importer import ImportResult, ReplyCheck, import_reply
-from vrmdesk.share.layout import AGE_ARMOR, AGE_MAGIC
 from vrmdesk.share.reply_preview import preview_reply
-from vrmdesk.share.verify import VerifiedBundle, load_identities, verify_bundle
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.progress import run_with_progress

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QVBoxLayout, QWizardPage
-
-from vrmdesk.share import terms
+from vrmshare import terms
 
 
 class RedactPage(QWizardPage):

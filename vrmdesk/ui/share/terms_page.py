@@ -13,8 +13,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWizardPage,
 )
-
-from vrmdesk.share.terms import (
+from vrmshare.terms import (
     ALLOWED_USES,
     DEFAULT_RETENTION_DAYS,
     MAX_RETENTION_DAYS,

@@ -26,12 +26,12 @@ from typing import Any
 
 from PySide6.QtCore import QStandardPaths, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
+from vrmshare.terms import Terms
 
 from vrmdesk.errors import VrmError
 from vrmdesk.share import choices as ch
 from vrmdesk.share import export
 from vrmdesk.share import slice as sl
-from vrmdesk.share.terms import Terms
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.progress import run_with_progress

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from vrmshare.terms import Terms
+
 from vrmdesk.share import choices as ch
 from vrmdesk.share import export
 from vrmdesk.share import slice as sl
-from vrmdesk.share.terms import Terms
 
 
 class WizardState(Protocol):

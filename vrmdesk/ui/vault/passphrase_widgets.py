@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from vrmshare.fileutil import atomic_write_bytes
 
-from vrmdesk.fileutil import atomic_write_bytes
 from vrmdesk.store import strength
 from vrmdesk.ui.widgets.icons import icon
 

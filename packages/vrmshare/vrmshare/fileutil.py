@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 
-from vrmdesk.errors import DiskFull, StorageError, VrmError
+from vrmshare.errors import DiskFull, StorageError, VrmError
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer, WriteableBuffer

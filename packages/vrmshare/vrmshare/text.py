@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 from typing import Any
 
@@ -66,3 +67,11 @@ def printable_json(value: Any) -> str:
     value, so the output parses to exactly ``value``.
     """
     return _SUSPECT.sub(_json_escape, json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def tolerant_output() -> None:
+    """A name the terminal's encoding cannot show is written escaped, not a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from vrmdesk.errors import ValidationError
-from vrmdesk.text import has_lone_surrogate
+from vrmshare.errors import ValidationError
+from vrmshare.text import has_lone_surrogate
 
 #: fields a person can leave out of what is shared (key -> what it is, for the wizard)
 REDACTABLE: dict[str, str] = {

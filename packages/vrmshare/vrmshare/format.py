@@ -33,10 +33,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk, jws
 
-from vrmdesk.fileutil import ByteSink, HashingWriter, fsync_dir, open_regular
-from vrmdesk.share.errors import BundleError
-from vrmdesk.share.identity import canonical_public_jwk, thumbprint
-from vrmdesk.share.layout import (
+from vrmshare.errors import BundleError
+from vrmshare.fileutil import ByteSink, HashingWriter, fsync_dir, open_regular
+from vrmshare.identity import canonical_public_jwk, thumbprint
+from vrmshare.layout import (
     AGE_SUFFIX,
     CHUNK,
     FORMAT,

@@ -42,8 +42,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from vrmdesk.share.errors import BundleForged, BundleMalformed, BundleTooLarge
-from vrmdesk.share.layout import (
+from vrmshare.errors import BundleForged, BundleMalformed, BundleTooLarge
+from vrmshare.layout import (
     CHUNK,
     MAX_ENTRIES,
     MAX_RATIO,

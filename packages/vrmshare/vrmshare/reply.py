@@ -24,13 +24,13 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk
 
-from vrmdesk.errors import VrmError
-from vrmdesk.fileutil import fsync_dir, read_regular, reporting
-from vrmdesk.share.format import BundleFile, WrittenBundle, output_path, public_jwk_of, write_bundle
-from vrmdesk.share.identity import display_fingerprint
-from vrmdesk.share.layout import NS
-from vrmdesk.share.verify import VerifiedBundle
-from vrmdesk.store.kinds import InteractionChannel, TicketStatus
+from vrmshare.errors import VrmError
+from vrmshare.fileutil import fsync_dir, read_regular, reporting
+from vrmshare.format import BundleFile, WrittenBundle, output_path, public_jwk_of, write_bundle
+from vrmshare.identity import display_fingerprint
+from vrmshare.layout import NS
+from vrmshare.verify import VerifiedBundle
+from vrmshare.vocabulary import InteractionChannel, TicketStatus
 
 #: what a reply may say (the customer's vault takes them as they are)
 CHANNELS = tuple(c.value for c in InteractionChannel)

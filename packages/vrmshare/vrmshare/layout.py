@@ -1,7 +1,7 @@
 """What a bundle (``vrmshare/1``) is made of: its names, suffixes and the limits a reader keeps.
 
-Both sides of the format use these: the writer (:mod:`vrmdesk.share.format`) and the reader's
-check of every byte of the ZIP (:mod:`vrmdesk.share.zipcheck`). :func:`check_name` is the one
+Both sides of the format use these: the writer (:mod:`vrmshare.format`) and the reader's
+check of every byte of the ZIP (:mod:`vrmshare.zipcheck`). :func:`check_name` is the one
 rule for an entry's name, so a writer never makes a bundle that a reader refuses.
 """
 
@@ -11,7 +11,7 @@ import re
 import uuid
 from pathlib import Path
 
-from vrmdesk.share.errors import BundleMalformed
+from vrmshare.errors import BundleMalformed
 
 FORMAT = "vrmshare/1"
 NS = uuid.uuid5(uuid.NAMESPACE_URL, "urn:vrmshare:1")

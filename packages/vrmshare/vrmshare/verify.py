@@ -11,7 +11,8 @@ Order of checks (each failure is a BundleError with a one-line reason):
 6. the entries: exactly manifest.json, manifest.jws and the listed files; each listed file
    streamed, its size and SHA-256 compared with the manifest.
 
-No Qt here: the vendor's ``vrmdesk share verify`` runs without it.
+No Qt and no vault here: the vendor's ``vrmshare verify`` (``vrmdesk share verify``) runs
+without them.
 """
 
 from __future__ import annotations
@@ -35,23 +36,23 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from vrmdesk.fileutil import HashingReader, KeepingWriter, open_regular, read_regular, reporting
-from vrmdesk.share.errors import (
+from vrmshare.errors import (
     BundleError,
     BundleForged,
     BundleMalformed,
     BundleTooLarge,
     BundleWrongRecipient,
 )
-from vrmdesk.share.format import ProgressFn
-from vrmdesk.share.identity import (
+from vrmshare.fileutil import HashingReader, KeepingWriter, open_regular, read_regular, reporting
+from vrmshare.format import ProgressFn
+from vrmshare.identity import (
     canonical_public_jwk,
     display_fingerprint,
     ed25519_public_bytes,
     safety_number,
     thumbprint,
 )
-from vrmdesk.share.layout import (
+from vrmshare.layout import (
     AGE_ARMOR,
     AGE_MAGIC,
     CHUNK,
@@ -65,8 +66,8 @@ from vrmdesk.share.layout import (
     MAX_TOTAL_UNCOMPRESSED,
     SIGNATURE_NAME,
 )
-from vrmdesk.share.zipcheck import check_archive, stream_entry
-from vrmdesk.text import has_lone_surrogate, printable
+from vrmshare.text import has_lone_surrogate, printable
+from vrmshare.zipcheck import check_archive, stream_entry
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, FormatChecker
@@ -207,7 +208,7 @@ def plain_zip(
 ) -> Iterator[tuple[BinaryIO, int, str, bool]]:
     """The bundle's ZIP as a seekable file: (handle, size, SHA-256 of the file given, encrypted).
 
-    Only a regular file is read (see :mod:`vrmdesk.fileutil`), and never more of it than
+    Only a regular file is read (see :mod:`vrmshare.fileutil`), and never more of it than
     the size cap, whatever ``stat`` said. An age-encrypted bundle is decrypted, streaming, into
     an already-unlinked temporary file, so no plaintext is left behind whatever happens.
     """
@@ -526,7 +527,7 @@ def _verify_open(
             raise BundleMalformed("manifest.json is not a JSON object.")
         if manifest.get("format") != FORMAT:
             raise BundleMalformed(
-                f"Unknown bundle format {str(manifest.get('format'))[:40]!r}; this vrmdesk reads "
+                f"Unknown bundle format {str(manifest.get('format'))[:40]!r}; this program reads "
                 f"{FORMAT}."
             )
         public, kid = _sender_key(manifest)
@@ -604,7 +605,7 @@ def open_bundle(
 
     ``out_dir`` must not exist or be empty. Only listed entries with checked names are written,
     each created new as a regular file (never over an existing file, never through a link);
-    a failure (a full disk: :class:`~vrmdesk.errors.DiskFull`) removes what was written.
+    a failure (a full disk: :class:`~vrmshare.errors.DiskFull`) removes what was written.
     """
     out_dir = Path(out_dir)
     path = Path(path)
