@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from vrmdesk.errors import NotFound, ValidationError
 from vrmdesk.fileutil import atomic_write_bytes
+from vrmdesk.pdffonts import close_fonts, printable_in, use_unicode_font
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 
@@ -541,16 +542,6 @@ def request_of_ticket(session: Session, ticket_id: int) -> m.RightsRequest | Non
     return session.scalar(select(m.RightsRequest).where(m.RightsRequest.ticket_id == ticket_id))
 
 
-_PDF_REPLACEMENTS = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-"}
-_PDF_REPLACEMENTS |= {"\u2014": "-", "\u2026": "...", "\u2192": "->"}
-
-
-def _latin1(text: str) -> str:
-    for old, new in _PDF_REPLACEMENTS.items():
-        text = text.replace(old, new)
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def letter_pdf(letter_text: str, path: Path | None = None) -> bytes:
     """The letter as an A4 PDF for post (written to ``path`` when given)."""
     from fpdf import FPDF
@@ -560,10 +551,14 @@ def letter_pdf(letter_text: str, path: Path | None = None) -> bytes:
     pdf.set_auto_page_break(True, margin=25)
     pdf.set_title("Data-rights request")
     pdf.set_creator("vrmdesk")
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=11)
-    pdf.multi_cell(0, 5.5, _latin1(letter_text))
-    data = bytes(pdf.output())
+    family = use_unicode_font(pdf)
+    try:
+        pdf.add_page()
+        pdf.set_font(family, size=11)
+        pdf.multi_cell(0, 5.5, printable_in(pdf, letter_text))
+        data = bytes(pdf.output())
+    finally:
+        close_fonts(pdf)
     if path is not None:
         atomic_write_bytes(path, data)  # a full disk leaves no half a letter behind
     return data
