@@ -36,6 +36,7 @@ PURPOSES: dict[str, str] = {
     "registration": "Registration",
     "quote_request": "Quote request",
     "insurance_claim": "Insurance claim",
+    "rights_request": "Data-rights request",
     "other": "Other",
 }
 ALLOWED_USES: dict[str, str] = {
