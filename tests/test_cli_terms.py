@@ -134,7 +134,7 @@ def test_offer_another_and_decline(folder: Path, tmp_path: Path, key: Path, caps
     answer = tmp_path / "no.vrmshare"
     assert reply(capsys, key, bundle, answer, "--decline-terms")[0] == 0
     assert mine(capsys, folder, "share", "import", str(answer), "--yes")[0] == 0
-    code, out, _ = mine(capsys, folder, "terms", "list", "--json")
+    _, out, _ = mine(capsys, folder, "terms", "list", "--json")
     assert [(r["agreement"], r["state"]) for r in json.loads(out)] == [
         ("P2B1", "declined"),
         ("SD-BASE", "withdrawn"),
@@ -216,5 +216,5 @@ def test_propose_lists_vendors_over_policy_with_the_drafted_message(  # type: ig
     answer = tmp_path / "yes.vrmshare"
     assert reply(capsys, key, bundle, answer, "--accept-terms")[0] == 0
     assert mine(capsys, folder, "share", "import", str(answer), "--yes")[0] == 0
-    code, out, _ = mine(capsys, folder, "terms", "propose", "--json")
+    _, out, _ = mine(capsys, folder, "terms", "propose", "--json")
     assert json.loads(out) == []
