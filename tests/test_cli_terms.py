@@ -128,7 +128,7 @@ def test_offer_another_and_decline(folder: Path, tmp_path: Path, key: Path, caps
     answer = tmp_path / "other.vrmshare"
     assert reply(capsys, key, bundle, answer, "--offer-terms", "P2B1")[0] == 0
     assert mine(capsys, folder, "share", "import", str(answer), "--yes")[0] == 0
-    code, out, _ = mine(capsys, folder, "terms", "list")
+    _, out, _ = mine(capsys, folder, "terms", "list")
     assert "alternative_offered" in out and "P2B1" in out
     bundle = proffer(capsys, folder, tmp_path, "P2B1")
     answer = tmp_path / "no.vrmshare"
@@ -205,11 +205,11 @@ def test_proffer_refusals(folder: Path, tmp_path: Path, capsys) -> None:  # type
 def test_propose_lists_vendors_over_policy_with_the_drafted_message(  # type: ignore[no-untyped-def]
     folder: Path, tmp_path: Path, key: Path, capsys
 ) -> None:
-    code, out, _ = mine(capsys, folder, "terms", "propose", "--json")
+    _code, out, _ = mine(capsys, folder, "terms", "propose", "--json")
     (proposal,) = json.loads(out)
     assert proposal["vendor"] == "Acme" and proposal["agreement"] == "P2B1"
     assert "Dear Acme" in proposal["message"] and "3 offers" in proposal["reason"]
-    code, out, _ = mine(capsys, folder, "terms", "propose")
+    _, out, _ = mine(capsys, folder, "terms", "propose")
     assert "vrmdesk terms proffer --vendor 'Acme' --agreement P2B1" in out
     # once an agreement is in force the vendor is no longer proposed
     bundle = proffer(capsys, folder, tmp_path, "P2B1")
