@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import textwrap
 from datetime import date
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
         print(f"{a.id} version {a.version}: {a.title}  ({a.source})")
         print(f"  {a.url}")
         for line in a.summary.splitlines():
-            print(f"  {line}".rstrip())
+            print(textwrap.fill(line, 96, initial_indent="  ", subsequent_indent="    ") or "")
         print()
     return 0
 

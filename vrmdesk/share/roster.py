@@ -76,6 +76,22 @@ class Agreement:
         }
 
 
+def _reflow(text: str) -> str:
+    """The summary as paragraphs (blank lines between), each a line of its own; a list item
+    (``- …``) keeps its line. The file wraps its lines for reading; a window wraps them again."""
+    paragraphs = []
+    for block in text.strip().split("\n\n"):
+        lines: list[str] = []
+        for line in block.splitlines():
+            line = line.strip()
+            if lines and not line.startswith("- "):
+                lines[-1] += " " + line
+            else:
+                lines.append(line)
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
 def _agreement_from(data: dict[str, Any], name: str) -> Agreement:
     try:
         found = Agreement(
@@ -84,7 +100,7 @@ def _agreement_from(data: dict[str, Any], name: str) -> Agreement:
             title=str(data["title"]),
             source=str(data.get("source", "")),
             url=str(data["url"]),
-            summary=str(data["summary"]).strip(),
+            summary=_reflow(str(data["summary"])),
         )
     except KeyError as exc:
         raise ValueError(f"roster file {name}: no {exc.args[0]}") from None

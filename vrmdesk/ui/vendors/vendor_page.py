@@ -150,11 +150,14 @@ class VendorPage(QWidget):
         # the tooltip and the vendor list), so the page fits a 1200-pixel window
         for label in (self.title, self.subtitle):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.edit_button = QPushButton(icon("edit"), "Edi&t vendor…")
+        # short labels (the page fits 1200 px with My terms… too); the whole names in tooltips
+        self.edit_button = QPushButton(icon("edit"), "Edi&t…")
         self.edit_button.setAccessibleName("Edit vendor")
+        self.edit_button.setToolTip("Edit this vendor's details and contact policy")
         self.edit_button.clicked.connect(self.edit_vendor)
-        self.delete_button = QPushButton(icon("trash"), "Delete vendor…")
+        self.delete_button = QPushButton(icon("trash"), "Delete…")
         self.delete_button.setAccessibleName("Delete vendor")
+        self.delete_button.setToolTip("Delete this vendor and what is recorded with it")
         self.delete_button.clicked.connect(self.delete_vendor)
         self.share_button = QPushButton(icon("outbound"), "Share…")
         self.share_button.setAccessibleName("Share with this vendor")
