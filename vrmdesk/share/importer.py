@@ -10,7 +10,9 @@ the one pinned to that vendor; a first-contact key the person did not confirm. R
 touch what that disclosure shared: messages become inbound interactions on the vendor's
 timeline (linked to the ticket or thing they are about), a case reference or status is merged
 into the ticket, a warranty confirmation and a correction are recorded on the timeline (a
-correction is never applied silently). ImportedRecord maps every reply @id to what it became and
+correction is never applied silently), a MyTerms answer (vrm:TermsAnswer) sets the state of
+the agreement that bundle proffered (refused whole if it answers terms never proffered or names
+an agreement not on the roster). ImportedRecord maps every reply @id to what it became and
 ImportedBundle records the import, so importing the same reply twice changes nothing.
 """
 
