@@ -131,3 +131,28 @@ def test_home_proposes_my_terms_on_a_vendor_over_policy(controller, qtbot):
     action.trigger()
     dialog = home.findChild(TermsDialog)
     assert dialog is not None and dialog.chosen() == "P2B1" and dialog.message.isVisible()
+
+
+def test_the_share_wizard_shows_the_agreement_in_force_in_words(controller, qtbot, tmp_path):
+    from vrmdesk.share import myterms
+    from vrmdesk.ui.share.wizard import ShareWizard
+
+    bosch = vendor_id(controller, "Bosch Home Appliances")
+    proffer = myterms.proffer(controller.vault, bosch, "P2B1", tmp_path / "p.vrmshare")
+    with controller.session() as s:
+        service.record_answer(
+            s,
+            proffer.bundle_id,
+            answer="accepted",
+            alternative_id=None,
+            answer_bundle_id="urn:uuid:00000000-0000-4000-8000-000000000009",
+        )
+    wizard = ShareWizard(controller, bosch, None)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    for _ in range(3):
+        wizard.next()
+    assert wizard.currentPage() is wizard.preview_page
+    terms = wizard.preview_page.model.item(0)
+    rows = {terms.child(i, 0).text(): terms.child(i, 1).text() for i in range(terms.rowCount())}
+    assert rows["Agreement in force"].startswith("P2B1 version beta (#NoStalking)")
