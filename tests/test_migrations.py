@@ -152,24 +152,30 @@ def test_a_vault_from_schema_0004_upgrades_with_its_data(tmp_path: Path):
             assert receipt is not None and vault.attachments.read_bytes(receipt)
 
 
-def test_a_vault_at_schema_0005_upgrades_and_takes_rights_requests(tmp_path: Path):
-    """A vault at 0005 (the demo data, downgraded) opened by this one: the backup is taken, the
-    new table is there, and its vendors' tickets stay as they were beside a new rights request."""
+def _fixture_at(tmp_path: Path, revision: str, new_table: str) -> Path:
+    """The fixture vault (demo data) copied and downgraded to ``revision``, before ``new_table``."""
     import shutil
 
     from alembic import command
     from sqlalchemy import inspect
 
-    from vrmdesk.store.services import rights
-
     folder = tmp_path / "old"
     shutil.copytree(FIXTURES / "vault-0004", folder)
     with Vault.open(folder, "fixture passphrase") as vault:
         with vault.engine.begin() as conn:
-            command.downgrade(migrate._config(conn), "0005")
+            command.downgrade(migrate._config(conn), revision)
         with vault.engine.connect() as conn:
-            assert migrate.current_revision(conn) == "0005"
-            assert "rights_requests" not in inspect(conn).get_table_names()
+            assert migrate.current_revision(conn) == revision
+            assert new_table not in inspect(conn).get_table_names()
+    return folder
+
+
+def test_a_vault_at_schema_0005_upgrades_and_takes_rights_requests(tmp_path: Path):
+    """A vault at 0005 (the demo data, downgraded) opened by this one: the backup is taken, the
+    new table is there, and its vendors' tickets stay as they were beside a new rights request."""
+    from vrmdesk.store.services import rights
+
+    folder = _fixture_at(tmp_path, "0005", "rights_requests")
     with Vault.open(folder, "fixture passphrase") as vault:
         assert "before-migration-from-0005" in [b.reason for b in backup.list_backups(vault)]
         with vault.engine.connect() as conn:
@@ -187,22 +193,11 @@ def test_a_vault_at_schema_0005_upgrades_and_takes_rights_requests(tmp_path: Pat
 def test_a_vault_at_schema_0006_upgrades_and_takes_terms_agreements(tmp_path: Path):
     """A vault at 0006 opened by this one: the backup is taken, terms_agreements is there and
     takes a proffer beside the vendors it had."""
-    import shutil
     from datetime import datetime
-
-    from alembic import command
-    from sqlalchemy import inspect
 
     from vrmdesk.store.services import myterms
 
-    folder = tmp_path / "old"
-    shutil.copytree(FIXTURES / "vault-0004", folder)
-    with Vault.open(folder, "fixture passphrase") as vault:
-        with vault.engine.begin() as conn:
-            command.downgrade(migrate._config(conn), "0006")
-        with vault.engine.connect() as conn:
-            assert migrate.current_revision(conn) == "0006"
-            assert "terms_agreements" not in inspect(conn).get_table_names()
+    folder = _fixture_at(tmp_path, "0006", "terms_agreements")
     with Vault.open(folder, "fixture passphrase") as vault:
         assert "before-migration-from-0006" in [b.reason for b in backup.list_backups(vault)]
         with vault.session() as s:
