@@ -299,3 +299,14 @@ def test_propose_p2b1_for_a_vendor_over_my_contact_policy(vault: Vault, acme: in
     assert proposal.vendor == "Acme" and proposal.agreement.id == "P2B1"
     assert "#NoStalking" in proposal.message and proposal.agreement.url in proposal.message
     assert "Do not track me" in proposal.message
+
+
+def test_a_proffer_in_the_disclosure_log_is_not_re_exported(
+    vault: Vault, acme: int, tmp_path: Path
+) -> None:
+    from vrmdesk.share import disclosures
+
+    result = proffered(vault, acme, tmp_path)
+    with pytest.raises(ValidationError, match="not exported again"):
+        disclosures.reexport(vault, result.disclosure_id, tmp_path / "again")
+    assert not list(tmp_path.glob("again*"))
