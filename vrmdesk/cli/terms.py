@@ -90,6 +90,10 @@ def _when(value: object) -> str:
     return str(value)[:10] if value else ""
 
 
+COLUMNS = ["vendor", "agreement", "state", "alternative", "proffered", "answered/withdrawn"]
+COLUMNS.append("bundle")
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from vrmdesk.store.services import myterms
 
@@ -102,7 +106,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         print(
             table(
-                ["vendor", "agreement", "state", "alternative", "proffered", "answered", "bundle"],
+                COLUMNS,
                 [
                     [
                         printable(r.vendor),
