@@ -90,8 +90,15 @@ def _when(value: object) -> str:
     return str(value)[:10] if value else ""
 
 
-COLUMNS = ["vendor", "agreement", "state", "alternative", "proffered", "answered/withdrawn"]
-COLUMNS.append("bundle")
+COLUMNS = [
+    "vendor",
+    "agreement",
+    "state",
+    "alternative",
+    "proffered",
+    "answered/withdrawn",
+    "bundle",
+]
 
 
 def cmd_list(args: argparse.Namespace) -> int:
