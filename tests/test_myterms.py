@@ -310,3 +310,12 @@ def test_a_proffer_in_the_disclosure_log_is_not_re_exported(
     with pytest.raises(ValidationError, match="not exported again"):
         disclosures.reexport(vault, result.disclosure_id, tmp_path / "again")
     assert not list(tmp_path.glob("again*"))
+
+
+def test_the_roster_files_are_package_data() -> None:
+    """pyproject ships roster/*.toml with vrmdesk.share, as rights_laws/*.toml with the store."""
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    shipped = pyproject["tool"]["setuptools"]["package-data"]["vrmdesk.share"]
+    assert "roster/*.toml" in shipped
