@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from vrmdesk.cli.common import Command, Subparsers, open_vault
 from vrmdesk.errors import ValidationError
-from vrmdesk.share.terms import DEFAULT_RETENTION_DAYS, PURPOSES, REDACTABLE
+from vrmdesk.share.terms import DEFAULT_RETENTION_DAYS, REDACTABLE, SHARE_PURPOSES
 from vrmdesk.store.kinds import InteractionChannel, TicketStatus
 from vrmdesk.text import printable, printable_json
 
@@ -92,7 +92,7 @@ def _add_export(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help="leave this field out (repeatable): " + ", ".join(REDACTABLE),
     )
     p.add_argument("--no-files", action="store_true", help="leave out all attachments")
-    p.add_argument("--purpose", choices=list(PURPOSES), default="other")
+    p.add_argument("--purpose", choices=list(SHARE_PURPOSES), default="other")
     p.add_argument("--purpose-note", default="", metavar="TEXT", help="a line on what it is for")
     marketing = p.add_mutually_exclusive_group()
     marketing.add_argument(
@@ -277,6 +277,9 @@ def cmd_reply(args: argparse.Namespace) -> int:
         valid_through=args.valid_through,
         corrections=[tuple(c) for c in (args.correct or [])],
         sender_name=args.sender_name,
+        accept_terms=args.accept_terms,
+        decline_terms=args.decline_terms,
+        offer_terms=args.offer_terms,
     )
     out = Path(args.out)
     written = write_reply(original, key, content, out, encrypt_to=args.encrypt_to)
@@ -317,6 +320,21 @@ def cmd_import(args: argparse.Namespace) -> int:
         result = import_reply(session, verified, confirm_key=confirm)
     print(printable(result.message()))
     return 0
+
+
+def _add_terms_answer(p: argparse.ArgumentParser) -> None:
+    """The answer to a MyTerms proffer (a bundle of purpose terms_proffer): one of three."""
+    p.add_argument(
+        "--accept-terms", action="store_true", help="accept the MyTerms agreement proffered"
+    )
+    p.add_argument(
+        "--decline-terms", action="store_true", help="decline the MyTerms agreement proffered"
+    )
+    p.add_argument(
+        "--offer-terms",
+        metavar="ID",
+        help="offer another agreement of the MyTerms roster instead (see `vrmdesk terms roster`)",
+    )
 
 
 def _add_vendor_side(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -373,6 +391,7 @@ def _add_vendor_side(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("--confirm-warranty", metavar="UID")
     p.add_argument("--valid-through", metavar="DATE")
     p.add_argument("--correct", nargs=3, metavar=("UID", "FIELD", "VALUE"), action="append")
+    _add_terms_answer(p)
     p = add("import", cmd_import, "import a vendor's signed reply into your vault", [common])
     p.add_argument("file")
     p.add_argument("--identity", metavar="AGE_IDENTITY_FILE", help=identity_help)

@@ -165,6 +165,11 @@ def reexport(
             raise ValidationError(
                 f"{d.vendor_name} has been deleted since; this export cannot be made again."
             )
+        if d.purpose == "terms_proffer":
+            raise ValidationError(
+                "A proffer of my terms is not exported again: proffer the agreement anew "
+                "(My terms… on the vendor's page, or vrmdesk terms proffer)."
+            )
         selection = Selection.from_json({**d.selection, "vendor_id": d.vendor_id})
         terms = Terms.from_json(d.terms or {})
         recipient = d.encrypted_to if encrypt_to == SAME else encrypt_to

@@ -30,6 +30,7 @@ from vrmdesk.share import format as fmt
 from vrmdesk.share import htmlpage, layout
 from vrmdesk.share.errors import BundleError
 from vrmdesk.share.identity import ensure_identity
+from vrmdesk.share.in_force import with_agreement
 from vrmdesk.share.slice import Preview, Selection, Slice, collect
 from vrmdesk.share.terms import Terms
 from vrmdesk.store import models as m
@@ -67,6 +68,8 @@ class Prepared:
     signing_key: fmt.SigningKey
     fingerprint: str
     created: str
+    #: the terms as written: with the MyTerms agreement in force with the vendor, if any
+    terms: Terms | None = None
 
 
 # -- settings ---------------------------------------------------------------------------------
@@ -133,6 +136,7 @@ def prepare(
     created = created or now_created()
     on = _parse_created(created).date()
     the_slice = collect(session, vault, selection, on=on)
+    terms = with_agreement(session, the_slice.vendor_id, terms)
     identity = ensure_identity(session)
     name = (sender or "").strip() or sender_name(session)
     if not name:
@@ -176,7 +180,9 @@ def prepare(
         "records": the_slice.manifest_records(),
         "redacted": the_slice.redacted,
     }
-    return Prepared(the_slice, manifest, files, identity.private_key, identity.fingerprint, created)
+    return Prepared(
+        the_slice, manifest, files, identity.private_key, identity.fingerprint, created, terms
+    )
 
 
 def _stream_attachment(store: AttachmentStore, att: m.Attachment, writer: ByteSink) -> None:
@@ -231,7 +237,9 @@ def export_bundle(
     written = _write(prepared, path, encrypt_to, progress)
     try:
         with vault.session() as session:
-            disclosure_id = _log(session, prepared, selection, terms, written, encrypt_to)
+            disclosure_id = _log(
+                session, prepared, selection, prepared.terms or terms, written, encrypt_to
+            )
     except BaseException:
         written.path.unlink(missing_ok=True)
         raise

@@ -10,7 +10,9 @@ the one pinned to that vendor; a first-contact key the person did not confirm. R
 touch what that disclosure shared: messages become inbound interactions on the vendor's
 timeline (linked to the ticket or thing they are about), a case reference or status is merged
 into the ticket, a warranty confirmation and a correction are recorded on the timeline (a
-correction is never applied silently). ImportedRecord maps every reply @id to what it became and
+correction is never applied silently), a MyTerms answer (vrm:TermsAnswer) sets the state of
+the agreement that bundle proffered (refused whole if it answers terms never proffered or names
+an agreement not on the roster). ImportedRecord maps every reply @id to what it became and
 ImportedBundle records the import, so importing the same reply twice changes nothing.
 """
 
@@ -25,6 +27,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vrmdesk.share import roster
 from vrmdesk.share.errors import ReplyRefused
 from vrmdesk.share.identity import display_fingerprint, ensure_identity
 from vrmdesk.share.layout import NS
@@ -38,6 +41,7 @@ from vrmdesk.share.verify import (
     schema_error,
 )
 from vrmdesk.store import models as m
+from vrmdesk.store.services import myterms
 
 ConfirmKey = Callable[[str, str], bool]
 R = TypeVar("R", bound=m.Record)
@@ -46,6 +50,7 @@ _SINGULAR = {
     "ticket updates": "ticket update",
     "warranty confirmations": "warranty confirmation",
     "corrections": "correction",
+    "terms answers": "terms answer",
 }
 
 
@@ -113,6 +118,7 @@ def check_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:
         mine = ensure_identity(session).thumbprint
         if addressed != mine:
             raise ReplyRefused("This reply is addressed to another key than this vault's; refused.")
+    _check_terms_answers(session, verified, disclosure)
     vendor = session.get(m.Vendor, disclosure.vendor_id) if disclosure.vendor_id else None
     if vendor is None:
         raise ReplyRefused(
@@ -142,6 +148,48 @@ def check_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:
         done is not None,
         disclosure.id,
     )
+
+
+def _check_terms_answers(
+    session: Session, verified: VerifiedBundle, disclosure: m.Disclosure
+) -> None:
+    """A vrm:TermsAnswer must answer the MyTerms agreement that bundle proffered, with an
+    agreement of the roster; else the whole reply is refused (nothing imported)."""
+    answers = [r for r in verified.records if r.get("@type") == roster.ANSWER_TYPE]
+    if not answers:
+        return
+    if len(answers) > 1:
+        raise ReplyRefused("This reply answers the proffered terms more than once; refused.")
+    answer = answers[0]
+    proffered = myterms.by_proffer(session, disclosure.bundle_id)
+    if disclosure.purpose != "terms_proffer" or proffered is None:
+        raise ReplyRefused(
+            "This reply accepts or answers terms never proffered: the bundle it answers "
+            f"({disclosure.bundle_id}) proffered no MyTerms agreement; refused, nothing imported."
+        )
+    said = answer.get("vrm:agreement")
+    said_id = said.get("id") if isinstance(said, dict) else None
+    if not roster.is_on_roster(said_id):
+        raise ReplyRefused(
+            f"This reply answers terms {str(said_id)[:64]!r}, which are not on the MyTerms "
+            "roster; refused, nothing imported."
+        )
+    shared = {c.get("uid") for c in disclosure.contents}
+    if said_id != proffered.agreement_id or ref_id(answer.get("about")) not in shared:
+        raise ReplyRefused(
+            f"This reply answers {said_id}, but the bundle it answers proffered "
+            f"{proffered.agreement_id}; refused, nothing imported."
+        )
+    if answer.get("vrm:answer") not in roster.ANSWERS:
+        raise ReplyRefused("This reply's answer to the proffered terms is not one; refused.")
+    if answer["vrm:answer"] == "alternative_offered":
+        other = answer.get("vrm:alternative")
+        other_id = other.get("id") if isinstance(other, dict) else None
+        if not roster.is_on_roster(other_id):
+            raise ReplyRefused(
+                f"This reply offers {str(other_id)[:64]!r} instead, which is not on the MyTerms "
+                "roster; refused, nothing imported."
+            )
 
 
 def import_reply(
@@ -236,6 +284,7 @@ class _Merger:
             "ticket updates": 0,
             "warranty confirmations": 0,
             "corrections": 0,
+            "terms answers": 0,
             "ignored": 0,
         }
 
@@ -299,6 +348,7 @@ class _Merger:
             "vrm:SupportTicket": self._ticket_update,
             "WarrantyPromise": self._warranty_confirmation,
             "vrm:Correction": self._correction,
+            roster.ANSWER_TYPE: self._terms_answer,
         }
         kind = record.get("@type")
         merge_one = by_type.get(kind) if isinstance(kind, str) else None
@@ -372,3 +422,20 @@ class _Merger:
         title = f"Correction proposed: {field_name}"[:500]
         self._note(uid, title, body, about, self.sent, "note")
         return "corrections"
+
+    def _terms_answer(self, record: dict[str, Any]) -> str | None:
+        """The vendor's answer to my proffered terms (checked by _check_terms_answers)."""
+        key = _local_uid(self.verified.bundle_id, record["@id"])
+        if self._seen(key) or self.verified.in_reply_to is None:
+            return None
+        other = record.get("vrm:alternative")
+        row = myterms.record_answer(
+            self.session,
+            self.verified.in_reply_to,
+            answer=record["vrm:answer"],
+            alternative_id=other.get("id") if isinstance(other, dict) else None,
+            answer_bundle_id=self.verified.bundle_id,
+            when=self.sent,
+        )
+        self._remember(key, "terms_agreement", row.id)
+        return "terms answers"

@@ -24,8 +24,9 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk
 
-from vrmdesk.errors import VrmError
+from vrmdesk.errors import ValidationError, VrmError
 from vrmdesk.fileutil import fsync_dir, read_regular, reporting
+from vrmdesk.share import roster
 from vrmdesk.share.format import BundleFile, WrittenBundle, output_path, public_jwk_of, write_bundle
 from vrmdesk.share.identity import display_fingerprint
 from vrmdesk.share.layout import NS
@@ -109,6 +110,10 @@ class ReplyContent:
     valid_through: str | None = None
     corrections: Sequence[tuple[str, str, str]] = field(default_factory=list)
     sender_name: str | None = None
+    # -- MyTerms: the answer to a terms_proffer bundle (at most one of the three)
+    accept_terms: bool = False
+    decline_terms: bool = False
+    offer_terms: str | None = None
 
 
 def _now() -> str:
@@ -155,9 +160,12 @@ def reply_records(
     records += _warranty_confirmation(content, types)
     for correction in _corrections(content, types):
         add(correction)
+    for answer in _terms_answer(original, content):
+        add(answer)
     if not records:
         raise ReplyError(
-            "An empty reply: give --message, --case-reference, --confirm-warranty or --correct."
+            "An empty reply: give --message, --case-reference, --confirm-warranty, --correct "
+            "or an answer to proffered terms (--accept-terms, --decline-terms, --offer-terms)."
         )
     return records
 
@@ -239,10 +247,54 @@ def _corrections(content: ReplyContent, types: dict[str, str]) -> list[dict[str,
     return corrections
 
 
+def _terms_answer(original: VerifiedBundle, content: ReplyContent) -> list[dict[str, Any]]:
+    """The answer to the MyTerms agreement the bundle proffers (vrm:TermsAnswer), if asked for.
+
+    Refused: two of --accept-terms, --decline-terms and --offer-terms; an answer to a bundle that
+    proffers no terms; --offer-terms with an id not on the roster (or the one proffered).
+    """
+    given = [content.accept_terms, content.decline_terms, content.offer_terms is not None]
+    if sum(given) == 0:
+        return []
+    if sum(given) > 1:
+        raise ReplyError(
+            "Give one answer to the proffered terms: --accept-terms, --decline-terms or "
+            "--offer-terms ID, not two."
+        )
+    proffer = roster.proffer_of(original.records)
+    if original.purpose != "terms_proffer" or proffer is None:
+        raise ReplyError(
+            "That bundle proffers no terms (its purpose is not 'terms_proffer'): there are no "
+            "terms to accept, decline or answer with another agreement."
+        )
+    if not roster.is_on_roster(proffer.get("identifier"), proffer.get("version")):
+        raise ReplyError(
+            f"The bundle proffers {proffer.get('identifier')!r}, which is not an agreement on "
+            "this vrmdesk's MyTerms roster; it cannot be answered."
+        )
+    if content.offer_terms is not None:
+        try:
+            alternative = roster.agreement(content.offer_terms)
+        except ValidationError as exc:
+            raise ReplyError(f"--offer-terms: {exc}") from None
+        if alternative.id == proffer.get("identifier"):
+            raise ReplyError(
+                f"--offer-terms {alternative.id} is the agreement proffered: accept it instead."
+            )
+        return [roster.answer_record(proffer, "alternative_offered", alternative)]
+    return [roster.answer_record(proffer, "accepted" if content.accept_terms else "declined")]
+
+
 def _index_html(manifest: dict[str, Any]) -> bytes:
     rows = []
     for record in manifest["records"]:
-        text = record.get("text") or record.get("identifier") or record.get("value") or ""
+        text = (
+            record.get("text")
+            or record.get("identifier")
+            or record.get("value")
+            or record.get("vrm:answer")
+            or ""
+        )
         rows.append(f"<li><b>{html.escape(record['@type'])}</b> {html.escape(str(text))}</li>")
     page = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

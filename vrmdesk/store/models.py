@@ -658,3 +658,30 @@ class RightsRequest(Base):
     letter: Mapped[text]
 
     ticket: Mapped[Ticket] = relationship()
+
+
+class TermsAgreement(Base):
+    """An agreement of the MyTerms roster (IEEE 7012) I proffered to a vendor, and its answer.
+
+    One row per proffer; the newest row of a vendor is the one in play. ``state`` is one of
+    :data:`vrmdesk.store.services.myterms.STATES` (``proffered``, ``accepted``,
+    ``alternative_offered`` with ``alternative_id``, ``declined``, ``withdrawn``). The proffer's
+    bundle is in the Disclosure log (``proffer_bundle_id``, with its sha256), the vendor's
+    signed answer in ImportedBundle (``answer_bundle_id``).
+    """
+
+    __tablename__ = "terms_agreements"
+
+    id: Mapped[intpk]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
+    agreement_id: Mapped[str] = mapped_column(String(64))
+    agreement_version: Mapped[str] = mapped_column(String(32))
+    agreement_title: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(32))
+    alternative_id: Mapped[str | None] = mapped_column(String(64))
+    proffered_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    proffer_bundle_id: Mapped[str] = mapped_column(String(64), unique=True)
+    answer_bundle_id: Mapped[str | None] = mapped_column(String(64))

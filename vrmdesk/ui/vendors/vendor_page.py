@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import NotFound
+from vrmdesk.share import myterms
 from vrmdesk.store.services import health, vendor_tables, views
 from vrmdesk.store.services.rules import today
 from vrmdesk.ui.core.controller import VaultController
@@ -149,11 +150,14 @@ class VendorPage(QWidget):
         # the tooltip and the vendor list), so the page fits a 1200-pixel window
         for label in (self.title, self.subtitle):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.edit_button = QPushButton(icon("edit"), "Edi&t vendor…")
+        # short labels (the page fits 1200 px with My terms… too); the whole names in tooltips
+        self.edit_button = QPushButton(icon("edit"), "Edi&t…")
         self.edit_button.setAccessibleName("Edit vendor")
+        self.edit_button.setToolTip("Edit this vendor's details and contact policy")
         self.edit_button.clicked.connect(self.edit_vendor)
-        self.delete_button = QPushButton(icon("trash"), "Delete vendor…")
+        self.delete_button = QPushButton(icon("trash"), "Delete…")
         self.delete_button.setAccessibleName("Delete vendor")
+        self.delete_button.setToolTip("Delete this vendor and what is recorded with it")
         self.delete_button.clicked.connect(self.delete_vendor)
         self.share_button = QPushButton(icon("outbound"), "Share…")
         self.share_button.setAccessibleName("Share with this vendor")
@@ -169,6 +173,25 @@ class VendorPage(QWidget):
             "A letter asking for access, erasure … under GDPR, UK GDPR or CCPA, with its deadline"
         )
         self.rights_button.clicked.connect(self.rights_request)
+        self.terms_button = QPushButton(icon("warranty"), "My terms…")
+        self.terms_button.setAccessibleName("My terms with this vendor")
+        self.terms_button.setToolTip(
+            "MyTerms (IEEE 7012): proffer an agreement such as SD-BASE or P2B1 (#NoStalking) "
+            "to this vendor, and follow its answer"
+        )
+        self.terms_button.clicked.connect(lambda: self.my_terms())
+        # shown while the vendor sends more offers than my contact policy allows
+        self.terms_proposal = QLabel()
+        self.terms_proposal.setAccessibleName("Terms proposal")
+        self.terms_proposal.setWordWrap(True)
+        self.terms_proposal.setVisible(False)
+        self.terms_propose_button = QPushButton("Proffer #NoStalking…")
+        self.terms_propose_button.setAccessibleName("Proffer my terms (proposed)")
+        self.terms_propose_button.setToolTip(
+            "Opens My terms on P2B1 (#NoStalking), with the message for the vendor drafted"
+        )
+        self.terms_propose_button.clicked.connect(lambda: self.my_terms("P2B1"))
+        self.terms_propose_button.setVisible(False)
         header = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(self.title)
@@ -176,6 +199,7 @@ class VendorPage(QWidget):
         header.addLayout(names, 1)
         header.addWidget(self.write_button)
         header.addWidget(self.rights_button)
+        header.addWidget(self.terms_button)
         header.addWidget(self.share_button)
         header.addWidget(self.edit_button)
         header.addWidget(self.delete_button)
@@ -316,8 +340,12 @@ class VendorPage(QWidget):
         self.offers.activated.connect(lambda _id: self.offers.edit())
         self.agreements.activated.connect(lambda _id: self.agreements.edit())
 
+        proposal = QHBoxLayout()
+        proposal.addWidget(self.terms_proposal, 1)
+        proposal.addWidget(self.terms_propose_button)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addLayout(proposal)
         layout.addWidget(self.tabs, 1)
         self.clear()
 
@@ -363,6 +391,7 @@ class VendorPage(QWidget):
         self.edit_button.setEnabled(True)
         self.write_button.setEnabled(True)
         self.rights_button.setEnabled(True)
+        self.terms_button.setEnabled(True)
         self.delete_button.setEnabled(True)
         self.share_button.setEnabled(True)
 
@@ -373,6 +402,7 @@ class VendorPage(QWidget):
             with self.controller.session() as session:
                 self.card = views.vendor_card(session, self.vendor_id)
                 figures = health.vendor_health(session, self.vendor_id)
+                proposals = [p for p in myterms.propose(session) if p.vendor_id == self.vendor_id]
         except NotFound:
             self.clear()
             return False
@@ -384,6 +414,14 @@ class VendorPage(QWidget):
             f"{views.label(card.vendor_kind)} · {views.label(card.status)}{since}"
         )
         self.overview.show_vendor(card, figures)
+        if proposals:
+            self.terms_proposal.setText(
+                f"{card.name} is over your contact policy ({proposals[0].reason}). "
+                f"Proffer your terms: {proposals[0].agreement.label} asks them to stop."
+            )
+            self.terms_proposal.setToolTip(proposals[0].message)
+        self.terms_proposal.setVisible(bool(proposals))
+        self.terms_propose_button.setVisible(bool(proposals))
         self.tabs.setTabText(
             2, f"Tickets ({figures.open_tickets} open)" if figures.open_tickets else "Tickets"
         )
@@ -453,6 +491,9 @@ class VendorPage(QWidget):
         self.edit_button.setEnabled(False)
         self.write_button.setEnabled(False)
         self.rights_button.setEnabled(False)
+        self.terms_button.setEnabled(False)
+        self.terms_proposal.setVisible(False)
+        self.terms_propose_button.setVisible(False)
         self.delete_button.setEnabled(False)
         self.share_button.setEnabled(False)
 
@@ -468,6 +509,14 @@ class VendorPage(QWidget):
         from vrmdesk.ui.vendors.rights_dialog import open_rights_dialog
 
         return open_rights_dialog(self, self.controller, self.vendor_id)
+
+    def my_terms(self, agreement_id: str | None = None) -> QWidget | None:
+        """The MyTerms dialog for this vendor (preselected on ``agreement_id`` if given)."""
+        if self.vendor_id is None:
+            return None
+        from vrmdesk.ui.vendors.terms_dialog import open_terms_dialog
+
+        return open_terms_dialog(self, self.controller, self.vendor_id, agreement_id)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.vendor_id is not None and mail_paths(event.mimeData()):
