@@ -190,3 +190,15 @@ def test_autostart_honours_xdg_config_home(xdg: dict[str, Path], monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", "relative/path")  # not absolute: ignored, as specified
     monkeypatch.setenv("HOME", str(xdg["config"].parent))
     assert desktop.autostart_path() == xdg["config"].parent / ".config" / "autostart" / path.name
+
+
+def test_tray_is_handed_to_the_desktop_application(tmp_path: Path):
+    started: list[tuple[Path | None, bool]] = []
+
+    def gui(folder: Path | None, tray: bool) -> int:
+        started.append((folder, tray))
+        return 0
+
+    assert main(["--tray"], gui=gui) == 0
+    assert main(["--vault", str(tmp_path)], gui=gui) == 0
+    assert started == [(None, True), (tmp_path, False)]

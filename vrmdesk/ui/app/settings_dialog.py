@@ -233,7 +233,7 @@ class RemindersTab(QWidget):
         self.reminders = QCheckBox("Show &reminders in the system tray")
         self.reminders.setChecked(prefs.reminders_enabled)
         self.keep_in_tray = QCheckBox(
-            "&Keep running in the tray, locked, when the window is closed"
+            "Keep running in the tray, locked, when the window is &closed"
         )
         self.keep_in_tray.setChecked(prefs.close_to_tray)
         self.keep_in_tray.setToolTip("Quit in the File menu or the tray's menu still ends it.")
@@ -255,10 +255,10 @@ class RemindersTab(QWidget):
         form.addRow("", self.reminders)
         form.addRow("", self.keep_in_tray)
         form.addRow("", self.at_login)
-        form.addRow("", self.login_problem)
         layout = QVBoxLayout(self)
         layout.addWidget(where_note("Kept on this device. Home shows what these windows hold."))
         layout.addLayout(form)
+        layout.addWidget(self.login_problem)  # the whole width: it names a path
         layout.addWidget(self.calendar)
         layout.addStretch(1)
 
@@ -282,7 +282,11 @@ class RemindersTab(QWidget):
             desktop.set_autostart(wanted)
         except OSError as exc:
             where = desktop.autostart_path()
-            self.login_problem.set_text(f"Could not change {where}: {exc.strerror or exc}")
+            self.login_problem.set_text(
+                f"Could not change the login entry {where}: {exc.strerror or exc}"
+            )
+            top = self.window()  # room for the message, nothing below it squeezed
+            top.resize(top.width(), max(top.height(), top.sizeHint().height()))
             return False
         self.login_problem.set_text("")
         return True
