@@ -202,3 +202,13 @@ def test_tray_is_handed_to_the_desktop_application(tmp_path: Path):
     assert main(["--tray"], gui=gui) == 0
     assert main(["--vault", str(tmp_path)], gui=gui) == 0
     assert started == [(None, True), (tmp_path, False)]
+
+
+@pytest.mark.parametrize("platform", ["win32", "darwin"])
+def test_install_desktop_elsewhere_says_it_is_for_linux(
+    platform: str, xdg: dict[str, Path], monkeypatch, capsys
+):
+    monkeypatch.setattr(sys, "platform", platform)
+    assert main(["install-desktop"]) == 1
+    assert "for Linux desktops" in capsys.readouterr().err
+    assert not xdg["data"].exists()

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import sys
 
 from vrmdesk import desktop
 from vrmdesk.cli.common import AddCommand
+from vrmdesk.errors import VrmError
 
 
 def cmd_install_desktop(args: argparse.Namespace) -> int:
+    if sys.platform in ("win32", "darwin"):
+        raise VrmError(
+            "install-desktop is for Linux desktops (freedesktop.org); on Windows and macOS "
+            "see packaging/README.md."
+        )
     data = desktop.data_home()
     if args.uninstall:
         done = desktop.uninstall(data)
