@@ -8,6 +8,7 @@
     mail.py       import mail, mail unsorted / assign / dismiss / me
     reports.py    report inventory (the insurer's pack)
     requests.py   request new / list / extend / answered / reminder / complaint
+    rfq.py        rfq new / list / show / accept / letters (requests for quotes)
 
 Exit status: 0 success, 1 a failure with a one-line reason on standard error, 2 a usage error.
 The command line never imports Qt: the desktop application is started by the ``vrmdesk``
@@ -24,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from vrmdesk import __version__
-from vrmdesk.cli import interchange, mail, records, reports, requests, share, vault
+from vrmdesk.cli import interchange, mail, records, reports, requests, rfq, share, vault
 from vrmdesk.cli.common import (
     NEW_PASSPHRASE_ENV,
     PASSPHRASE_ENV,
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     mail.add_parsers(sub, common)
     reports.add_parsers(sub, common)
     requests.add_parsers(sub, common)
+    rfq.add_parsers(sub, common)
     return parser
 
 
