@@ -17,7 +17,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -269,9 +269,15 @@ class QuoteRow:
     message: str
     sent_at: datetime | None
     received_at: datetime
-    response_days: float | None
+    response: timedelta | None  # from the request sent to the quote signed
     health: HealthSummary
     accepted: bool
+
+    @property
+    def response_days(self) -> float | None:
+        if self.response is None:
+            return None
+        return round(self.response.total_seconds() / 86400, 1)
 
     @property
     def price(self) -> str:
@@ -355,11 +361,7 @@ def show(session: Session, request_id: int, on: date | None = None) -> RequestVi
         if q.vendor_id not in health:
             health[q.vendor_id] = health_summary(session, q.vendor_id, on)
         recipient = sent.get(q.vendor_id)
-        response = (
-            round((q.received_at - recipient.sent_at).total_seconds() / 86400, 1)
-            if recipient is not None
-            else None
-        )
+        response = q.received_at - recipient.sent_at if recipient is not None else None
         quotes.append(
             QuoteRow(
                 q.id,

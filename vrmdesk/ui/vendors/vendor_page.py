@@ -169,6 +169,13 @@ class VendorPage(QWidget):
             "A letter asking for access, erasure … under GDPR, UK GDPR or CCPA, with its deadline"
         )
         self.rights_button.clicked.connect(self.rights_request)
+        self.quotes_button = QPushButton(icon("outbound"), "Qu&otes…")
+        self.quotes_button.setAccessibleName("Request quotes from this vendor and others")
+        self.quotes_button.setToolTip(
+            "Request quotes…: one signed request to this vendor and others you choose, on your "
+            "terms (quote only, no marketing)"
+        )
+        self.quotes_button.clicked.connect(self.request_quotes)
         header = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(self.title)
@@ -176,6 +183,7 @@ class VendorPage(QWidget):
         header.addLayout(names, 1)
         header.addWidget(self.write_button)
         header.addWidget(self.rights_button)
+        header.addWidget(self.quotes_button)
         header.addWidget(self.share_button)
         header.addWidget(self.edit_button)
         header.addWidget(self.delete_button)
@@ -363,6 +371,7 @@ class VendorPage(QWidget):
         self.edit_button.setEnabled(True)
         self.write_button.setEnabled(True)
         self.rights_button.setEnabled(True)
+        self.quotes_button.setEnabled(True)
         self.delete_button.setEnabled(True)
         self.share_button.setEnabled(True)
 
@@ -453,6 +462,7 @@ class VendorPage(QWidget):
         self.edit_button.setEnabled(False)
         self.write_button.setEnabled(False)
         self.rights_button.setEnabled(False)
+        self.quotes_button.setEnabled(False)
         self.delete_button.setEnabled(False)
         self.share_button.setEnabled(False)
 
@@ -468,6 +478,14 @@ class VendorPage(QWidget):
         from vrmdesk.ui.vendors.rights_dialog import open_rights_dialog
 
         return open_rights_dialog(self, self.controller, self.vendor_id)
+
+    def request_quotes(self) -> QWidget | None:
+        """The request-for-quotes dialog with this vendor chosen."""
+        if self.vendor_id is None:
+            return None
+        from vrmdesk.ui.vendors.quotes_dialog import open_request_dialog
+
+        return open_request_dialog(self, self.controller, self.vendor_id)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.vendor_id is not None and mail_paths(event.mimeData()):
