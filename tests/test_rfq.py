@@ -247,3 +247,25 @@ def test_an_expired_quote_cannot_be_accepted(shop, tmp_path):  # type: ignore[no
         assert quotes.show(s, sent.request_id, on=later).quotes[0].expired
         with pytest.raises(ValidationError, match="ask for a new one"):
             quotes.accept(s, sent.request_id, "Heat One", on=later)
+
+
+def test_the_schemas_bound_the_request_and_the_quote(shop, tmp_path):  # type: ignore[no-untyped-def]
+    import copy
+
+    from vrmdesk.share.verify import validate_manifest
+
+    sent = send_request(shop, draft(budget="99", currency="EUR"), outdir(tmp_path))
+    manifest = verify_bundle(sent.bundles[0].path).manifest
+    validate_manifest(manifest)
+    for broken in ({"subject": ""}, {"budget": {"value": "99", "currency": "EUR"}}):
+        bad = copy.deepcopy(manifest)
+        (request,) = [r for r in bad["records"] if r["@type"] == "vrm:QuoteRequest"]
+        request.update(broken)
+        with pytest.raises(BundleError):
+            validate_manifest(bad)
+    for fields in ({"price": "0.00"}, {"price": "12"}, {"priceCurrency": "eur"}):
+        path = forged_quote(tmp_path, sent.bundles[0].path, "heat", about={"@id": sent.uid}, **fields)
+        with pytest.raises(ReplyRefused, match="fails its schema"):
+            do_import(shop, path)
+        path.unlink()
+    assert count(shop, m.Quote) == 0
