@@ -264,8 +264,21 @@ def test_the_schemas_bound_the_request_and_the_quote(shop, tmp_path):  # type: i
         with pytest.raises(BundleError):
             validate_manifest(bad)
     for fields in ({"price": "0.00"}, {"price": "12"}, {"priceCurrency": "eur"}):
-        path = forged_quote(tmp_path, sent.bundles[0].path, "heat", about={"@id": sent.uid}, **fields)
+        path = forged_quote(
+            tmp_path, sent.bundles[0].path, "heat", about={"@id": sent.uid}, **fields
+        )
         with pytest.raises(ReplyRefused, match="fails its schema"):
             do_import(shop, path)
         path.unlink()
     assert count(shop, m.Quote) == 0
+
+
+def test_a_withdrawn_request_accepts_nothing(shop, tmp_path):  # type: ignore[no-untyped-def]
+    sent = send_request(shop, draft(vendors=["Heat One"]), outdir(tmp_path))
+    do_import(shop, quote_reply(tmp_path, sent.bundles[0].path, "heat"))
+    with shop.session() as s:
+        quotes.withdraw(s, sent.request_id)
+    with shop.session() as s:
+        assert quotes.list_requests(s)[0].state == "withdrawn"
+        with pytest.raises(ValidationError, match="withdrawn already"):
+            quotes.accept(s, sent.request_id, "Heat One")

@@ -60,7 +60,9 @@ def fill_and_write(qtbot, dialog: RequestQuotesDialog, folder: Path) -> None:  #
     qtbot.waitUntil(lambda: dialog.sent is not None or bool(dialog.error.text()), timeout=20000)
 
 
-def test_request_from_the_vendor_page_then_import_and_accept(page, controller, qtbot, tmp_path):  # type: ignore[no-untyped-def]
+def test_request_from_the_vendor_page_then_import_and_accept(  # type: ignore[no-untyped-def]
+    page, controller, qtbot, tmp_path, monkeypatch
+):
     bosch = vendor_id(controller, "Bosch Home Appliances")
     page.show_vendor(bosch)
     qtbot.mouseClick(page.page.quotes_button, LEFT)
@@ -119,7 +121,15 @@ def test_request_from_the_vendor_page_then_import_and_accept(page, controller, q
 
     table.selectRow(1)  # Bosch
     assert quotes_dialog.accept_button.isEnabled()
-    assert quotes_dialog.accept_chosen(confirm=False)
+    asked: list[str] = []
+
+    def answer_yes(_parent, title, text, *args):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer_yes)
+    qtbot.mouseClick(quotes_dialog.accept_button, LEFT)
+    assert asked and "Bosch Home Appliances's quote of 690.00 EUR" in asked[0]
     assert table.item(1, 5).text() == "accepted"
     letters = quotes_dialog.letters.toPlainText()
     assert f"To {other_name}" in letters and "another offer" in letters

@@ -8,7 +8,7 @@
     mail.py       import mail, mail unsorted / assign / dismiss / me
     reports.py    report inventory (the insurer's pack)
     requests.py   request new / list / extend / answered / reminder / complaint
-    rfq.py        rfq new / list / show / accept / letters (requests for quotes)
+    rfq.py        rfq new / list / show / accept / withdraw / letters (requests for quotes)
 
 Exit status: 0 success, 1 a failure with a one-line reason on standard error, 2 a usage error.
 The command line never imports Qt: the desktop application is started by the ``vrmdesk``

@@ -7,6 +7,7 @@
     vrmdesk rfq list [--json]
     vrmdesk rfq show ID [--json]                  (quotes: price, validity, response, health)
     vrmdesk rfq accept ID --vendor NAME           (the decision on every vendor's timeline)
+    vrmdesk rfq withdraw ID                       (no longer wanted: nothing can be accepted)
     vrmdesk rfq letters ID                        (the thank-you/declines drafted once decided)
 
 The vendors answer with ``vrmdesk share reply --quote PRICE --currency C --valid-until DATE``;
@@ -153,6 +154,15 @@ def cmd_accept(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    from vrmdesk.store.services import quotes
+
+    with open_vault(args) as vault, vault.session() as session:
+        quotes.withdraw(session, args.id)
+    print(f"Quote request {args.id} withdrawn.")
+    return 0
+
+
 def cmd_letters(args: argparse.Namespace) -> int:
     from vrmdesk.store.services import quotes
 
@@ -214,6 +224,11 @@ def add_parsers(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("id", type=positive_int)
     p.add_argument("--vendor", required=True, metavar="NAME")
     p.set_defaults(func=cmd_accept)
+    p = rfq_sub.add_parser(
+        "withdraw", parents=[common], help="withdraw an open request (no quote can be accepted)"
+    )
+    p.add_argument("id", type=positive_int)
+    p.set_defaults(func=cmd_withdraw)
     p = rfq_sub.add_parser(
         "letters", parents=[common], help="the thank-you/declines drafted for a decided request"
     )

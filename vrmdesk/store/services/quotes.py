@@ -536,6 +536,19 @@ def accept(
     return Decision(request.id, chosen, letters(session, request.id))
 
 
+def withdraw(session: Session, request_id: int) -> m.QuoteRequest:
+    """Withdraw an open request (I no longer want it); its quotes stay, none can be accepted."""
+    request = get(session, request_id)
+    if request.state != "open":
+        raise ValidationError(
+            f"Quote request {request.id} is {request.state} already; nothing changed.", "id"
+        )
+    request.state = "withdrawn"
+    request.decided_at = m.utcnow().replace(microsecond=0)
+    session.flush()
+    return request
+
+
 def letters(session: Session, request_id: int) -> list[Letter]:
     """The thank-you/decline drafted for each vendor not chosen (once the request is decided)."""
     request = get(session, request_id)
