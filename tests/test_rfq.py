@@ -282,3 +282,15 @@ def test_a_withdrawn_request_accepts_nothing(shop, tmp_path):  # type: ignore[no
         assert quotes.list_requests(s)[0].state == "withdrawn"
         with pytest.raises(ValidationError, match="withdrawn already"):
             quotes.accept(s, sent.request_id, "Heat One")
+
+
+def test_a_request_bundle_is_not_re_exported_without_its_request(shop, tmp_path):  # type: ignore[no-untyped-def]
+    from vrmdesk.share import disclosures
+
+    sent = send_request(shop, draft(vendors=["Heat One"]), outdir(tmp_path))
+    with shop.session() as s:
+        detail = disclosures.details(s, sent.bundles[0].disclosure_id)
+    assert ("quote request", sent.request_id, ["subject", "text", "constraints"]) in detail.records
+    with pytest.raises(ValidationError, match="Request quotes"):
+        disclosures.reexport(shop, sent.bundles[0].disclosure_id, tmp_path / "again.vrmshare")
+    assert not (tmp_path / "again.vrmshare").exists()
