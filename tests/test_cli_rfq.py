@@ -233,3 +233,21 @@ def test_rfq_new_refusals_write_and_record_nothing(folder, tmp_path, capsys, arg
     with Vault.open(folder, "pw") as vault, vault.session() as s:
         assert s.scalars(select(m.QuoteRequest)).all() == []
         assert s.scalars(select(m.Disclosure)).all() == []
+
+
+def test_encrypt_to_each_needs_every_vendors_age_key(folder, tmp_path, capsys):  # type: ignore[no-untyped-def]
+    from pyrage import x25519
+
+    code, _, err = new_request(capsys, folder, tmp_path / "out", "--encrypt-to-each")
+    assert code == 1 and "No age recipient to encrypt to for Heat One, Boiler Bros" in err
+    with Vault.open(folder, "pw") as vault, vault.session() as s:
+        for name in ("Heat One", "Boiler Bros"):
+            vendor = records.find_vendor(s, name)
+            vendor.age_recipient = str(x25519.Identity.generate().to_public())
+    code, _, err = new_request(capsys, folder, tmp_path / "out", "--encrypt-to-each")
+    assert code == 0, err
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == [
+        "boiler-bros-quote-request-1.vrmshare.age",
+        "heat-one-quote-request-1.vrmshare.age",
+    ]
