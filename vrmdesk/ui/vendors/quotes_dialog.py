@@ -239,6 +239,7 @@ class RequestQuotesDialog(QDialog):
             return
         vault = self.controller.vault
         self.write_button.setEnabled(False)
+        self.written.setText("Writing the bundles…")
 
         def work(task: Task) -> SentRequest:
             return send_request(
