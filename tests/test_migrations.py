@@ -213,3 +213,35 @@ def test_a_vault_at_schema_0006_upgrades_and_takes_terms_agreements(tmp_path: Pa
             )
         with vault.session() as s:
             assert s.query(m.TermsAgreement).one().state == "proffered"
+
+
+def test_a_vault_at_schema_0006_upgrades_and_takes_quote_requests(tmp_path: Path):
+    """A vault at 0006 (the demo data, downgraded) opened by this one: backed up, the three
+    quote tables are there, and a request can be stored against its vendors."""
+    import shutil
+
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from vrmdesk.store.services import quotes
+
+    folder = tmp_path / "old"
+    shutil.copytree(FIXTURES / "vault-0004", folder)
+    with Vault.open(folder, "fixture passphrase") as vault:
+        with vault.engine.begin() as conn:
+            command.downgrade(migrate._config(conn), "0006")
+        with vault.engine.connect() as conn:
+            assert migrate.current_revision(conn) == "0006"
+            assert "quotes" not in inspect(conn).get_table_names()
+    with Vault.open(folder, "fixture passphrase") as vault:
+        assert "before-migration-from-0006" in [b.reason for b in backup.list_backups(vault)]
+        with vault.engine.connect() as conn:
+            names = inspect(conn).get_table_names()
+        assert {"quote_requests", "quote_recipients", "quotes"} <= set(names)
+        with vault.session() as s:
+            checked = quotes.check(
+                s, quotes.RequestDraft(subject="Boiler", vendors=["Bosch Home Appliances"])
+            )
+            quotes.create_request(s, checked)
+        with vault.session() as s:
+            assert quotes.list_requests(s)[0].subject == "Boiler"

@@ -10,6 +10,7 @@
     requests.py   request new / list / extend / answered / reminder / complaint
     terms.py      terms roster / proffer / list / withdraw / propose (MyTerms, IEEE 7012)
     desktop.py    install-desktop (the menu entry, icons, the .vrmshare type; vrmdesk/desktop)
+    rfq.py        rfq new / list / show / accept / withdraw / letters (requests for quotes)
 
 Exit status: 0 success, 1 a failure with a one-line reason on standard error, 2 a usage error.
 The command line never imports Qt: the desktop application is started by the ``vrmdesk``
@@ -33,6 +34,7 @@ from vrmdesk.cli import (
     records,
     reports,
     requests,
+    rfq,
     share,
     terms,
     vault,
@@ -88,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     reports.add_parsers(sub, common)
     requests.add_parsers(sub, common)
     terms.add_parsers(sub, common)
+    rfq.add_parsers(sub, common)
     return parser
 
 

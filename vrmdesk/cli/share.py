@@ -260,6 +260,22 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quote_content(args: argparse.Namespace) -> dict[str, str | None]:
+    """The quote of a reply to a quote request (--quote, --currency, --valid-until)."""
+    return {
+        "quote_price": args.quote,
+        "quote_currency": args.currency,
+        "quote_valid_until": args.valid_until,
+    }
+
+
+def _add_quote_arguments(p: argparse.ArgumentParser) -> None:
+    """A quote answering a quote request (its --message goes into the quote)."""
+    p.add_argument("--quote", metavar="PRICE", help="the price quoted, e.g. 1499.00")
+    p.add_argument("--currency", metavar="CODE", help="the quote's ISO 4217 currency (EUR)")
+    p.add_argument("--valid-until", metavar="DATE", help="the last day the quote holds")
+
+
 def cmd_reply(args: argparse.Namespace) -> int:
     from vrmdesk.share.reply import ReplyContent, load_signing_key, write_reply
     from vrmdesk.share.verify import verify_bundle
@@ -280,6 +296,7 @@ def cmd_reply(args: argparse.Namespace) -> int:
         accept_terms=args.accept_terms,
         decline_terms=args.decline_terms,
         offer_terms=args.offer_terms,
+        **_quote_content(args),
     )
     out = Path(args.out)
     written = write_reply(original, key, content, out, encrypt_to=args.encrypt_to)
@@ -392,6 +409,7 @@ def _add_vendor_side(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("--valid-through", metavar="DATE")
     p.add_argument("--correct", nargs=3, metavar=("UID", "FIELD", "VALUE"), action="append")
     _add_terms_answer(p)
+    _add_quote_arguments(p)
     p = add("import", cmd_import, "import a vendor's signed reply into your vault", [common])
     p.add_argument("file")
     p.add_argument("--identity", metavar="AGE_IDENTITY_FILE", help=identity_help)

@@ -42,6 +42,8 @@ from vrmdesk.share.verify import (
 )
 from vrmdesk.store import models as m
 from vrmdesk.store.services import myterms
+from vrmdesk.store.services import quotes
+from vrmdesk.store.services.rules import format_amount, parse_amount
 
 ConfirmKey = Callable[[str, str], bool]
 R = TypeVar("R", bound=m.Record)
@@ -51,6 +53,7 @@ _SINGULAR = {
     "warranty confirmations": "warranty confirmation",
     "corrections": "correction",
     "terms answers": "terms answer",
+    "quotes": "quote",
 }
 
 
@@ -139,6 +142,8 @@ def check_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:
     done = session.scalar(
         select(m.ImportedBundle).where(m.ImportedBundle.bundle_id == verified.bundle_id)
     )
+    if done is None:
+        _check_quotes(session, verified, disclosure)
     return ReplyCheck(
         vendor.id,
         vendor.name,
@@ -189,6 +194,33 @@ def _check_terms_answers(
             raise ReplyRefused(
                 f"This reply offers {str(other_id)[:64]!r} instead, which is not on the MyTerms "
                 "roster; refused, nothing imported."
+            )
+
+
+def _check_quotes(session: Session, verified: VerifiedBundle, disclosure: m.Disclosure) -> None:
+    """A ``vrm:Quote`` answers the quote request that bundle carried, while it is still valid."""
+    found = [r for r in verified.records if r.get("@type") == "vrm:Quote"]
+    if not found:
+        return
+    request_uids = {c.get("uid") for c in disclosure.contents if c.get("kind") == "quote_request"}
+    recipient = quotes.recipient_for(session, disclosure.bundle_id)
+    if disclosure.purpose != "quote_request" or not request_uids or recipient is None:
+        raise ReplyRefused(
+            "This reply holds a quote, but the bundle it answers is not a request for quotes "
+            f"sent to {disclosure.vendor_name}; refused."
+        )
+    today = datetime.now(UTC).date()
+    for record in found:
+        if ref_id(record.get("about")) not in request_uids:
+            raise ReplyRefused(
+                "This reply quotes for a request that was never sent to "
+                f"{disclosure.vendor_name}; refused."
+            )
+        until = real_date(record.get("validUntil"))
+        if until is None or until < today:
+            raise ReplyRefused(
+                f"This quote was valid until {record.get('validUntil')}; it has expired, "
+                "so it is not imported (ask the vendor for a new one)."
             )
 
 
@@ -285,6 +317,7 @@ class _Merger:
             "warranty confirmations": 0,
             "corrections": 0,
             "terms answers": 0,
+            "quotes": 0,
             "ignored": 0,
         }
 
@@ -349,6 +382,7 @@ class _Merger:
             "WarrantyPromise": self._warranty_confirmation,
             "vrm:Correction": self._correction,
             roster.ANSWER_TYPE: self._terms_answer,
+            "vrm:Quote": self._quote,
         }
         kind = record.get("@type")
         merge_one = by_type.get(kind) if isinstance(kind, str) else None
@@ -439,3 +473,37 @@ class _Merger:
         )
         self._remember(key, "terms_agreement", row.id)
         return "terms answers"
+    def _quote(self, record: dict[str, Any]) -> str | None:
+        """A quote against the request (checked in :func:`_check_quotes`), on the timeline."""
+        uid = record["@id"]
+        recipient = quotes.recipient_for(self.session, self.verified.in_reply_to or "")
+        until = real_date(record.get("validUntil"))
+        if self._seen(uid) or recipient is None or until is None:
+            return None
+        price = parse_amount(str(record.get("price")), "price")
+        text = record.get("text")
+        message = text if isinstance(text, str) else ""
+        quote = quotes.record_quote(
+            self.session,
+            recipient,
+            price_minor=price or 0,
+            currency=str(record.get("priceCurrency")),
+            valid_until=until,
+            message=message[:100_000],
+            received_at=self.sent,
+            bundle_id=self.verified.bundle_id,
+            uid=uid,
+        )
+        request = recipient.request
+        line = f"Quote: {format_amount(quote.price_minor, quote.currency)}, valid until {until}"
+        body = f"{line}.\n\n{message}".strip()
+        self._note(
+            _local_uid(self.verified.bundle_id, uid),
+            f"Quote for {request.subject}"[:500],
+            body,
+            None,
+            self.sent,
+            "note",
+        )
+        self._remember(uid, "quote", quote.id)
+        return "quotes"

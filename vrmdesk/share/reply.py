@@ -114,6 +114,10 @@ class ReplyContent:
     accept_terms: bool = False
     decline_terms: bool = False
     offer_terms: str | None = None
+    # a quote for a quote request (--quote PRICE --currency C --valid-until DATE)
+    quote_price: str | None = None
+    quote_currency: str | None = None
+    quote_valid_until: str | None = None
 
 
 def _now() -> str:
@@ -147,6 +151,7 @@ def reply_records(
     if content.channel not in CHANNELS:
         raise ReplyError(f"--channel must be one of {', '.join(CHANNELS)}.")
     ticket, about = _answered(original, content)
+    quote = _quote(original, content)
     records: list[dict[str, Any]] = []
 
     def add(record: dict[str, Any]) -> None:
@@ -154,7 +159,9 @@ def reply_records(
         record = {"@id": _uid(original.bundle_id, thumb, len(records), record), **record}
         records.append(record)
 
-    for message in _messages(content, about, created):
+    if quote is not None:  # its --message goes into the quote
+        add(quote)
+    for message in [] if quote is not None else _messages(content, about, created):
         add(message)
     records += _ticket_update(content, ticket)
     records += _warranty_confirmation(content, types)
@@ -165,7 +172,8 @@ def reply_records(
     if not records:
         raise ReplyError(
             "An empty reply: give --message, --case-reference, --confirm-warranty, --correct "
-            "or an answer to proffered terms (--accept-terms, --decline-terms, --offer-terms)."
+            "or --quote, or an answer to proffered terms (--accept-terms, --decline-terms, "
+            "--offer-terms)."
         )
     return records
 
@@ -283,6 +291,59 @@ def _terms_answer(original: VerifiedBundle, content: ReplyContent) -> list[dict[
             )
         return [roster.answer_record(proffer, "alternative_offered", alternative)]
     return [roster.answer_record(proffer, "accepted" if content.accept_terms else "declined")]
+# -- a quote (the answer to a quote_request bundle) ------------------------------------------
+_PRICE = re.compile(r"\d{1,12}(\.\d{1,2})?")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def _quote(original: VerifiedBundle, content: ReplyContent) -> dict[str, Any] | None:
+    """The ``vrm:Quote`` record (without its @id), checked; None without ``--quote``."""
+    if content.quote_price is None:
+        if content.quote_currency or content.quote_valid_until:
+            raise ReplyError("--currency and --valid-until go with --quote PRICE.")
+        return None
+    if original.purpose != "quote_request":
+        raise ReplyError(
+            f"--quote answers a quote request; that bundle's purpose is {original.purpose!r}."
+        )
+    requests = [r["@id"] for r in original.records if r.get("@type") == "vrm:QuoteRequest"]
+    if len(requests) != 1:
+        raise ReplyError("That bundle holds no single quote request (vrm:QuoteRequest) to quote.")
+    if not content.quote_currency or not content.quote_valid_until:
+        raise ReplyError("--quote needs --currency CODE and --valid-until YYYY-MM-DD.")
+    price = content.quote_price.strip().replace(",", "")
+    if not _PRICE.fullmatch(price) or not any(c in "123456789" for c in price):
+        raise ReplyError(
+            f"--quote {content.quote_price!r} is not a positive price (for example 1499.00)."
+        )
+    currency = content.quote_currency.strip().upper()
+    if not _CURRENCY.fullmatch(currency):
+        raise ReplyError(
+            f"--currency {content.quote_currency!r} is not a three-letter ISO 4217 code (EUR)."
+        )
+    until = content.quote_valid_until.strip()
+    try:
+        valid = datetime.strptime(until, "%Y-%m-%d").date() if _DATE.fullmatch(until) else None
+    except ValueError:
+        valid = None
+    if valid is None:
+        raise ReplyError(f"--valid-until {until!r} is not a date YYYY-MM-DD.")
+    if valid < datetime.now(UTC).date():
+        raise ReplyError(f"--valid-until {until} is in the past; a quote must still be valid.")
+    units, _, cents = price.partition(".")
+    quote: dict[str, Any] = {
+        "@type": "vrm:Quote",
+        "about": {"@id": requests[0]},
+        "price": f"{int(units)}.{cents.ljust(2, '0')}",
+        "priceCurrency": currency,
+        "validUntil": valid.isoformat(),
+    }
+    text = "\n\n".join(t for t in content.messages if t)
+    if text:
+        quote["text"] = text
+    if content.subject:
+        quote["headline"] = content.subject
+    return quote
 
 
 def _index_html(manifest: dict[str, Any]) -> bytes:
@@ -295,6 +356,9 @@ def _index_html(manifest: dict[str, Any]) -> bytes:
             or record.get("vrm:answer")
             or ""
         )
+        if record.get("@type") == "vrm:Quote":
+            price = f"{record['price']} {record['priceCurrency']}"
+            text = f"{price}, valid until {record['validUntil']}"
         rows.append(f"<li><b>{html.escape(record['@type'])}</b> {html.escape(str(text))}</li>")
     page = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

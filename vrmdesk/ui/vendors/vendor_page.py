@@ -192,6 +192,13 @@ class VendorPage(QWidget):
         )
         self.terms_propose_button.clicked.connect(lambda: self.my_terms("P2B1"))
         self.terms_propose_button.setVisible(False)
+        self.quotes_button = QPushButton(icon("outbound"), "Qu&otes…")
+        self.quotes_button.setAccessibleName("Request quotes from this vendor and others")
+        self.quotes_button.setToolTip(
+            "Request quotes…: one signed request to this vendor and others you choose, on your "
+            "terms (quote only, no marketing)"
+        )
+        self.quotes_button.clicked.connect(self.request_quotes)
         header = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(self.title)
@@ -200,6 +207,7 @@ class VendorPage(QWidget):
         header.addWidget(self.write_button)
         header.addWidget(self.rights_button)
         header.addWidget(self.terms_button)
+        header.addWidget(self.quotes_button)
         header.addWidget(self.share_button)
         header.addWidget(self.edit_button)
         header.addWidget(self.delete_button)
@@ -392,6 +400,7 @@ class VendorPage(QWidget):
         self.write_button.setEnabled(True)
         self.rights_button.setEnabled(True)
         self.terms_button.setEnabled(True)
+        self.quotes_button.setEnabled(True)
         self.delete_button.setEnabled(True)
         self.share_button.setEnabled(True)
 
@@ -494,6 +503,7 @@ class VendorPage(QWidget):
         self.terms_button.setEnabled(False)
         self.terms_proposal.setVisible(False)
         self.terms_propose_button.setVisible(False)
+        self.quotes_button.setEnabled(False)
         self.delete_button.setEnabled(False)
         self.share_button.setEnabled(False)
 
@@ -517,6 +527,14 @@ class VendorPage(QWidget):
         from vrmdesk.ui.vendors.terms_dialog import open_terms_dialog
 
         return open_terms_dialog(self, self.controller, self.vendor_id, agreement_id)
+
+    def request_quotes(self) -> QWidget | None:
+        """The request-for-quotes dialog with this vendor chosen."""
+        if self.vendor_id is None:
+            return None
+        from vrmdesk.ui.vendors.quotes_dialog import open_request_dialog
+
+        return open_request_dialog(self, self.controller, self.vendor_id)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.vendor_id is not None and mail_paths(event.mimeData()):
