@@ -41,8 +41,7 @@ from vrmdesk.share.verify import (
     schema_error,
 )
 from vrmdesk.store import models as m
-from vrmdesk.store.services import myterms
-from vrmdesk.store.services import quotes
+from vrmdesk.store.services import myterms, quotes
 from vrmdesk.store.services.rules import format_amount, parse_amount
 
 ConfirmKey = Callable[[str, str], bool]
@@ -473,6 +472,7 @@ class _Merger:
         )
         self._remember(key, "terms_agreement", row.id)
         return "terms answers"
+
     def _quote(self, record: dict[str, Any]) -> str | None:
         """A quote against the request (checked in :func:`_check_quotes`), on the timeline."""
         uid = record["@id"]

@@ -291,6 +291,8 @@ def _terms_answer(original: VerifiedBundle, content: ReplyContent) -> list[dict[
             )
         return [roster.answer_record(proffer, "alternative_offered", alternative)]
     return [roster.answer_record(proffer, "accepted" if content.accept_terms else "declined")]
+
+
 # -- a quote (the answer to a quote_request bundle) ------------------------------------------
 _PRICE = re.compile(r"\d{1,12}(\.\d{1,2})?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
