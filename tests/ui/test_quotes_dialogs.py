@@ -65,7 +65,7 @@ def test_request_from_the_vendor_page_then_import_and_accept(  # type: ignore[no
 ):
     bosch = vendor_id(controller, "Bosch Home Appliances")
     page.show_vendor(bosch)
-    qtbot.mouseClick(page.page.quotes_button, LEFT)
+    page.page.quotes_action.trigger()  # Requests ▸ Request quotes…
     dialog = page.page.findChild(RequestQuotesDialog)
     assert dialog is not None and dialog.isVisible()
     (bosch_item,) = dialog.vendors.findItems("Bosch Home Appliances", Qt.MatchFlag.MatchExactly)

@@ -41,7 +41,7 @@ def vendor_id(controller, name: str) -> int:
 
 def open_dialog(page, controller, qtbot, name: str) -> RightsDialog:
     page.show_vendor(vendor_id(controller, name))
-    qtbot.mouseClick(page.page.rights_button, LEFT)
+    page.page.rights_action.trigger()  # Requests ▸ Data-rights request…
     dialog = page.page.findChild(RightsDialog)
     assert dialog is not None and dialog.isVisible()
     return dialog
@@ -188,3 +188,19 @@ def test_a_rectification_sends_the_corrected_records_the_letter_names(
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: refused.append(text))
     qtbot.mouseClick(dialog.record_button, LEFT)
     assert refused and "exists already" in refused[0] and target.read_bytes() == before
+
+
+def test_the_requests_menu_opens_the_insurers_inventory_for_this_vendor(page, controller, qtbot):
+    from vrmdesk.ui.things.inventory_dialog import InventoryDialog
+
+    page.show_vendor(vendor_id(controller, "Bosch Home Appliances"))
+    menu = page.page.requests_button.menu()
+    assert [a.text().replace("&", "") for a in menu.actions()] == [
+        "Data-rights request…",
+        "My terms (MyTerms)…",
+        "Request quotes…",
+        "Insurer's inventory…",
+    ]
+    page.page.inventory_action.trigger()
+    dialog = page.page.findChild(InventoryDialog)
+    assert dialog is not None and dialog.insurer_combo.currentText() == "Bosch Home Appliances"

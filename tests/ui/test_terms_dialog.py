@@ -41,7 +41,7 @@ def vendor_id(controller, name: str) -> int:
 
 def open_dialog(page, controller, qtbot, name: str) -> TermsDialog:
     page.show_vendor(vendor_id(controller, name))
-    qtbot.mouseClick(page.page.terms_button, LEFT)
+    page.page.terms_action.trigger()  # Requests ▸ My terms…
     dialog = page.page.findChild(TermsDialog)
     assert dialog is not None and dialog.isVisible()
     return dialog

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, Q
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QTabWidget,
@@ -139,6 +140,7 @@ class VendorPage(QWidget):
         self.card: views.VendorCard | None = None
 
         self.title = QLabel()
+        self.vendor_name = ""
         font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
@@ -167,19 +169,6 @@ class VendorPage(QWidget):
         self.write_button.setAccessibleName("Write e-mail to this vendor")
         self.write_button.setToolTip("A new message in your mail program, to the vendor's address")
         self.write_button.clicked.connect(self.write_email)
-        self.rights_button = QPushButton(icon("ticket"), "Rights re&quest…")
-        self.rights_button.setAccessibleName("Data-rights request to this vendor")
-        self.rights_button.setToolTip(
-            "A letter asking for access, erasure … under GDPR, UK GDPR or CCPA, with its deadline"
-        )
-        self.rights_button.clicked.connect(self.rights_request)
-        self.terms_button = QPushButton(icon("warranty"), "My terms…")
-        self.terms_button.setAccessibleName("My terms with this vendor")
-        self.terms_button.setToolTip(
-            "MyTerms (IEEE 7012): proffer an agreement such as SD-BASE or P2B1 (#NoStalking) "
-            "to this vendor, and follow its answer"
-        )
-        self.terms_button.clicked.connect(lambda: self.my_terms())
         # shown while the vendor sends more offers than my contact policy allows
         self.terms_proposal = QLabel()
         self.terms_proposal.setAccessibleName("Terms proposal")
@@ -192,22 +181,46 @@ class VendorPage(QWidget):
         )
         self.terms_propose_button.clicked.connect(lambda: self.my_terms("P2B1"))
         self.terms_propose_button.setVisible(False)
-        self.quotes_button = QPushButton(icon("outbound"), "Qu&otes…")
-        self.quotes_button.setAccessibleName("Request quotes from this vendor and others")
-        self.quotes_button.setToolTip(
-            "Request quotes…: one signed request to this vendor and others you choose, on your "
-            "terms (quote only, no marketing)"
+        # what I ask of the vendor, on my terms: one menu keeps the vendor's name in view
+        self.requests_button = QPushButton(icon("ticket"), "Re&quests")
+        self.requests_button.setAccessibleName("Requests to this vendor")
+        self.requests_button.setToolTip(
+            "A data-rights request, my terms (MyTerms), a request for quotes, the insurer's "
+            "inventory"
         )
-        self.quotes_button.clicked.connect(self.request_quotes)
+        menu = QMenu(self.requests_button)
+        self.rights_action = menu.addAction("Data-rights &request…")
+        self.rights_action.setToolTip(
+            "A letter asking for access, erasure … under GDPR, UK GDPR or CCPA, with its deadline"
+        )
+        self.rights_action.triggered.connect(self.rights_request)
+        self.terms_action = menu.addAction("My &terms (MyTerms)…")
+        self.terms_action.setToolTip(
+            "MyTerms (IEEE 7012): proffer an agreement such as SD-BASE or P2B1 (#NoStalking) "
+            "to this vendor, and follow its answer"
+        )
+        self.terms_action.triggered.connect(lambda: self.my_terms())
+        self.quotes_action = menu.addAction("Request &quotes…")
+        self.quotes_action.setToolTip(
+            "One signed request to this vendor and others you choose, on your terms (quote "
+            "only, no marketing)"
+        )
+        self.quotes_action.triggered.connect(self.request_quotes)
+        self.inventory_action = menu.addAction("&Insurer's inventory…")
+        self.inventory_action.setToolTip(
+            "For an insurer or loss adjuster: the inventory as a PDF, and the things with their "
+            "receipts as a bundle signed for this vendor"
+        )
+        self.inventory_action.triggered.connect(self.insurer_inventory)
+        menu.setToolTipsVisible(True)
+        self.requests_button.setMenu(menu)
         header = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(self.title)
         names.addWidget(self.subtitle)
         header.addLayout(names, 1)
         header.addWidget(self.write_button)
-        header.addWidget(self.rights_button)
-        header.addWidget(self.terms_button)
-        header.addWidget(self.quotes_button)
+        header.addWidget(self.requests_button)
         header.addWidget(self.share_button)
         header.addWidget(self.edit_button)
         header.addWidget(self.delete_button)
@@ -398,9 +411,7 @@ class VendorPage(QWidget):
         self.shared.set_vendor(vendor_id)
         self.edit_button.setEnabled(True)
         self.write_button.setEnabled(True)
-        self.rights_button.setEnabled(True)
-        self.terms_button.setEnabled(True)
-        self.quotes_button.setEnabled(True)
+        self.requests_button.setEnabled(True)
         self.delete_button.setEnabled(True)
         self.share_button.setEnabled(True)
 
@@ -418,6 +429,7 @@ class VendorPage(QWidget):
         card = self.card
         self.title.setText(card.name)
         self.title.setToolTip(card.name)
+        self.vendor_name = card.name
         since = f" · customer since {show_month(card.since)}" if card.since else ""
         self.subtitle.setText(
             f"{views.label(card.vendor_kind)} · {views.label(card.status)}{since}"
@@ -499,11 +511,9 @@ class VendorPage(QWidget):
         self.tabs.setCurrentIndex(0)
         self.edit_button.setEnabled(False)
         self.write_button.setEnabled(False)
-        self.rights_button.setEnabled(False)
-        self.terms_button.setEnabled(False)
+        self.requests_button.setEnabled(False)
         self.terms_proposal.setVisible(False)
         self.terms_propose_button.setVisible(False)
-        self.quotes_button.setEnabled(False)
         self.delete_button.setEnabled(False)
         self.share_button.setEnabled(False)
 
@@ -527,6 +537,17 @@ class VendorPage(QWidget):
         from vrmdesk.ui.vendors.terms_dialog import open_terms_dialog
 
         return open_terms_dialog(self, self.controller, self.vendor_id, agreement_id)
+
+    def insurer_inventory(self) -> QWidget | None:
+        """The insurer's inventory with this vendor as the insurer the bundle goes to."""
+        if self.vendor_id is None:
+            return None
+        from vrmdesk.ui.things.inventory_dialog import InventoryDialog
+
+        dialog = InventoryDialog(self.controller, self, insurer=self.vendor_name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def request_quotes(self) -> QWidget | None:
         """The request-for-quotes dialog with this vendor chosen."""
