@@ -208,7 +208,7 @@ def test_the_layout_is_what_the_format_document_says(source, tmp_path):
         interaction = json.loads(zf.read("tables/interactions.jsonl").splitlines()[0])
         assert interaction["occurred_at"].endswith("+00:00")
         assert interaction["direction"] in ("inbound", "outbound")
-    assert manifest["format"] == "vrmdesk-archive" and manifest["version"] == 3
+    assert manifest["format"] == "vrmdesk-archive" and manifest["version"] == 4
     assert manifest["files"] == len(files) and len(manifest["members"]) == len(names) - 1
     assert {"id", "created_at", "name"} <= set(manifest["tables"]["vendors"]["columns"])
 
@@ -291,9 +291,9 @@ def plain(source: Path, tmp_path: Path) -> Path:
 
 
 def test_an_archive_from_a_newer_version_is_refused(plain, tmp_path):
-    newer = manifest_changed(plain, tmp_path / "newer.zip", lambda m: m.update(version=4))
+    newer = manifest_changed(plain, tmp_path / "newer.zip", lambda m: m.update(version=5))
     refused(
-        newer, tmp_path, "newer vrmdesk: format version 4, this one reads 3", archive.ArchiveTooNew
+        newer, tmp_path, "newer vrmdesk: format version 5, this one reads 4", archive.ArchiveTooNew
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from vrmdesk import cli
 from vrmdesk.store import keys
@@ -135,3 +136,80 @@ def test_usage_errors_exit_2(folder, capsys, argv):
         run(capsys, folder, *argv)
     assert exit_.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+# -- rectification with the corrected records as a signed bundle -----------------------------------
+@pytest.fixture
+def registered(folder: Path) -> Path:
+    """Acme holds a registration of my kettle; the kettle also has a warranty and a price."""
+    vault = Vault.open(folder, "pw")
+    with vault, vault.session() as s:
+        acme = records.find_vendor(s, "Acme")
+        kettle = records.create(
+            s, m.Asset, name="Kettle", price_minor=4999, currency="EUR", location="Kitchen"
+        )
+        records.create(
+            s, m.Registration, asset_id=kettle.id, vendor_id=acme.id,
+            registered_on=date(2025, 5, 1), registration_ref="R-7",
+        )  # fmt: skip
+        records.create(
+            s, m.Warranty, asset_id=kettle.id, starts_on=date(2025, 5, 1),
+            end_date=date(2027, 5, 1), title="Maker's",
+        )  # fmt: skip
+        records.create(s, m.Asset, name="Lamp")  # not registered with Acme: not sent
+    return folder
+
+
+def test_rectification_sends_the_corrected_records_as_a_signed_bundle(registered, tmp_path, capsys):
+    from vrmshare.verify import verify_bundle
+
+    bundle = tmp_path / "corrections"
+    code, out, err = run(
+        capsys, registered, "new", "--vendor", "Acme", "--right", "rectification",
+        "--law", "gdpr", "--corrections-out", str(bundle), "--sender-name", "Robin",
+    )  # fmt: skip
+    assert code == 0, err
+    written = tmp_path / "corrections.vrmshare"
+    assert "Wrote the corrected records to" in out and written.is_file()
+    verified = verify_bundle(written)
+    assert verified.purpose == "rights_request"
+    assert verified.manifest["terms"]["retention_days"] == 0
+    types = sorted(r["@type"] for r in verified.records)
+    assert types == ["Organization", "Product", "vrm:ProductRegistration"], types
+    (thing,) = (r for r in verified.records if r["@type"] == "Product")
+    assert thing["name"] == "Kettle" and "offers" not in thing and "vrm:location" not in thing
+    assert verified.manifest["files"] == [] or all(
+        f["path"] == "index.html" for f in verified.manifest["files"]
+    )
+    # the letter names the file and the key that signed it
+    flat = " ".join(out.split())
+    assert "the enclosed file corrections.vrmshare" in flat
+    assert verified.fingerprint in flat
+    # the ticket says which bundle went with it; the bundle is in the disclosure log
+    vault = Vault.open(registered, "pw", readonly=True)
+    with vault, vault.session() as s:
+        disclosure = s.scalars(select(m.Disclosure)).one()
+        assert disclosure.bundle_id == verified.bundle_id
+        ticket = s.scalars(select(m.Ticket)).one()
+        assert verified.bundle_id in ticket.notes
+
+
+def test_corrections_go_with_a_rectification_only(registered, tmp_path, capsys):
+    code, _, err = run(
+        capsys, registered, "new", "--vendor", "Acme", "--right", "erasure", "--law", "gdpr",
+        "--corrections-out", str(tmp_path / "x.vrmshare"),
+    )  # fmt: skip
+    assert code == 1 and "rectification only" in err
+    assert not (tmp_path / "x.vrmshare").exists()
+    code, out, _ = run(capsys, registered, "list", "--json")
+    assert json.loads(out) == []
+
+
+def test_no_address_no_corrections_written(registered, tmp_path, capsys):
+    code, _, err = run(
+        capsys, registered, "new", "--vendor", "Nowhere", "--right", "rectification",
+        "--law", "uk-gdpr", "--corrections-out", str(tmp_path / "x.vrmshare"),
+        "--sender-name", "Robin",
+    )  # fmt: skip
+    assert code == 1 and "Nothing was recorded as sent" in err
+    assert not (tmp_path / "x.vrmshare").exists()

@@ -152,24 +152,30 @@ def test_a_vault_from_schema_0004_upgrades_with_its_data(tmp_path: Path):
             assert receipt is not None and vault.attachments.read_bytes(receipt)
 
 
-def test_a_vault_at_schema_0005_upgrades_and_takes_rights_requests(tmp_path: Path):
-    """A vault at 0005 (the demo data, downgraded) opened by this one: the backup is taken, the
-    new table is there, and its vendors' tickets stay as they were beside a new rights request."""
+def _fixture_at(tmp_path: Path, revision: str, new_table: str) -> Path:
+    """The fixture vault (demo data) copied and downgraded to ``revision``, before ``new_table``."""
     import shutil
 
     from alembic import command
     from sqlalchemy import inspect
 
-    from vrmdesk.store.services import rights
-
     folder = tmp_path / "old"
     shutil.copytree(FIXTURES / "vault-0004", folder)
     with Vault.open(folder, "fixture passphrase") as vault:
         with vault.engine.begin() as conn:
-            command.downgrade(migrate._config(conn), "0005")
+            command.downgrade(migrate._config(conn), revision)
         with vault.engine.connect() as conn:
-            assert migrate.current_revision(conn) == "0005"
-            assert "rights_requests" not in inspect(conn).get_table_names()
+            assert migrate.current_revision(conn) == revision
+            assert new_table not in inspect(conn).get_table_names()
+    return folder
+
+
+def test_a_vault_at_schema_0005_upgrades_and_takes_rights_requests(tmp_path: Path):
+    """A vault at 0005 (the demo data, downgraded) opened by this one: the backup is taken, the
+    new table is there, and its vendors' tickets stay as they were beside a new rights request."""
+    from vrmdesk.store.services import rights
+
+    folder = _fixture_at(tmp_path, "0005", "rights_requests")
     with Vault.open(folder, "fixture passphrase") as vault:
         assert "before-migration-from-0005" in [b.reason for b in backup.list_backups(vault)]
         with vault.engine.connect() as conn:
@@ -182,3 +188,60 @@ def test_a_vault_at_schema_0005_upgrades_and_takes_rights_requests(tmp_path: Pat
         with vault.session() as s:
             assert s.query(m.Ticket).count() == tickets + 1
             assert s.query(m.RightsRequest).one().due_on == date(2026, 12, 30)
+
+
+def test_a_vault_at_schema_0006_upgrades_and_takes_terms_agreements(tmp_path: Path):
+    """A vault at 0006 opened by this one: the backup is taken, terms_agreements is there and
+    takes a proffer beside the vendors it had."""
+    from datetime import datetime
+
+    from vrmdesk.store.services import myterms
+
+    folder = _fixture_at(tmp_path, "0006", "terms_agreements")
+    with Vault.open(folder, "fixture passphrase") as vault:
+        assert "before-migration-from-0006" in [b.reason for b in backup.list_backups(vault)]
+        with vault.session() as s:
+            vendor = s.query(m.Vendor).filter(m.Vendor.name == "Bosch Home Appliances").one()
+            myterms.record_proffer(
+                s,
+                vendor.id,
+                agreement_id="SD-BASE",
+                version="1",
+                title="Service delivery only",
+                bundle_id="urn:uuid:00000000-0000-4000-8000-000000000001",
+                when=datetime(2026, 12, 1, 12),
+            )
+        with vault.session() as s:
+            assert s.query(m.TermsAgreement).one().state == "proffered"
+
+
+def test_a_vault_at_schema_0006_upgrades_and_takes_quote_requests(tmp_path: Path):
+    """A vault at 0006 (the demo data, downgraded) opened by this one: backed up, the three
+    quote tables are there, and a request can be stored against its vendors."""
+    import shutil
+
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from vrmdesk.store.services import quotes
+
+    folder = tmp_path / "old"
+    shutil.copytree(FIXTURES / "vault-0004", folder)
+    with Vault.open(folder, "fixture passphrase") as vault:
+        with vault.engine.begin() as conn:
+            command.downgrade(migrate._config(conn), "0006")
+        with vault.engine.connect() as conn:
+            assert migrate.current_revision(conn) == "0006"
+            assert "quotes" not in inspect(conn).get_table_names()
+    with Vault.open(folder, "fixture passphrase") as vault:
+        assert "before-migration-from-0006" in [b.reason for b in backup.list_backups(vault)]
+        with vault.engine.connect() as conn:
+            names = inspect(conn).get_table_names()
+        assert {"quote_requests", "quote_recipients", "quotes"} <= set(names)
+        with vault.session() as s:
+            checked = quotes.check(
+                s, quotes.RequestDraft(subject="Boiler", vendors=["Bosch Home Appliances"])
+            )
+            quotes.create_request(s, checked)
+        with vault.session() as s:
+            assert quotes.list_requests(s)[0].subject == "Boiler"

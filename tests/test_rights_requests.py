@@ -357,3 +357,35 @@ def test_the_letter_as_a_pdf_carries_its_text(vault, acme, tmp_path: Path):
     assert "Acme Appliances" in flat and "privacy@acme.test" in flat
     assert "§ 1798.120" in flat and "C-4711" in flat
     assert "by 2027-02-18" in flat  # 45 days from 4 January
+
+
+def _pdf_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("VRMDESK_CI"):
+            pytest.fail("pdftotext (poppler-utils) is missing: scripts/setup --test installs it")
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return " ".join(out.stdout.split())
+
+
+def test_a_letter_to_a_vendor_with_a_polish_greek_or_russian_name_prints_it(tmp_path: Path):
+    from vrmdesk import pdffonts
+
+    if pdffonts.unicode_font_files() is None:
+        if os.environ.get("VRMDESK_CI"):
+            pytest.fail("DejaVu Sans (fonts-dejavu-core) is missing: scripts/setup installs it")
+        pytest.skip("DejaVu Sans is not installed")
+    path = tmp_path / "letter.pdf"
+    rights.letter_pdf("Łódź Sp. z o.o.\nΑθήνα Α.Ε.\nМосква ООО\n“quoted” — dash", path)
+    text = _pdf_text(path)
+    assert "Łódź Sp. z o.o." in text and "Αθήνα Α.Ε." in text and "Москва ООО" in text
+    assert "“quoted” — dash" in text
+
+
+def test_without_a_unicode_font_the_letter_falls_back_to_latin1(monkeypatch, tmp_path: Path):
+    from vrmdesk import pdffonts
+
+    monkeypatch.setattr(pdffonts, "FONT_DIRS", ())
+    path = tmp_path / "letter.pdf"
+    rights.letter_pdf("Müller GmbH “quoted” — Łódź", path)
+    assert 'Müller GmbH "quoted" - ?ód?' in _pdf_text(path)

@@ -41,7 +41,7 @@ def vendor_id(controller, name: str) -> int:
 
 def open_dialog(page, controller, qtbot, name: str) -> RightsDialog:
     page.show_vendor(vendor_id(controller, name))
-    qtbot.mouseClick(page.page.rights_button, LEFT)
+    page.page.rights_action.trigger()  # Requests ▸ Data-rights request…
     dialog = page.page.findChild(RightsDialog)
     assert dialog is not None and dialog.isVisible()
     return dialog
@@ -151,3 +151,56 @@ def test_an_overdue_request_drafts_a_reminder_and_a_complaint_and_refuses_a_late
     qtbot.mouseClick(dialog.complaint_button, LEFT)
     assert "To the data protection supervisory authority" in dialog.preview.toPlainText()
     assert not dialog.record_button.isEnabled()
+
+
+def test_a_rectification_sends_the_corrected_records_the_letter_names(
+    page, controller, qtbot, tmp_path: Path, monkeypatch
+):
+    from vrmshare.verify import verify_bundle
+
+    with controller.session() as s:  # Miele holds my registration; give it an address
+        miele = records.find_vendor(s, "Miele").id
+        records.create(s, m.Channel, vendor_id=miele, channel="email", value="dpo@miele.example")
+    dialog = open_dialog(page, controller, qtbot, "Miele")
+    assert not dialog.corrections_row.isVisible()  # only a rectification sends corrections
+    qtbot.keyClicks(dialog.right, "Rectification")
+    assert dialog.right.currentData() == "rectification" and dialog.corrections_row.isVisible()
+    qtbot.mouseClick(dialog.corrections, LEFT)
+    target = tmp_path / "fixed.vrmshare"
+    dialog.corrections_path.setFocus()
+    qtbot.keyClick(dialog.corrections_path, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(dialog.corrections_path, str(target))
+    letter = " ".join(dialog.preview.toPlainText().split())
+    assert "Article 16" in letter and "the enclosed file fixed.vrmshare" in letter
+
+    qtbot.mouseClick(dialog.record_button, LEFT)
+    verified = verify_bundle(target)
+    assert verified.purpose == "rights_request"
+    assert verified.fingerprint in letter
+    assert {r["@type"] for r in verified.records} >= {"Organization", "vrm:ProductRegistration"}
+    with controller.session() as s:
+        (ticket,) = s.query(m.Ticket).filter(m.Ticket.title.like("%rectification%")).all()
+        assert verified.bundle_id in ticket.notes
+        assert s.query(m.Disclosure).filter_by(bundle_id=verified.bundle_id).count() == 1
+    # a second request to the same file is refused: the bundle there is not overwritten
+    before = target.read_bytes()
+    refused: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: refused.append(text))
+    qtbot.mouseClick(dialog.record_button, LEFT)
+    assert refused and "exists already" in refused[0] and target.read_bytes() == before
+
+
+def test_the_requests_menu_opens_the_insurers_inventory_for_this_vendor(page, controller, qtbot):
+    from vrmdesk.ui.things.inventory_dialog import InventoryDialog
+
+    page.show_vendor(vendor_id(controller, "Bosch Home Appliances"))
+    menu = page.page.requests_button.menu()
+    assert [a.text().replace("&", "") for a in menu.actions()] == [
+        "Data-rights request…",
+        "My terms (MyTerms)…",
+        "Request quotes…",
+        "Insurer's inventory…",
+    ]
+    page.page.inventory_action.trigger()
+    dialog = page.page.findChild(InventoryDialog)
+    assert dialog is not None and dialog.insurer_combo.currentText() == "Bosch Home Appliances"

@@ -8,6 +8,9 @@
     mail.py       import mail, mail unsorted / assign / dismiss / me
     reports.py    report inventory (the insurer's pack)
     requests.py   request new / list / extend / answered / reminder / complaint
+    terms.py      terms roster / proffer / list / withdraw / propose (MyTerms, IEEE 7012)
+    desktop.py    install-desktop (the menu entry, icons, the .vrmshare type; vrmdesk/desktop)
+    rfq.py        rfq new / list / show / accept / withdraw / letters (requests for quotes)
 
 Exit status: 0 success, 1 a failure with a one-line reason on standard error, 2 a usage error.
 The command line never imports Qt: the desktop application is started by the ``vrmdesk``
@@ -27,7 +30,18 @@ from vrmshare.fileutil import is_disk_full, storage_error
 from vrmshare.text import tolerant_output
 
 from vrmdesk import __version__
-from vrmdesk.cli import interchange, mail, records, reports, requests, share, vault
+from vrmdesk.cli import (
+    desktop,
+    interchange,
+    mail,
+    records,
+    reports,
+    requests,
+    rfq,
+    share,
+    terms,
+    vault,
+)
 from vrmdesk.cli.common import (
     NEW_PASSPHRASE_ENV,
     PASSPHRASE_ENV,
@@ -40,8 +54,9 @@ from vrmdesk.errors import VrmError
 
 __all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "build_parser", "main"]
 
-#: starts the desktop application on a vault folder (None: the last or the default one)
-Gui = Callable[[Path | None], int]
+#: starts the desktop application on a vault folder (None: the last or the default one); with
+#: True, in the tray, locked, until the person clicks it (the autostart entry's ``--tray``)
+Gui = Callable[[Path | None, bool], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the desktop application.",
     )
     parser.add_argument("--version", action="version", version=f"vrmdesk {__version__}")
+    parser.add_argument(
+        "--tray",
+        action="store_true",
+        help="start the desktop application in the tray, locked, and unlock when its icon is "
+        "clicked (as at login, with Settings' “Start at login in the tray”)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, func: Command, help: str) -> argparse.ArgumentParser:
@@ -63,11 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     vault.add_parsers(add)
     records.add_parsers(add)
+    desktop.add_parsers(add)
     share.add_parsers(sub, common)
     interchange.add_parsers(sub, common)
     mail.add_parsers(sub, common)
     reports.add_parsers(sub, common)
     requests.add_parsers(sub, common)
+    terms.add_parsers(sub, common)
+    rfq.add_parsers(sub, common)
     return parser
 
 
@@ -81,7 +105,7 @@ def main(argv: Sequence[str] | None = None, gui: Gui | None = None) -> int:
         if func is None:
             if gui is None:
                 parser.error("give a command (the desktop application is started by `vrmdesk`)")
-            return gui(vault_dir(args) if args.vault else None)
+            return gui(vault_dir(args) if args.vault else None, args.tray)
         return func(args)
     except VrmError as exc:
         return fail(str(exc))

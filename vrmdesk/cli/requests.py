@@ -2,6 +2,8 @@
 
     vrmdesk request new --vendor NAME --right RIGHT --law LAW [--sent DATE] [--received DATE]
                         [--letter-out FILE]      (FILE.pdf: a PDF for post; else the text)
+                        [--corrections-out FILE.vrmshare]  (rectification: the corrected
+                                                  records as a signed bundle the letter names)
     vrmdesk request list [--json]                (id, vendor, right, law, sent, due,
                                                   extended_due, state …)
     vrmdesk request extend ID [--on DATE]        (the vendor claimed more time)
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from vrmshare.text import printable
 
-from vrmdesk.cli.common import CliError, Subparsers, open_vault, positive_int, table
+from vrmdesk.cli.common import CliError, Subparsers, counted, open_vault, positive_int, table
 
 RIGHTS = ("access", "rectification", "erasure", "portability", "objection", "restriction")
 LAWS = ("gdpr", "uk-gdpr", "ccpa")
@@ -48,23 +50,40 @@ def _write_letter(path: Path, letter_text: str) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from vrmdesk.share import corrections, export
     from vrmdesk.store.services import rights
 
     out = Path(args.letter_out).expanduser() if args.letter_out else None
     if out is not None and not out.parent.is_dir():
         raise CliError(f"{out.parent} is not a folder.")
-    with open_vault(args) as vault, vault.session() as session:
-        letter = rights.draft(
-            session,
-            args.vendor,
-            args.right,
-            args.law,
-            sent=args.sent,
-            received=args.received,
-        )
+    bundle = None
+    if args.corrections_out:
+        if args.right != "rectification":
+            raise CliError("--corrections-out goes with --right rectification only.")
+        bundle = export.bundle_path(Path(args.corrections_out).expanduser(), None)
+    written = None
+    with open_vault(args) as vault:
+        with vault.session() as session:
+            enclosure = (
+                corrections.enclosure(session, args.law, bundle.name) if bundle is not None else ""
+            )
+            letter = rights.draft(
+                session,
+                args.vendor,
+                args.right,
+                args.law,
+                sent=args.sent,
+                received=args.received,
+                enclosure=enclosure,
+            )
         if letter.sendable:
-            request = rights.record_sent(session, letter)
-            request_id, due = request.id, request.due_on
+            if bundle is not None:  # written first: a letter naming a file never written is worse
+                written = corrections.write(vault, letter, bundle, sender=args.sender_name)
+            with vault.session() as session:
+                request = rights.record_sent(
+                    session, letter, enclosed_bundle=written.bundle_id if written else ""
+                )
+                request_id, due = request.id, request.due_on
     if out is not None:
         _write_letter(out, letter.text)
     else:
@@ -73,6 +92,11 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise CliError(
             f"Nothing was recorded as sent: {letter.vendor} has no known address "
             "(add its e-mail or postal address first)."
+        )
+    if written is not None:
+        print(
+            f"Wrote the corrected records to {written.path}: {counted(written.records, 'record')}, "
+            f"signed (bundle id {written.bundle_id})."
         )
     where = f" (letter written to {out})" if out is not None else ""
     print(f"Recorded rights request {request_id}, due {due.isoformat()}{where}.")
@@ -164,6 +188,17 @@ def add_parsers(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help="a posted letter's day of receipt: the deadline counts from it",
     )
     p.add_argument("--letter-out", metavar="FILE", help="write the letter here (.pdf: a PDF)")
+    p.add_argument(
+        "--corrections-out",
+        metavar="FILE.vrmshare",
+        help="rectification: also write my records as they are correct now, as a signed bundle "
+        "that the letter names (the vendor's record and the things registered with it)",
+    )
+    p.add_argument(
+        "--sender-name",
+        metavar="NAME",
+        help="your name as the vendor should see it in the bundle (else the one in Settings)",
+    )
     p.set_defaults(func=cmd_new)
     p = request_sub.add_parser(
         "list",

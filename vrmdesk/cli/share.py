@@ -21,17 +21,13 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from vrmshare import cli as vendor_side
-from vrmshare.terms import DEFAULT_RETENTION_DAYS, PURPOSES, REDACTABLE
+from vrmshare.terms import DEFAULT_RETENTION_DAYS, REDACTABLE, SHARE_PURPOSES
 from vrmshare.text import printable
 
 from vrmdesk.cli.common import Subparsers, open_vault
 from vrmdesk.errors import ValidationError
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parsers(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -92,7 +88,7 @@ def _add_export(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help="leave this field out (repeatable): " + ", ".join(REDACTABLE),
     )
     p.add_argument("--no-files", action="store_true", help="leave out all attachments")
-    p.add_argument("--purpose", choices=list(PURPOSES), default="other")
+    p.add_argument("--purpose", choices=list(SHARE_PURPOSES), default="other")
     p.add_argument("--purpose-note", default="", metavar="TEXT", help="a line on what it is for")
     marketing = p.add_mutually_exclusive_group()
     marketing.add_argument(

@@ -89,7 +89,7 @@ if TYPE_CHECKING:
     from vrmdesk.store import keys
 
 FORMAT = "vrmdesk-archive"
-VERSION = 3
+VERSION = 4
 MANIFEST_NAME = "archive.json"
 TABLES_DIR = "tables/"
 FILES_DIR = "files/"

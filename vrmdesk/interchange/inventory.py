@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, aliased
 
 from vrmdesk.errors import AttachmentError, ValidationError
 from vrmdesk.interchange.output import atomic_output
+from vrmdesk.pdffonts import close_fonts, printable_in, use_unicode_font
 from vrmdesk.store import models as m
 from vrmdesk.store.services import rules, things
 
@@ -284,50 +285,10 @@ def _thumbnail_of(vault: Vault, session: Session, attachment_id: int) -> tuple[b
 
 
 # -- the PDF ------------------------------------------------------------------------------------
-#: folders where a DejaVu Sans (Unicode: Latin, Greek, Cyrillic, …) may be installed
-FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu"),
-    Path("/usr/share/fonts/TTF"),
-    Path("/usr/local/share/fonts"),
-    Path("/Library/Fonts"),
-    Path.home() / "Library" / "Fonts",
-)
-
-
-def _use_font(pdf: Any) -> bool:
-    """Register DejaVu Sans as ``body`` when it is installed (True); else the core Helvetica,
-    which shows Latin-1 only."""
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.is_file() and bold.is_file():
-            try:
-                pdf.add_font("body", "", str(regular))
-                pdf.add_font("body", "B", str(bold))
-            except Exception:  # an unreadable font file: the core font will do
-                continue
-            return True
-    return False
-
-
-def _close_fonts(pdf: Any) -> None:
-    """fpdf2 reads a TrueType font lazily and leaves its file open: close it."""
-    for font in getattr(pdf, "fonts", {}).values():
-        ttfont = getattr(font, "ttfont", None)
-        if ttfont is not None:
-            ttfont.close()
-
-
-def _latin(text: str) -> str:
-    """The core PDF fonts show Latin-1: anything else becomes '?'."""
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def _fit(pdf: Any, text: str, width: float) -> str:
     """``text`` shortened with "..." to fit ``width`` in the current font (in Latin-1 when the
     font is a core one)."""
-    if not getattr(pdf, "unicode_font", False):
-        text = _latin(text)
+    text = printable_in(pdf, text)
     if pdf.get_string_width(text) <= width:
         return text
     while text and pdf.get_string_width(text + "...") > width:
@@ -379,8 +340,7 @@ def write_pdf(
     totals = Totals()
     skipped: list[str] = []
     width = pdf.w - pdf.l_margin - pdf.r_margin
-    pdf.unicode_font = _use_font(pdf)  # type: ignore[attr-defined]
-    family = "body" if pdf.unicode_font else "helvetica"  # type: ignore[attr-defined]
+    family = use_unicode_font(pdf)
 
     def heading() -> None:
         pdf.add_page()
@@ -439,7 +399,7 @@ def write_pdf(
         with atomic_output(out_path, what="the inventory") as handle:  # whole or none
             handle.write(bytes(pdf.output()))
     finally:
-        _close_fonts(pdf)
+        close_fonts(pdf)
     return Written(out_path, totals.count, pdf.page_no(), totals, tuple(skipped))
 
 

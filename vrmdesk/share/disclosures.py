@@ -37,6 +37,7 @@ KIND_NOUNS = {
     "ticket": "ticket",
     "interaction": "message",
     "agreement": "agreement",
+    "quote_request": "quote request",
 }
 
 
@@ -164,6 +165,16 @@ def reexport(
         if d.vendor_id is None:
             raise ValidationError(
                 f"{d.vendor_name} has been deleted since; this export cannot be made again."
+            )
+        if d.purpose == "terms_proffer":
+            raise ValidationError(
+                "A proffer of my terms is not exported again: proffer the agreement anew "
+                "(My terms… on the vendor's page, or vrmdesk terms proffer)."
+            )
+        if any(c.get("kind") == "quote_request" for c in d.contents or []):
+            raise ValidationError(
+                "This bundle carried a request for quotes: write the request again with "
+                "Request quotes… (vrmdesk rfq new), so the quotes answering it can be imported."
             )
         selection = Selection.from_json({**d.selection, "vendor_id": d.vendor_id})
         terms = Terms.from_json(d.terms or {})

@@ -14,7 +14,7 @@ a bundle out in the world that the log does not know of.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -33,7 +33,8 @@ from vrmshare.text import has_lone_surrogate
 from vrmdesk.errors import AttachmentError, ValidationError, VaultLocked
 from vrmdesk.share import htmlpage
 from vrmdesk.share.identity import ensure_identity
-from vrmdesk.share.slice import Preview, Selection, Slice, collect
+from vrmdesk.share.in_force import with_agreement
+from vrmdesk.share.slice import Preview, Selection, Slice, SliceRecord, collect
 from vrmdesk.store import models as m
 from vrmdesk.store.services import settings as vault_settings
 
@@ -68,6 +69,8 @@ class Prepared:
     signing_key: fmt.SigningKey
     fingerprint: str
     created: str
+    #: the terms as written: with the MyTerms agreement in force with the vendor, if any
+    terms: Terms | None = None
 
 
 # -- settings ---------------------------------------------------------------------------------
@@ -129,11 +132,17 @@ def prepare(
     *,
     created: str | None = None,
     sender: str | None = None,
+    extra: Sequence[SliceRecord] = (),
 ) -> Prepared:
-    """Collect the slice and build the manifest, the page and the file list (no writing)."""
+    """Collect the slice and build the manifest, the page and the file list (no writing).
+
+    ``extra``: records that are not rows of the vault's records but go along (a quote
+    request's ``vrm:QuoteRequest``); they are shown, signed and logged like the others."""
     created = created or now_created()
     on = _parse_created(created).date()
     the_slice = collect(session, vault, selection, on=on)
+    terms = with_agreement(session, the_slice.vendor_id, terms)
+    the_slice.records[:0] = extra
     identity = ensure_identity(session)
     name = (sender or "").strip() or sender_name(session)
     if not name:
@@ -177,7 +186,9 @@ def prepare(
         "records": the_slice.manifest_records(),
         "redacted": the_slice.redacted,
     }
-    return Prepared(the_slice, manifest, files, identity.private_key, identity.fingerprint, created)
+    return Prepared(
+        the_slice, manifest, files, identity.private_key, identity.fingerprint, created, terms
+    )
 
 
 def _stream_attachment(store: AttachmentStore, att: m.Attachment, writer: ByteSink) -> None:
@@ -206,6 +217,7 @@ def export_bundle(
     encrypt_to: str | None = None,
     progress: Progress | None = None,
     shown: Preview | None = None,
+    extra: Sequence[SliceRecord] = (),
 ) -> ExportResult:
     """Write the bundle for ``selection`` to ``out_path`` (see :func:`bundle_path`), then log it.
 
@@ -222,7 +234,9 @@ def export_bundle(
     if not path.parent.is_dir():
         raise BundleError(f"The folder {path.parent} does not exist.")
     with vault.session() as session:
-        prepared = prepare(session, vault, selection, terms, created=created, sender=sender)
+        prepared = prepare(
+            session, vault, selection, terms, created=created, sender=sender, extra=extra
+        )
     if shown is not None and prepared.slice.preview() != shown:
         raise BundleError(
             "What would leave has changed since the preview (a record was edited meanwhile). "
@@ -232,7 +246,9 @@ def export_bundle(
     written = _write(prepared, path, encrypt_to, progress)
     try:
         with vault.session() as session:
-            disclosure_id = _log(session, prepared, selection, terms, written, encrypt_to)
+            disclosure_id = _log(
+                session, prepared, selection, prepared.terms or terms, written, encrypt_to
+            )
     except BaseException:
         written.path.unlink(missing_ok=True)
         raise

@@ -10,7 +10,9 @@ the one pinned to that vendor; a first-contact key the person did not confirm. R
 touch what that disclosure shared: messages become inbound interactions on the vendor's
 timeline (linked to the ticket or thing they are about), a case reference or status is merged
 into the ticket, a warranty confirmation and a correction are recorded on the timeline (a
-correction is never applied silently). ImportedRecord maps every reply @id to what it became and
+correction is never applied silently), a MyTerms answer (vrm:TermsAnswer) sets the state of
+the agreement that bundle proffered (refused whole if it answers terms never proffered or names
+an agreement not on the roster). ImportedRecord maps every reply @id to what it became and
 ImportedBundle records the import, so importing the same reply twice changes nothing.
 """
 
@@ -24,6 +26,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from vrmshare import roster
 from vrmshare.errors import ReplyRefused
 from vrmshare.identity import display_fingerprint
 from vrmshare.layout import NS
@@ -39,6 +42,8 @@ from vrmshare.verify import (
 
 from vrmdesk.share.identity import ensure_identity
 from vrmdesk.store import models as m
+from vrmdesk.store.services import myterms, quotes
+from vrmdesk.store.services.rules import format_amount, parse_amount
 
 ConfirmKey = Callable[[str, str], bool]
 R = TypeVar("R", bound=m.Record)
@@ -47,6 +52,8 @@ _SINGULAR = {
     "ticket updates": "ticket update",
     "warranty confirmations": "warranty confirmation",
     "corrections": "correction",
+    "terms answers": "terms answer",
+    "quotes": "quote",
 }
 
 
@@ -114,6 +121,7 @@ def check_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:
         mine = ensure_identity(session).thumbprint
         if addressed != mine:
             raise ReplyRefused("This reply is addressed to another key than this vault's; refused.")
+    _check_terms_answers(session, verified, disclosure)
     vendor = session.get(m.Vendor, disclosure.vendor_id) if disclosure.vendor_id else None
     if vendor is None:
         raise ReplyRefused(
@@ -134,6 +142,8 @@ def check_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:
     done = session.scalar(
         select(m.ImportedBundle).where(m.ImportedBundle.bundle_id == verified.bundle_id)
     )
+    if done is None:
+        _check_quotes(session, verified, disclosure)
     return ReplyCheck(
         vendor.id,
         vendor.name,
@@ -143,6 +153,75 @@ def check_reply(session: Session, verified: VerifiedBundle) -> ReplyCheck:
         done is not None,
         disclosure.id,
     )
+
+
+def _check_terms_answers(
+    session: Session, verified: VerifiedBundle, disclosure: m.Disclosure
+) -> None:
+    """A vrm:TermsAnswer must answer the MyTerms agreement that bundle proffered, with an
+    agreement of the roster; else the whole reply is refused (nothing imported)."""
+    answers = [r for r in verified.records if r.get("@type") == roster.ANSWER_TYPE]
+    if not answers:
+        return
+    if len(answers) > 1:
+        raise ReplyRefused("This reply answers the proffered terms more than once; refused.")
+    answer = answers[0]
+    proffered = myterms.by_proffer(session, disclosure.bundle_id)
+    if disclosure.purpose != "terms_proffer" or proffered is None:
+        raise ReplyRefused(
+            "This reply accepts or answers terms never proffered: the bundle it answers "
+            f"({disclosure.bundle_id}) proffered no MyTerms agreement; refused, nothing imported."
+        )
+    said = answer.get("vrm:agreement")
+    said_id = said.get("id") if isinstance(said, dict) else None
+    if not roster.is_on_roster(said_id):
+        raise ReplyRefused(
+            f"This reply answers terms {str(said_id)[:64]!r}, which are not on the MyTerms "
+            "roster; refused, nothing imported."
+        )
+    shared = {c.get("uid") for c in disclosure.contents}
+    if said_id != proffered.agreement_id or ref_id(answer.get("about")) not in shared:
+        raise ReplyRefused(
+            f"This reply answers {said_id}, but the bundle it answers proffered "
+            f"{proffered.agreement_id}; refused, nothing imported."
+        )
+    if answer.get("vrm:answer") not in roster.ANSWERS:
+        raise ReplyRefused("This reply's answer to the proffered terms is not one; refused.")
+    if answer["vrm:answer"] == "alternative_offered":
+        other = answer.get("vrm:alternative")
+        other_id = other.get("id") if isinstance(other, dict) else None
+        if not roster.is_on_roster(other_id):
+            raise ReplyRefused(
+                f"This reply offers {str(other_id)[:64]!r} instead, which is not on the MyTerms "
+                "roster; refused, nothing imported."
+            )
+
+
+def _check_quotes(session: Session, verified: VerifiedBundle, disclosure: m.Disclosure) -> None:
+    """A ``vrm:Quote`` answers the quote request that bundle carried, while it is still valid."""
+    found = [r for r in verified.records if r.get("@type") == "vrm:Quote"]
+    if not found:
+        return
+    request_uids = {c.get("uid") for c in disclosure.contents if c.get("kind") == "quote_request"}
+    recipient = quotes.recipient_for(session, disclosure.bundle_id)
+    if disclosure.purpose != "quote_request" or not request_uids or recipient is None:
+        raise ReplyRefused(
+            "This reply holds a quote, but the bundle it answers is not a request for quotes "
+            f"sent to {disclosure.vendor_name}; refused."
+        )
+    today = datetime.now(UTC).date()
+    for record in found:
+        if ref_id(record.get("about")) not in request_uids:
+            raise ReplyRefused(
+                "This reply quotes for a request that was never sent to "
+                f"{disclosure.vendor_name}; refused."
+            )
+        until = real_date(record.get("validUntil"))
+        if until is None or until < today:
+            raise ReplyRefused(
+                f"This quote was valid until {record.get('validUntil')}; it has expired, "
+                "so it is not imported (ask the vendor for a new one)."
+            )
 
 
 def import_reply(
@@ -237,6 +316,8 @@ class _Merger:
             "ticket updates": 0,
             "warranty confirmations": 0,
             "corrections": 0,
+            "terms answers": 0,
+            "quotes": 0,
             "ignored": 0,
         }
 
@@ -300,6 +381,8 @@ class _Merger:
             "vrm:SupportTicket": self._ticket_update,
             "WarrantyPromise": self._warranty_confirmation,
             "vrm:Correction": self._correction,
+            roster.ANSWER_TYPE: self._terms_answer,
+            "vrm:Quote": self._quote,
         }
         kind = record.get("@type")
         merge_one = by_type.get(kind) if isinstance(kind, str) else None
@@ -373,3 +456,55 @@ class _Merger:
         title = f"Correction proposed: {field_name}"[:500]
         self._note(uid, title, body, about, self.sent, "note")
         return "corrections"
+
+    def _terms_answer(self, record: dict[str, Any]) -> str | None:
+        """The vendor's answer to my proffered terms (checked by _check_terms_answers)."""
+        key = _local_uid(self.verified.bundle_id, record["@id"])
+        if self._seen(key) or self.verified.in_reply_to is None:
+            return None
+        other = record.get("vrm:alternative")
+        row = myterms.record_answer(
+            self.session,
+            self.verified.in_reply_to,
+            answer=record["vrm:answer"],
+            alternative_id=other.get("id") if isinstance(other, dict) else None,
+            answer_bundle_id=self.verified.bundle_id,
+            when=self.sent,
+        )
+        self._remember(key, "terms_agreement", row.id)
+        return "terms answers"
+
+    def _quote(self, record: dict[str, Any]) -> str | None:
+        """A quote against the request (checked in :func:`_check_quotes`), on the timeline."""
+        uid = record["@id"]
+        recipient = quotes.recipient_for(self.session, self.verified.in_reply_to or "")
+        until = real_date(record.get("validUntil"))
+        if self._seen(uid) or recipient is None or until is None:
+            return None
+        price = parse_amount(str(record.get("price")), "price")
+        text = record.get("text")
+        message = text if isinstance(text, str) else ""
+        quote = quotes.record_quote(
+            self.session,
+            recipient,
+            price_minor=price or 0,
+            currency=str(record.get("priceCurrency")),
+            valid_until=until,
+            message=message[:100_000],
+            received_at=self.sent,
+            bundle_id=self.verified.bundle_id,
+            uid=uid,
+        )
+        request = recipient.request
+        line = f"Quote: {format_amount(quote.price_minor, quote.currency)}, valid until {until}"
+        body = f"{line}.\n\n{message}".strip()
+        self._note(
+            _local_uid(self.verified.bundle_id, uid),
+            f"Quote for {request.subject}"[:500],
+            body,
+            None,
+            self.sent,
+            "note",
+        )
+        self._remember(uid, "quote", quote.id)
+        return "quotes"

@@ -658,3 +658,108 @@ class RightsRequest(Base):
     letter: Mapped[text]
 
     ticket: Mapped[Ticket] = relationship()
+
+
+class TermsAgreement(Base):
+    """An agreement of the MyTerms roster (IEEE 7012) I proffered to a vendor, and its answer.
+
+    One row per proffer; the newest row of a vendor is the one in play. ``state`` is one of
+    :data:`vrmdesk.store.services.myterms.STATES` (``proffered``, ``accepted``,
+    ``alternative_offered`` with ``alternative_id``, ``declined``, ``withdrawn``). The proffer's
+    bundle is in the Disclosure log (``proffer_bundle_id``, with its sha256), the vendor's
+    signed answer in ImportedBundle (``answer_bundle_id``).
+    """
+
+    __tablename__ = "terms_agreements"
+
+    id: Mapped[intpk]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
+    agreement_id: Mapped[str] = mapped_column(String(64))
+    agreement_version: Mapped[str] = mapped_column(String(32))
+    agreement_title: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(32))
+    alternative_id: Mapped[str | None] = mapped_column(String(64))
+    proffered_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    proffer_bundle_id: Mapped[str] = mapped_column(String(64), unique=True)
+    answer_bundle_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class QuoteRequest(Base):
+    """A request for quotes (intentcasting): what I want, sent as one bundle to each vendor chosen.
+
+    ``uid`` is the @id of its ``vrm:QuoteRequest`` record, the same in every bundle. Amounts are
+    minor units with their currency like every price; ``state`` is ``open``, ``decided`` (a quote
+    accepted: ``accepted_quote_id``) or ``withdrawn``. The things shared with it are
+    ``asset_ids``; its terms are always "this request only, no marketing, ``retention_days``".
+    """
+
+    __tablename__ = "quote_requests"
+
+    id: Mapped[intpk]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    subject: Mapped[str] = mapped_column(String(500))
+    #: what I want, in my words
+    body: Mapped[str] = mapped_column(Text, default="")
+    constraints: Mapped[list[str]] = mapped_column(JSON, default=list)
+    budget_minor: Mapped[money]
+    currency: Mapped[currency]
+    wanted_by: Mapped[date | None]
+    retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    asset_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    #: the quote accepted (a plain id: quotes point at their request, not the other way round)
+    accepted_quote_id: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[datetime | None]
+
+    recipients: Mapped[list[QuoteRecipient]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class QuoteRecipient(Base):
+    """One vendor a quote request went to: the bundle (in the Disclosure log) and when."""
+
+    __tablename__ = "quote_recipients"
+    __table_args__ = (UniqueConstraint("request_id", "vendor_id"),)
+
+    id: Mapped[intpk]
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("quote_requests.id", ondelete="CASCADE"), index=True
+    )
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
+    bundle_id: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_at: Mapped[datetime]
+
+    request: Mapped[QuoteRequest] = relationship(back_populates="recipients")
+    vendor: Mapped[Vendor] = relationship()
+
+
+class Quote(Base):
+    """A vendor's signed quote (a ``vrm:Quote`` of its reply), against the request it answers.
+
+    Response time is ``received_at`` (the reply's signed time) less the recipient's ``sent_at``.
+    """
+
+    __tablename__ = "quotes"
+
+    id: Mapped[intpk]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("quote_requests.id", ondelete="CASCADE"), index=True
+    )
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
+    price_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    valid_until: Mapped[date]
+    message: Mapped[text]
+    received_at: Mapped[datetime]
+    #: the reply it came in, and the quote record's @id in it
+    bundle_id: Mapped[str] = mapped_column(String(64), index=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+
+    request: Mapped[QuoteRequest] = relationship()
+    vendor: Mapped[Vendor] = relationship()

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
@@ -88,6 +89,53 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roster(args: argparse.Namespace) -> int:
+    from vrmshare.roster import roster
+
+    agreements = list(roster().values())
+    if args.json:
+        print(json.dumps([a.to_json() for a in agreements], indent=2, ensure_ascii=False))
+        return 0
+    for a in agreements:
+        print(f"{a.id} version {a.version}: {a.title}  ({a.source})")
+        print(f"  {a.url}")
+        for line in a.summary.splitlines():
+            print(textwrap.fill(line, 96, initial_indent="  ", subsequent_indent="    ") or "")
+        print()
+    return 0
+
+
+def _quote_content(args: argparse.Namespace) -> dict[str, str | None]:
+    """The quote of a reply to a quote request (--quote, --currency, --valid-until)."""
+    return {
+        "quote_price": args.quote,
+        "quote_currency": args.currency,
+        "quote_valid_until": args.valid_until,
+    }
+
+
+def _add_quote_arguments(p: argparse.ArgumentParser) -> None:
+    """A quote answering a quote request (its --message goes into the quote)."""
+    p.add_argument("--quote", metavar="PRICE", help="the price quoted, e.g. 1499.00")
+    p.add_argument("--currency", metavar="CODE", help="the quote's ISO 4217 currency (EUR)")
+    p.add_argument("--valid-until", metavar="DATE", help="the last day the quote holds")
+
+
+def _add_terms_answer(p: argparse.ArgumentParser) -> None:
+    """The answer to a MyTerms proffer (a bundle of purpose terms_proffer): one of three."""
+    p.add_argument(
+        "--accept-terms", action="store_true", help="accept the MyTerms agreement proffered"
+    )
+    p.add_argument(
+        "--decline-terms", action="store_true", help="decline the MyTerms agreement proffered"
+    )
+    p.add_argument(
+        "--offer-terms",
+        metavar="ID",
+        help="offer another agreement of the MyTerms roster instead (see `vrmshare roster`)",
+    )
+
+
 def cmd_reply(args: argparse.Namespace) -> int:
     from vrmshare.reply import ReplyContent, load_signing_key, write_reply
     from vrmshare.verify import verify_bundle
@@ -105,6 +153,10 @@ def cmd_reply(args: argparse.Namespace) -> int:
         valid_through=args.valid_through,
         corrections=[tuple(c) for c in (args.correct or [])],
         sender_name=args.sender_name,
+        accept_terms=args.accept_terms,
+        decline_terms=args.decline_terms,
+        offer_terms=args.offer_terms,
+        **_quote_content(args),
     )
     out = Path(args.out)
     written = write_reply(original, key, content, out, encrypt_to=args.encrypt_to)
@@ -167,6 +219,8 @@ def add_commands(sub: Subparsers) -> None:
     p.add_argument("--confirm-warranty", metavar="UID")
     p.add_argument("--valid-through", metavar="DATE")
     p.add_argument("--correct", nargs=3, metavar=("UID", "FIELD", "VALUE"), action="append")
+    _add_terms_answer(p)
+    _add_quote_arguments(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -178,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vrmshare {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_commands(sub)
+    p = sub.add_parser(
+        "roster",
+        help="the MyTerms agreements a customer may proffer (the ids --offer-terms takes)",
+        description="The MyTerms (IEEE 7012) roster: id, version, title, source and summary.",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_roster)
     return parser
 
 

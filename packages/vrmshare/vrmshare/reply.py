@@ -24,7 +24,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwcrypto import jwk
 
-from vrmshare.errors import VrmError
+from vrmshare import roster
+from vrmshare.errors import ValidationError, VrmError
 from vrmshare.fileutil import fsync_dir, read_regular, reporting
 from vrmshare.format import BundleFile, WrittenBundle, output_path, public_jwk_of, write_bundle
 from vrmshare.identity import display_fingerprint
@@ -109,6 +110,14 @@ class ReplyContent:
     valid_through: str | None = None
     corrections: Sequence[tuple[str, str, str]] = field(default_factory=list)
     sender_name: str | None = None
+    # -- MyTerms: the answer to a terms_proffer bundle (at most one of the three)
+    accept_terms: bool = False
+    decline_terms: bool = False
+    offer_terms: str | None = None
+    # a quote for a quote request (--quote PRICE --currency C --valid-until DATE)
+    quote_price: str | None = None
+    quote_currency: str | None = None
+    quote_valid_until: str | None = None
 
 
 def _now() -> str:
@@ -142,6 +151,7 @@ def reply_records(
     if content.channel not in CHANNELS:
         raise ReplyError(f"--channel must be one of {', '.join(CHANNELS)}.")
     ticket, about = _answered(original, content)
+    quote = _quote(original, content)
     records: list[dict[str, Any]] = []
 
     def add(record: dict[str, Any]) -> None:
@@ -149,15 +159,21 @@ def reply_records(
         record = {"@id": _uid(original.bundle_id, thumb, len(records), record), **record}
         records.append(record)
 
-    for message in _messages(content, about, created):
+    if quote is not None:  # its --message goes into the quote
+        add(quote)
+    for message in [] if quote is not None else _messages(content, about, created):
         add(message)
     records += _ticket_update(content, ticket)
     records += _warranty_confirmation(content, types)
     for correction in _corrections(content, types):
         add(correction)
+    for answer in _terms_answer(original, content):
+        add(answer)
     if not records:
         raise ReplyError(
-            "An empty reply: give --message, --case-reference, --confirm-warranty or --correct."
+            "An empty reply: give --message, --case-reference, --confirm-warranty, --correct "
+            "or --quote, or an answer to proffered terms (--accept-terms, --decline-terms, "
+            "--offer-terms)."
         )
     return records
 
@@ -239,10 +255,112 @@ def _corrections(content: ReplyContent, types: dict[str, str]) -> list[dict[str,
     return corrections
 
 
+def _terms_answer(original: VerifiedBundle, content: ReplyContent) -> list[dict[str, Any]]:
+    """The answer to the MyTerms agreement the bundle proffers (vrm:TermsAnswer), if asked for.
+
+    Refused: two of --accept-terms, --decline-terms and --offer-terms; an answer to a bundle that
+    proffers no terms; --offer-terms with an id not on the roster (or the one proffered).
+    """
+    given = [content.accept_terms, content.decline_terms, content.offer_terms is not None]
+    if sum(given) == 0:
+        return []
+    if sum(given) > 1:
+        raise ReplyError(
+            "Give one answer to the proffered terms: --accept-terms, --decline-terms or "
+            "--offer-terms ID, not two."
+        )
+    proffer = roster.proffer_of(original.records)
+    if original.purpose != "terms_proffer" or proffer is None:
+        raise ReplyError(
+            "That bundle proffers no terms (its purpose is not 'terms_proffer'): there are no "
+            "terms to accept, decline or answer with another agreement."
+        )
+    if not roster.is_on_roster(proffer.get("identifier"), proffer.get("version")):
+        raise ReplyError(
+            f"The bundle proffers {proffer.get('identifier')!r}, which is not an agreement on "
+            "this vrmdesk's MyTerms roster; it cannot be answered."
+        )
+    if content.offer_terms is not None:
+        try:
+            alternative = roster.agreement(content.offer_terms)
+        except ValidationError as exc:
+            raise ReplyError(f"--offer-terms: {exc}") from None
+        if alternative.id == proffer.get("identifier"):
+            raise ReplyError(
+                f"--offer-terms {alternative.id} is the agreement proffered: accept it instead."
+            )
+        return [roster.answer_record(proffer, "alternative_offered", alternative)]
+    return [roster.answer_record(proffer, "accepted" if content.accept_terms else "declined")]
+
+
+# -- a quote (the answer to a quote_request bundle) ------------------------------------------
+_PRICE = re.compile(r"\d{1,12}(\.\d{1,2})?")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def _quote(original: VerifiedBundle, content: ReplyContent) -> dict[str, Any] | None:
+    """The ``vrm:Quote`` record (without its @id), checked; None without ``--quote``."""
+    if content.quote_price is None:
+        if content.quote_currency or content.quote_valid_until:
+            raise ReplyError("--currency and --valid-until go with --quote PRICE.")
+        return None
+    if original.purpose != "quote_request":
+        raise ReplyError(
+            f"--quote answers a quote request; that bundle's purpose is {original.purpose!r}."
+        )
+    requests = [r["@id"] for r in original.records if r.get("@type") == "vrm:QuoteRequest"]
+    if len(requests) != 1:
+        raise ReplyError("That bundle holds no single quote request (vrm:QuoteRequest) to quote.")
+    if not content.quote_currency or not content.quote_valid_until:
+        raise ReplyError("--quote needs --currency CODE and --valid-until YYYY-MM-DD.")
+    price = content.quote_price.strip().replace(",", "")
+    if not _PRICE.fullmatch(price) or not any(c in "123456789" for c in price):
+        raise ReplyError(
+            f"--quote {content.quote_price!r} is not a positive price (for example 1499.00)."
+        )
+    currency = content.quote_currency.strip().upper()
+    if not _CURRENCY.fullmatch(currency):
+        raise ReplyError(
+            f"--currency {content.quote_currency!r} is not a three-letter ISO 4217 code (EUR)."
+        )
+    until = content.quote_valid_until.strip()
+    try:
+        valid = datetime.strptime(until, "%Y-%m-%d").date() if _DATE.fullmatch(until) else None
+    except ValueError:
+        valid = None
+    if valid is None:
+        raise ReplyError(f"--valid-until {until!r} is not a date YYYY-MM-DD.")
+    if valid < datetime.now(UTC).date():
+        raise ReplyError(f"--valid-until {until} is in the past; a quote must still be valid.")
+    units, _, cents = price.partition(".")
+    quote: dict[str, Any] = {
+        "@type": "vrm:Quote",
+        "about": {"@id": requests[0]},
+        "price": f"{int(units)}.{cents.ljust(2, '0')}",
+        "priceCurrency": currency,
+        "validUntil": valid.isoformat(),
+    }
+    text = "\n\n".join(t for t in content.messages if t)
+    if text:
+        quote["text"] = text
+    if content.subject:
+        quote["headline"] = content.subject
+    return quote
+
+
 def _index_html(manifest: dict[str, Any]) -> bytes:
     rows = []
     for record in manifest["records"]:
-        text = record.get("text") or record.get("identifier") or record.get("value") or ""
+        text = (
+            record.get("text")
+            or record.get("identifier")
+            or record.get("value")
+            or record.get("vrm:answer")
+            or ""
+        )
+        if record.get("@type") == "vrm:Quote":
+            price = f"{record['price']} {record['priceCurrency']}"
+            text = f"{price}, valid until {record['validUntil']}"
         rows.append(f"<li><b>{html.escape(record['@type'])}</b> {html.escape(str(text))}</li>")
     page = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -36,7 +36,14 @@ PURPOSES: dict[str, str] = {
     "registration": "Registration",
     "quote_request": "Quote request",
     "insurance_claim": "Insurance claim",
+    "rights_request": "Data-rights request",
+    "terms_proffer": "My terms (MyTerms agreement proffered)",
     "other": "Other",
+}
+#: the purposes a person picks for a share (a terms_proffer bundle is written by ``terms
+#: proffer``, a rights_request one with its letter by ``request new``)
+SHARE_PURPOSES: dict[str, str] = {
+    k: v for k, v in PURPOSES.items() if k not in ("terms_proffer", "rights_request")
 }
 ALLOWED_USES: dict[str, str] = {
     "this_request_only": "Only to handle this request",
@@ -54,6 +61,8 @@ class Terms:
     marketing: bool = False
     retention_days: int = DEFAULT_RETENTION_DAYS
     third_parties: bool = False
+    #: the MyTerms agreement in force with the vendor ({id, version, title, url}), if any
+    agreement: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.purpose not in PURPOSES:
@@ -85,12 +94,15 @@ class Terms:
             )
 
     def manifest_terms(self) -> dict[str, Any]:
-        return {
+        terms: dict[str, Any] = {
             "allowed_use": self.allowed_use,
             "marketing": self.marketing,
             "retention_days": self.retention_days,
             "third_parties": self.third_parties,
         }
+        if self.agreement:
+            terms["agreement"] = dict(self.agreement)
+        return terms
 
     def to_json(self) -> dict[str, Any]:
         return {"purpose": self.purpose, "purpose_note": self.purpose_note, **self.manifest_terms()}
@@ -104,6 +116,7 @@ class Terms:
             marketing=bool(data.get("marketing", False)),
             retention_days=int(data.get("retention_days", DEFAULT_RETENTION_DAYS)),
             third_parties=bool(data.get("third_parties", False)),
+            agreement=_agreement_of(data.get("agreement")),
         )
 
     def describe(self) -> list[tuple[str, str]]:
@@ -135,4 +148,21 @@ class Terms:
                 else "Not to be passed on to anyone else",
             ),
         ]
+        if self.agreement:
+            rows.append(("Agreement in force", agreement_words(self.agreement)))
         return rows
+
+
+def agreement_words(agreement: dict[str, str]) -> str:
+    """``SD-BASE version 1 (Service delivery only), accepted by you: https://…``"""
+    return (
+        f"{agreement.get('id', '?')} version {agreement.get('version', '?')} "
+        f"({agreement.get('title', '')}), a MyTerms agreement you accepted; "
+        f"it applies to this data too: {agreement.get('url', '')}"
+    )
+
+
+def _agreement_of(value: object) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    return {k: str(value[k]) for k in ("id", "version", "title", "url") if k in value}

@@ -159,6 +159,12 @@ class VerifiedBundle:
             f"retention: {terms['retention_days']} days; "
             f"third parties: {'yes' if terms['third_parties'] else 'no'}",
         ]
+        agreement = terms.get("agreement")
+        if isinstance(agreement, dict):
+            lines.append(
+                f"Agreement:   {agreement.get('id')} version {agreement.get('version')} "
+                f"({agreement.get('title')}), MyTerms, in force: {agreement.get('url')}"
+            )
         if m.get("in_reply_to"):
             lines.append(f"In reply to: {m['in_reply_to']}")
         lines.append(f"Records:     {len(m['records'])}")

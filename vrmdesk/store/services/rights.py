@@ -12,6 +12,7 @@ rrule), never by hand.
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 from vrmshare.fileutil import atomic_write_bytes
 
 from vrmdesk.errors import NotFound, ValidationError
+from vrmdesk.pdffonts import close_fonts, printable_in, use_unicode_font
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 
@@ -43,6 +45,12 @@ RIGHT_TITLES = {
     "objection": "objection to marketing",
     "restriction": "restriction of processing",
 }
+
+#: the paragraph on an enclosed bundle of corrections, for a law file that has none
+DEFAULT_ENCLOSURE = (
+    "The corrected details are in the enclosed file $file, signed by my key with the "
+    "fingerprint $fingerprint."
+)
 
 #: how many days before a deadline the request shows among the follow-ups
 REMIND_DAYS_BEFORE = 7
@@ -72,6 +80,8 @@ class Law:
     rights: dict[str, Right]
     missing: dict[str, str]
     templates: dict[str, tuple[str, str]]
+    #: the letter's paragraph on a rectification request's enclosed bundle ($file, $fingerprint)
+    enclosure: str = DEFAULT_ENCLOSURE
 
     def right(self, right: str) -> Right:
         if right not in RIGHTS:
@@ -135,6 +145,7 @@ def _law_from(data: dict[str, Any]) -> Law:
         rights=rights,
         missing=missing,
         templates=templates,
+        enclosure=data.get("enclosure", {}).get("text", DEFAULT_ENCLOSURE),
     )
 
 
@@ -240,7 +251,13 @@ def vendor_addresses(session: Session, vendor_id: int) -> tuple[str, str]:
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
-    return string.Template(template).safe_substitute(values)
+    """The template filled; a paragraph left empty (no enclosure) leaves no gap."""
+    return re.sub(r"\n{3,}", "\n\n", string.Template(template).safe_substitute(values))
+
+
+def enclosure_text(law_id: str, file_name: str, fingerprint: str) -> str:
+    """The letter's paragraph naming the enclosed bundle of corrections and its signing key."""
+    return _fill(law(law_id).enclosure, {"file": file_name, "fingerprint": fingerprint})
 
 
 def draft(
@@ -252,8 +269,13 @@ def draft(
     sent: date | None = None,
     received: date | None = None,
     today: date | None = None,
+    enclosure: str = "",
 ) -> Draft:
-    """The letter for a request; refuses an unknown law or right, or a right the law lacks."""
+    """The letter for a request; refuses an unknown law or right, or a right the law lacks.
+
+    ``enclosure`` (:func:`enclosure_text`) names the signed bundle of corrected records that
+    goes with a request for rectification; any other right refuses one.
+    """
     chosen = law(law_id)
     the_right = chosen.right(right)
     today = today or date.today()
@@ -262,6 +284,10 @@ def draft(
         raise ValidationError(f"The day sent, {sent.isoformat()}, is in the future.", "sent")
     if received is not None and received < sent:
         raise ValidationError("A letter cannot be received before it was sent.", "received")
+    if enclosure and right != "rectification":
+        raise ValidationError(
+            "Corrected records go with a request for rectification only.", field="right"
+        )
     found = records.find_vendor(session, vendor)
     start = received or sent
     due, confirm = chosen.due(start), chosen.confirm_by(start)
@@ -281,8 +307,11 @@ def draft(
         "confirm_days": str(chosen.confirm_business_days),
         "authority": chosen.authority,
         "vendor": found.name,
+        "enclosure": enclosure,
     }
     subject, body = (_fill(t, values) for t in chosen.templates["letter"])
+    if enclosure and "$enclosure" not in chosen.templates["letter"][1]:
+        body = f"{body}\n\n{enclosure}"  # a law file whose letter has no place for it
     missing = (
         []
         if email or postal
@@ -317,10 +346,12 @@ def _title(letter: Draft | m.RightsRequest, due: date) -> str:
     return f"Data-rights request: {RIGHT_TITLES[letter.right]} ({chosen.short}), due {due}"
 
 
-def record_sent(session: Session, letter: Draft) -> m.RightsRequest:
+def record_sent(session: Session, letter: Draft, *, enclosed_bundle: str = "") -> m.RightsRequest:
     """The request as a ticket of kind "rights request", with the letter on the timeline.
 
-    A letter that lacks an address is refused: nothing is recorded as sent.
+    A letter that lacks an address is refused: nothing is recorded as sent. ``enclosed_bundle``
+    is the id of the bundle of corrections sent with it (in the disclosure log), noted on the
+    ticket.
     """
     if letter.missing:
         raise ValidationError(
@@ -337,7 +368,8 @@ def record_sent(session: Session, letter: Draft) -> m.RightsRequest:
         status=m.TicketStatus.WAITING_ON_VENDOR,
         opened_on=letter.sent_on,
         follow_up_on=letter.due_on - timedelta(days=REMIND_DAYS_BEFORE),
-        notes=f"{letter.article}. Legal deadline: {letter.due_on.isoformat()}.",
+        notes=f"{letter.article}. Legal deadline: {letter.due_on.isoformat()}."
+        + (f" Corrected records sent as the bundle {enclosed_bundle}." if enclosed_bundle else ""),
     )
     request = m.RightsRequest(
         ticket_id=ticket.id,
@@ -541,16 +573,6 @@ def request_of_ticket(session: Session, ticket_id: int) -> m.RightsRequest | Non
     return session.scalar(select(m.RightsRequest).where(m.RightsRequest.ticket_id == ticket_id))
 
 
-_PDF_REPLACEMENTS = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-"}
-_PDF_REPLACEMENTS |= {"\u2014": "-", "\u2026": "...", "\u2192": "->"}
-
-
-def _latin1(text: str) -> str:
-    for old, new in _PDF_REPLACEMENTS.items():
-        text = text.replace(old, new)
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def letter_pdf(letter_text: str, path: Path | None = None) -> bytes:
     """The letter as an A4 PDF for post (written to ``path`` when given)."""
     from fpdf import FPDF
@@ -560,10 +582,14 @@ def letter_pdf(letter_text: str, path: Path | None = None) -> bytes:
     pdf.set_auto_page_break(True, margin=25)
     pdf.set_title("Data-rights request")
     pdf.set_creator("vrmdesk")
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=11)
-    pdf.multi_cell(0, 5.5, _latin1(letter_text))
-    data = bytes(pdf.output())
+    family = use_unicode_font(pdf)
+    try:
+        pdf.add_page()
+        pdf.set_font(family, size=11)
+        pdf.multi_cell(0, 5.5, printable_in(pdf, letter_text))
+        data = bytes(pdf.output())
+    finally:
+        close_fonts(pdf)
     if path is not None:
         atomic_write_bytes(path, data)  # a full disk leaves no half a letter behind
     return data

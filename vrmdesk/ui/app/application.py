@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon, QWidget
 
+from vrmdesk.desktop import APP_ID
 from vrmdesk.errors import VrmError
 from vrmdesk.store.keys import KdfParams
 from vrmdesk.store.paths import default_vault_dir, remembered_key, vault_exists
@@ -45,7 +46,7 @@ def make_app() -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("vrmdesk")
     app.setOrganizationName("vrmdesk")
-    app.setDesktopFileName("vrmdesk")
+    app.setDesktopFileName(APP_ID)  # the menu entry it belongs to (Wayland app id)
     app.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
     # Fusion draws with the palette, and Qt gives it the system's light or dark scheme.
     install_style(app)
@@ -107,7 +108,8 @@ class Application(QObject):
 
     Once a vault was unlocked in this run, cancelling the unlock dialog after a lock leaves the
     program running, locked: in the tray where there is one, else in its window's lock screen.
-    Only Quit (or closing the window) ends it.
+    Only Quit (or closing the window, unless the setting keeps it in the tray) ends it. Started
+    with ``--tray`` (at login), it waits in the tray, locked, until its icon is clicked.
     """
 
     def __init__(self, app: QApplication, folder: Path) -> None:
@@ -136,6 +138,7 @@ class Application(QObject):
 
         self.controller = VaultController(vault, self.temp_copies, self)
         self.window = MainWindow(self.controller, self.prefs, tray=self.tray)
+        self.window.close_to_tray = self._close_to_tray
         self.window.lock_requested.connect(self.lock)
         self.window.unlock_requested.connect(self.unlock)
         if self.tray is not None:
@@ -149,6 +152,51 @@ class Application(QObject):
         self.window.show()
         self.controller.notify({"*"})
         self._show_unseen_recovery_key()
+        return True
+
+    def start_in_tray(self) -> bool:
+        """Wait in the tray, locked, for a click that unlocks (then as :meth:`start`); False
+        where there is no tray (the caller starts at once instead)."""
+        if self.tray is None:
+            return False
+        self.tray.set_locked(True)
+        self.tray.unlock_requested.connect(self._start_from_tray)
+        self.tray.quit_requested.connect(self.app.quit)
+        # a cancelled unlock dialog is the only window closed: the program keeps waiting
+        self.app.setQuitOnLastWindowClosed(False)
+        self.tray.show()
+        return True
+
+    def _start_from_tray(self) -> None:
+        if self._unlocking or self.window is not None:
+            return
+        assert self.tray is not None
+        self.tray.unlock_requested.disconnect(self._start_from_tray)
+        self.tray.quit_requested.disconnect(self.app.quit)
+        self._unlocking = True
+        try:
+            started = self.start()
+        finally:
+            self._unlocking = False
+        if started:
+            self.app.setQuitOnLastWindowClosed(True)
+        else:
+            self.start_in_tray()
+
+    def _close_to_tray(self) -> bool:
+        """Closing the window, with the setting on and a tray: lock and hide instead of quitting."""
+        if self.tray is None or not self.prefs.close_to_tray or self.controller is None:
+            return False
+        assert self.window is not None
+        self.window.save_state()
+        if self.controller.is_open:
+            self.controller.lock()
+        self.window.hide()
+        self.tray.showMessage(
+            "vrmdesk is locked",
+            "It keeps running here. Click the icon to unlock; Quit in its menu ends it.",
+            QSystemTrayIcon.MessageIcon.Information,
+        )
         return True
 
     def _show_unseen_recovery_key(self) -> None:
@@ -201,7 +249,7 @@ class Application(QObject):
             self.window.activateWindow()
 
     def quit(self) -> None:
-        if self.window is not None and not self.window.close():  # the person chose to stay
+        if self.window is not None and not self.window.quit_program():  # the person chose to stay
             return
         self.quitting = True
         self.app.quit()
@@ -212,8 +260,9 @@ class Application(QObject):
         self.temp_copies.clear()
 
 
-def run(folder: Path | None) -> int:
-    """The desktop application; a :class:`NoDisplay` (told in one line) when there is no screen."""
+def run(folder: Path | None, *, tray: bool = False) -> int:
+    """The desktop application; a :class:`NoDisplay` (told in one line) when there is no screen.
+    With ``tray``, it waits in the tray, locked, where there is a tray (else starts as usual)."""
     problem = display_problem()
     if problem is not None:
         raise NoDisplay(problem)
@@ -227,6 +276,8 @@ def run(folder: Path | None) -> int:
             else default_vault_dir()
         )
     application = Application(app, folder)
+    if tray and application.start_in_tray():
+        return app.exec()
     if not application.start():
         return 0
     return app.exec()

@@ -87,6 +87,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.controller = controller
         self.prefs = prefs
+        #: set by the application: closing the window locks it into the tray instead of quitting
+        #: when this returns True (the "keep running in the tray" setting); Quit skips it
+        self.close_to_tray: Callable[[], bool] | None = None
+        self.quitting = False
         self.vault_name = controller.vault.folder.name
         self.setWindowTitle(f"vrmdesk — {self.vault_name}")
         self.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
@@ -415,9 +419,21 @@ class MainWindow(QMainWindow):
             page.save_state(store)
         store.sync()
 
+    def quit_program(self) -> bool:
+        """Quit (File → Quit, the tray's Quit): close the window even where closing it would keep
+        the program in the tray. False when the person chose to stay."""
+        self.quitting = True
+        if self.close():
+            return True
+        self.quitting = False
+        return False
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Quitting while work is being written asks first (the default answer keeps it running)."""
         running = self.controller.tasks.running_work()
+        if not running and not self.quitting and self.close_to_tray and self.close_to_tray():
+            event.ignore()  # locked and hidden: the tray icon unlocks it again
+            return
         if running:
             answer = QMessageBox.question(
                 self,

@@ -1,6 +1,7 @@
 """Settings, in tabs: Security (idle lock, passphrase, recovery key, remember on this device),
 Backups (where, how often, how many), Defaults (my name as sender, the default currency),
-Reminders (how far ahead each kind looks, the tray, the calendar file) and Mail.
+Reminders (how far ahead each kind looks, the tray, starting at login and keeping running in the
+tray, the calendar file) and Mail.
 
 Each tab says where its settings are kept: on this device (Preferences, QSettings) or in the
 vault (store/services/settings.py), the same wherever it is opened. OK checks everything first:
@@ -9,6 +10,7 @@ a refused value is told under its field, its tab comes to the front, and nothing
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QRegularExpression
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vrmdesk import desktop
 from vrmdesk.errors import ValidationError, VrmError
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.preferences import Preferences
@@ -229,6 +232,19 @@ class RemindersTab(QWidget):
         self.waiting.setAccessibleName("Days waiting on a vendor before it is too long")
         self.reminders = QCheckBox("Show &reminders in the system tray")
         self.reminders.setChecked(prefs.reminders_enabled)
+        self.keep_in_tray = QCheckBox(
+            "Keep running in the tray, locked, when the window is &closed"
+        )
+        self.keep_in_tray.setChecked(prefs.close_to_tray)
+        self.keep_in_tray.setToolTip("Quit in the File menu or the tray's menu still ends it.")
+        self.at_login = QCheckBox("Start at &login in the tray")
+        self.at_login.setChecked(desktop.autostart_enabled())
+        if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+            self.at_login.setToolTip(f"Writes {desktop.autostart_path()}")
+        else:  # the XDG entry only: packaging/README.md tells the Windows and macOS ways
+            self.at_login.setEnabled(False)
+            self.at_login.setToolTip("On Linux desktops only, for now")
+        self.login_problem = ErrorLabel()
         self.calendar = CalendarBox(prefs)
         form = compact_form()
         form.addRow("Remind of &warranties ending within:", self.warranty)
@@ -237,9 +253,12 @@ class RemindersTab(QWidget):
         form.addRow("Remind of service d&ue within:", self.service)
         form.addRow("A ticket waits on the vendor too long after:", self.waiting)
         form.addRow("", self.reminders)
+        form.addRow("", self.keep_in_tray)
+        form.addRow("", self.at_login)
         layout = QVBoxLayout(self)
         layout.addWidget(where_note("Kept on this device. Home shows what these windows hold."))
         layout.addLayout(form)
+        layout.addWidget(self.login_problem)  # the whole width: it names a path
         layout.addWidget(self.calendar)
         layout.addStretch(1)
 
@@ -250,7 +269,27 @@ class RemindersTab(QWidget):
         prefs.service_lead_days = self.service.value()
         prefs.waiting_days = self.waiting.value()
         prefs.reminders_enabled = self.reminders.isChecked()
+        prefs.close_to_tray = self.keep_in_tray.isChecked()
         self.calendar.apply(prefs)
+
+    def apply_at_login(self) -> bool:
+        """Write or remove the autostart entry when the box changed; False (told under it) when
+        the file could not be written."""
+        wanted = self.at_login.isChecked()
+        if not self.at_login.isEnabled() or wanted == desktop.autostart_enabled():
+            return True
+        try:
+            desktop.set_autostart(wanted)
+        except OSError as exc:
+            where = desktop.autostart_path()
+            self.login_problem.set_text(
+                f"Could not change the login entry {where}: {exc.strerror or exc}"
+            )
+            top = self.window()  # room for the message, nothing below it squeezed
+            top.resize(top.width(), max(top.height(), top.sizeHint().height()))
+            return False
+        self.login_problem.set_text("")
+        return True
 
 
 class SettingsDialog(QDialog):
@@ -338,4 +377,6 @@ class SettingsDialog(QDialog):
             return self.security
         if not self.defaults.apply():
             return self.defaults
+        if not self.reminder_tab.apply_at_login():
+            return self.reminder_tab
         return None

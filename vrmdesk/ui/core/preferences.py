@@ -43,6 +43,9 @@ class Preferences:
     #: how dates are shown: "medium" (17 Dec 2026), "system" (the locale's short form), "iso"
     #: (ui/widgets/dates.py)
     date_format: str = "medium"
+    #: closing the window keeps the program running, locked, in the tray (where there is one);
+    #: off by default: closing the window quits, as it always did (Quit always quits)
+    close_to_tray: bool = False
 
     @property
     def mail_max_file_size(self) -> int:

@@ -84,7 +84,7 @@ LINES: dict[str, Callable[[AttentionItem], str]] = {
         f"renews {show_date(a.renews_on)}"
     ),
     "service": lambda e: f"{e.whose}: {e.what} — due {_when(e.day)}",
-    "policy": lambda b: f"{b.whose}: {b.what}",
+    "policy": lambda b: f"{b.whose}: {b.what} — proffer my terms? (right-click)",
 }
 
 
@@ -456,7 +456,20 @@ class HomePage(Page):
             if n == 1:
                 snooze.setShortcut(QKeySequence(SNOOZE_KEY))
         menu.addAction("Snooze &until a day…", lambda: self._snooze_until(key))
+        if key == "policy":
+            menu.addSeparator()
+            menu.addAction(
+                "&Proffer my terms (P2B1, #NoStalking)…",
+                lambda: self.proffer_terms(int(item.data(ID_ROLE))),
+            )
         return menu
+
+    def proffer_terms(self, vendor_id: int) -> QWidget | None:
+        """The MyTerms dialog for a vendor over my contact policy, on the agreement proposed
+        (P2B1) with the message for the vendor drafted."""
+        from vrmdesk.ui.vendors.terms_dialog import open_terms_dialog
+
+        return open_terms_dialog(self, self.controller, vendor_id, "P2B1")
 
     def _menu(self, key: str, pos: QPoint) -> None:
         section = self.sections[key]

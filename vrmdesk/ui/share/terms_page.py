@@ -17,7 +17,7 @@ from vrmshare.terms import (
     ALLOWED_USES,
     DEFAULT_RETENTION_DAYS,
     MAX_RETENTION_DAYS,
-    PURPOSES,
+    SHARE_PURPOSES,
     Terms,
 )
 
@@ -31,9 +31,9 @@ class TermsPage(QWizardPage):
             "of the bundle's page and in its signed manifest."
         )
         self.purpose = QComboBox()
-        for value, label in PURPOSES.items():
+        for value, label in SHARE_PURPOSES.items():
             self.purpose.addItem(label, value)
-        self.purpose.setCurrentIndex(list(PURPOSES).index(purpose))
+        self.purpose.setCurrentIndex(list(SHARE_PURPOSES).index(purpose))
         self.note = QLineEdit()
         self.note.setPlaceholderText("For example: error E24, repair under warranty")
         self.uses = QButtonGroup(self)

@@ -32,6 +32,7 @@ from vrmdesk.errors import VrmError
 from vrmdesk.share import choices as ch
 from vrmdesk.share import export
 from vrmdesk.share import slice as sl
+from vrmdesk.share.in_force import with_agreement
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.progress import run_with_progress
@@ -111,7 +112,9 @@ class ShareWizard(QWizard):
         )
 
     def terms(self) -> Terms:
-        return self.terms_page.terms()
+        """The terms chosen, with the MyTerms agreement in force with the vendor (if any)."""
+        with self.controller.session() as session:
+            return with_agreement(session, self.vendor_id, self.terms_page.terms())
 
     def make_preview(self) -> sl.Preview:
         with self.controller.session() as session:

@@ -46,8 +46,10 @@ class InventoryDialog(QDialog):
         *,
         location: str = "",
         category: str = "",
+        insurer: str = "",
     ) -> None:
-        """``location`` and ``category``: the filters to start with (the Things page's)."""
+        """``location`` and ``category``: the filters to start with (the Things page's);
+        ``insurer``: the vendor the bundle goes to (opened from that vendor's page)."""
         super().__init__(parent)
         self.controller = controller
         self.busy = False
@@ -66,7 +68,11 @@ class InventoryDialog(QDialog):
         self.location_combo.addItems([ALL_LOCATIONS, *locations])
         self.category_combo.addItems([ALL_CATEGORIES, *categories])
         self.insurer_combo.addItems([NO_INSURER, *insurers])
-        for combo, start in ((self.location_combo, location), (self.category_combo, category)):
+        for combo, start in (
+            (self.location_combo, location),
+            (self.category_combo, category),
+            (self.insurer_combo, insurer),
+        ):
             combo.setCurrentIndex(max(combo.findText(start), 0) if start else 0)
 
         self.preview_label = QLabel()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -141,6 +142,18 @@ class VendorsPage(Page):
         self.tag_row.hide()  # shown once some vendor has a tag
         left_layout.addWidget(self.list, 1)
         left_layout.addWidget(self.empty)
+        self.request_quotes_button = QPushButton("Request quotes…")
+        self.request_quotes_button.setToolTip(
+            "One request for quotes, sent as a signed bundle to each vendor you choose"
+        )
+        self.request_quotes_button.clicked.connect(self.request_quotes)
+        self.quotes_button = QPushButton("Quotes…")
+        self.quotes_button.setToolTip("Your requests for quotes and the quotes side by side")
+        self.quotes_button.clicked.connect(self.show_quotes)
+        quote_row = QHBoxLayout()
+        quote_row.addWidget(self.request_quotes_button, 1)
+        quote_row.addWidget(self.quotes_button)
+        left_layout.addLayout(quote_row)
         # Tab from the filter goes to the list it filters; the sort box comes after the list
         QWidget.setTabOrder(self.filter, self.list)
         QWidget.setTabOrder(self.list, self.sort)
@@ -289,6 +302,18 @@ class VendorsPage(Page):
         vendor_id = indexes[0].data(ID_ROLE)
         if vendor_id != self.page.vendor_id:
             self.page.set_vendor(vendor_id)
+
+    def request_quotes(self) -> QWidget:
+        """The request-for-quotes dialog (no vendor chosen yet)."""
+        from vrmdesk.ui.vendors.quotes_dialog import open_request_dialog
+
+        return open_request_dialog(self, self.controller)
+
+    def show_quotes(self) -> QWidget:
+        """The requests for quotes and their quotes side by side."""
+        from vrmdesk.ui.vendors.quotes_dialog import open_quotes_dialog
+
+        return open_quotes_dialog(self, self.controller)
 
     def new_vendor(self) -> None:
         saved = call_editor(self, self.controller, "vendor")

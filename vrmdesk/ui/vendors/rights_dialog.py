@@ -2,7 +2,9 @@
 
 Right, law, the day sent (or, for a posted letter, the day received), and the letter as it will
 be: Save as PDF…, Copy text, Write e-mail… (the letter in the person's mail program) and Record
-as sent, which makes the ticket. Below, this vendor's requests with their deadlines: Extend (the
+as sent, which makes the ticket. A request for rectification can send the corrected records
+with it: a signed bundle written, when recorded, to the file the letter names
+(:mod:`vrmdesk.share.corrections`). Below, this vendor's requests with their deadlines: Extend (the
 vendor claimed more time), Answered, and once a deadline passed unanswered a drafted reminder
 or complaint in the preview. Every rule is the core's (:mod:`vrmdesk.store.services.rights`).
 """
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -35,7 +38,8 @@ from PySide6.QtWidgets import (
 
 from vrmdesk.errors import VrmError
 from vrmdesk.mail.outgoing import mailto_url
-from vrmdesk.store.services import rights
+from vrmdesk.share import corrections, export
+from vrmdesk.store.services import records, rights
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.dates import DateInput
 from vrmdesk.ui.widgets.dates import show_date
@@ -86,6 +90,23 @@ class RightsDialog(QDialog):
         form.addRow("Date &sent:", self.sent)
         form.addRow("", self.posted)
         form.addRow("Date r&eceived:", self.received)
+        self.corrections = QCheckBox("Enclose my corrected records, signed:")
+        self.corrections.setToolTip(
+            "The vendor's record (my accounts with it) and the things registered with it, as "
+            "they are correct in this vault now; no files, prices or notes"
+        )
+        self.corrections_path = QLineEdit()
+        self.corrections_path.setAccessibleName("Corrections bundle file")
+        self.corrections_path.setEnabled(False)
+        choose = QPushButton("C&hoose…")
+        choose.clicked.connect(self.choose_corrections_path)
+        self.corrections_row = QWidget()
+        row = QHBoxLayout(self.corrections_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.corrections)
+        row.addWidget(self.corrections_path, 1)
+        row.addWidget(choose)
+        form.addRow("", self.corrections_row)
 
         self.deadline = QLabel()
         self.deadline.setAccessibleName("Deadline")
@@ -161,12 +182,43 @@ class RightsDialog(QDialog):
         self.received.changed.connect(self.update_preview)
         self.posted.toggled.connect(self.received.setEnabled)
         self.posted.toggled.connect(self.update_preview)
+        self.corrections.toggled.connect(self.corrections_path.setEnabled)
+        self.corrections.toggled.connect(self.update_preview)
+        self.corrections_path.textChanged.connect(self.update_preview)
+        self.right.currentIndexChanged.connect(self._show_corrections)
+        self._show_corrections()
         self.update_preview()
         self.load_requests()
 
     # -- the letter ---------------------------------------------------------------------------
+    def _show_corrections(self) -> None:
+        rectification = self.right.currentData() == "rectification"
+        self.corrections_row.setVisible(rectification)
+        if rectification and not self.corrections_path.text():
+            with self.controller.session() as session:
+                name = records.find_vendor(session, self.vendor_id).name
+            slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+            day = self.today.isoformat()
+            self.corrections_path.setText(str(Path.home() / f"corrections-{slug}-{day}.vrmshare"))
+
+    def choose_corrections_path(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Corrected records", self.corrections_path.text(), "Share bundle (*.vrmshare)"
+        )
+        if path:
+            self.corrections_path.setText(path)
+            self.corrections.setChecked(True)
+            self.update_preview()
+
+    def corrections_file(self) -> Path | None:
+        """Where the corrections bundle goes, when it goes with this letter."""
+        if not (self.corrections.isChecked() and self.corrections_row.isVisibleTo(self)):
+            return None
+        return export.bundle_path(Path(self.corrections_path.text().strip()).expanduser(), None)
+
     def _draft(self) -> rights.Draft:
         with self.controller.session() as session:
+            bundle = self.corrections_file()
             return rights.draft(
                 session,
                 self.vendor_id,
@@ -177,6 +229,9 @@ class RightsDialog(QDialog):
                 if self.posted.isChecked()
                 else None,
                 today=self.today,
+                enclosure=corrections.enclosure(session, str(self.law.currentData()), bundle.name)
+                if bundle is not None
+                else "",
             )
 
     def update_preview(self) -> None:
@@ -237,15 +292,25 @@ class RightsDialog(QDialog):
             )
 
     def record_sent(self) -> int | None:
+        """Record the letter as sent; with the corrections, write their bundle first (a letter
+        naming a file never written would be worse than no letter)."""
         try:
+            letter, bundle = self._draft(), self.corrections_file()
+            enclosed = ""
+            if bundle is not None and letter.sendable:
+                if bundle.exists():
+                    raise VrmError(f"{bundle} exists already: choose another file.")
+                enclosed = corrections.write(self.controller.vault, letter, bundle).bundle_id
             with self.controller.session() as session:
-                request = rights.record_sent(session, self._draft())
+                request = rights.record_sent(session, letter, enclosed_bundle=enclosed)
                 request_id, due = request.id, request.due_on
         except VrmError as exc:
             QMessageBox.warning(self, "Not recorded", str(exc))
             return None
+        sent = f" and wrote the corrected records to {bundle.name}" if enclosed and bundle else ""
         self.controller.notify(
-            {"ticket", "interaction"}, f"Recorded the data-rights request, due {show_date(due)}."
+            {"ticket", "interaction", "disclosure"},
+            f"Recorded the data-rights request, due {show_date(due)}{sent}.",
         )
         self.load_requests()
         return request_id

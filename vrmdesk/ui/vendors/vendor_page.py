@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, Q
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QTabWidget,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import NotFound
+from vrmdesk.share import myterms
 from vrmdesk.store.services import health, vendor_tables, views
 from vrmdesk.store.services.rules import today
 from vrmdesk.ui.core.controller import VaultController
@@ -138,6 +140,7 @@ class VendorPage(QWidget):
         self.card: views.VendorCard | None = None
 
         self.title = QLabel()
+        self.vendor_name = ""
         font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
@@ -149,11 +152,14 @@ class VendorPage(QWidget):
         # the tooltip and the vendor list), so the page fits a 1200-pixel window
         for label in (self.title, self.subtitle):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.edit_button = QPushButton(icon("edit"), "Edi&t vendor…")
+        # short labels (the page fits 1200 px with My terms… too); the whole names in tooltips
+        self.edit_button = QPushButton(icon("edit"), "Edi&t…")
         self.edit_button.setAccessibleName("Edit vendor")
+        self.edit_button.setToolTip("Edit this vendor's details and contact policy")
         self.edit_button.clicked.connect(self.edit_vendor)
-        self.delete_button = QPushButton(icon("trash"), "Delete vendor…")
+        self.delete_button = QPushButton(icon("trash"), "Delete…")
         self.delete_button.setAccessibleName("Delete vendor")
+        self.delete_button.setToolTip("Delete this vendor and what is recorded with it")
         self.delete_button.clicked.connect(self.delete_vendor)
         self.share_button = QPushButton(icon("outbound"), "Share…")
         self.share_button.setAccessibleName("Share with this vendor")
@@ -163,19 +169,58 @@ class VendorPage(QWidget):
         self.write_button.setAccessibleName("Write e-mail to this vendor")
         self.write_button.setToolTip("A new message in your mail program, to the vendor's address")
         self.write_button.clicked.connect(self.write_email)
-        self.rights_button = QPushButton(icon("ticket"), "Rights re&quest…")
-        self.rights_button.setAccessibleName("Data-rights request to this vendor")
-        self.rights_button.setToolTip(
+        # shown while the vendor sends more offers than my contact policy allows
+        self.terms_proposal = QLabel()
+        self.terms_proposal.setAccessibleName("Terms proposal")
+        self.terms_proposal.setWordWrap(True)
+        self.terms_proposal.setVisible(False)
+        self.terms_propose_button = QPushButton("Proffer #NoStalking…")
+        self.terms_propose_button.setAccessibleName("Proffer my terms (proposed)")
+        self.terms_propose_button.setToolTip(
+            "Opens My terms on P2B1 (#NoStalking), with the message for the vendor drafted"
+        )
+        self.terms_propose_button.clicked.connect(lambda: self.my_terms("P2B1"))
+        self.terms_propose_button.setVisible(False)
+        # what I ask of the vendor, on my terms: one menu keeps the vendor's name in view
+        self.requests_button = QPushButton(icon("ticket"), "Re&quests")
+        self.requests_button.setAccessibleName("Requests to this vendor")
+        self.requests_button.setToolTip(
+            "A data-rights request, my terms (MyTerms), a request for quotes, the insurer's "
+            "inventory"
+        )
+        menu = QMenu(self.requests_button)
+        self.rights_action = menu.addAction("Data-rights &request…")
+        self.rights_action.setToolTip(
             "A letter asking for access, erasure … under GDPR, UK GDPR or CCPA, with its deadline"
         )
-        self.rights_button.clicked.connect(self.rights_request)
+        self.rights_action.triggered.connect(self.rights_request)
+        self.terms_action = menu.addAction("My &terms (MyTerms)…")
+        self.terms_action.setToolTip(
+            "MyTerms (IEEE 7012): proffer an agreement such as SD-BASE or P2B1 (#NoStalking) "
+            "to this vendor, and follow its answer"
+        )
+        self.terms_action.triggered.connect(lambda: self.my_terms())
+        self.quotes_action = menu.addAction("Request &quotes…")
+        self.quotes_action.setToolTip(
+            "One signed request to this vendor and others you choose, on your terms (quote "
+            "only, no marketing)"
+        )
+        self.quotes_action.triggered.connect(self.request_quotes)
+        self.inventory_action = menu.addAction("&Insurer's inventory…")
+        self.inventory_action.setToolTip(
+            "For an insurer or loss adjuster: the inventory as a PDF, and the things with their "
+            "receipts as a bundle signed for this vendor"
+        )
+        self.inventory_action.triggered.connect(self.insurer_inventory)
+        menu.setToolTipsVisible(True)
+        self.requests_button.setMenu(menu)
         header = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(self.title)
         names.addWidget(self.subtitle)
         header.addLayout(names, 1)
         header.addWidget(self.write_button)
-        header.addWidget(self.rights_button)
+        header.addWidget(self.requests_button)
         header.addWidget(self.share_button)
         header.addWidget(self.edit_button)
         header.addWidget(self.delete_button)
@@ -316,8 +361,12 @@ class VendorPage(QWidget):
         self.offers.activated.connect(lambda _id: self.offers.edit())
         self.agreements.activated.connect(lambda _id: self.agreements.edit())
 
+        proposal = QHBoxLayout()
+        proposal.addWidget(self.terms_proposal, 1)
+        proposal.addWidget(self.terms_propose_button)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addLayout(proposal)
         layout.addWidget(self.tabs, 1)
         self.clear()
 
@@ -362,7 +411,7 @@ class VendorPage(QWidget):
         self.shared.set_vendor(vendor_id)
         self.edit_button.setEnabled(True)
         self.write_button.setEnabled(True)
-        self.rights_button.setEnabled(True)
+        self.requests_button.setEnabled(True)
         self.delete_button.setEnabled(True)
         self.share_button.setEnabled(True)
 
@@ -373,17 +422,27 @@ class VendorPage(QWidget):
             with self.controller.session() as session:
                 self.card = views.vendor_card(session, self.vendor_id)
                 figures = health.vendor_health(session, self.vendor_id)
+                proposals = [p for p in myterms.propose(session) if p.vendor_id == self.vendor_id]
         except NotFound:
             self.clear()
             return False
         card = self.card
         self.title.setText(card.name)
         self.title.setToolTip(card.name)
+        self.vendor_name = card.name
         since = f" · customer since {show_month(card.since)}" if card.since else ""
         self.subtitle.setText(
             f"{views.label(card.vendor_kind)} · {views.label(card.status)}{since}"
         )
         self.overview.show_vendor(card, figures)
+        if proposals:
+            self.terms_proposal.setText(
+                f"{card.name} is over your contact policy ({proposals[0].reason}). "
+                f"Proffer your terms: {proposals[0].agreement.label} asks them to stop."
+            )
+            self.terms_proposal.setToolTip(proposals[0].message)
+        self.terms_proposal.setVisible(bool(proposals))
+        self.terms_propose_button.setVisible(bool(proposals))
         self.tabs.setTabText(
             2, f"Tickets ({figures.open_tickets} open)" if figures.open_tickets else "Tickets"
         )
@@ -452,7 +511,9 @@ class VendorPage(QWidget):
         self.tabs.setCurrentIndex(0)
         self.edit_button.setEnabled(False)
         self.write_button.setEnabled(False)
-        self.rights_button.setEnabled(False)
+        self.requests_button.setEnabled(False)
+        self.terms_proposal.setVisible(False)
+        self.terms_propose_button.setVisible(False)
         self.delete_button.setEnabled(False)
         self.share_button.setEnabled(False)
 
@@ -468,6 +529,33 @@ class VendorPage(QWidget):
         from vrmdesk.ui.vendors.rights_dialog import open_rights_dialog
 
         return open_rights_dialog(self, self.controller, self.vendor_id)
+
+    def my_terms(self, agreement_id: str | None = None) -> QWidget | None:
+        """The MyTerms dialog for this vendor (preselected on ``agreement_id`` if given)."""
+        if self.vendor_id is None:
+            return None
+        from vrmdesk.ui.vendors.terms_dialog import open_terms_dialog
+
+        return open_terms_dialog(self, self.controller, self.vendor_id, agreement_id)
+
+    def insurer_inventory(self) -> QWidget | None:
+        """The insurer's inventory with this vendor as the insurer the bundle goes to."""
+        if self.vendor_id is None:
+            return None
+        from vrmdesk.ui.things.inventory_dialog import InventoryDialog
+
+        dialog = InventoryDialog(self.controller, self, insurer=self.vendor_name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def request_quotes(self) -> QWidget | None:
+        """The request-for-quotes dialog with this vendor chosen."""
+        if self.vendor_id is None:
+            return None
+        from vrmdesk.ui.vendors.quotes_dialog import open_request_dialog
+
+        return open_request_dialog(self, self.controller, self.vendor_id)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.vendor_id is not None and mail_paths(event.mimeData()):
