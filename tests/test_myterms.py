@@ -31,7 +31,7 @@ from vrmdesk.store.services import myterms as service
 from vrmdesk.store.services import records
 from vrmdesk.store.vault import Vault
 
-SCHEMA = Path(__file__).parents[1] / "vrmdesk" / "share" / "schema" / "manifest.schema.json"
+SCHEMA = Path(__file__).parents[1] / "packages/vrmshare/vrmshare/schema/manifest.schema.json"
 
 
 def yes(_name: str, _fingerprint: str) -> bool:

@@ -41,6 +41,9 @@ PASSPHRASE = "installed and working"
 class Built:
     wheel: Path
     sdist: Path
+    #: vrmshare, the vendor's distribution vrmdesk depends on (packages/vrmshare)
+    share_wheel: Path
+    share_sdist: Path
 
 
 @dataclass(frozen=True)
@@ -103,12 +106,12 @@ def tree_files() -> list[str]:
     return sorted(n for n in names if not n.endswith(".egg-info") and ".egg-info/" not in n)
 
 
-def source_files() -> list[str]:
-    """Every file under vrmdesk/ that is not Python: each must be in the wheel."""
+def source_files(package: str = "vrmdesk/") -> list[str]:
+    """Every file under ``package`` that is not Python: each must be in the wheel."""
     return [
         n
         for n in tree_files()
-        if n.startswith("vrmdesk/") and not n.endswith((".py", ".pyc"))
+        if n.startswith(package) and not n.endswith((".py", ".pyc"))
         and "__pycache__" not in n.split("/")
     ]  # fmt: skip
 
@@ -123,16 +126,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, target, follow_symlinks=False)
     out = tmp_path_factory.mktemp("dist")
-    done = subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(out), str(tree)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for source in (tree, tree / "packages" / "vrmshare"):
+        done = subprocess.run(
+            [sys.executable, "-m", "build", "--outdir", str(out), str(source)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (wheel,) = out.glob("vrmdesk-*.whl")
     (sdist,) = out.glob("vrmdesk-*.tar.gz")
-    return Built(wheel, sdist)
+    (share_wheel,) = out.glob("vrmshare-*.whl")
+    (share_sdist,) = out.glob("vrmshare-*.tar.gz")
+    return Built(wheel, sdist, share_wheel, share_sdist)
 
 
 @pytest.fixture(scope="session")
@@ -143,7 +149,7 @@ def installed(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     python = prefix / "bin" / "python"
     done = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-         "--no-index", "--no-cache-dir", str(built.wheel)],
+         "--no-index", "--no-cache-dir", str(built.wheel), str(built.share_wheel)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -165,18 +171,29 @@ def installed(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 def test_the_sdist_and_the_wheel_pass_twine_check(built: Built):
     done = subprocess.run(
-        [sys.executable, "-m", "twine", "check", "--strict", str(built.wheel), str(built.sdist)],
+        [
+            sys.executable,
+            "-m",
+            "twine",
+            "check",
+            "--strict",
+            str(built.wheel),
+            str(built.sdist),
+            str(built.share_wheel),
+            str(built.share_sdist),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert built.wheel.name == f"vrmdesk-{__version__}-py3-none-any.whl"
+    assert built.share_wheel.name == f"vrmshare-{__version__}-py3-none-any.whl"  # released together
 
 
 def test_every_file_that_is_not_python_is_in_the_wheel_and_the_sdist(built: Built):
     wanted = source_files()
-    assert "vrmdesk/share/schema/manifest.schema.json" in wanted  # the list is not empty
+    assert "vrmdesk/store/rights_laws/gdpr.toml" in wanted  # the list is not empty
     with zipfile.ZipFile(built.wheel) as wheel:
         in_wheel = set(wheel.namelist())
         metadata = next(n for n in in_wheel if n.endswith(".dist-info/METADATA"))
@@ -187,6 +204,23 @@ def test_every_file_that_is_not_python_is_in_the_wheel_and_the_sdist(built: Buil
         in_sdist = {n.removeprefix(top) for n in sdist.getnames()}
     assert [n for n in wanted if n not in in_sdist] == []
     assert {"CHANGELOG.md", "README.md", "pyproject.toml"} <= in_sdist
+
+
+def test_every_file_of_vrmshare_that_is_not_python_is_in_its_wheel(built: Built):
+    wanted = [
+        n.removeprefix("packages/vrmshare/") for n in source_files("packages/vrmshare/vrmshare/")
+    ]
+    assert (
+        "vrmshare/schema/manifest.schema.json" in wanted and "vrmshare/roster/P2B1.toml" in wanted
+    )
+    with zipfile.ZipFile(built.share_wheel) as wheel:
+        in_wheel = set(wheel.namelist())
+        metadata = wheel.read(next(n for n in in_wheel if n.endswith(".dist-info/METADATA")))
+    assert [n for n in wanted if n not in in_wheel] == []
+    requires = [line for line in metadata.decode().splitlines() if line.startswith("Requires-Dist")]
+    assert not [
+        r for r in requires if any(q in r.lower() for q in ("pyside", "sqlalchemy", "sqlcipher"))
+    ]
 
 
 def test_the_installed_program_runs_from_the_wheel(installed: Installed):
