@@ -13,10 +13,10 @@ from pathlib import Path
 from vrmdesk.cli import main as cli_main
 
 
-def run_gui(folder: Path | None) -> int:
+def run_gui(folder: Path | None, bundle: Path | None = None) -> int:
     from vrmdesk.ui.app.application import run  # Qt from here on
 
-    return run(folder)
+    return run(folder, bundle)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

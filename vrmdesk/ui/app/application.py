@@ -10,15 +10,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon, QWidget
 
 from vrmdesk.errors import VrmError
+from vrmdesk.share.verify import peek_purpose
 from vrmdesk.store.keys import KdfParams
 from vrmdesk.store.paths import default_vault_dir, remembered_key, vault_exists
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.ui.app.display import display_problem
+from vrmdesk.ui.app.instance import InstanceServer, send_to_running, server_name
 from vrmdesk.ui.app.tray import Tray
 from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.errors import install_excepthook
@@ -122,7 +124,43 @@ class Application(QObject):
         self.tray: Tray | None = Tray(self) if Tray.available() else None
         self.quitting = False
         self._unlocking = False
+        self.server: InstanceServer | None = None
+        self._pending: list[Path] = []  # bundles handed over before the window was made
         app.aboutToQuit.connect(self.shutdown)
+
+    # -- one running instance ------------------------------------------------------------------
+    def listen(self, name: str) -> bool:
+        """Take later starts' handovers on ``name`` (see :mod:`vrmdesk.ui.app.instance`)."""
+        self.server = InstanceServer(name, self)
+        self.server.message.connect(self.handle_message)
+        return self.server.listen()
+
+    def handle_message(self, message: dict[str, object]) -> None:
+        """A later start's handover: bring the window (or the unlock dialog) forward, open files."""
+        paths = [Path(str(p)) for p in message.get("open", []) or []]  # type: ignore[attr-defined]
+        if self.window is None:  # still starting: the unlock dialog is up
+            self._pending.extend(paths)
+            modal = QApplication.activeModalWidget()
+            if modal is not None:
+                modal.raise_()
+                modal.activateWindow()
+            return
+        self.show_window()
+        if not paths and self.controller is not None and not self.controller.is_open:
+            QTimer.singleShot(0, self.unlock)
+        for path in paths:
+            QTimer.singleShot(0, lambda p=path: self.open_path(p))
+
+    def open_path(self, path: Path) -> None:
+        """A bundle given on a command line: a reply to my import, anything else to the viewer."""
+        if self.window is None:
+            self._pending.append(path)
+            return
+        if peek_purpose(path) == "reply":
+            self.show_window()
+            self.window.import_reply_file(path)
+        else:
+            self.window.open_bundle(path)
 
     def start(self) -> bool:
         TempCopies.clear_stale()
@@ -149,6 +187,9 @@ class Application(QObject):
         self.window.show()
         self.controller.notify({"*"})
         self._show_unseen_recovery_key()
+        pending, self._pending = self._pending, []
+        for path in pending:
+            QTimer.singleShot(0, lambda p=path: self.open_path(p))
         return True
 
     def _show_unseen_recovery_key(self) -> None:
@@ -207,13 +248,20 @@ class Application(QObject):
         self.app.quit()
 
     def shutdown(self) -> None:
+        if self.server is not None:
+            self.server.close()
         if self.controller is not None:
             self.controller.lock()
         self.temp_copies.clear()
 
 
-def run(folder: Path | None) -> int:
-    """The desktop application; a :class:`NoDisplay` (told in one line) when there is no screen."""
+def run(folder: Path | None, bundle: Path | None = None) -> int:
+    """The desktop application; a :class:`NoDisplay` (told in one line) when there is no screen.
+
+    A vrmdesk already running on the vault gets the start handed over (its window comes
+    forward, it opens ``bundle``). Else ``bundle`` that is not a reply opens in the viewer
+    alone (no vault); a reply is imported once the vault is unlocked.
+    """
     problem = display_problem()
     if problem is not None:
         raise NoDisplay(problem)
@@ -226,7 +274,19 @@ def run(folder: Path | None) -> int:
             if prefs.last_vault and vault_exists(Path(prefs.last_vault))
             else default_vault_dir()
         )
+    name = server_name(folder)
+    message = {"open": [str(bundle.resolve())]} if bundle is not None else {"raise": True}
+    if send_to_running(name, message):
+        return 0
+    if bundle is not None and peek_purpose(bundle) != "reply":
+        from vrmdesk.ui.viewer.window import open_viewer
+
+        viewer = open_viewer(bundle)  # noqa: F841  (kept alive until the program ends)
+        return app.exec()
     application = Application(app, folder)
+    application.listen(name)
+    if bundle is not None:
+        application.open_path(bundle)  # once the window is there
     if not application.start():
         return 0
     return app.exec()
