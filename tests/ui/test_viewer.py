@@ -15,8 +15,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 from share_helpers import hostile_bundle, make_bundle, zip_entries
 
-from vrmdesk.share.identity import display_fingerprint
 from vrmdesk.share.format import public_jwk_of
+from vrmdesk.share.identity import display_fingerprint
 from vrmdesk.ui.viewer.window import BundleViewer
 
 KEY = Ed25519PrivateKey.generate()
@@ -51,8 +51,7 @@ def test_a_good_bundle_shows_sender_key_terms_records_and_files(qtbot, good: Pat
     assert "Warranty claim" in terms and "Dishwasher leaks" in terms
     assert "Not allowed" in terms and "90 days" in terms
     groups = {
-        viewer.records.topLevelItem(i).text(0)
-        for i in range(viewer.records.topLevelItemCount())
+        viewer.records.topLevelItem(i).text(0) for i in range(viewer.records.topLevelItemCount())
     }
     assert {"Vendors (1)", "Things (1)", "Warranties (1)", "Tickets (1)"} <= groups
     things = next(
@@ -103,9 +102,9 @@ def test_a_forged_signature_is_red_with_the_reason(qtbot, good, tmp_path):
     forged = _rewritten(
         good,
         tmp_path / "forged.vrmshare",
-        lambda name, data: data.replace(b"Alex Customer", b"Alex Customez")
-        if name == "manifest.json"
-        else data,
+        lambda name, data: (
+            data.replace(b"Alex Customer", b"Alex Customez") if name == "manifest.json" else data
+        ),
     )
     viewer = viewer_on(qtbot, forged)
     settled(qtbot, viewer)
@@ -145,9 +144,7 @@ def test_a_manifest_against_the_schema_is_red(qtbot, tmp_path):
 
 def test_an_encrypted_bundle_asks_for_the_age_identity(qtbot, tmp_path, monkeypatch):
     me = x25519.Identity.generate()
-    path = make_bundle(
-        tmp_path / "secret.vrmshare.age", KEY, encrypt_to=str(me.to_public())
-    ).path
+    path = make_bundle(tmp_path / "secret.vrmshare.age", KEY, encrypt_to=str(me.to_public())).path
     wrong = tmp_path / "wrong.txt"
     wrong.write_text(str(x25519.Identity.generate()) + "\n")
     right = tmp_path / "me.txt"
