@@ -12,6 +12,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 CONNECT_MS = 1500
 ANSWER_MS = 3000
+SLICE_MS = 20
 MAX_MESSAGE = 64 * 1024
 
 
@@ -66,8 +68,13 @@ def send_to_running(name: str, message: dict[str, Any]) -> bool:
         socket.abort()
         return False
     answer = b""
-    while b"\n" not in answer and socket.waitForReadyRead(ANSWER_MS):
-        answer += bytes(socket.readAll().data())
+    # in short waits: a wait holds Python's lock, which a server in this process (a test) needs
+    deadline = time.monotonic() + ANSWER_MS / 1000
+    while b"\n" not in answer and time.monotonic() < deadline:
+        if socket.waitForReadyRead(SLICE_MS) or socket.bytesAvailable():
+            answer += bytes(socket.readAll().data())
+        elif socket.state() != QLocalSocket.LocalSocketState.ConnectedState:
+            break
     socket.disconnectFromServer()
     return answer.strip() == b"ok"
 
@@ -87,14 +94,17 @@ class InstanceServer(QObject):
 
     def listen(self) -> bool:
         """Listen; a stale socket (its instance gone) is removed first. False if another
-        instance answers on the name (then this one should hand over instead)."""
-        if self.server.listen(self.name):
-            return True
+        instance answers on the name (then this one should hand over instead).
+
+        The name is probed first: with its socket options set, Qt would replace a live
+        instance's socket file rather than refuse it."""
         probe = QLocalSocket()
         probe.connectToServer(self.name)
         if probe.waitForConnected(CONNECT_MS):
             probe.abort()
             return False
+        if self.server.listen(self.name):
+            return True
         QLocalServer.removeServer(self.name)  # left behind by a crash
         return self.server.listen(self.name)
 
@@ -109,6 +119,8 @@ class InstanceServer(QObject):
             self._buffers[socket] = b""
             socket.readyRead.connect(lambda s=socket: self._read(s))
             socket.disconnected.connect(lambda s=socket: self._forget(s))
+            if socket.bytesAvailable():  # what came with the connection: no readyRead for it
+                self._read(socket)
 
     def _forget(self, socket: QLocalSocket) -> None:
         self._buffers.pop(socket, None)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
         self.setAccessibleName("vrmdesk main window")
         self.viewers: list[QWidget] = []  # the bundles open in viewers (File ▸ Open a bundle…)
+        self.reply_import: QObject | None = None  # the last reply import started from a file
 
         self.nav = QListWidget()
         self.nav.setAccessibleName("Sections")
@@ -361,7 +362,7 @@ class MainWindow(QMainWindow):
             self.unlock_requested.emit()  # the unlock dialog, modal; cancelled: stays locked
             if not self.controller.is_open:
                 return
-        import_reply_dialog(self, self.controller, path, identities)
+        self.reply_import = import_reply_dialog(self, self.controller, path, identities)
 
     def open_bundle(self, path: Path | None = None) -> QWidget | None:
         """A share bundle in the viewer (no vault needed); a reply in it can be imported."""
