@@ -160,3 +160,28 @@ def test_an_encrypted_bundle_asks_for_the_age_identity(qtbot, tmp_path, monkeypa
     qtbot.mouseClick(viewer.identity_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: viewer.banner.state == "ok", timeout=15000)
     assert "encrypted to you" in viewer.banner.text()
+
+
+def test_file_open_a_bundle_opens_the_viewer_also_while_locked(
+    qtbot, controller, good, monkeypatch
+):
+    from vrmdesk.ui.app.main_window import MainWindow
+    from vrmdesk.ui.core.preferences import Preferences
+
+    window = MainWindow(controller, Preferences())
+    qtbot.addWidget(window)
+    window.show()
+    action = window.commands.open_bundle
+    file_menu = window.menuBar().actions()[0].menu()
+    assert action in file_menu.actions()
+    controller.lock()
+    window.commands.set_locked(True)
+    assert action.isEnabled()  # the viewer needs no vault
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(good), ""))
+    action.trigger()
+    assert len(window.viewers) == 1
+    viewer = window.viewers[0]
+    assert isinstance(viewer, BundleViewer)
+    qtbot.waitUntil(lambda: viewer.banner.state == "ok", timeout=15000)
+    viewer.close()
+    qtbot.waitUntil(lambda: window.viewers == [])
