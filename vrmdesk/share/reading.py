@@ -24,7 +24,9 @@ GROUPS: dict[str, str] = {
     "vrm:SupportTicket": "Tickets",
     "Message": "Messages",
     "vrm:Agreement": "Agreements",
-    "vrm:Registration": "Registrations",
+    "vrm:ProductRegistration": "Registrations",
+    "vrm:ServiceEvent": "Service history",
+    "vrm:Note": "Notes",
     "vrm:Correction": "Corrections",
 }
 _TITLE_KEYS = ("name", "headline", "identifier", "orderNumber", "text", "field")
@@ -72,7 +74,8 @@ def _flat(key: str, value: Any, out: list[tuple[str, str]]) -> None:
             out.append((key, str(value["@id"])))
             return
         for sub, inner in value.items():
-            _flat(f"{key}.{sub}" if key else sub, inner, out)
+            if sub not in _SKIP:  # a nested record's kind and id say nothing to a reader
+                _flat(f"{key}.{sub}" if key else sub, inner, out)
     elif isinstance(value, list):
         for n, inner in enumerate(value, 1):
             _flat(f"{key}[{n}]", inner, out)

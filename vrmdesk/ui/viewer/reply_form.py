@@ -142,7 +142,7 @@ class ReplyDialog(QDialog):
         self.corrections = QTableWidget(0, 3)
         self.corrections.setAccessibleName("Corrections")
         self.corrections.setHorizontalHeaderLabels(["Record", "Field", "Correct value"])
-        self.corrections.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.corrections.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.corrections.verticalHeader().hide()
         self.corrections.setMinimumHeight(110)
         add = QPushButton("&Add a correction")

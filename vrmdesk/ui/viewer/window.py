@@ -135,7 +135,7 @@ class BundleViewer(QMainWindow):
         self.records = QTreeWidget()
         self.records.setAccessibleName("Records")
         self.records.setHeaderLabels(["Record", "Value"])
-        self.records.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.records.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.records.setUniformRowHeights(True)
         split.addWidget(self.records)
         files_box = QWidget()
@@ -163,6 +163,8 @@ class BundleViewer(QMainWindow):
         split.setStretchFactor(1, 2)
         self.split = split
         outer.addWidget(split, 1)
+        self.spacer = QWidget()  # keeps the banner compact while there is nothing to show
+        outer.addWidget(self.spacer, 1)
 
         actions = QHBoxLayout()
         self.file_note = QLabel()
@@ -186,6 +188,7 @@ class BundleViewer(QMainWindow):
     def _show_content(self, shown: bool) -> None:
         self.details.setVisible(shown)
         self.split.setVisible(shown)
+        self.spacer.setVisible(not shown)
         self.reply_button.setEnabled(shown)
         self.import_button.setVisible(False)
         self.identity_button.setVisible(False)
@@ -241,7 +244,8 @@ class BundleViewer(QMainWindow):
         self._show_content(False)
         self.banner.show_state(
             "failed",
-            f"✗ Not verified: do not trust anything in {self.path.name}.\n\n{self.failure}",
+            f"✗ Not verified: do not trust anything in {self.path.name}.\n\n{self.failure}"
+            "\n\nNothing of it is shown. Ask the sender to send it again.",
         )
         if self.identities is not None and is_encrypted(self.path):
             self.identity_button.setVisible(True)
@@ -305,22 +309,30 @@ class BundleViewer(QMainWindow):
             self._row("redacted", "Left out", printable(", ".join(m["redacted"])))
 
     def _fill_records(self, verified: VerifiedBundle) -> None:
+        """Kinds, then records (their titles across both columns), then each field and value."""
         self.records.clear()
+        metrics = self.records.fontMetrics()
+        widest = 0
         for group in record_groups(verified.records):
             top = QTreeWidgetItem([f"{group.name} ({len(group.records)})", ""])
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
             self.records.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)
             for record in group.records:
                 item = QTreeWidgetItem([record.title, ""])
                 item.setToolTip(0, record.uid)
                 top.addChild(item)
+                item.setFirstColumnSpanned(True)
                 for label, text in record.fields:
                     child = QTreeWidgetItem([label, text])
                     child.setToolTip(1, text)
                     item.addChild(child)
+                    widest = max(widest, metrics.horizontalAdvance(label))
             top.setExpanded(True)
+        indent = self.records.indentation() * 3 + 24
+        self.records.setColumnWidth(0, min(widest + indent, 360))
 
     def _fill_files(self, verified: VerifiedBundle) -> None:
         self.files.clear()
