@@ -15,7 +15,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon, QWidget
 
 from vrmdesk.errors import VrmError
-from vrmdesk.share.verify import peek_purpose
 from vrmdesk.store.keys import KdfParams
 from vrmdesk.store.paths import default_vault_dir, remembered_key, vault_exists
 from vrmdesk.store.tempcopies import TempCopies
@@ -153,6 +152,8 @@ class Application(QObject):
 
     def open_path(self, path: Path) -> None:
         """A bundle given on a command line: a reply to my import, anything else to the viewer."""
+        from vrmdesk.share.verify import peek_purpose  # the bundle code only when one comes
+
         if self.window is None:
             self._pending.append(path)
             return
@@ -255,6 +256,12 @@ class Application(QObject):
         self.temp_copies.clear()
 
 
+def _is_reply(bundle: Path) -> bool:
+    from vrmdesk.share.verify import peek_purpose
+
+    return peek_purpose(bundle) == "reply"
+
+
 def run(folder: Path | None, bundle: Path | None = None) -> int:
     """The desktop application; a :class:`NoDisplay` (told in one line) when there is no screen.
 
@@ -278,7 +285,7 @@ def run(folder: Path | None, bundle: Path | None = None) -> int:
     message = {"open": [str(bundle.resolve())]} if bundle is not None else {"raise": True}
     if send_to_running(name, message):
         return 0
-    if bundle is not None and peek_purpose(bundle) != "reply":
+    if bundle is not None and not _is_reply(bundle):
         from vrmdesk.ui.viewer.window import open_viewer
 
         viewer = open_viewer(bundle)  # noqa: F841  (kept alive until the program ends)
