@@ -185,3 +185,36 @@ def test_file_open_a_bundle_opens_the_viewer_also_while_locked(
     qtbot.waitUntil(lambda: viewer.banner.state == "ok", timeout=15000)
     viewer.close()
     qtbot.waitUntil(lambda: window.viewers == [])
+
+
+VIEWER_CHILD = r"""
+import sys, time
+from pathlib import Path
+from vrmdesk.ui.app.application import make_app
+from vrmdesk.ui.viewer.window import open_viewer
+app = make_app()
+viewer = open_viewer(Path(sys.argv[1]))
+while viewer.banner.state not in ("ok", "failed"):
+    app.processEvents()
+    time.sleep(0.01)
+viewer.open_reply_form()
+app.processEvents()
+tops = {m.split(".")[0] for m in sys.modules}
+print(viewer.banner.state, sorted(tops & {"sqlalchemy", "sqlcipher3", "alembic"}), flush=True)
+"""
+
+
+def test_the_viewer_and_its_reply_form_load_no_database_library(good: Path, tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", VIEWER_CHILD, str(good)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.stdout.strip() == "ok []", result.stdout + result.stderr
