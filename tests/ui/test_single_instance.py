@@ -226,3 +226,69 @@ def test_a_handed_over_reply_goes_to_the_import(qtbot, running, tmp_path: Path):
     with controller.session() as s:
         assert s.scalar(select(m.Ticket).where(m.Ticket.reference == "CASE-88")) is not None
     assert running.window.viewers == []  # a reply to me is not opened in the viewer
+
+
+# -- vrmdesk FILE with no instance running ------------------------------------------------------
+def test_a_bundle_with_no_instance_running_opens_the_viewer_alone(
+    qtbot, tmp_path: Path, monkeypatch, private_settings
+):
+    from vrmdesk.ui.app import application
+    from vrmdesk.ui.viewer.window import BundleViewer
+
+    bundle = make_bundle(tmp_path / "claim.vrmshare", Ed25519PrivateKey.generate()).path
+    monkeypatch.setattr(QApplication, "exec", lambda self: 0)
+    folder = tmp_path / "no-vault-here"
+    assert application.run(folder, bundle) == 0
+    viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, BundleViewer)]
+    assert [v.path for v in viewers] == [bundle]
+    assert not any(w.isVisible() and w.inherits("QDialog") for w in QApplication.topLevelWidgets())
+    qtbot.waitUntil(lambda: viewers[0].banner.state == "ok", timeout=15000)
+    viewers[0].close()
+    assert not folder.exists()  # no vault was asked for, nor made
+
+
+def test_a_reply_with_no_instance_running_unlocks_then_imports(
+    qtbot, tmp_path: Path, monkeypatch, private_settings
+):
+    from share_helpers import vault_bundle
+
+    from vrmdesk.share.identity import ensure_identity
+    from vrmdesk.share.reply import ReplyContent, keygen, load_signing_key, write_reply
+    from vrmdesk.share.verify import verify_bundle
+    from vrmdesk.store import keys
+    from vrmdesk.store.vault import Vault
+    from vrmdesk.ui.app import application
+
+    folder = tmp_path / "v"
+    vault, _ = Vault.create(folder, PASS, kdf=keys.fast_params_for_tests())
+    with vault, vault.session() as s:
+        me = ensure_identity(s)
+        written, _ = vault_bundle(
+            s, vault.header.vault_id, tmp_path / "mine.vrmshare", me.private_key
+        )
+    keygen(tmp_path / "vendor.jwk")
+    reply = write_reply(
+        verify_bundle(written.path),
+        load_signing_key(tmp_path / "vendor.jwk"),
+        ReplyContent(messages=["Replaced."], case_reference="CASE-99"),
+        tmp_path / "reply.vrmshare",
+    ).path
+    started: list[application.Application] = []
+    real_start = application.Application.start
+    monkeypatch.setattr(
+        application.Application,
+        "start",
+        lambda self: started.append(self) or real_start(self),
+    )
+    monkeypatch.setattr(QApplication, "exec", lambda self: 0)
+    _when_modal(qtbot, _type_passphrase(qtbot))  # the unlock dialog comes first
+    assert application.run(folder, reply) == 0
+    app = started[0]
+    try:
+        qtbot.addWidget(app.window)
+        qtbot.waitUntil(lambda: app.window.reply_import is not None, timeout=10000)
+        assert app.window.viewers == []
+    finally:
+        app.shutdown()
+        if app.tray is not None:
+            app.tray.hide()
