@@ -194,27 +194,20 @@ def test_a_start_while_locked_brings_the_unlock_dialog(qtbot, running):
 
 def test_a_handed_over_reply_goes_to_the_import(qtbot, running, tmp_path: Path):
     from PySide6.QtWidgets import QMessageBox
-    from share_helpers import vault_bundle
+    from share_helpers import vault_reply
     from sqlalchemy import select
 
-    from vrmdesk.share.identity import ensure_identity
-    from vrmdesk.share.reply import ReplyContent, keygen, load_signing_key, write_reply
-    from vrmdesk.share.verify import verify_bundle
     from vrmdesk.store import models as m
 
     controller = running.controller
     with controller.session() as s:
-        me = ensure_identity(s)
-        written, _ = vault_bundle(
-            s, controller.vault.header.vault_id, tmp_path / "mine.vrmshare", me.private_key
+        reply = vault_reply(
+            s,
+            controller.vault.header.vault_id,
+            tmp_path,
+            messages=["Replaced."],
+            case_reference="CASE-88",
         )
-    keygen(tmp_path / "vendor.jwk")
-    reply = write_reply(
-        verify_bundle(written.path),
-        load_signing_key(tmp_path / "vendor.jwk"),
-        ReplyContent(messages=["Replaced."], case_reference="CASE-88"),
-        tmp_path / "reply.vrmshare",
-    ).path
     assert send_in_thread(qtbot, server_name(running.folder), {"open": [str(reply)]})
     qtbot.waitUntil(lambda: running.window.reply_import is not None, timeout=10000)
     flow = running.window.reply_import
@@ -250,11 +243,8 @@ def test_a_bundle_with_no_instance_running_opens_the_viewer_alone(
 def test_a_reply_with_no_instance_running_unlocks_then_imports(
     qtbot, tmp_path: Path, monkeypatch, private_settings
 ):
-    from share_helpers import vault_bundle
+    from share_helpers import vault_reply
 
-    from vrmdesk.share.identity import ensure_identity
-    from vrmdesk.share.reply import ReplyContent, keygen, load_signing_key, write_reply
-    from vrmdesk.share.verify import verify_bundle
     from vrmdesk.store import keys
     from vrmdesk.store.vault import Vault
     from vrmdesk.ui.app import application
@@ -262,17 +252,9 @@ def test_a_reply_with_no_instance_running_unlocks_then_imports(
     folder = tmp_path / "v"
     vault, _ = Vault.create(folder, PASS, kdf=keys.fast_params_for_tests())
     with vault, vault.session() as s:
-        me = ensure_identity(s)
-        written, _ = vault_bundle(
-            s, vault.header.vault_id, tmp_path / "mine.vrmshare", me.private_key
+        reply = vault_reply(
+            s, vault.header.vault_id, tmp_path, messages=["Replaced."], case_reference="CASE-99"
         )
-    keygen(tmp_path / "vendor.jwk")
-    reply = write_reply(
-        verify_bundle(written.path),
-        load_signing_key(tmp_path / "vendor.jwk"),
-        ReplyContent(messages=["Replaced."], case_reference="CASE-99"),
-        tmp_path / "reply.vrmshare",
-    ).path
     started: list[application.Application] = []
     real_start = application.Application.start
     monkeypatch.setattr(
