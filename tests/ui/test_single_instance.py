@@ -7,11 +7,11 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from PySide6.QtCore import QThread
 from PySide6.QtNetwork import QLocalServer
 from PySide6.QtWidgets import QApplication
 from share_helpers import make_bundle
@@ -24,14 +24,25 @@ def name(tmp_path: Path) -> str:
     return server_name(tmp_path / "vault")
 
 
+class _Sender(QThread):
+    def __init__(self, name: str, message: dict) -> None:
+        super().__init__()
+        self.name, self.message = name, message
+        self.answer: bool | None = None
+
+    def run(self) -> None:
+        self.answer = send_to_running(self.name, self.message)
+
+
 def send_in_thread(qtbot, name: str, message: dict) -> bool:  # type: ignore[no-untyped-def]
     """The second instance's side, on a thread of its own (it waits for the answer, which
     the server gives from this thread's event loop)."""
-    answers: list[bool] = []
-    thread = threading.Thread(target=lambda: answers.append(send_to_running(name, message)))
-    thread.start()
-    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=15000)
-    return answers[0]
+    sender = _Sender(name, message)
+    sender.start()
+    qtbot.waitUntil(sender.isFinished, timeout=15000)
+    sender.wait()
+    assert sender.answer is not None
+    return sender.answer
 
 
 def test_the_name_is_per_user_and_per_folder(tmp_path: Path):
