@@ -134,9 +134,11 @@ class Application(QObject):
         self.server.message.connect(self.handle_message)
         return self.server.listen()
 
-    def handle_message(self, message: dict[str, object]) -> None:
-        """A later start's handover: bring the window (or the unlock dialog) forward, open files."""
-        paths = [Path(str(p)) for p in message.get("open", []) or []]  # type: ignore[attr-defined]
+    def handle_message(self, message: dict[str, list[str] | bool]) -> None:
+        """A later start's handover (checked by ``instance.parse_message``): bring the window
+        (or the unlock dialog) forward, open the files."""
+        opened = message.get("open")
+        paths = [Path(p) for p in opened] if isinstance(opened, list) else []
         if self.window is None:  # still starting: the unlock dialog is up
             self._pending.extend(paths)
             modal = QApplication.activeModalWidget()
