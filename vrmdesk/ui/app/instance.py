@@ -111,20 +111,29 @@ class InstanceServer(QObject):
     def close(self) -> None:
         self.server.close()
 
+    # Slots are bound methods, which Qt drops with the object; a lambda holding ``self`` would
+    # keep it in a cycle that Python's collector ends at a random moment (inside Qt's events).
     def _accept(self) -> None:
         while self.server.hasPendingConnections():
             socket = self.server.nextPendingConnection()
             if socket is None:
                 break
             self._buffers[socket] = b""
-            socket.readyRead.connect(lambda s=socket: self._read(s))
-            socket.disconnected.connect(lambda s=socket: self._forget(s))
+            socket.readyRead.connect(self._ready)
+            socket.disconnected.connect(self._gone)
             if socket.bytesAvailable():  # what came with the connection: no readyRead for it
                 self._read(socket)
 
-    def _forget(self, socket: QLocalSocket) -> None:
-        self._buffers.pop(socket, None)
-        socket.deleteLater()
+    def _ready(self) -> None:
+        socket = self.sender()
+        if isinstance(socket, QLocalSocket):
+            self._read(socket)
+
+    def _gone(self) -> None:
+        socket = self.sender()
+        if isinstance(socket, QLocalSocket):
+            self._buffers.pop(socket, None)
+            socket.deleteLater()
 
     def _read(self, socket: QLocalSocket) -> None:
         data = self._buffers.get(socket, b"") + bytes(socket.readAll().data())
