@@ -360,3 +360,22 @@ def harmless(text: str) -> None:
         assert ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp", "Cs"), repr(
             ch
         )
+
+
+def vault_reply(session, vault_id: str, folder: Path, **content: Any) -> Path:  # type: ignore[no-untyped-def]
+    """A bundle of mine about a vendor (``vault_bundle``, logged) and a vendor's signed reply
+    to it with ``content`` (ReplyContent's fields), written in ``folder``; the reply's path."""
+    from vrmshare.reply import ReplyContent, keygen, load_signing_key, write_reply
+    from vrmshare.verify import verify_bundle
+
+    from vrmdesk.share.identity import ensure_identity
+
+    me = ensure_identity(session)
+    written, _ = vault_bundle(session, vault_id, folder / "mine.vrmshare", me.private_key)
+    keygen(folder / "vendor.jwk")
+    return write_reply(
+        verify_bundle(written.path),
+        load_signing_key(folder / "vendor.jwk"),
+        ReplyContent(**content),
+        folder / "reply.vrmshare",
+    ).path

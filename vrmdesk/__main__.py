@@ -13,10 +13,10 @@ from pathlib import Path
 from vrmdesk.cli import main as cli_main
 
 
-def run_gui(folder: Path | None, tray: bool = False) -> int:
+def run_gui(folder: Path | None, bundle: Path | None = None, tray: bool = False) -> int:
     from vrmdesk.ui.app.application import run  # Qt from here on
 
-    return run(folder, tray=tray)
+    return run(folder, bundle, tray=tray)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

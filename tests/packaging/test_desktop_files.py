@@ -195,7 +195,7 @@ def test_autostart_honours_xdg_config_home(xdg: dict[str, Path], monkeypatch):
 def test_tray_is_handed_to_the_desktop_application(tmp_path: Path):
     started: list[tuple[Path | None, bool]] = []
 
-    def gui(folder: Path | None, tray: bool) -> int:
+    def gui(folder: Path | None, bundle: Path | None, tray: bool) -> int:
         started.append((folder, tray))
         return 0
 

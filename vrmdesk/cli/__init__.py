@@ -54,9 +54,23 @@ from vrmdesk.errors import VrmError
 
 __all__ = ["NEW_PASSPHRASE_ENV", "PASSPHRASE_ENV", "build_parser", "main"]
 
-#: starts the desktop application on a vault folder (None: the last or the default one); with
+#: starts the desktop application on a vault folder (None: the last or the default one),
+#: opening a share bundle given as ``vrmdesk FILE.vrmshare`` (a double-click) if not None; with
 #: True, in the tray, locked, until the person clicks it (the autostart entry's ``--tray``)
-Gui = Callable[[Path | None, bool], int]
+Gui = Callable[[Path | None, Path | None, bool], int]
+BUNDLE_SUFFIXES = (".vrmshare", ".vrmshare.age")
+
+
+def bundle_argument(argv: Sequence[str], commands: Sequence[str]) -> Path | None:
+    """The bundle of ``vrmdesk [OPTIONS] FILE.vrmshare``: the last argument, an existing file
+    named like a bundle, with no command before it (``vrmdesk share verify F`` is a command)."""
+    if not argv or any(arg in commands for arg in argv[:-1]):
+        return None
+    last = argv[-1]
+    if last.startswith("-") or not last.lower().endswith(BUNDLE_SUFFIXES):
+        return None
+    path = Path(last).expanduser()
+    return path if path.is_file() else None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,13 +113,16 @@ def main(argv: Sequence[str] | None = None, gui: Gui | None = None) -> int:
     """Run one command (or ``gui`` when none is given); the exit status."""
     tolerant_output()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    bundle = bundle_argument(argv, list(commands))
+    args = parser.parse_args(argv[:-1] if bundle is not None else argv)
     func: Command | None = getattr(args, "func", None)
     try:
         if func is None:
             if gui is None:
                 parser.error("give a command (the desktop application is started by `vrmdesk`)")
-            return gui(vault_dir(args) if args.vault else None, args.tray)
+            return gui(vault_dir(args) if args.vault else None, bundle, args.tray)
         return func(args)
     except VrmError as exc:
         return fail(str(exc))

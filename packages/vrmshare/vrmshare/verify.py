@@ -42,6 +42,7 @@ from vrmshare.errors import (
     BundleMalformed,
     BundleTooLarge,
     BundleWrongRecipient,
+    VrmError,
 )
 from vrmshare.fileutil import HashingReader, KeepingWriter, open_regular, read_regular, reporting
 from vrmshare.format import ProgressFn
@@ -666,3 +667,74 @@ def _write_new(root: Path, name: str, data: bytes) -> None:
     handle, _ = _create_new(root, name)
     with handle:
         handle.write(data)
+
+
+def is_encrypted(path: Path) -> bool:
+    """Whether the file starts as an age file does (binary or armored); False if unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(AGE_ARMOR))
+    except OSError:
+        return False
+    return head.startswith((AGE_MAGIC, AGE_ARMOR))
+
+
+# -- the viewer's needs: which flow a file goes to, one file out of a verified bundle ---------
+def peek_purpose(path: Path) -> str | None:
+    """The purpose a plain bundle's manifest states, read WITHOUT verifying anything: only to
+    choose where a file opened by double-click goes (a reply to my import, anything else to the
+    viewer), each of which verifies it in full. None for an encrypted or unreadable file."""
+    try:
+        with plain_zip(Path(path)) as (handle, size, _sha, _encrypted):
+            zf, entries = check_archive(handle, size)
+            with zf:
+                info = entries.get(MANIFEST_NAME)
+                if info is None or info.file_size > MAX_MANIFEST_BYTES:
+                    return None
+                manifest = parse_json_strict(
+                    _read_small(zf, info, MAX_MANIFEST_BYTES), "manifest.json"
+                )
+    except (VrmError, OSError, ValueError):
+        return None
+    if isinstance(manifest, dict) and isinstance(manifest.get("purpose"), str):
+        return str(manifest["purpose"])
+    return None
+
+
+def save_listed_file(
+    verified: VerifiedBundle,
+    name: str,
+    out: Path,
+    *,
+    identities: Sequence[x25519.Identity] | None = None,
+) -> Path:
+    """Write the listed file ``name`` of a verified bundle to ``out`` (a new file), checking its
+    size and SHA-256 against the manifest again as it streams; nothing is left on a failure."""
+    listed = {f["path"]: f for f in verified.files}
+    if name not in listed:
+        raise BundleMalformed(f"The bundle lists no file {name!r}.")
+    entry = listed[name]
+    out = Path(out)
+    with plain_zip(verified.path, identities) as (handle, size, sha, _encrypted):
+        if sha != verified.bundle_sha256:
+            raise BundleForged(f"{verified.path.name} changed since it was verified.")
+        zf, entries = check_archive(handle, size)
+        with zf:
+            info = entries.get(name)
+            if info is None or info.file_size != entry["size"]:
+                raise BundleForged(f"{name!r} is not the size the manifest lists.")
+            with reporting(f"writing {out}"):
+                fd = os.open(
+                    out,
+                    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                    0o644,
+                )
+            try:
+                with os.fdopen(fd, "wb") as target, reporting(f"writing {out}"):
+                    _, digest = stream_entry(zf, info, limit=entry["size"], sink=target.write)
+                if digest != entry["sha256"]:
+                    raise BundleForged(f"{name!r} does not match its SHA-256 in the manifest.")
+            except BaseException:
+                out.unlink(missing_ok=True)
+                raise
+    return out

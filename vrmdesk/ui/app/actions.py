@@ -26,6 +26,7 @@ class Window(Protocol):
     def redo(self) -> None: ...
     def new_record(self, kind: str) -> None: ...
     def import_reply(self) -> None: ...
+    def open_bundle(self) -> object: ...
     def import_data(self) -> None: ...
     def import_archive(self) -> None: ...
     def import_mail(self) -> None: ...
@@ -107,6 +108,13 @@ class Actions:
             "Ctrl+Shift+I",
             "inbound",
             "Import a signed reply bundle from a vendor",
+        )
+        self.open_bundle = act(
+            "&Open a bundle…",
+            w.open_bundle,
+            "Ctrl+O",
+            "inbound",
+            "Read and verify any share bundle, and reply to it as a vendor (no vault needed)",
         )
         self.import_data = act(
             "I&mport…",
@@ -223,6 +231,7 @@ class Actions:
         for action in (
             self.share,
             self.import_reply,
+            self.open_bundle,
             None,
             self.import_data,
             self.import_archive,
@@ -307,6 +316,7 @@ class Actions:
             id(self.undo),
             id(self.redo),
             id(self.settings),
+            id(self.open_bundle),
         }
         return [
             a for a in vars(self).values() if isinstance(a, QAction) and id(a) not in keep

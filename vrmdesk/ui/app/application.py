@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon, QWidget
 
@@ -20,6 +20,7 @@ from vrmdesk.store.keys import KdfParams
 from vrmdesk.store.paths import default_vault_dir, remembered_key, vault_exists
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.ui.app.display import display_problem
+from vrmdesk.ui.app.instance import InstanceServer, send_to_running, server_name
 from vrmdesk.ui.app.tray import Tray
 from vrmdesk.ui.core import preferences as settings
 from vrmdesk.ui.core.errors import install_excepthook
@@ -124,7 +125,47 @@ class Application(QObject):
         self.tray: Tray | None = Tray(self) if Tray.available() else None
         self.quitting = False
         self._unlocking = False
+        self.server: InstanceServer | None = None
+        self._pending: list[Path] = []  # bundles handed over before the window was made
         app.aboutToQuit.connect(self.shutdown)
+
+    # -- one running instance ------------------------------------------------------------------
+    def listen(self, name: str) -> bool:
+        """Take later starts' handovers on ``name`` (see :mod:`vrmdesk.ui.app.instance`)."""
+        self.server = InstanceServer(name, self)
+        self.server.message.connect(self.handle_message)
+        return self.server.listen()
+
+    def handle_message(self, message: dict[str, list[str] | bool]) -> None:
+        """A later start's handover (checked by ``instance.parse_message``): bring the window
+        (or the unlock dialog) forward, open the files."""
+        opened = message.get("open")
+        paths = [Path(p) for p in opened] if isinstance(opened, list) else []
+        if self.window is None:  # still starting: the unlock dialog is up
+            self._pending.extend(paths)
+            modal = QApplication.activeModalWidget()
+            if modal is not None:
+                modal.raise_()
+                modal.activateWindow()
+            return
+        self.show_window()
+        if not paths and self.controller is not None and not self.controller.is_open:
+            QTimer.singleShot(0, self.unlock)
+        for path in paths:
+            QTimer.singleShot(0, lambda p=path: self.open_path(p))
+
+    def open_path(self, path: Path) -> None:
+        """A bundle given on a command line: a reply to my import, anything else to the viewer."""
+        from vrmshare.verify import peek_purpose  # the bundle code only when one comes
+
+        if self.window is None:
+            self._pending.append(path)
+            return
+        if peek_purpose(path) == "reply":
+            self.show_window()
+            self.window.import_reply_file(path)
+        else:
+            self.window.open_bundle(path)
 
     def start(self) -> bool:
         TempCopies.clear_stale()
@@ -152,6 +193,9 @@ class Application(QObject):
         self.window.show()
         self.controller.notify({"*"})
         self._show_unseen_recovery_key()
+        pending, self._pending = self._pending, []
+        for path in pending:
+            QTimer.singleShot(0, lambda p=path: self.open_path(p))
         return True
 
     def start_in_tray(self) -> bool:
@@ -255,14 +299,27 @@ class Application(QObject):
         self.app.quit()
 
     def shutdown(self) -> None:
+        if self.server is not None:
+            self.server.close()
         if self.controller is not None:
             self.controller.lock()
         self.temp_copies.clear()
 
 
-def run(folder: Path | None, *, tray: bool = False) -> int:
+def _is_reply(bundle: Path) -> bool:
+    from vrmshare.verify import peek_purpose
+
+    return peek_purpose(bundle) == "reply"
+
+
+def run(folder: Path | None, bundle: Path | None = None, *, tray: bool = False) -> int:
     """The desktop application; a :class:`NoDisplay` (told in one line) when there is no screen.
-    With ``tray``, it waits in the tray, locked, where there is a tray (else starts as usual)."""
+
+    A vrmdesk already running on the vault gets the start handed over (its window comes
+    forward, it opens ``bundle``). Else ``bundle`` that is not a reply opens in the viewer
+    alone (no vault); a reply is imported once the vault is unlocked. With ``tray``, it waits
+    in the tray, locked, where there is a tray (else starts as usual).
+    """
     problem = display_problem()
     if problem is not None:
         raise NoDisplay(problem)
@@ -275,7 +332,19 @@ def run(folder: Path | None, *, tray: bool = False) -> int:
             if prefs.last_vault and vault_exists(Path(prefs.last_vault))
             else default_vault_dir()
         )
+    name = server_name(folder)
+    message = {"open": [str(bundle.resolve())]} if bundle is not None else {"raise": True}
+    if send_to_running(name, message):
+        return 0
+    if bundle is not None and not _is_reply(bundle):
+        from vrmdesk.ui.viewer.window import open_viewer
+
+        viewer = open_viewer(bundle)  # noqa: F841  (kept alive until the program ends)
+        return app.exec()
     application = Application(app, folder)
+    application.listen(name)
+    if bundle is not None:
+        application.open_path(bundle)  # once the window is there
     if tray and application.start_in_tray():
         return app.exec()
     if not application.start():

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -95,6 +97,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"vrmdesk — {self.vault_name}")
         self.setWindowIcon(icon("vrmdesk", color="#2f6f5e"))
         self.setAccessibleName("vrmdesk main window")
+        self.viewers: list[QWidget] = []  # the bundles open in viewers (File ▸ Open a bundle…)
+        self.reply_import: QObject | None = None  # the last reply import started from a file
 
         self.nav = QListWidget()
         self.nav.setAccessibleName("Sections")
@@ -352,6 +356,32 @@ class MainWindow(QMainWindow):
         from vrmdesk.ui.share.import_reply import import_reply_dialog
 
         import_reply_dialog(self, self.controller)
+
+    def import_reply_file(self, path: Path, identities: list[Any] | None = None) -> None:
+        """Import the reply in ``path`` (a double-clicked file, or one the viewer shows),
+        asking to unlock first when the vault is locked."""
+        from vrmdesk.ui.share.import_reply import import_reply_dialog
+
+        if not self.controller.is_open:
+            self.unlock_requested.emit()  # the unlock dialog, modal; cancelled: stays locked
+            if not self.controller.is_open:
+                return
+        self.reply_import = import_reply_dialog(self, self.controller, path, identities)
+
+    def open_bundle(self, path: Path | None = None) -> QWidget | None:
+        """A share bundle in the viewer (no vault needed); a reply in it can be imported."""
+        from vrmdesk.ui.viewer.window import choose_bundle, open_viewer
+
+        if path is None:
+            path = choose_bundle(self)
+            if path is None:
+                return None
+        viewer = open_viewer(path, import_reply=self.import_reply_file)
+        self.viewers.append(viewer)
+        viewer.destroyed.connect(
+            lambda *_: self.viewers.remove(viewer) if viewer in self.viewers else None
+        )
+        return viewer
 
     def share_with_vendor(self) -> None:
         vendor_id = self.vendors_page.current_vendor_id()

@@ -16,8 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from vrmshare.identity import safety_number
-from vrmshare.layout import AGE_ARMOR, AGE_MAGIC
-from vrmshare.verify import VerifiedBundle, load_identities, verify_bundle
+from vrmshare.verify import VerifiedBundle, is_encrypted, load_identities, verify_bundle
 
 from vrmdesk.errors import VrmError
 from vrmdesk.share.importer import ImportResult, ReplyCheck, import_reply
@@ -30,15 +29,6 @@ from vrmdesk.ui.share.items import reading_lines
 
 FILTER = "vrmdesk share bundles (*.vrmshare *.vrmshare.age);;All files (*)"
 STEPS = 1000
-
-
-def _is_encrypted(path: Path) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(len(AGE_ARMOR))
-    except OSError:
-        return False
-    return head.startswith((AGE_MAGIC, AGE_ARMOR))
 
 
 class ReplyImport(QObject):
@@ -191,7 +181,7 @@ def import_reply_dialog(
             return None
         path = chosen
     path = Path(path)
-    if identities is None and _is_encrypted(path):
+    if identities is None and is_encrypted(path):
         key_file, _ = QFileDialog.getOpenFileName(
             parent,
             "The reply is encrypted: choose your age identity file",
