@@ -314,9 +314,10 @@ def test_a_proffer_in_the_disclosure_log_is_not_re_exported(
 
 
 def test_the_roster_files_are_package_data() -> None:
-    """pyproject ships roster/*.toml with vrmdesk.share, as rights_laws/*.toml with the store."""
+    """vrmshare's pyproject ships roster/*.toml (tests/packaging checks the built wheel)."""
     import tomllib
 
-    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
-    shipped = pyproject["tool"]["setuptools"]["package-data"]["vrmdesk.share"]
+    source = Path(__file__).parents[1] / "packages" / "vrmshare" / "pyproject.toml"
+    pyproject = tomllib.loads(source.read_text("utf-8"))
+    shipped = pyproject["tool"]["setuptools"]["package-data"]["vrmshare"]
     assert "roster/*.toml" in shipped

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import NotFound
-from vrmdesk.share import myterms
 from vrmdesk.store.services import health, vendor_tables, views
 from vrmdesk.store.services.rules import today
 from vrmdesk.ui.core.controller import VaultController
@@ -418,6 +417,10 @@ class VendorPage(QWidget):
     def _load_header(self) -> bool:
         """Header, overview and health; False (and the page emptied) if the vendor is gone."""
         assert self.vendor_id is not None
+        # here, not at the top: share.myterms writes bundles (jwcrypto), which showing a vendor
+        # does not need until a proffer is written (tests/ui/test_startup_imports.py)
+        from vrmdesk.share import myterms
+
         try:
             with self.controller.session() as session:
                 self.card = views.vendor_card(session, self.vendor_id)
