@@ -65,6 +65,20 @@ def parent(qtbot):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def vendors_page(controller, qtbot):  # type: ignore[no-untyped-def]
+    """The Vendors page over the demo vault, shown at 1200 x 800 and filled."""
+    from vrmdesk.ui.core.preferences import Preferences
+    from vrmdesk.ui.vendors.page import VendorsPage
+
+    vendors = VendorsPage(controller, Preferences())
+    qtbot.addWidget(vendors)
+    vendors.resize(1200, 800)
+    vendors.show()
+    controller.notify({"*"})
+    return vendors
+
+
+@pytest.fixture
 def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """settings.qsettings() in a file of this test's own: QSettings("vrmdesk", "vrmdesk") is in
     the native format, which QSettings.setPath (the isolation above) does not redirect."""

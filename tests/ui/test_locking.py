@@ -3,12 +3,13 @@ and nothing of the vault left on screen while it is locked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+from ui_helpers import press_escape, unlock_with, when_modal
 
 from vrmdesk.store import demo, keys
 from vrmdesk.store.vault import Vault
@@ -24,32 +25,6 @@ def make_demo(folder: Path) -> None:
         demo.build(s, vault.attachments)
 
 
-def when_modal(qtbot, act: Callable[[QWidget], None]) -> None:  # type: ignore[no-untyped-def]
-    """Do ``act`` to the next modal dialog once it is up (it runs its own event loop)."""
-
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is None or not dialog.isVisible():
-            QTimer.singleShot(20, poll)
-            return
-        act(dialog)
-
-    QTimer.singleShot(0, poll)
-
-
-def type_passphrase_and_enter(qtbot, text: str) -> Callable[[QWidget], None]:  # type: ignore[no-untyped-def]
-    def act(dialog: QWidget) -> None:
-        assert isinstance(dialog, UnlockDialog)
-        qtbot.keyClicks(dialog.passphrase, text)
-        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
-
-    return act
-
-
-def press_escape(qtbot) -> Callable[[QWidget], None]:  # type: ignore[no-untyped-def]
-    return lambda dialog: qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-
-
 @pytest.fixture
 def application(qtbot, tmp_path: Path) -> Iterator[Application]:
     """The program started on a demo vault, unlocked by typing the passphrase and Enter."""
@@ -57,7 +32,7 @@ def application(qtbot, tmp_path: Path) -> Iterator[Application]:
     make_demo(folder)
     app = QApplication.instance()
     application = Application(app, folder)  # type: ignore[arg-type]
-    when_modal(qtbot, type_passphrase_and_enter(qtbot, PASS))
+    when_modal(unlock_with(qtbot, PASS))
     assert application.start()
     qtbot.addWidget(application.window)
     yield application
@@ -114,14 +89,14 @@ def test_escape_on_the_lock_dialog_leaves_the_program_running_locked(application
     window = application.window
     quits: list[bool] = []
     application.app.aboutToQuit.connect(lambda: quits.append(True))
-    when_modal(qtbot, press_escape(qtbot))
+    when_modal(press_escape(qtbot))
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert not application.controller.is_open
     assert not quits and not application.quitting
     assert window.isVisible()  # no tray here (offscreen): the window stays, locked
     assert window.content.currentWidget() is window.locked_page
     # … and unlocking again brings the vault back
-    when_modal(qtbot, type_passphrase_and_enter(qtbot, PASS))
+    when_modal(unlock_with(qtbot, PASS))
     qtbot.mouseClick(window.locked_page.unlock_button, Qt.MouseButton.LeftButton)
     assert application.controller.is_open
     assert window.content.currentWidget() is window.splitter
@@ -133,18 +108,18 @@ def test_cancel_on_the_lock_dialog_keeps_the_program_in_the_tray(qtbot, tmp_path
     folder = tmp_path / "v"
     make_demo(folder)
     application = Application(QApplication.instance(), folder)  # type: ignore[arg-type]
-    when_modal(qtbot, type_passphrase_and_enter(qtbot, PASS))
+    when_modal(unlock_with(qtbot, PASS))
     assert application.start()
     qtbot.addWidget(application.window)
     try:
         assert application.tray is not None
-        when_modal(qtbot, lambda dialog: dialog.reject())  # the Cancel button's slot
+        when_modal(lambda dialog: dialog.reject())  # the Cancel button's slot
         application.window.commands.lock.trigger()
         assert not application.controller.is_open and not application.quitting
         assert not application.window.isVisible() and application.tray.isVisible()
         unlock = application.tray.unlock_action
         assert unlock.isEnabled()
-        when_modal(qtbot, type_passphrase_and_enter(qtbot, PASS))
+        when_modal(unlock_with(qtbot, PASS))
         unlock.trigger()
         assert application.controller.is_open and application.window.isVisible()
     finally:
@@ -162,7 +137,7 @@ def test_the_locked_window_shows_nothing_of_the_vault(application, qtbot):
         "14 reminders: Television: Extended warranty ends on 17 Dec 2026"
     )
     assert window.statusBar().currentMessage()
-    when_modal(qtbot, press_escape(qtbot))
+    when_modal(press_escape(qtbot))
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.windowTitle() == "vrmdesk — locked"
     assert window.statusBar().currentMessage() == ""
@@ -203,7 +178,7 @@ def test_no_visible_widget_names_a_record_while_locked(application, qtbot):
     window.show_page("vendors")
     window.open_record("vendor", 1)
     qtbot.wait(50)
-    when_modal(qtbot, press_escape(qtbot))
+    when_modal(press_escape(qtbot))
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     shown: list[str] = [window.windowTitle(), window.statusBar().currentMessage()]
     for widget in window.findChildren(QWidget):
@@ -232,11 +207,11 @@ def test_a_question_open_when_the_vault_locks_is_closed_and_answers_no(applicati
     def lock_while_asked(box: QWidget) -> None:
         assert isinstance(box, QMessageBox)
         seen.append(box.text())
-        when_modal(qtbot, press_escape(qtbot))  # then the unlock dialog: Cancel
+        when_modal(press_escape(qtbot))  # then the unlock dialog: Cancel
         application.lock()  # the idle timer fires while the question is up
         seen.append("visible" if box.isVisible() else "closed")
 
-    when_modal(qtbot, lock_while_asked)
+    when_modal(lock_while_asked)
     assert not confirm_delete(
         window, application.controller, "vendor", bosch, "Bosch Home Appliances"
     )
@@ -244,7 +219,7 @@ def test_a_question_open_when_the_vault_locks_is_closed_and_answers_no(applicati
         "Delete the vendor “Bosch Home Appliances”?\n\nUndo brings it back (Ctrl+Z).",
         "closed",
     ]
-    when_modal(qtbot, type_passphrase_and_enter(qtbot, PASS))
+    when_modal(unlock_with(qtbot, PASS))
     application.unlock()
     with application.controller.session() as s:
         assert s.get(m.Vendor, bosch) is not None  # not deleted
@@ -275,7 +250,7 @@ def test_quitting_while_work_is_written_asks_and_no_keeps_it_running(application
         asked.append(box.text())
         qtbot.keyClick(box, Qt.Key.Key_Return)  # the default answer: No
 
-    when_modal(qtbot, answer_no)
+    when_modal(answer_no)
     assert not window.close()  # the window's close button, or Quit from the tray
     assert asked and asked[0].startswith("Writing bosch.vrmshare is not finished")
     assert window.isVisible() and not application.quitting

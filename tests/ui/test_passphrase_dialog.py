@@ -3,12 +3,12 @@ know it: typed as a person types, checked against what then opens the vault."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from ui_helpers import when_modal
 
 from vrmdesk.errors import WrongPassphrase
 from vrmdesk.store import keys
@@ -23,17 +23,6 @@ NEW = "glacier lantern orbit pickle"
 @pytest.fixture(autouse=True)
 def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keys, "calibrate", keys.fast_params_for_tests)
-
-
-def when_modal(act: Callable[[QWidget], None]) -> None:
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, RecoveryKeyDialog):
-            QTimer.singleShot(20, poll)
-            return
-        act(dialog)
-
-    QTimer.singleShot(0, poll)
 
 
 def fill(qtbot, dialog: ChangePassphraseDialog, current: str, new: str, rotate: bool) -> None:  # type: ignore[no-untyped-def]
@@ -91,7 +80,7 @@ def test_someone_may_know_it_gives_a_new_key_and_shows_the_new_recovery_key_once
         dialog.panel.kept.setChecked(True)
         qtbot.mouseClick(dialog.done_button, Qt.MouseButton.LeftButton)
 
-    when_modal(keep_it)
+    when_modal(keep_it, RecoveryKeyDialog)
     dialog = ChangePassphraseDialog(controller)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -127,7 +116,7 @@ def test_a_recovery_key_never_shown_is_shown_at_the_next_unlock(controller, qtbo
         dialog.panel.kept.setChecked(True)  # type: ignore[attr-defined]
         dialog.accept()
 
-    when_modal(keep_it)
+    when_modal(keep_it, RecoveryKeyDialog)
     passphrase_dialog.show_unseen_recovery_key(None, controller)
     assert shown == [rotated.recovery_key]
     assert controller.vault.unseen_recovery_key is None

@@ -9,14 +9,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
+from ui_helpers import vendor_id
 from vrmshare.reply import ReplyContent, keygen, load_signing_key, write_reply
 from vrmshare.verify import verify_bundle
 
 from vrmdesk.store import models as m
-from vrmdesk.store.services import records
-from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.share.import_reply import import_reply_dialog
-from vrmdesk.ui.vendors.page import VendorsPage
 from vrmdesk.ui.vendors.quotes_dialog import QuotesDialog, RequestQuotesDialog
 
 pytestmark = pytest.mark.usefixtures("private_settings")
@@ -26,18 +24,8 @@ LATER = (date.today() + timedelta(days=30)).isoformat()
 
 
 @pytest.fixture
-def page(controller, qtbot):  # type: ignore[no-untyped-def]
-    vendors = VendorsPage(controller, Preferences())
-    qtbot.addWidget(vendors)
-    vendors.resize(1200, 800)
-    vendors.show()
-    controller.notify({"*"})
-    return vendors
-
-
-def vendor_id(controller, name: str) -> int:  # type: ignore[no-untyped-def]
-    with controller.session() as s:
-        return records.find_vendor(s, name).id
+def page(vendors_page):  # type: ignore[no-untyped-def]
+    return vendors_page
 
 
 def check_row(qtbot, widget, label: str) -> None:  # type: ignore[no-untyped-def]

@@ -9,13 +9,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
+from ui_helpers import vendor_id
 
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records, tickets
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.editors.dates import format_date
 from vrmdesk.ui.tickets.page import TicketsPage
-from vrmdesk.ui.vendors.page import VendorsPage
 from vrmdesk.ui.vendors.rights_dialog import RightsDialog
 from vrmdesk.ui.widgets.dates import show_date
 
@@ -25,18 +25,8 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def page(controller, qtbot):
-    vendors = VendorsPage(controller, Preferences())
-    qtbot.addWidget(vendors)
-    vendors.resize(1200, 800)
-    vendors.show()
-    controller.notify({"*"})
-    return vendors
-
-
-def vendor_id(controller, name: str) -> int:
-    with controller.session() as s:
-        return records.find_vendor(s, name).id
+def page(vendors_page):  # type: ignore[no-untyped-def]
+    return vendors_page
 
 
 def open_dialog(page, controller, qtbot, name: str) -> RightsDialog:

@@ -15,6 +15,7 @@ from PySide6.QtCore import QThread
 from PySide6.QtNetwork import QLocalServer
 from PySide6.QtWidgets import QApplication
 from share_helpers import make_bundle
+from ui_helpers import unlock_with, when_modal
 
 from vrmdesk.ui.app.instance import InstanceServer, parse_message, send_to_running, server_name
 
@@ -136,29 +137,6 @@ def test_a_real_second_vrmdesk_process_hands_over_its_bundle(qtbot, tmp_path: Pa
 PASS = "right one"
 
 
-def _when_modal(qtbot, act) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import QTimer
-
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is None or not dialog.isVisible():
-            QTimer.singleShot(20, poll)
-            return
-        act(dialog)
-
-    QTimer.singleShot(0, poll)
-
-
-def _type_passphrase(qtbot):  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import Qt
-
-    def act(dialog) -> None:  # type: ignore[no-untyped-def]
-        qtbot.keyClicks(dialog.passphrase, PASS)
-        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
-
-    return act
-
-
 @pytest.fixture
 def running(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
     from vrmdesk.store import demo, keys
@@ -171,7 +149,7 @@ def running(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
         demo.build(s, vault.attachments)
     application = Application(QApplication.instance(), folder)  # type: ignore[arg-type]
     assert application.listen(server_name(folder))
-    _when_modal(qtbot, _type_passphrase(qtbot))
+    when_modal(unlock_with(qtbot, PASS))
     assert application.start()
     qtbot.addWidget(application.window)
     yield application
@@ -197,7 +175,7 @@ def test_a_handed_over_bundle_opens_in_the_viewer_of_the_running_window(
 def test_a_start_while_locked_brings_the_unlock_dialog(qtbot, running):
     running.controller.lock()
     assert not running.controller.is_open
-    _when_modal(qtbot, _type_passphrase(qtbot))
+    when_modal(unlock_with(qtbot, PASS))
     assert send_in_thread(qtbot, server_name(running.folder), {"raise": True})
     qtbot.waitUntil(lambda: running.controller.is_open, timeout=15000)
     assert running.window.isVisible()
@@ -274,7 +252,7 @@ def test_a_reply_with_no_instance_running_unlocks_then_imports(
         lambda self: started.append(self) or real_start(self),
     )
     monkeypatch.setattr(QApplication, "exec", lambda self: 0)
-    _when_modal(qtbot, _type_passphrase(qtbot))  # the unlock dialog comes first
+    when_modal(unlock_with(qtbot, PASS))  # the unlock dialog comes first
     assert application.run(folder, reply) == 0
     app = started[0]
     try:

@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from ui_helpers import vendor_id
 from vrmshare import roster
 from vrmshare.reply import ReplyContent, keygen, load_signing_key, write_reply
 from vrmshare.verify import verify_bundle
 
 from vrmdesk.store import models as m
 from vrmdesk.store.services import myterms as service
-from vrmdesk.store.services import records
 from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.home.page import HomePage
-from vrmdesk.ui.vendors.page import VendorsPage
 from vrmdesk.ui.vendors.terms_dialog import TermsDialog
 
 pytestmark = pytest.mark.usefixtures("private_settings")
@@ -25,18 +24,8 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def page(controller, qtbot):
-    vendors = VendorsPage(controller, Preferences())
-    qtbot.addWidget(vendors)
-    vendors.resize(1200, 800)
-    vendors.show()
-    controller.notify({"*"})
-    return vendors
-
-
-def vendor_id(controller, name: str) -> int:
-    with controller.session() as s:
-        return records.find_vendor(s, name).id
+def page(vendors_page):  # type: ignore[no-untyped-def]
+    return vendors_page
 
 
 def open_dialog(page, controller, qtbot, name: str) -> TermsDialog:

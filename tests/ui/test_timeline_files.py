@@ -12,12 +12,12 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog
 from sqlalchemy import event, insert
+from ui_helpers import vendor_id
 
 from vrmdesk.mail import capture, sources
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
 from vrmdesk.ui.core import preferences as settings
-from vrmdesk.ui.core.preferences import Preferences
 from vrmdesk.ui.timeline.view import TimelineView
 from vrmdesk.ui.vendors.page import VendorsPage
 
@@ -33,18 +33,8 @@ def private_settings(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def page(controller, qtbot):
-    vendors = VendorsPage(controller, Preferences())
-    qtbot.addWidget(vendors)
-    vendors.resize(1200, 800)
-    vendors.show()
-    controller.notify({"*"})
-    return vendors
-
-
-def vendor_id(controller, name: str) -> int:
-    with controller.session() as s:
-        return records.find_vendor(s, name).id
+def page(vendors_page):  # type: ignore[no-untyped-def]
+    return vendors_page
 
 
 def show_timeline(page: VendorsPage, vendor: int) -> TimelineView:

@@ -6,12 +6,13 @@ Unlock is used."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from ui_helpers import unlock_with, when_modal
 
 from vrmdesk import desktop
 from vrmdesk.store import demo, keys
@@ -19,7 +20,6 @@ from vrmdesk.store.vault import Vault
 from vrmdesk.ui.app.application import Application
 from vrmdesk.ui.app.settings_dialog import SettingsDialog
 from vrmdesk.ui.core import preferences as settings
-from vrmdesk.ui.vault.unlock import UnlockDialog
 
 PASS = "tray pass"
 LEFT = Qt.MouseButton.LeftButton
@@ -59,28 +59,6 @@ def open_reminders(qtbot, prefs, controller) -> SettingsDialog:  # type: ignore[
     qtbot.mouseClick(bar, LEFT, pos=bar.tabRect(dialog.tabs.indexOf(dialog.reminder_tab)).center())
     assert dialog.tabs.currentWidget() is dialog.reminder_tab
     return dialog
-
-
-def when_modal(act: Callable[[QWidget], None]) -> None:
-    """Do ``act`` to the next modal dialog once it is up (it runs its own event loop)."""
-
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is None or not dialog.isVisible():
-            QTimer.singleShot(20, poll)
-            return
-        act(dialog)
-
-    QTimer.singleShot(0, poll)
-
-
-def unlock_with(qtbot, text: str) -> Callable[[QWidget], None]:  # type: ignore[no-untyped-def]
-    def act(dialog: QWidget) -> None:
-        assert isinstance(dialog, UnlockDialog)
-        qtbot.keyClicks(dialog.passphrase, text)
-        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
-
-    return act
 
 
 def test_start_at_login_writes_the_autostart_entry_and_removes_it(
