@@ -171,3 +171,17 @@ def fail(message: str) -> int:
     """The one-line reason; names and paths in it may hold terminal escapes, so they are shown."""
     print(f"vrmdesk: {printable(message)}", file=sys.stderr)
     return 1
+
+
+def add_bundle_writing(p: argparse.ArgumentParser, sender_help: str) -> None:
+    """The options of every command that writes a bundle to a vendor: encryption (to a given
+    age recipient, or the one on the vendor's record), my name as sender, a fixed time."""
+    encrypt = p.add_mutually_exclusive_group()
+    encrypt.add_argument("--encrypt-to", metavar="AGE1…", help="encrypt to this age recipient")
+    encrypt.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt to the age recipient kept on the vendor's record",
+    )
+    p.add_argument("--sender-name", metavar="NAME", help=sender_help)
+    p.add_argument("--created", metavar="TIME", help=argparse.SUPPRESS)  # reproducible builds

@@ -26,7 +26,7 @@ from vrmshare import cli as vendor_side
 from vrmshare.terms import DEFAULT_RETENTION_DAYS, REDACTABLE, SHARE_PURPOSES
 from vrmshare.text import printable
 
-from vrmdesk.cli.common import Subparsers, open_vault
+from vrmdesk.cli.common import Subparsers, add_bundle_writing, open_vault
 from vrmdesk.errors import ValidationError
 
 
@@ -116,19 +116,7 @@ def _add_export(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="the vendor may pass it on where the request needs it",
     )
-    encrypt = p.add_mutually_exclusive_group()
-    encrypt.add_argument("--encrypt-to", metavar="AGE1…", help="encrypt to this age recipient")
-    encrypt.add_argument(
-        "--encrypt",
-        action="store_true",
-        help="encrypt to the age recipient kept on the vendor's record",
-    )
-    p.add_argument(
-        "--sender-name",
-        metavar="NAME",
-        help="my name as the vendor sees it (remembered for later exports)",
-    )
-    p.add_argument("--created", metavar="TIME", help=argparse.SUPPRESS)  # reproducible builds
+    add_bundle_writing(p, "my name as the vendor sees it (remembered for later exports)")
     p.set_defaults(func=cmd_export)
 
 

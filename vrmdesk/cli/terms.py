@@ -24,7 +24,7 @@ from pathlib import Path
 from vrmshare import cli as vendor_side
 from vrmshare.text import printable
 
-from vrmdesk.cli.common import Subparsers, open_vault, table
+from vrmdesk.cli.common import Subparsers, add_bundle_writing, open_vault, table
 from vrmdesk.errors import ValidationError
 
 
@@ -184,15 +184,7 @@ def add_parsers(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="the bundle to write (default: VENDOR-terms-ID-DATE.vrmshare here)",
     )
-    encrypt = p.add_mutually_exclusive_group()
-    encrypt.add_argument("--encrypt-to", metavar="AGE1…", help="encrypt to this age recipient")
-    encrypt.add_argument(
-        "--encrypt",
-        action="store_true",
-        help="encrypt to the age recipient kept on the vendor's record",
-    )
-    p.add_argument("--sender-name", metavar="NAME", help="my name as the vendor sees it")
-    p.add_argument("--created", metavar="TIME", help=argparse.SUPPRESS)  # reproducible builds
+    add_bundle_writing(p, "my name as the vendor sees it")
     p.set_defaults(func=cmd_proffer)
     p = terms_sub.add_parser(
         "list",
