@@ -169,6 +169,39 @@ def main() -> int:
     save(settings_dialog, args.out, "settings")
     settings_dialog.close()
 
+    from vrmdesk.ui.vendors.terms_dialog import TermsDialog
+
+    with controller.session() as session:
+        dyson = records.find_vendor(session, "Dyson").id  # over my contact policy in the demo
+    terms = TermsDialog(controller, dyson, window, agreement_id="P2B1")
+    terms.show()
+    settle(app)
+    save(terms, args.out, "terms")
+    terms.close()
+
+    from vrmshare.terms import Terms
+
+    from vrmdesk.share import export
+    from vrmdesk.share.slice import everything
+    from vrmdesk.ui.viewer.window import BundleViewer
+
+    with controller.session() as session:
+        selection = everything(session, bosch.id)
+    bundle = work / "bosch.vrmshare"
+    export.export_bundle(
+        controller.vault, selection, Terms(purpose="warranty_claim", retention_days=90), bundle
+    )
+    viewer = BundleViewer(bundle)  # what the vendor sees, no vault needed
+    viewer.resize(*SIZE)
+    viewer.show()
+    deadline = time.monotonic() + 10
+    while viewer.verified is None and not viewer.failure and time.monotonic() < deadline:
+        app.processEvents()  # verified off the UI thread
+        time.sleep(0.02)
+    settle(app)
+    save(viewer, args.out, "viewer")
+    viewer.close()
+
     controller.lock()
     window.close()
     return 0
