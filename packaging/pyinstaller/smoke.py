@@ -82,7 +82,11 @@ def main() -> int:
             ),
             "Wrote",
         )
-        check("share verify", run(program, "share", "verify", str(bundle)), "Signed by")
+        check(
+            "share verify",
+            run(program, "share", "verify", str(bundle)),
+            "Signature and every file hash: OK",
+        )
         check(
             "the desktop application up to the unlock dialog",
             run(program, "--vault", str(vault), VRMDESK_SMOKE="dialog"),
