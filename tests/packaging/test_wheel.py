@@ -206,6 +206,19 @@ def test_every_file_that_is_not_python_is_in_the_wheel_and_the_sdist(built: Buil
     assert {"CHANGELOG.md", "README.md", "pyproject.toml"} <= in_sdist
 
 
+def test_vrmshare_is_released_with_vrmdesk_under_one_version():
+    """vrmdesk's version is the one place; vrmshare's and vrmdesk's pin on it must follow it."""
+    import tomllib
+
+    import vrmshare
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    assert f"vrmshare=={__version__}" in [
+        d.split("#")[0].strip() for d in pyproject["project"]["dependencies"]
+    ]
+    assert vrmshare.__version__ == __version__
+
+
 def test_every_file_of_vrmshare_that_is_not_python_is_in_its_wheel(built: Built):
     wanted = [
         n.removeprefix("packages/vrmshare/") for n in source_files("packages/vrmshare/vrmshare/")
