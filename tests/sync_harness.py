@@ -13,13 +13,16 @@ delay) is shared; :meth:`SyncthingPair.wait_synced` scans both sides and waits u
 idle, need nothing, see the other as complete and stay so, or fails with what each side reports.
 
 Use it through the ``syncthing_pair`` fixture (tests/conftest.py; one pair per test module) or,
-outside pytest, ``with running_pair() as pair:``. Everything is stopped (SIGTERM, then SIGKILL)
-and removed afterwards.
+outside pytest, ``with running_pair() as pair:``. ``syncthing serve`` is a monitor process and
+the Syncthing it starts; both are stopped together (SIGTERM to the process group, then SIGKILL)
+and everything is removed afterwards. :func:`inet_sockets` lists what the group has open, for
+the test that nothing but loopback is used.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import secrets
@@ -73,6 +76,52 @@ def visible_files(folder: Path) -> dict[str, bytes]:
         with contextlib.suppress(FileNotFoundError):  # renamed or deleted meanwhile
             if path.is_file():
                 found[rel.as_posix()] = path.read_bytes()
+    return found
+
+
+def _address(hex_address: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int]:
+    """An address of /proc/net/tcp and the like: host bytes in 32-bit little-endian words."""
+    host, port = hex_address.split(":")
+    raw = bytes.fromhex(host)
+    words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+    return ipaddress.ip_address(words), int(port, 16)
+
+
+def group_members(group: int) -> list[int]:
+    """The processes of a process group (``syncthing serve`` is a monitor and its child)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                # after the command's closing parenthesis: state, parent, group
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == group:
+                    members.append(int(entry.name))
+    return members
+
+
+def inet_sockets(group: int) -> list[tuple[str, str, str]]:
+    """Every TCP and UDP socket that a process of the process group ``group`` holds open:
+    (protocol, local address, remote address)."""
+    inodes = set()
+    members = group_members(group)
+    for pid in members:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[len("socket:[") : -1])
+    pid = members[0] if members else group
+    found = []
+    for protocol in ("tcp", "tcp6", "udp", "udp6"):
+        table = Path(f"/proc/{pid}/net/{protocol}")
+        if not table.exists():
+            continue
+        for line in table.read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                (lhost, lport), (rhost, rport) = _address(fields[1]), _address(fields[2])
+                found.append((protocol, f"{lhost}:{lport}", f"{rhost}:{rport}"))
     return found
 
 

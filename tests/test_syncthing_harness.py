@@ -19,6 +19,7 @@ starts once for the module; each test works in a sub-folder of its own.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import statistics
@@ -32,6 +33,7 @@ import pytest
 from sync_harness import (
     FOLDER_ID,
     SyncthingPair,
+    inet_sockets,
     is_syncthing_temporary,
     poll,
     visible_files,
@@ -131,6 +133,21 @@ def test_the_instances_listen_on_loopback_only_and_discover_nothing(
         # nothing was found by discovery: the peer is known by its configured address only
         assert this.rest("GET", "/rest/system/discovery") == {}
         assert this.connected_to(other)
+
+
+def test_the_instances_hold_loopback_sockets_only(syncthing_pair: SyncthingPair) -> None:
+    """What the processes really have open: TCP on 127.0.0.1 (the API, the listener, the
+    connection between them), no UDP (local discovery, QUIC, NAT-PMP, STUN) and nothing else."""
+    for this in syncthing_pair.both:
+        assert this.process is not None
+        sockets = inet_sockets(this.process.pid)
+        local_ports = {int(local.rsplit(":", 1)[1]) for _, local, _ in sockets}
+        assert {this.gui_port, this.listen_port} <= local_ports, sockets
+        for protocol, local, remote in sockets:
+            assert protocol == "tcp", sockets
+            assert ipaddress.ip_address(local.rsplit(":", 1)[0]).is_loopback, sockets
+            remote_host = ipaddress.ip_address(remote.rsplit(":", 1)[0])
+            assert remote_host.is_loopback or remote_host.is_unspecified, sockets
 
 
 def test_a_file_written_in_a_arrives_in_b_with_the_same_bytes(
