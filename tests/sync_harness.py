@@ -47,8 +47,8 @@ WATCHER_DELAY_S = 1
 START_TIMEOUT_S = 30.0
 SYNC_TIMEOUT_S = 60.0
 
-#: what Syncthing itself keeps in a shared folder: the folder marker, its temporary files
-#: (``.syncthing.NAME.tmp``; ``~syncthing~NAME.tmp`` on Windows) and an ignore file
+#: what Syncthing itself may keep at the top of a shared folder: the folder marker, an ignore
+#: file, old versions (its temporary files: :func:`is_syncthing_temporary`)
 SYNCTHING_OWN = (".stfolder", ".stignore", ".stversions")
 
 
