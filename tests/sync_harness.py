@@ -203,6 +203,7 @@ class Instance:
             "startBrowser": "false",
             "reconnectionIntervalS": "5",
             "setLowPriority": "false",
+            "minHomeDiskFree": "0",  # a nearly full disk must not stop it mid-test
         }.items():
             _set(options, tag, value)
         other = ET.fromstring(ET.tostring(device_defaults))
