@@ -26,6 +26,7 @@ from vrmdesk.store.vault import Vault
 
 if TYPE_CHECKING:
     from dovecot_server import Dovecot
+    from sync_harness import SyncthingPair
 
 PASSPHRASE = "correct horse"
 
@@ -184,6 +185,16 @@ def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
             subprocess.run(["umount", "-l", str(root)], capture_output=True)
 
 
+def installed(binary: str | None, reason: str, tests: str) -> str:
+    """A real component's program: the test is skipped where it is missing, except in CI
+    (VRMDESK_CI), where that fails."""
+    if binary is None:
+        if os.environ.get("VRMDESK_CI"):
+            pytest.fail(f"{reason}: CI must run {tests}")
+        pytest.skip(reason)
+    return binary
+
+
 @pytest.fixture
 def server() -> Iterator[Dovecot]:
     """A throwaway Dovecot IMAP server on loopback (tests/dovecot_server.py); skipped where
@@ -191,12 +202,11 @@ def server() -> Iterator[Dovecot]:
     from dovecot_server import Dovecot as Server
     from dovecot_server import find_dovecot
 
-    binary = find_dovecot()
-    if binary is None:
-        reason = "Dovecot is not installed (Debian package dovecot-imapd; scripts/setup adds it)"
-        if os.environ.get("VRMDESK_CI"):
-            pytest.fail(f"{reason}: CI must run the IMAP tests")
-        pytest.skip(reason)
+    binary = installed(
+        find_dovecot(),
+        "Dovecot is not installed (Debian package dovecot-imapd; scripts/setup adds it)",
+        "the IMAP tests",
+    )
     # not in tmp_path: as root the mail belongs to an unprivileged user, who must get through
     folder = Path(tempfile.mkdtemp(prefix="vrmdesk-dovecot-"))
     dovecot = Server(folder, binary)
@@ -206,3 +216,20 @@ def server() -> Iterator[Dovecot]:
     finally:
         dovecot.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def syncthing_pair() -> Iterator[SyncthingPair]:
+    """Two real Syncthing instances on loopback sharing one folder (tests/sync_harness.py): the
+    folders are ``.a`` and ``.b``, ``.wait_synced()`` waits until both agree. One pair per test
+    module (it starts in about 2 s); skipped where Syncthing is missing, except in CI
+    (VRMDESK_CI), where that fails."""
+    from sync_harness import find_syncthing, running_pair
+
+    binary = installed(
+        find_syncthing(),
+        "Syncthing is not installed (Debian package syncthing; scripts/setup adds it)",
+        "the Syncthing tests",
+    )
+    with running_pair(binary) as pair:
+        yield pair

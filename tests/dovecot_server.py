@@ -26,6 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from processes import end_group, free_port
 
 DOVECOT = "/usr/sbin/dovecot"
 USER = "me@home.example"
@@ -44,12 +45,6 @@ def find_dovecot() -> str | None:
     if os.access(DOVECOT, os.X_OK):
         return DOVECOT
     return shutil.which("dovecot")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path, str]:
@@ -203,19 +198,18 @@ service auth-worker {{
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
         self.process = None
-        # the next start needs the master's pid and sockets gone
+        self._forget_master()
+
+    def _forget_master(self) -> None:
+        """The next start needs the killed master's pid file gone."""
         with contextlib.suppress(FileNotFoundError):
             (self.folder / "run" / "master.pid").unlink()
 
     def stop(self) -> None:
         if self.process is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        if not end_group(self.process):
+            self._forget_master()
         self.process = None
 
     def log_text(self) -> str:
