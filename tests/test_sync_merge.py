@@ -369,3 +369,27 @@ def test_a_malformed_change_refuses_the_batch_and_changes_nothing(change: Any, w
     with pytest.raises(ChangeRefused, match=why):
         merge.apply(state, [good, bad])
     assert state.to_json() == before
+
+
+def test_a_state_holding_only_the_records_a_batch_names_merges_them_alike() -> None:
+    a, b = Device(A), Device(B)
+    base = [a.create(10 + i, gid=f"g{i}", name=str(i), phone="0") for i in range(6)]
+    full = merged(base)
+    batch = [
+        b.update(30, {"phone": base[1]["hlc"]}, gid="g1", phone="1"),
+        a.update(31, {"phone": base[1]["hlc"]}, gid="g1", phone="2"),
+        b.delete(32, gid="g4"),
+        b.create(33, gid="g9", name="new"),
+    ]
+    partial = MergeState.from_json(full.to_json(records=False))  # seen changes only
+    for gid in merge.gids_of(batch):
+        known = full.record_json(gid)
+        if known is not None:
+            partial.load_record(gid, known)
+    assert merge.gids_of(batch) == ["g1", "g4", "g9"]
+    assert merge.apply(partial, batch) == merge.apply(full, batch)
+    for gid in merge.gids_of(batch):
+        assert partial.record_json(gid) == full.record_json(gid)
+    assert partial.conflicts() == full.conflicts()
+    with pytest.raises(ValidationError, match="g1"):
+        partial.load_record("g1", {"kind": "vendor"})

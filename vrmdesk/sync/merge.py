@@ -299,14 +299,41 @@ class MergeState:
             (c for by_key in self._conflicts.values() for c in by_key.values()), key=lambda c: c.key
         )
 
-    def to_json(self) -> dict[str, Any]:
+    def record_json(self, gid: str) -> dict[str, Any] | None:
+        """One record's merge knowledge as JSON (None: nothing known of it), for keeping the
+        state per record (in the vault) rather than whole; see :meth:`load_record`."""
+        rec = self._records.get(gid)
+        return None if rec is None else rec.to_json()
+
+    def load_record(self, gid: str, data: dict[str, Any]) -> None:
+        """Put back one record's :meth:`record_json`. A batch touches only the records it names
+        (:func:`gids_of`), so a state holding just those (and every device's seen changes)
+        merges them exactly as the whole state would."""
+        try:
+            rec = _Record.from_json(data)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise ValidationError(f"the merge state of {gid} is damaged") from exc
+        self._records[gid] = rec
+        found = rec.conflicts(gid)
+        if found:
+            self._conflicts[gid] = found
+        else:
+            self._conflicts.pop(gid, None)
+
+    def to_json(self, records: bool = True) -> dict[str, Any]:
+        """The state as JSON; ``records=False``: the seen changes only (the records kept apart,
+        :meth:`record_json`)."""
         return {
             "format": STATE_FORMAT,
             "seen": {
                 device: {"upto": seen.upto, "beyond": sorted(seen.beyond)}
                 for device, seen in sorted(self._seen.items())
             },
-            "records": {gid: self._records[gid].to_json() for gid in sorted(self._records)},
+            "records": (
+                {gid: self._records[gid].to_json() for gid in sorted(self._records)}
+                if records
+                else {}
+            ),
         }
 
     @classmethod
@@ -376,6 +403,13 @@ def check_change(change: Any, index: int = 0) -> None:
     for name, hlc_of in base.items():
         if hlc_of is not None and (not isinstance(hlc_of, str) or not _HLC.match(hlc_of)):
             raise _refuse(index, change, f"the base of field {name!r} is not a timestamp")
+
+
+def gids_of(changes: Iterable[dict[str, Any]]) -> list[str]:
+    """The gids a batch names, sorted: the records :func:`apply` may touch."""
+    return sorted(
+        {c["gid"] for c in changes if isinstance(c, dict) and isinstance(c.get("gid"), str)}
+    )
 
 
 def _order(change: dict[str, Any]) -> tuple[str, str, int]:
