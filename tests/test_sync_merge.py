@@ -393,3 +393,17 @@ def test_a_state_holding_only_the_records_a_batch_names_merges_them_alike() -> N
     assert partial.conflicts() == full.conflicts()
     with pytest.raises(ValidationError, match="g1"):
         partial.load_record("g1", {"kind": "vendor"})
+
+
+def test_a_conflict_about_a_record_not_created_here_yet_opens_with_its_create() -> None:
+    a, b = Device(A), Device(B)
+    create = a.create(10, kind="asset", phone="0")
+    from_a = a.update(20, {"phone": create["hlc"]}, phone="a")
+    from_b = b.update(22, {"phone": create["hlc"]}, phone="b")
+    state = merged([from_a, from_b])
+    assert state.conflicts() == []  # the vault has no such record to show a conflict on
+    result = merge.apply(state, [create])
+    assert [(c.reason, c.kind) for c in result.opened] == [(CONCURRENT, "asset")]
+    assert [(r.op, r.kind, dict(r.fields)) for r in result.records] == [
+        ("create", "asset", {"phone": "b"})
+    ]

@@ -158,7 +158,7 @@ class _Record:
         return self.created is not None and self.deleted is None
 
     def values(self) -> dict[str, Any]:
-        return {name: value for name, (value, _hlc) in self.fields.items()}
+        return {name: self.fields[name][0] for name in sorted(self.fields)}
 
     def write(self, name: str, value: Any, hlc: str) -> None:
         current = self.fields.get(name)
@@ -174,10 +174,10 @@ class _Record:
 
     def conflicts(self, gid: str) -> dict[tuple[str, str, str, str], Conflict]:
         found: dict[tuple[str, str, str, str], Conflict] = {}
+        if self.created is None:
+            return found  # nothing in the vault to be in conflict about, until the create comes
         if self.deleted is not None:
             last = self.last_delete or self.deleted
-            if self.created is None:
-                return found
             for name, (value, hlc) in self.fields.items():
                 if hlc > last:
                     c = Conflict(
@@ -456,6 +456,7 @@ def apply(state: MergeState, changes: Iterable[dict[str, Any]]) -> MergeResult:
         if op == "create":
             if rec.created is None or hlc < rec.created:
                 rec.created = hlc
+                rec.kind = change["kind"]  # the (earliest) create decides the kind
             for name, value in fields.items():
                 rec.write(name, value, hlc)
         else:
