@@ -407,3 +407,13 @@ def test_a_conflict_about_a_record_not_created_here_yet_opens_with_its_create() 
     assert [(r.op, r.kind, dict(r.fields)) for r in result.records] == [
         ("create", "asset", {"phone": "b"})
     ]
+
+
+def test_one_hlc_with_two_values_still_has_one_outcome() -> None:
+    a = Device(A)
+    create = a.create(10, phone="0")
+    one = a.update(20, {"phone": create["hlc"]}, phone="x")
+    forged = {**one, "seq": one["seq"] + 1, "fields": {"phone": "y"}}  # same hlc, another value
+    state = assert_converge([create, one, forged])
+    assert state.record(GID) == {"phone": "y"}
+    assert [v.value for v in state.conflicts()[0].values] == ["x", "y"]

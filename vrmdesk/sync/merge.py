@@ -139,6 +139,10 @@ class MergeResult:
     closed: tuple[Conflict, ...]
 
 
+def _by_hlc_then_value(pair: tuple[Any, str]) -> tuple[str, str]:
+    return (pair[1], value_key(pair[0]))
+
+
 class _Record:
     """The merged knowledge of one record (internal; mutable)."""
 
@@ -162,7 +166,12 @@ class _Record:
 
     def write(self, name: str, value: Any, hlc: str) -> None:
         current = self.fields.get(name)
-        if current is None or hlc > current[1]:
+        if (
+            current is None
+            or hlc > current[1]
+            # one hlc, two values: only a broken or forged device does that; still, one outcome
+            or (hlc == current[1] and value_key(value) > value_key(current[0]))
+        ):
             self.fields[name] = (value, hlc)
 
     def note_edit(self, name: str, base: str | None, value: Any, hlc: str) -> None:
@@ -190,7 +199,7 @@ class _Record:
                 if len(by_value) < 2:
                     continue
                 versions = tuple(
-                    sorted((Version(v, h) for v, h in by_value.values()), key=lambda x: x.hlc)
+                    Version(v, h) for v, h in sorted(by_value.values(), key=_by_hlc_then_value)
                 )
                 if versions[-1].hlc in groups:
                     continue  # someone edited on top of the winner: resolved
@@ -201,7 +210,7 @@ class _Record:
     def to_json(self) -> dict[str, Any]:
         edits = {
             name: [
-                [base, [list(vh) for vh in sorted(groups[base].values(), key=lambda x: x[1])]]
+                [base, [list(vh) for vh in sorted(groups[base].values(), key=_by_hlc_then_value)]]
                 for base in sorted(groups, key=lambda b: b or "")
             ]
             for name, groups in sorted(self.edits.items())
