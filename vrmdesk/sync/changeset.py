@@ -109,8 +109,9 @@ def decrypt(data: bytes, identity: x25519.Identity) -> bytes:
         if "no matching keys" in str(exc).lower():
             raise SetRefused(
                 "not-for-me",
-                "it is not encrypted to this device (written before the two were paired, or "
-                "for other devices only)",
+                "this device cannot decrypt it: it is not encrypted to this device (written "
+                "before the two were paired, or after this device was revoked), or its header "
+                "was damaged",
             ) from None
         raise SetRefused(
             "damaged", f"it cannot be decrypted: truncated or damaged on the way ({exc})"

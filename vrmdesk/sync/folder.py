@@ -498,7 +498,7 @@ def put_blob(session: Session, folder: Path, sha256: str, source: BinaryIO) -> b
                 writer = HashingWriter(out)
                 try:
                     pyrage.encrypt_io(reader, writer, to)
-                except pyrage.EncryptError:
+                except (pyrage.EncryptError, OSError):
                     raise writer.error or reader.error or OSError(errno.EIO, "age") from None
                 out.flush()
                 os.fsync(out.fileno())
@@ -524,7 +524,7 @@ def get_blob(session: Session, folder: Path, sha256: str, out: BinaryIO) -> None
             writer = HashingWriter(out)
             try:
                 pyrage.decrypt_io(source, writer, [own.age_identity])
-            except pyrage.DecryptError as exc:
+            except (pyrage.DecryptError, OSError) as exc:
                 if writer.error is not None:
                     raise writer.error from None
                 raise VrmError(
