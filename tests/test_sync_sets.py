@@ -15,7 +15,7 @@ from sync_helpers import Device, kinds, names
 from vrmdesk.sync import changeset, pairing
 from vrmdesk.sync import folder as sync_folder
 
-OLD = time.time() - 3600  # an mtime long past: a file that is not arriving any more
+LATER = time.time() + 3600  # "now" for a reader an hour on: no file counts as arriving
 
 
 @pytest.fixture
@@ -37,10 +37,6 @@ def trio(tmp_path: Path, folder: Path) -> tuple[Device, Device, Device]:
     return a, b, c
 
 
-def _age(path: Path) -> None:
-    os.utime(path, (OLD, OLD))
-
-
 def test_init_lays_out_the_folder(trio, folder: Path):
     a, _b, _c = trio
     assert json.loads((folder / "vrmsync.json").read_text()) == {"format": "vrmsync/1"}
@@ -50,6 +46,10 @@ def test_init_lays_out_the_folder(trio, folder: Path):
     assert (folder / a.id).is_dir() and (folder / "blobs").is_dir()
     with a.session() as s:
         assert sync_folder.folder_of(s) == folder
+        pairing.set_own_name(s, "Old laptop")
+    a.send(folder, "x")
+    card = json.loads((folder / "devices" / f"{a.id}.json").read_text())
+    assert card["name"] == "Old laptop"
 
 
 def test_a_folder_of_another_format_or_not_mounted_is_refused(tmp_path: Path, trio):
@@ -236,8 +236,7 @@ def test_a_truncated_set_is_refused_with_a_reason_and_the_rest_goes_on(trio, fol
     first = sync_folder.set_path(folder, a.id, 1)
     good = first.read_bytes()
     first.write_bytes(good[:-40])
-    _age(first)
-    got = b.receive(folder)
+    got = b.receive(folder, now=LATER)
     assert names(got) == ["c1"]  # the other device's sets still come in
     assert kinds(got) == ["damaged"] and got.waiting == 1
     assert "Set 1 of Laptop" in got.problems[0].message
@@ -254,8 +253,7 @@ def test_a_bit_flipped_set_is_refused(trio, folder: Path, where: int):
     data = bytearray(path.read_bytes())
     data[where] ^= 0x04
     path.write_bytes(bytes(data))
-    _age(path)
-    got = b.receive(folder)
+    got = b.receive(folder, now=LATER)
     assert names(got) == []
     assert kinds(got)[0] in ("damaged", "not-for-me")
     with b.session() as s:
@@ -270,8 +268,7 @@ def test_a_replayed_older_set_is_skipped_and_reported(trio, folder: Path):
     # someone with write access puts set 1 again where set 3 would go
     replay = sync_folder.set_path(folder, a.id, 3)
     replay.write_bytes(sync_folder.set_path(folder, a.id, 1).read_bytes())
-    _age(replay)
-    got = b.receive(folder)
+    got = b.receive(folder, now=LATER)
     assert names(got) == [] and kinds(got) == ["replayed"]
     assert "older set 1" in got.problems[0].message
     replay.unlink()
@@ -322,8 +319,7 @@ def test_a_set_renamed_to_another_number_is_misnumbered(trio, folder: Path):
     data1, data2 = one.read_bytes(), two.read_bytes()
     one.write_bytes(data2)
     two.write_bytes(data1)
-    _age(one)
-    got = b.receive(folder)
+    got = b.receive(folder, now=LATER)
     assert names(got) == [] and kinds(got) == ["misnumbered"]
 
 

@@ -19,7 +19,8 @@ applied yet is reported, never applied out of order: a missing set (a gap: the l
 wait), a replayed, forged, misnumbered or damaged one (refused with its reason; the device's
 later sets wait, the other devices go on), a file still arriving (a temporary name, or a file
 that does not decrypt and changed in the last :data:`ARRIVING` seconds: left for the next
-sync). Sets of a revoked device, and of devices not paired, are ignored and reported.
+sync). A refused set is not remembered as refused: it is read again at the next sync, so a copy
+that the sync engine repairs is applied then. Sets of a revoked device, and of devices not paired, are ignored and reported.
 """
 
 from __future__ import annotations
@@ -273,6 +274,7 @@ def write_set(
     with _writing(f"writing a change set into {mine}"):
         mine.mkdir(exist_ok=True)
         _sweep_temporary(mine)
+        write_card(folder, own)  # a new name shows in the folder with the next set
         while True:
             path = set_path(folder, own.device, number + 1)
             try:
@@ -324,7 +326,9 @@ def _read_file(path: Path) -> tuple[bytes, float]:
         st = os.fstat(handle.fileno())
         if st.st_size > MAX_SET_BYTES:
             raise SetRefused("too-large", f"it is larger than {MAX_SET_BYTES // 2**20} MiB")
-        return handle.read(MAX_SET_BYTES + 1), st.st_mtime
+        # changed here lately: the mtime a sync engine copies from the writer, or the ctime
+        # that says when it reached this disk (no engine sets that one)
+        return handle.read(MAX_SET_BYTES + 1), max(st.st_mtime, st.st_ctime)
 
 
 def _read_device(
