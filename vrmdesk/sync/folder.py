@@ -20,7 +20,8 @@ wait), a replayed, forged, misnumbered or damaged one (refused with its reason; 
 later sets wait, the other devices go on), a file still arriving (a temporary name, or a file
 that does not decrypt and changed in the last :data:`ARRIVING` seconds: left for the next
 sync). A refused set is not remembered as refused: it is read again at the next sync, so a copy
-that the sync engine repairs is applied then. Sets of a revoked device, and of devices not paired, are ignored and reported.
+that the sync engine repairs is applied then. Sets of a revoked device, and of devices not
+paired, are ignored and reported.
 """
 
 from __future__ import annotations
