@@ -349,3 +349,24 @@ def test_attachments_travel_once_as_blobs(trio, folder: Path, tmp_path: Path):
         sync_folder.get_blob(s, folder, digest, io.BytesIO())
     with b.session() as s, pytest.raises(sync_folder.VrmError, match="not in the folder"):
         sync_folder.get_blob(s, folder, "1" * 64, io.BytesIO())
+
+
+def test_a_pipe_or_a_link_in_the_place_of_a_set_is_refused_without_hanging(trio, folder: Path):
+    a, b, _ = trio
+    a.send(folder, "one")
+    a.send(folder, "two")
+    first = sync_folder.set_path(folder, a.id, 1)
+    kept = first.read_bytes()
+    first.unlink()
+    os.mkfifo(first)
+    got = b.receive(folder)
+    assert names(got) == [] and kinds(got) == ["unreadable"] and got.waiting == 1
+    assert "named pipe" in got.problems[0].message
+    first.unlink()
+    (folder / "elsewhere").write_bytes(kept)
+    first.symlink_to(folder / "elsewhere")
+    got = b.receive(folder)
+    assert names(got) == [] and kinds(got) == ["unreadable"]
+    first.unlink()
+    first.write_bytes(kept)
+    assert names(b.receive(folder)) == ["one", "two"]

@@ -47,6 +47,8 @@ from vrmshare.fileutil import (
     HashingWriter,
     atomic_write_bytes,
     fsync_dir,
+    open_regular,
+    read_regular,
     storage_error,
 )
 
@@ -83,6 +85,10 @@ BLOB_CHUNK = 1024 * 1024
 
 class FolderError(StorageError):
     """The folder cannot be used (missing, not a vrmsync folder, not writable, full)."""
+
+
+class _Unreadable(VrmError):
+    """A file in the folder that is not a regular file (a link, a pipe) or cannot be read."""
 
 
 @dataclass
@@ -175,14 +181,14 @@ def init_folder(session: Session, path: Path) -> Path:
 def check_folder(folder: Path) -> None:
     """Refuse a folder that is not a vrmsync/1 folder (or not there: a drive not mounted)."""
     marker = folder / "vrmsync.json"
-    try:
-        data = json.loads(marker.read_bytes()[:4096])
-    except FileNotFoundError:
+    if not marker.exists():
         raise FolderError(
             f"The sync folder {folder} is not there or not set up (no vrmsync.json): is the "
             "drive mounted?"
-        ) from None
-    except (OSError, ValueError):
+        )
+    try:
+        data = json.loads(read_regular(marker, 4096, FolderError, "the sync folder's marker"))
+    except ValueError:
         raise FolderError(f"{marker} cannot be read as a sync folder's marker.") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise FolderError(f"The folder {folder} is not a {FORMAT} sync folder.")
@@ -323,7 +329,7 @@ def _listing(path: Path) -> tuple[dict[int, Path], set[int]]:
 
 
 def _read_file(path: Path) -> tuple[bytes, float]:
-    with path.open("rb") as handle:
+    with open_regular(path, _Unreadable, "the file", follow=False) as handle:
         st = os.fstat(handle.fileno())
         if st.st_size > MAX_SET_BYTES:
             raise SetRefused("too-large", f"it is larger than {MAX_SET_BYTES // 2**20} MiB")
@@ -385,16 +391,17 @@ def _read_device(
             )
             incoming.waiting += rest - 1
             break
-        except OSError as exc:
+        except (OSError, _Unreadable) as exc:
+            reason = exc.strerror or exc if isinstance(exc, OSError) else exc
             incoming.problems.append(
                 Problem(
                     "unreadable",
                     device.device,
-                    f"Set {number} of {label} cannot be read: {exc.strerror or exc}.",
+                    f"Set {number} of {label} cannot be read: {reason}",
                     number,
                 )
             )
-            incoming.waiting += rest
+            incoming.waiting += rest - 1
             break
         incoming.ready.append(ReadySet(device.device, opened))
         expect, prev = number + 1, opened.sha256
@@ -524,18 +531,17 @@ def get_blob(session: Session, folder: Path, sha256: str, out: BinaryIO) -> None
     there, not for this device, or not that content (the caller throws ``out`` away)."""
     path = blob_path(folder, sha256)
     own = ensure_device(session)
-    try:
-        with path.open("rb") as source:
-            writer = HashingWriter(out)
-            try:
-                pyrage.decrypt_io(source, writer, [own.age_identity])
-            except (pyrage.DecryptError, OSError) as exc:
-                if writer.error is not None:
-                    raise writer.error from None
-                raise VrmError(
-                    f"The attachment {sha256[:12]} in the folder is damaged ({exc})."
-                ) from None
-    except FileNotFoundError:
-        raise VrmError(f"The attachment {sha256[:12]} is not in the folder yet.") from None
+    if not path.exists():
+        raise VrmError(f"The attachment {sha256[:12]} is not in the folder yet.")
+    with open_regular(path, VrmError, "the attachment", follow=False) as source:
+        writer = HashingWriter(out)
+        try:
+            pyrage.decrypt_io(source, writer, [own.age_identity])
+        except (pyrage.DecryptError, OSError) as exc:
+            if writer.error is not None:
+                raise writer.error from None
+            raise VrmError(
+                f"The attachment {sha256[:12]} in the folder is damaged ({exc})."
+            ) from None
     if writer.sha256.hexdigest() != sha256:
         raise VrmError(f"The attachment {sha256[:12]} in the folder is not the content it names.")
