@@ -146,8 +146,12 @@ def test_a_set_written_whose_commit_was_lost_is_taken_as_written(trio, folder: P
     with a.session() as s:
         sync_folder.write_set(s, folder, [a.change("lost commit")])
         s.rollback()  # the file is in the folder, the vault does not know it wrote it
+    with a.session() as s:
+        assert sync_folder.sent_seq(s) == 0
     assert a.send(folder, "next") == 2
     assert names(b.receive(folder)) == ["lost commit", "next"]
+    with a.session() as s:
+        assert sync_folder.sent_seq(s) == 2 and sync_folder.own_state(s)[0] == 2
 
 
 def test_a_foreign_file_in_the_place_of_my_next_set_is_moved_aside(trio, folder: Path):

@@ -268,8 +268,10 @@ def write_set(
 
     The set is encrypted to this device and every paired, unrevoked one. The chain state is
     updated in ``session``: the caller commits it. If an earlier write reached the folder but
-    its commit did not, that set is taken as written (its changes come again in this one; a
-    change already applied is skipped by (device, seq)). A file this device did not write, in
+    its commit did not (or the vault was restored from a backup of this device), that set is
+    taken as written, and :func:`sent_seq` moves past its changes: the change log must not give
+    their seq numbers again (the changes given come again in this set; a change already applied
+    is skipped by (device, seq)). A file this device did not write, in
     the place of its next set, is moved aside (``.NAME.refused``) and reported in the error.
     """
     if not changes:
@@ -299,16 +301,21 @@ def write_set(
                     "device."
                 )
             number, head = adopted.number, adopted.sha256
+            _note_sent(session, adopted.changes)
         payload = payload_for(own.device, number + 1, head, changes, created or created_now())
         data = pack(payload, own.signing, [own.age_recipient, *recipients(session)])
         write_new(path, data)
     _meta_set(session, OWN_SET_KEY, str(number + 1))
     _meta_set(session, OWN_HEAD_KEY, sha256_hex(data))
+    _note_sent(session, changes)
+    session.flush()
+    return number + 1
+
+
+def _note_sent(session: Session, changes: list[dict[str, Any]]) -> None:
     seqs = [c["seq"] for c in changes if isinstance(c.get("seq"), int)]
     if seqs:
         _meta_set(session, SENT_SEQ_KEY, str(max(sent_seq(session), *seqs)))
-    session.flush()
-    return number + 1
 
 
 # -- reading -------------------------------------------------------------------------------
