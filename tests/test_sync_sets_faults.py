@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sync_helpers import Device, kinds, names
+from sync_helpers import Device, names
 
 from vrmdesk.sync import folder as sync_folder
 from vrmdesk.sync.folder import FolderError
@@ -46,11 +46,29 @@ WRITER = textwrap.dedent(
     a = Device(Path({db!r}), "Laptop")
     folder = Path({folder!r})
     if {hang!r}:
-        real = os.fsync
         def hang(fd):
             Path({marker!r}).write_text("writing")
             time.sleep(600)
         os.fsync = hang
+    else:  # slow writes (64 KiB every 10 ms), so that most kills land in the middle of one
+        real_fdopen = os.fdopen
+        class Slow:
+            def __init__(self, handle):
+                self.handle = handle
+            def write(self, data):
+                view = memoryview(data)
+                for i in range(0, len(view), 65536):
+                    self.handle.write(view[i : i + 65536])
+                    self.handle.flush()
+                    time.sleep(0.01)
+                return len(view)
+            def __getattr__(self, name):
+                return getattr(self.handle, name)
+            def __enter__(self):
+                return self
+            def __exit__(self, *exc):
+                self.handle.close()
+        os.fdopen = lambda fd, *args, **kw: Slow(real_fdopen(fd, *args, **kw))
     n = 0
     while True:
         n += 1
@@ -107,13 +125,16 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_torn_set(tmp_path: Pat
     a, b = pair_in(folder)
     rng = random.Random(15)
     received: list[str] = []
-    for _ in range(6):
+    torn = 0  # kills that left a set half written (under its temporary name)
+    for _ in range(8):
         proc = _writer(a, folder, tmp_path, hang=False)
-        time.sleep(rng.uniform(0.5, 2.5))
+        time.sleep(rng.uniform(1.0, 3.0))
         _kill(proc)
+        torn += any(p.name.endswith(".tmp") for p in (folder / a.id).iterdir())
         got = b.receive(folder, now=time.time() + 3600)  # nothing counts as still arriving
-        assert got.problems == [], kinds(got)
+        assert got.problems == [], [p.message for p in got.problems]
         received += names(got)
+    assert torn  # the kills did land in the middle of writes
     a.send(folder, "last")
     got = b.receive(folder, now=time.time() + 3600)
     assert got.problems == [] and names(got)[-1] == "last"
