@@ -21,7 +21,10 @@ later sets wait, the other devices go on), a file still arriving (a temporary na
 that does not decrypt and changed in the last :data:`ARRIVING` seconds: left for the next
 sync). A refused set is not remembered as refused: it is read again at the next sync, so a copy
 that the sync engine repairs is applied then. Sets of a revoked device, and of devices not
-paired, are ignored and reported.
+paired, are ignored and reported. Only at the start of a device's chain here (nothing of it
+applied yet), sets that are not encrypted to this device are skipped and reported: they were
+written before the two were paired; the first set for this device must still link to the file
+before it.
 """
 
 from __future__ import annotations
@@ -109,6 +112,9 @@ class ReadySet:
 
     device: str
     opened: OpenedSet
+    #: sets of the device skipped before this one: written before the two devices were paired
+    #: (not encrypted to this one), at the start of its chain here
+    skipped: int = 0
 
     @property
     def changes(self) -> list[dict[str, Any]]:
@@ -363,6 +369,8 @@ def _read_device(
             )
         return
     expect, prev = device.last_set + 1, device.last_sha256
+    joining = device.last_set == 0  # nothing of it applied yet: its first sets may predate us
+    skipped: list[int] = []
     for index, number in enumerate(newer):
         rest = len(newer) - index
         if number != expect:
@@ -384,6 +392,10 @@ def _read_device(
                 data, own.age_identity, device.jwk, device=device.device, number=number, prev=prev
             )
         except SetRefused as refused:
+            if refused.kind == "not-for-me" and joining:
+                skipped.append(number)  # written before the pairing: the chain starts later
+                expect, prev = number + 1, sha256_hex(data)
+                continue
             if refused.kind == "damaged" and now - mtime < ARRIVING:
                 incoming.waiting += rest  # still being copied, perhaps: try again later
                 break
@@ -410,10 +422,22 @@ def _read_device(
             )
             incoming.waiting += rest - 1
             break
-        incoming.ready.append(ReadySet(device.device, opened))
+        incoming.ready.append(ReadySet(device.device, opened, len(skipped) if joining else 0))
+        joining = False
         expect, prev = number + 1, opened.sha256
     else:
         incoming.waiting += len({n for n in later_arriving if n >= expect})
+    if skipped:
+        incoming.problems.append(
+            Problem(
+                "before-pairing",
+                device.device,
+                f"Set(s) {skipped[0]} to {skipped[-1]} of {label} are not encrypted to this "
+                "device (written before the two were paired, or their headers were damaged) "
+                "and are skipped.",
+                skipped[0],
+            )
+        )
 
 
 def read_sets(session: Session, folder: Path, *, now: float | None = None) -> Incoming:
@@ -450,7 +474,7 @@ def mark_applied(session: Session, ready: list[ReadySet]) -> None:
     by_device = {d.device: d for d in list_devices(session)}
     for item in ready:
         device = by_device[item.device]
-        if item.opened.number != device.last_set + 1:
+        if item.opened.number != device.last_set + 1 + item.skipped:
             raise ValueError(f"set {item.opened.number} of {item.device} is not next in its chain")
         device.last_set = item.opened.number
         device.last_sha256 = item.opened.sha256
