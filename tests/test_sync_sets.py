@@ -400,3 +400,28 @@ def test_a_device_paired_later_starts_at_the_first_set_written_for_it(trio, fold
     assert names(got) == ["and on"] and got.problems == []
     with late.session() as s:
         assert pairing.find_device(s, a.id).last_set == 4
+
+
+def test_a_set_opens_with_standard_tools(trio, folder: Path, tmp_path: Path):
+    """The age tool decrypts it with the device's identity; PyJWT verifies the JWS with the key
+    of its pairing code: the format depends on no code of vrmdesk."""
+    import shutil
+    import subprocess
+
+    import jwt
+
+    if shutil.which("age") is None:
+        pytest.skip("the age tool is not installed (Debian package age)")
+    a, b, _ = trio
+    a.send(folder, "Bosch")
+    identity = tmp_path / "b.key"
+    with b.session() as s:
+        identity.write_text(str(sync_folder.ensure_device(s).age_identity) + "\n")
+    done = subprocess.run(
+        ["age", "-d", "-i", str(identity), str(sync_folder.set_path(folder, a.id, 1))],
+        capture_output=True,
+        check=True,
+    )
+    key = jwt.PyJWK(pairing.read_code(a.code()).key)
+    payload = jwt.api_jws.decode(done.stdout, key.key, algorithms=["EdDSA"])
+    assert json.loads(payload)["changes"][0]["fields"] == {"name": "Bosch"}

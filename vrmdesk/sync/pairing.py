@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import pyrage
 from pyrage import x25519
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -156,7 +157,7 @@ def _parse(data: Any, raw: bytes) -> PairingCode:
     try:
         public = canonical_public_jwk(ed25519_public_bytes(key))
         x25519.Recipient.from_str(age)
-    except (BundleMalformed, ValueError, Exception):
+    except (BundleMalformed, ValueError, pyrage.RecipientError):
         raise broken from None
     if canonical_json(data) != raw:
         raise broken  # one code, one spelling
