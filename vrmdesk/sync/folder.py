@@ -277,8 +277,8 @@ def write_set(
     its commit did not (or the vault was restored from a backup of this device), that set is
     taken as written, and :func:`sent_seq` moves past its changes: the change log must not give
     their seq numbers again (the changes given come again in this set; a change already applied
-    is skipped by (device, seq)). A file this device did not write, in
-    the place of its next set, is moved aside (``.NAME.refused``) and reported in the error.
+    is skipped by (device, seq)). A file this device did not write, in the place of its next
+    set, is moved aside (``.NAME.<hash>.refused``) and reported in the error.
     """
     if not changes:
         return None
@@ -292,11 +292,13 @@ def write_set(
         write_card(folder, own)  # a new name shows in the folder with the next set
         while True:
             path = set_path(folder, own.device, number + 1)
-            try:
-                existing = path.read_bytes()
-            except FileNotFoundError:
+            if not os.path.lexists(path):
                 break
-            adopted = _is_mine(existing, own, number + 1, head)
+            try:
+                existing, _ = _read_file(path)
+            except (SetRefused, _Unreadable):
+                existing = b""  # a pipe, a link, a huge file: not mine either
+            adopted = _is_mine(existing, own, number + 1, head) if existing else None
             if adopted is None:
                 aside = path.with_name(f".{path.name}.{sha256_hex(existing)[:12]}.refused")
                 os.replace(path, aside)
