@@ -166,6 +166,22 @@ def test_search_finds_what_was_imported(source, tmp_path):
         assert any(h.kind == "vendor" for h in search.search(session, "Anführung"))
 
 
+def test_the_sync_device_stays_with_its_vault(source, tmp_path):
+    """A vault made from an archive is another sync device: no device id or keys travel."""
+    from vrmdesk.sync.device import ensure_device
+
+    with Vault.open(source, PW) as vault, vault.session() as session:
+        mine = ensure_device(session).device
+    path = tmp_path / "a.zip"
+    export(source, path, with_identity=True)
+    with zipfile.ZipFile(path) as zf:
+        meta = zf.read("tables/vault_meta.jsonl").decode()
+        assert "sync_device" not in meta and mine not in meta
+    import_new(path, tmp_path / "new")
+    with Vault.open(tmp_path / "new", PW) as vault, vault.session() as session:
+        assert ensure_device(session).device != mine
+
+
 def test_the_signing_identity_goes_only_when_asked(source, tmp_path):
     with Vault.open(source, PW) as vault, vault.session() as session:
         mine = ensure_identity(session).thumbprint

@@ -245,3 +245,30 @@ def test_a_vault_at_schema_0006_upgrades_and_takes_quote_requests(tmp_path: Path
             quotes.create_request(s, checked)
         with vault.session() as s:
             assert quotes.list_requests(s)[0].subject == "Boiler"
+
+
+def test_a_vault_at_schema_0008_upgrades_and_takes_sync_devices(tmp_path: Path):
+    """A vault at 0008 opened by this one: backed up, sync_devices is there and takes a device."""
+    import shutil
+
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from vrmdesk.sync import pairing
+
+    folder = tmp_path / "old"
+    shutil.copytree(FIXTURES / "vault-0004", folder)
+    with Vault.open(folder, "fixture passphrase") as vault:
+        with vault.engine.begin() as conn:
+            command.downgrade(migrate._config(conn), "0008")
+        with vault.engine.connect() as conn:
+            assert "sync_devices" not in inspect(conn).get_table_names()
+    with Vault.open(folder, "fixture passphrase") as vault:
+        assert "before-migration-from-0008" in [b.reason for b in backup.list_backups(vault)]
+        other, _ = Vault.create(tmp_path / "other", "pw", kdf=keys.fast_params_for_tests())
+        with other, other.session() as s:
+            code = pairing.own_code(s)
+        with vault.session() as s:
+            pairing.pair(s, pairing.read_code(code), name="Desktop")
+        with vault.session() as s:
+            assert [d.name for d in pairing.list_devices(s)] == ["Desktop"]

@@ -102,6 +102,9 @@ LEFT_OUT_COLUMNS: dict[str, frozenset[str]] = {"attachments": frozenset({"blob_n
 #: settings that belong to one vault: its id, the key its attachments are encrypted to, and the
 #: folders elsewhere it keeps backups in (another vault must not look after those)
 VAULT_BOUND_META = frozenset({VAULT_ID_META_KEY, ATTACHMENT_IDENTITY_KEY, OTHER_FOLDERS_KEY})
+#: … and every sync setting (vrmdesk.sync: the device id, its keys, its chain): a vault made
+#: from an archive is another device, and two devices with one id would fork each other's chain
+VAULT_BOUND_META_PREFIX = "sync_"
 
 TABLES: tuple[Table, ...] = tuple(
     t for t in m.Base.metadata.sorted_tables if t.name not in LEFT_OUT_TABLES
@@ -453,7 +456,9 @@ def write_zip(
             )
             if table.name == m.Meta.__tablename__:
                 hidden = set(VAULT_BOUND_META) | (set() if with_identity else {IDENTITY_META_KEY})
-                query = query.where(table.c.key.not_in(hidden))
+                query = query.where(
+                    table.c.key.not_in(hidden), ~table.c.key.startswith(VAULT_BOUND_META_PREFIX)
+                )
             compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
             cursor.execute(str(compiled))
             name = f"{TABLES_DIR}{table.name}.jsonl"
@@ -897,7 +902,7 @@ def _insert_table(
 
 def _put_setting(session: Session, values: dict[str, Any], where: str) -> None:
     """A setting kept (the archive's wins); the vault's own id and attachment key never move."""
-    if values["key"] in VAULT_BOUND_META:
+    if values["key"] in VAULT_BOUND_META or values["key"].startswith(VAULT_BOUND_META_PREFIX):
         raise ArchiveError(f"{where}: the archive carries another vault's {values['key']}.")
     meta = cast(Table, m.Meta.__table__)
     if session.get(m.Meta, values["key"]) is None:

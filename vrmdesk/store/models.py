@@ -763,3 +763,26 @@ class Quote(Base):
 
     request: Mapped[QuoteRequest] = relationship()
     vendor: Mapped[Vendor] = relationship()
+
+
+class SyncDevice(Base):
+    """Another device of this household, paired for sync (vrmdesk.sync.pairing): its pinned
+    Ed25519 key and age recipient, and the head of its chain of change sets read so far.
+
+    ``last_set`` is the number of its newest change set applied here (0: none yet) and
+    ``last_sha256`` the SHA-256 of that set's file, which its next set must name as ``prev``.
+    A revoked device (``revoked_at``) gets no further sets and what it writes is ignored.
+    """
+
+    __tablename__ = "sync_devices"
+
+    id: Mapped[intpk]
+    device: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    jwk: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    thumbprint: Mapped[str] = mapped_column(String(64), unique=True)
+    age_recipient: Mapped[str] = mapped_column(String(100))
+    paired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_set: Mapped[int] = mapped_column(Integer, default=0)
+    last_sha256: Mapped[str | None] = mapped_column(String(64))
