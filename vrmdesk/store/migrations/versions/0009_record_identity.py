@@ -6,10 +6,11 @@ Create Date: 2026-12-01
 
 ``gid`` is added with ALTER TABLE ADD COLUMN (no table is rebuilt, so the full-text triggers
 stay), NOT NULL with an empty server default, then every existing row is given its own UUIDv7
-before the unique index is made. The vault's device id (32 hex) goes into vault_meta.
+before the unique index is made. The vault's device id (32 hex, vault_meta ``sync.device``) is
+made by the change log on its first write (not here: a repair copies vault_meta into a schema
+made by these migrations, and must not meet a second one).
 """
 
-import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -77,10 +78,6 @@ def upgrade() -> None:
         sa.Column("field", sa.String(length=64), nullable=False),
         sa.Column("hlc", sa.String(length=60), nullable=False),
         sa.PrimaryKeyConstraint("gid", "field", name=op.f("pk_sync_fields")),
-    )
-    conn.execute(
-        sa.text("INSERT OR IGNORE INTO vault_meta (key, value) VALUES ('sync.device', :device)"),
-        {"device": uuid.uuid4().hex},
     )
 
 
