@@ -11,7 +11,8 @@ and its log entry commit or roll back together.
 What the database does by itself is logged too: deleting a row deletes the rows whose foreign
 key says ``ON DELETE CASCADE`` (logged as their deletes) and empties the ones that say
 ``SET NULL`` (logged as updates). An ORM bulk ``delete()`` of a synced class is logged from the
-rows it matches; a bulk ``update()`` is refused (it cannot be logged field by field). Raw SQL
+rows it matches; a bulk ``update()`` or ``insert()`` is refused (:class:`BulkUpdateRefused`: it
+cannot be logged field by field). Raw SQL
 bypasses all of it: :func:`verify` finds what the log does not explain.
 
 ``not_capturing(session)`` switches capture off while another device's change is applied
@@ -78,7 +79,7 @@ CREATE_FIELD = ""  # the sync_fields row of a record's create
 
 
 class BulkUpdateRefused(RuntimeError):
-    """A programming error: a bulk UPDATE of synced records would bypass the change log."""
+    """A programming error: a bulk UPDATE or INSERT of synced records would bypass the log."""
 
 
 @dataclass(frozen=True)
@@ -322,15 +323,18 @@ def _after_flush(session: Session, context: UOWTransaction) -> None:
 
 
 def _bulk(state: ORMExecuteState) -> None:
-    if not (state.is_delete or state.is_update) or not capturing(state.session):
+    if not (state.is_delete or state.is_update or state.is_insert):
+        return
+    if not capturing(state.session):
         return
     mapper = state.bind_mapper
     kind = _synced_kind_of_class(mapper.class_) if mapper is not None else None
     if kind is None:
         return
-    if state.is_update:
+    if not state.is_delete:
+        what = "UPDATE" if state.is_update else "INSERT"
         raise BulkUpdateRefused(
-            f"A bulk UPDATE of {kind} records would bypass the change log: change the objects."
+            f"A bulk {what} of {kind} records would bypass the change log: use the objects."
         )
     table = table_of(kind)
     where: ColumnElement[bool] | None = state.statement.whereclause  # type: ignore[attr-defined]
