@@ -13,7 +13,15 @@ from vrmdesk.store import changelog, demo, keys
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records, tags
 from vrmdesk.store.vault import Vault
-from vrmdesk.sync.apply import APPLIED, GONE, SKIPPED, WAITING, ApplyError, apply_change
+from vrmdesk.sync.apply import (
+    APPLIED,
+    GONE,
+    SKIPPED,
+    WAITING,
+    Applier,
+    ApplyError,
+    apply_change,
+)
 from vrmdesk.sync.changes import Change, ChangeError
 
 
@@ -29,20 +37,31 @@ def contents_of(vault: Vault) -> dict[str, bytes]:
         return {a.sha256: vault.attachments.read_bytes(a) for a in s.scalars(select(m.Attachment))}
 
 
-def replay_into(target: Vault, changes: list[dict], contents: dict[str, bytes]) -> list[str]:
+def replay_into(
+    target: Vault, changes: list[dict], contents: dict[str, bytes], *, batch: bool = False
+) -> list[str]:
+    """Apply in clock order: one by one, or all in one :class:`Applier`."""
     outcomes = []
     with target.session() as s:
 
         def blob_name_for(sha256: str) -> str | None:
             return target.attachments.store_blob(s, io.BytesIO(contents[sha256])).name
 
+        applier = Applier(s, blob_name_for=blob_name_for)
         for data in sorted(changes, key=lambda c: c["hlc"]):
-            outcome = apply_change(s, Change.from_json(data), blob_name_for=blob_name_for)
-            outcomes.append(outcome.status)
+            change = Change.from_json(data)
+            if batch:
+                outcomes.append(applier.apply(change).status)
+            else:
+                outcomes.append(apply_change(s, change, blob_name_for=blob_name_for).status)
+        applier.finish()
     return outcomes
 
 
-def test_a_vaults_log_applied_to_an_empty_vault_gives_the_same_records(vault: Vault, other):
+@pytest.mark.parametrize("batch", [False, True], ids=["one-by-one", "batch"])
+def test_a_vaults_log_applied_to_an_empty_vault_gives_the_same_records(
+    vault: Vault, other, batch: bool
+):
     with vault.session() as s:
         demo.build(s, vault.attachments)
     contents = contents_of(vault)
@@ -65,7 +84,7 @@ def test_a_vaults_log_applied_to_an_empty_vault_gives_the_same_records(vault: Va
         expected = changelog.snapshot(s)
     assert {c["op"] for c in changes} == {"create", "update", "delete"}
 
-    outcomes = replay_into(other, changes, contents)
+    outcomes = replay_into(other, changes, contents, batch=batch)
     assert WAITING not in outcomes  # in clock order every reference is there first
 
     with other.session() as s:
@@ -75,7 +94,7 @@ def test_a_vaults_log_applied_to_an_empty_vault_gives_the_same_records(vault: Va
         assert kept is not None
     assert other.attachments.read_bytes(kept) == contents[kept.sha256]
     # applied a second time (a replayed set): every change is skipped, nothing changes
-    assert set(replay_into(other, changes, contents)) == {SKIPPED}
+    assert set(replay_into(other, changes, contents, batch=batch)) == {SKIPPED}
     with other.session() as s:
         assert changelog.snapshot(s) == expected
 

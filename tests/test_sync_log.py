@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from vrmdesk.store import changelog
 from vrmdesk.store import models as m
@@ -139,6 +139,16 @@ def test_a_bulk_orm_update_of_records_is_refused(vault: Vault):
         records.create(s, m.Vendor, name="Bosch")
     with pytest.raises(changelog.BulkUpdateRefused), vault.session() as s:
         s.execute(update(m.Vendor).values(notes="bypass"))
+
+
+def test_a_bulk_orm_insert_of_records_is_logged(vault: Vault):
+    with vault.session() as s:
+        s.execute(insert(m.Vendor), [{"name": "Bosch"}, {"name": "Miele"}])
+        assert changelog.verify(s) == []
+    assert [(c["op"], c["fields"]["name"]) for c in log(vault)] == [
+        ("create", "Bosch"),
+        ("create", "Miele"),
+    ]
 
 
 def test_raw_sql_around_the_log_is_found(vault: Vault):

@@ -11,8 +11,8 @@ and its log entry commit or roll back together.
 What the database does by itself is logged too: deleting a row deletes the rows whose foreign
 key says ``ON DELETE CASCADE`` (logged as their deletes) and empties the ones that say
 ``SET NULL`` (logged as updates). An ORM bulk ``delete()`` of a synced class is logged from the
-rows it matches; a bulk ``update()`` or ``insert()`` is refused (:class:`BulkUpdateRefused`: it
-cannot be logged field by field). Raw SQL
+rows it matches, a bulk ``insert()`` from the rows it made (those without a create in the log);
+a bulk ``update()`` is refused (:class:`BulkUpdateRefused`: it cannot be logged per field). Raw SQL
 bypasses all of it: :func:`verify` finds what the log does not explain.
 
 ``not_capturing(session)`` switches capture off while another device's change is applied
@@ -79,7 +79,7 @@ CREATE_FIELD = ""  # the sync_fields row of a record's create
 
 
 class BulkUpdateRefused(RuntimeError):
-    """A programming error: a bulk UPDATE or INSERT of synced records would bypass the log."""
+    """A programming error: a bulk UPDATE of synced records would bypass the change log."""
 
 
 @dataclass(frozen=True)
@@ -322,20 +322,23 @@ def _after_flush(session: Session, context: UOWTransaction) -> None:
     write(conn, entries)
 
 
-def _bulk(state: ORMExecuteState) -> None:
+def _bulk(state: ORMExecuteState) -> Any:
     if not (state.is_delete or state.is_update or state.is_insert):
-        return
+        return None
     if not capturing(state.session):
-        return
+        return None
     mapper = state.bind_mapper
     kind = _synced_kind_of_class(mapper.class_) if mapper is not None else None
     if kind is None:
-        return
-    if not state.is_delete:
-        what = "UPDATE" if state.is_update else "INSERT"
+        return None
+    if state.is_update:
         raise BulkUpdateRefused(
-            f"A bulk {what} of {kind} records would bypass the change log: use the objects."
+            f"A bulk UPDATE of {kind} records would bypass the change log: change the objects."
         )
+    if state.is_insert:  # the rows made are the table's rows without a create in the log
+        result = state.invoke_statement()
+        _log_unlogged(state.session, [kind])
+        return result
     table = table_of(kind)
     where: ColumnElement[bool] | None = state.statement.whereclause  # type: ignore[attr-defined]
     query = select(table.c.id, table.c.gid)
@@ -346,6 +349,7 @@ def _bulk(state: ORMExecuteState) -> None:
     entries = [_Entry("delete", kind, gid, {}) for _, gid in rows]
     entries.extend(_cascade(conn, table, [r[0] for r in rows]))
     write(conn, entries)
+    return None
 
 
 def _synced_kind_of_class(cls: type[Any]) -> str | None:
@@ -449,17 +453,39 @@ def write(conn: Connection, entries: list[_Entry]) -> None:
             }
         )
     conn.execute(insert(_LOG), log)
-    _stamp_fields(conn, stamps)
-    for chunk in range(0, len(gone), 500):
-        conn.execute(delete(_FIELDS).where(_FIELDS.c.gid.in_(gone[chunk : chunk + 500])))
+    stamp_fields(conn, stamps)
+    forget_fields(conn, gone)
     save_clock(conn, clk)
     _set_meta(conn, SEQ_KEY, str(seq))
 
 
-def _stamp_fields(conn: Connection, stamps: dict[tuple[str, str], str]) -> None:
+def stamp_fields(conn: Connection, stamps: dict[tuple[str, str], str]) -> None:
     if stamps:
         rows = [{"gid": g, "field": f, "hlc": h} for (g, f), h in stamps.items()]
         conn.execute(insert(_FIELDS).prefix_with("OR REPLACE"), rows)
+
+
+def insert_log(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Changes (the contract's shape) into the log as they are: other devices' applied here."""
+    if rows:
+        conn.execute(
+            insert(_LOG),
+            [{**r, "base": r.get("base")} for r in rows],
+        )
+
+
+def forget_fields(conn: Connection, gids: list[str]) -> None:
+    for chunk in range(0, len(gids), 500):
+        conn.execute(delete(_FIELDS).where(_FIELDS.c.gid.in_(gids[chunk : chunk + 500])))
+
+
+def stamps_of(change: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """The sync_fields rows an applied change sets (none for a delete)."""
+    if change["op"] == "create":
+        return {(change["gid"], CREATE_FIELD): change["hlc"]}
+    if change["op"] == "update":
+        return {(change["gid"], f): change["hlc"] for f in change["fields"]}
+    return {}
 
 
 def note_applied(session: Session, change: dict[str, Any]) -> None:
@@ -469,24 +495,10 @@ def note_applied(session: Session, change: dict[str, Any]) -> None:
     clk = clock(conn)
     clk.observe(change["hlc"])
     save_clock(conn, clk)
-    conn.execute(
-        insert(_LOG).values(
-            hlc=change["hlc"],
-            device=change["device"],
-            seq=change["seq"],
-            op=change["op"],
-            kind=change["kind"],
-            gid=change["gid"],
-            fields=change["fields"],
-            base=change.get("base"),
-        )
-    )
+    insert_log(conn, [change])
     if change["op"] == "delete":
-        conn.execute(delete(_FIELDS).where(_FIELDS.c.gid == change["gid"]))
-    elif change["op"] == "create":
-        _stamp_fields(conn, {(change["gid"], CREATE_FIELD): change["hlc"]})
-    else:
-        _stamp_fields(conn, {(change["gid"], f): change["hlc"] for f in change["fields"]})
+        forget_fields(conn, [change["gid"]])
+    stamp_fields(conn, stamps_of(change))
 
 
 def is_applied(session: Session, device: str, seq: int) -> bool:
@@ -519,8 +531,10 @@ def entries(
 
 
 # -- checking --------------------------------------------------------------------------------
-def snapshot(session: Session) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Every synced record as the log would carry it: gid -> (kind, fields)."""
+def snapshot(
+    session: Session, kinds: Iterable[str] | None = None
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every synced record (of ``kinds``) as the log would carry it: gid -> (kind, fields)."""
     conn = session.connection()
     gids = Gids(session, conn)
     for kind in SYNCED:  # every id -> gid at once, not a query per reference
@@ -528,7 +542,8 @@ def snapshot(session: Session) -> dict[str, tuple[str, dict[str, Any]]]:
         for ident, gid in conn.execute(select(t.c.id, t.c.gid)):
             gids.known[(t.name, ident)] = gid
     out: dict[str, tuple[str, dict[str, Any]]] = {}
-    for kind, cls in SYNCED.items():
+    for kind in kinds or SYNCED:
+        cls = SYNCED[kind]
         t = table_of(kind)
         for row in conn.execute(select(t)):
             values = dict(row._mapping)
@@ -584,9 +599,13 @@ def baseline(session: Session) -> int:
     """Log a create for every synced record the log does not know yet (records made before the
     log existed, by an older vrmdesk): the first change sets then carry the whole vault."""
     session.flush()
+    return _log_unlogged(session, list(SYNCED))
+
+
+def _log_unlogged(session: Session, kinds: list[str]) -> int:
     conn = session.connection()
     logged = {gid for (gid,) in conn.execute(select(_LOG.c.gid).where(_LOG.c.op == "create"))}
-    have = snapshot(session)
+    have = snapshot(session, kinds)
     missing = [
         _Entry("create", kind, gid, fields)
         for gid, (kind, fields) in have.items()

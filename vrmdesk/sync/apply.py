@@ -12,6 +12,10 @@ update that refers to a record not here yet (its create is in a set still being 
 attachment whose content is not in the vault's store yet (``blob_name_for`` returns no name).
 Nothing of it is written; the result names what is missing, and the caller applies it again
 once more changes (or blobs) have arrived.
+
+:class:`Applier` applies many changes in one unit of work (local ids of gids, the clock and the
+log's new rows kept in memory, written once by :meth:`Applier.finish`); :func:`apply_change` is
+one change with it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -52,78 +56,179 @@ def default_blob_name(session: Session, sha256: str) -> str | None:
     return session.scalar(select(m.Blob.name).where(m.Blob.sha256 == sha256).limit(1))
 
 
-def _local_id(session: Session, kind: str, gid: str) -> int | None:
-    table = changelog.table_of(kind)
-    return session.scalar(select(table.c.id).where(table.c.gid == gid))
+class Applier:
+    """Applies other devices' changes in one session; :meth:`finish` before it commits."""
 
+    def __init__(
+        self, session: Session, *, blob_name_for: Callable[[str], str | None] | None = None
+    ) -> None:
+        self.session = session
+        self.conn = session.connection()
+        self.clock = changelog.clock(self.conn)
+        self.blob_name_for = blob_name_for or (lambda sha256: default_blob_name(session, sha256))
+        self._ids: dict[tuple[str, str], int | None] = {}
+        self._applied: dict[str, set[int]] = {}
+        self._loaded: set[str] = set()
+        self._tombstones: set[str] | None = None
+        self._log: list[dict[str, Any]] = []
+        self._stamps: dict[tuple[str, str], str] = {}
+        self._gone: list[str] = []
 
-def _kind_of_table(table: str) -> str:
-    return changelog.KIND_OF_TABLE[table]
+    # -- lookups -------------------------------------------------------------------------
+    def local_id(self, kind: str, gid: str) -> int | None:
+        if kind not in self._loaded:  # a kind's ids at once: a query per kind, not per change
+            table = changelog.table_of(kind)
+            rows = self.session.execute(select(table.c.gid, table.c.id))
+            self._ids.update({(kind, g): i for g, i in rows})
+            self._loaded.add(kind)
+        return self._ids.get((kind, gid))
 
+    def is_applied(self, device: str, seq: int) -> bool:
+        if device not in self._applied:
+            log = changelog.table_for(m.SyncLog)
+            query = select(log.c.seq).where(log.c.device == device)
+            self._applied[device] = set(self.session.scalars(query))
+        return seq in self._applied[device]
 
-def _decode(
-    session: Session,
-    change: Change,
-    cls: type[m.Base],
-    blob_name_for: Callable[[str], str | None],
-    missing: list[str],
-) -> dict[str, Any]:
-    """Column values of the change's fields (local ids for gids); what is missing is noted."""
-    by_field = {s.field: s for s in changelog.specs(cls)}
-    unknown = set(change.fields) - set(by_field)
-    if unknown:
-        raise ApplyError(
-            f"Change {change.seq} of device {change.device} names fields a {change.kind} has "
-            f"not ({', '.join(sorted(unknown)[:4])})."
-        )
-    owner_kind = change.fields.get("owner_kind")
-    if owner_kind is None and change.op == "update" and "owner" in change.fields:
-        table = changelog.table_of(change.kind)
-        owner_kind = session.scalar(select(table.c.owner_kind).where(table.c.gid == change.gid))
-    values: dict[str, Any] = {}
-    for name, value in change.fields.items():
-        spec = by_field[name]
-        try:
-            values[spec.column] = _value(session, spec, value, owner_kind, blob_name_for, missing)
-        except (TypeError, ValueError, KeyError) as exc:
-            raise ApplyError(
-                f"Change {change.seq} of device {change.device}: {change.kind} field {name} has "
-                f"no valid value ({exc})."
-            ) from None
-        if spec.how == "blob" and value is not None:
-            values["blob_name"] = blob_name_for(value)
-            if values["blob_name"] is None:
-                missing.append(f"blob:{value}")
-    return values
+    def was_deleted(self, gid: str) -> bool:
+        if self._tombstones is None:
+            log = changelog.table_for(m.SyncLog)
+            self._tombstones = set(
+                self.session.scalars(select(log.c.gid).where(log.c.op == "delete"))
+            )
+        return gid in self._tombstones
 
+    # -- applying ------------------------------------------------------------------------
+    def apply(self, change: Change) -> Outcome:
+        """Write one change of another device (see the module's docstring)."""
+        cls = changelog.SYNCED.get(change.kind)
+        if cls is None:
+            raise ApplyError(f"Change {change.seq} of device {change.device}: unknown kind.")
+        if self.is_applied(change.device, change.seq):
+            return Outcome(SKIPPED)
+        with changelog.not_capturing(self.session):
+            outcome = self._write(cls, change)
+        if outcome.status != WAITING:
+            self._noted(change)
+        return outcome
 
-def _value(
-    session: Session,
-    spec: changelog.FieldSpec,
-    value: Any,
-    owner_kind: Any,
-    blob_name_for: Callable[[str], str | None],
-    missing: list[str],
-) -> Any:
-    if value is None:
-        return None
-    if spec.how == "date":
-        return date.fromisoformat(value)
-    if spec.how == "datetime":
-        return changelog.decode_datetime(value)
-    if spec.how == "enum":
-        assert spec.enum is not None
-        member: enum.Enum = spec.enum(value)
-        return member
-    if spec.how in ("ref", "owner"):
-        kind = _kind_of_table(spec.target) if spec.how == "ref" else str(owner_kind)
-        if kind not in changelog.SYNCED:
-            raise ValueError(f"an owner of unknown kind {kind!r}")
-        ident = _local_id(session, kind, value)
+    def _write(self, cls: type[m.Base], change: Change) -> Outcome:
+        ident = self.local_id(change.kind, change.gid)
         if ident is None:
-            missing.append(value)
-        return ident
-    return value
+            if change.op == "create" and not self.was_deleted(change.gid):
+                return self._create(cls, change)
+            # a delete of what is not here: gone already (with its parent, by the database's
+            # cascade) or never here; a change of a deleted record: gone for good (tombstone)
+            if change.op == "update" and not self.was_deleted(change.gid):
+                return Outcome(WAITING, [change.gid])
+            return Outcome(GONE)
+        if change.op == "create":
+            return Outcome(APPLIED)  # here already (the same create, logged another way)
+        if change.op == "update":
+            missing: list[str] = []
+            values = self._decode(cls, change, missing)
+            if missing:
+                return Outcome(WAITING, missing)
+            obj = self.session.get(cls, ident)
+            for key, value in values.items():
+                setattr(obj, key, value)
+            return Outcome(APPLIED)
+        obj = self.session.get(cls, ident)
+        blob = obj.blob_name if isinstance(obj, m.Attachment) else None
+        self.session.delete(obj)
+        self.session.flush()
+        self._ids.clear()  # the database's cascade took others with it
+        self._loaded.clear()
+        if blob is not None:
+            _drop_unused_blob(self.session, blob)
+        return Outcome(APPLIED)
+
+    def _create(self, cls: type[m.Base], change: Change) -> Outcome:
+        missing: list[str] = []
+        values = self._decode(cls, change, missing)
+        if missing:
+            return Outcome(WAITING, missing)
+        obj = cls(gid=change.gid, **values)
+        self.session.add(obj)
+        self.session.flush()
+        self._ids[(change.kind, change.gid)] = cast(Any, obj).id
+        return Outcome(APPLIED)
+
+    def _noted(self, change: Change) -> None:
+        data = change.to_json()
+        self.clock.observe(change.hlc)
+        self._log.append(data)
+        self._applied.setdefault(change.device, set()).add(change.seq)
+        if change.op == "delete":
+            self.was_deleted(change.gid)  # the tombstones known, then this one
+            assert self._tombstones is not None
+            self._tombstones.add(change.gid)
+            self._gone.append(change.gid)
+        self._stamps.update(changelog.stamps_of(data))
+
+    def finish(self) -> None:
+        """Write what the applied changes leave: their log rows, field stamps, the clock."""
+        changelog.insert_log(self.conn, self._log)
+        changelog.stamp_fields(self.conn, self._stamps)
+        changelog.forget_fields(self.conn, self._gone)
+        changelog.save_clock(self.conn, self.clock)
+        self._log, self._stamps, self._gone = [], {}, []
+
+    # -- values --------------------------------------------------------------------------
+    def _decode(self, cls: type[m.Base], change: Change, missing: list[str]) -> dict[str, Any]:
+        """Column values of the change's fields (local ids for gids); what is missing is noted."""
+        by_field = {s.field: s for s in changelog.specs(cls)}
+        unknown = set(change.fields) - set(by_field)
+        if unknown:
+            raise ApplyError(
+                f"Change {change.seq} of device {change.device} names fields a {change.kind} "
+                f"has not ({', '.join(sorted(unknown)[:4])})."
+            )
+        owner_kind = change.fields.get("owner_kind")
+        if owner_kind is None and change.op == "update" and "owner" in change.fields:
+            table = changelog.table_of(change.kind)
+            query = select(table.c.owner_kind).where(table.c.gid == change.gid)
+            owner_kind = self.session.scalar(query)
+        values: dict[str, Any] = {}
+        for name, value in change.fields.items():
+            spec = by_field[name]
+            try:
+                values[spec.column] = self._value(spec, value, owner_kind, missing)
+            except (TypeError, ValueError, KeyError) as exc:
+                raise ApplyError(
+                    f"Change {change.seq} of device {change.device}: {change.kind} field {name} "
+                    f"has no valid value ({exc})."
+                ) from None
+            if spec.how == "blob" and value is not None:
+                values["blob_name"] = self.blob_name_for(value)
+                if values["blob_name"] is None:
+                    missing.append(f"blob:{value}")
+        return values
+
+    def _value(
+        self, spec: changelog.FieldSpec, value: Any, owner_kind: Any, missing: list[str]
+    ) -> Any:
+        if value is None:
+            return None
+        if spec.how == "date":
+            return date.fromisoformat(value)
+        if spec.how == "datetime":
+            return changelog.decode_datetime(value)
+        if spec.how == "enum":
+            assert spec.enum is not None
+            member: enum.Enum = spec.enum(value)
+            return member
+        if spec.how in ("ref", "owner"):
+            kind = changelog.KIND_OF_TABLE[spec.target] if spec.how == "ref" else str(owner_kind)
+            if kind not in changelog.SYNCED:
+                raise ValueError(f"an owner of unknown kind {kind!r}")
+            if not isinstance(value, str):
+                raise TypeError("a reference is a gid")
+            ident = self.local_id(kind, value)
+            if ident is None:
+                missing.append(value)
+            return ident
+        return value
 
 
 def apply_change(
@@ -133,58 +238,10 @@ def apply_change(
     blob_name_for: Callable[[str], str | None] | None = None,
 ) -> Outcome:
     """Write one change of another device into this vault (see the module's docstring)."""
-    cls = changelog.SYNCED.get(change.kind)
-    if cls is None:
-        raise ApplyError(f"Change {change.seq} of device {change.device}: unknown kind.")
-    if changelog.is_applied(session, change.device, change.seq):
-        return Outcome(SKIPPED)
-
-    def blob_default(sha256: str) -> str | None:
-        return default_blob_name(session, sha256)
-
-    resolve = blob_name_for or blob_default
-    ident = _local_id(session, change.kind, change.gid)
-    with changelog.not_capturing(session):
-        if change.op == "create":
-            if ident is None and _was_deleted(session, change.gid):
-                changelog.note_applied(session, change.to_json())
-                return Outcome(GONE)  # a tombstone stays: whatever arrives later
-            if ident is None:
-                missing: list[str] = []
-                values = _decode(session, change, cls, resolve, missing)
-                if missing:
-                    return Outcome(WAITING, missing)
-                session.add(cls(gid=change.gid, **values))
-        elif ident is None:
-            # a delete of what is not here: gone already (with its parent, by the database's
-            # cascade), or not yet arrived; either way its tombstone is kept in the log
-            if change.op == "update" and not _was_deleted(session, change.gid):
-                return Outcome(WAITING, [change.gid])
-            changelog.note_applied(session, change.to_json())
-            return Outcome(GONE)
-        elif change.op == "update":
-            missing = []
-            values = _decode(session, change, cls, resolve, missing)
-            if missing:
-                return Outcome(WAITING, missing)
-            obj = session.get(cls, ident)
-            for key, value in values.items():
-                setattr(obj, key, value)
-        else:
-            obj = session.get(cls, ident)
-            blob = obj.blob_name if isinstance(obj, m.Attachment) else None
-            session.delete(obj)
-            session.flush()
-            if blob is not None:
-                _drop_unused_blob(session, blob)
-    changelog.note_applied(session, change.to_json())
-    return Outcome(APPLIED)
-
-
-def _was_deleted(session: Session, gid: str) -> bool:
-    log = changelog.table_for(m.SyncLog)
-    query = select(log.c.id).where(log.c.gid == gid, log.c.op == "delete").limit(1)
-    return session.scalar(query) is not None
+    applier = Applier(session, blob_name_for=blob_name_for)
+    outcome = applier.apply(change)
+    applier.finish()
+    return outcome
 
 
 def _drop_unused_blob(session: Session, blob_name: str) -> None:
