@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from vrmdesk.store import changelog
 from vrmdesk.store import models as m
@@ -187,3 +188,19 @@ def test_device_and_clock_are_kept_in_meta(vault: Vault):
         assert meta["sync.seq"] == "1"
         assert meta["sync.clock"] == made["hlc"]
         assert s.scalar(select(func.count()).select_from(m.SyncField)) == 1
+
+
+def test_a_delete_whose_flush_failed_is_not_logged_later(vault: Vault):
+    with vault.session() as s:
+        vendor = records.create(s, m.Vendor, name="Bosch")
+        records.create(s, m.Vendor, name="Miele")
+    with vault.session() as s:
+        s.delete(s.get(m.Vendor, vendor.id))
+        s.add(m.Vendor(name="Miele"))  # the same name: the flush fails, nothing is deleted
+        with pytest.raises(IntegrityError):
+            s.flush()
+        s.rollback()
+        records.create(s, m.Vendor, name="Siemens")
+    assert [c["op"] for c in log(vault)] == ["create", "create", "create"]
+    with vault.session() as s:
+        assert changelog.verify(s) == []

@@ -28,6 +28,7 @@ an attachment's content as ``blob`` (its SHA-256; ``blob_name``, the local keyed
 from __future__ import annotations
 
 import enum
+import functools
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -246,6 +247,7 @@ def _cascade(conn: Connection, table: Table, ids: list[int]) -> Iterator[_Entry]
 
 
 def _before_flush(session: Session, context: UOWTransaction, instances: object) -> None:
+    session.info.pop(_PENDING, None)  # left by a flush that failed: none of it happened
     if not capturing(session) or not session.deleted:
         return
     conn = session.connection()
@@ -282,6 +284,7 @@ def _changed(obj: object, cls: type[m.Base]) -> dict[str, Any]:
     return changed
 
 
+@functools.cache
 def _rank(kind: str) -> tuple[int, int]:
     """Creates in an order whose references come first (owners before attachments, tags)."""
     table = table_of(kind)
