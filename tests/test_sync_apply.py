@@ -47,14 +47,13 @@ def replay_into(
         def blob_name_for(sha256: str) -> str | None:
             return target.attachments.store_blob(s, io.BytesIO(contents[sha256])).name
 
-        applier = Applier(s, blob_name_for=blob_name_for)
-        for data in sorted(changes, key=lambda c: c["hlc"]):
-            change = Change.from_json(data)
-            if batch:
-                outcomes.append(applier.apply(change).status)
-            else:
+        ordered = [Change.from_json(c) for c in sorted(changes, key=lambda c: c["hlc"])]
+        if batch:
+            with Applier(s, blob_name_for=blob_name_for) as applier:
+                outcomes = [applier.apply(change).status for change in ordered]
+        else:
+            for change in ordered:
                 outcomes.append(apply_change(s, change, blob_name_for=blob_name_for).status)
-        applier.finish()
     return outcomes
 
 

@@ -24,7 +24,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -37,6 +37,8 @@ from vrmdesk.sync.changes import Change
 APPLIED = "applied"
 SKIPPED = "skipped"  # this (device, seq) is applied already
 WAITING = "waiting"  # a record or content it needs is not here yet
+#: the local id of a record created in this batch and not flushed yet
+PENDING_ID = -1
 GONE = "gone"  # a change of a record deleted here (its tombstone is kept)
 
 
@@ -57,7 +59,16 @@ def default_blob_name(session: Session, sha256: str) -> str | None:
 
 
 class Applier:
-    """Applies other devices' changes in one session; :meth:`finish` before it commits."""
+    """Applies other devices' changes in one session, as a context manager::
+
+        with Applier(session) as applier:
+            for change in changes:
+                applier.apply(change)
+
+    Inside the block nothing is logged as this device's; leaving it flushes and writes the log
+    rows, field stamps and clock of what was applied (:meth:`finish`). Creates are flushed only
+    when something needs their local id (a reference to them, a query), not one by one.
+    """
 
     def __init__(
         self, session: Session, *, blob_name_for: Callable[[str], str | None] | None = None
@@ -73,8 +84,31 @@ class Applier:
         self._log: list[dict[str, Any]] = []
         self._stamps: dict[tuple[str, str], str] = {}
         self._gone: list[str] = []
+        self._unflushed: list[tuple[tuple[str, str], Any]] = []
+        self._capture_before = True
+
+    def __enter__(self) -> Applier:
+        self._capture_before = changelog.capturing(self.session)
+        if self._capture_before:
+            self.session.flush()  # what was pending is this device's
+        self.session.info[changelog.CAPTURE] = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.finish()
+        finally:
+            self.session.info[changelog.CAPTURE] = self._capture_before
 
     # -- lookups -------------------------------------------------------------------------
+    def _flush(self) -> None:
+        """Creates made since the last flush get their local ids."""
+        self.session.flush()
+        for key, obj in self._unflushed:
+            self._ids[key] = obj.id
+        self._unflushed.clear()
+
     def local_id(self, kind: str, gid: str) -> int | None:
         if kind not in self._loaded:  # a kind's ids at once: a query per kind, not per change
             table = changelog.table_of(kind)
@@ -106,8 +140,9 @@ class Applier:
             raise ApplyError(f"Change {change.seq} of device {change.device}: unknown kind.")
         if self.is_applied(change.device, change.seq):
             return Outcome(SKIPPED)
-        with changelog.not_capturing(self.session):
-            outcome = self._write(cls, change)
+        if changelog.capturing(self.session):
+            raise RuntimeError("an Applier applies inside its with block")
+        outcome = self._write(cls, change)
         if outcome.status != WAITING:
             self._noted(change)
         return outcome
@@ -129,11 +164,14 @@ class Applier:
             values = self._decode(cls, change, missing)
             if missing:
                 return Outcome(WAITING, missing)
-            obj = self.session.get(cls, ident)
+            if ident == PENDING_ID:
+                self._flush()
+            obj = self.session.get(cls, self.local_id(change.kind, change.gid))
             for key, value in values.items():
                 setattr(obj, key, value)
             return Outcome(APPLIED)
-        obj = self.session.get(cls, ident)
+        self._flush()
+        obj = self.session.get(cls, self.local_id(change.kind, change.gid))
         blob = obj.blob_name if isinstance(obj, m.Attachment) else None
         self.session.delete(obj)
         self.session.flush()
@@ -150,8 +188,8 @@ class Applier:
             return Outcome(WAITING, missing)
         obj = cls(gid=change.gid, **values)
         self.session.add(obj)
-        self.session.flush()
-        self._ids[(change.kind, change.gid)] = cast(Any, obj).id
+        self._ids[(change.kind, change.gid)] = PENDING_ID
+        self._unflushed.append(((change.kind, change.gid), obj))
         return Outcome(APPLIED)
 
     def _noted(self, change: Change) -> None:
@@ -168,6 +206,7 @@ class Applier:
 
     def finish(self) -> None:
         """Write what the applied changes leave: their log rows, field stamps, the clock."""
+        self._flush()
         changelog.insert_log(self.conn, self._log)
         changelog.stamp_fields(self.conn, self._stamps)
         changelog.forget_fields(self.conn, self._gone)
@@ -225,6 +264,9 @@ class Applier:
             if not isinstance(value, str):
                 raise TypeError("a reference is a gid")
             ident = self.local_id(kind, value)
+            if ident == PENDING_ID:  # made in this batch: its id is needed now
+                self._flush()
+                ident = self.local_id(kind, value)
             if ident is None:
                 missing.append(value)
             return ident
@@ -238,10 +280,8 @@ def apply_change(
     blob_name_for: Callable[[str], str | None] | None = None,
 ) -> Outcome:
     """Write one change of another device into this vault (see the module's docstring)."""
-    applier = Applier(session, blob_name_for=blob_name_for)
-    outcome = applier.apply(change)
-    applier.finish()
-    return outcome
+    with Applier(session, blob_name_for=blob_name_for) as applier:
+        return applier.apply(change)
 
 
 def _drop_unused_blob(session: Session, blob_name: str) -> None:
