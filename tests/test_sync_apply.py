@@ -15,6 +15,7 @@ from vrmdesk.store.services import records, tags
 from vrmdesk.store.vault import Vault
 from vrmdesk.sync.apply import (
     APPLIED,
+    CLASH,
     GONE,
     SKIPPED,
     WAITING,
@@ -178,3 +179,23 @@ def test_a_malformed_change_is_refused_with_a_reason(vault: Vault, other):
     with other.session() as s:
         assert s.scalars(select(m.Vendor)).all() == []
     assert Change.from_json(made).to_json() == made
+
+
+def test_a_unique_value_another_record_has_clashes_and_writes_nothing(vault: Vault, other):
+    """Both devices made a vendor "Bosch": A's create clashes on B (not applied, not logged as
+    applied, so the merge can decide), and B's other changes still apply in the same batch."""
+    with vault.session() as s:
+        records.create(s, m.Vendor, name="Bosch")
+        records.create(s, m.Vendor, name="Miele")
+    with other.session() as s:
+        mine = records.create(s, m.Vendor, name="bosch")  # names are unique without case
+    with vault.session() as s:
+        made = changelog.entries(s)
+    with other.session() as s, Applier(s) as applier:
+        outcomes = [applier.apply(Change.from_json(c)) for c in made]
+    assert outcomes[0].status == CLASH and outcomes[0].missing == [f"name={mine.gid}"]
+    assert outcomes[1].status == APPLIED
+    with other.session() as s:
+        assert sorted(s.scalars(select(m.Vendor.name))) == ["Miele", "bosch"]
+        assert not changelog.is_applied(s, made[0]["device"], made[0]["seq"])
+        assert changelog.is_applied(s, made[1]["device"], made[1]["seq"])

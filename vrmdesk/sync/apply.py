@@ -11,7 +11,10 @@ conflicts); this module only writes. A change that cannot be written yet **waits
 update that refers to a record not here yet (its create is in a set still being synced), or an
 attachment whose content is not in the vault's store yet (``blob_name_for`` returns no name).
 Nothing of it is written; the result names what is missing, and the caller applies it again
-once more changes (or blobs) have arrived.
+once more changes (or blobs) have arrived. A change **clashes** when it would give a record a
+value that must be unique and another record here has (two devices each made a vendor "Bosch",
+or captured the same e-mail): nothing is written and it is not logged as applied, so the
+merge can decide (rename, or take one for the other) and apply it again.
 
 :class:`Applier` applies many changes in one unit of work (local ids of gids, the clock and the
 log's new rows kept in memory, written once by :meth:`Applier.finish`); :func:`apply_change` is
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import UniqueConstraint, and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from vrmdesk.errors import VrmError
@@ -37,6 +40,8 @@ from vrmdesk.sync.changes import Change
 APPLIED = "applied"
 SKIPPED = "skipped"  # this (device, seq) is applied already
 WAITING = "waiting"  # a record or content it needs is not here yet
+CLASH = "clash"  # a unique value (a vendor's or tag's name, a Message-ID) another record has
+
 #: the local id of a record created in this batch and not flushed yet
 PENDING_ID = -1
 GONE = "gone"  # a change of a record deleted here (its tombstone is kept)
@@ -49,8 +54,21 @@ class ApplyError(VrmError):
 @dataclass(frozen=True)
 class Outcome:
     status: str
-    #: what a waiting change needs: gids of records, ``blob:<sha256>`` of contents
+    #: what a waiting change needs: gids of records, ``blob:<sha256>`` of contents; what a
+    #: clashing one collides with: ``<field>=<gid of the record that has the value>``
     missing: list[str] = field(default_factory=list)
+
+
+def unique_sets(cls: type[m.Base]) -> list[tuple[str, ...]]:
+    """The columns whose values no two rows may share (the gid aside)."""
+    table = changelog.table_for(cls)
+    sets = [
+        tuple(c.key for c in con.columns)
+        for con in table.constraints
+        if isinstance(con, UniqueConstraint)
+    ]
+    sets += [tuple(c.key for c in ix.columns) for ix in table.indexes if ix.unique]
+    return [s for s in sets if s not in (("gid",), ("id",))]
 
 
 def default_blob_name(session: Session, sha256: str) -> str | None:
@@ -143,7 +161,7 @@ class Applier:
         if changelog.capturing(self.session):
             raise RuntimeError("an Applier applies inside its with block")
         outcome = self._write(cls, change)
-        if outcome.status != WAITING:
+        if outcome.status in (APPLIED, GONE):  # a waiting or clashing change comes again
             self._noted(change)
         return outcome
 
@@ -167,6 +185,10 @@ class Applier:
             if ident == PENDING_ID:
                 self._flush()
             obj = self.session.get(cls, self.local_id(change.kind, change.gid))
+            current = {c: getattr(obj, c) for u in unique_sets(cls) for c in u}
+            clash = self._clash(cls, change, {**current, **values}, changed=set(values))
+            if clash:
+                return Outcome(CLASH, clash)
             for key, value in values.items():
                 setattr(obj, key, value)
             return Outcome(APPLIED)
@@ -186,11 +208,37 @@ class Applier:
         values = self._decode(cls, change, missing)
         if missing:
             return Outcome(WAITING, missing)
+        clash = self._clash(cls, change, values)
+        if clash:
+            return Outcome(CLASH, clash)
         obj = cls(gid=change.gid, **values)
         self.session.add(obj)
         self._ids[(change.kind, change.gid)] = PENDING_ID
         self._unflushed.append(((change.kind, change.gid), obj))
         return Outcome(APPLIED)
+
+    def _clash(
+        self,
+        cls: type[m.Base],
+        change: Change,
+        values: dict[str, Any],
+        changed: set[str] | None = None,
+    ) -> list[str]:
+        """Unique values of ``values`` another record has (in the database's own collation)."""
+        table = changelog.table_for(cls)
+        found: list[str] = []
+        for columns in unique_sets(cls):
+            if changed is not None and not changed & set(columns):
+                continue
+            if any(values.get(c) is None for c in columns):
+                continue  # NULLs never collide
+            query = select(table.c.gid).where(
+                and_(*(table.c[c] == values[c] for c in columns)), table.c.gid != change.gid
+            )
+            other = self.session.scalar(query.limit(1))
+            if other is not None:
+                found.append(f"{'+'.join(columns)}={other}")
+        return found
 
     def _noted(self, change: Change) -> None:
         data = change.to_json()
