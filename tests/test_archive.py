@@ -224,7 +224,7 @@ def test_the_layout_is_what_the_format_document_says(source, tmp_path):
         interaction = json.loads(zf.read("tables/interactions.jsonl").splitlines()[0])
         assert interaction["occurred_at"].endswith("+00:00")
         assert interaction["direction"] in ("inbound", "outbound")
-    assert manifest["format"] == "vrmdesk-archive" and manifest["version"] == 4
+    assert manifest["format"] == "vrmdesk-archive" and manifest["version"] == 5
     assert manifest["files"] == len(files) and len(manifest["members"]) == len(names) - 1
     assert {"id", "created_at", "name"} <= set(manifest["tables"]["vendors"]["columns"])
 
@@ -307,9 +307,9 @@ def plain(source: Path, tmp_path: Path) -> Path:
 
 
 def test_an_archive_from_a_newer_version_is_refused(plain, tmp_path):
-    newer = manifest_changed(plain, tmp_path / "newer.zip", lambda m: m.update(version=5))
+    newer = manifest_changed(plain, tmp_path / "newer.zip", lambda m: m.update(version=6))
     refused(
-        newer, tmp_path, "newer vrmdesk: format version 5, this one reads 4", archive.ArchiveTooNew
+        newer, tmp_path, "newer vrmdesk: format version 6, this one reads 5", archive.ArchiveTooNew
     )
 
 
@@ -333,7 +333,7 @@ def test_a_damaged_or_truncated_archive_is_refused(source, tmp_path, how, encryp
     refused(
         path,
         tmp_path,
-        "damaged|truncated|cut off|not a readable ZIP|SHA-256",
+        "damaged|truncated|cut off|not a readable ZIP|SHA-256|local header",  # where the flip lands
         passphrase=lambda: ARCHIVE_PW,
     )
 
@@ -539,3 +539,52 @@ def test_the_format_document_lists_every_table_and_column_as_written():
     doc = (Path(__file__).parents[1] / "docs" / "archive-format.md").read_text(encoding="utf-8")
     expected = archive.documented_tables()
     assert expected in doc, "regenerate the tables with archive.documented_tables():\n" + expected
+
+
+def test_records_keep_their_gids_and_the_new_vault_logs_them_as_its_own(plain, source, tmp_path):
+    """Version 5: every record's gid travels; the change log does not (a new vault is a new
+    device), so the imported vault's log starts with a create of every record."""
+    from vrmdesk.store import changelog
+
+    import_new(plain, tmp_path / "new")
+    with (
+        Vault.open(source, PW) as old,
+        Vault.open(tmp_path / "new", PW) as new,
+        old.session() as a,
+        new.session() as b,
+    ):
+        assert changelog.snapshot(a) == changelog.snapshot(b)
+        assert changelog.verify(b) == []
+        devices = {c["device"] for c in changelog.entries(b)}
+        assert devices and devices.isdisjoint({c["device"] for c in changelog.entries(a)})
+
+
+def test_an_archive_of_version_4_gets_new_gids(plain, tmp_path):
+    """An archive made before gids (version 4) is mapped forward: each record a new gid."""
+    stripped: dict[str, bytes] = {}
+
+    def change(name: str, data: bytes) -> tuple[str, bytes]:
+        if name.startswith("tables/"):
+            rows = [json.loads(line) for line in data.splitlines()]
+            for row in rows:
+                row.pop("gid", None)
+            data = b"".join(json.dumps(r).encode() + b"\n" for r in rows)
+            stripped[name] = data
+        return name, data
+
+    rows_only = rezip(plain, tmp_path / "rows.zip", change)
+
+    def edit(manifest: dict[str, Any]) -> None:
+        manifest["version"] = 4
+        for spec in manifest["tables"].values():
+            spec["columns"] = [c for c in spec["columns"] if c != "gid"]
+        for item in manifest["members"]:
+            if item["name"] in stripped:
+                data = stripped[item["name"]]
+                item.update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+    old = manifest_changed(rows_only, tmp_path / "v4.zip", edit)
+    import_new(old, tmp_path / "new")
+    with Vault.open(tmp_path / "new", PW) as vault, vault.session() as s:
+        gids = list(s.scalars(select(m.Vendor.gid)))
+        assert gids and all(len(g) == 36 for g in gids) and len(set(gids)) == len(gids)

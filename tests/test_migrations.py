@@ -272,3 +272,32 @@ def test_a_vault_at_schema_0008_upgrades_and_takes_sync_devices(tmp_path: Path):
             pairing.pair(s, pairing.read_code(code), name="Desktop")
         with vault.session() as s:
             assert [d.name for d in pairing.list_devices(s)] == ["Desktop"]
+
+
+def test_a_vault_at_schema_0008_upgrades_and_its_records_get_gids(tmp_path: Path):
+    """A vault at 0008 (the demo data, downgraded) opened by this one: backed up, every synced
+    record has its own UUIDv7, the change log is there, and the log's baseline plus a new edit
+    explain every record."""
+    from sqlalchemy import inspect, select
+
+    from vrmdesk.store import changelog
+    from vrmdesk.store.gid import is_gid
+
+    folder = _fixture_at(tmp_path, "0008", "sync_log")
+    with Vault.open(folder, "fixture passphrase") as vault:
+        assert "before-migration-from-0008" in [b.reason for b in backup.list_backups(vault)]
+        with vault.engine.connect() as conn:
+            assert {"sync_log", "sync_fields"} <= set(inspect(conn).get_table_names())
+        with vault.session() as s:
+            vendors = s.query(m.Vendor).count()
+            assert vendors > 0
+            for cls in changelog.SYNCED.values():
+                gids = list(s.scalars(select(cls.gid)))  # type: ignore[attr-defined]
+                assert all(is_gid(g) for g in gids) and len(set(gids)) == len(gids), cls
+            assert changelog.entries(s) == []  # nothing was changed by the upgrade
+            assert changelog.baseline(s) == len(changelog.snapshot(s))
+        with vault.session() as s:
+            records.create(s, m.Vendor, name="after upgrade")
+        with vault.session() as s:
+            assert changelog.verify(s) == []
+            assert s.query(m.Vendor).count() == vendors + 1

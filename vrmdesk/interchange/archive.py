@@ -71,10 +71,11 @@ from vrmdesk import __version__
 from vrmdesk.errors import VrmError
 from vrmdesk.interchange import agepass
 from vrmdesk.interchange.output import atomic_output
-from vrmdesk.store import migrate
+from vrmdesk.store import changelog, migrate
 from vrmdesk.store import models as m
 from vrmdesk.store.attachments import IDENTITY_KEY as ATTACHMENT_IDENTITY_KEY
 from vrmdesk.store.backup import OTHER_FOLDERS_KEY
+from vrmdesk.store.gid import new_gid
 from vrmdesk.store.vault import (
     IDENTITY_META_KEY,
     VAULT_ID_META_KEY,
@@ -89,21 +90,34 @@ if TYPE_CHECKING:
     from vrmdesk.store import keys
 
 FORMAT = "vrmdesk-archive"
-VERSION = 4
+VERSION = 5
+#: the version that gave every synced record its ``gid``; an older archive's rows get new ones
+GID_VERSION = 5
 MANIFEST_NAME = "archive.json"
 TABLES_DIR = "tables/"
 FILES_DIR = "files/"
 SUFFIX = ".vrmarchive"
 
-#: the vault's own tables not archived: blobs are the stored files' keyed names (files/ instead)
-LEFT_OUT_TABLES = frozenset({"blobs"})
+#: the vault's own tables not archived: blobs are the stored files' keyed names (files/ instead);
+#: the change log is this device's (the vault made from the archive is another device, whose
+#: log starts with a create of every record, :func:`vrmdesk.store.changelog.baseline`)
+LEFT_OUT_TABLES = frozenset({"blobs", "sync_log", "sync_fields", "sync_devices"})
 #: columns not archived: the keyed name of the stored file (an attachment's sha256 names it)
 LEFT_OUT_COLUMNS: dict[str, frozenset[str]] = {"attachments": frozenset({"blob_name"})}
 #: settings that belong to one vault: its id, the key its attachments are encrypted to, and the
 #: folders elsewhere it keeps backups in (another vault must not look after those)
-VAULT_BOUND_META = frozenset({VAULT_ID_META_KEY, ATTACHMENT_IDENTITY_KEY, OTHER_FOLDERS_KEY})
-#: … and every sync setting (vrmdesk.sync: the device id, its keys, its chain): a vault made
-#: from an archive is another device, and two devices with one id would fork each other's chain
+VAULT_BOUND_META = frozenset(
+    {
+        VAULT_ID_META_KEY,
+        ATTACHMENT_IDENTITY_KEY,
+        OTHER_FOLDERS_KEY,
+        changelog.DEVICE_KEY,  # the sync device, its clock and its change numbers
+        changelog.CLOCK_KEY,
+        changelog.SEQ_KEY,
+    }
+)
+#: … and the sync device's keys and name (vrmdesk.sync.device): a vault made from an archive is
+#: another device, and two devices with one id would fork each other's chain
 VAULT_BOUND_META_PREFIX = "sync_"
 
 TABLES: tuple[Table, ...] = tuple(
@@ -728,6 +742,8 @@ def _check_shape(manifest: dict[str, Any]) -> None:
         )
     for name, spec in tables.items():
         expected = [c for c, _ in archived_columns(TABLE_BY_NAME[name])]
+        if manifest["version"] < GID_VERSION:
+            expected = [c for c in expected if c != "gid"]  # mapped forward: new gids
         if spec["columns"] != expected:
             raise ArchiveError(
                 f"The archive's table {name} has other columns than this vrmdesk's "
@@ -805,6 +821,7 @@ def import_archive(
             for table in TABLES:
                 _insert_table(session, archive, table, blob_names)
             session.flush()
+            changelog.baseline(session)  # the rows came in whole: their creates are logged
     except SQLAlchemyError as exc:
         vault.attachments.recover()
         reason = str(getattr(exc, "orig", exc)).splitlines()[0][:120]
@@ -875,8 +892,11 @@ def _insert_table(
     is_meta = table.name == m.Meta.__tablename__
     batch: list[dict[str, Any]] = []
     count = 0
+    new_gids = "gid" in names and archive.manifest["version"] < GID_VERSION
     for number, row in _rows(archive, table):
         where = f"{name} line {number}"
+        if new_gids and "gid" not in row:
+            row["gid"] = new_gid()
         if set(row) != names:
             odd = sorted(set(row) ^ names)
             raise ArchiveError(f"{where} has other fields than its table ({', '.join(odd[:4])}).")

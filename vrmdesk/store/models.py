@@ -29,6 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeEngine
 
+from vrmdesk.store.gid import new_gid
+
 # the plain enums (no SQLAlchemy in them), re-exported: the program finds them here
 from vrmdesk.store.kinds import OPEN_TICKET_STATUSES as OPEN_TICKET_STATUSES
 from vrmdesk.store.kinds import AssetStatus as AssetStatus
@@ -45,6 +47,11 @@ from vrmdesk.store.kinds import WarrantyState as WarrantyState
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _gid() -> Any:
+    """The record's global id (UUIDv7), the same on every device it syncs to."""
+    return mapped_column(String(36), default=new_gid, unique=True, index=True)
 
 
 def _enum(cls: type[enum.StrEnum]) -> Enum:
@@ -93,6 +100,7 @@ class Record(Base):
     kind_code: int = 0
 
     id: Mapped[intpk]
+    gid: Mapped[str] = _gid()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -387,8 +395,10 @@ class Attachment(Record):
 
 class Tag(Base):
     __tablename__ = "tags"
+    kind: ClassVar[str] = "tag"
 
     id: Mapped[intpk]
+    gid: Mapped[str] = _gid()
     name: Mapped[str] = mapped_column(String(100, collation="NOCASE"), unique=True)
 
 
@@ -399,7 +409,10 @@ class Tagging(Base):
         Index("ix_taggings_owner", "owner_kind", "owner_id"),
     )
 
+    kind: ClassVar[str] = "tagging"
+
     id: Mapped[intpk]
+    gid: Mapped[str] = _gid()
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
     owner_kind: Mapped[str] = mapped_column(String(32))
     owner_id: Mapped[int]
@@ -598,6 +611,44 @@ class AttentionMark(Base):
     record_id: Mapped[int]
     about: Mapped[str] = mapped_column(String(500))
     until: Mapped[date | None]
+
+
+class SyncLog(Base):
+    """The change log: one row per change of a synced record, in the sync contract's shape.
+
+    Written in the same transaction as the change by :mod:`vrmdesk.store.changelog` (this
+    device's changes) and by applying another device's change (under that device's id and
+    number). ``(device, seq)`` is unique: a change is in the log once.
+    """
+
+    __tablename__ = "sync_log"
+    __table_args__ = (
+        UniqueConstraint("device", "seq", name="uq_sync_log_device_seq"),
+        Index("ix_sync_log_gid", "gid", "hlc"),
+    )
+
+    id: Mapped[intpk]
+    hlc: Mapped[str] = mapped_column(String(60), index=True)
+    device: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int]
+    op: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(32))
+    gid: Mapped[str] = mapped_column(String(36))
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    base: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class SyncField(Base):
+    """The hlc of the last change known here of a record's field (``field`` empty: its create).
+
+    An update's ``base`` for a field is its row here, or else the record's create row.
+    """
+
+    __tablename__ = "sync_fields"
+
+    gid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hlc: Mapped[str] = mapped_column(String(60))
 
 
 class Meta(Base):

@@ -40,6 +40,7 @@ from vrmdesk.errors import (
     VrmError,
 )
 from vrmdesk.store import backup, keys, keystore, migrate, rotation
+from vrmdesk.store import changelog as changelog  # its session events log every change
 from vrmdesk.store.attachments import AttachmentStore
 from vrmdesk.store.engine import is_damage, key_fits, make_engine
 from vrmdesk.store.models import Meta

@@ -2,9 +2,16 @@
 (Syncthing, a cloud drive, a network share, a USB stick): issue 15, docs/sync.md.
 
 Each device keeps its own vault and writes its changes as signed, encrypted, immutable change
-sets into the shared folder; nothing here ever syncs a vault file. Modules:
+sets into the shared folder; nothing here ever syncs a vault file. The change log itself is
+written by the store (:mod:`vrmdesk.store.changelog`, in the same transaction as each change:
+the store may not import this package); this package reads it, exchanges it and applies other
+devices' changes. Modules:
 
-- ``device``     this vault's own sync device: its id, Ed25519 signing key and age identity
+- ``hlc``        the hybrid logical clock (the store's, under its sync name)
+- ``changes``    one change as the devices exchange it: validated, to and from JSON
+- ``apply``      applying another device's change to this vault's rows, by global id
+- ``device``     this vault's own sync device: its id (the change log's), Ed25519 signing key
+                 and age identity
 - ``pairing``    pairing codes (text and QR), the comparison string, and the paired devices
                  (pair, list, rename, revoke)
 - ``changeset``  one change set: canonical JSON, signed (compact JWS, EdDSA), age-encrypted;

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import platform
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +19,10 @@ from pyrage import x25519
 from sqlalchemy.orm import Session
 from vrmshare.identity import Identity
 
+from vrmdesk.store import changelog
 from vrmdesk.store.models import Meta
 from vrmdesk.store.vault import new_signing_key
 
-DEVICE_ID_KEY = "sync_device_id"
 DEVICE_KEY_KEY = "sync_device_ed25519"
 DEVICE_AGE_KEY = "sync_device_age"
 DEVICE_NAME_KEY = "sync_device_name"
@@ -78,7 +77,7 @@ def default_name() -> str:
 
 def ensure_device(session: Session) -> OwnDevice:
     """This vault's sync device, made now (id and keys) if the vault has none yet."""
-    device = _meta(session, DEVICE_ID_KEY, uuid.uuid4().hex)
+    device = changelog.device_id(session.connection())  # the one the change log stamps
     raw = _meta(session, DEVICE_KEY_KEY, new_signing_key())
     age = _meta(session, DEVICE_AGE_KEY, str(x25519.Identity.generate()))
     name = _meta(session, DEVICE_NAME_KEY, default_name())

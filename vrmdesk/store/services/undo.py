@@ -190,6 +190,12 @@ def _set_null_links(session: Session, obj: m.Record) -> list[tuple[type[m.Base],
     return relinks
 
 
+def _reborn(values: dict[str, Any]) -> dict[str, Any]:
+    """A row put back gets a new global id: a deleted one stays deleted on every device it
+    synced to (a tombstone, docs/sync.md), so what comes back is, to them, a new record."""
+    return {k: v for k, v in values.items() if k != "gid"}
+
+
 def undo(session: Session, snapshot: Snapshot) -> None:
     """Put back what a delete removed (in one transaction, with the original ids)."""
     for cls, values in snapshot.rows:
@@ -197,7 +203,7 @@ def undo(session: Session, snapshot: Snapshot) -> None:
             continue
         if cls is m.Blob and session.get(m.Blob, values["name"]) is not None:
             continue
-        session.add(cls(**values))
+        session.add(cls(**_reborn(values)))
         session.flush()
     for cls, values in snapshot.rows:
         if values.get("__relink__"):
@@ -261,7 +267,7 @@ def set_row(session: Session, change: RowChange, values: dict[str, Any] | None) 
         session.delete(row)
     session.flush()
     if values is not None:
-        session.add(change.cls(**change.key, **values))
+        session.add(change.cls(**change.key, **_reborn(values)))
         session.flush()
 
 

@@ -1,8 +1,7 @@
 """sync devices: the other devices paired for sync, their pinned keys and chain heads
 
 Revision ID: 0010
-Revises: 0008 (0009, the record identities of issue 15, lands in another branch: the lead
-re-chains this one after it)
+Revises: 0009
 Create Date: 2026-12-01
 """
 
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,341 @@
+"""Applying another device's change to this vault's rows, by global id.
+
+:func:`apply_change` writes one change (create, update, delete) without logging it as this
+device's (:func:`vrmdesk.store.changelog.not_capturing`); the change goes into the log under its
+own device and number and ``sync_fields`` takes its hlc (:func:`~vrmdesk.store.changelog.
+note_applied`), so a second copy of it is skipped and this device's next edit of a field names
+it as its base.
+
+Which changes to apply, and in which order, is the merge's (last writer per field, tombstones,
+conflicts); this module only writes. A change that cannot be written yet **waits**: a create or
+update that refers to a record not here yet (its create is in a set still being synced), or an
+attachment whose content is not in the vault's store yet (``blob_name_for`` returns no name).
+Nothing of it is written; the result names what is missing, and the caller applies it again
+once more changes (or blobs) have arrived. A change **clashes** when it would give a record a
+value that must be unique and another record here has (two devices each made a vendor "Bosch",
+or captured the same e-mail): nothing is written and it is not logged as applied, so the
+merge can decide (rename, or take one for the other) and apply it again.
+
+:class:`Applier` applies many changes in one unit of work (local ids of gids, the clock and the
+log's new rows kept in memory, written once by :meth:`Applier.finish`); :func:`apply_change` is
+one change with it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import UniqueConstraint, and_, delete, func, select
+from sqlalchemy.orm import Session
+
+from vrmdesk.errors import VrmError
+from vrmdesk.store import changelog
+from vrmdesk.store import models as m
+from vrmdesk.sync.changes import Change
+
+APPLIED = "applied"
+SKIPPED = "skipped"  # this (device, seq) is applied already
+WAITING = "waiting"  # a record or content it needs is not here yet
+CLASH = "clash"  # a unique value (a vendor's or tag's name, a Message-ID) another record has
+
+#: the local id of a record created in this batch and not flushed yet
+PENDING_ID = -1
+GONE = "gone"  # a change of a record deleted here (its tombstone is kept)
+
+
+class ApplyError(VrmError):
+    """A change that can never be applied here (an unknown kind or field, a bad value)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    #: what a waiting change needs: gids of records, ``blob:<sha256>`` of contents; what a
+    #: clashing one collides with: ``<field>=<gid of the record that has the value>``
+    missing: list[str] = field(default_factory=list)
+
+
+def unique_sets(cls: type[m.Base]) -> list[tuple[str, ...]]:
+    """The columns whose values no two rows may share (the gid aside)."""
+    table = changelog.table_for(cls)
+    sets = [
+        tuple(c.key for c in con.columns)
+        for con in table.constraints
+        if isinstance(con, UniqueConstraint)
+    ]
+    sets += [tuple(c.key for c in ix.columns) for ix in table.indexes if ix.unique]
+    return [s for s in sets if s not in (("gid",), ("id",))]
+
+
+def default_blob_name(session: Session, sha256: str) -> str | None:
+    """The stored content with this SHA-256 already in the vault (attached to something else)."""
+    return session.scalar(select(m.Blob.name).where(m.Blob.sha256 == sha256).limit(1))
+
+
+class Applier:
+    """Applies other devices' changes in one session, as a context manager::
+
+        with Applier(session) as applier:
+            for change in changes:
+                applier.apply(change)
+
+    Inside the block nothing is logged as this device's; leaving it flushes and writes the log
+    rows, field stamps and clock of what was applied (:meth:`finish`). Creates are flushed only
+    when something needs their local id (a reference to them, a query), not one by one.
+    """
+
+    def __init__(
+        self, session: Session, *, blob_name_for: Callable[[str], str | None] | None = None
+    ) -> None:
+        self.session = session
+        self.conn = session.connection()
+        self.clock = changelog.clock(self.conn)
+        self.blob_name_for = blob_name_for or (lambda sha256: default_blob_name(session, sha256))
+        self._ids: dict[tuple[str, str], int | None] = {}
+        self._applied: dict[str, set[int]] = {}
+        self._loaded: set[str] = set()
+        self._tombstones: set[str] | None = None
+        self._log: list[dict[str, Any]] = []
+        self._stamps: dict[tuple[str, str], str] = {}
+        self._gone: list[str] = []
+        self._unflushed: list[tuple[tuple[str, str], Any]] = []
+        self._capture_before = True
+
+    def __enter__(self) -> Applier:
+        self._capture_before = changelog.capturing(self.session)
+        if self._capture_before:
+            self.session.flush()  # what was pending is this device's
+        self.session.info[changelog.CAPTURE] = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.finish()
+        finally:
+            self.session.info[changelog.CAPTURE] = self._capture_before
+
+    # -- lookups -------------------------------------------------------------------------
+    def _flush(self) -> None:
+        """Creates made since the last flush get their local ids."""
+        self.session.flush()
+        for key, obj in self._unflushed:
+            self._ids[key] = obj.id
+        self._unflushed.clear()
+
+    def local_id(self, kind: str, gid: str) -> int | None:
+        if kind not in self._loaded:  # a kind's ids at once: a query per kind, not per change
+            table = changelog.table_of(kind)
+            rows = self.session.execute(select(table.c.gid, table.c.id))
+            self._ids.update({(kind, g): i for g, i in rows})
+            self._loaded.add(kind)
+        return self._ids.get((kind, gid))
+
+    def is_applied(self, device: str, seq: int) -> bool:
+        if device not in self._applied:
+            log = changelog.table_for(m.SyncLog)
+            query = select(log.c.seq).where(log.c.device == device)
+            self._applied[device] = set(self.session.scalars(query))
+        return seq in self._applied[device]
+
+    def was_deleted(self, gid: str) -> bool:
+        if self._tombstones is None:
+            log = changelog.table_for(m.SyncLog)
+            self._tombstones = set(
+                self.session.scalars(select(log.c.gid).where(log.c.op == "delete"))
+            )
+        return gid in self._tombstones
+
+    # -- applying ------------------------------------------------------------------------
+    def apply(self, change: Change) -> Outcome:
+        """Write one change of another device (see the module's docstring)."""
+        cls = changelog.SYNCED.get(change.kind)
+        if cls is None:
+            raise ApplyError(f"Change {change.seq} of device {change.device}: unknown kind.")
+        if self.is_applied(change.device, change.seq):
+            return Outcome(SKIPPED)
+        if changelog.capturing(self.session):
+            raise RuntimeError("an Applier applies inside its with block")
+        outcome = self._write(cls, change)
+        if outcome.status in (APPLIED, GONE):  # a waiting or clashing change comes again
+            self._noted(change)
+        return outcome
+
+    def _write(self, cls: type[m.Base], change: Change) -> Outcome:
+        ident = self.local_id(change.kind, change.gid)
+        if ident is None:
+            if change.op == "create" and not self.was_deleted(change.gid):
+                return self._create(cls, change)
+            # a delete of what is not here: gone already (with its parent, by the database's
+            # cascade) or never here; a change of a deleted record: gone for good (tombstone)
+            if change.op == "update" and not self.was_deleted(change.gid):
+                return Outcome(WAITING, [change.gid])
+            return Outcome(GONE)
+        if change.op == "create":
+            return Outcome(APPLIED)  # here already (the same create, logged another way)
+        if change.op == "update":
+            missing: list[str] = []
+            values = self._decode(cls, change, missing)
+            if missing:
+                return Outcome(WAITING, missing)
+            if ident == PENDING_ID:
+                self._flush()
+            obj = self.session.get(cls, self.local_id(change.kind, change.gid))
+            current = {c: getattr(obj, c) for u in unique_sets(cls) for c in u}
+            clash = self._clash(cls, change, {**current, **values}, changed=set(values))
+            if clash:
+                return Outcome(CLASH, clash)
+            for key, value in values.items():
+                setattr(obj, key, value)
+            return Outcome(APPLIED)
+        self._flush()
+        obj = self.session.get(cls, self.local_id(change.kind, change.gid))
+        blob = obj.blob_name if isinstance(obj, m.Attachment) else None
+        self.session.delete(obj)
+        self.session.flush()
+        self._ids.clear()  # the database's cascade took others with it
+        self._loaded.clear()
+        if blob is not None:
+            _drop_unused_blob(self.session, blob)
+        return Outcome(APPLIED)
+
+    def _create(self, cls: type[m.Base], change: Change) -> Outcome:
+        missing: list[str] = []
+        values = self._decode(cls, change, missing)
+        if missing:
+            return Outcome(WAITING, missing)
+        clash = self._clash(cls, change, values)
+        if clash:
+            return Outcome(CLASH, clash)
+        obj = cls(gid=change.gid, **values)
+        self.session.add(obj)
+        self._ids[(change.kind, change.gid)] = PENDING_ID
+        self._unflushed.append(((change.kind, change.gid), obj))
+        return Outcome(APPLIED)
+
+    def _clash(
+        self,
+        cls: type[m.Base],
+        change: Change,
+        values: dict[str, Any],
+        changed: set[str] | None = None,
+    ) -> list[str]:
+        """Unique values of ``values`` another record has (in the database's own collation)."""
+        table = changelog.table_for(cls)
+        found: list[str] = []
+        for columns in unique_sets(cls):
+            if changed is not None and not changed & set(columns):
+                continue
+            if any(values.get(c) is None for c in columns):
+                continue  # NULLs never collide
+            query = select(table.c.gid).where(
+                and_(*(table.c[c] == values[c] for c in columns)), table.c.gid != change.gid
+            )
+            other = self.session.scalar(query.limit(1))
+            if other is not None:
+                found.append(f"{'+'.join(columns)}={other}")
+        return found
+
+    def _noted(self, change: Change) -> None:
+        data = change.to_json()
+        self.clock.observe(change.hlc)
+        self._log.append(data)
+        self._applied.setdefault(change.device, set()).add(change.seq)
+        if change.op == "delete":
+            self.was_deleted(change.gid)  # the tombstones known, then this one
+            assert self._tombstones is not None
+            self._tombstones.add(change.gid)
+            self._gone.append(change.gid)
+        self._stamps.update(changelog.stamps_of(data))
+
+    def finish(self) -> None:
+        """Write what the applied changes leave: their log rows, field stamps, the clock."""
+        self._flush()
+        changelog.insert_log(self.conn, self._log)
+        changelog.stamp_fields(self.conn, self._stamps)
+        changelog.forget_fields(self.conn, self._gone)
+        changelog.save_clock(self.conn, self.clock)
+        self._log, self._stamps, self._gone = [], {}, []
+
+    # -- values --------------------------------------------------------------------------
+    def _decode(self, cls: type[m.Base], change: Change, missing: list[str]) -> dict[str, Any]:
+        """Column values of the change's fields (local ids for gids); what is missing is noted."""
+        by_field = {s.field: s for s in changelog.specs(cls)}
+        unknown = set(change.fields) - set(by_field)
+        if unknown:
+            raise ApplyError(
+                f"Change {change.seq} of device {change.device} names fields a {change.kind} "
+                f"has not ({', '.join(sorted(unknown)[:4])})."
+            )
+        owner_kind = change.fields.get("owner_kind")
+        if owner_kind is None and change.op == "update" and "owner" in change.fields:
+            table = changelog.table_of(change.kind)
+            query = select(table.c.owner_kind).where(table.c.gid == change.gid)
+            owner_kind = self.session.scalar(query)
+        values: dict[str, Any] = {}
+        for name, value in change.fields.items():
+            spec = by_field[name]
+            try:
+                values[spec.column] = self._value(spec, value, owner_kind, missing)
+            except (TypeError, ValueError, KeyError) as exc:
+                raise ApplyError(
+                    f"Change {change.seq} of device {change.device}: {change.kind} field {name} "
+                    f"has no valid value ({exc})."
+                ) from None
+            if spec.how == "blob" and value is not None:
+                values["blob_name"] = self.blob_name_for(value)
+                if values["blob_name"] is None:
+                    missing.append(f"blob:{value}")
+        return values
+
+    def _value(
+        self, spec: changelog.FieldSpec, value: Any, owner_kind: Any, missing: list[str]
+    ) -> Any:
+        if value is None:
+            return None
+        if spec.how == "date":
+            return date.fromisoformat(value)
+        if spec.how == "datetime":
+            return changelog.decode_datetime(value)
+        if spec.how == "enum":
+            assert spec.enum is not None
+            member: enum.Enum = spec.enum(value)
+            return member
+        if spec.how in ("ref", "owner"):
+            kind = changelog.KIND_OF_TABLE[spec.target] if spec.how == "ref" else str(owner_kind)
+            if kind not in changelog.SYNCED:
+                raise ValueError(f"an owner of unknown kind {kind!r}")
+            if not isinstance(value, str):
+                raise TypeError("a reference is a gid")
+            ident = self.local_id(kind, value)
+            if ident == PENDING_ID:  # made in this batch: its id is needed now
+                self._flush()
+                ident = self.local_id(kind, value)
+            if ident is None:
+                missing.append(value)
+            return ident
+        return value
+
+
+def apply_change(
+    session: Session,
+    change: Change,
+    *,
+    blob_name_for: Callable[[str], str | None] | None = None,
+) -> Outcome:
+    """Write one change of another device into this vault (see the module's docstring)."""
+    with Applier(session, blob_name_for=blob_name_for) as applier:
+        return applier.apply(change)
+
+
+def _drop_unused_blob(session: Session, blob_name: str) -> None:
+    """The content's row goes with its last attachment (its file is swept by the store)."""
+    used = session.scalar(
+        select(func.count()).select_from(m.Attachment).where(m.Attachment.blob_name == blob_name)
+    )
+    if not used:
+        session.execute(delete(m.Blob).where(m.Blob.name == blob_name))
