@@ -25,7 +25,7 @@ from vrmdesk.store.services import rules
 
 R = TypeVar("R", bound=m.Record)
 
-READ_ONLY = {"id", "created_at", "updated_at"}
+READ_ONLY = {"id", "gid", "created_at", "updated_at"}  # gid: a record's global id (sync)
 DERIVED = {"ends_on", "notice_deadline"}
 #: set by mail capture (vrmdesk.mail), not typed in: a message's id, thread and correspondent,
 #: and its capture notes
