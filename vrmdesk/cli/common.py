@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from vrmshare.fileutil import read_regular
 from vrmshare.text import printable
 
-from vrmdesk.errors import VrmError
+from vrmdesk.errors import ValidationError, VrmError
 
 if TYPE_CHECKING:
     from vrmdesk.store.vault import Vault
@@ -185,3 +185,16 @@ def add_bundle_writing(p: argparse.ArgumentParser, sender_help: str) -> None:
     )
     p.add_argument("--sender-name", metavar="NAME", help=sender_help)
     p.add_argument("--created", metavar="TIME", help=argparse.SUPPRESS)  # reproducible builds
+
+
+def encryption_recipient(args: argparse.Namespace, vendor_name: str, on_record: str) -> str | None:
+    """The age recipient a bundle is encrypted to (``add_bundle_writing``'s options): the one
+    given, the one on the vendor's record with ``--encrypt`` (refused if it has none), or none."""
+    if not args.encrypt:
+        return str(args.encrypt_to) if args.encrypt_to else None
+    if not on_record:
+        raise ValidationError(
+            f"{vendor_name} has no age recipient on record; give one with "
+            "--encrypt-to age1… or add it in the vendor's editor."
+        )
+    return on_record

@@ -26,8 +26,7 @@ from vrmshare import cli as vendor_side
 from vrmshare.terms import DEFAULT_RETENTION_DAYS, REDACTABLE, SHARE_PURPOSES
 from vrmshare.text import printable
 
-from vrmdesk.cli.common import Subparsers, add_bundle_writing, open_vault
-from vrmdesk.errors import ValidationError
+from vrmdesk.cli.common import Subparsers, add_bundle_writing, encryption_recipient, open_vault
 
 
 def add_parsers(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -142,14 +141,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             )
             if args.no_files:
                 selection = replace(selection, include_files=False)
-            encrypt_to = args.encrypt_to
-            if args.encrypt:
-                encrypt_to = vendor.age_recipient
-                if not encrypt_to:
-                    raise ValidationError(
-                        f"{vendor.name} has no age recipient on record; give one with "
-                        "--encrypt-to age1… or add it in the vendor's editor."
-                    )
+            encrypt_to = encryption_recipient(args, vendor.name, vendor.age_recipient)
             if args.sender_name:
                 export.set_sender_name(session, args.sender_name)
         result = export.export_bundle(

@@ -24,8 +24,13 @@ from pathlib import Path
 from vrmshare import cli as vendor_side
 from vrmshare.text import printable
 
-from vrmdesk.cli.common import Subparsers, add_bundle_writing, open_vault, table
-from vrmdesk.errors import ValidationError
+from vrmdesk.cli.common import (
+    Subparsers,
+    add_bundle_writing,
+    encryption_recipient,
+    open_vault,
+    table,
+)
 
 
 def _default_out(vendor: str, agreement_id: str) -> Path:
@@ -44,14 +49,7 @@ def cmd_proffer(args: argparse.Namespace) -> int:
         with vault.session() as session:
             vendor = records.find_vendor(session, args.vendor)
             vendor_id, vendor_name = vendor.id, vendor.name
-            encrypt_to = args.encrypt_to
-            if args.encrypt:
-                encrypt_to = vendor.age_recipient
-                if not encrypt_to:
-                    raise ValidationError(
-                        f"{vendor.name} has no age recipient on record; give one with "
-                        "--encrypt-to age1… or add it in the vendor's editor."
-                    )
+            encrypt_to = encryption_recipient(args, vendor.name, vendor.age_recipient)
         out = Path(args.out).expanduser() if args.out else _default_out(vendor_name, chosen.id)
         result = myterms.proffer(
             vault,
