@@ -218,3 +218,19 @@ def test_propose_lists_vendors_over_policy_with_the_drafted_message(  # type: ig
     assert mine(capsys, folder, "share", "import", str(answer), "--yes")[0] == 0
     _, out, _ = mine(capsys, folder, "terms", "propose", "--json")
     assert json.loads(out) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("terms", "proffer", "--vendor", "Quiet", "--agreement", "P2B1"),
+        ("share", "export", "--vendor", "Quiet"),
+    ],
+)
+def test_encrypting_to_a_vendor_without_an_age_key_is_refused_and_writes_nothing(
+    capsys, folder: Path, tmp_path: Path, command: tuple[str, ...]
+):
+    out = tmp_path / "out.vrmshare"
+    code, _, err = mine(capsys, folder, *command, "--encrypt", "--out", str(out))
+    assert code == 1 and "Quiet has no age recipient on record" in err
+    assert not list(tmp_path.glob("out*"))
