@@ -42,7 +42,9 @@ class ConflictCard(QGroupBox):
     """One conflict: its versions, each with who and when, and the buttons that resolve it."""
 
     def __init__(self, conflict: Any, act: Callable[[str, Any, int | None], None]) -> None:
-        super().__init__(f"{conflict.record_label} ({noun(conflict.record_kind)})")
+        super().__init__(
+            f"{conflict.record_label} ({noun(conflict.record_kind)}) · {field_text(conflict.field)}"
+        )
         self.conflict = conflict
         self.setAccessibleName(f"Conflict: {conflict.record_label}, {field_text(conflict.field)}")
         self.keep_buttons: list[QPushButton] = []
@@ -69,11 +71,11 @@ class ConflictCard(QGroupBox):
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAccessibleName(f"Value from {version.device_name}")
-            if row == conflict.winner:
+            in_force = row == conflict.winner and conflict.kind != AFTER_DELETE
+            if in_force:
                 value.setFont(bold)
             who = QLabel(
-                f"{version.device_name}, {when(version.when)}"
-                + (" · in force" if row == conflict.winner else "")
+                f"{version.device_name}, {when(version.when)}" + (" · in force" if in_force else "")
             )
             grid.addWidget(value, row, 0)
             grid.addWidget(who, row, 1)

@@ -28,7 +28,16 @@ from vrmdesk.sync import engine
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.editors.form_rows import ErrorLabel
 
-QR_SIZE = 220
+QR_SIZE = 260  # at most, in pixels
+
+
+def qr_side(width: int) -> int:
+    """The QR image's side on screen: its width divided by a whole number (every module the
+    same number of pixels, so a camera reads it), at most :data:`QR_SIZE`."""
+    for k in range(1, width + 1):
+        if width % k == 0 and width // k <= QR_SIZE:
+            return width // k
+    return width
 
 
 class PairDialog(QDialog):
@@ -60,15 +69,16 @@ class PairDialog(QDialog):
         self.qr.setAccessibleName("This device's pairing code as a QR code")
         pixmap = QPixmap()
         pixmap.loadFromData(engine.qr_png(own), "PNG")
+        side = qr_side(pixmap.width())
         self.qr.setPixmap(
             pixmap.scaled(
-                QR_SIZE,
-                QR_SIZE,
+                side,
+                side,
                 Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.FastTransformation,  # the modules stay sharp
+                Qt.TransformationMode.FastTransformation,  # whole pixels per module: sharp
             )
         )
-        self.qr.setFixedSize(QR_SIZE, QR_SIZE)
+        self.qr.setFixedSize(side, side)
 
         mine = QGroupBox("1. This device")
         how = QLabel(
@@ -192,7 +202,7 @@ class PairDialog(QDialog):
         self.outcome.hide()
         self.comparison.setText(shown)
         self.question.setText(
-            f"The other device, {code.name!r}, shows a string when it reads this device's code. "
+            f"Once {code.name!r} has this device's code, it shows a string too. "
             "Does the other device show the same?"
         )
         self.check.show()
