@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import shutil
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -176,7 +175,7 @@ def test_an_edit_of_a_record_deleted_elsewhere_can_be_kept_deleted_or_restored(t
     assert set(found) == {"Bosch (a deleted vendor)", "Miele (a deleted vendor)"}
     assert {c.kind for c in found.values()} == {merge.AFTER_DELETE}
     assert engine.conflicts(a) != []  # the deleting device sees them too
-    with pytest.raises(VrmError, match="keep one of its values|deleted or restore"):
+    with pytest.raises(VrmError, match="deleted or restore"):
         engine.resolve(b, found["Bosch (a deleted vendor)"].id, 0)
     engine.restore(b, found["Bosch (a deleted vendor)"].id)
     engine.keep_deleted(b, found["Miele (a deleted vendor)"].id)
@@ -277,5 +276,4 @@ def test_a_cancelled_sync_keeps_nothing(two):
         engine.sync_now(b, cancelled=cancel_when_applying)
     assert vendors(b) == {}
     assert engine.sync_now(b).applied > 0
-    assert list(vendors(b).values())[0]["name"] == "Bosch"
-    assert date.today()  # the vault is usable after
+    assert [v["name"] for v in vendors(b).values()] == ["Bosch"]
