@@ -101,7 +101,7 @@ SUFFIX = ".vrmarchive"
 #: the vault's own tables not archived: blobs are the stored files' keyed names (files/ instead);
 #: the change log is this device's (the vault made from the archive is another device, whose
 #: log starts with a create of every record, :func:`vrmdesk.store.changelog.baseline`)
-LEFT_OUT_TABLES = frozenset({"blobs", "sync_log", "sync_fields", "sync_devices"})
+LEFT_OUT_TABLES = frozenset({"blobs", "sync_log", "sync_fields", "sync_devices", "sync_conflicts"})
 #: columns not archived: the keyed name of the stored file (an attachment's sha256 names it)
 LEFT_OUT_COLUMNS: dict[str, frozenset[str]] = {"attachments": frozenset({"blob_name"})}
 #: settings that belong to one vault: its id, the key its attachments are encrypted to, and the

@@ -44,6 +44,7 @@ from sqlalchemy import (
     Table,
     delete,
     event,
+    func,
     insert,
     inspect,
     select,
@@ -516,21 +517,46 @@ def entries(
     query = select(_LOG).order_by(_LOG.c.hlc)
     if device is not None:
         query = query.where(_LOG.c.device == device, _LOG.c.seq > after_seq)
+    return [_as_change(row) for row in session.connection().execute(query)]
+
+
+def _as_change(row: Any) -> dict[str, Any]:
+    change = {
+        "hlc": row.hlc,
+        "device": row.device,
+        "seq": row.seq,
+        "op": row.op,
+        "kind": row.kind,
+        "gid": row.gid,
+        "fields": row.fields,
+    }
+    if row.op == "update":
+        change["base"] = row.base or {}
+    return change
+
+
+def history(conn: Connection, gids: Iterable[str]) -> list[dict[str, Any]]:
+    """Every logged change (every device's) of these records, in the contract's shape."""
+    wanted = sorted(set(gids))
     out: list[dict[str, Any]] = []
-    for row in session.connection().execute(query):
-        change = {
-            "hlc": row.hlc,
-            "device": row.device,
-            "seq": row.seq,
-            "op": row.op,
-            "kind": row.kind,
-            "gid": row.gid,
-            "fields": row.fields,
-        }
-        if row.op == "update":
-            change["base"] = row.base or {}
-        out.append(change)
+    for chunk in range(0, len(wanted), 500):
+        query = select(_LOG).where(_LOG.c.gid.in_(wanted[chunk : chunk + 500]))
+        out.extend(_as_change(row) for row in conn.execute(query))
     return out
+
+
+def count_after(conn: Connection, device: str, after_seq: int) -> int:
+    """How many changes of ``device`` the log holds after number ``after_seq``."""
+    query = select(func.count()).select_from(_LOG)
+    return int(conn.scalar(query.where(_LOG.c.device == device, _LOG.c.seq > after_seq)) or 0)
+
+
+def log_own(conn: Connection, changes: Iterable[tuple[str, str, str, dict[str, Any]]]) -> None:
+    """Log ``(op, kind, gid, fields)`` as this device's changes, stamped as the session events
+    stamp them (base from ``sync_fields``): for what the sync writes with capture off and must
+    still tell the other devices (a rename that settles two records of one name, a
+    resolution)."""
+    write(conn, [_Entry(op, kind, gid, dict(fields)) for op, kind, gid, fields in changes])
 
 
 # -- checking --------------------------------------------------------------------------------

@@ -14,8 +14,20 @@ from sqlalchemy import Connection, Engine, text
 if TYPE_CHECKING:
     from alembic.config import Config
 
-SCHEMA_HEAD = "0010"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
+SCHEMA_HEAD = "0011"
+KNOWN_REVISIONS = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+    "0011",
+)
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

@@ -816,6 +816,27 @@ class Quote(Base):
     vendor: Mapped[Vendor] = relationship()
 
 
+class SyncConflict(Base):
+    """A conflict of merged changes that the person resolves (vrmdesk.sync.merge.Conflict):
+    two concurrent edits of a field, or an edit of a record another device deleted.
+
+    Kept per (gid, field, reason, base); ``data`` is the conflict's JSON (its values with their
+    hlcs). The rows of a record are rewritten whenever a sync touches it.
+    """
+
+    __tablename__ = "sync_conflicts"
+    __table_args__ = (UniqueConstraint("gid", "field", "reason", "base", name="uq_sync_conflict"),)
+
+    id: Mapped[intpk]
+    gid: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    field: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(32))
+    base: Mapped[str] = mapped_column(String(60))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SyncDevice(Base):
     """Another device of this household, paired for sync (vrmdesk.sync.pairing): its pinned
     Ed25519 key and age recipient, and the head of its chain of change sets read so far.

@@ -165,6 +165,14 @@ class Applier:
             self._noted(change)
         return outcome
 
+    def write(self, change: Change) -> Outcome:
+        """Write a change to the rows as it is, without logging it or asking whether it was
+        applied: for the merge's outcome (:mod:`vrmdesk.sync.engine` logs what came in)."""
+        cls = changelog.SYNCED.get(change.kind)
+        if cls is None:
+            raise ApplyError(f"A change of the unknown kind {change.kind!r}.")
+        return self._write(cls, change)
+
     def _write(self, cls: type[m.Base], change: Change) -> Outcome:
         ident = self.local_id(change.kind, change.gid)
         if ident is None:

@@ -201,9 +201,6 @@ def check_payload(
             "it does not follow the set applied before it (its link to the previous set "
             "differs): the chain was rolled back, reordered or forked",
         )
-    for change in changes:
-        if change.get("device") != device:
-            raise SetRefused("malformed", "it carries changes of another device")
     return changes
 
 

@@ -55,6 +55,7 @@ from vrmshare.fileutil import (
     storage_error,
 )
 
+from vrmdesk.store import changelog
 from vrmdesk.store.models import Meta, SyncDevice
 from vrmdesk.sync.changeset import (
     FORMAT,
@@ -321,7 +322,10 @@ def write_set(
 
 
 def _note_sent(session: Session, changes: list[dict[str, Any]]) -> None:
-    seqs = [c["seq"] for c in changes if isinstance(c.get("seq"), int)]
+    """``sent_seq`` past this device's own changes among ``changes`` (a catch-up set forwards
+    other devices' changes too: their numbers are theirs)."""
+    own = changelog.device_id(session.connection())
+    seqs = [c["seq"] for c in changes if isinstance(c.get("seq"), int) and c.get("device") == own]
     if seqs:
         _meta_set(session, SENT_SEQ_KEY, str(max(sent_seq(session), *seqs)))
 
@@ -520,14 +524,18 @@ def blob_path(folder: Path, sha256: str) -> Path:
     return folder / "blobs" / f"{sha256}.age"
 
 
-def put_blob(session: Session, folder: Path, sha256: str, source: BinaryIO) -> bool:
+def put_blob(
+    session: Session, folder: Path, sha256: str, source: BinaryIO, *, replace: bool = False
+) -> bool:
     """Put the content ``sha256`` (read from ``source``) into ``blobs/``, encrypted to this
     device and the paired ones; False if it is there already (each content goes once).
+    ``replace`` writes it again over the one there (the same content, encrypted to the devices
+    paired since: a catch-up).
 
     A source whose bytes do not hash to ``sha256`` leaves nothing and raises ValueError.
     """
     path = blob_path(folder, sha256)
-    if path.exists():
+    if path.exists() and not replace:
         return False
     own = ensure_device(session)
     to = [
@@ -549,10 +557,13 @@ def put_blob(session: Session, folder: Path, sha256: str, source: BinaryIO) -> b
                 os.fsync(out.fileno())
             if reader.sha256.hexdigest() != sha256:
                 raise ValueError(f"the content given is not {sha256}")
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                return False
+            if replace:  # the same content, now readable by every device paired since
+                os.replace(tmp, path)
+            else:
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    return False
         finally:
             tmp.unlink(missing_ok=True)
         fsync_dir(path.parent)

@@ -296,6 +296,11 @@ class MergeState:
             return None
         return rec.fields[name][1]
 
+    def created_at(self, gid: str) -> str | None:
+        """The hlc of the record's (earliest) create: the base of a field never updated."""
+        rec = self._records.get(gid)
+        return None if rec is None else rec.created
+
     def records(self) -> dict[str, tuple[str, dict[str, Any]]]:
         """Every live record, gid -> (kind, fields), in gid order."""
         return {

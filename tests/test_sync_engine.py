@@ -1,0 +1,279 @@
+"""Two (and three) real vaults kept in step through a plain folder by the sync engine: edits,
+deletes, attachments, concurrent edits kept as conflicts and resolved, a device paired later
+catching up, names made on two devices at once, and sets that must wait."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from vrmdesk.errors import VrmError
+from vrmdesk.store import changelog, keys
+from vrmdesk.store import models as m
+from vrmdesk.store.services import records
+from vrmdesk.store.vault import Vault
+from vrmdesk.sync import engine, merge
+
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_vault(tmp_path: Path) -> Iterator[object]:
+    opened: list[Vault] = []
+
+    def make(name: str) -> Vault:
+        vault, _ = Vault.create(tmp_path / name, PASSPHRASE, kdf=keys.fast_params_for_tests())
+        opened.append(vault)
+        return vault
+
+    yield make
+    for vault in opened:
+        vault.close()
+
+
+def _paired(make_vault, folder: Path, *names: str) -> list[Vault]:
+    vaults = [make_vault(n) for n in names]
+    for v, n in zip(vaults, names, strict=True):
+        engine.init(v, folder, name=n)
+    for a in vaults:
+        for b in vaults:
+            if a is not b:
+                engine.pair(a, engine.read_code(engine.own_code(b)))
+    return vaults
+
+
+@pytest.fixture
+def two(make_vault, tmp_path: Path) -> tuple[Vault, Vault]:
+    a, b = _paired(make_vault, tmp_path / "shared", "laptop", "desktop")
+    return a, b
+
+
+def vendors(vault: Vault) -> dict[str, dict[str, object]]:
+    with vault.session() as s:
+        return {
+            v.gid: {"name": v.name, "website": v.website, "notes": v.notes}
+            for v in s.scalars(select(m.Vendor))
+        }
+
+
+def records_of(vault: Vault) -> dict[str, tuple[str, dict[str, object]]]:
+    with vault.session() as s:
+        return changelog.snapshot(s)
+
+
+def sync(*vaults: Vault, rounds: int = 2) -> list[engine.Report]:
+    reports = []
+    for _ in range(rounds):
+        for v in vaults:
+            reports.append(engine.sync_now(v))
+    return reports
+
+
+def add_vendor(vault: Vault, name: str, **fields: object) -> int:
+    with vault.session() as s:
+        return records.create(s, m.Vendor, name=name, **fields).id
+
+
+def edit_vendor(vault: Vault, name: str, **fields: object) -> None:
+    with vault.session() as s:
+        ident = records.find_vendor(s, name).id
+        records.update(s, m.Vendor, ident, **fields)
+
+
+def test_an_edit_a_delete_and_an_attachment_reach_the_other_vault(two):
+    a, b = two
+    add_vendor(a, "Bosch", website="https://bosch.example")
+    with a.session() as s:
+        asset = records.create(
+            s, m.Asset, name="Dishwasher", maker_id=records.find_vendor(s, "Bosch").id
+        )
+        a.attachments.add(s, asset, io.BytesIO(b"%PDF-1.4 receipt"), name="receipt.pdf")
+    report = engine.sync_now(a)
+    assert report.sent > 0 and report.sets_sent == 1
+    report = engine.sync_now(b)
+    assert report.applied == sync_count(a)
+    assert records_of(a) == records_of(b)
+    with b.session() as s:
+        attachment = s.scalars(select(m.Attachment)).one()
+        assert b.attachments.read_bytes(attachment) == b"%PDF-1.4 receipt"
+
+    edit_vendor(b, "Bosch", notes="Hotline 0800")
+    with b.session() as s:
+        asset_id = s.scalars(select(m.Asset.id)).one()
+        records.delete_record(s, m.Asset, asset_id, attachments=b.attachments)
+    sync(a, b)
+    assert records_of(a) == records_of(b)
+    assert [v["notes"] for v in vendors(a).values()] == ["Hotline 0800"]
+    with a.session() as s:
+        assert s.scalars(select(m.Asset)).all() == []
+        assert s.scalars(select(m.Attachment)).all() == []
+    assert engine.sync_now(a).to_json()["applied"] == 0
+
+
+def sync_count(vault: Vault) -> int:
+    with vault.session() as s:
+        return len(changelog.entries(s, changelog.device_id(s.connection())))
+
+
+def test_a_sync_with_nothing_new_sends_and_applies_nothing(two):
+    a, b = two
+    add_vendor(a, "Miele")
+    sync(a, b)
+    report = engine.sync_now(b)
+    assert (report.sent, report.applied, report.sets_sent, report.problems) == (0, 0, 0, [])
+    assert engine.status(b).last_sync == report.finished_at
+
+
+def test_concurrent_edits_of_one_field_are_a_conflict_resolved_on_either_device(two):
+    a, b = two
+    add_vendor(a, "Bosch")
+    sync(a, b)
+    edit_vendor(a, "Bosch", website="https://a.example")
+    edit_vendor(b, "Bosch", website="https://b.example")
+    sync(a, b)
+    assert records_of(a) == records_of(b)
+    for v in (a, b):
+        [conflict] = engine.conflicts(v)
+        assert conflict.kind == merge.CONCURRENT
+        assert conflict.field == "website" and conflict.record_label == "Bosch"
+        values = {x.value for x in conflict.versions}
+        assert values == {"https://a.example", "https://b.example"}
+        assert (
+            conflict.versions[conflict.winner].value == next(iter(vendors(v).values()))["website"]
+        )
+    names = {x.device_name for x in engine.conflicts(a)[0].versions}
+    assert names == {"laptop (this device)", "desktop"}
+    # the person on the desktop keeps the laptop's value
+    [conflict] = engine.conflicts(b)
+    keep = next(i for i, x in enumerate(conflict.versions) if x.value == "https://a.example")
+    engine.resolve(b, conflict.id, keep)
+    assert engine.conflicts(b) == []
+    sync(b, a)
+    assert engine.conflicts(a) == []
+    assert [v["website"] for v in vendors(a).values()] == ["https://a.example"]
+    assert records_of(a) == records_of(b)
+
+
+def test_an_edit_of_a_record_deleted_elsewhere_can_be_kept_deleted_or_restored(two):
+    a, b = two
+    add_vendor(a, "Bosch")
+    add_vendor(a, "Miele")
+    sync(a, b)
+    with a.session() as s:
+        s.delete(records.find_vendor(s, "Bosch"))
+        s.delete(records.find_vendor(s, "Miele"))
+    edit_vendor(b, "Bosch", notes="late note")
+    edit_vendor(b, "Miele", notes="another late note")
+    sync(a, b)
+    assert vendors(a) == vendors(b) == {}
+    found = {c.record_label: c for c in engine.conflicts(b)}
+    assert set(found) == {"Bosch (a deleted vendor)", "Miele (a deleted vendor)"}
+    assert {c.kind for c in found.values()} == {merge.AFTER_DELETE}
+    assert engine.conflicts(a) != []  # the deleting device sees them too
+    with pytest.raises(VrmError, match="deleted or restore"):
+        engine.resolve(b, found["Bosch (a deleted vendor)"].id, 0)
+    engine.restore(b, found["Bosch (a deleted vendor)"].id)
+    engine.keep_deleted(b, found["Miele (a deleted vendor)"].id)
+    sync(b, a)
+    assert engine.conflicts(a) == engine.conflicts(b) == []
+    [back] = vendors(a).values()
+    assert (back["name"], back["notes"]) == ("Bosch", "late note")
+    assert records_of(a) == records_of(b)
+
+
+def test_a_device_paired_later_catches_up_with_everything_before_it(make_vault, tmp_path):
+    folder = tmp_path / "shared"
+    a, b = _paired(make_vault, folder, "laptop", "desktop")
+    add_vendor(a, "Bosch")
+    with a.session() as s:
+        vendor = records.find_vendor(s, "Bosch")
+        a.attachments.add(s, vendor, io.BytesIO(b"contract"), name="contract.txt")
+    sync(a, b)
+    c = make_vault("tablet")
+    engine.init(c, folder, name="tablet")
+    for other in (a, b):
+        engine.pair(c, engine.read_code(engine.own_code(other)))
+        engine.pair(other, engine.read_code(engine.own_code(c)))
+    sync(a, b, c)
+    assert records_of(c) == records_of(a) == records_of(b)
+    with c.session() as s:
+        assert c.attachments.read_bytes(s.scalars(select(m.Attachment)).one()) == b"contract"
+
+
+def test_two_vendors_of_one_name_made_at_once_are_both_kept_one_renamed(two):
+    a, b = two
+    add_vendor(a, "Bosch", notes="from a")
+    add_vendor(b, "Bosch", notes="from b")
+    reports = sync(a, b, rounds=3)
+    assert records_of(a) == records_of(b)
+    assert sorted(v["name"] for v in vendors(a).values()) == ["Bosch", "Bosch (2)"]
+    assert any(p["kind"] == "renamed" for r in reports for p in r.problems)
+    assert engine.conflicts(a) == engine.conflicts(b) == []
+
+
+def test_a_set_whose_attachment_has_not_arrived_waits_and_is_applied_later(two, tmp_path):
+    a, b = two
+    add_vendor(a, "Bosch")
+    with a.session() as s:
+        a.attachments.add(s, records.find_vendor(s, "Bosch"), io.BytesIO(b"manual"), name="m.txt")
+    engine.sync_now(a)
+    folder = engine.folder(a)
+    assert folder is not None
+    blobs = folder / "blobs"
+    parked = tmp_path / "parked"
+    shutil.move(blobs, parked)
+    blobs.mkdir()
+    report = engine.sync_now(b)
+    assert report.applied == 0 and report.waiting == 1
+    assert any(p["kind"] == "incomplete" for p in report.problems)
+    assert vendors(b) == {}
+    shutil.rmtree(blobs)
+    shutil.move(parked, blobs)
+    report = engine.sync_now(b)
+    assert report.waiting == 0 and report.applied > 0
+    assert records_of(a) == records_of(b)
+
+
+def test_a_revoked_device_gets_nothing_more_and_what_it_writes_is_ignored(two):
+    a, b = two
+    add_vendor(a, "Bosch")
+    sync(a, b)
+    engine.revoke(a, "desktop")
+    add_vendor(b, "Miele")
+    add_vendor(a, "Siemens")
+    report = engine.sync_now(b)
+    engine.sync_now(a)
+    report = engine.sync_now(a)
+    assert "Miele" not in {v["name"] for v in vendors(a).values()}
+    assert any(p["kind"] == "revoked" for p in report.problems)
+    report = engine.sync_now(b)
+    assert "Siemens" not in {v["name"] for v in vendors(b).values()}
+
+
+def test_sync_before_init_is_refused_with_a_clear_message(make_vault):
+    v = make_vault("alone")
+    with pytest.raises(engine.NotSetUp, match="sync init --folder"):
+        engine.sync_now(v)
+    assert engine.status(v).set_up is False
+
+
+def test_a_cancelled_sync_keeps_nothing(two):
+    a, b = two
+    add_vendor(a, "Bosch")
+    engine.sync_now(a)
+    calls = []
+
+    def cancel_when_applying() -> bool:
+        calls.append(1)
+        return len(calls) > 2
+
+    with pytest.raises(VrmError, match="cancelled"):
+        engine.sync_now(b, cancelled=cancel_when_applying)
+    assert vendors(b) == {}
+    assert engine.sync_now(b).applied > 0
+    assert [v["name"] for v in vendors(b).values()] == ["Bosch"]

@@ -1,0 +1,964 @@
+"""Sync, wired: the change log out as change sets, the others' sets in through the merge.
+
+What the CLI (``vrmdesk sync …``) and the window call; each function takes an unlocked vault and
+does its work in one unit of work, so a sync that fails or is cancelled leaves the vault as it
+was (the sets it wrote stay in the folder and are taken as written next time:
+:func:`vrmdesk.sync.folder.write_set`).
+
+A sync (:func:`sync_now`):
+
+1. **Out.** This device's changes after the last one written (``sync_sent_seq``) go into the
+   folder as its next sets, at most :data:`SET_CHANGES` changes each, after the attachments'
+   contents they name (``blobs/``). After a pairing, once, a *catch-up*: every change the log
+   holds, every device's (their own hlc, device and number), and every content again, so that
+   the new device, which cannot read the sets written before it was paired, starts from the
+   same state. The others skip what they have by (device, seq).
+2. **In.** The other devices' sets that are next in their chains (:func:`read_sets`). The
+   records they touch are loaded into a :class:`~vrmdesk.sync.merge.MergeState` from the log's
+   history of those records (nothing else: the cost is bounded by the changes that came, not by
+   the vault), the changes are merged (last writer per field, tombstones, conflicts), and what
+   the merge says changed is written to the rows with capture off. The changes that were new go
+   into the log under their own device and number, ``sync_fields`` takes the merged hlcs (so
+   this device's next edit names the value in force as its base) and the open conflicts of
+   those records are rewritten in ``sync_conflicts``.
+3. **Waiting.** A set whose changes need a content not in the folder yet, or refer to a record
+   whose create has not arrived, waits with the device's later sets (the merge is done again
+   without them); it is applied at a later sync, never refused for it.
+4. **Names.** Two devices that each made a vendor (or tag) of one name: the later-made record
+   is renamed "NAME (2)" on both (each device that sees the clash logs the same rename, so they
+   agree); two records of one mail message (two devices capturing one mailbox) or of one
+   tagging: the later-made one is deleted. Both are reported.
+
+A record whose parent another device deleted is gone here too (the database's cascade); the
+merge may still hold it, and later changes of it are skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+from vrmshare.errors import NotFound, ValidationError, VrmError
+
+from vrmdesk.store import changelog
+from vrmdesk.store import models as m
+from vrmdesk.store.gid import new_gid
+from vrmdesk.sync import folder as sync_folder
+from vrmdesk.sync import merge, pairing
+from vrmdesk.sync.apply import APPLIED, CLASH, Applier
+from vrmdesk.sync.changes import Change
+from vrmdesk.sync.device import ensure_device
+from vrmdesk.sync.folder import Problem, ReadySet
+
+if TYPE_CHECKING:
+    from vrmdesk.store.vault import Vault
+
+CATCHUP_KEY = "sync_catchup"
+LAST_REPORT_KEY = "sync_last_report"
+SET_CHANGES = 5000  # changes per set: a catch-up of a large vault goes as several
+
+qr_png = pairing.qr_png
+read_code = pairing.read_code
+PairingCode = pairing.PairingCode
+
+
+class NotSetUp(VrmError):
+    """This vault does not sync yet (``vrmdesk sync init --folder DIR``)."""
+
+
+class Cancelled(VrmError):
+    """The person cancelled the sync; nothing of it was kept."""
+
+
+def _iso(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def hlc_time(hlc: str) -> datetime:
+    """The wall time an hlc timestamp was issued at."""
+    return datetime.fromtimestamp(int(hlc[:16]) / 1000, UTC)
+
+
+# -- what the functions return ----------------------------------------------------------------
+@dataclass
+class Report:
+    """What one sync did (``sync now --json``)."""
+
+    sent: int = 0
+    applied: int = 0
+    conflicts: int = 0
+    waiting: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    sets_sent: int = 0
+    sets_applied: int = 0
+    finished_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sent": self.sent,
+            "applied": self.applied,
+            "conflicts": self.conflicts,
+            "waiting": self.waiting,
+            "problems": list(self.problems),
+            "sets_sent": self.sets_sent,
+            "sets_applied": self.sets_applied,
+            "finished_at": _iso(self.finished_at),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Report:
+        return cls(
+            sent=int(data.get("sent", 0)),
+            applied=int(data.get("applied", 0)),
+            conflicts=int(data.get("conflicts", 0)),
+            waiting=int(data.get("waiting", 0)),
+            problems=list(data.get("problems", [])),
+            sets_sent=int(data.get("sets_sent", 0)),
+            sets_applied=int(data.get("sets_applied", 0)),
+            finished_at=_parse_iso(data.get("finished_at")),
+        )
+
+    def summary(self) -> str:
+        """One line for a person."""
+        parts = [f"sent {_count(self.sent, 'change')}", f"applied {self.applied}"]
+        if self.waiting:
+            parts.append(f"{_count(self.waiting, 'set')} waiting")
+        if self.conflicts:
+            parts.append(_count(self.conflicts, "conflict"))
+        if self.problems:
+            parts.append(_count(len(self.problems), "problem"))
+        text = ", ".join(parts)
+        return text[0].upper() + text[1:] + "."
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    device: str
+    name: str
+    thumbprint: str
+    paired_at: datetime
+    revoked_at: datetime | None
+    last_set: int
+
+    @classmethod
+    def of(cls, row: m.SyncDevice) -> DeviceView:
+        return cls(
+            row.device, row.name, row.thumbprint, row.paired_at, row.revoked_at, row.last_set
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "device": self.device,
+            "name": self.name,
+            "thumbprint": self.thumbprint,
+            "paired_at": _iso(self.paired_at),
+            "revoked_at": _iso(self.revoked_at),
+            "last_set": self.last_set,
+        }
+
+
+@dataclass(frozen=True)
+class Status:
+    set_up: bool
+    folder: Path | None
+    device: str
+    name: str
+    last_sync: datetime | None
+    last_report: Report | None
+    unsent: int
+    waiting: int
+    conflicts: int
+    devices: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "set_up": self.set_up,
+            "folder": None if self.folder is None else str(self.folder),
+            "device": self.device,
+            "name": self.name,
+            "last_sync": _iso(self.last_sync),
+            "last_report": None if self.last_report is None else self.last_report.to_json(),
+            "unsent": self.unsent,
+            "waiting": self.waiting,
+            "conflicts": self.conflicts,
+            "devices": self.devices,
+        }
+
+
+@dataclass(frozen=True)
+class VersionView:
+    value: Any
+    hlc: str
+    device: str
+    device_name: str
+    when: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "hlc": self.hlc,
+            "device": self.device,
+            "device_name": self.device_name,
+            "when": _iso(self.when),
+        }
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    id: int
+    kind: str  # merge.CONCURRENT or merge.AFTER_DELETE
+    record_kind: str
+    gid: str
+    record_label: str
+    field: str
+    versions: list[VersionView]
+    winner: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "record_kind": self.record_kind,
+            "gid": self.gid,
+            "record_label": self.record_label,
+            "field": self.field,
+            "versions": [v.to_json() for v in self.versions],
+            "winner": self.winner,
+        }
+
+
+# -- setting up and pairing -----------------------------------------------------------------
+def _folder(session: Session) -> Path:
+    folder = sync_folder.folder_of(session)
+    if folder is None:
+        raise NotSetUp(
+            "This vault does not sync yet: set it up with `vrmdesk sync init --folder DIR`."
+        )
+    return folder
+
+
+def is_set_up(vault: Vault) -> bool:
+    with vault.session() as s:
+        return sync_folder.folder_of(s) is not None
+
+
+def folder(vault: Vault) -> Path | None:
+    with vault.session() as s:
+        return sync_folder.folder_of(s)
+
+
+def init(vault: Vault, path: Path, *, name: str | None = None) -> Path:
+    """This vault syncs through ``path`` from now on (made if missing; its parent must exist).
+
+    Records made before the change log existed are logged now, so the first sets carry them.
+    """
+    with vault.session() as s:
+        if name is not None:
+            pairing.set_own_name(s, name)
+        where = sync_folder.init_folder(s, path)
+        changelog.baseline(s)
+    return where
+
+
+def own_code(vault: Vault) -> str:
+    with vault.session() as s:
+        return pairing.own_code(s)
+
+
+def own_name(vault: Vault) -> str:
+    with vault.session() as s:
+        return ensure_device(s).name
+
+
+def comparison(vault: Vault, code: pairing.PairingCode) -> str:
+    with vault.session() as s:
+        return pairing.comparison_with(s, code)
+
+
+def pair(vault: Vault, code: pairing.PairingCode, *, name: str | None = None) -> DeviceView:
+    """Pair with the device whose code this is; the next sync sends it a catch-up."""
+    with vault.session() as s:
+        device = pairing.pair(s, code, name=name)
+        sync_folder._meta_set(s, CATCHUP_KEY, "1")
+        return DeviceView.of(device)
+
+
+def devices(vault: Vault) -> list[DeviceView]:
+    with vault.session() as s:
+        return [DeviceView.of(d) for d in pairing.list_devices(s)]
+
+
+def rename(vault: Vault, ref: str, name: str) -> DeviceView:
+    with vault.session() as s:
+        return DeviceView.of(pairing.rename(s, ref, name))
+
+
+def revoke(vault: Vault, ref: str) -> DeviceView:
+    with vault.session() as s:
+        return DeviceView.of(pairing.revoke(s, ref))
+
+
+def folder_signature(vault_or_folder: Vault | Path | None) -> tuple[Any, ...]:
+    """Something cheap that changes when a set or a content arrives or goes (for polling)."""
+    where = (
+        vault_or_folder
+        if isinstance(vault_or_folder, Path) or vault_or_folder is None
+        else (folder(vault_or_folder))
+    )
+    if where is None:
+        return ()
+    out: list[Any] = []
+    with contextlib.suppress(OSError):
+        for entry in sorted(os.scandir(where), key=lambda e: e.name):
+            with contextlib.suppress(OSError):
+                st = entry.stat(follow_symlinks=False)
+                out.append((entry.name, st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+# -- status and conflicts -------------------------------------------------------------------
+def _last_report(session: Session) -> Report | None:
+    raw = sync_folder._meta_get(session, LAST_REPORT_KEY)
+    if not raw:
+        return None
+    try:
+        return Report.from_json(json.loads(raw))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _open_conflicts(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(m.SyncConflict)) or 0)
+
+
+def status(vault: Vault) -> Status:
+    with vault.session() as s:
+        where = sync_folder.folder_of(s)
+        own = ensure_device(s)
+        report = _last_report(s)
+        unsent = changelog.count_after(s.connection(), own.device, sync_folder.sent_seq(s))
+        return Status(
+            set_up=where is not None,
+            folder=where,
+            device=own.device,
+            name=own.name,
+            last_sync=None if report is None else report.finished_at,
+            last_report=report,
+            unsent=unsent,
+            waiting=0 if report is None else report.waiting,
+            conflicts=_open_conflicts(s),
+            devices=len(pairing.list_devices(s, include_revoked=False)),
+        )
+
+
+def _device_names(session: Session) -> dict[str, str]:
+    own = ensure_device(session)
+    names = {d.device: d.name for d in pairing.list_devices(session)}
+    names[own.device] = f"{own.name} (this device)"
+    return names
+
+
+def _label(session: Session, kind: str, gid: str) -> str:
+    from vrmdesk.store.services.records import title_of
+
+    cls = changelog.SYNCED.get(kind)
+    if cls is None:
+        return kind
+    row = session.scalars(select(cls).where(changelog.table_for(cls).c.gid == gid)).first()
+    if row is None:  # deleted: named by the last name or title the log knows of it
+        last: dict[str, Any] = {}
+        for change in sorted(changelog.history(session.connection(), [gid]), key=_hlc_of):
+            last.update(change["fields"])
+        title = next((last[k] for k in ("name", "title", "subject") if last.get(k)), None)
+        what = kind.replace("_", " ")
+        return f"{title} (a deleted {what})" if title else f"a deleted {what}"
+    if isinstance(row, m.Record):
+        return title_of(row)
+    return str(getattr(row, "name", None) or kind)
+
+
+def _hlc_of(change: dict[str, Any]) -> str:
+    return str(change["hlc"])
+
+
+def conflicts(vault: Vault) -> list[ConflictView]:
+    """The open conflicts, oldest first."""
+    with vault.session() as s:
+        names = _device_names(s)
+        out: list[ConflictView] = []
+        for row in s.scalars(select(m.SyncConflict).order_by(m.SyncConflict.id)):
+            versions = [
+                VersionView(
+                    v["value"],
+                    v["hlc"],
+                    v["device"],
+                    names.get(v["device"], f"device {v['device'][:8]}"),
+                    hlc_time(v["hlc"]),
+                )
+                for v in row.data.get("values", [])
+            ]
+            out.append(
+                ConflictView(
+                    row.id,
+                    row.reason,
+                    row.kind,
+                    row.gid,
+                    _label(s, row.kind, row.gid),
+                    row.field,
+                    versions,
+                    len(versions) - 1,
+                )
+            )
+        return out
+
+
+def _conflict(session: Session, conflict_id: int, reason: str) -> m.SyncConflict:
+    row = session.get(m.SyncConflict, conflict_id)
+    if row is None:
+        raise NotFound(f"No open conflict {conflict_id} (resolved already, or on another device).")
+    if row.reason != reason:
+        if reason == merge.CONCURRENT:
+            raise ValidationError(
+                f"Conflict {conflict_id} is a record edited after it was deleted: keep it "
+                "deleted or restore it."
+            )
+        raise ValidationError(
+            f"Conflict {conflict_id} is two edits of one field: keep one of its values."
+        )
+    return row
+
+
+def resolve(
+    vault: Vault, conflict_id: int, choice: int | None = None, *, value: Any = None
+) -> None:
+    """Settle two concurrent edits with version ``choice`` (or ``value``): a change of this
+    device whose base is the value in force, so every device closes the conflict."""
+    with vault.session() as s:
+        row = _conflict(s, conflict_id, merge.CONCURRENT)
+        values = row.data.get("values", [])
+        if choice is not None:
+            if not 0 <= choice < len(values):
+                raise ValidationError(
+                    f"Conflict {conflict_id} has versions 1 to {len(values)}; there is no "
+                    f"version {choice + 1}."
+                )
+            value = values[choice]["value"]
+        winner = values[-1]["hlc"]
+        change = Change("", "", 0, "update", row.kind, row.gid, {row.field: value}, {})
+        with Applier(s) as applier:
+            outcome = applier.write(change)
+        if outcome.status == CLASH:
+            raise ValidationError(
+                f"Another record has the value {value!r} already; choose another."
+            )
+        if outcome.status != APPLIED:
+            raise ValidationError("The record is not here any more (deleted since).")
+        conn = s.connection()
+        changelog.stamp_fields(conn, {(row.gid, row.field): winner})
+        changelog.log_own(conn, [("update", row.kind, row.gid, {row.field: value})])
+        s.delete(row)
+
+
+def keep_deleted(vault: Vault, conflict_id: int) -> None:
+    """An edit made after another device deleted the record: the record stays deleted."""
+    with vault.session() as s:
+        row = _conflict(s, conflict_id, merge.AFTER_DELETE)
+        changelog.log_own(s.connection(), [("delete", row.kind, row.gid, {})])
+        _drop_conflicts(s, row.gid, merge.AFTER_DELETE)
+
+
+def restore(vault: Vault, conflict_id: int) -> str:
+    """An edit made after another device deleted the record: the record comes back (as a new
+    record with its last values, late edits included; a deleted record stays deleted on every
+    device). Returns the new record's gid."""
+    with vault.session() as s:
+        row = _conflict(s, conflict_id, merge.AFTER_DELETE)
+        state = merge.MergeState()
+        merge.apply(state, changelog.history(s.connection(), [row.gid]))
+        fresh = new_gid()
+        created = merge.restore(state, row.gid, fresh, hlc="", device="", seq=0)
+        change = Change("", "", 0, "create", row.kind, fresh, created["fields"])
+        with Applier(s) as applier:
+            outcome = applier.write(change)
+        if outcome.status != APPLIED:
+            raise ValidationError(
+                "It cannot be restored: what it belonged to was deleted too."
+                if outcome.status != CLASH
+                else "It cannot be restored: another record has its name now."
+            )
+        changelog.log_own(
+            s.connection(),
+            [("create", row.kind, fresh, created["fields"]), ("delete", row.kind, row.gid, {})],
+        )
+        _drop_conflicts(s, row.gid, merge.AFTER_DELETE)
+        return fresh
+
+
+def _drop_conflicts(session: Session, gid: str, reason: str) -> None:
+    session.execute(
+        delete(m.SyncConflict).where(m.SyncConflict.gid == gid, m.SyncConflict.reason == reason)
+    )
+
+
+# -- a sync ---------------------------------------------------------------------------------
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class _Run:
+    vault: Vault
+    session: Session
+    folder: Path
+    report: Report
+    progress: Progress
+    cancelled: Callable[[], bool]
+
+    def step(self, done: int, total: int, text: str) -> None:
+        if self.cancelled():
+            raise Cancelled("The sync was cancelled; nothing of it was kept.")
+        self.progress(done, total, text)
+
+
+def sync_now(
+    vault: Vault,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Report:
+    """Write this device's new changes as sets and apply the others' (see the module's
+    docstring); the report is kept as the last sync's."""
+    with vault.session() as s:
+        run = _Run(
+            vault,
+            s,
+            _folder(s),
+            Report(),
+            progress or (lambda done, total, text: None),
+            cancelled or (lambda: False),
+        )
+        run.step(0, 3, "Writing this device's changes")
+        outgoing = _send(run)
+        run.step(1, 3, "Reading the other devices' changes")
+        _receive(run, outgoing)
+        run.step(3, 3, "Done")
+        report = run.report
+        report.conflicts = _open_conflicts(s)
+        report.finished_at = datetime.now(UTC).replace(microsecond=0)
+        sync_folder._meta_set(s, LAST_REPORT_KEY, json.dumps(report.to_json()))
+        return report
+
+
+def _attachment_blobs(changes: list[dict[str, Any]]) -> list[str]:
+    return sorted(
+        {
+            c["fields"]["blob"]
+            for c in changes
+            if c.get("kind") == "attachment"
+            and isinstance(c.get("fields"), dict)
+            and isinstance(c["fields"].get("blob"), str)
+        }
+    )
+
+
+def _send(run: _Run) -> list[dict[str, Any]]:
+    s = run.session
+    own = ensure_device(s)
+    catchup = sync_folder._meta_get(s, CATCHUP_KEY) == "1"
+    if catchup:
+        outgoing = changelog.entries(s)  # everything this vault knows, every device's
+    else:
+        outgoing = changelog.entries(s, own.device, after_seq=sync_folder.sent_seq(s))
+    if not outgoing:
+        return []
+    blobs = _attachment_blobs(outgoing)
+    for index, sha256 in enumerate(blobs):
+        run.step(0, 3, f"Writing attachments ({index + 1} of {len(blobs)})")
+        stored = s.scalars(select(m.Blob).where(m.Blob.sha256 == sha256).limit(1)).first()
+        if stored is None:
+            continue  # its attachment was deleted since: the delete goes too
+        if not catchup and sync_folder.blob_path(run.folder, sha256).exists():
+            continue
+        with _piped(functools.partial(_decrypt_stored, run.vault, stored)) as source:
+            sync_folder.put_blob(s, run.folder, sha256, source, replace=catchup)
+    for start in range(0, len(outgoing), SET_CHANGES):
+        run.step(0, 3, f"Writing change sets ({start} of {len(outgoing)} changes)")
+        chunk = outgoing[start : start + SET_CHANGES]
+        if sync_folder.write_set(s, run.folder, chunk) is not None:
+            run.report.sets_sent += 1
+            run.report.sent += len(chunk)
+    if catchup:
+        sync_folder._meta_set(s, CATCHUP_KEY, "0")
+    return [c for c in outgoing if c["device"] == own.device]
+
+
+def _decrypt_stored(vault: Vault, blob: m.Blob, out: BinaryIO) -> None:
+    vault.attachments.write_blob_to(
+        blob.name, blob.sha256, out, shown_as=f"content {blob.sha256[:12]}"
+    )
+
+
+@contextlib.contextmanager
+def _piped(write: Callable[[BinaryIO], object]) -> Iterator[BinaryIO]:
+    """A stream that reads what ``write`` writes (in a thread), so that a content goes from
+    one encrypted store to another without its plaintext on disk; what ``write`` raised is
+    raised at the end."""
+    read_fd, write_fd = os.pipe()
+    failure: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            with open(write_fd, "wb") as out:
+                write(out)
+        except BaseException as exc:  # handed to the reading side
+            failure.append(exc)
+
+    worker = threading.Thread(target=produce, daemon=True)
+    reader = open(read_fd, "rb")  # noqa: SIM115 - closed below
+    worker.start()
+    try:
+        yield reader
+        reader.read()  # let the writer finish if the reader stopped early
+    finally:
+        reader.close()
+        worker.join()
+    if failure:
+        raise failure[0]
+
+
+def _fetch_blob(run: _Run, sha256: str) -> bool:
+    """The content into the vault's store from the folder; False when it cannot be (yet)."""
+    s = run.session
+    if s.scalars(select(m.Blob.name).where(m.Blob.sha256 == sha256).limit(1)).first():
+        return True
+    try:
+        with _piped(lambda out: sync_folder.get_blob(s, run.folder, sha256, out)) as source:
+            blob = run.vault.attachments.store_blob(s, source)
+        if blob.sha256 != sha256:
+            raise VrmError("not the content named")
+    except (VrmError, OSError):
+        for obj in list(s.new):  # a content that did not come whole: no row names it
+            if isinstance(obj, m.Blob) and obj.sha256 != sha256:
+                s.expunge(obj)
+        return False
+    s.flush()
+    return True
+
+
+@dataclass
+class _Merged:
+    state: merge.MergeState
+    result: merge.MergeResult
+    fresh: list[dict[str, Any]]
+    gids: list[str]
+
+
+def _merge(conn: Any, changes: list[dict[str, Any]], own_gids: list[str]) -> _Merged:
+    gids = sorted(set(merge.gids_of(changes)) | set(own_gids))
+    state = merge.MergeState()
+    merge.apply(state, changelog.history(conn, gids))
+    fresh: list[dict[str, Any]] = []
+    seen: set[tuple[str, int]] = set()
+    for c in changes:
+        key = (c["device"], c["seq"])
+        if key not in seen and not state.has_applied(*key):
+            seen.add(key)
+            fresh.append(c)
+    result = merge.apply(state, fresh)
+    return _Merged(state, result, fresh, gids)
+
+
+def _references(kind: str) -> list[str]:
+    return [s.field for s in changelog.specs(changelog.SYNCED[kind]) if s.how in ("ref", "owner")]
+
+
+def _receive(run: _Run, own_outgoing: list[dict[str, Any]]) -> None:
+    s, report = run.session, run.report
+    incoming = sync_folder.read_sets(s, run.folder)
+    problems: list[Problem] = list(incoming.problems)
+    waiting = incoming.waiting
+    candidates = list(incoming.ready)
+    own_gids = merge.gids_of(own_outgoing)
+    conn = s.connection()
+    candidates = _well_formed(candidates, problems)
+    while True:
+        changes = [c for r in candidates for c in r.changes]
+        merged = _merge(conn, changes, own_gids)
+        blocked = _blocked(run, merged, candidates, problems)
+        if not blocked:
+            break
+        kept: list[ReadySet] = []
+        stopped: set[str] = set()
+        for ready in candidates:
+            if ready.device in stopped or id(ready) in blocked:
+                stopped.add(ready.device)
+                waiting += 1
+            else:
+                kept.append(ready)
+        candidates = kept
+    run.step(2, 3, f"Applying {_count(len(merged.fresh), 'change')}")
+    renamed = _write(run, merged)
+    problems.extend(renamed)
+    sync_folder.mark_applied(s, candidates)
+    report.applied += len(merged.fresh)
+    report.sets_applied += len(candidates)
+    report.waiting += waiting
+    report.problems.extend(p.to_json() for p in problems)
+
+
+def _well_formed(candidates: list[ReadySet], problems: list[Problem]) -> list[ReadySet]:
+    """The sets whose every change has the contract's shape; a device's set that has one that
+    does not is refused (and its later sets wait: the chain stops there)."""
+    kept: list[ReadySet] = []
+    stopped: set[str] = set()
+    for ready in candidates:
+        if ready.device in stopped:
+            continue
+        try:
+            for index, change in enumerate(ready.changes):
+                merge.check_change(change, index)
+                Change.from_json(change)
+        except VrmError as exc:
+            stopped.add(ready.device)
+            problems.append(
+                Problem(
+                    "malformed",
+                    ready.device,
+                    f"Set {ready.opened.number} of device {ready.device[:8]} was refused: {exc}",
+                    ready.opened.number,
+                )
+            )
+            continue
+        kept.append(ready)
+    return kept
+
+
+def _blocked(
+    run: _Run, merged: _Merged, candidates: list[ReadySet], problems: list[Problem]
+) -> set[int]:
+    """The sets (by id) that must wait: their contents are not in the folder yet, or they refer
+    to records whose creates have not come."""
+    culprits: set[str] = set()
+    for sha256 in merged.result.blobs:
+        if not _fetch_blob(run, sha256):
+            culprits.update(
+                c["gid"] for c in merged.fresh if c.get("fields", {}).get("blob") == sha256
+            )
+    for rc in merged.result.records:
+        if rc.op == "delete":
+            continue
+        for name in _references(rc.kind):
+            target = rc.fields.get(name)
+            if (
+                isinstance(target, str)
+                and merged.state.kind_of(target) is None
+                and not _row_exists(run.session, target)
+            ):
+                culprits.add(rc.gid)
+    if not culprits:
+        return set()
+    blocked: set[int] = set()
+    for ready in candidates:
+        if any(c["gid"] in culprits for c in ready.changes):
+            blocked.add(id(ready))
+            problems.append(
+                Problem(
+                    "incomplete",
+                    ready.device,
+                    f"Set {ready.opened.number} of device {ready.device[:8]} needs an "
+                    "attachment or a record that is not in the folder yet; it waits.",
+                    ready.opened.number,
+                )
+            )
+    return blocked
+
+
+def _row_exists(session: Session, gid: str) -> bool:
+    for kind in changelog.SYNCED:
+        table = changelog.table_of(kind)
+        if session.execute(select(table.c.id).where(table.c.gid == gid).limit(1)).first():
+            return True
+    return False
+
+
+def _write(run: _Run, merged: _Merged) -> list[Problem]:
+    """The merge's outcome into the rows; the new changes into the log; stamps, conflicts."""
+    s = run.session
+    state = merged.state
+    own_ops: list[tuple[str, str, str, dict[str, Any]]] = []
+    problems: list[Problem] = []
+    with Applier(s) as applier:
+        for change in merged.fresh:
+            applier.clock.observe(change["hlc"])
+        for rc in merged.result.records:
+            settling = Change("", "", 0, rc.op, rc.kind, rc.gid, dict(rc.fields), {})
+            outcome = applier.write(settling)
+            if outcome.status == CLASH:
+                problems.extend(_settle(applier, state, settling, outcome.missing, own_ops))
+            # WAITING here: a record whose parent is gone here (deleted, the cascade took it)
+    conn = s.connection()
+    changelog.insert_log(conn, merged.fresh)
+    stamps: dict[tuple[str, str], str] = {}
+    gone: list[str] = []
+    for gid in merge.gids_of(merged.fresh):
+        values = state.record(gid)
+        if values is None:
+            if state.is_deleted(gid):
+                gone.append(gid)
+            continue
+        created = state.created_at(gid)
+        if created is not None:
+            stamps[(gid, changelog.CREATE_FIELD)] = created
+        for name in values:
+            hlc = state.field_hlc(gid, name)
+            if hlc is not None and hlc != created:
+                stamps[(gid, name)] = hlc
+    changelog.forget_fields(conn, gone)
+    changelog.stamp_fields(conn, stamps)
+    if own_ops:
+        changelog.log_own(conn, own_ops)
+    _rewrite_conflicts(s, merged)
+    return problems
+
+
+def _settle(
+    applier: Applier,
+    state: merge.MergeState,
+    change: Change,
+    clashes: list[str],
+    own_ops: list[tuple[str, str, str, dict[str, Any]]],
+) -> list[Problem]:
+    """Two records with one unique value: the later-made one is renamed (names) or dropped
+    (a mail message captured twice, a tagging made twice), the same on every device."""
+    s = applier.session
+    cls = changelog.SYNCED[change.kind]
+    table = changelog.table_for(cls)
+    columns, other_gid = clashes[0].split("=", 1)
+    other_created = state.created_at(other_gid) or _created_here(s, other_gid)
+    mine_created = state.created_at(change.gid) or ""
+    mine_later = (mine_created, change.gid) > (other_created or "", other_gid)
+    renamable = columns == "name"
+    what = change.kind.replace("_", " ")
+    if renamable:
+        value = str(
+            change.fields.get("name")
+            or s.scalar(select(table.c.name).where(table.c.gid == change.gid))
+        )
+        fresh_name = _free_name(s, table, value)
+        if mine_later:
+            settled = Change(
+                "", "", 0, change.op, change.kind, change.gid, {**change.fields, "name": fresh_name}
+            )
+            applier.write(settled)
+            own_ops.append(("update", change.kind, change.gid, {"name": fresh_name}))
+        else:
+            other = s.scalars(select(cls).where(table.c.gid == other_gid)).one()
+            other.name = fresh_name  # type: ignore[attr-defined]
+            s.flush()
+            own_ops.append(("update", change.kind, other_gid, {"name": fresh_name}))
+            applier.write(change)
+        return [
+            Problem(
+                "renamed",
+                "",
+                f"Two devices each made a {what} named {value!r}; the later one is now "
+                f"{fresh_name!r}. Merge or rename them if they are one.",
+            )
+        ]
+    if mine_later:
+        if change.op == "create":
+            own_ops.append(("delete", change.kind, change.gid, {}))
+        else:
+            own_ops.append(("delete", change.kind, change.gid, {}))
+            stale = s.scalars(select(cls).where(table.c.gid == change.gid)).first()
+            if stale is not None:
+                s.delete(stale)
+                s.flush()
+    else:
+        other = s.scalars(select(cls).where(table.c.gid == other_gid)).one()
+        s.delete(other)
+        s.flush()
+        own_ops.append(("delete", change.kind, other_gid, {}))
+        applier._ids.clear()
+        applier._loaded.clear()
+        applier.write(change)
+    return [
+        Problem(
+            "duplicate",
+            "",
+            f"Two devices each stored the same {what}; the copy made later was removed.",
+        )
+    ]
+
+
+def _created_here(session: Session, gid: str) -> str:
+    found = session.get(m.SyncField, (gid, changelog.CREATE_FIELD))
+    return "" if found is None else found.hlc
+
+
+def _free_name(session: Session, table: Any, name: str) -> str:
+    n = 2
+    while True:
+        candidate = f"{name} ({n})"
+        if (
+            session.execute(select(table.c.id).where(table.c.name == candidate).limit(1)).first()
+            is None
+        ):
+            return candidate
+        n += 1
+
+
+def _rewrite_conflicts(session: Session, merged: _Merged) -> None:
+    """The open conflicts of the records this sync touched, as the merge now sees them."""
+    gids = merged.gids
+    if not gids:
+        return
+    now = {c.key: c for c in merged.state.conflicts()}
+    existing: dict[tuple[str, str, str, str], m.SyncConflict] = {}
+    for start in range(0, len(gids), 500):
+        rows = session.scalars(
+            select(m.SyncConflict).where(m.SyncConflict.gid.in_(gids[start : start + 500]))
+        )
+        for row in rows:
+            existing[(row.gid, row.field, row.reason, row.base)] = row
+    for key, row in existing.items():
+        if key not in now:
+            session.delete(row)
+        else:
+            row.data = now[key].to_json()
+    for key, conflict in now.items():
+        if key not in existing:
+            session.add(
+                m.SyncConflict(
+                    gid=conflict.gid,
+                    kind=conflict.kind,
+                    field=conflict.field,
+                    reason=conflict.reason,
+                    base=conflict.base or "",
+                    data=conflict.to_json(),
+                )
+            )
+    session.flush()
