@@ -49,6 +49,7 @@ def pair_dialog(qtbot, controller) -> PairDialog:  # type: ignore[no-untyped-def
 
 def test_set_up_sync_from_the_status_with_a_chosen_folder(window, controller, shared, qtbot):  # type: ignore[no-untyped-def]
     status = window.sync.status
+    qtbot.waitUntil(lambda: status.isVisible())  # a moment after the window
     assert status.text() == "Sync: not set up"
     qtbot.mouseClick(status, LEFT)
     dialog = window.sync.dialogs["set_up"]

@@ -58,6 +58,10 @@ def test_problems_are_short_in_the_text_and_whole_in_the_tooltip() -> None:
     shown = describe(status(last_report=report), running=False, now=NOW)
     assert shown.text == "Synced 2 min ago · 1 problem" and shown.warning
     assert "Set 4 is missing." in shown.tip
+    skipped = SimpleNamespace(problems=[{"kind": "before-pairing", "message": "Skipped 1 to 1."}])
+    before = describe(status(last_report=skipped), running=False, now=NOW)
+    assert before.text == "Synced 2 min ago" and not before.warning  # by design, not a problem
+    assert "Skipped 1 to 1." in before.tip
     failed = describe(status(), running=False, problem="The sync folder is not there.")
     assert failed.text == "Sync failed" and "not there" in failed.tip and failed.warning
 
@@ -74,7 +78,8 @@ def window(controller, qtbot):  # type: ignore[no-untyped-def]
 
 def test_after_a_sync_it_says_when_and_a_click_syncs_again(window, controller, tmp_path, qtbot):  # type: ignore[no-untyped-def]
     shown = window.sync.status
-    assert shown.isVisible() and shown.text() == "Sync: not set up"
+    qtbot.waitUntil(lambda: shown.isVisible())  # a moment after the window
+    assert shown.text() == "Sync: not set up"
     engine.init(controller.vault, tmp_path / "shared")
     window.sync.syncer.start()
     qtbot.waitUntil(lambda: shown.text() == "Synced just now", timeout=20000)
@@ -90,6 +95,7 @@ def test_the_menu_and_f5_sync_now_and_locking_hides_the_status(window, controlle
     sync_now = window.commands.sync_now
     assert sync_now.shortcut().toString() == "F5"
     assert sync_now in window.commands.sync_menu.actions()
+    qtbot.waitUntil(lambda: window.sync.status.ready)
     engine.init(controller.vault, tmp_path / "shared")
     window.sync.syncer.start()
     qtbot.waitUntil(lambda: window.sync.syncer.running is None, timeout=20000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QDialog, QWidget
 
 from vrmdesk.errors import VrmError
@@ -25,8 +25,15 @@ class SyncCommands(QObject):
         self.dialogs: dict[str, QDialog] = {}
         controller.locked.connect(self._close_all)
 
+    #: milliseconds after the window is made: the status and the first sync come then
+    START_DELAY = 1000
+
     def start(self) -> None:
-        """The window is up over an unlocked vault: sync now if it is set up."""
+        """The window is up over an unlocked vault: a moment later (the window shows first),
+        the status, and a sync if it is set up."""
+        QTimer.singleShot(self.START_DELAY, self, self._start)
+
+    def _start(self) -> None:
         if self.controller.is_open:
             self.syncer.start()
 

@@ -13,10 +13,12 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QToolButton, QWidget
 
 from vrmdesk.errors import VrmError
-from vrmdesk.sync import engine
-from vrmdesk.ui.sync.syncer import Syncer
+from vrmdesk.ui.sync.syncer import Syncer, sync_engine
 from vrmdesk.ui.sync.words import ago, counted
 from vrmdesk.ui.widgets.icons import icon
+
+#: what the engine reports that needs nothing of the person
+NOT_PROBLEMS = {"before-pairing"}
 
 
 @dataclass
@@ -56,10 +58,12 @@ def describe(
             "(still arriving, or behind a missing one)."
         )
     report = status.last_report
-    problems = list(getattr(report, "problems", None) or [])
+    found = list(getattr(report, "problems", None) or [])
+    # sets written before the pairing are skipped by design (the catch-up brings their changes)
+    problems = [p for p in found if not (isinstance(p, dict) and p.get("kind") in NOT_PROBLEMS)]
     if problems:
         parts.append(counted(len(problems), "problem"))
-        tips += [str(p.get("message", p)) if isinstance(p, dict) else str(p) for p in problems]
+    tips += [str(p.get("message", p)) if isinstance(p, dict) else str(p) for p in found]
     if status.conflicts:
         parts.append(counted(status.conflicts, "conflict"))
     if status.folder is not None:
@@ -94,15 +98,23 @@ class SyncStatus(QToolButton):
         self.clicked.connect(self._clicked)
         syncer.started.connect(self.refresh)
         syncer.finished.connect(self.refresh)
-        syncer.changed.connect(self.refresh)
+        syncer.changed.connect(self._ready)
         syncer.controller.changed.connect(self._data_changed)
         self.minute = QTimer(self)
         self.minute.timeout.connect(self.refresh)
         self.minute.start(60_000)
+        #: False until the syncer first started (a moment after the window showed)
+        self.ready = False
+        self.hide()
+
+    def _ready(self) -> None:
+        self.ready = True
         self.refresh()
 
     def refresh(self) -> None:
         controller = self.syncer.controller
+        if not self.ready:
+            return
         if not controller.is_open:
             self.shown = None
             self.setText("")
@@ -110,7 +122,7 @@ class SyncStatus(QToolButton):
             self.hide()
             return
         try:
-            status = engine.status(controller.vault)
+            status = sync_engine().status(controller.vault)
         except VrmError as exc:
             self.shown = Shown("Sync failed", str(exc), "sync", True)
         else:

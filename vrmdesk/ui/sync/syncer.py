@@ -17,18 +17,32 @@ waits for it: the engine commits only at its end, so nothing is half-written).
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from vrmdesk.errors import VrmError
-from vrmdesk.sync import engine
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.tasks import Task
 
 NOT_SET_UP = "Sync is not set up yet: Sync → Set up sync…"
+DEVICE_FOLDER = re.compile(r"[0-9a-f]{32}")
+
+
+def sync_engine() -> Any:
+    """:mod:`vrmdesk.sync.engine`, imported when first needed: it brings the signing code,
+    which the window does not load to show itself (tests/ui/test_startup_imports.py)."""
+    from vrmdesk.sync import engine
+
+    return engine
+
+
+def is_device(path: Path) -> bool:
+    """A device's own folder in the sync folder (named by its id)."""
+    return DEVICE_FOLDER.fullmatch(path.name) is not None
 
 
 class Syncer(QObject):
@@ -62,7 +76,7 @@ class Syncer(QObject):
         self.after_change.timeout.connect(lambda: self.sync_now(asked=False))
         self.after_folder = QTimer(self)
         self.after_folder.setSingleShot(True)
-        self.after_folder.timeout.connect(lambda: self.sync_now(asked=False))
+        self.after_folder.timeout.connect(self._poll)
         self.poll = QTimer(self)
         self.poll.timeout.connect(self._poll)
         self.watcher = QFileSystemWatcher(self)
@@ -77,7 +91,7 @@ class Syncer(QObject):
         if not self.controller.is_open:
             return False
         try:
-            return engine.is_set_up(self.controller.vault)
+            return bool(sync_engine().is_set_up(self.controller.vault))
         except VrmError:
             return False
 
@@ -125,18 +139,20 @@ class Syncer(QObject):
         if self._own_device and changed.name == self._own_device:
             return
         if self.running is not None:
-            if self._folder is not None and changed.parent == self._folder:
+            if self._folder is not None and changed.parent == self._folder and is_device(changed):
                 self.again = True  # another device's folder: it wrote while we synced
             return
         self._watch()  # a new device's folder
         self.after_folder.start(self.FOLDER_DELAY)
 
     def _poll(self) -> None:
-        """Where the watcher misses a change (a network share): the folder's signature."""
+        """Sync if the folder's signature changed since the last sync ended: the slow poll
+        where the watcher misses a change (a network share), and after the watcher's events
+        (our own writes do not count: the signature was taken after them)."""
         if not self.active or self.running is not None:
             return
         try:
-            signature = engine.folder_signature(self.controller.vault)
+            signature = sync_engine().folder_signature(self.controller.vault)
         except (VrmError, OSError):
             signature = None
         if signature != self._signature:
@@ -145,7 +161,7 @@ class Syncer(QObject):
     def _watch(self) -> None:
         """Watch the folder, ``devices/``, ``blobs/`` and every other device's folder."""
         try:
-            status = engine.status(self.controller.vault)
+            status = sync_engine().status(self.controller.vault)
         except VrmError:
             return
         self._own_device = status.device
@@ -157,7 +173,7 @@ class Syncer(QObject):
             paths += [
                 p
                 for p in self._folder.iterdir()
-                if p.is_dir() and len(p.name) == 32 and p.name != self._own_device
+                if p.is_dir() and is_device(p) and p.name != self._own_device
             ]
         known = set(self.watcher.directories())
         new = [str(p) for p in paths if str(p) not in known and p.is_dir()]
@@ -185,11 +201,11 @@ class Syncer(QObject):
         vault = controller.vault
 
         def work(task: Task) -> tuple[Any, tuple[Any, ...] | None]:
-            report = engine.sync_now(
+            report = sync_engine().sync_now(
                 vault, progress=task.progress, cancelled=lambda: task.cancelled
             )
             try:
-                signature = engine.folder_signature(vault)
+                signature = sync_engine().folder_signature(vault)
             except (VrmError, OSError):
                 signature = None
             return report, signature
