@@ -34,6 +34,16 @@ CONCURRENT = "concurrent edit"
 AFTER_DELETE = "edited after delete"
 
 
+def record_title(conflict: Any) -> str:
+    """ "Bosch (vendor)"; a deleted record as the engine names it, in the interface's words
+    ("Coffee machine (a deleted thing)")."""
+    kind, label = conflict.record_kind, conflict.record_label
+    engine_words = f"a deleted {kind.replace('_', ' ')}"
+    if label == engine_words or label.endswith(f"({engine_words})"):
+        return str(label).replace(engine_words, f"a deleted {noun(kind)}")
+    return f"{label} ({noun(kind)})"
+
+
 def field_text(field: str) -> str:
     return field.replace("_", " ") if field else "the whole record"
 
@@ -42,9 +52,7 @@ class ConflictCard(QGroupBox):
     """One conflict: its versions, each with who and when, and the buttons that resolve it."""
 
     def __init__(self, conflict: Any, act: Callable[[str, Any, int | None], None]) -> None:
-        super().__init__(
-            f"{conflict.record_label} ({noun(conflict.record_kind)}) · {field_text(conflict.field)}"
-        )
+        super().__init__(f"{record_title(conflict)} · {field_text(conflict.field)}")
         self.conflict = conflict
         self.setAccessibleName(f"Conflict: {conflict.record_label}, {field_text(conflict.field)}")
         self.keep_buttons: list[QPushButton] = []
