@@ -135,3 +135,31 @@ def test_not_set_up_nothing_runs_and_sync_now_says_why(controller, counting, qtb
     assert not syncer.sync_now()
     assert said == ["Sync is not set up yet: Sync → Set up sync…"]
     assert counting.calls == 0
+
+
+def test_locking_during_a_sync_cancels_it_cleanly(syncer, controller, counting, qtbot):  # type: ignore[no-untyped-def]
+    """As quitting does (the application locks the vault on its way out)."""
+    said: list[str] = []
+    controller.status.connect(said.append)
+    counting.hold.clear()
+    assert syncer.sync_now(asked=False)
+    qtbot.waitUntil(lambda: counting.at_once == 1)
+    threading.Timer(0.3, counting.hold.set).start()
+    controller.lock()  # waits for the sync, told to stop
+    assert counting.at_once == 0
+    qtbot.wait(300)  # its end is delivered: nothing said, nothing raised
+    assert said == []
+    assert syncer.running is None and not syncer.problem
+
+
+def test_unlocking_again_syncs_and_watches_again(syncer, controller, shared, counting, qtbot):  # type: ignore[no-untyped-def]
+    from vrmdesk.store.vault import Vault
+
+    folder = controller.vault.folder
+    controller.lock()
+    assert not syncer.active
+    controller.replace(Vault.open(folder, "pw"))  # the unlock dialog's vault
+    qtbot.waitUntil(lambda: counting.calls == 2 and settled(syncer), timeout=20000)
+    assert syncer.active and str(shared) in syncer.watcher.directories()
+    qtbot.wait(2 * syncer.CHANGE_DELAY)
+    assert counting.calls == 2  # the pages' refresh on unlock is no change made here

@@ -84,7 +84,8 @@ class Syncer(QObject):
 
         controller.changed.connect(self._data_changed)
         controller.locked.connect(self.stop)
-        controller.unlocked.connect(self.start)
+        # after the unlock's refresh of every page (``changed``), which is no change made here
+        controller.unlocked.connect(lambda: QTimer.singleShot(0, self, self.start))
 
     # -- on and off --------------------------------------------------------------------------
     def is_set_up(self) -> bool:
