@@ -163,3 +163,27 @@ def test_unlocking_again_syncs_and_watches_again(syncer, controller, shared, cou
     assert syncer.active and str(shared) in syncer.watcher.directories()
     qtbot.wait(2 * syncer.CHANGE_DELAY)
     assert counting.calls == 2  # the pages' refresh on unlock is no change made here
+
+
+def test_a_sync_refused_by_writes_made_meanwhile_is_tried_again(
+    syncer, counting, monkeypatch, qtbot
+):  # type: ignore[no-untyped-def]
+    """SQLite refuses the sync's write when the window saved a change after the sync began
+    reading; the sync is rolled back whole, so it is simply tried again."""
+    from sqlalchemy.exc import OperationalError
+
+    counted = engine.sync_now
+    refusals = [OperationalError("UPDATE vault_meta", {}, Exception("database is locked"))] * 2
+
+    def busy_at_first(vault, **kwargs):  # type: ignore[no-untyped-def]
+        if refusals:
+            raise refusals.pop()
+        return counted(vault, **kwargs)
+
+    monkeypatch.setattr(engine, "sync_now", busy_at_first)
+    said: list[str] = []
+    syncer.controller.status.connect(said.append)
+    assert syncer.sync_now()
+    qtbot.waitUntil(lambda: counting.calls == 2 and settled(syncer), timeout=20000)
+    assert refusals == [] and not syncer.problem
+    assert said[-1].startswith("Synced: ")

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from sqlalchemy.exc import OperationalError
 
 from vrmdesk.errors import VrmError
 from vrmdesk.ui.core.controller import VaultController
@@ -38,6 +40,33 @@ def sync_engine() -> Any:
     from vrmdesk.sync import engine
 
     return engine
+
+
+class VaultBusy(VrmError):
+    """The vault stayed busy with other writes: the sync is tried again later."""
+
+
+#: seconds between the tries of a sync that found the vault written meanwhile
+RETRY_AFTER = (0.2, 0.5, 1.0)
+
+
+def sync_retrying(vault: Any, task: Task) -> Any:
+    """``engine.sync_now``, tried again when a change saved in the window meanwhile made
+    SQLite refuse the sync's write ("database is locked": the sync is one unit of work, rolled
+    back whole, so trying again is safe)."""
+    engine = sync_engine()
+    for pause in (*RETRY_AFTER, None):
+        try:
+            return engine.sync_now(vault, progress=task.progress, cancelled=lambda: task.cancelled)
+        except OperationalError as exc:
+            if "database is locked" not in str(exc):
+                raise
+            if pause is None or task.cancelled:
+                raise VaultBusy(
+                    "The vault was busy with other changes; the sync is tried again shortly."
+                ) from None
+            time.sleep(pause)
+    raise AssertionError("unreachable")
 
 
 def is_device(path: Path) -> bool:
@@ -202,9 +231,7 @@ class Syncer(QObject):
         vault = controller.vault
 
         def work(task: Task) -> tuple[Any, tuple[Any, ...] | None]:
-            report = sync_engine().sync_now(
-                vault, progress=task.progress, cancelled=lambda: task.cancelled
-            )
+            report = sync_retrying(vault, task)
             try:
                 signature = sync_engine().folder_signature(vault)
             except (VrmError, OSError):
@@ -252,6 +279,8 @@ class Syncer(QObject):
         if not self.controller.is_open:
             return
         said = explain(exc)
+        if isinstance(exc, VaultBusy) and self.active:
+            self.after_change.start(self.CHANGE_DELAY)  # once the window's writes are done
         if asked or said != self.problem:
             self.controller.status.emit(f"Sync failed: {said}")
         self.problem = said
