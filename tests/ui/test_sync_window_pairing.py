@@ -193,3 +193,11 @@ def test_devices_are_renamed_and_revoked(controller, second_controller, shared, 
     assert engine.devices(controller.vault)[0].revoked_at is not None
     assert dialog.table.item(0, 4).text()  # when it was revoked
     assert not dialog.revoke_button.isEnabled()
+
+
+def test_pairing_before_set_up_asks_for_the_folder_first(window, controller, qtbot):  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: window.sync.status.isVisible())
+    window.commands.pair_device.trigger()  # Sync → Pair a device…
+    assert "pair" not in window.sync.dialogs
+    assert window.sync.dialogs["set_up"].isVisible()
+    assert window.statusBar().currentMessage().startswith("Set up sync first")
