@@ -118,3 +118,32 @@ def test_a_conflict_is_listed_on_both_and_keep_this_settles_it(  # type: ignore[
     assert engine.conflicts(controller.vault) == []
     assert engine.conflicts(second_controller.vault) == []
     assert desktop.sync.status.text() == "Synced just now", desktop.sync.status.toolTip()
+
+
+def test_an_edit_of_a_record_deleted_elsewhere_is_restored(
+    devices, controller, second_controller, qtbot
+):  # type: ignore[no-untyped-def]
+    laptop, desktop = devices
+    sync(qtbot, laptop)
+    sync(qtbot, desktop)
+    with second_controller.session() as s:
+        machine = s.query(m.Asset).filter_by(name="Coffee machine").one().id
+    second_controller.delete_record("asset", machine)  # deleted on the desktop …
+    with controller.session() as s:
+        machine = s.query(m.Asset).filter_by(name="Coffee machine").one().id
+    edit_field(qtbot, controller, "asset", machine, "notes", "Descaled.")  # … edited here
+    sync(qtbot, desktop)
+    sync(qtbot, laptop)
+    qtbot.mouseClick(laptop.sync.status, LEFT)
+    dialog = laptop.sync.dialogs["conflicts"]
+    [card] = dialog.cards
+    assert "Coffee machine" in card.title() and "a deleted thing" in card.title()
+    assert card.keep_buttons == [] and card.restore is not None
+    qtbot.mouseClick(card.restore, LEFT)
+    assert dialog.cards == []
+    sync(qtbot, laptop)
+    sync(qtbot, desktop)
+    for each in (controller, second_controller):
+        with each.session() as s:
+            [back] = s.query(m.Asset).filter_by(name="Coffee machine").all()
+            assert back.notes == "Descaled."
