@@ -277,3 +277,31 @@ def test_a_cancelled_sync_keeps_nothing(two):
     assert vendors(b) == {}
     assert engine.sync_now(b).applied > 0
     assert [v["name"] for v in vendors(b).values()] == ["Bosch"]
+
+
+def test_a_vault_restored_from_a_backup_gives_no_change_number_twice(two, tmp_path):
+    from vrmdesk.store import backup
+
+    a, b = two
+    add_vendor(a, "Bosch")
+    sync(a, b)
+    taken = backup.make_backup(a)
+    add_vendor(a, "Miele")  # after the backup: sent, then lost here by the restore
+    sync(a, b)
+    folder_a = a.folder
+    a.close()
+    backup.restore(folder_a, taken.path, passphrase=PASSPHRASE)
+    a = Vault.open(folder_a, PASSPHRASE)
+    try:
+        assert {v["name"] for v in vendors(a).values()} == {"Bosch"}
+        add_vendor(a, "Siemens")  # made after the restore: its number was Miele's
+        sync(a, b)
+        names = {"Bosch", "Miele", "Siemens"}
+        assert {v["name"] for v in vendors(b).values()} == names
+        assert {v["name"] for v in vendors(a).values()} == names  # Miele came back from the folder
+        assert records_of(a) == records_of(b)
+        add_vendor(a, "Liebherr")
+        sync(a, b)
+        assert records_of(a) == records_of(b)
+    finally:
+        a.close()

@@ -57,6 +57,7 @@ from vrmdesk.sync import folder as sync_folder
 from vrmdesk.sync import merge, pairing
 from vrmdesk.sync.apply import APPLIED, CLASH, Applier
 from vrmdesk.sync.changes import Change
+from vrmdesk.sync.changeset import SetRefused, open_set
 from vrmdesk.sync.device import ensure_device
 from vrmdesk.sync.folder import Problem, ReadySet
 
@@ -561,15 +562,52 @@ def sync_now(
             cancelled or (lambda: False),
         )
         run.step(0, 3, "Writing this device's changes")
+        own_sets = _after_restore(run)
         outgoing = _send(run)
         run.step(1, 3, "Reading the other devices' changes")
-        _receive(run, outgoing)
+        _receive(run, outgoing, own_sets)
         run.step(3, 3, "Done")
         report = run.report
         report.conflicts = _open_conflicts(s)
         report.finished_at = datetime.now(UTC).replace(microsecond=0)
         sync_folder._meta_set(s, LAST_REPORT_KEY, json.dumps(report.to_json()))
         return report
+
+
+def _after_restore(run: _Run) -> list[dict[str, Any]]:
+    """After a backup was restored: this device's sets in the folder that the restored
+    database does not know (written after the backup was taken) are read back, their changes
+    applied here again with the others', the chain taken up after them, and the changes made
+    since the restore numbered after theirs (so none is given a number twice)."""
+    s = run.session
+    restored = sync_folder._meta_get(s, changelog.RESTORED_KEY)
+    if restored is None:
+        return []
+    own = ensure_device(s)
+    number, head = sync_folder.own_state(s)
+    changes: list[dict[str, Any]] = []
+    while True:
+        path = sync_folder.set_path(run.folder, own.device, number + 1)
+        try:
+            data = path.read_bytes()
+            opened = open_set(
+                data,
+                own.age_identity,
+                own.public_jwk(),
+                device=own.device,
+                number=number + 1,
+                prev=head,
+            )
+        except (OSError, SetRefused):
+            break
+        changes.extend(opened.changes)
+        number, head = opened.number, opened.sha256
+    given = max([c["seq"] for c in changes if c.get("device") == own.device], default=0)
+    changelog.renumber_own(s.connection(), int(restored), given - int(restored))
+    sync_folder.adopt_own(s, number, head, changes)
+    s.execute(delete(m.Meta).where(m.Meta.key == changelog.RESTORED_KEY))
+    s.flush()
+    return changes
 
 
 def _attachment_blobs(changes: list[dict[str, Any]]) -> list[str]:
@@ -674,6 +712,7 @@ class _Merged:
     result: merge.MergeResult
     fresh: list[dict[str, Any]]
     gids: list[str]
+    reused: int = 0
 
 
 def _merge(conn: Any, changes: list[dict[str, Any]], own_gids: list[str]) -> _Merged:
@@ -687,15 +726,34 @@ def _merge(conn: Any, changes: list[dict[str, Any]], own_gids: list[str]) -> _Me
         if key not in seen and not state.has_applied(*key):
             seen.add(key)
             fresh.append(c)
+    reused = _numbers_logged(conn, fresh)
+    if reused:  # a number this vault has under another record: never applied twice
+        fresh = [c for c in fresh if (c["device"], c["seq"]) not in reused]
     result = merge.apply(state, fresh)
-    return _Merged(state, result, fresh, gids)
+    return _Merged(state, result, fresh, gids, len(reused))
+
+
+def _numbers_logged(conn: Any, changes: list[dict[str, Any]]) -> set[tuple[str, int]]:
+    """The (device, seq) of ``changes`` that the log holds already (for other records)."""
+    log = changelog.table_for(m.SyncLog)
+    by_device: dict[str, list[int]] = {}
+    for c in changes:
+        by_device.setdefault(c["device"], []).append(c["seq"])
+    found: set[tuple[str, int]] = set()
+    for device, seqs in by_device.items():
+        for start in range(0, len(seqs), 500):
+            query = select(log.c.seq).where(
+                log.c.device == device, log.c.seq.in_(seqs[start : start + 500])
+            )
+            found.update((device, seq) for seq in conn.execute(query).scalars())
+    return found
 
 
 def _references(kind: str) -> list[str]:
     return [s.field for s in changelog.specs(changelog.SYNCED[kind]) if s.how in ("ref", "owner")]
 
 
-def _receive(run: _Run, own_outgoing: list[dict[str, Any]]) -> None:
+def _receive(run: _Run, own_outgoing: list[dict[str, Any]], own_sets: list[dict[str, Any]]) -> None:
     s, report = run.session, run.report
     incoming = sync_folder.read_sets(s, run.folder)
     problems: list[Problem] = list(incoming.problems)
@@ -705,7 +763,7 @@ def _receive(run: _Run, own_outgoing: list[dict[str, Any]]) -> None:
     conn = s.connection()
     candidates = _well_formed(candidates, problems)
     while True:
-        changes = [c for r in candidates for c in r.changes]
+        changes = [*own_sets, *(c for r in candidates for c in r.changes)]
         merged = _merge(conn, changes, own_gids)
         blocked = _blocked(run, merged, candidates, problems)
         if not blocked:
@@ -719,6 +777,15 @@ def _receive(run: _Run, own_outgoing: list[dict[str, Any]]) -> None:
             else:
                 kept.append(ready)
         candidates = kept
+    if merged.reused:
+        problems.append(
+            Problem(
+                "reused-number",
+                "",
+                f"{_count(merged.reused, 'change')} came under a number this vault has for "
+                "another change (a device restored or copied without telling); not applied.",
+            )
+        )
     run.step(2, 3, f"Applying {_count(len(merged.fresh), 'change')}")
     renamed = _write(run, merged)
     problems.extend(renamed)
