@@ -305,3 +305,30 @@ def test_a_vault_restored_from_a_backup_gives_no_change_number_twice(two, tmp_pa
         assert records_of(a) == records_of(b)
     finally:
         a.close()
+
+
+def test_one_mail_captured_on_two_devices_is_kept_once_on_both(two):
+    from datetime import UTC, datetime
+
+    a, b = two
+    add_vendor(a, "Bosch")
+    sync(a, b)
+    for vault, body in ((a, "captured on the laptop"), (b, "captured on the desktop")):
+        with vault.session() as s:
+            s.add(
+                m.Interaction(
+                    vendor_id=records.find_vendor(s, "Bosch").id,
+                    occurred_at=datetime(2026, 11, 30, 9, 0, tzinfo=UTC).replace(tzinfo=None),
+                    direction=m.Direction.INBOUND,
+                    channel=m.InteractionChannel.EMAIL,
+                    subject="Your repair",
+                    body=body,
+                    message_id="<repair-123@bosch.example>",
+                )
+            )
+    reports = sync(a, b, rounds=3)
+    assert records_of(a) == records_of(b)
+    for vault in (a, b):
+        with vault.session() as s:
+            assert len(s.scalars(select(m.Interaction)).all()) == 1
+    assert any(p["kind"] == "duplicate" for r in reports for p in r.problems)
