@@ -332,3 +332,16 @@ def test_one_mail_captured_on_two_devices_is_kept_once_on_both(two):
         with vault.session() as s:
             assert len(s.scalars(select(m.Interaction)).all()) == 1
     assert any(p["kind"] == "duplicate" for r in reports for p in r.problems)
+
+
+def test_a_revoked_device_is_not_heard_through_another_devices_catch_up(make_vault, tmp_path):
+    a, b, c = _paired(make_vault, tmp_path / "shared", "laptop", "desktop", "tablet")
+    sync(a, b, c)
+    engine.revoke(b, "tablet")
+    add_vendor(c, "Forged by the lost tablet")
+    sync(c, a)
+    assert "Forged by the lost tablet" in {v["name"] for v in vendors(a).values()}
+    with a.session() as s:  # the laptop sends everything again (as after a pairing)
+        engine.sync_folder._meta_set(s, engine.CATCHUP_KEY, "1")
+    sync(a, b)
+    assert "Forged by the lost tablet" not in {v["name"] for v in vendors(b).values()}

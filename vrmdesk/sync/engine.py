@@ -762,8 +762,11 @@ def _receive(run: _Run, own_outgoing: list[dict[str, Any]], own_sets: list[dict[
     own_gids = merge.gids_of(own_outgoing)
     conn = s.connection()
     candidates = _well_formed(candidates, problems)
+    revoked = {d.device for d in pairing.list_devices(s) if d.revoked_at is not None}
     while True:
         changes = [*own_sets, *(c for r in candidates for c in r.changes)]
+        if revoked:  # forwarded in another device's catch-up: a revoked device is not heard
+            changes = [c for c in changes if c["device"] not in revoked]
         merged = _merge(conn, changes, own_gids)
         blocked = _blocked(run, merged, candidates, problems)
         if not blocked:
