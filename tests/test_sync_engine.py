@@ -5,6 +5,7 @@ catching up, names made on two devices at once, and sets that must wait."""
 from __future__ import annotations
 
 import io
+from datetime import date
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -345,3 +346,33 @@ def test_a_revoked_device_is_not_heard_through_another_devices_catch_up(make_vau
         engine.sync_folder._meta_set(s, engine.CATCHUP_KEY, "1")
     sync(a, b)
     assert "Forged by the lost tablet" not in {v["name"] for v in vendors(b).values()}
+
+
+def test_what_one_device_adds_under_a_record_another_deletes_goes_the_same_way_on_both(two):
+    a, b = two
+    with a.session() as s:
+        records.create(s, m.Vendor, name="Bosch")
+        records.create(s, m.Vendor, name="Miele")
+        records.create(s, m.Asset, name="Kettle")
+    sync(a, b)
+    with a.session() as s:  # the laptop deletes two vendors and a thing
+        for name in ("Bosch", "Miele"):
+            s.delete(records.find_vendor(s, name))
+        s.delete(s.scalars(select(m.Asset).where(m.Asset.name == "Kettle")).one())
+    with b.session() as s:  # the desktop, meanwhile, adds under them
+        bosch = records.find_vendor(s, "Bosch")
+        records.create(s, m.Asset, name="Dishwasher", maker_id=bosch.id)  # maker: emptied
+        kettle = s.scalars(select(m.Asset).where(m.Asset.name == "Kettle")).one()
+        records.create(
+            s, m.Warranty, asset_id=kettle.id, title="Kettle", starts_on=date(2026, 1, 5), months=24
+        )  # goes with the kettle
+        b.attachments.add(s, records.find_vendor(s, "Miele"), io.BytesIO(b"x"), name="m.txt")
+    sync(a, b, rounds=3)
+    assert records_of(a) == records_of(b)
+    for vault in (a, b):
+        with vault.session() as s:
+            assert s.scalars(select(m.Asset.name)).all() == ["Dishwasher"]
+            assert s.scalars(select(m.Asset.maker_id)).all() == [None]
+            assert s.scalars(select(m.Warranty)).all() == []
+            assert s.scalars(select(m.Attachment)).all() == []
+            assert changelog.verify(s) == []  # the log explains every row on both

@@ -553,6 +553,23 @@ def count_after(conn: Connection, device: str, after_seq: int) -> int:
     return int(conn.scalar(query.where(_LOG.c.device == device, _LOG.c.seq > after_seq)) or 0)
 
 
+def on_delete(cls: type[m.Base], spec: FieldSpec) -> str:
+    """What becomes of a row when the record its field refers to goes: "CASCADE" (it goes
+    too; an attachment's or tagging's owner counts so) or "SET NULL"."""
+    if spec.how == "owner":
+        return "CASCADE"
+    (fk,) = table_for(cls).c[spec.column].foreign_keys
+    return str(fk.ondelete or "CASCADE").upper()
+
+
+def cascade_of(
+    conn: Connection, kind: str, ids: list[int]
+) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """What the database will do to other synced rows when rows ``ids`` of ``kind`` go, as
+    ``(op, kind, gid, fields)``: deletes, and updates that empty a reference."""
+    return [(e.op, e.kind, e.gid, dict(e.fields)) for e in _cascade(conn, table_of(kind), ids)]
+
+
 def renumber_own(conn: Connection, after_seq: int, shift: int) -> None:
     """Move this device's change numbers after ``after_seq`` up by ``shift`` (the numbers a
     restored backup would give again), and the counter with them."""

@@ -104,6 +104,9 @@ class Applier:
         self._gone: list[str] = []
         self._unflushed: list[tuple[tuple[str, str], Any]] = []
         self._capture_before = True
+        #: what deleting rows took with them here (the database's cascade, the attachments
+        #: and taggings they owned), as ``(op, kind, gid, fields)``: see :meth:`take_cascaded`
+        self._cascaded: list[tuple[str, str, str, dict[str, Any]]] = []
 
     def __enter__(self) -> Applier:
         self._capture_before = changelog.capturing(self.session)
@@ -203,6 +206,16 @@ class Applier:
         self._flush()
         obj = self.session.get(cls, self.local_id(change.kind, change.gid))
         blob = obj.blob_name if isinstance(obj, m.Attachment) else None
+        ident = self.local_id(change.kind, change.gid)
+        assert ident is not None
+        self._take_owned(change.kind, [ident])
+        cascade = changelog.cascade_of(self.conn, change.kind, [ident])
+        self._cascaded.extend(cascade)
+        for op, kind, gid, _fields in cascade:
+            if op == "delete":
+                child = self.local_id(kind, gid)
+                if child is not None and child != PENDING_ID:
+                    self._take_owned(kind, [child])
         self.session.delete(obj)
         self.session.flush()
         self._ids.clear()  # the database's cascade took others with it
@@ -224,6 +237,32 @@ class Applier:
         self._ids[(change.kind, change.gid)] = PENDING_ID
         self._unflushed.append(((change.kind, change.gid), obj))
         return Outcome(APPLIED)
+
+    def _take_owned(self, kind: str, ids: list[int]) -> None:
+        """The attachments and taggings of rows about to go go with them (no foreign key
+        says so: their owner is a kind and an id)."""
+        rows: list[m.Attachment | m.Tagging] = [
+            *self.session.scalars(
+                select(m.Attachment).where(
+                    m.Attachment.owner_kind == kind, m.Attachment.owner_id.in_(ids)
+                )
+            ),
+            *self.session.scalars(
+                select(m.Tagging).where(m.Tagging.owner_kind == kind, m.Tagging.owner_id.in_(ids))
+            ),
+        ]
+        for row in rows:
+            self._cascaded.append(("delete", row.kind, row.gid, {}))
+            blob = row.blob_name if isinstance(row, m.Attachment) else None
+            self.session.delete(row)
+            self.session.flush()
+            if blob is not None:
+                _drop_unused_blob(self.session, blob)
+
+    def take_cascaded(self) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """What deletes applied since the last call took with them here (and forget it)."""
+        taken, self._cascaded = self._cascaded, []
+        return taken
 
     def _clash(
         self,

@@ -880,15 +880,23 @@ def _write(run: _Run, merged: _Merged) -> list[Problem]:
     state = merged.state
     own_ops: list[tuple[str, str, str, dict[str, Any]]] = []
     problems: list[Problem] = []
+    gone_here: set[str] = set()  # taken by a delete's cascade in this sync
     with Applier(s) as applier:
         for change in merged.fresh:
             applier.clock.observe(change["hlc"])
         for rc in merged.result.records:
-            settling = Change("", "", 0, rc.op, rc.kind, rc.gid, dict(rc.fields), {})
+            fields = dict(rc.fields)
+            if rc.op != "delete" and not _orphan(state, rc, fields, gone_here, own_ops):
+                continue
+            settling = Change("", "", 0, rc.op, rc.kind, rc.gid, fields, {})
             outcome = applier.write(settling)
             if outcome.status == CLASH:
                 problems.extend(_settle(applier, state, settling, outcome.missing, own_ops))
             # WAITING here: a record whose parent is gone here (deleted, the cascade took it)
+            cascaded = applier.take_cascaded()
+            own_ops.extend(cascaded)
+            gone_here.update(gid for op, _k, gid, _f in cascaded if op == "delete")
+    own_ops = _still_needed(own_ops, state, gone_here)
     conn = s.connection()
     changelog.insert_log(conn, merged.fresh)
     stamps: dict[tuple[str, str], str] = {}
@@ -912,6 +920,54 @@ def _write(run: _Run, merged: _Merged) -> list[Problem]:
         changelog.log_own(conn, own_ops)
     _rewrite_conflicts(s, merged)
     return problems
+
+
+def _orphan(
+    state: merge.MergeState,
+    rc: merge.RecordChange,
+    fields: dict[str, Any],
+    gone_here: set[str],
+    own_ops: list[tuple[str, str, str, dict[str, Any]]],
+) -> bool:
+    """A record made or changed on another device under a record deleted here: a reference
+    that empties when its target goes is emptied (``fields`` changed), a record that goes
+    with its parent goes (False: not to be written). Either is logged as this device's change,
+    so every device's log says the same."""
+    cls = changelog.SYNCED[rc.kind]
+    for spec in changelog.specs(cls):
+        if spec.how not in ("ref", "owner"):
+            continue
+        target = fields.get(spec.field)
+        if not isinstance(target, str) or not (state.is_deleted(target) or target in gone_here):
+            continue
+        if changelog.on_delete(cls, spec) == "SET NULL":
+            fields[spec.field] = None
+            own_ops.append(("update", rc.kind, rc.gid, {spec.field: None}))
+        else:
+            own_ops.append(("delete", rc.kind, rc.gid, {}))
+            gone_here.add(rc.gid)
+            return False
+    return True
+
+
+def _still_needed(
+    own_ops: list[tuple[str, str, str, dict[str, Any]]],
+    state: merge.MergeState,
+    gone_here: set[str],
+) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """This device's changes to log, without those the merge made moot: a change of a record
+    deleted anyway, a second delete of one record."""
+    kept: list[tuple[str, str, str, dict[str, Any]]] = []
+    deleted: set[str] = set()
+    for op, kind, gid, fields in own_ops:
+        if op == "delete":
+            if gid in deleted or state.is_deleted(gid):
+                continue
+            deleted.add(gid)
+        elif state.is_deleted(gid) or gid in gone_here:
+            continue
+        kept.append((op, kind, gid, fields))
+    return kept
 
 
 def _settle(
