@@ -5,9 +5,9 @@ catching up, names made on two devices at once, and sets that must wait."""
 from __future__ import annotations
 
 import io
-from datetime import date
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -376,3 +376,16 @@ def test_what_one_device_adds_under_a_record_another_deletes_goes_the_same_way_o
             assert s.scalars(select(m.Warranty)).all() == []
             assert s.scalars(select(m.Attachment)).all() == []
             assert changelog.verify(s) == []  # the log explains every row on both
+
+
+def test_a_name_clash_is_found_in_a_large_set_whatever_the_letter_case(two):
+    a, b = two
+    with a.session() as s:
+        for n in range(30):  # many names: looked up at once, not one by one
+            records.create(s, m.Vendor, name=f"Vendor {n}")
+        records.create(s, m.Vendor, name="Bosch")
+    add_vendor(b, "BOSCH")
+    sync(a, b, rounds=3)
+    assert records_of(a) == records_of(b)
+    names = sorted(v["name"] for v in vendors(b).values())
+    assert len(names) == 32 and ("BOSCH (2)" in names or "Bosch (2)" in names)

@@ -55,7 +55,7 @@ from vrmdesk.store import models as m
 from vrmdesk.store.gid import new_gid
 from vrmdesk.sync import folder as sync_folder
 from vrmdesk.sync import merge, pairing
-from vrmdesk.sync.apply import APPLIED, CLASH, Applier
+from vrmdesk.sync.apply import APPLIED, CLASH, GONE, Applier
 from vrmdesk.sync.changes import Change
 from vrmdesk.sync.changeset import SetRefused, open_set
 from vrmdesk.sync.device import ensure_device
@@ -630,6 +630,8 @@ def _send(run: _Run) -> list[dict[str, Any]]:
         outgoing = changelog.entries(s)  # everything this vault knows, every device's
     else:
         outgoing = changelog.entries(s, own.device, after_seq=sync_folder.sent_seq(s))
+    if catchup:
+        sync_folder._meta_set(s, CATCHUP_KEY, "0")  # sent below (or nothing to send)
     if not outgoing:
         return []
     blobs = _attachment_blobs(outgoing)
@@ -648,8 +650,6 @@ def _send(run: _Run) -> list[dict[str, Any]]:
         if sync_folder.write_set(s, run.folder, chunk) is not None:
             run.report.sets_sent += 1
             run.report.sent += len(chunk)
-    if catchup:
-        sync_folder._meta_set(s, CATCHUP_KEY, "0")
     return [c for c in outgoing if c["device"] == own.device]
 
 
@@ -884,6 +884,18 @@ def _write(run: _Run, merged: _Merged) -> list[Problem]:
     with Applier(s) as applier:
         for change in merged.fresh:
             applier.clock.observe(change["hlc"])
+        by_kind: dict[str, list[str]] = {}
+        for rc in merged.result.records:
+            if rc.op == "update":
+                by_kind.setdefault(rc.kind, []).append(rc.gid)
+        for kind, gids in by_kind.items():
+            applier.preload(kind, gids)
+        named: dict[str, list[dict[str, Any]]] = {}
+        for rc in merged.result.records:
+            if rc.op != "delete":
+                named.setdefault(rc.kind, []).append(dict(rc.fields))
+        for kind, given in named.items():
+            applier.preload_unique(kind, given)
         for rc in merged.result.records:
             fields = dict(rc.fields)
             if rc.op != "delete" and not _orphan(state, rc, fields, gone_here, own_ops):
@@ -989,53 +1001,54 @@ def _settle(
     renamable = columns == "name"
     what = change.kind.replace("_", " ")
     if renamable:
-        value = str(
-            change.fields.get("name")
-            or s.scalar(select(table.c.name).where(table.c.gid == change.gid))
-        )
+        later = change.gid if mine_later else other_gid
+        current = s.scalar(select(table.c.name).where(table.c.gid == later))
+        value = str((change.fields.get("name") if mine_later else current) or current or "")
         fresh_name = _free_name(s, table, value)
         if mine_later:
-            settled = Change(
-                "", "", 0, change.op, change.kind, change.gid, {**change.fields, "name": fresh_name}
-            )
-            applier.write(settled)
-            own_ops.append(("update", change.kind, change.gid, {"name": fresh_name}))
+            fields = {**change.fields, "name": fresh_name}
+            outcome = applier.write(Change("", "", 0, change.op, change.kind, change.gid, fields))
         else:
             other = s.scalars(select(cls).where(table.c.gid == other_gid)).one()
             other.name = fresh_name  # type: ignore[attr-defined]
             s.flush()
-            own_ops.append(("update", change.kind, other_gid, {"name": fresh_name}))
-            applier.write(change)
+            applier.forget_unique(change.kind, other_gid)
+            outcome = applier.write(change)
+        own_ops.append(("update", change.kind, later, {"name": fresh_name}))
         return [
             Problem(
                 "renamed",
                 "",
                 f"Two devices each made a {what} named {value!r}; the later one is now "
                 f"{fresh_name!r}. Merge or rename them if they are one.",
-            )
+            ),
+            *_unsettled(outcome, what),
         ]
-    if mine_later:
-        if change.op == "create":
-            own_ops.append(("delete", change.kind, change.gid, {}))
-        else:
-            own_ops.append(("delete", change.kind, change.gid, {}))
-            stale = s.scalars(select(cls).where(table.c.gid == change.gid)).first()
-            if stale is not None:
-                s.delete(stale)
-                s.flush()
-    else:
-        other = s.scalars(select(cls).where(table.c.gid == other_gid)).one()
-        s.delete(other)
-        s.flush()
-        own_ops.append(("delete", change.kind, other_gid, {}))
-        applier._ids.clear()
-        applier._loaded.clear()
-        applier.write(change)
+    later = change.gid if mine_later else other_gid
+    applier.write(Change("", "", 0, "delete", change.kind, later))  # nothing if not here
+    own_ops.append(("delete", change.kind, later, {}))
+    unsettled: list[Problem] = []
+    if not mine_later:
+        unsettled = _unsettled(applier.write(change), what)
     return [
         Problem(
             "duplicate",
             "",
             f"Two devices each stored the same {what}; the copy made later was removed.",
+        ),
+        *unsettled,
+    ]
+
+
+def _unsettled(outcome: Any, what: str) -> list[Problem]:
+    if outcome.status in (APPLIED, GONE):
+        return []
+    return [
+        Problem(
+            "unsettled",
+            "",
+            f"A {what} from another device could not be written here ({outcome.status}: "
+            f"{', '.join(outcome.missing) or 'no reason given'}).",
         )
     ]
 
