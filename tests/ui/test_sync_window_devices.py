@@ -28,8 +28,11 @@ def open_window(controller, qtbot, folder: Path, name: str):  # type: ignore[no-
     controller.notify({"*"})
     qtbot.waitUntil(lambda: win.sync.status.ready)  # a moment after the window: not set up
     engine.init(controller.vault, folder, name=name)
-    win.sync.syncer.CHANGE_DELAY = 600_000  # the test says when to sync
-    win.sync.syncer.start()
+    syncer = win.sync.syncer
+    # the test says when to sync: a sync of its own committing while the test's edit is between
+    # its read and its write would make SQLite refuse the edit ("database is locked")
+    syncer.CHANGE_DELAY = syncer.FOLDER_DELAY = syncer.POLL_INTERVAL = 600_000
+    syncer.start()
     return win
 
 
