@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from ui_helpers import edit_field, vendor_id
 
+from vrmdesk.store import models as m
+from vrmdesk.store.services import records
 from vrmdesk.sync import engine
 from vrmdesk.ui.sync.syncer import Syncer
 
@@ -187,3 +189,32 @@ def test_a_sync_refused_by_writes_made_meanwhile_is_tried_again(
     qtbot.waitUntil(lambda: counting.calls == 2 and settled(syncer), timeout=20000)
     assert refusals == [] and not syncer.problem
     assert said[-1].startswith("Synced: ")
+
+
+def test_an_edit_during_a_sync_waits_for_it_and_is_saved(syncer, controller, monkeypatch, qtbot):  # type: ignore[no-untyped-def]
+    """The sync has written (it holds SQLite's write lock) when the person saves an edit: the
+    edit waits for the sync's commit instead of being refused as "database is locked"."""
+    bosch = vendor_id(controller, "Bosch Home Appliances")
+    with controller.session() as s:  # a change of this device, for the sync to write
+        records.update(s, m.Vendor, bosch, website="https://bosch.example/one")
+    inside, release = threading.Event(), threading.Event()
+    real = engine.sync_now
+
+    def pausing(vault, *, progress, cancelled):  # type: ignore[no-untyped-def]
+        def paused(done: int, total: int, text: str) -> None:
+            if text.startswith("Reading"):  # its own set written, the others' next
+                inside.set()
+                release.wait(10)
+            progress(done, total, text)
+
+        return real(vault, progress=paused, cancelled=cancelled)
+
+    monkeypatch.setattr(engine, "sync_now", pausing)
+    assert syncer.sync_now()
+    qtbot.waitUntil(inside.is_set, timeout=20000)
+    threading.Timer(0.5, release.set).start()
+    edit_field(qtbot, controller, "vendor", bosch, "notes", "Edited while it synced.")
+    with controller.session() as s:
+        assert s.get(m.Vendor, bosch).notes == "Edited while it synced."
+    qtbot.waitUntil(lambda: syncer.running is None, timeout=20000)
+    assert not syncer.problem

@@ -46,16 +46,19 @@ class VaultBusy(VrmError):
     """The vault stayed busy with other writes: the sync is tried again later."""
 
 
+#: seconds a sync waits for the window's unit of work to end before it goes ahead anyway
+EXCLUSIVE_WAIT = 10.0
 #: seconds between the tries of a sync that found the vault written meanwhile
 RETRY_AFTER = (0.2, 0.5, 1.0)
 
 
-def sync_retrying(vault: Any, task: Task) -> Any:
+def sync_retrying(vault: Any, task: Task, exclusive: Any) -> Any:
     """``engine.sync_now``, tried again when a change saved in the window meanwhile made
     SQLite refuse the sync's write ("database is locked": the sync is one unit of work, rolled
     back whole, so trying again is safe)."""
     engine = sync_engine()
     for pause in (*RETRY_AFTER, None):
+        held = exclusive.acquire(timeout=EXCLUSIVE_WAIT)  # no unit of work of the window meanwhile
         try:
             return engine.sync_now(vault, progress=task.progress, cancelled=lambda: task.cancelled)
         except OperationalError as exc:
@@ -65,7 +68,10 @@ def sync_retrying(vault: Any, task: Task) -> Any:
                 raise VaultBusy(
                     "The vault was busy with other changes; the sync is tried again shortly."
                 ) from None
-            time.sleep(pause)
+        finally:
+            if held:
+                exclusive.release()
+        time.sleep(pause)
     raise AssertionError("unreachable")
 
 
@@ -231,7 +237,7 @@ class Syncer(QObject):
         vault = controller.vault
 
         def work(task: Task) -> tuple[Any, tuple[Any, ...] | None]:
-            report = sync_retrying(vault, task)
+            report = sync_retrying(vault, task, controller.exclusive)
             try:
                 signature = sync_engine().folder_signature(vault)
             except (VrmError, OSError):
