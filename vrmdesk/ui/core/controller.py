@@ -12,6 +12,7 @@ The controller also holds the private temporary copies that "Open" makes of atta
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -49,6 +50,9 @@ class VaultController(QObject):
         #: plaintext copies of attachments opened in other programs (deleted on lock)
         self.temp_copies = temp_copies
         self.tasks = TaskRunner(self)
+        #: held by background work that writes in one long unit of work (a sync: vrmdesk/ui/sync)
+        #: and by :meth:`session`, so that neither commits in the middle of the other
+        self.exclusive = threading.RLock()
         #: the steps Undo can take back, the last one first, and those Redo can do again
         self._undo: list[undo.Step] = []
         self._redo: list[undo.Step] = []
@@ -63,10 +67,22 @@ class VaultController(QObject):
     def is_open(self) -> bool:
         return self._vault is not None and self._vault.is_open
 
+    #: seconds a unit of work waits for background work holding :attr:`exclusive` (a sync)
+    #: before it goes ahead anyway
+    EXCLUSIVE_WAIT = 3.0
+
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self.vault.session() as session:
-            yield session
+        """A unit of work. It waits (a moment at most) for background work that holds
+        :attr:`exclusive`: SQLite refuses a unit of work's write ("database is locked") when
+        another one committed after it began reading, so the two must not interleave."""
+        held = self.exclusive.acquire(timeout=self.EXCLUSIVE_WAIT)
+        try:
+            with self.vault.session() as session:
+                yield session
+        finally:
+            if held:
+                self.exclusive.release()
 
     def notify(self, kinds: Iterable[str], message: str | None = None) -> None:
         self.changed.emit(set(kinds))
