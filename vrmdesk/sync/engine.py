@@ -252,6 +252,25 @@ class ConflictView:
         }
 
 
+#: seconds a writing unit of work waits for another of this process (the window's) to end
+UNIT_WAIT = 10.0
+
+
+@contextlib.contextmanager
+def _unit(vault: Vault) -> Iterator[Session]:
+    """A unit of work that writes, taking its turn on the vault's unit lock: SQLite refuses a
+    write ("database is locked") when another unit of work committed after this one began
+    reading, so this process's writers do not interleave (``Vault.unit_lock``)."""
+    lock = vault.unit_lock
+    held = lock.acquire(timeout=UNIT_WAIT)
+    try:
+        with vault.session() as s:
+            yield s
+    finally:
+        if held:
+            lock.release()
+
+
 # -- setting up and pairing -----------------------------------------------------------------
 def _folder(session: Session) -> Path:
     folder = sync_folder.folder_of(session)
@@ -277,7 +296,7 @@ def init(vault: Vault, path: Path, *, name: str | None = None) -> Path:
 
     Records made before the change log existed are logged now, so the first sets carry them.
     """
-    with vault.session() as s:
+    with _unit(vault) as s:
         if name is not None:
             pairing.set_own_name(s, name)
         where = sync_folder.init_folder(s, path)
@@ -286,7 +305,7 @@ def init(vault: Vault, path: Path, *, name: str | None = None) -> Path:
 
 
 def own_code(vault: Vault) -> str:
-    with vault.session() as s:
+    with _unit(vault) as s:
         return pairing.own_code(s)
 
 
@@ -302,7 +321,7 @@ def comparison(vault: Vault, code: pairing.PairingCode) -> str:
 
 def pair(vault: Vault, code: pairing.PairingCode, *, name: str | None = None) -> DeviceView:
     """Pair with the device whose code this is; the next sync sends it a catch-up."""
-    with vault.session() as s:
+    with _unit(vault) as s:
         device = pairing.pair(s, code, name=name)
         sync_folder._meta_set(s, CATCHUP_KEY, "1")
         return DeviceView.of(device)
@@ -314,12 +333,12 @@ def devices(vault: Vault) -> list[DeviceView]:
 
 
 def rename(vault: Vault, ref: str, name: str) -> DeviceView:
-    with vault.session() as s:
+    with _unit(vault) as s:
         return DeviceView.of(pairing.rename(s, ref, name))
 
 
 def revoke(vault: Vault, ref: str) -> DeviceView:
-    with vault.session() as s:
+    with _unit(vault) as s:
         return DeviceView.of(pairing.revoke(s, ref))
 
 
@@ -458,7 +477,7 @@ def resolve(
 ) -> None:
     """Settle two concurrent edits with version ``choice`` (or ``value``): a change of this
     device whose base is the value in force, so every device closes the conflict."""
-    with vault.session() as s:
+    with _unit(vault) as s:
         row = _conflict(s, conflict_id, merge.CONCURRENT)
         values = row.data.get("values", [])
         if choice is not None:
@@ -486,7 +505,7 @@ def resolve(
 
 def keep_deleted(vault: Vault, conflict_id: int) -> None:
     """An edit made after another device deleted the record: the record stays deleted."""
-    with vault.session() as s:
+    with _unit(vault) as s:
         row = _conflict(s, conflict_id, merge.AFTER_DELETE)
         changelog.log_own(s.connection(), [("delete", row.kind, row.gid, {})])
         _drop_conflicts(s, row.gid, merge.AFTER_DELETE)
@@ -496,7 +515,7 @@ def restore(vault: Vault, conflict_id: int) -> str:
     """An edit made after another device deleted the record: the record comes back (as a new
     record with its last values, late edits included; a deleted record stays deleted on every
     device). Returns the new record's gid."""
-    with vault.session() as s:
+    with _unit(vault) as s:
         row = _conflict(s, conflict_id, merge.AFTER_DELETE)
         state = merge.MergeState()
         merge.apply(state, changelog.history(s.connection(), [row.gid]))
@@ -552,7 +571,7 @@ def sync_now(
 ) -> Report:
     """Write this device's new changes as sets and apply the others' (see the module's
     docstring); the report is kept as the last sync's."""
-    with vault.session() as s:
+    with _unit(vault) as s:
         run = _Run(
             vault,
             s,
