@@ -103,6 +103,7 @@ class Applier:
         self._stamps: dict[tuple[str, str], str] = {}
         self._gone: list[str] = []
         self._unflushed: list[tuple[tuple[str, str], Any]] = []
+        self._next_ids: dict[str, int] = {}  # table -> the next id to give a new row
         self._capture_before = True
         #: what deleting rows took with them here (the database's cascade, the attachments
         #: and taggings they owned), as ``(op, kind, gid, fields)``: see :meth:`take_cascaded`
@@ -142,8 +143,10 @@ class Applier:
     def local_id(self, kind: str, gid: str) -> int | None:
         if kind not in self._loaded:  # a kind's ids at once: a query per kind, not per change
             table = changelog.table_of(kind)
-            rows = self.session.execute(select(table.c.gid, table.c.id))
-            self._ids.update({(kind, g): i for g, i in rows})
+            with self.session.no_autoflush:  # the rows made here have their ids in _ids
+                rows = self.session.execute(select(table.c.gid, table.c.id)).all()
+            for g, i in rows:
+                self._ids.setdefault((kind, g), i)
             self._loaded.add(kind)
         return self._ids.get((kind, gid))
 
@@ -294,8 +297,11 @@ class Applier:
         for op, kind, gid, _fields in cascade:
             if op == "delete":
                 self.forget_unique(kind, gid)
-        self._ids.clear()  # the database's cascade took others with it
-        self._loaded.clear()
+        # what the cascade took (every synced row of it is in ``cascade``) is no longer here
+        self._ids[(change.kind, change.gid)] = None
+        for op, kind, gid, _fields in cascade:
+            if op == "delete":
+                self._ids[(kind, gid)] = None
         if blob is not None:
             _drop_unused_blob(self.session, blob)
         return Outcome(APPLIED)
@@ -309,10 +315,24 @@ class Applier:
         if clash:
             return Outcome(CLASH, clash)
         obj = cls(gid=change.gid, **values)
+        # its id given here, so that what refers to it needs no flush to learn it (the only
+        # writer of the vault in this unit of work: the unit lock, the vault's file lock)
+        obj.id = self._next_id(cls)  # type: ignore[attr-defined]
         self.session.add(obj)
-        self._ids[(change.kind, change.gid)] = PENDING_ID
-        self._unflushed.append(((change.kind, change.gid), obj))
+        self._ids[(change.kind, change.gid)] = obj.id  # type: ignore[attr-defined]
+        self.local_id(change.kind, change.gid)  # the kind's ids are loaded (or loaded now)
+        self._ids[(change.kind, change.gid)] = obj.id  # type: ignore[attr-defined]
         return Outcome(APPLIED)
+
+    def _next_id(self, cls: type[m.Base]) -> int:
+        table = changelog.table_for(cls)
+        if table.name not in self._next_ids:
+            with self.session.no_autoflush:
+                highest = self.session.scalar(select(func.max(table.c.id)))
+            self._next_ids[table.name] = (highest or 0) + 1
+        ident = self._next_ids[table.name]
+        self._next_ids[table.name] += 1
+        return int(ident)
 
     def _take_owned(self, kind: str, ids: list[int]) -> None:
         """The attachments and taggings of rows about to go go with them (no foreign key
@@ -329,6 +349,7 @@ class Applier:
         ]
         for row in rows:
             self._cascaded.append(("delete", row.kind, row.gid, {}))
+            self._ids[(row.kind, row.gid)] = None
             blob = row.blob_name if isinstance(row, m.Attachment) else None
             self.session.delete(row)
             self.session.flush()
