@@ -593,6 +593,8 @@ def _send(run: _Run) -> list[dict[str, Any]]:
     else:
         outgoing = changelog.entries(s, own.device, after_seq=sync_folder.sent_seq(s))
     if not outgoing:
+        if catchup:  # nothing to catch up on (a new device): not the others' changes later
+            sync_folder._meta_set(s, CATCHUP_KEY, "0")
         return []
     blobs = _attachment_blobs(outgoing)
     for index, sha256 in enumerate(blobs):
