@@ -820,6 +820,7 @@ def _write(run: _Run, merged: _Merged) -> list[Problem]:
     with Applier(s) as applier:
         for change in merged.fresh:
             applier.clock.observe(change["hlc"])
+        held = _load_rows(s, merged.result.records)  # noqa: F841 - kept in the session
         for rc in merged.result.records:
             settling = Change("", "", 0, rc.op, rc.kind, rc.gid, dict(rc.fields), {})
             outcome = applier.write(settling)
@@ -849,6 +850,23 @@ def _write(run: _Run, merged: _Merged) -> list[Problem]:
         changelog.log_own(conn, own_ops)
     _rewrite_conflicts(s, merged)
     return problems
+
+
+def _load_rows(session: Session, changes: tuple[merge.RecordChange, ...]) -> list[Any]:
+    """The rows that the updates and deletes change, loaded a few hundred to a query: in the
+    session's identity map, so the applier's ``session.get`` of each is no query (and no
+    autoflush of the one before); the caller holds the list while it writes."""
+    by_kind: dict[str, list[str]] = {}
+    for rc in changes:
+        if rc.op != "create" and rc.kind in changelog.SYNCED:
+            by_kind.setdefault(rc.kind, []).append(rc.gid)
+    held: list[Any] = []
+    for kind, gids in by_kind.items():
+        cls = changelog.SYNCED[kind]
+        column = changelog.table_for(cls).c.gid
+        for start in range(0, len(gids), 500):
+            held.extend(session.scalars(select(cls).where(column.in_(gids[start : start + 500]))))
+    return held
 
 
 def _settle(
