@@ -23,7 +23,7 @@ engine (``vrmdesk.sync.engine``: ``init``, ``pair``, ``sync_now``):
 4. **A sync with nothing new** on the decade vault after that year (target < 100 ms): median and
    p95 of 30, on both devices, with the floor of reading the folder (``read_sets``).
 
-``--quick`` uses a household vault, 1,000 changes and 20 days (under a minute). The decade vault
+``--quick`` uses a household vault, 1,000 changes and 10 days (about a minute). The decade vault
 is generated into the work folder (about 90 s) unless ``--decade DIR`` names one made by
 ``generate.py --size decade`` (it is copied, not changed). Each run writes to a fresh temporary
 folder of its own unless ``--workdir`` is given.
@@ -623,7 +623,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     changes = args.changes or (1_000 if args.quick else 10_000)
-    days = args.days or (20 if args.quick else 365)
+    days = args.days or (10 if args.quick else 365)
     size = "household" if args.quick else "decade"
     rng = random.Random(args.seed)
     print(machine_note(), flush=True)
