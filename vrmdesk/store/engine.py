@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import sqlcipher3
 from sqlalchemy import URL, Connection, Engine, create_engine, event
-from sqlalchemy.pool import PoolProxiedConnection, SingletonThreadPool
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool, SingletonThreadPool
 
 CACHE_KIB = 64 * 1024
 PAGE_SIZE = 4096  # SQLCipher 4's default, which every vault uses
@@ -71,7 +71,13 @@ def make_engine(
         )
     else:
         url = sqlcipher_url(path, key, readonly=readonly)
-        engine = create_engine(url, connect_args=connect_args)
+        # A pool of connections handed to one thread at a time. The pysqlcipher dialect's own
+        # choice, SingletonThreadPool, keeps a connection per thread and closes other threads'
+        # connections once more than five threads used it, even one in use at that moment (the
+        # window's thread, a sync's and the task pool's workers: a segmentation fault).
+        engine = create_engine(
+            url, connect_args=connect_args, poolclass=QueuePool, pool_size=5, max_overflow=10
+        )
     pragmas = (
         "PRAGMA cipher_log_level = NONE",  # process-wide; keyless connections log otherwise
         f"PRAGMA cache_size = -{cache_kib}",
