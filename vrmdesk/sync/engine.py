@@ -856,17 +856,16 @@ def _blocked(
             culprits.update(
                 c["gid"] for c in merged.fresh if c.get("fields", {}).get("blob") == sha256
             )
+    referring: list[tuple[str, str]] = []  # (gid, the gid it refers to) not in the merge
     for rc in merged.result.records:
         if rc.op == "delete":
             continue
         for name in _references(rc.kind):
             target = rc.fields.get(name)
-            if (
-                isinstance(target, str)
-                and merged.state.kind_of(target) is None
-                and not _row_exists(run.session, target)
-            ):
-                culprits.add(rc.gid)
+            if isinstance(target, str) and merged.state.kind_of(target) is None:
+                referring.append((rc.gid, target))
+    here = _rows_existing(run.session, {target for _, target in referring})
+    culprits.update(gid for gid, target in referring if target not in here)
     if not culprits:
         return set()
     blocked: set[int] = set()
@@ -885,12 +884,18 @@ def _blocked(
     return blocked
 
 
-def _row_exists(session: Session, gid: str) -> bool:
+def _rows_existing(session: Session, gids: set[str]) -> set[str]:
+    """Those of ``gids`` that a row here has (a few queries per table, not one per gid)."""
+    found: set[str] = set()
     for kind in changelog.SYNCED:
+        wanted = sorted(gids - found)
+        if not wanted:
+            break
         table = changelog.table_of(kind)
-        if session.execute(select(table.c.id).where(table.c.gid == gid).limit(1)).first():
-            return True
-    return False
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found.update(session.scalars(select(table.c.gid).where(table.c.gid.in_(chunk))))
+    return found
 
 
 def _write(run: _Run, merged: _Merged) -> list[Problem]:
