@@ -86,8 +86,10 @@ def test_two_windows_stay_in_step_through_syncthing_by_themselves(  # type: igno
     qtbot.waitUntil(lambda: desktop.sync.syncer.running is None, timeout=WAIT_MS)
     pair.reconnect()
     qtbot.waitUntil(
-        lambda: bool(engine.conflicts(controller.vault))
-        and bool(engine.conflicts(second_controller.vault)),
+        lambda: (
+            bool(engine.conflicts(controller.vault))
+            and bool(engine.conflicts(second_controller.vault))
+        ),
         timeout=WAIT_MS,
     )
     assert website(controller, BOSCH) == website(second_controller, BOSCH)  # one in force
@@ -101,8 +103,10 @@ def test_two_windows_stay_in_step_through_syncthing_by_themselves(  # type: igno
     assert sorted(values) == ["https://desktop.example", "https://laptop.example"]
     qtbot.mouseClick(card.keep_buttons[values.index("https://laptop.example")], LEFT)
     qtbot.waitUntil(
-        lambda: website(second_controller, BOSCH) == "https://laptop.example"
-        and not engine.conflicts(second_controller.vault),
+        lambda: (
+            website(second_controller, BOSCH) == "https://laptop.example"
+            and not engine.conflicts(second_controller.vault)
+        ),
         timeout=WAIT_MS,
     )
     qtbot.waitUntil(lambda: laptop.sync.syncer.running is None, timeout=WAIT_MS)
