@@ -389,3 +389,26 @@ def test_a_name_clash_is_found_in_a_large_set_whatever_the_letter_case(two):
     assert records_of(a) == records_of(b)
     names = sorted(v["name"] for v in vendors(b).values())
     assert len(names) == 32 and ("BOSCH (2)" in names or "Bosch (2)" in names)
+
+
+def test_a_large_catch_up_is_received_in_several_units_of_work(two, monkeypatch):
+    a, b = two
+    monkeypatch.setattr(engine, "SET_CHANGES", 10)
+    monkeypatch.setattr(engine, "RECEIVE_CHANGES", 10)
+    with a.session() as s:
+        for n in range(35):
+            records.create(s, m.Vendor, name=f"Vendor {n}")
+    assert engine.sync_now(a).sets_sent == 4
+    commits = []
+    real_unit = engine._unit
+
+    def counting(vault):  # type: ignore[no-untyped-def]
+        commits.append(vault)
+        return real_unit(vault)
+
+    monkeypatch.setattr(engine, "_unit", counting)
+    report = engine.sync_now(b)
+    assert (report.applied, report.sets_applied, report.waiting) == (35, 4, 0)
+    assert len(commits) == 4  # one unit of work per 10 changes received
+    assert records_of(a) == records_of(b)
+    assert engine.status(b).last_report == report

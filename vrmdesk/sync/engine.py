@@ -1,8 +1,9 @@
 """Sync, wired: the change log out as change sets, the others' sets in through the merge.
 
 What the CLI (``vrmdesk sync …``) and the window call; each function takes an unlocked vault and
-does its work in one unit of work, so a sync that fails or is cancelled leaves the vault as it
-was (the sets it wrote stay in the folder and are taken as written next time:
+does its work in one unit of work (a sync: one per :data:`RECEIVE_CHANGES` changes received),
+so a sync that fails or is cancelled leaves the vault as its last unit of work left it (the sets
+it wrote stay in the folder and are taken as written next time:
 :func:`vrmdesk.sync.folder.write_set`).
 
 A sync (:func:`sync_now`):
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
 CATCHUP_KEY = "sync_catchup"
 LAST_REPORT_KEY = "sync_last_report"
 SET_CHANGES = 5000  # changes per set: a catch-up of a large vault goes as several
+RECEIVE_CHANGES = 20_000  # changes received per unit of work (a catch-up in several)
 
 qr_png = pairing.qr_png
 read_code = pairing.read_code
@@ -556,10 +558,11 @@ class _Run:
     report: Report
     progress: Progress
     cancelled: Callable[[], bool]
+    more: bool = False  # sets left for the next unit of work (RECEIVE_CHANGES)
 
     def step(self, done: int, total: int, text: str) -> None:
         if self.cancelled():
-            raise Cancelled("The sync was cancelled; nothing of it was kept.")
+            raise Cancelled("The sync was cancelled; what it had not saved yet was not kept.")
         self.progress(done, total, text)
 
 
@@ -571,26 +574,29 @@ def sync_now(
 ) -> Report:
     """Write this device's new changes as sets and apply the others' (see the module's
     docstring); the report is kept as the last sync's."""
-    with _unit(vault) as s:
-        run = _Run(
-            vault,
-            s,
-            _folder(s),
-            Report(),
-            progress or (lambda done, total, text: None),
-            cancelled or (lambda: False),
-        )
-        run.step(0, 3, "Writing this device's changes")
-        own_sets = _after_restore(run)
-        outgoing = _send(run)
-        run.step(1, 3, "Reading the other devices' changes")
-        _receive(run, outgoing, own_sets)
-        run.step(3, 3, "Done")
-        report = run.report
-        report.conflicts = _open_conflicts(s)
-        report.finished_at = datetime.now(UTC).replace(microsecond=0)
-        sync_folder._meta_set(s, LAST_REPORT_KEY, json.dumps(report.to_json()))
-        return report
+    report = Report()
+    progress = progress or (lambda done, total, text: None)
+    cancelled = cancelled or (lambda: False)
+    first = True
+    while True:  # a unit of work per RECEIVE_CHANGES changes received: memory stays bounded
+        with _unit(vault) as s:
+            run = _Run(vault, s, _folder(s), report, progress, cancelled)
+            if first:
+                run.step(0, 3, "Writing this device's changes")
+                own_sets = _after_restore(run)
+                outgoing = _send(run)
+                run.step(1, 3, "Reading the other devices' changes")
+                _receive(run, outgoing, own_sets, RECEIVE_CHANGES)
+                first = False
+            else:
+                _receive(run, [], [], RECEIVE_CHANGES)
+            if run.more:
+                continue
+            run.step(3, 3, "Done")
+            report.conflicts = _open_conflicts(s)
+            report.finished_at = datetime.now(UTC).replace(microsecond=0)
+            sync_folder._meta_set(s, LAST_REPORT_KEY, json.dumps(report.to_json()))
+            return report
 
 
 def _after_restore(run: _Run) -> list[dict[str, Any]]:
@@ -772,12 +778,24 @@ def _references(kind: str) -> list[str]:
     return [s.field for s in changelog.specs(changelog.SYNCED[kind]) if s.how in ("ref", "owner")]
 
 
-def _receive(run: _Run, own_outgoing: list[dict[str, Any]], own_sets: list[dict[str, Any]]) -> None:
+def _receive(
+    run: _Run,
+    own_outgoing: list[dict[str, Any]],
+    own_sets: list[dict[str, Any]],
+    limit: int | None = None,
+) -> None:
     s, report = run.session, run.report
     incoming = sync_folder.read_sets(s, run.folder)
     problems: list[Problem] = list(incoming.problems)
     waiting = incoming.waiting
     candidates = list(incoming.ready)
+    if limit is not None:  # the first sets, up to ``limit`` changes (a prefix per device)
+        total = 0
+        for index, ready in enumerate(candidates):
+            if index and total + len(ready.changes) > limit:
+                candidates, run.more = candidates[:index], True
+                break
+            total += len(ready.changes)
     own_gids = merge.gids_of(own_outgoing)
     conn = s.connection()
     candidates = _well_formed(candidates, problems)
@@ -814,8 +832,11 @@ def _receive(run: _Run, own_outgoing: list[dict[str, Any]], own_sets: list[dict[
     sync_folder.mark_applied(s, candidates)
     report.applied += len(merged.fresh)
     report.sets_applied += len(candidates)
-    report.waiting += waiting
-    report.problems.extend(p.to_json() for p in problems)
+    if not candidates:
+        run.more = False  # nothing could be applied: another unit of work would do the same
+    report.waiting = waiting  # as the folder stands after this unit of work
+    told = {p["message"] for p in report.problems}
+    report.problems.extend(p.to_json() for p in problems if p.message not in told)
 
 
 def _well_formed(candidates: list[ReadySet], problems: list[Problem]) -> list[ReadySet]:
