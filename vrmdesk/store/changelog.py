@@ -522,6 +522,24 @@ def entries(
     return [_as_change(row) for row in session.connection().execute(query)]
 
 
+def entries_in_parts(session: Session, size: int) -> Iterator[list[dict[str, Any]]]:
+    """Every log entry (every device's) by hlc, ``size`` at a time: for sending the whole log
+    without holding it in memory at once."""
+    conn = session.connection()
+    after: tuple[str, int] | None = None
+    while True:
+        query = select(_LOG).order_by(_LOG.c.hlc, _LOG.c.id).limit(size)
+        if after is not None:
+            query = query.where(
+                (_LOG.c.hlc > after[0]) | ((_LOG.c.hlc == after[0]) & (_LOG.c.id > after[1]))
+            )
+        rows = conn.execute(query).all()
+        if not rows:
+            return
+        after = (rows[-1].hlc, rows[-1].id)
+        yield [_as_change(row) for row in rows]
+
+
 def _as_change(row: Any) -> dict[str, Any]:
     change = {
         "hlc": row.hlc,

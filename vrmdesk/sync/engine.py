@@ -41,7 +41,7 @@ import functools
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -648,34 +648,44 @@ def _attachment_blobs(changes: list[dict[str, Any]]) -> list[str]:
 
 
 def _send(run: _Run) -> list[dict[str, Any]]:
+    """This device's new changes into the folder (or, after a pairing, the whole log: a
+    catch-up, written a set at a time); returns this device's new changes."""
     s = run.session
     own = ensure_device(s)
     catchup = sync_folder._meta_get(s, CATCHUP_KEY) == "1"
-    if catchup:
-        outgoing = changelog.entries(s)  # everything this vault knows, every device's
-    else:
-        outgoing = changelog.entries(s, own.device, after_seq=sync_folder.sent_seq(s))
+    new = changelog.entries(s, own.device, after_seq=sync_folder.sent_seq(s))
     if catchup:
         sync_folder._meta_set(s, CATCHUP_KEY, "0")  # sent below (or nothing to send)
-    if not outgoing:
-        return []
-    blobs = _attachment_blobs(outgoing)
-    for index, sha256 in enumerate(blobs):
-        run.step(0, 3, f"Writing attachments ({index + 1} of {len(blobs)})")
-        stored = s.scalars(select(m.Blob).where(m.Blob.sha256 == sha256).limit(1)).first()
-        if stored is None:
-            continue  # its attachment was deleted since: the delete goes too
-        if not catchup and sync_folder.blob_path(run.folder, sha256).exists():
-            continue
-        with _piped(functools.partial(_decrypt_stored, run.vault, stored)) as source:
-            sync_folder.put_blob(s, run.folder, sha256, source, replace=catchup)
-    for start in range(0, len(outgoing), SET_CHANGES):
-        run.step(0, 3, f"Writing change sets ({start} of {len(outgoing)} changes)")
-        chunk = outgoing[start : start + SET_CHANGES]
+        parts: Iterable[list[dict[str, Any]]] = changelog.entries_in_parts(s, SET_CHANGES)
+    else:
+        parts = (new[start : start + SET_CHANGES] for start in range(0, len(new), SET_CHANGES))
+    written: set[str] = set()
+    for chunk in parts:
+        run.step(0, 3, f"Writing change sets ({run.report.sent} changes so far)")
+        _send_blobs(run, chunk, written, again=catchup)
         if sync_folder.write_set(s, run.folder, chunk) is not None:
             run.report.sets_sent += 1
             run.report.sent += len(chunk)
-    return [c for c in outgoing if c["device"] == own.device]
+    return new
+
+
+def _send_blobs(
+    run: _Run, changes: list[dict[str, Any]], written: set[str], *, again: bool
+) -> None:
+    """The contents these changes' attachments name, into ``blobs/`` before their set (each
+    once; ``again``: written anew, for the devices paired since)."""
+    s = run.session
+    for sha256 in _attachment_blobs(changes):
+        if sha256 in written:
+            continue
+        written.add(sha256)
+        stored = s.scalars(select(m.Blob).where(m.Blob.sha256 == sha256).limit(1)).first()
+        if stored is None:
+            continue  # its attachment was deleted since: the delete goes too
+        if not again and sync_folder.blob_path(run.folder, sha256).exists():
+            continue
+        with _piped(functools.partial(_decrypt_stored, run.vault, stored)) as source:
+            sync_folder.put_blob(s, run.folder, sha256, source, replace=again)
 
 
 def _decrypt_stored(vault: Vault, blob: m.Blob, out: BinaryIO) -> None:
