@@ -55,7 +55,7 @@ from vrmdesk.store import models as m
 from vrmdesk.store.gid import new_gid
 from vrmdesk.sync import folder as sync_folder
 from vrmdesk.sync import merge, pairing
-from vrmdesk.sync.apply import APPLIED, CLASH, Applier
+from vrmdesk.sync.apply import APPLIED, CLASH, Applier, _drop_unused_blob
 from vrmdesk.sync.changes import Change
 from vrmdesk.sync.device import ensure_device
 from vrmdesk.sync.folder import Problem, ReadySet
@@ -776,6 +776,7 @@ def _blocked(
                 isinstance(target, str)
                 and merged.state.kind_of(target) is None
                 and not _row_exists(run.session, target)
+                and not _tombstoned(run.session, target)
             ):
                 culprits.add(rc.gid)
     if not culprits:
@@ -796,6 +797,13 @@ def _blocked(
     return blocked
 
 
+def _tombstoned(session: Session, gid: str) -> bool:
+    """Deleted here for good (the log holds its delete): a reference to it waits for nothing."""
+    log = changelog.table_for(m.SyncLog)
+    query = select(log.c.seq).where(log.c.gid == gid, log.c.op == "delete").limit(1)
+    return session.execute(query).first() is not None
+
+
 def _row_exists(session: Session, gid: str) -> bool:
     for kind in changelog.SYNCED:
         table = changelog.table_of(kind)
@@ -813,12 +821,22 @@ def _write(run: _Run, merged: _Merged) -> list[Problem]:
     with Applier(s) as applier:
         for change in merged.fresh:
             applier.clock.observe(change["hlc"])
+        orphans = _Orphans(applier, state, own_ops)
         for rc in merged.result.records:
-            settling = Change("", "", 0, rc.op, rc.kind, rc.gid, dict(rc.fields), {})
+            if rc.op == "delete":
+                orphans.delete(rc.kind, rc.gid)
+                continue
+            fields = orphans.settle_references(rc)
+            if fields is None:
+                continue  # it belongs to a record deleted meanwhile: gone with it
+            settling = Change("", "", 0, rc.op, rc.kind, rc.gid, fields, {})
             outcome = applier.write(settling)
             if outcome.status == CLASH:
                 problems.extend(_settle(applier, state, settling, outcome.missing, own_ops))
             # WAITING here: a record whose parent is gone here (deleted, the cascade took it)
+        for sha256 in merged.result.blobs:  # fetched for an attachment that went meanwhile
+            for name in list(s.scalars(select(m.Blob.name).where(m.Blob.sha256 == sha256))):
+                _drop_unused_blob(s, name)
     conn = s.connection()
     changelog.insert_log(conn, merged.fresh)
     stamps: dict[tuple[str, str], str] = {}
@@ -842,6 +860,128 @@ def _write(run: _Run, merged: _Merged) -> list[Problem]:
         changelog.log_own(conn, own_ops)
     _rewrite_conflicts(s, merged)
     return problems
+
+
+class _Orphans:
+    """What a delete does to the records that refer to the deleted one, the same on every
+    device, and logged where the change log would not otherwise say it.
+
+    A device that deletes a record logs what the database does to the records referring to it
+    (deleted with it, or the reference set to null), but only to those it has. Another device
+    may meanwhile have made one more (a thing made by the vendor deleted, a warranty of the
+    thing deleted, an attachment of either): where it is applied, the database's cascade
+    changes that record unlogged, and elsewhere the record arrives referring to a record that
+    is gone. Every device settles it the same way, as the database does: a reference to a
+    deleted record is set to null where the key says ``SET NULL``, the record goes where it
+    says ``CASCADE`` or where it is an attachment or tagging of the deleted record; and each
+    device logs that as its own change (the same value, or a delete, from every device that
+    settles it: no conflict), so the rows stay what the log says.
+    """
+
+    def __init__(
+        self,
+        applier: Applier,
+        state: merge.MergeState,
+        own_ops: list[tuple[str, str, str, dict[str, Any]]],
+    ) -> None:
+        self.applier = applier
+        self.state = state
+        self.own_ops = own_ops
+        self.gone: set[str] = set()  # deleted by this write
+
+    def _is_gone(self, gid: str) -> bool:
+        if gid in self.gone or self.state.is_deleted(gid):
+            return True
+        return self.state.record(gid) is None and self.applier.was_deleted(gid)
+
+    def settle_references(self, rc: merge.RecordChange) -> dict[str, Any] | None:
+        """The fields to write for a create or update, references to deleted records set to
+        null; None when the record goes with the record it belongs to."""
+        fields = dict(rc.fields)
+        cls = changelog.SYNCED[rc.kind]
+        table = changelog.table_for(cls)
+        for spec in changelog.specs(cls):
+            target = fields.get(spec.field)
+            if spec.how not in ("ref", "owner") or not isinstance(target, str):
+                continue
+            if not self._is_gone(target):
+                continue
+            ondelete = (
+                next(iter(table.c[spec.column].foreign_keys)).ondelete
+                if spec.how == "ref"
+                else "CASCADE"  # an attachment or tagging of the deleted record
+            )
+            if ondelete == "SET NULL":
+                fields[spec.field] = None
+                self._own("update", rc.kind, rc.gid, {spec.field: None})
+                continue
+            if rc.op == "update":  # here already: it goes now
+                self.delete(rc.kind, rc.gid)
+            self.gone.add(rc.gid)
+            self._own("delete", rc.kind, rc.gid, {})
+            return None
+        return fields
+
+    def delete(self, kind: str, gid: str) -> None:
+        """Delete the record here, and settle the records the database changes with it."""
+        followers = self._followers(kind, gid)
+        self.applier.write(Change("", "", 0, "delete", kind, gid, {}, {}))
+        self.gone.add(gid)
+        for op, other_kind, other, name in followers:
+            if op == "delete":
+                if other_kind in _OWNED:  # by kind and id: the database does not see them
+                    self.applier.write(Change("", "", 0, "delete", other_kind, other, {}, {}))
+                self.gone.add(other)
+                if not self.state.is_deleted(other):
+                    self._own("delete", other_kind, other, {})
+                continue
+            if self.state.is_deleted(other):
+                continue
+            values = self.state.record(other)
+            if values is None or values.get(name, "") is not None:
+                self._own("update", other_kind, other, {name: None})
+
+    def _followers(self, kind: str, gid: str) -> list[tuple[str, str, str, str]]:
+        """(op, kind, gid, field) of what goes or changes here with the record: what the
+        database's cascade deletes or sets to null, and the attachments and taggings of every
+        record that goes."""
+        s = self.applier.session
+        s.flush()
+        conn = s.connection()
+        table = changelog.table_of(kind)
+        ident = conn.execute(select(table.c.id).where(table.c.gid == gid)).scalar()
+        if ident is None:
+            return []
+        out: list[tuple[str, str, str, str]] = []
+        going = [(kind, ident)]
+        for entry in changelog._cascade(conn, table, [ident]):
+            if entry.op == "update":
+                out.append(("update", entry.kind, entry.gid, next(iter(entry.fields))))
+                continue
+            out.append(("delete", entry.kind, entry.gid, ""))
+            child = changelog.table_of(entry.kind)
+            found = conn.execute(select(child.c.id).where(child.c.gid == entry.gid)).scalar()
+            if found is not None:
+                going.append((entry.kind, found))
+        for owner_kind, owner_id in going:
+            for owned in _OWNED:
+                t = changelog.table_of(owned)
+                rows = conn.execute(
+                    select(t.c.gid).where(t.c.owner_kind == owner_kind, t.c.owner_id == owner_id)
+                )
+                out.extend(("delete", owned, g, "") for (g,) in rows)
+        return out
+
+    def _own(self, op: str, kind: str, gid: str, fields: dict[str, Any]) -> None:
+        entry = (op, kind, gid, fields)
+        if entry not in self.own_ops:
+            self.own_ops.append(entry)
+
+
+#: the kinds that belong to a record by its kind and id (``owner``), not by a foreign key
+_OWNED = tuple(
+    kind for kind, cls in changelog.SYNCED.items() if "owner_id" in changelog.table_for(cls).c
+)
 
 
 def _settle(
