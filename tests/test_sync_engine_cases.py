@@ -130,3 +130,23 @@ def test_an_attachment_added_to_a_vendor_deleted_meanwhile_goes_on_every_device(
         with vault.session() as s:
             assert s.scalars(select(m.Attachment)).all() == []
             assert s.scalars(select(m.Blob)).all() == []
+
+
+def test_a_content_attached_again_in_the_same_sync_after_its_last_attachment_went_is_kept(three):
+    laptop, desktop, tablet = three
+    with laptop.session() as s:
+        oven = s.scalars(select(m.Asset)).one()
+        laptop.attachments.add(s, oven, io.BytesIO(b"%PDF receipt"), name="receipt.pdf")
+    sync(three, rounds=1)
+    with laptop.session() as s:  # the thing goes, with its receipt; the same file goes to Bosch
+        oven = s.scalars(select(m.Asset)).one()
+        records.delete_record(s, m.Asset, oven.id, attachments=laptop.attachments)
+        laptop.attachments.add(
+            s, records.find_vendor(s, "Bosch"), io.BytesIO(b"%PDF receipt"), name="copy.pdf"
+        )
+    state = converged(three)
+    assert [a["name"] for a in kinds(state, "attachment")] == ["copy.pdf"]
+    for vault in (desktop, tablet):
+        with vault.session() as s:
+            attachment = s.scalars(select(m.Attachment)).one()
+            assert vault.attachments.read_bytes(attachment) == b"%PDF receipt"

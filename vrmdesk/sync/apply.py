@@ -103,6 +103,7 @@ class Applier:
         self._stamps: dict[tuple[str, str], str] = {}
         self._gone: list[str] = []
         self._unflushed: list[tuple[tuple[str, str], Any]] = []
+        self._unlinked: set[str] = set()  # contents whose attachment was deleted
         self._capture_before = True
 
     def __enter__(self) -> Applier:
@@ -207,8 +208,8 @@ class Applier:
         self.session.flush()
         self._ids.clear()  # the database's cascade took others with it
         self._loaded.clear()
-        if blob is not None:
-            _drop_unused_blob(self.session, blob)
+        if blob is not None:  # when the block ends: a later change may attach it again
+            self._unlinked.add(blob)
         return Outcome(APPLIED)
 
     def _create(self, cls: type[m.Base], change: Change) -> Outcome:
@@ -263,6 +264,9 @@ class Applier:
     def finish(self) -> None:
         """Write what the applied changes leave: their log rows, field stamps, the clock."""
         self._flush()
+        for blob in sorted(self._unlinked):
+            _drop_unused_blob(self.session, blob)
+        self._unlinked.clear()
         changelog.insert_log(self.conn, self._log)
         changelog.stamp_fields(self.conn, self._stamps)
         changelog.forget_fields(self.conn, self._gone)
