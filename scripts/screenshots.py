@@ -202,9 +202,57 @@ def main() -> int:
     save(viewer, args.out, "viewer")
     viewer.close()
 
+    sync_shots(app, controller, work, args.out)
+
     controller.lock()
     window.close()
     return 0
+
+
+def sync_shots(app: QApplication, controller: VaultController, work: Path, out: Path) -> None:
+    """Pair a device (the comparison shown) and the Conflicts list: the demo vault and a second,
+    new vault synced through a temporary folder, the same field edited on both."""
+    from vrmdesk.sync import engine
+    from vrmdesk.ui.sync.conflicts import ConflictsDialog
+    from vrmdesk.ui.sync.pairing import PairDialog
+
+    shared = work / "sync"
+    other, _ = Vault.create(work / "second-vault", "demo", kdf=keys.fast_params_for_tests())
+    laptop = controller.vault
+    engine.init(laptop, shared, name="Laptop")
+    engine.init(other, shared, name="Study desktop")
+    pair = PairDialog(controller)
+    pair.resize(*SIZE)
+    pair.show()
+    pair.other_code.setText(engine.own_code(other))
+    pair.compare()
+    settle(app)
+    save(pair, out, "sync-pair")
+    pair.confirm()
+    pair.close()
+    engine.pair(other, engine.read_code(engine.own_code(laptop)))
+    engine.sync_now(laptop)
+    engine.sync_now(other)
+    for vault, where in ((laptop, "service"), (other, "support")):
+        with vault.session() as session:
+            bosch = records.find_vendor(session, "Bosch Home Appliances")
+            records.update(session, m.Vendor, bosch.id, website=f"https://bosch.example/{where}")
+    with other.session() as session:  # deleted on one device while edited on the other
+        grinder = session.query(m.Asset).filter_by(name="Coffee machine").one()
+        records.delete_record(session, m.Asset, grinder.id, attachments=other.attachments)
+    with laptop.session() as session:
+        grinder = session.query(m.Asset).filter_by(name="Coffee machine").one()
+        records.update(session, m.Asset, grinder.id, notes="Descaled; the seal was replaced.")
+    engine.sync_now(laptop)
+    engine.sync_now(other)
+    engine.sync_now(laptop)
+    conflicts = ConflictsDialog(controller)
+    conflicts.resize(*SIZE)
+    conflicts.show()
+    settle(app)
+    save(conflicts, out, "sync-conflicts")
+    conflicts.close()
+    other.close()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -277,3 +278,114 @@ def test_a_cancelled_sync_keeps_nothing(two):
     assert vendors(b) == {}
     assert engine.sync_now(b).applied > 0
     assert [v["name"] for v in vendors(b).values()] == ["Bosch"]
+
+
+def test_a_vault_restored_from_a_backup_gives_no_change_number_twice(two, tmp_path):
+    from vrmdesk.store import backup
+
+    a, b = two
+    add_vendor(a, "Bosch")
+    sync(a, b)
+    taken = backup.make_backup(a)
+    add_vendor(a, "Miele")  # after the backup: sent, then lost here by the restore
+    sync(a, b)
+    folder_a = a.folder
+    a.close()
+    backup.restore(folder_a, taken.path, passphrase=PASSPHRASE)
+    a = Vault.open(folder_a, PASSPHRASE)
+    try:
+        assert {v["name"] for v in vendors(a).values()} == {"Bosch"}
+        add_vendor(a, "Siemens")  # made after the restore: its number was Miele's
+        sync(a, b)
+        names = {"Bosch", "Miele", "Siemens"}
+        assert {v["name"] for v in vendors(b).values()} == names
+        assert {v["name"] for v in vendors(a).values()} == names  # Miele came back from the folder
+        assert records_of(a) == records_of(b)
+        add_vendor(a, "Liebherr")
+        sync(a, b)
+        assert records_of(a) == records_of(b)
+    finally:
+        a.close()
+
+
+def test_one_mail_captured_on_two_devices_is_kept_once_on_both(two):
+    from datetime import UTC, datetime
+
+    a, b = two
+    add_vendor(a, "Bosch")
+    sync(a, b)
+    for vault, body in ((a, "captured on the laptop"), (b, "captured on the desktop")):
+        with vault.session() as s:
+            s.add(
+                m.Interaction(
+                    vendor_id=records.find_vendor(s, "Bosch").id,
+                    occurred_at=datetime(2026, 11, 30, 9, 0, tzinfo=UTC).replace(tzinfo=None),
+                    direction=m.Direction.INBOUND,
+                    channel=m.InteractionChannel.EMAIL,
+                    subject="Your repair",
+                    body=body,
+                    message_id="<repair-123@bosch.example>",
+                )
+            )
+    reports = sync(a, b, rounds=3)
+    assert records_of(a) == records_of(b)
+    for vault in (a, b):
+        with vault.session() as s:
+            assert len(s.scalars(select(m.Interaction)).all()) == 1
+    assert any(p["kind"] == "duplicate" for r in reports for p in r.problems)
+
+
+def test_a_revoked_device_is_not_heard_through_another_devices_catch_up(make_vault, tmp_path):
+    a, b, c = _paired(make_vault, tmp_path / "shared", "laptop", "desktop", "tablet")
+    sync(a, b, c)
+    engine.revoke(b, "tablet")
+    add_vendor(c, "Forged by the lost tablet")
+    sync(c, a)
+    assert "Forged by the lost tablet" in {v["name"] for v in vendors(a).values()}
+    with a.session() as s:  # the laptop sends everything again (as after a pairing)
+        engine.sync_folder._meta_set(s, engine.CATCHUP_KEY, "1")
+    sync(a, b)
+    assert "Forged by the lost tablet" not in {v["name"] for v in vendors(b).values()}
+
+
+def test_what_one_device_adds_under_a_record_another_deletes_goes_the_same_way_on_both(two):
+    a, b = two
+    with a.session() as s:
+        records.create(s, m.Vendor, name="Bosch")
+        records.create(s, m.Vendor, name="Miele")
+        records.create(s, m.Asset, name="Kettle")
+    sync(a, b)
+    with a.session() as s:  # the laptop deletes two vendors and a thing
+        for name in ("Bosch", "Miele"):
+            s.delete(records.find_vendor(s, name))
+        s.delete(s.scalars(select(m.Asset).where(m.Asset.name == "Kettle")).one())
+    with b.session() as s:  # the desktop, meanwhile, adds under them
+        bosch = records.find_vendor(s, "Bosch")
+        records.create(s, m.Asset, name="Dishwasher", maker_id=bosch.id)  # maker: emptied
+        kettle = s.scalars(select(m.Asset).where(m.Asset.name == "Kettle")).one()
+        records.create(
+            s, m.Warranty, asset_id=kettle.id, title="Kettle", starts_on=date(2026, 1, 5), months=24
+        )  # goes with the kettle
+        b.attachments.add(s, records.find_vendor(s, "Miele"), io.BytesIO(b"x"), name="m.txt")
+    sync(a, b, rounds=3)
+    assert records_of(a) == records_of(b)
+    for vault in (a, b):
+        with vault.session() as s:
+            assert s.scalars(select(m.Asset.name)).all() == ["Dishwasher"]
+            assert s.scalars(select(m.Asset.maker_id)).all() == [None]
+            assert s.scalars(select(m.Warranty)).all() == []
+            assert s.scalars(select(m.Attachment)).all() == []
+            assert changelog.verify(s) == []  # the log explains every row on both
+
+
+def test_a_name_clash_is_found_in_a_large_set_whatever_the_letter_case(two):
+    a, b = two
+    with a.session() as s:
+        for n in range(30):  # many names: looked up at once, not one by one
+            records.create(s, m.Vendor, name=f"Vendor {n}")
+        records.create(s, m.Vendor, name="Bosch")
+    add_vendor(b, "BOSCH")
+    sync(a, b, rounds=3)
+    assert records_of(a) == records_of(b)
+    names = sorted(v["name"] for v in vendors(b).values())
+    assert len(names) == 32 and ("BOSCH (2)" in names or "Bosch (2)" in names)

@@ -88,3 +88,24 @@ def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
     path = str(tmp_path / "page-settings.ini")
     monkeypatch.setattr(settings, "qsettings", lambda: QSettings(path, QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def second_vault(tmp_path: Path) -> Iterator[Vault]:
+    """Another device's vault beside ``demo_vault``: new and empty, made the same way (the sync
+    tests pair the two; what the first holds reaches it through the folder)."""
+    vault, _ = Vault.create(tmp_path / "second", "pw", kdf=keys.fast_params_for_tests())
+    try:
+        yield vault
+    finally:
+        vault.close()
+
+
+@pytest.fixture
+def second_controller(second_vault: Vault, qtbot):  # type: ignore[no-untyped-def]
+    """A controller over ``second_vault`` (the other device), locked at teardown."""
+    from vrmdesk.ui.core.controller import VaultController
+
+    ctrl = VaultController(second_vault, TempCopies())
+    yield ctrl
+    ctrl.lock()

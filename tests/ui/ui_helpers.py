@@ -53,3 +53,17 @@ def vendor_id(controller, name: str) -> int:  # type: ignore[no-untyped-def]
 
     with controller.session() as s:
         return records.find_vendor(s, name).id
+
+
+def edit_field(qtbot, controller, kind: str, record_id: int, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Open the editor of a record, replace one text field with ``text``, press Save."""
+    from vrmdesk.ui.editors.record_editor import RecordEditor
+
+    dialog = RecordEditor(controller, kind, record_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    line = dialog.field(field).edit
+    line.selectAll()
+    qtbot.keyClicks(line, text)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible(), dialog.general_error.text()

@@ -11,6 +11,8 @@
     terms.py      terms roster / proffer / list / withdraw / propose (MyTerms, IEEE 7012)
     desktop.py    install-desktop (the menu entry, icons, the .vrmshare type; vrmdesk/desktop)
     rfq.py        rfq new / list / show / accept / withdraw / letters (requests for quotes)
+    sync.py       sync init / code / pair / now / status / devices / rename / revoke /
+                  conflicts / resolve (several devices of one household, docs/sync.md)
 
 Exit status: 0 success, 1 a failure with a one-line reason on standard error, 2 a usage error.
 The command line never imports Qt: the desktop application is started by the ``vrmdesk``
@@ -39,6 +41,7 @@ from vrmdesk.cli import (
     requests,
     rfq,
     share,
+    sync,
     terms,
     vault,
 )
@@ -106,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     requests.add_parsers(sub, common)
     terms.add_parsers(sub, common)
     rfq.add_parsers(sub, common)
+    sync.add_parsers(sub, common)
     return parser
 
 

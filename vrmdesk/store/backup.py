@@ -37,7 +37,7 @@ from vrmshare.fileutil import (
 )
 
 from vrmdesk.errors import BackupError, StorageError, VaultDamaged, VaultLocked
-from vrmdesk.store import keys
+from vrmdesk.store import changelog, keys
 from vrmdesk.store.engine import driver_connection, is_damage, readonly_uri
 from vrmdesk.store.paths import OpenVault, VaultPaths, acquire_lock, rotation_pending
 
@@ -446,6 +446,7 @@ def restore(
             )
         finally:
             source.close()
+        _mark_restored(partial, data_key)
         for suffix in ("-wal", "-shm"):  # emptied by the safety copy's checkpoint
             db.with_name(db.name + suffix).unlink(missing_ok=True)
         os.replace(partial, db)
@@ -455,6 +456,24 @@ def restore(
     finally:
         lock.release()
     return safety
+
+
+def _mark_restored(db: Path, key: bytes) -> None:
+    """Note in the restored database the change number it was at: this device's change numbers
+    after it were given already (and may be in the sync folder), so the next sync moves the
+    new ones past those (vrmdesk.sync.engine) instead of giving them again."""
+    conn = _connect(db, key)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "vault_meta" in tables:
+            conn.execute(
+                "INSERT OR REPLACE INTO vault_meta (key, value) VALUES (?, "
+                "COALESCE((SELECT value FROM vault_meta WHERE key = ?), '0'))",
+                (changelog.RESTORED_KEY, changelog.SEQ_KEY),
+            )
+            conn.commit()
+    finally:
+        conn.close()
 
 
 def _safety_copy(paths: VaultPaths, key: bytes, keep: Path | None = None) -> BackupInfo | None:

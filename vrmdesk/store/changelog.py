@@ -75,6 +75,8 @@ LOCAL_COLUMNS = frozenset({"id", "gid", "updated_at"})
 DEVICE_KEY = "sync.device"
 CLOCK_KEY = "sync.clock"
 SEQ_KEY = "sync.seq"
+#: set by restoring a backup: the change number the restored database was at
+RESTORED_KEY = "sync.restored_seq"
 CAPTURE = "sync.capture"
 _PENDING = "sync.pending_deletes"
 CREATE_FIELD = ""  # the sync_fields row of a record's create
@@ -549,6 +551,38 @@ def count_after(conn: Connection, device: str, after_seq: int) -> int:
     """How many changes of ``device`` the log holds after number ``after_seq``."""
     query = select(func.count()).select_from(_LOG)
     return int(conn.scalar(query.where(_LOG.c.device == device, _LOG.c.seq > after_seq)) or 0)
+
+
+def on_delete(cls: type[m.Base], spec: FieldSpec) -> str:
+    """What becomes of a row when the record its field refers to goes: "CASCADE" (it goes
+    too; an attachment's or tagging's owner counts so) or "SET NULL"."""
+    if spec.how == "owner":
+        return "CASCADE"
+    (fk,) = table_for(cls).c[spec.column].foreign_keys
+    return str(fk.ondelete or "CASCADE").upper()
+
+
+def cascade_of(
+    conn: Connection, kind: str, ids: list[int]
+) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """What the database will do to other synced rows when rows ``ids`` of ``kind`` go, as
+    ``(op, kind, gid, fields)``: deletes, and updates that empty a reference."""
+    return [(e.op, e.kind, e.gid, dict(e.fields)) for e in _cascade(conn, table_of(kind), ids)]
+
+
+def renumber_own(conn: Connection, after_seq: int, shift: int) -> None:
+    """Move this device's change numbers after ``after_seq`` up by ``shift`` (the numbers a
+    restored backup would give again), and the counter with them."""
+    if shift <= 0:
+        return
+    device = device_id(conn)
+    mine = (_LOG.c.device == device) & (_LOG.c.seq > after_seq)
+    # in two steps: SQLite checks (device, seq) unique row by row
+    conn.execute(update(_LOG).where(mine).values(seq=-(_LOG.c.seq + shift)))
+    conn.execute(
+        update(_LOG).where(_LOG.c.device == device, _LOG.c.seq < 0).values(seq=-_LOG.c.seq)
+    )
+    _set_meta(conn, SEQ_KEY, str(int(_meta(conn, SEQ_KEY) or 0) + shift))
 
 
 def log_own(conn: Connection, changes: Iterable[tuple[str, str, str, dict[str, Any]]]) -> None:

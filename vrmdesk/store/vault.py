@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import logging
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -149,6 +150,11 @@ class Vault:
         self._engine: Engine | None = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.attachments = AttachmentStore(self)
+        #: held by this process's units of work that may run at the same time and write (the
+        #: window's, a sync's, a background attach): SQLite refuses a unit of work's write
+        #: ("database is locked") when another committed after it began reading, so writers
+        #: of one process take turns (another process cannot open the vault meanwhile)
+        self.unit_lock = threading.RLock()
 
     # -- creating and opening --------------------------------------------------------------
     @classmethod

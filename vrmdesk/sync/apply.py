@@ -105,6 +105,18 @@ class Applier:
         self._unflushed: list[tuple[tuple[str, str], Any]] = []
         self._unlinked: set[str] = set()  # contents whose attachment was deleted
         self._capture_before = True
+        #: what deleting rows took with them here (the database's cascade, the attachments
+        #: and taggings they owned), as ``(op, kind, gid, fields)``: see :meth:`take_cascaded`
+        self._cascaded: list[tuple[str, str, str, dict[str, Any]]] = []
+        #: unique values given in this unit of work, not flushed yet: (class, columns, values)
+        #: unique values as they stand in this unit of work (preloaded, or given by its
+        #: changes): (class, columns, values) -> gid, and back; classes preloaded whole
+        self._unique: dict[tuple[str, tuple[str, ...], tuple[Any, ...]], str] = {}
+        self._objects: dict[tuple[str, str], Any] = {}  # preloaded: (kind, gid) -> row
+        self._unique_of: dict[
+            tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...], tuple[Any, ...]]
+        ] = {}
+        self._unique_asked: set[tuple[str, tuple[str, ...], tuple[Any, ...]]] = set()
 
     def __enter__(self) -> Applier:
         self._capture_before = changelog.capturing(self.session)
@@ -151,6 +163,69 @@ class Applier:
             )
         return gid in self._tombstones
 
+    def preload(self, kind: str, gids: list[str]) -> None:
+        """Load these records at once (a query per 500, not one per change to them)."""
+        cls = changelog.SYNCED[kind]
+        table = changelog.table_for(cls)
+        wanted = [g for g in gids if (kind, g) not in self._objects]
+        with self.session.no_autoflush:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                for obj in self.session.scalars(select(cls).where(table.c.gid.in_(chunk))):
+                    self._objects[(kind, obj.gid)] = obj  # type: ignore[attr-defined]
+
+    def preload_unique(self, kind: str, values: list[dict[str, Any]]) -> None:
+        """Which records have the single-column unique values (a vendor's name …) of these
+        changes' fields, in a query per 500 values, not one per change."""
+        cls = changelog.SYNCED[kind]
+        table = changelog.table_for(cls)
+        by_field = {s.column: s.field for s in changelog.specs(cls)}
+        for columns in unique_sets(cls):
+            if len(columns) != 1 or by_field.get(columns[0]) != columns[0]:
+                continue  # a reference's id, or several columns: asked change by change
+            (column,) = columns
+            wanted = sorted({v[column] for v in values if isinstance(v.get(column), str)})
+            if len(wanted) < 20:
+                continue
+            with self.session.no_autoflush:
+                for start in range(0, len(wanted), 500):
+                    chunk = wanted[start : start + 500]
+                    query = select(table.c.gid, table.c[column]).where(table.c[column].in_(chunk))
+                    for gid, value in self.session.execute(query):
+                        key = (cls.__name__, columns, _unique_key(table, columns, {column: value}))
+                        if (gid, columns) not in self._unique_of:
+                            self._unique.setdefault(key, gid)
+                            self._unique_of[(gid, columns)] = key
+            self._unique_asked.update(
+                (cls.__name__, columns, _unique_key(table, columns, {column: v})) for v in wanted
+            )
+
+    def _give(
+        self,
+        gid: str,
+        columns: tuple[str, ...],
+        key: tuple[str, tuple[str, ...], tuple[Any, ...]],
+    ) -> None:
+        old = self._unique_of.get((gid, columns))
+        if old is not None and self._unique.get(old) == gid:
+            del self._unique[old]  # the record's value before this change
+        self._unique[key] = gid
+        self._unique_of[(gid, columns)] = key
+
+    def forget_unique(self, kind: str, gid: str) -> None:
+        """The record no longer holds the unique values known of it (deleted, renamed)."""
+        for columns in unique_sets(changelog.SYNCED[kind]):
+            old = self._unique_of.pop((gid, columns), None)
+            if old is not None and self._unique.get(old) == gid:
+                del self._unique[old]
+
+    def _object(self, cls: type[m.Base], kind: str, gid: str) -> Any:
+        obj = self._objects.get((kind, gid))
+        if obj is None:
+            with self.session.no_autoflush:
+                obj = self.session.get(cls, self.local_id(kind, gid))
+        return obj
+
     # -- applying ------------------------------------------------------------------------
     def apply(self, change: Change) -> Outcome:
         """Write one change of another device (see the module's docstring)."""
@@ -193,7 +268,7 @@ class Applier:
                 return Outcome(WAITING, missing)
             if ident == PENDING_ID:
                 self._flush()
-            obj = self.session.get(cls, self.local_id(change.kind, change.gid))
+            obj = self._object(cls, change.kind, change.gid)
             current = {c: getattr(obj, c) for u in unique_sets(cls) for c in u}
             clash = self._clash(cls, change, {**current, **values}, changed=set(values))
             if clash:
@@ -204,8 +279,22 @@ class Applier:
         self._flush()
         obj = self.session.get(cls, self.local_id(change.kind, change.gid))
         blob = obj.blob_name if isinstance(obj, m.Attachment) else None
+        ident = self.local_id(change.kind, change.gid)
+        assert ident is not None
+        self._take_owned(change.kind, [ident])
+        cascade = changelog.cascade_of(self.conn, change.kind, [ident])
+        self._cascaded.extend(cascade)
+        for op, kind, gid, _fields in cascade:
+            if op == "delete":
+                child = self.local_id(kind, gid)
+                if child is not None and child != PENDING_ID:
+                    self._take_owned(kind, [child])
         self.session.delete(obj)
         self.session.flush()
+        self.forget_unique(change.kind, change.gid)
+        for op, kind, gid, _fields in cascade:
+            if op == "delete":
+                self.forget_unique(kind, gid)
         self._ids.clear()  # the database's cascade took others with it
         self._loaded.clear()
         if blob is not None:  # when the block ends: a later change may attach it again
@@ -226,6 +315,32 @@ class Applier:
         self._unflushed.append(((change.kind, change.gid), obj))
         return Outcome(APPLIED)
 
+    def _take_owned(self, kind: str, ids: list[int]) -> None:
+        """The attachments and taggings of rows about to go go with them (no foreign key
+        says so: their owner is a kind and an id)."""
+        rows: list[m.Attachment | m.Tagging] = [
+            *self.session.scalars(
+                select(m.Attachment).where(
+                    m.Attachment.owner_kind == kind, m.Attachment.owner_id.in_(ids)
+                )
+            ),
+            *self.session.scalars(
+                select(m.Tagging).where(m.Tagging.owner_kind == kind, m.Tagging.owner_id.in_(ids))
+            ),
+        ]
+        for row in rows:
+            self._cascaded.append(("delete", row.kind, row.gid, {}))
+            blob = row.blob_name if isinstance(row, m.Attachment) else None
+            self.session.delete(row)
+            self.session.flush()
+            if blob is not None:  # when the block ends: a later change may attach it again
+                self._unlinked.add(blob)
+
+    def take_cascaded(self) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """What deletes applied since the last call took with them here (and forget it)."""
+        taken, self._cascaded = self._cascaded, []
+        return taken
+
     def _clash(
         self,
         cls: type[m.Base],
@@ -241,12 +356,28 @@ class Applier:
                 continue
             if any(values.get(c) is None for c in columns):
                 continue  # NULLs never collide
-            query = select(table.c.gid).where(
-                and_(*(table.c[c] == values[c] for c in columns)), table.c.gid != change.gid
-            )
-            other = self.session.scalar(query.limit(1))
-            if other is not None:
+            key = (cls.__name__, columns, _unique_key(table, columns, values))
+            other = self._unique.get(key)
+            if other is None and key not in self._unique_asked:
+                query = select(table.c.gid).where(
+                    and_(*(table.c[c] == values[c] for c in columns)), table.c.gid != change.gid
+                )
+                with self.session.no_autoflush:  # what is pending is in _unique
+                    other = self.session.scalar(query.limit(1))
+                if other is not None and self._unique_of.get((other, columns), key) != key:
+                    other = None  # it had the value; it was given another in this batch
+            if other is not None and other != change.gid:
                 found.append(f"{'+'.join(columns)}={other}")
+        if not found:
+            for columns in unique_sets(cls):
+                if all(values.get(c) is not None for c in columns) and (
+                    changed is None or changed & set(columns)
+                ):
+                    self._give(
+                        change.gid,
+                        columns,
+                        (cls.__name__, columns, _unique_key(table, columns, values)),
+                    )
         return found
 
     def _noted(self, change: Change) -> None:
@@ -331,6 +462,21 @@ class Applier:
                 missing.append(value)
             return ident
         return value
+
+
+def _unique_key(table: Any, columns: tuple[str, ...], values: dict[str, Any]) -> tuple[Any, ...]:
+    """Values as the column compares them (``NOCASE``: ASCII letters in any case are equal)."""
+    out: list[Any] = []
+    for c in columns:
+        value = values[c]
+        collation = getattr(table.c[c].type, "collation", None)
+        if collation and str(collation).upper() == "NOCASE" and isinstance(value, str):
+            value = value.translate(_ASCII_LOWER)
+        out.append(value)
+    return tuple(out)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def apply_change(

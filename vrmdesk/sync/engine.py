@@ -55,8 +55,9 @@ from vrmdesk.store import models as m
 from vrmdesk.store.gid import new_gid
 from vrmdesk.sync import folder as sync_folder
 from vrmdesk.sync import merge, pairing
-from vrmdesk.sync.apply import APPLIED, CLASH, Applier, _drop_unused_blob
+from vrmdesk.sync.apply import APPLIED, CLASH, GONE, Applier, _drop_unused_blob
 from vrmdesk.sync.changes import Change
+from vrmdesk.sync.changeset import SetRefused, open_set
 from vrmdesk.sync.device import ensure_device
 from vrmdesk.sync.folder import Problem, ReadySet
 
@@ -251,6 +252,25 @@ class ConflictView:
         }
 
 
+#: seconds a writing unit of work waits for another of this process (the window's) to end
+UNIT_WAIT = 10.0
+
+
+@contextlib.contextmanager
+def _unit(vault: Vault) -> Iterator[Session]:
+    """A unit of work that writes, taking its turn on the vault's unit lock: SQLite refuses a
+    write ("database is locked") when another unit of work committed after this one began
+    reading, so this process's writers do not interleave (``Vault.unit_lock``)."""
+    lock = vault.unit_lock
+    held = lock.acquire(timeout=UNIT_WAIT)
+    try:
+        with vault.session() as s:
+            yield s
+    finally:
+        if held:
+            lock.release()
+
+
 # -- setting up and pairing -----------------------------------------------------------------
 def _folder(session: Session) -> Path:
     folder = sync_folder.folder_of(session)
@@ -276,7 +296,7 @@ def init(vault: Vault, path: Path, *, name: str | None = None) -> Path:
 
     Records made before the change log existed are logged now, so the first sets carry them.
     """
-    with vault.session() as s:
+    with _unit(vault) as s:
         if name is not None:
             pairing.set_own_name(s, name)
         where = sync_folder.init_folder(s, path)
@@ -285,7 +305,7 @@ def init(vault: Vault, path: Path, *, name: str | None = None) -> Path:
 
 
 def own_code(vault: Vault) -> str:
-    with vault.session() as s:
+    with _unit(vault) as s:
         return pairing.own_code(s)
 
 
@@ -301,7 +321,7 @@ def comparison(vault: Vault, code: pairing.PairingCode) -> str:
 
 def pair(vault: Vault, code: pairing.PairingCode, *, name: str | None = None) -> DeviceView:
     """Pair with the device whose code this is; the next sync sends it a catch-up."""
-    with vault.session() as s:
+    with _unit(vault) as s:
         device = pairing.pair(s, code, name=name)
         sync_folder._meta_set(s, CATCHUP_KEY, "1")
         return DeviceView.of(device)
@@ -313,12 +333,12 @@ def devices(vault: Vault) -> list[DeviceView]:
 
 
 def rename(vault: Vault, ref: str, name: str) -> DeviceView:
-    with vault.session() as s:
+    with _unit(vault) as s:
         return DeviceView.of(pairing.rename(s, ref, name))
 
 
 def revoke(vault: Vault, ref: str) -> DeviceView:
-    with vault.session() as s:
+    with _unit(vault) as s:
         return DeviceView.of(pairing.revoke(s, ref))
 
 
@@ -457,7 +477,7 @@ def resolve(
 ) -> None:
     """Settle two concurrent edits with version ``choice`` (or ``value``): a change of this
     device whose base is the value in force, so every device closes the conflict."""
-    with vault.session() as s:
+    with _unit(vault) as s:
         row = _conflict(s, conflict_id, merge.CONCURRENT)
         values = row.data.get("values", [])
         if choice is not None:
@@ -485,7 +505,7 @@ def resolve(
 
 def keep_deleted(vault: Vault, conflict_id: int) -> None:
     """An edit made after another device deleted the record: the record stays deleted."""
-    with vault.session() as s:
+    with _unit(vault) as s:
         row = _conflict(s, conflict_id, merge.AFTER_DELETE)
         changelog.log_own(s.connection(), [("delete", row.kind, row.gid, {})])
         _drop_conflicts(s, row.gid, merge.AFTER_DELETE)
@@ -495,7 +515,7 @@ def restore(vault: Vault, conflict_id: int) -> str:
     """An edit made after another device deleted the record: the record comes back (as a new
     record with its last values, late edits included; a deleted record stays deleted on every
     device). Returns the new record's gid."""
-    with vault.session() as s:
+    with _unit(vault) as s:
         row = _conflict(s, conflict_id, merge.AFTER_DELETE)
         state = merge.MergeState()
         merge.apply(state, changelog.history(s.connection(), [row.gid]))
@@ -551,7 +571,7 @@ def sync_now(
 ) -> Report:
     """Write this device's new changes as sets and apply the others' (see the module's
     docstring); the report is kept as the last sync's."""
-    with vault.session() as s:
+    with _unit(vault) as s:
         run = _Run(
             vault,
             s,
@@ -561,15 +581,52 @@ def sync_now(
             cancelled or (lambda: False),
         )
         run.step(0, 3, "Writing this device's changes")
+        own_sets = _after_restore(run)
         outgoing = _send(run)
         run.step(1, 3, "Reading the other devices' changes")
-        _receive(run, outgoing)
+        _receive(run, outgoing, own_sets)
         run.step(3, 3, "Done")
         report = run.report
         report.conflicts = _open_conflicts(s)
         report.finished_at = datetime.now(UTC).replace(microsecond=0)
         sync_folder._meta_set(s, LAST_REPORT_KEY, json.dumps(report.to_json()))
         return report
+
+
+def _after_restore(run: _Run) -> list[dict[str, Any]]:
+    """After a backup was restored: this device's sets in the folder that the restored
+    database does not know (written after the backup was taken) are read back, their changes
+    applied here again with the others', the chain taken up after them, and the changes made
+    since the restore numbered after theirs (so none is given a number twice)."""
+    s = run.session
+    restored = sync_folder._meta_get(s, changelog.RESTORED_KEY)
+    if restored is None:
+        return []
+    own = ensure_device(s)
+    number, head = sync_folder.own_state(s)
+    changes: list[dict[str, Any]] = []
+    while True:
+        path = sync_folder.set_path(run.folder, own.device, number + 1)
+        try:
+            data = path.read_bytes()
+            opened = open_set(
+                data,
+                own.age_identity,
+                own.public_jwk(),
+                device=own.device,
+                number=number + 1,
+                prev=head,
+            )
+        except (OSError, SetRefused):
+            break
+        changes.extend(opened.changes)
+        number, head = opened.number, opened.sha256
+    given = max([c["seq"] for c in changes if c.get("device") == own.device], default=0)
+    changelog.renumber_own(s.connection(), int(restored), given - int(restored))
+    sync_folder.adopt_own(s, number, head, changes)
+    s.execute(delete(m.Meta).where(m.Meta.key == changelog.RESTORED_KEY))
+    s.flush()
+    return changes
 
 
 def _attachment_blobs(changes: list[dict[str, Any]]) -> list[str]:
@@ -592,6 +649,8 @@ def _send(run: _Run) -> list[dict[str, Any]]:
         outgoing = changelog.entries(s)  # everything this vault knows, every device's
     else:
         outgoing = changelog.entries(s, own.device, after_seq=sync_folder.sent_seq(s))
+    if catchup:
+        sync_folder._meta_set(s, CATCHUP_KEY, "0")  # sent below (or nothing to send)
     if not outgoing:
         return []
     blobs = _attachment_blobs(outgoing)
@@ -610,8 +669,6 @@ def _send(run: _Run) -> list[dict[str, Any]]:
         if sync_folder.write_set(s, run.folder, chunk) is not None:
             run.report.sets_sent += 1
             run.report.sent += len(chunk)
-    if catchup:
-        sync_folder._meta_set(s, CATCHUP_KEY, "0")
     return [c for c in outgoing if c["device"] == own.device]
 
 
@@ -674,6 +731,7 @@ class _Merged:
     result: merge.MergeResult
     fresh: list[dict[str, Any]]
     gids: list[str]
+    reused: int = 0
 
 
 def _merge(conn: Any, changes: list[dict[str, Any]], own_gids: list[str]) -> _Merged:
@@ -687,15 +745,34 @@ def _merge(conn: Any, changes: list[dict[str, Any]], own_gids: list[str]) -> _Me
         if key not in seen and not state.has_applied(*key):
             seen.add(key)
             fresh.append(c)
+    reused = _numbers_logged(conn, fresh)
+    if reused:  # a number this vault has under another record: never applied twice
+        fresh = [c for c in fresh if (c["device"], c["seq"]) not in reused]
     result = merge.apply(state, fresh)
-    return _Merged(state, result, fresh, gids)
+    return _Merged(state, result, fresh, gids, len(reused))
+
+
+def _numbers_logged(conn: Any, changes: list[dict[str, Any]]) -> set[tuple[str, int]]:
+    """The (device, seq) of ``changes`` that the log holds already (for other records)."""
+    log = changelog.table_for(m.SyncLog)
+    by_device: dict[str, list[int]] = {}
+    for c in changes:
+        by_device.setdefault(c["device"], []).append(c["seq"])
+    found: set[tuple[str, int]] = set()
+    for device, seqs in by_device.items():
+        for start in range(0, len(seqs), 500):
+            query = select(log.c.seq).where(
+                log.c.device == device, log.c.seq.in_(seqs[start : start + 500])
+            )
+            found.update((device, seq) for seq in conn.execute(query).scalars())
+    return found
 
 
 def _references(kind: str) -> list[str]:
     return [s.field for s in changelog.specs(changelog.SYNCED[kind]) if s.how in ("ref", "owner")]
 
 
-def _receive(run: _Run, own_outgoing: list[dict[str, Any]]) -> None:
+def _receive(run: _Run, own_outgoing: list[dict[str, Any]], own_sets: list[dict[str, Any]]) -> None:
     s, report = run.session, run.report
     incoming = sync_folder.read_sets(s, run.folder)
     problems: list[Problem] = list(incoming.problems)
@@ -704,8 +781,11 @@ def _receive(run: _Run, own_outgoing: list[dict[str, Any]]) -> None:
     own_gids = merge.gids_of(own_outgoing)
     conn = s.connection()
     candidates = _well_formed(candidates, problems)
+    revoked = {d.device for d in pairing.list_devices(s) if d.revoked_at is not None}
     while True:
-        changes = [c for r in candidates for c in r.changes]
+        changes = [*own_sets, *(c for r in candidates for c in r.changes)]
+        if revoked:  # forwarded in another device's catch-up: a revoked device is not heard
+            changes = [c for c in changes if c["device"] not in revoked]
         merged = _merge(conn, changes, own_gids)
         blocked = _blocked(run, merged, candidates, problems)
         if not blocked:
@@ -719,6 +799,15 @@ def _receive(run: _Run, own_outgoing: list[dict[str, Any]]) -> None:
             else:
                 kept.append(ready)
         candidates = kept
+    if merged.reused:
+        problems.append(
+            Problem(
+                "reused-number",
+                "",
+                f"{_count(merged.reused, 'change')} came under a number this vault has for "
+                "another change (a device restored or copied without telling); not applied.",
+            )
+        )
     run.step(2, 3, f"Applying {_count(len(merged.fresh), 'change')}")
     renamed = _write(run, merged)
     problems.extend(renamed)
@@ -818,25 +907,41 @@ def _write(run: _Run, merged: _Merged) -> list[Problem]:
     state = merged.state
     own_ops: list[tuple[str, str, str, dict[str, Any]]] = []
     problems: list[Problem] = []
+    gone_here: set[str] = set()  # taken by a delete's cascade in this sync
     with Applier(s) as applier:
         for change in merged.fresh:
             applier.clock.observe(change["hlc"])
-        orphans = _Orphans(applier, state, own_ops)
+        by_kind: dict[str, list[str]] = {}
         for rc in merged.result.records:
-            if rc.op == "delete":
-                orphans.delete(rc.kind, rc.gid)
-                continue
-            fields = orphans.settle_references(rc)
-            if fields is None:
-                continue  # it belongs to a record deleted meanwhile: gone with it
-            settling = Change("", "", 0, rc.op, rc.kind, rc.gid, fields, {})
+            if rc.op == "update":
+                by_kind.setdefault(rc.kind, []).append(rc.gid)
+        for kind, gids in by_kind.items():
+            applier.preload(kind, gids)
+        named: dict[str, list[dict[str, Any]]] = {}
+        for rc in merged.result.records:
+            if rc.op != "delete":
+                named.setdefault(rc.kind, []).append(dict(rc.fields))
+        for kind, given in named.items():
+            applier.preload_unique(kind, given)
+        for rc in merged.result.records:
+            fields = dict(rc.fields)
+            op = rc.op
+            if op != "delete" and not _orphan(applier, state, rc, fields, gone_here, own_ops):
+                if op == "create":
+                    continue
+                op, fields = "delete", {}  # here already: it goes now, with what it has
+            settling = Change("", "", 0, op, rc.kind, rc.gid, fields, {})
             outcome = applier.write(settling)
             if outcome.status == CLASH:
                 problems.extend(_settle(applier, state, settling, outcome.missing, own_ops))
             # WAITING here: a record whose parent is gone here (deleted, the cascade took it)
+            cascaded = applier.take_cascaded()
+            own_ops.extend(cascaded)
+            gone_here.update(gid for op, _k, gid, _f in cascaded if op == "delete")
         for sha256 in merged.result.blobs:  # fetched for an attachment that went meanwhile
             for name in list(s.scalars(select(m.Blob.name).where(m.Blob.sha256 == sha256))):
                 _drop_unused_blob(s, name)
+    own_ops = _still_needed(own_ops, state, gone_here)
     conn = s.connection()
     changelog.insert_log(conn, merged.fresh)
     stamps: dict[tuple[str, str], str] = {}
@@ -862,126 +967,61 @@ def _write(run: _Run, merged: _Merged) -> list[Problem]:
     return problems
 
 
-class _Orphans:
-    """What a delete does to the records that refer to the deleted one, the same on every
-    device, and logged where the change log would not otherwise say it.
+def _orphan(
+    applier: Applier,
+    state: merge.MergeState,
+    rc: merge.RecordChange,
+    fields: dict[str, Any],
+    gone_here: set[str],
+    own_ops: list[tuple[str, str, str, dict[str, Any]]],
+) -> bool:
+    """A record made or changed on another device under a record deleted here: a reference
+    that empties when its target goes is emptied (``fields`` changed), a record that goes
+    with its parent goes (False: not to be written). Either is logged as this device's change,
+    so every device's log says the same."""
+    cls = changelog.SYNCED[rc.kind]
+    for spec in changelog.specs(cls):
+        if spec.how not in ("ref", "owner"):
+            continue
+        target = fields.get(spec.field)
+        if not isinstance(target, str) or not _gone(applier, state, target, gone_here):
+            continue
+        if changelog.on_delete(cls, spec) == "SET NULL":
+            fields[spec.field] = None
+            own_ops.append(("update", rc.kind, rc.gid, {spec.field: None}))
+        else:
+            own_ops.append(("delete", rc.kind, rc.gid, {}))
+            gone_here.add(rc.gid)
+            return False
+    return True
 
-    A device that deletes a record logs what the database does to the records referring to it
-    (deleted with it, or the reference set to null), but only to those it has. Another device
-    may meanwhile have made one more (a thing made by the vendor deleted, a warranty of the
-    thing deleted, an attachment of either): where it is applied, the database's cascade
-    changes that record unlogged, and elsewhere the record arrives referring to a record that
-    is gone. Every device settles it the same way, as the database does: a reference to a
-    deleted record is set to null where the key says ``SET NULL``, the record goes where it
-    says ``CASCADE`` or where it is an attachment or tagging of the deleted record; and each
-    device logs that as its own change (the same value, or a delete, from every device that
-    settles it: no conflict), so the rows stay what the log says.
-    """
 
-    def __init__(
-        self,
-        applier: Applier,
-        state: merge.MergeState,
-        own_ops: list[tuple[str, str, str, dict[str, Any]]],
-    ) -> None:
-        self.applier = applier
-        self.state = state
-        self.own_ops = own_ops
-        self.gone: set[str] = set()  # deleted by this write
+def _gone(applier: Applier, state: merge.MergeState, gid: str, gone_here: set[str]) -> bool:
+    """Deleted: in this sync, or before it (the log's tombstone; the merge loads only the
+    records the sync's changes name, not those they refer to)."""
+    if gid in gone_here or state.is_deleted(gid):
+        return True
+    return state.record(gid) is None and applier.was_deleted(gid)
 
-    def _is_gone(self, gid: str) -> bool:
-        if gid in self.gone or self.state.is_deleted(gid):
-            return True
-        return self.state.record(gid) is None and self.applier.was_deleted(gid)
 
-    def settle_references(self, rc: merge.RecordChange) -> dict[str, Any] | None:
-        """The fields to write for a create or update, references to deleted records set to
-        null; None when the record goes with the record it belongs to."""
-        fields = dict(rc.fields)
-        cls = changelog.SYNCED[rc.kind]
-        table = changelog.table_for(cls)
-        for spec in changelog.specs(cls):
-            target = fields.get(spec.field)
-            if spec.how not in ("ref", "owner") or not isinstance(target, str):
+def _still_needed(
+    own_ops: list[tuple[str, str, str, dict[str, Any]]],
+    state: merge.MergeState,
+    gone_here: set[str],
+) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """This device's changes to log, without those the merge made moot: a change of a record
+    deleted anyway, a second delete of one record."""
+    kept: list[tuple[str, str, str, dict[str, Any]]] = []
+    deleted: set[str] = set()
+    for op, kind, gid, fields in own_ops:
+        if op == "delete":
+            if gid in deleted or state.is_deleted(gid):
                 continue
-            if not self._is_gone(target):
-                continue
-            ondelete = (
-                next(iter(table.c[spec.column].foreign_keys)).ondelete
-                if spec.how == "ref"
-                else "CASCADE"  # an attachment or tagging of the deleted record
-            )
-            if ondelete == "SET NULL":
-                fields[spec.field] = None
-                self._own("update", rc.kind, rc.gid, {spec.field: None})
-                continue
-            if rc.op == "update":  # here already: it goes now
-                self.delete(rc.kind, rc.gid)
-            self.gone.add(rc.gid)
-            self._own("delete", rc.kind, rc.gid, {})
-            return None
-        return fields
-
-    def delete(self, kind: str, gid: str) -> None:
-        """Delete the record here, and settle the records the database changes with it."""
-        followers = self._followers(kind, gid)
-        self.applier.write(Change("", "", 0, "delete", kind, gid, {}, {}))
-        self.gone.add(gid)
-        for op, other_kind, other, name in followers:
-            if op == "delete":
-                if other_kind in _OWNED:  # by kind and id: the database does not see them
-                    self.applier.write(Change("", "", 0, "delete", other_kind, other, {}, {}))
-                self.gone.add(other)
-                if not self.state.is_deleted(other):
-                    self._own("delete", other_kind, other, {})
-                continue
-            if self.state.is_deleted(other):
-                continue
-            values = self.state.record(other)
-            if values is None or values.get(name, "") is not None:
-                self._own("update", other_kind, other, {name: None})
-
-    def _followers(self, kind: str, gid: str) -> list[tuple[str, str, str, str]]:
-        """(op, kind, gid, field) of what goes or changes here with the record: what the
-        database's cascade deletes or sets to null, and the attachments and taggings of every
-        record that goes."""
-        s = self.applier.session
-        s.flush()
-        conn = s.connection()
-        table = changelog.table_of(kind)
-        ident = conn.execute(select(table.c.id).where(table.c.gid == gid)).scalar()
-        if ident is None:
-            return []
-        out: list[tuple[str, str, str, str]] = []
-        going = [(kind, ident)]
-        for entry in changelog._cascade(conn, table, [ident]):
-            if entry.op == "update":
-                out.append(("update", entry.kind, entry.gid, next(iter(entry.fields))))
-                continue
-            out.append(("delete", entry.kind, entry.gid, ""))
-            child = changelog.table_of(entry.kind)
-            found = conn.execute(select(child.c.id).where(child.c.gid == entry.gid)).scalar()
-            if found is not None:
-                going.append((entry.kind, found))
-        for owner_kind, owner_id in going:
-            for owned in _OWNED:
-                t = changelog.table_of(owned)
-                rows = conn.execute(
-                    select(t.c.gid).where(t.c.owner_kind == owner_kind, t.c.owner_id == owner_id)
-                )
-                out.extend(("delete", owned, g, "") for (g,) in rows)
-        return out
-
-    def _own(self, op: str, kind: str, gid: str, fields: dict[str, Any]) -> None:
-        entry = (op, kind, gid, fields)
-        if entry not in self.own_ops:
-            self.own_ops.append(entry)
-
-
-#: the kinds that belong to a record by its kind and id (``owner``), not by a foreign key
-_OWNED = tuple(
-    kind for kind, cls in changelog.SYNCED.items() if "owner_id" in changelog.table_for(cls).c
-)
+            deleted.add(gid)
+        elif state.is_deleted(gid) or gid in gone_here:
+            continue
+        kept.append((op, kind, gid, fields))
+    return kept
 
 
 def _settle(
@@ -1003,53 +1043,54 @@ def _settle(
     renamable = columns == "name"
     what = change.kind.replace("_", " ")
     if renamable:
-        value = str(
-            change.fields.get("name")
-            or s.scalar(select(table.c.name).where(table.c.gid == change.gid))
-        )
+        later = change.gid if mine_later else other_gid
+        current = s.scalar(select(table.c.name).where(table.c.gid == later))
+        value = str((change.fields.get("name") if mine_later else current) or current or "")
         fresh_name = _free_name(s, table, value)
         if mine_later:
-            settled = Change(
-                "", "", 0, change.op, change.kind, change.gid, {**change.fields, "name": fresh_name}
-            )
-            applier.write(settled)
-            own_ops.append(("update", change.kind, change.gid, {"name": fresh_name}))
+            fields = {**change.fields, "name": fresh_name}
+            outcome = applier.write(Change("", "", 0, change.op, change.kind, change.gid, fields))
         else:
             other = s.scalars(select(cls).where(table.c.gid == other_gid)).one()
             other.name = fresh_name  # type: ignore[attr-defined]
             s.flush()
-            own_ops.append(("update", change.kind, other_gid, {"name": fresh_name}))
-            applier.write(change)
+            applier.forget_unique(change.kind, other_gid)
+            outcome = applier.write(change)
+        own_ops.append(("update", change.kind, later, {"name": fresh_name}))
         return [
             Problem(
                 "renamed",
                 "",
                 f"Two devices each made a {what} named {value!r}; the later one is now "
                 f"{fresh_name!r}. Merge or rename them if they are one.",
-            )
+            ),
+            *_unsettled(outcome, what),
         ]
-    if mine_later:
-        if change.op == "create":
-            own_ops.append(("delete", change.kind, change.gid, {}))
-        else:
-            own_ops.append(("delete", change.kind, change.gid, {}))
-            stale = s.scalars(select(cls).where(table.c.gid == change.gid)).first()
-            if stale is not None:
-                s.delete(stale)
-                s.flush()
-    else:
-        other = s.scalars(select(cls).where(table.c.gid == other_gid)).one()
-        s.delete(other)
-        s.flush()
-        own_ops.append(("delete", change.kind, other_gid, {}))
-        applier._ids.clear()
-        applier._loaded.clear()
-        applier.write(change)
+    later = change.gid if mine_later else other_gid
+    applier.write(Change("", "", 0, "delete", change.kind, later))  # nothing if not here
+    own_ops.append(("delete", change.kind, later, {}))
+    unsettled: list[Problem] = []
+    if not mine_later:
+        unsettled = _unsettled(applier.write(change), what)
     return [
         Problem(
             "duplicate",
             "",
             f"Two devices each stored the same {what}; the copy made later was removed.",
+        ),
+        *unsettled,
+    ]
+
+
+def _unsettled(outcome: Any, what: str) -> list[Problem]:
+    if outcome.status in (APPLIED, GONE):
+        return []
+    return [
+        Problem(
+            "unsettled",
+            "",
+            f"A {what} from another device could not be written here ({outcome.status}: "
+            f"{', '.join(outcome.missing) or 'no reason given'}).",
         )
     ]
 

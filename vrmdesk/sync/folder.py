@@ -321,6 +321,17 @@ def write_set(
     return number + 1
 
 
+def adopt_own(
+    session: Session, number: int, head: str | None, changes: list[dict[str, Any]]
+) -> None:
+    """This device's chain goes on after its set ``number`` (file hash ``head``), whose
+    changes (and the ones before) count as sent."""
+    _meta_set(session, OWN_SET_KEY, str(number))
+    if head is not None:
+        _meta_set(session, OWN_HEAD_KEY, head)
+    _note_sent(session, changes)
+
+
 def _note_sent(session: Session, changes: list[dict[str, Any]]) -> None:
     """``sent_seq`` past this device's own changes among ``changes`` (a catch-up set forwards
     other devices' changes too: their numbers are theirs)."""

@@ -41,6 +41,11 @@ class Window(Protocol):
     def close(self) -> bool: ...
     def about(self) -> None: ...
     def show_identity(self) -> None: ...
+    def sync_now(self) -> None: ...
+    def set_up_sync(self) -> None: ...
+    def pair_device(self) -> None: ...
+    def sync_devices(self) -> None: ...
+    def sync_conflicts(self) -> None: ...
     def show_page(self, key: str) -> None: ...
     def menuBar(self) -> QMenuBar: ...
     def addToolBar(self, title: str) -> QToolBar: ...
@@ -212,6 +217,37 @@ class Actions:
             "lock",
             "The fingerprint vendors check my bundles against; export the public key",
         )
+        self.sync_now = act(
+            "Sync &now",
+            w.sync_now,
+            "F5",
+            "sync",
+            "Exchange changes with the other devices through the sync folder now (F5)",
+        )
+        self.set_up_sync = act(
+            "&Set up sync…",
+            w.set_up_sync,
+            None,
+            None,
+            "Sync this vault with your other devices through a folder they share",
+        )
+        self.pair_device = act(
+            "&Pair a device…",
+            w.pair_device,
+            None,
+            None,
+            "Pair this device with another: exchange codes and compare the strings",
+        )
+        self.sync_devices = act(
+            "&Devices…", w.sync_devices, None, None, "The paired devices: rename, revoke"
+        )
+        self.sync_conflicts = act(
+            "&Conflicts…",
+            w.sync_conflicts,
+            None,
+            None,
+            "Edits made on two devices at once: choose the value to keep",
+        )
         self.go = [
             act(f"&{n}. {label}", partial(w.show_page, key), f"Ctrl+{n}", icon_name)
             for n, (key, label, icon_name) in enumerate(
@@ -280,6 +316,16 @@ class Actions:
         view = bar.addMenu("&View")
         for action in (*self.go, None, self.search):
             view.addSeparator() if action is None else view.addAction(action)
+        self.sync_menu = bar.addMenu("S&ync")
+        for action in (
+            self.sync_now,
+            self.sync_conflicts,
+            None,
+            self.set_up_sync,
+            self.pair_device,
+            self.sync_devices,
+        ):
+            self.sync_menu.addSeparator() if action is None else self.sync_menu.addAction(action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.identity)
         help_menu.addAction(self.about)

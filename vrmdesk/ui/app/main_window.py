@@ -37,6 +37,7 @@ from vrmdesk.ui.home.page import HomePage
 from vrmdesk.ui.interchange.calendar_feed import CalendarFeed
 from vrmdesk.ui.mail.fetching import MailFetcher
 from vrmdesk.ui.mail.unsorted_page import UnsortedPage
+from vrmdesk.ui.sync.commands import SyncCommands
 from vrmdesk.ui.things.page import ThingsPage
 from vrmdesk.ui.tickets.page import TicketsPage
 from vrmdesk.ui.vault.backups import BackupScheduler
@@ -149,6 +150,8 @@ class MainWindow(QMainWindow):
         self.vendors_page.set_new_action(self.commands.new_vendor)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
+        self.sync = SyncCommands(controller, self)
+        self.statusBar().addPermanentWidget(self.sync.status)
         controller.status.connect(self.show_status)
         controller.undo_changed.connect(self.commands.set_undo_label)
         controller.redo_changed.connect(self.commands.set_redo_label)
@@ -166,6 +169,7 @@ class MainWindow(QMainWindow):
         self.resize(1200, 780)
         self._restore_geometry()
         self.nav.setCurrentRow(0)
+        self.sync.start()
 
     # -- locked and unlocked -----------------------------------------------------------------
     def show_status(self, text: str) -> None:
@@ -397,6 +401,21 @@ class MainWindow(QMainWindow):
         from vrmdesk.ui.share.identity import IdentityDialog
 
         IdentityDialog(self.controller, self).open()
+
+    def sync_now(self) -> None:
+        self.sync.sync_now()
+
+    def set_up_sync(self) -> None:
+        self.sync.set_up()
+
+    def pair_device(self) -> None:
+        self.sync.pair()
+
+    def sync_devices(self) -> None:
+        self.sync.devices()
+
+    def sync_conflicts(self) -> None:
+        self.sync.conflicts()
 
     def backup_now(self) -> None:
         from vrmdesk.ui.vault.backups import backup_now

@@ -12,6 +12,7 @@ The controller also holds the private temporary copies that "Open" makes of atta
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,6 +26,21 @@ from vrmdesk.store.services.undo import Step
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core.tasks import Task, TaskRunner
+
+#: seconds a unit of work waits for another of this process holding the vault's unit lock
+EXCLUSIVE_WAIT = 3.0
+
+
+@contextmanager
+def holding(lock: threading.RLock, timeout: float) -> Iterator[bool]:
+    """``lock`` for the block, waited for ``timeout`` seconds at most (then the block runs
+    without it: SQLite may then refuse a write, which is told as any failure is)."""
+    held = lock.acquire(timeout=timeout)
+    try:
+        yield held
+    finally:
+        if held:
+            lock.release()
 
 
 class VaultController(QObject):
@@ -49,6 +65,7 @@ class VaultController(QObject):
         #: plaintext copies of attachments opened in other programs (deleted on lock)
         self.temp_copies = temp_copies
         self.tasks = TaskRunner(self)
+        self._spare_lock = threading.RLock()  # while locked: no vault, nothing to guard
         #: the steps Undo can take back, the last one first, and those Redo can do again
         self._undo: list[undo.Step] = []
         self._redo: list[undo.Step] = []
@@ -63,9 +80,24 @@ class VaultController(QObject):
     def is_open(self) -> bool:
         return self._vault is not None and self._vault.is_open
 
+    @property
+    def exclusive(self) -> threading.RLock:
+        """Held by background work that writes in one long unit of work (a sync, an attach)
+        and by :meth:`session`, so that neither commits in the middle of the other: the
+        vault's :attr:`~vrmdesk.store.vault.Vault.unit_lock`."""
+        vault = self._vault
+        return vault.unit_lock if vault is not None else self._spare_lock
+
+    #: seconds a unit of work waits for background work holding :attr:`exclusive` (a sync)
+    #: before it goes ahead anyway
+    EXCLUSIVE_WAIT = EXCLUSIVE_WAIT
+
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self.vault.session() as session:
+        """A unit of work. It waits (a moment at most) for background work that holds
+        :attr:`exclusive`: SQLite refuses a unit of work's write ("database is locked") when
+        another one committed after it began reading, so the two must not interleave."""
+        with holding(self.exclusive, self.EXCLUSIVE_WAIT), self.vault.session() as session:
             yield session
 
     def notify(self, kinds: Iterable[str], message: str | None = None) -> None:

@@ -38,7 +38,7 @@ from vrmdesk.store.attachments import MAX_SIZE, format_size
 from vrmdesk.store.services import editing, things, tickets
 from vrmdesk.store.services.editing import Captured
 from vrmdesk.store.vault import Vault
-from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.controller import EXCLUSIVE_WAIT, VaultController, holding
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.progress import run_with_progress
 from vrmdesk.ui.core.tasks import Cancelled, Task
@@ -198,7 +198,7 @@ def capture_with_files(
     from vrmdesk.ui.files.jobs import attach_in
 
     try:
-        with vault.session() as session:
+        with holding(vault.unit_lock, EXCLUSIVE_WAIT), vault.session() as session:
             captured = tickets.capture(session, values)
             attach_in(session, task, vault, "interaction", captured.id, paths, max_size)
     except Cancelled:

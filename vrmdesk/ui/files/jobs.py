@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from vrmdesk.store.services import files
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
+from vrmdesk.ui.core.controller import EXCLUSIVE_WAIT, holding
 from vrmdesk.ui.core.tasks import Cancelled, Task
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def attach_files(
 ) -> int | None:
     """Attach ``(path, size)`` files to a record in one transaction: a cancel attaches none."""
     try:
-        with vault.session() as session:
+        with holding(vault.unit_lock, EXCLUSIVE_WAIT), vault.session() as session:
             attach_in(session, task, vault, kind, record_id, paths, max_size)
     except Cancelled:
         return None
