@@ -383,9 +383,16 @@ class EngineConvergence(RuleBasedStateMachine):
 
     @rule(writer=DEVICE, count=st.integers(1, 2))
     def hide_newest_sets(self, writer: int, count: int) -> None:
-        """A delay: the device's newest sets are not in the folder (yet)."""
+        """A delay: the device's newest sets are not in the folder (yet).
+
+        Only sets whose sync committed: a set written by a sync that was cancelled (or
+        crashed) is taken as written by the device's next sync only if it is still there; if
+        it is gone by then, the device writes another set of that number, and a device that
+        applied the first one refuses the rest of the chain (a known limit, not a delay)."""
+        with self.vaults[writer].session() as s:
+            committed, _ = sync_folder.own_state(s)
         where = self.folder / self.devices[writer]
-        sets = sorted(where.glob("*.vrmsync"))
+        sets = sorted(p for p in where.glob("*.vrmsync") if int(p.stem) <= committed)
         for path in sets[-count:]:
             aside = self.parked / f"{len(self.hidden)}-{path.name}"
             path.rename(aside)
