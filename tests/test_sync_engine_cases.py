@@ -150,3 +150,15 @@ def test_a_content_attached_again_in_the_same_sync_after_its_last_attachment_wen
         with vault.session() as s:
             attachment = s.scalars(select(m.Attachment)).one()
             assert vault.attachments.read_bytes(attachment) == b"%PDF receipt"
+
+
+def test_a_thing_given_a_maker_made_after_it_arrives_with_its_maker(three):
+    laptop = three[0]
+    with laptop.session() as s:  # in one set: the thing, then the vendor, then the link
+        tv = records.create(s, m.Asset, name="TV")
+        siemens = records.create(s, m.Vendor, name="Siemens")
+        records.update(s, m.Asset, tv.id, maker_id=siemens.id)
+    state = converged(three)
+    makers = {fields["name"]: fields["maker"] for fields in kinds(state, "asset")}
+    siemens_gid = next(g for g, (k, f) in state.items() if k == "vendor" and f["name"] == "Siemens")
+    assert makers["TV"] == siemens_gid

@@ -55,7 +55,7 @@ from vrmdesk.store import models as m
 from vrmdesk.store.gid import new_gid
 from vrmdesk.sync import folder as sync_folder
 from vrmdesk.sync import merge, pairing
-from vrmdesk.sync.apply import APPLIED, CLASH, GONE, Applier, _drop_unused_blob
+from vrmdesk.sync.apply import APPLIED, CLASH, GONE, WAITING, Applier, _drop_unused_blob
 from vrmdesk.sync.changes import Change
 from vrmdesk.sync.changeset import SetRefused, open_set
 from vrmdesk.sync.device import ensure_device
@@ -923,21 +923,38 @@ def _write(run: _Run, merged: _Merged) -> list[Problem]:
                 named.setdefault(rc.kind, []).append(dict(rc.fields))
         for kind, given in named.items():
             applier.preload_unique(kind, given)
-        for rc in merged.result.records:
-            fields = dict(rc.fields)
-            op = rc.op
-            if op != "delete" and not _orphan(applier, state, rc, fields, gone_here, own_ops):
-                if op == "create":
+        # a create carries the record's merged values: a reference set by a later change may
+        # name a record this batch creates after it; such a write is done again after that
+        made_now = {rc.gid for rc in merged.result.records if rc.op == "create"}
+        todo: list[tuple[merge.RecordChange, Change | None]] = [
+            (rc, None) for rc in merged.result.records
+        ]
+        while todo:
+            later: list[tuple[merge.RecordChange, Change | None]] = []
+            for rc, settling in todo:
+                if settling is None:
+                    fields = dict(rc.fields)
+                    op = rc.op
+                    if op != "delete" and not _orphan(
+                        applier, state, rc, fields, gone_here, own_ops
+                    ):
+                        if op == "create":
+                            continue
+                        op, fields = "delete", {}  # here already: it goes now, with what it has
+                    settling = Change("", "", 0, op, rc.kind, rc.gid, fields, {})
+                outcome = applier.write(settling)
+                if outcome.status == WAITING and made_now & set(outcome.missing):
+                    later.append((rc, settling))
                     continue
-                op, fields = "delete", {}  # here already: it goes now, with what it has
-            settling = Change("", "", 0, op, rc.kind, rc.gid, fields, {})
-            outcome = applier.write(settling)
-            if outcome.status == CLASH:
-                problems.extend(_settle(applier, state, settling, outcome.missing, own_ops))
-            # WAITING here: a record whose parent is gone here (deleted, the cascade took it)
-            cascaded = applier.take_cascaded()
-            own_ops.extend(cascaded)
-            gone_here.update(gid for op, _k, gid, _f in cascaded if op == "delete")
+                if outcome.status == CLASH:
+                    problems.extend(_settle(applier, state, settling, outcome.missing, own_ops))
+                # WAITING here: a record whose parent is gone here (deleted, the cascade took it)
+                cascaded = applier.take_cascaded()
+                own_ops.extend(cascaded)
+                gone_here.update(gid for op, _k, gid, _f in cascaded if op == "delete")
+            if len(later) == len(todo):
+                break
+            todo = later
         for sha256 in merged.result.blobs:  # fetched for an attachment that went meanwhile
             for name in list(s.scalars(select(m.Blob.name).where(m.Blob.sha256 == sha256))):
                 _drop_unused_blob(s, name)
