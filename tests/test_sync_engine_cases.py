@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy.exc
 from sqlalchemy import select
 
 from vrmdesk.store import changelog, keys
@@ -162,3 +163,50 @@ def test_a_thing_given_a_maker_made_after_it_arrives_with_its_maker(three):
     makers = {fields["name"]: fields["maker"] for fields in kinds(state, "asset")}
     siemens_gid = next(g for g, (k, f) in state.items() if k == "vendor" and f["name"] == "Siemens")
     assert makers["TV"] == siemens_gid
+
+
+def _cancelled_at(step: int):
+    calls = [0]
+
+    def cancelled() -> bool:
+        calls[0] += 1
+        return calls[0] >= step
+
+    return cancelled
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=sqlalchemy.exc.IntegrityError,
+    reason="open: three devices renaming three vendors of one name, with syncs cancelled after "
+    "their sets went out, give two records one name in one batch (UNIQUE vendors.name)",
+)
+def test_three_vendors_of_one_name_with_cancelled_syncs_settle_without_an_error(tmp_path):
+    folder = tmp_path / "shared"
+    vaults = []
+    for name in ("laptop", "desktop", "tablet"):
+        vault, _ = Vault.create(tmp_path / name, PASSPHRASE, kdf=keys.fast_params_for_tests())
+        engine.init(vault, folder, name=name)
+        vaults.append(vault)
+    try:
+        for a in vaults:
+            for b in vaults:
+                if a is not b:
+                    engine.pair(a, engine.read_code(engine.own_code(b)))
+            with a.session() as s:
+                sync_folder._meta_set(s, engine.CATCHUP_KEY, "0")
+        laptop, desktop, tablet = vaults
+        for vault in (tablet, desktop):
+            with vault.session() as s:
+                records.create(s, m.Vendor, name="AEG")
+        with pytest.raises(engine.Cancelled):
+            engine.sync_now(desktop, cancelled=_cancelled_at(3))
+        with laptop.session() as s:
+            records.create(s, m.Vendor, name="AEG")
+        with pytest.raises(engine.Cancelled):
+            engine.sync_now(tablet, cancelled=_cancelled_at(5))
+        state = converged(vaults)
+        assert sorted(f["name"] for f in kinds(state, "vendor")) == ["AEG", "AEG (2)", "AEG (3)"]
+    finally:
+        for vault in vaults:
+            vault.close()
