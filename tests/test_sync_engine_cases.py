@@ -22,9 +22,8 @@ from vrmdesk.sync import folder as sync_folder
 PASSPHRASE = "correct horse battery staple"
 
 
-@pytest.fixture
-def three(tmp_path: Path) -> Iterator[list[Vault]]:
-    """Three vaults paired through one folder, with a vendor Bosch and its oven on all."""
+def _three_paired(tmp_path: Path) -> list[Vault]:
+    """Three empty vaults paired through one folder (no catch-up: nothing to catch up on)."""
     folder = tmp_path / "shared"
     vaults = []
     for name in ("laptop", "desktop", "tablet"):
@@ -37,6 +36,13 @@ def three(tmp_path: Path) -> Iterator[list[Vault]]:
                 engine.pair(a, engine.read_code(engine.own_code(b)))
         with a.session() as s:
             sync_folder._meta_set(s, engine.CATCHUP_KEY, "0")
+    return vaults
+
+
+@pytest.fixture
+def three(tmp_path: Path) -> Iterator[list[Vault]]:
+    """Three vaults paired through one folder, with a vendor Bosch and its oven on all."""
+    vaults = _three_paired(tmp_path)
     with vaults[0].session() as s:
         bosch = records.create(s, m.Vendor, name="Bosch")
         records.create(s, m.Asset, name="Oven", maker_id=bosch.id)
@@ -182,19 +188,8 @@ def _cancelled_at(step: int):
     "their sets went out, give two records one name in one batch (UNIQUE vendors.name)",
 )
 def test_three_vendors_of_one_name_with_cancelled_syncs_settle_without_an_error(tmp_path):
-    folder = tmp_path / "shared"
-    vaults = []
-    for name in ("laptop", "desktop", "tablet"):
-        vault, _ = Vault.create(tmp_path / name, PASSPHRASE, kdf=keys.fast_params_for_tests())
-        engine.init(vault, folder, name=name)
-        vaults.append(vault)
+    vaults = _three_paired(tmp_path)
     try:
-        for a in vaults:
-            for b in vaults:
-                if a is not b:
-                    engine.pair(a, engine.read_code(engine.own_code(b)))
-            with a.session() as s:
-                sync_folder._meta_set(s, engine.CATCHUP_KEY, "0")
         laptop, desktop, tablet = vaults
         for vault in (tablet, desktop):
             with vault.session() as s:
