@@ -96,3 +96,35 @@ def names(incoming: sync_folder.Incoming) -> list[str]:
 
 def kinds(incoming: sync_folder.Incoming) -> list[str]:
     return [p.kind for p in incoming.problems]
+
+
+def slow_writes(chunk: int, pause: float) -> None:
+    """Make every file opened with ``os.fdopen`` write ``chunk`` bytes every ``pause`` seconds
+    (a slow disk), so that a process killed at random moments is mostly killed mid-write.
+    For the child processes of the fault tests."""
+    import os
+
+    real_fdopen = os.fdopen
+
+    class Slow:
+        def __init__(self, handle: Any) -> None:
+            self.handle = handle
+
+        def write(self, data: bytes) -> int:
+            view = memoryview(data)
+            for i in range(0, len(view), chunk):
+                self.handle.write(view[i : i + chunk])
+                self.handle.flush()
+                time.sleep(pause)
+            return len(view)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.handle, name)
+
+        def __enter__(self) -> Slow:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+    os.fdopen = lambda fd, *args, **kw: Slow(real_fdopen(fd, *args, **kw))  # type: ignore[assignment]

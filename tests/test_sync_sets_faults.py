@@ -42,7 +42,7 @@ WRITER = textwrap.dedent(
     import os, sys, time
     sys.path.insert(0, {tests!r})
     from pathlib import Path
-    from sync_helpers import Device
+    from sync_helpers import Device, slow_writes
     a = Device(Path({db!r}), "Laptop")
     folder = Path({folder!r})
     if {hang!r}:
@@ -51,24 +51,7 @@ WRITER = textwrap.dedent(
             time.sleep(600)
         os.fsync = hang
     else:  # slow writes (64 KiB every 10 ms), so that most kills land in the middle of one
-        real_fdopen = os.fdopen
-        class Slow:
-            def __init__(self, handle):
-                self.handle = handle
-            def write(self, data):
-                view = memoryview(data)
-                for i in range(0, len(view), 65536):
-                    self.handle.write(view[i : i + 65536])
-                    self.handle.flush()
-                    time.sleep(0.01)
-                return len(view)
-            def __getattr__(self, name):
-                return getattr(self.handle, name)
-            def __enter__(self):
-                return self
-            def __exit__(self, *exc):
-                self.handle.close()
-        os.fdopen = lambda fd, *args, **kw: Slow(real_fdopen(fd, *args, **kw))
+        slow_writes(65536, 0.01)
     n = 0
     while True:
         n += 1

@@ -104,6 +104,7 @@ class Applier:
         self._gone: list[str] = []
         self._unflushed: list[tuple[tuple[str, str], Any]] = []
         self._next_ids: dict[str, int] = {}  # table -> the next id to give a new row
+        self._unlinked: set[str] = set()  # contents whose attachment was deleted
         self._capture_before = True
         #: what deleting rows took with them here (the database's cascade, the attachments
         #: and taggings they owned), as ``(op, kind, gid, fields)``: see :meth:`take_cascaded`
@@ -302,8 +303,8 @@ class Applier:
         for op, kind, gid, _fields in cascade:
             if op == "delete":
                 self._ids[(kind, gid)] = None
-        if blob is not None:
-            _drop_unused_blob(self.session, blob)
+        if blob is not None:  # when the block ends: a later change may attach it again
+            self._unlinked.add(blob)
         return Outcome(APPLIED)
 
     def _create(self, cls: type[m.Base], change: Change) -> Outcome:
@@ -353,8 +354,8 @@ class Applier:
             blob = row.blob_name if isinstance(row, m.Attachment) else None
             self.session.delete(row)
             self.session.flush()
-            if blob is not None:
-                _drop_unused_blob(self.session, blob)
+            if blob is not None:  # when the block ends: a later change may attach it again
+                self._unlinked.add(blob)
 
     def take_cascaded(self) -> list[tuple[str, str, str, dict[str, Any]]]:
         """What deletes applied since the last call took with them here (and forget it)."""
@@ -415,6 +416,9 @@ class Applier:
     def finish(self) -> None:
         """Write what the applied changes leave: their log rows, field stamps, the clock."""
         self._flush()
+        for blob in sorted(self._unlinked):
+            _drop_unused_blob(self.session, blob)
+        self._unlinked.clear()
         changelog.insert_log(self.conn, self._log)
         changelog.stamp_fields(self.conn, self._stamps)
         changelog.forget_fields(self.conn, self._gone)

@@ -56,7 +56,7 @@ from vrmdesk.store import models as m
 from vrmdesk.store.gid import new_gid
 from vrmdesk.sync import folder as sync_folder
 from vrmdesk.sync import merge, pairing
-from vrmdesk.sync.apply import APPLIED, CLASH, GONE, Applier
+from vrmdesk.sync.apply import APPLIED, CLASH, GONE, WAITING, Applier, _drop_unused_blob
 from vrmdesk.sync.changes import Change
 from vrmdesk.sync.changeset import SetRefused, open_set
 from vrmdesk.sync.device import ensure_device
@@ -895,7 +895,8 @@ def _blocked(
             target = rc.fields.get(name)
             if isinstance(target, str) and merged.state.kind_of(target) is None:
                 referring.append((rc.gid, target))
-    here = _rows_existing(run.session, {target for _, target in referring})
+    targets = {target for _, target in referring}
+    here = _rows_existing(run.session, targets) | _tombstoned(run.session, targets)
     culprits.update(gid for gid, target in referring if target not in here)
     if not culprits:
         return set()
@@ -913,6 +914,20 @@ def _blocked(
                 )
             )
     return blocked
+
+
+def _tombstoned(session: Session, gids: set[str]) -> set[str]:
+    """Those of ``gids`` deleted here for good (the log holds their delete): a reference to one
+    waits for nothing."""
+    log = changelog.table_for(m.SyncLog)
+    wanted = sorted(gids)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        query = select(log.c.gid).where(
+            log.c.gid.in_(wanted[start : start + 500]), log.c.op == "delete"
+        )
+        found.update(session.scalars(query))
+    return found
 
 
 def _rows_existing(session: Session, gids: set[str]) -> set[str]:
@@ -951,18 +966,41 @@ def _write(run: _Run, merged: _Merged) -> list[Problem]:
                 named.setdefault(rc.kind, []).append(dict(rc.fields))
         for kind, given in named.items():
             applier.preload_unique(kind, given)
-        for rc in merged.result.records:
-            fields = dict(rc.fields)
-            if rc.op != "delete" and not _orphan(state, rc, fields, gone_here, own_ops):
-                continue
-            settling = Change("", "", 0, rc.op, rc.kind, rc.gid, fields, {})
-            outcome = applier.write(settling)
-            if outcome.status == CLASH:
-                problems.extend(_settle(applier, state, settling, outcome.missing, own_ops))
-            # WAITING here: a record whose parent is gone here (deleted, the cascade took it)
-            cascaded = applier.take_cascaded()
-            own_ops.extend(cascaded)
-            gone_here.update(gid for op, _k, gid, _f in cascaded if op == "delete")
+        # a create carries the record's merged values: a reference set by a later change may
+        # name a record this batch creates after it; such a write is done again after that
+        made_now = {rc.gid for rc in merged.result.records if rc.op == "create"}
+        todo: list[tuple[merge.RecordChange, Change | None]] = [
+            (rc, None) for rc in merged.result.records
+        ]
+        while todo:
+            later: list[tuple[merge.RecordChange, Change | None]] = []
+            for rc, settling in todo:
+                if settling is None:
+                    fields = dict(rc.fields)
+                    op = rc.op
+                    if op != "delete" and not _orphan(
+                        applier, state, rc, fields, gone_here, own_ops
+                    ):
+                        if op == "create":
+                            continue
+                        op, fields = "delete", {}  # here already: it goes now, with what it has
+                    settling = Change("", "", 0, op, rc.kind, rc.gid, fields, {})
+                outcome = applier.write(settling)
+                if outcome.status == WAITING and made_now & set(outcome.missing):
+                    later.append((rc, settling))
+                    continue
+                if outcome.status == CLASH:
+                    problems.extend(_settle(applier, state, settling, outcome.missing, own_ops))
+                # WAITING here: a record whose parent is gone here (deleted, the cascade took it)
+                cascaded = applier.take_cascaded()
+                own_ops.extend(cascaded)
+                gone_here.update(gid for op, _k, gid, _f in cascaded if op == "delete")
+            if len(later) == len(todo):
+                break
+            todo = later
+        for sha256 in merged.result.blobs:  # fetched for an attachment that went meanwhile
+            for name in list(s.scalars(select(m.Blob.name).where(m.Blob.sha256 == sha256))):
+                _drop_unused_blob(s, name)
     own_ops = _still_needed(own_ops, state, gone_here)
     conn = s.connection()
     changelog.insert_log(conn, merged.fresh)
@@ -990,6 +1028,7 @@ def _write(run: _Run, merged: _Merged) -> list[Problem]:
 
 
 def _orphan(
+    applier: Applier,
     state: merge.MergeState,
     rc: merge.RecordChange,
     fields: dict[str, Any],
@@ -1005,7 +1044,7 @@ def _orphan(
         if spec.how not in ("ref", "owner"):
             continue
         target = fields.get(spec.field)
-        if not isinstance(target, str) or not (state.is_deleted(target) or target in gone_here):
+        if not isinstance(target, str) or not _gone(applier, state, target, gone_here):
             continue
         if changelog.on_delete(cls, spec) == "SET NULL":
             fields[spec.field] = None
@@ -1015,6 +1054,14 @@ def _orphan(
             gone_here.add(rc.gid)
             return False
     return True
+
+
+def _gone(applier: Applier, state: merge.MergeState, gid: str, gone_here: set[str]) -> bool:
+    """Deleted: in this sync, or before it (the log's tombstone; the merge loads only the
+    records the sync's changes name, not those they refer to)."""
+    if gid in gone_here or state.is_deleted(gid):
+        return True
+    return state.record(gid) is None and applier.was_deleted(gid)
 
 
 def _still_needed(
