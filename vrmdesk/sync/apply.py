@@ -118,6 +118,9 @@ class Applier:
             tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...], tuple[Any, ...]]
         ] = {}
         self._unique_asked: set[tuple[str, tuple[str, ...], tuple[Any, ...]]] = set()
+        #: values a record gave up in this unit of work, not flushed yet: whoever takes one
+        #: flushes first, so the database sees it given up before it is taken
+        self._vacated: set[tuple[str, tuple[str, ...], tuple[Any, ...]]] = set()
 
     def __enter__(self) -> Applier:
         self._capture_before = changelog.capturing(self.session)
@@ -212,8 +215,20 @@ class Applier:
         old = self._unique_of.get((gid, columns))
         if old is not None and self._unique.get(old) == gid:
             del self._unique[old]  # the record's value before this change
+            self._vacated.add(old)
         self._unique[key] = gid
         self._unique_of[(gid, columns)] = key
+
+    def gave(self, kind: str, gid: str, values: dict[str, Any]) -> None:
+        """The record was given these (unique) values outside :meth:`write` (a rename that
+        settles a clash): later changes in this unit of work are checked against them."""
+        cls = changelog.SYNCED[kind]
+        table = changelog.table_for(cls)
+        for columns in unique_sets(cls):
+            if all(values.get(c) is not None for c in columns):
+                self._give(
+                    gid, columns, (cls.__name__, columns, _unique_key(table, columns, values))
+                )
 
     def forget_unique(self, kind: str, gid: str) -> None:
         """The record no longer holds the unique values known of it (deleted, renamed)."""
@@ -221,6 +236,7 @@ class Applier:
             old = self._unique_of.pop((gid, columns), None)
             if old is not None and self._unique.get(old) == gid:
                 del self._unique[old]
+                self._vacated.add(old)
 
     def _object(self, cls: type[m.Base], kind: str, gid: str) -> Any:
         obj = self._objects.get((kind, gid))
@@ -389,6 +405,9 @@ class Applier:
                     other = None  # it had the value; it was given another in this batch
             if other is not None and other != change.gid:
                 found.append(f"{'+'.join(columns)}={other}")
+            elif key in self._vacated:
+                self._vacated.discard(key)
+                self.session.flush()  # the record that gave it up, before this one takes it
         if not found:
             for columns in unique_sets(cls):
                 if all(values.get(c) is not None for c in columns) and (

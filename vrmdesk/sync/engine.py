@@ -26,9 +26,9 @@ A sync (:func:`sync_now`):
    whose create has not arrived, waits with the device's later sets (the merge is done again
    without them); it is applied at a later sync, never refused for it.
 4. **Names.** Two devices that each made a vendor (or tag) of one name: the later-made record
-   is renamed "NAME (2)" on both (each device that sees the clash logs the same rename, so they
-   agree); two records of one mail message (two devices capturing one mailbox) or of one
-   tagging: the later-made one is deleted. Both are reported.
+   is renamed "NAME (xxxx)", the end of its gid, on both (each device that sees the clash logs
+   the same rename, so they agree); two records of one mail message (two devices capturing one
+   mailbox) or of one tagging: the later-made one is deleted. Both are reported.
 
 A record whose parent another device deleted is gone here too (the database's cascade); the
 merge may still hold it, and later changes of it are skipped.
@@ -1106,7 +1106,7 @@ def _settle(
         later = change.gid if mine_later else other_gid
         current = s.scalar(select(table.c.name).where(table.c.gid == later))
         value = str((change.fields.get("name") if mine_later else current) or current or "")
-        fresh_name = _free_name(s, table, value)
+        fresh_name = _free_name(s, table, value, later)
         if mine_later:
             fields = {**change.fields, "name": fresh_name}
             outcome = applier.write(Change("", "", 0, change.op, change.kind, change.gid, fields))
@@ -1115,6 +1115,7 @@ def _settle(
             other.name = fresh_name  # type: ignore[attr-defined]
             s.flush()
             applier.forget_unique(change.kind, other_gid)
+            applier.gave(change.kind, other_gid, {"name": fresh_name})
             outcome = applier.write(change)
         own_ops.append(("update", change.kind, later, {"name": fresh_name}))
         return [
@@ -1160,16 +1161,15 @@ def _created_here(session: Session, gid: str) -> str:
     return "" if found is None else found.hlc
 
 
-def _free_name(session: Session, table: Any, name: str) -> str:
-    n = 2
-    while True:
-        candidate = f"{name} ({n})"
-        if (
-            session.execute(select(table.c.id).where(table.c.name == candidate).limit(1)).first()
-            is None
-        ):
+def _free_name(session: Session, table: Any, name: str, gid: str) -> str:
+    """``NAME (xxxx)``, the end of the renamed record's own gid: every device that settles the
+    clash picks the same name (a counter would depend on what each device holds)."""
+    for length in (4, 6, 8, 12, 32):
+        candidate = f"{name} ({gid.replace('-', '')[-length:]})"
+        taken = select(table.c.id).where(table.c.name == candidate).limit(1)
+        if session.execute(taken).first() is None:
             return candidate
-        n += 1
+    return f"{name} ({gid})"
 
 
 def _rewrite_conflicts(session: Session, merged: _Merged) -> None:
