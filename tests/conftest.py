@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 
 import keyring.core
 import pytest
+import vault_templates
 
-from vrmdesk.store import demo, keys, keystore
+from vrmdesk.store import keystore
 from vrmdesk.store.vault import Vault
 
 if TYPE_CHECKING:
@@ -83,8 +84,13 @@ def vault_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def vault_and_recovery_key(vault_dir: Path) -> Iterator[tuple[Vault, str]]:
-    vault, recovery_key = Vault.create(vault_dir, PASSPHRASE, kdf=keys.fast_params_for_tests())
+def vault_and_recovery_key(
+    request: pytest.FixtureRequest, vault_dir: Path
+) -> Iterator[tuple[Vault, str]]:
+    """A new vault and its recovery key: a copy of a template made once per session
+    (tests/vault_templates.py), holding the demo data when the test asks for ``demo_vault``."""
+    with_demo = "demo_vault" in request.fixturenames
+    vault, recovery_key = vault_templates.copy_vault(vault_dir, PASSPHRASE, with_demo=with_demo)
     try:
         yield vault, recovery_key
     finally:
@@ -99,9 +105,8 @@ def vault(vault_and_recovery_key: tuple[Vault, str]) -> Vault:
 
 @pytest.fixture
 def demo_vault(vault: Vault) -> Vault:
-    """The ``vault`` fixture filled with the demo records and their receipts."""
-    with vault.session() as s:
-        demo.build(s, vault.attachments)
+    """The ``vault`` fixture filled with the demo records and their receipts (``demo.build``;
+    the ``vault`` fixture copies them from a template when a test asks for this one)."""
     return vault
 
 
