@@ -9,6 +9,7 @@ with the reason, where there is no gnome-keyring and D-Bus session bus to talk t
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import os
 import shutil
@@ -34,6 +35,13 @@ PASSPHRASE = "correct horse"
 FAIL_BACKEND = "keyring.backends.fail.Keyring"
 NULL_BACKEND = "keyring.backends.null.Keyring"
 SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What the imports and the collection made lives until the end: frozen out of the garbage
+    collector's way, so its full passes (ever more, as the session goes on) do not walk it."""
+    gc.collect()
+    gc.freeze()
 
 
 def use_keyring_backend(monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
@@ -89,7 +97,7 @@ def vault_and_recovery_key(
 ) -> Iterator[tuple[Vault, str]]:
     """A new vault and its recovery key: a copy of a template made once per session
     (tests/vault_templates.py), holding the demo data when the test asks for ``demo_vault``."""
-    with_demo = "demo_vault" in request.fixturenames
+    with_demo = "_demo_in_the_vault" in request.fixturenames  # conftest's demo_vault asks
     vault, recovery_key = vault_templates.copy_vault(vault_dir, PASSPHRASE, with_demo=with_demo)
     try:
         yield vault, recovery_key
@@ -104,7 +112,12 @@ def vault(vault_and_recovery_key: tuple[Vault, str]) -> Vault:
 
 
 @pytest.fixture
-def demo_vault(vault: Vault) -> Vault:
+def _demo_in_the_vault() -> None:
+    """Asked for by ``demo_vault`` alone: the ``vault`` fixture then copies the demo template."""
+
+
+@pytest.fixture
+def demo_vault(vault: Vault, _demo_in_the_vault: None) -> Vault:
     """The ``vault`` fixture filled with the demo records and their receipts (``demo.build``;
     the ``vault`` fixture copies them from a template when a test asks for this one)."""
     return vault
