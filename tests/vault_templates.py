@@ -5,8 +5,9 @@ demo data about 0.7 s more; copying a closed one costs a few milliseconds. So ea
 demo) is made once per test session and day (the demo's dates are relative to today) with
 :meth:`Vault.create` and :func:`demo.build` themselves, then copied into the folder a test asks
 for. Every copy gets what must be its own: a new key header (a new vault id, salt and recovery
-key, wrapped under the test's passphrase with the fast test profile), a new share identity, and,
-for an empty vault, a new sync device id. What the copy holds is otherwise exactly what the
+key, wrapped under the test's passphrase with the fast test profile) and a new share identity
+(an empty vault has no sync device id yet: it is made on first use; the demo's change log is
+stamped with the template's, which it keeps). What the copy holds is otherwise exactly what the
 template's ``create`` (and ``build``) wrote; the copy is opened the way ``Vault.create`` leaves
 a vault, not with ``Vault.open`` (whose recovery steps a new vault never went through).
 
@@ -19,14 +20,13 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import text
 
-from vrmdesk.store import changelog, demo, keys
+from vrmdesk.store import demo, keys
 from vrmdesk.store.engine import make_engine
 from vrmdesk.store.paths import VaultPaths, acquire_lock
 from vrmdesk.store.vault import IDENTITY_META_KEY, VAULT_ID_META_KEY, Vault, new_signing_key
@@ -78,8 +78,6 @@ def copy_vault(folder: Path, passphrase: str, *, with_demo: bool = False) -> tup
             update = text("UPDATE vault_meta SET value = :value WHERE key = :key")
             conn.execute(update, {"key": VAULT_ID_META_KEY, "value": header.vault_id})
             conn.execute(update, {"key": IDENTITY_META_KEY, "value": new_signing_key()})
-            if not with_demo:  # the demo's change log is stamped with the template's device
-                conn.execute(update, {"key": changelog.DEVICE_KEY, "value": uuid.uuid4().hex})
         header.save(paths.header)
         vault = Vault(paths, header, template.data_key, lock, engine)
         vault.attachments.load()
