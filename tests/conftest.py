@@ -9,6 +9,7 @@ with the reason, where there is no gnome-keyring and D-Bus session bus to talk t
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import os
 import shutil
@@ -20,8 +21,9 @@ from typing import TYPE_CHECKING
 
 import keyring.core
 import pytest
+import vault_templates
 
-from vrmdesk.store import demo, keys, keystore
+from vrmdesk.store import keystore
 from vrmdesk.store.vault import Vault
 
 if TYPE_CHECKING:
@@ -33,6 +35,13 @@ PASSPHRASE = "correct horse"
 FAIL_BACKEND = "keyring.backends.fail.Keyring"
 NULL_BACKEND = "keyring.backends.null.Keyring"
 SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What the imports and the collection made lives until the end: frozen out of the garbage
+    collector's way, so its full passes (ever more, as the session goes on) do not walk it."""
+    gc.collect()
+    gc.freeze()
 
 
 def use_keyring_backend(monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
@@ -83,8 +92,13 @@ def vault_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def vault_and_recovery_key(vault_dir: Path) -> Iterator[tuple[Vault, str]]:
-    vault, recovery_key = Vault.create(vault_dir, PASSPHRASE, kdf=keys.fast_params_for_tests())
+def vault_and_recovery_key(
+    request: pytest.FixtureRequest, vault_dir: Path
+) -> Iterator[tuple[Vault, str]]:
+    """A new vault and its recovery key: a copy of a template made once per session
+    (tests/vault_templates.py), holding the demo data when the test asks for ``demo_vault``."""
+    with_demo = "_demo_in_the_vault" in request.fixturenames  # conftest's demo_vault asks
+    vault, recovery_key = vault_templates.copy_vault(vault_dir, PASSPHRASE, with_demo=with_demo)
     try:
         yield vault, recovery_key
     finally:
@@ -98,10 +112,14 @@ def vault(vault_and_recovery_key: tuple[Vault, str]) -> Vault:
 
 
 @pytest.fixture
-def demo_vault(vault: Vault) -> Vault:
-    """The ``vault`` fixture filled with the demo records and their receipts."""
-    with vault.session() as s:
-        demo.build(s, vault.attachments)
+def _demo_in_the_vault() -> None:
+    """Asked for by ``demo_vault`` alone: the ``vault`` fixture then copies the demo template."""
+
+
+@pytest.fixture
+def demo_vault(vault: Vault, _demo_in_the_vault: None) -> Vault:
+    """The ``vault`` fixture filled with the demo records and their receipts (``demo.build``;
+    the ``vault`` fixture copies them from a template when a test asks for this one)."""
     return vault
 
 

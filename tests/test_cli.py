@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from vault_templates import demo_folder
 
 from vrmdesk import cli
 from vrmdesk.store import demo, keys
@@ -17,10 +18,7 @@ from vrmdesk.store.vault import Vault
 
 @pytest.fixture
 def demo_vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "demo"
-    vault, _ = Vault.create(folder, "demo pass", kdf=keys.fast_params_for_tests())
-    with vault, vault.session() as s:
-        demo.build(s, vault.attachments)
+    folder = demo_folder(tmp_path / "demo", "demo pass")
     monkeypatch.setenv(cli.PASSPHRASE_ENV, "demo pass")
     return folder
 

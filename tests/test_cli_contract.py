@@ -114,12 +114,9 @@ def test_a_bug_is_logged_without_content_and_told_in_one_line(log_folder, capsys
 
 
 def test_a_refused_file_is_told_with_its_name(tmp_path, capsys, monkeypatch):
-    from vrmdesk.store import demo, keys
-    from vrmdesk.store.vault import Vault
+    from vault_templates import demo_folder
 
-    vault, _ = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
-    with vault, vault.session() as s:
-        demo.build(s, vault.attachments)
+    demo_folder(tmp_path / "v", "pw")
     monkeypatch.setenv(cli.PASSPHRASE_ENV, "pw")
     target = tmp_path / "no" / "such" / "folder" / "me.jwk"
     code = cli.main(["share", "identity", "--out", str(target), "--vault", str(tmp_path / "v")])
@@ -171,12 +168,9 @@ def test_a_name_the_terminal_cannot_show_is_escaped_not_a_crash(tmp_path):
 
 
 def test_info_counts_in_words_that_agree_with_their_numbers(tmp_path, capsys, monkeypatch):
-    from vrmdesk.store import demo, keys
-    from vrmdesk.store.vault import Vault
+    from vault_templates import demo_folder
 
-    vault, _ = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
-    with vault, vault.session() as s:
-        demo.build(s, vault.attachments)
+    demo_folder(tmp_path / "v", "pw")
     monkeypatch.setenv(cli.PASSPHRASE_ENV, "pw")
     assert cli.main(["info", "--vault", str(tmp_path / "v")]) == 0
     out = capsys.readouterr().out

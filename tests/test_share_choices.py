@@ -5,16 +5,13 @@ from __future__ import annotations
 import pytest
 
 from vrmdesk.share import choices as ch
-from vrmdesk.store import demo
 from vrmdesk.store.services import records
 from vrmdesk.store.vault import Vault
 
 
 @pytest.fixture
-def found(vault: Vault) -> ch.Choices:
-    with vault.session() as s:
-        demo.build(s, vault.attachments)
-    with vault.session() as s:
+def found(demo_vault: Vault) -> ch.Choices:
+    with demo_vault.session() as s:
         bosch = records.find_vendor(s, "Bosch Home Appliances")
         return ch.choices(s, bosch.id)
 

@@ -37,13 +37,6 @@ BOSCH = "Bosch Home Appliances"
 
 
 @pytest.fixture
-def demo_vault(vault: Vault) -> Vault:
-    with vault.session() as session:
-        demo.build(session, vault.attachments)
-    return vault
-
-
-@pytest.fixture
 def bosch(demo_vault: Vault) -> int:
     with demo_vault.session() as session:
         return records.find_vendor(session, BOSCH).id

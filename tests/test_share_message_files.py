@@ -18,20 +18,12 @@ from vrmshare.terms import Terms
 from vrmdesk.share import choices as ch
 from vrmdesk.share import export
 from vrmdesk.share import slice as sl
-from vrmdesk.store import demo
 from vrmdesk.store import models as m
 from vrmdesk.store.services import files, records
 from vrmdesk.store.vault import Vault
 
 PHOTO = b"\xff\xd8\xff\xe0 a photo of the E24 error \xff\xd9"
 BOSCH = "Bosch Home Appliances"
-
-
-@pytest.fixture
-def demo_vault(vault: Vault) -> Vault:
-    with vault.session() as session:
-        demo.build(session, vault.attachments)
-    return vault
 
 
 def attach(vault: Vault, interaction_id: int, name: str, data: bytes) -> int:

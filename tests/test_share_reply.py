@@ -380,11 +380,9 @@ def test_errors_are_one_class_tree() -> None:
 
 @pytest.fixture
 def demo_vault(tmp_path: Path):  # type: ignore[no-untyped-def]
-    from vrmdesk.store import demo, keys
+    from vault_templates import copy_vault
 
-    made, _ = Vault.create(tmp_path / "demo", "pw", kdf=keys.fast_params_for_tests())
-    with made.session() as s:
-        demo.build(s, made.attachments)
+    made, _ = copy_vault(tmp_path / "demo", "pw", with_demo=True)
     yield made
     made.close()
 

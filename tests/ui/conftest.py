@@ -1,6 +1,7 @@
 """Fixtures for the widget tests: offscreen Qt, a demo vault, and a controller over it.
 
-pytest-qt makes the one QApplication of the session (``qapp``); every test gets its own vault.
+pytest-qt makes the one QApplication of the session (``qapp``); every test gets its own vault
+(a copy of one made once per session).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from vault_templates import copy_vault
 
-from vrmdesk.store import demo, keys
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
 
@@ -32,10 +33,9 @@ def _isolated_qsettings(tmp_path: Path) -> None:
 
 @pytest.fixture
 def demo_vault(tmp_path: Path) -> Iterator[Vault]:
-    """A new vault filled with the demo data (closed afterwards if a test has not locked it)."""
-    vault, _ = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
-    with vault.session() as session:
-        demo.build(session, vault.attachments)
+    """A new vault filled with the demo data (closed afterwards if a test has not locked it):
+    a copy of the session's demo template (tests/vault_templates.py)."""
+    vault, _ = copy_vault(tmp_path / "v", "pw", with_demo=True)
     try:
         yield vault
     finally:

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
+from vault_templates import demo_folder
 
-from vrmdesk.store import demo, keys
+from vrmdesk.store import keys
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
 from vrmdesk.ui.core import preferences as settings
@@ -34,9 +35,7 @@ def isolated_settings(tmp_path, monkeypatch):
 
 
 def make_demo(folder: Path, passphrase: str = "pw") -> None:
-    vault, _ = Vault.create(folder, passphrase, kdf=keys.fast_params_for_tests())
-    with vault, vault.session() as s:
-        demo.build(s, vault.attachments)
+    demo_folder(folder, passphrase)
 
 
 def test_wizard_creates_a_vault_and_shows_the_recovery_key_once(qtbot, tmp_path):

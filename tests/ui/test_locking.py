@@ -10,9 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 from ui_helpers import press_escape, unlock_with, when_modal
+from vault_templates import demo_folder
 
-from vrmdesk.store import demo, keys
-from vrmdesk.store.vault import Vault
 from vrmdesk.ui.app.application import Application
 from vrmdesk.ui.vault.unlock import UnlockDialog
 
@@ -20,9 +19,7 @@ PASS = "right one"
 
 
 def make_demo(folder: Path) -> None:
-    vault, _ = Vault.create(folder, PASS, kdf=keys.fast_params_for_tests())
-    with vault, vault.session() as s:
-        demo.build(s, vault.attachments)
+    demo_folder(folder, PASS)
 
 
 @pytest.fixture

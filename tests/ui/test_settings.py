@@ -17,6 +17,7 @@ from keyring.backend import KeyringBackend
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
+from vault_templates import copy_vault
 
 from vrmdesk.errors import WrongPassphrase
 from vrmdesk.store import backup, demo, keys
@@ -74,9 +75,7 @@ def open_dialog(qtbot, prefs, controller) -> SettingsDialog:  # type: ignore[no-
 @pytest.fixture
 def vault_with_key(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A demo vault and the recovery key it was made with."""
-    vault, recovery_key = Vault.create(tmp_path / "v", "pw", kdf=keys.fast_params_for_tests())
-    with vault.session() as session:
-        demo.build(session, vault.attachments)
+    vault, recovery_key = copy_vault(tmp_path / "v", "pw", with_demo=True)
     controller = VaultController(vault, TempCopies())
     yield controller, recovery_key
     controller.lock()

@@ -139,14 +139,11 @@ PASS = "right one"
 
 @pytest.fixture
 def running(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
-    from vrmdesk.store import demo, keys
-    from vrmdesk.store.vault import Vault
+    from vault_templates import demo_folder
+
     from vrmdesk.ui.app.application import Application
 
-    folder = tmp_path / "v"
-    vault, _ = Vault.create(folder, PASS, kdf=keys.fast_params_for_tests())
-    with vault, vault.session() as s:
-        demo.build(s, vault.attachments)
+    folder = demo_folder(tmp_path / "v", PASS)
     application = Application(QApplication.instance(), folder)  # type: ignore[arg-type]
     assert application.listen(server_name(folder))
     when_modal(unlock_with(qtbot, PASS))

@@ -13,10 +13,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from ui_helpers import unlock_with, when_modal
+from vault_templates import demo_folder
 
 from vrmdesk import desktop
-from vrmdesk.store import demo, keys
-from vrmdesk.store.vault import Vault
 from vrmdesk.ui.app.application import Application
 from vrmdesk.ui.app.settings_dialog import SettingsDialog
 from vrmdesk.ui.core import preferences as settings
@@ -39,11 +38,7 @@ def with_tray(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "v"
-    vault, _ = Vault.create(folder, PASS, kdf=keys.fast_params_for_tests())
-    with vault, vault.session() as s:
-        demo.build(s, vault.attachments)
-    return folder
+    return demo_folder(tmp_path / "v", PASS)
 
 
 def tick(qtbot, box) -> None:  # type: ignore[no-untyped-def]
