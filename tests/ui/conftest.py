@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from vault_templates import copy_vault
 
+from vrmdesk.store import keys
 from vrmdesk.store.tempcopies import TempCopies
 from vrmdesk.store.vault import Vault
 
