@@ -73,6 +73,15 @@ def _writer(a: Device, folder: Path, tmp_path: Path, *, hang: bool) -> subproces
         return subprocess.Popen([sys.executable, "-c", script], stderr=log)
 
 
+def _wait_writing(proc: subprocess.Popen[bytes], mine: Path, tmp_path: Path) -> None:
+    """Until the writer has a set on its way (a temporary file in its folder)."""
+    deadline = time.monotonic() + 120
+    while not (mine.is_dir() and any(p.name.endswith(".tmp") for p in mine.iterdir())):
+        assert proc.poll() is None, (tmp_path / "writer.log").read_text()
+        assert time.monotonic() < deadline, "the writer wrote nothing in 120 s"
+        time.sleep(0.005)
+
+
 def _kill(proc: subprocess.Popen[bytes]) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
@@ -111,7 +120,8 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_torn_set(tmp_path: Pat
     torn = 0  # kills that left a set half written (under its temporary name)
     for _ in range(8):
         proc = _writer(a, folder, tmp_path, hang=False)
-        time.sleep(rng.uniform(1.0, 3.0))
+        _wait_writing(proc, folder / a.id, tmp_path)  # started (slowly, on a loaded machine)
+        time.sleep(rng.uniform(0.0, 1.5))
         _kill(proc)
         torn += any(p.name.endswith(".tmp") for p in (folder / a.id).iterdir())
         got = b.receive(folder, now=time.time() + 3600)  # nothing counts as still arriving
