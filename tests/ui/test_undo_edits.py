@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
+from ui_helpers import edit_field as edit
 
 from vrmdesk.store import models as m
 from vrmdesk.ui.core.preferences import Preferences
@@ -30,18 +31,6 @@ def id_of(controller, cls, **where) -> int:  # type: ignore[no-untyped-def]
     with controller.session() as s:
         query = select(cls.id).filter_by(**where)
         return s.scalars(query).one()
-
-
-def edit(qtbot, controller, kind: str, record_id: int, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Open the editor of a record, replace one text field, press Save."""
-    dialog = RecordEditor(controller, kind, record_id)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    line = dialog.field(field).edit
-    line.selectAll()
-    qtbot.keyClicks(line, text)
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert not dialog.isVisible(), dialog.general_error.text()
 
 
 def value(controller, cls, record_id: int, name: str):  # type: ignore[no-untyped-def]
