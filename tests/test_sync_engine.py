@@ -415,3 +415,13 @@ def test_a_large_catch_up_is_received_in_several_units_of_work(two, monkeypatch)
     assert len(commits) == 4  # one unit of work per 10 changes received
     assert records_of(a) == records_of(b)
     assert engine.status(b).last_report == report
+
+
+def test_the_status_of_a_vault_that_never_synced_writes_nothing(make_vault):
+    v = make_vault("alone")
+    with v.session() as s:
+        before = {row.key: row.value for row in s.scalars(select(m.Meta))}
+    status = engine.status(v)
+    assert status.set_up is False and status.devices == 0 and status.name
+    with v.session() as s:  # no device keys made by asking (the window asks while it imports)
+        assert {row.key: row.value for row in s.scalars(select(m.Meta))} == before

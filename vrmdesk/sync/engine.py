@@ -59,7 +59,7 @@ from vrmdesk.sync import merge, pairing
 from vrmdesk.sync.apply import APPLIED, CLASH, GONE, WAITING, Applier, _drop_unused_blob
 from vrmdesk.sync.changes import Change
 from vrmdesk.sync.changeset import SetRefused, open_set
-from vrmdesk.sync.device import ensure_device
+from vrmdesk.sync.device import DEVICE_NAME_KEY, default_name, ensure_device
 from vrmdesk.sync.folder import Problem, ReadySet
 
 if TYPE_CHECKING:
@@ -378,16 +378,19 @@ def _open_conflicts(session: Session) -> int:
 
 
 def status(vault: Vault) -> Status:
+    """Where sync stands; it only reads (the window asks often, while other work may be
+    writing), so a vault that never synced gets no device keys from it."""
     with vault.session() as s:
         where = sync_folder.folder_of(s)
-        own = ensure_device(s)
+        device = sync_folder._meta_get(s, changelog.DEVICE_KEY) or ""
+        name = sync_folder._meta_get(s, DEVICE_NAME_KEY) or default_name()
         report = _last_report(s)
-        unsent = changelog.count_after(s.connection(), own.device, sync_folder.sent_seq(s))
+        unsent = changelog.count_after(s.connection(), device, sync_folder.sent_seq(s))
         return Status(
             set_up=where is not None,
             folder=where,
-            device=own.device,
-            name=own.name,
+            device=device,
+            name=name,
             last_sync=None if report is None else report.finished_at,
             last_report=report,
             unsent=unsent,

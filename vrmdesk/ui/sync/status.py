@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QToolButton, QWidget
+from sqlalchemy.exc import OperationalError
 
 from vrmdesk.errors import VrmError
 from vrmdesk.ui.sync.syncer import Syncer, sync_engine
@@ -123,6 +124,8 @@ class SyncStatus(QToolButton):
             return
         try:
             status = sync_engine().status(controller.vault)
+        except OperationalError:
+            return  # the vault busy with a long unit of work (an import): asked again soon
         except VrmError as exc:
             self.shown = Shown("Sync failed", str(exc), "sync", True)
         else:
