@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select as sql_select
 from sqlalchemy import text
 
-from vrmdesk.errors import VaultDamaged, VaultInUse, WrongPassphrase
+from vrmdesk.errors import VaultBusy, VaultDamaged, VaultInUse, WrongPassphrase
 from vrmdesk.store import backup, keys
 from vrmdesk.store import models as m
 from vrmdesk.store.services import records
@@ -610,3 +610,24 @@ def test_a_second_open_in_the_same_process_is_refused_until_close(vault, vault_d
     vault.close()
     with Vault.open(vault_dir, PASSPHRASE) as again:
         assert again.writable
+
+
+def test_a_write_refused_because_the_vault_is_busy_is_told_as_such_and_saves_nothing(vault):
+    """Another connection holds SQLite's write lock: the unit of work is refused with VaultBusy
+    (a one-line message), not an OperationalError, and nothing of it is kept."""
+    other = vault._engine.raw_connection()  # another unit of work of this process, writing
+    other.cursor().execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(VaultBusy, match="busy with other work"):
+            _add_vendor(vault, "Miele")
+    finally:
+        other.cursor().execute("ROLLBACK")
+        other.close()
+    with vault.session() as s:
+        assert s.scalars(sql_select(m.Vendor.name).where(m.Vendor.name == "Miele")).all() == []
+
+
+def _add_vendor(vault: Vault, name: str) -> None:
+    with vault.session() as s:
+        s.add(m.Vendor(name=name))
+        s.flush()

@@ -72,6 +72,12 @@ class VaultInUse(VaultError):
     pass
 
 
+class VaultBusy(VaultError):
+    """SQLite refused a unit of work's write because another committed meanwhile, or held the
+    vault longer than the busy timeout ("database is locked"): nothing of it was saved, and
+    trying again is safe."""
+
+
 class VaultLocked(VaultError):
     pass
 

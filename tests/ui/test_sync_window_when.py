@@ -172,10 +172,10 @@ def test_a_sync_refused_by_writes_made_meanwhile_is_tried_again(
 ):  # type: ignore[no-untyped-def]
     """SQLite refuses the sync's write when the window saved a change after the sync began
     reading; the sync is rolled back whole, so it is simply tried again."""
-    from sqlalchemy.exc import OperationalError
+    from vrmdesk.errors import VaultBusy
 
     counted = engine.sync_now
-    refusals = [OperationalError("UPDATE vault_meta", {}, Exception("database is locked"))] * 2
+    refusals = [VaultBusy("The vault was busy with other work")] * 2  # as Vault.session says
 
     def busy_at_first(vault, **kwargs):  # type: ignore[no-untyped-def]
         if refusals:

@@ -34,6 +34,7 @@ from vrmshare.fileutil import (
 )
 
 from vrmdesk.errors import (
+    VaultBusy,
     VaultDamaged,
     VaultError,
     VaultExists,
@@ -367,6 +368,11 @@ class Vault:
                 raise disk_full("saving the change") from None
             if is_damage(exc):
                 raise self.damaged(exc) from None
+            if "database is locked" in str(exc.orig):
+                raise VaultBusy(
+                    "The vault was busy with other work (an import, a sync); nothing was "
+                    "saved. Try again in a moment."
+                ) from None
             raise
         except BaseException:
             session.rollback()

@@ -11,9 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QToolButton, QWidget
-from sqlalchemy.exc import OperationalError
 
-from vrmdesk.errors import VrmError
+from vrmdesk.errors import VaultBusy, VrmError
 from vrmdesk.ui.sync.syncer import Syncer, sync_engine
 from vrmdesk.ui.sync.words import ago, counted
 from vrmdesk.ui.widgets.icons import icon
@@ -124,7 +123,7 @@ class SyncStatus(QToolButton):
             return
         try:
             status = sync_engine().status(controller.vault)
-        except OperationalError:
+        except VaultBusy:
             return  # the vault busy with a long unit of work (an import): asked again soon
         except VrmError as exc:
             self.shown = Shown("Sync failed", str(exc), "sync", True)

@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
-from sqlalchemy.exc import OperationalError
 
-from vrmdesk.errors import VrmError
+from vrmdesk.errors import VaultBusy, VrmError
 from vrmdesk.ui.core.controller import VaultController
 from vrmdesk.ui.core.errors import explain
 from vrmdesk.ui.core.tasks import Task
@@ -40,10 +39,6 @@ def sync_engine() -> Any:
     from vrmdesk.sync import engine
 
     return engine
-
-
-class VaultBusy(VrmError):
-    """The vault stayed busy with other writes: the sync is tried again later."""
 
 
 #: seconds a sync waits for the window's unit of work to end before it goes ahead anyway
@@ -61,9 +56,7 @@ def sync_retrying(vault: Any, task: Task, exclusive: Any) -> Any:
         held = exclusive.acquire(timeout=EXCLUSIVE_WAIT)  # no unit of work of the window meanwhile
         try:
             return engine.sync_now(vault, progress=task.progress, cancelled=lambda: task.cancelled)
-        except OperationalError as exc:
-            if "database is locked" not in str(exc):
-                raise
+        except VaultBusy:
             if pause is None or task.cancelled:
                 raise VaultBusy(
                     "The vault was busy with other changes; the sync is tried again shortly."
