@@ -75,12 +75,20 @@ def test_set_up_sync_from_the_status_with_a_chosen_folder(window, controller, sh
     dialog.name.selectAll()
     qtbot.keyClicks(dialog.name, "Laptop")
     qtbot.mouseClick(dialog.ok, LEFT)
-    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: closed(dialog))  # set up off the UI thread
+    assert closed(dialog)
     assert engine.is_set_up(controller.vault)
     assert engine.status(controller.vault).name == "Laptop"
     assert (shared / "vrmsync.json").is_file()
     # set up: it syncs at once, and the status says so
     qtbot.waitUntil(lambda: status.text().startswith("Synced just now"), timeout=20000)
+
+
+def closed(dialog) -> bool:  # type: ignore[no-untyped-def]
+    """Gone from the screen (closed, or already deleted by the window that opened it)."""
+    import shiboken6
+
+    return not shiboken6.isValid(dialog) or not dialog.isVisible()
 
 
 def test_a_folder_that_cannot_be_used_is_refused_and_nothing_is_set_up(controller, tmp_path, qtbot):  # type: ignore[no-untyped-def]
@@ -91,6 +99,8 @@ def test_a_folder_that_cannot_be_used_is_refused_and_nothing_is_set_up(controlle
     assert dialog.isVisible() and "Choose the folder" in dialog.folder_error.text()
     qtbot.keyClicks(dialog.folder, str(tmp_path / "no" / "such" / "place"))
     qtbot.mouseClick(dialog.ok, LEFT)
+    qtbot.waitUntil(lambda: dialog.folder_error.text() != "")  # refused off the UI thread
+    qtbot.waitUntil(dialog.ok.isEnabled)
     assert dialog.isVisible()
     assert "does not exist" in dialog.folder_error.text()
     assert not engine.is_set_up(controller.vault)

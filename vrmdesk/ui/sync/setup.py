@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vrmdesk.errors import VrmError
 from vrmdesk.sync import engine
 from vrmdesk.sync.device import default_name
 from vrmdesk.ui.core.controller import VaultController
+from vrmdesk.ui.core.errors import explain
+from vrmdesk.ui.core.progress import run_with_progress
 from vrmdesk.ui.editors.form_rows import ErrorLabel
 
 EXPLAIN = (
@@ -111,11 +112,26 @@ class SetUpDialog(QDialog):
             self.folder.setFocus()
             return
         name = self.name.text().strip() or None
-        try:
-            self.folder_set = engine.init(self.controller.vault, Path(text).expanduser(), name=name)
-        except VrmError as exc:
-            self.folder_error.set_text(str(exc))
-            self.folder.setFocus()
-            return
-        self.controller.status.emit(f"Sync set up: this vault syncs through {self.folder_set}.")
+        folder = Path(text).expanduser()
+        vault = self.controller.vault
+        self.ok.setEnabled(False)
+        # off the UI thread: setting up logs every record made before the change log existed
+        # (a minute for a decade's vault)
+        run_with_progress(
+            self,
+            self.controller,
+            "Setting up sync…",
+            lambda task: engine.init(vault, folder, name=name),
+            self._set_up,
+            self._refused,
+        )
+
+    def _set_up(self, folder: Path) -> None:
+        self.folder_set = folder
+        self.controller.status.emit(f"Sync set up: this vault syncs through {folder}.")
         self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.ok.setEnabled(True)
+        self.folder_error.set_text(explain(exc))
+        self.folder.setFocus()
