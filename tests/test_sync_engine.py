@@ -345,7 +345,7 @@ def test_a_revoked_device_is_not_heard_through_another_devices_catch_up(make_vau
     sync(c, a)
     assert "Forged by the lost tablet" in {v["name"] for v in vendors(a).values()}
     with a.session() as s:  # the laptop sends everything again (as after a pairing)
-        engine.sync_folder._meta_set(s, engine.CATCHUP_KEY, "1")
+        engine.sync_folder.meta_set(s, engine.CATCHUP_KEY, "1")
     sync(a, b)
     assert "Forged by the lost tablet" not in {v["name"] for v in vendors(b).values()}
 

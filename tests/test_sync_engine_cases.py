@@ -35,7 +35,7 @@ def _three_paired(tmp_path: Path) -> list[Vault]:
             if a is not b:
                 engine.pair(a, engine.read_code(engine.own_code(b)))
         with a.session() as s:
-            sync_folder._meta_set(s, engine.CATCHUP_KEY, "0")
+            sync_folder.meta_set(s, engine.CATCHUP_KEY, "0")
     return vaults
 
 

@@ -130,7 +130,7 @@ class EngineConvergence(RuleBasedStateMachine):
                     engine.pair(a, engine.read_code(engine.own_code(b)))
         for vault in self.vaults:  # no catch-up of the empty vaults: the rule does that
             with vault.session() as s:
-                sync_folder._meta_set(s, engine.CATCHUP_KEY, "0")
+                sync_folder.meta_set(s, engine.CATCHUP_KEY, "0")
         self.devices = [engine.status(v).device for v in self.vaults]
         self.hidden: list[tuple[Path, Path]] = []  # (where it was, where it is now)
 
@@ -379,7 +379,7 @@ class EngineConvergence(RuleBasedStateMachine):
     @rule(device=DEVICE)
     def catch_up(self, device: int) -> None:
         with self.vaults[device].session() as s:
-            sync_folder._meta_set(s, engine.CATCHUP_KEY, "1")
+            sync_folder.meta_set(s, engine.CATCHUP_KEY, "1")
 
     @rule(writer=DEVICE, count=st.integers(1, 2))
     def hide_newest_sets(self, writer: int, count: int) -> None:

@@ -58,7 +58,7 @@ def pair(a: Vault, b: Vault) -> None:
     engine.pair(b, engine.read_code(engine.own_code(a)))
     for v in (a, b):  # nothing to catch up on in these tests
         with v.session() as s:
-            sync_folder._meta_set(s, engine.CATCHUP_KEY, "0")
+            sync_folder.meta_set(s, engine.CATCHUP_KEY, "0")
 
 
 @pytest.fixture

@@ -42,8 +42,6 @@ SKIPPED = "skipped"  # this (device, seq) is applied already
 WAITING = "waiting"  # a record or content it needs is not here yet
 CLASH = "clash"  # a unique value (a vendor's or tag's name, a Message-ID) another record has
 
-#: the local id of a record created in this batch and not flushed yet
-PENDING_ID = -1
 GONE = "gone"  # a change of a record deleted here (its tombstone is kept)
 
 
@@ -84,8 +82,9 @@ class Applier:
                 applier.apply(change)
 
     Inside the block nothing is logged as this device's; leaving it flushes and writes the log
-    rows, field stamps and clock of what was applied (:meth:`finish`). Creates are flushed only
-    when something needs their local id (a reference to them, a query), not one by one.
+    rows, field stamps and clock of what was applied (:meth:`finish`). A create gets its id
+    here (the highest + 1), so what refers to it needs no flush; rows are flushed together, or
+    before a delete (whose cascade the database works out).
     """
 
     def __init__(
@@ -102,7 +101,6 @@ class Applier:
         self._log: list[dict[str, Any]] = []
         self._stamps: dict[tuple[str, str], str] = {}
         self._gone: list[str] = []
-        self._unflushed: list[tuple[tuple[str, str], Any]] = []
         self._next_ids: dict[str, int] = {}  # table -> the next id to give a new row
         self._unlinked: set[str] = set()  # contents whose attachment was deleted
         self._capture_before = True
@@ -138,11 +136,7 @@ class Applier:
 
     # -- lookups -------------------------------------------------------------------------
     def _flush(self) -> None:
-        """Creates made since the last flush get their local ids."""
         self.session.flush()
-        for key, obj in self._unflushed:
-            self._ids[key] = obj.id
-        self._unflushed.clear()
 
     def local_id(self, kind: str, gid: str) -> int | None:
         if kind not in self._loaded:  # a kind's ids at once: a query per kind, not per change
@@ -285,8 +279,6 @@ class Applier:
             values = self._decode(cls, change, missing)
             if missing:
                 return Outcome(WAITING, missing)
-            if ident == PENDING_ID:
-                self._flush()
             obj = self._object(cls, change.kind, change.gid)
             current = {c: getattr(obj, c) for u in unique_sets(cls) for c in u}
             clash = self._clash(cls, change, {**current, **values}, changed=set(values))
@@ -306,7 +298,7 @@ class Applier:
         for op, kind, gid, _fields in cascade:
             if op == "delete":
                 child = self.local_id(kind, gid)
-                if child is not None and child != PENDING_ID:
+                if child is not None:
                     self._take_owned(kind, [child])
         self.session.delete(obj)
         self.session.flush()
@@ -316,6 +308,7 @@ class Applier:
                 self.forget_unique(kind, gid)
         # what the cascade took (every synced row of it is in ``cascade``) is no longer here
         self._ids[(change.kind, change.gid)] = None
+        self._objects.pop((change.kind, change.gid), None)
         for op, kind, gid, _fields in cascade:
             if op == "delete":
                 self._ids[(kind, gid)] = None
@@ -336,9 +329,9 @@ class Applier:
         # writer of the vault in this unit of work: the unit lock, the vault's file lock)
         obj.id = self._next_id(cls)  # type: ignore[attr-defined]
         self.session.add(obj)
-        self._ids[(change.kind, change.gid)] = obj.id  # type: ignore[attr-defined]
         self.local_id(change.kind, change.gid)  # the kind's ids are loaded (or loaded now)
         self._ids[(change.kind, change.gid)] = obj.id  # type: ignore[attr-defined]
+        self._objects[(change.kind, change.gid)] = obj  # not in the identity map until flushed
         return Outcome(APPLIED)
 
     def _next_id(self, cls: type[m.Base]) -> int:
@@ -494,10 +487,7 @@ class Applier:
                 raise ValueError(f"an owner of unknown kind {kind!r}")
             if not isinstance(value, str):
                 raise TypeError("a reference is a gid")
-            ident = self.local_id(kind, value)
-            if ident == PENDING_ID:  # made in this batch: its id is needed now
-                self._flush()
-                ident = self.local_id(kind, value)
+            ident = self.local_id(kind, value)  # made in this batch too: its id is given
             if ident is None:
                 missing.append(value)
             return ident

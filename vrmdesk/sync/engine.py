@@ -325,7 +325,7 @@ def pair(vault: Vault, code: pairing.PairingCode, *, name: str | None = None) ->
     """Pair with the device whose code this is; the next sync sends it a catch-up."""
     with _unit(vault) as s:
         device = pairing.pair(s, code, name=name)
-        sync_folder._meta_set(s, CATCHUP_KEY, "1")
+        sync_folder.meta_set(s, CATCHUP_KEY, "1")
         return DeviceView.of(device)
 
 
@@ -364,7 +364,7 @@ def folder_signature(vault_or_folder: Vault | Path | None) -> tuple[Any, ...]:
 
 # -- status and conflicts -------------------------------------------------------------------
 def _last_report(session: Session) -> Report | None:
-    raw = sync_folder._meta_get(session, LAST_REPORT_KEY)
+    raw = sync_folder.meta_get(session, LAST_REPORT_KEY)
     if not raw:
         return None
     try:
@@ -382,8 +382,8 @@ def status(vault: Vault) -> Status:
     writing), so a vault that never synced gets no device keys from it."""
     with vault.session() as s:
         where = sync_folder.folder_of(s)
-        device = sync_folder._meta_get(s, changelog.DEVICE_KEY) or ""
-        name = sync_folder._meta_get(s, DEVICE_NAME_KEY) or default_name()
+        device = sync_folder.meta_get(s, changelog.DEVICE_KEY) or ""
+        name = sync_folder.meta_get(s, DEVICE_NAME_KEY) or default_name()
         report = _last_report(s)
         unsent = changelog.count_after(s.connection(), device, sync_folder.sent_seq(s))
         return Status(
@@ -598,7 +598,7 @@ def sync_now(
             run.step(3, 3, "Done")
             report.conflicts = _open_conflicts(s)
             report.finished_at = datetime.now(UTC).replace(microsecond=0)
-            sync_folder._meta_set(s, LAST_REPORT_KEY, json.dumps(report.to_json()))
+            sync_folder.meta_set(s, LAST_REPORT_KEY, json.dumps(report.to_json()))
             return report
 
 
@@ -608,7 +608,7 @@ def _after_restore(run: _Run) -> list[dict[str, Any]]:
     applied here again with the others', the chain taken up after them, and the changes made
     since the restore numbered after theirs (so none is given a number twice)."""
     s = run.session
-    restored = sync_folder._meta_get(s, changelog.RESTORED_KEY)
+    restored = sync_folder.meta_get(s, changelog.RESTORED_KEY)
     if restored is None:
         return []
     own = ensure_device(s)
@@ -655,10 +655,10 @@ def _send(run: _Run) -> list[dict[str, Any]]:
     catch-up, written a set at a time); returns this device's new changes."""
     s = run.session
     own = ensure_device(s)
-    catchup = sync_folder._meta_get(s, CATCHUP_KEY) == "1"
+    catchup = sync_folder.meta_get(s, CATCHUP_KEY) == "1"
     new = changelog.entries(s, own.device, after_seq=sync_folder.sent_seq(s))
     if catchup:
-        sync_folder._meta_set(s, CATCHUP_KEY, "0")  # sent below (or nothing to send)
+        sync_folder.meta_set(s, CATCHUP_KEY, "0")  # sent below (or nothing to send)
         parts: Iterable[list[dict[str, Any]]] = changelog.entries_in_parts(s, SET_CHANGES)
     else:
         parts = (new[start : start + SET_CHANGES] for start in range(0, len(new), SET_CHANGES))

@@ -133,12 +133,13 @@ class Incoming:
 
 
 # -- the folder and this device's state ----------------------------------------------------
-def _meta_get(session: Session, key: str) -> str | None:
+def meta_get(session: Session, key: str) -> str | None:
+    """A sync setting of this vault (``vault_meta``): the folder, the chain head, …"""
     row = session.get(Meta, key)
     return None if row is None else row.value
 
 
-def _meta_set(session: Session, key: str, value: str) -> None:
+def meta_set(session: Session, key: str, value: str) -> None:
     row = session.get(Meta, key)
     if row is None:
         session.add(Meta(key=key, value=value))
@@ -148,7 +149,7 @@ def _meta_set(session: Session, key: str, value: str) -> None:
 
 def folder_of(session: Session) -> Path | None:
     """The folder this vault syncs through, or None before ``sync init``."""
-    value = _meta_get(session, FOLDER_KEY)
+    value = meta_get(session, FOLDER_KEY)
     return Path(value) if value else None
 
 
@@ -181,7 +182,7 @@ def init_folder(session: Session, path: Path) -> Path:
         write_card(folder, own)
         (folder / own.device).mkdir(exist_ok=True)
         (folder / "blobs").mkdir(exist_ok=True)
-    _meta_set(session, FOLDER_KEY, str(folder))
+    meta_set(session, FOLDER_KEY, str(folder))
     return folder
 
 
@@ -213,12 +214,12 @@ def write_card(folder: Path, own: OwnDevice) -> None:
 
 def sent_seq(session: Session) -> int:
     """The greatest change ``seq`` this device has written into a set (0: none yet)."""
-    return int(_meta_get(session, SENT_SEQ_KEY) or 0)
+    return int(meta_get(session, SENT_SEQ_KEY) or 0)
 
 
 def own_state(session: Session) -> tuple[int, str | None]:
     """This device's newest set number in the folder and its file's SHA-256."""
-    return int(_meta_get(session, OWN_SET_KEY) or 0), _meta_get(session, OWN_HEAD_KEY) or None
+    return int(meta_get(session, OWN_SET_KEY) or 0), meta_get(session, OWN_HEAD_KEY) or None
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -314,8 +315,8 @@ def write_set(
         payload = payload_for(own.device, number + 1, head, changes, created or created_now())
         data = pack(payload, own.signing, [own.age_recipient, *recipients(session)])
         write_new(path, data)
-    _meta_set(session, OWN_SET_KEY, str(number + 1))
-    _meta_set(session, OWN_HEAD_KEY, sha256_hex(data))
+    meta_set(session, OWN_SET_KEY, str(number + 1))
+    meta_set(session, OWN_HEAD_KEY, sha256_hex(data))
     _note_sent(session, changes)
     session.flush()
     return number + 1
@@ -326,9 +327,9 @@ def adopt_own(
 ) -> None:
     """This device's chain goes on after its set ``number`` (file hash ``head``), whose
     changes (and the ones before) count as sent."""
-    _meta_set(session, OWN_SET_KEY, str(number))
+    meta_set(session, OWN_SET_KEY, str(number))
     if head is not None:
-        _meta_set(session, OWN_HEAD_KEY, head)
+        meta_set(session, OWN_HEAD_KEY, head)
     _note_sent(session, changes)
 
 
@@ -338,7 +339,7 @@ def _note_sent(session: Session, changes: list[dict[str, Any]]) -> None:
     own = changelog.device_id(session.connection())
     seqs = [c["seq"] for c in changes if isinstance(c.get("seq"), int) and c.get("device") == own]
     if seqs:
-        _meta_set(session, SENT_SEQ_KEY, str(max(sent_seq(session), *seqs)))
+        meta_set(session, SENT_SEQ_KEY, str(max(sent_seq(session), *seqs)))
 
 
 # -- reading -------------------------------------------------------------------------------
