@@ -196,3 +196,17 @@ def test_resolve_refuses_what_is_not_an_open_conflict(vaults, capsys, tmp_path):
     with pytest.raises(SystemExit) as usage:  # one of --keep/--value/--keep-deleted/--restore
         sync(capsys, a, "resolve", "7")
     assert usage.value.code == 2
+
+
+def test_a_file_for_a_folder_and_a_qr_code_into_no_folder_are_refused_clearly(
+    vaults, capsys, tmp_path
+):
+    a, _ = vaults
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    code, _, err = sync(capsys, a, "init", "--folder", str(a_file))
+    assert code == 1 and "is a file, not a folder" in err
+    assert as_json(capsys, a, "status")["set_up"] is False
+    sync(capsys, a, "init", "--folder", str(tmp_path / "shared"))
+    code, out, err = sync(capsys, a, "code", "--qr", str(tmp_path / "no" / "code.png"))
+    assert code == 1 and "does not exist" in err and out == ""

@@ -55,6 +55,8 @@ def cmd_code(args: argparse.Namespace) -> int:
         code = engine.own_code(vault)
     if args.qr:
         out = Path(args.qr).expanduser()
+        if not out.parent.is_dir():
+            raise CliError(f"The folder {out.parent} does not exist; the QR code was not written.")
         data = pairing.qr_svg(code) if out.suffix.lower() == ".svg" else pairing.qr_png(code)
         from vrmshare.fileutil import atomic_write_bytes
 

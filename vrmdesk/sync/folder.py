@@ -171,6 +171,8 @@ def init_folder(session: Session, path: Path) -> Path:
     folder = Path(path).expanduser().absolute()
     if not folder.parent.is_dir():
         raise FolderError(f"The folder {folder.parent} does not exist; make it first.")
+    if folder.exists() and not folder.is_dir():
+        raise FolderError(f"{folder} is a file, not a folder: choose a folder to sync through.")
     marker = folder / "vrmsync.json"
     own = ensure_device(session)
     with _writing(f"setting up the sync folder {folder}"):
