@@ -128,3 +128,16 @@ def slow_writes(chunk: int, pause: float) -> None:
             self.handle.close()
 
     os.fdopen = lambda fd, *args, **kw: Slow(real_fdopen(fd, *args, **kw))  # type: ignore[assignment]
+
+
+def in_vault(folder: Path, passphrase: str, fn: Any) -> Any:
+    """``fn(vault, session)`` in the vault at ``folder``, opened for it and closed after (as a
+    person's edit between two commands)."""
+    from vrmdesk.store.vault import Vault
+
+    vault = Vault.open(folder, passphrase)
+    try:
+        with vault.session() as s:
+            return fn(vault, s)
+    finally:
+        vault.close()

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sync_helpers
 from sqlalchemy import select
 
 from vrmdesk import cli
@@ -65,13 +66,8 @@ def set_up_pair(capsys, a: Path, b: Path, folder: Path) -> None:
     assert shown[0] == shown[1]  # both devices show the same string
 
 
-def with_vault(folder: Path, fn):
-    vault = Vault.open(folder, PASS)
-    try:
-        with vault.session() as s:
-            return fn(vault, s)
-    finally:
-        vault.close()
+def with_vault(folder: Path, fn):  # type: ignore[no-untyped-def]
+    return sync_helpers.in_vault(folder, PASS, fn)
 
 
 def test_two_vaults_pair_and_stay_in_step_through_the_cli(vaults, capsys, tmp_path):

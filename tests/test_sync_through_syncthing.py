@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sync_helpers
 from sqlalchemy import select
 from sync_harness import SyncthingPair
 
@@ -36,12 +37,7 @@ def cli_run(capsys: pytest.CaptureFixture[str], vault: Path, *argv: str) -> str:
 
 
 def in_vault(folder: Path, fn):  # type: ignore[no-untyped-def]
-    vault = Vault.open(folder, PASS)
-    try:
-        with vault.session() as s:
-            return fn(vault, s)
-    finally:
-        vault.close()
+    return sync_helpers.in_vault(folder, PASS, fn)
 
 
 def snapshot(folder: Path) -> dict[str, tuple[str, dict[str, object]]]:
